@@ -1,0 +1,13 @@
+/**
+ * @cqfleet/contracts — names and records shared by cqfleet services outside gRPC.
+ *
+ * ```ts
+ * const ns = new Namespace('cqfleet');
+ * ns.eventSubject(10001, 'message');   // 'cqfleet.events.10001.message'
+ * ns.leaseKey(10001);                  // 'cqfleet:lease:10001'
+ * ```
+ */
+export { driverEventId, EVENT_ID_HEADER, sentEventId } from './bus.js';
+export { DEFAULT_NAMESPACE, Namespace } from './namespace.js';
+export type { Lease, OwnershipChange } from './registry.js';
+export { AccountRecord, formatLease, parseLease, WorkerRecord } from './registry.js';

@@ -1,0 +1,111 @@
+/**
+ * Every name cqfleet creates in NATS and Redis, derived from one namespace so that several
+ * clusters (or test runs) share one NATS and one Redis without seeing each other.
+ *
+ * NATS subjects
+ * - `<ns>.events.<self_id>.<post_type>`  every event, in the JetStream stream `<NS>_EVENTS`;
+ *   also received by core subscribers (the gateway) at the moment it is stored;
+ * - `<ns>.ownership`                     core NATS: an account's owner changed ({@link OwnershipChange});
+ * - `<ns>.registry`                      core NATS: the account registry changed.
+ *
+ * Redis keys (all under `<ns>:`)
+ * - `accounts`            hash uin → AccountRecord JSON (the account registry)
+ * - `workers`             hash worker id → WorkerRecord JSON
+ * - `lease:<uin>`         `<worker id>|<fence>`, with a TTL: who owns the account
+ * - `fence:<uin>`         counter; each new lease takes the next value (the fencing token)
+ * - `cursor:<uin>`        the last driver event seq published for the account
+ * - `h:*`                 history records and indexes (owned by the history service)
+ */
+
+export const DEFAULT_NAMESPACE = 'cqfleet';
+
+export class Namespace {
+  readonly name: string;
+
+  constructor(name: string = DEFAULT_NAMESPACE) {
+    if (!/^[a-zA-Z0-9_-]{1,64}$/.test(name))
+      throw new Error(`namespace must be 1-64 letters, digits, "_" or "-": ${JSON.stringify(name)}`);
+    this.name = name;
+  }
+
+  // --- NATS ---------------------------------------------------------------------------
+
+  /** The JetStream stream holding every event. */
+  get eventStream(): string {
+    return `${this.name.toUpperCase().replace(/-/g, '_')}_EVENTS`;
+  }
+
+  /** Subjects captured by the event stream. */
+  get eventSubjects(): string {
+    return `${this.name}.events.>`;
+  }
+
+  eventSubject(selfId: number, postType: string): string {
+    return `${this.name}.events.${selfId}.${postType}`;
+  }
+
+  accountEventSubjects(selfId: number): string {
+    return `${this.name}.events.${selfId}.>`;
+  }
+
+  /** The self_id an event subject belongs to. */
+  selfIdOfSubject(subject: string): number {
+    const parts = subject.split('.');
+    return Number(parts[parts.length - 2]);
+  }
+
+  get ownershipSubject(): string {
+    return `${this.name}.ownership`;
+  }
+
+  get registrySubject(): string {
+    return `${this.name}.registry`;
+  }
+
+  /** Durable consumer name of the history service. */
+  get historyConsumer(): string {
+    return `${this.name}-history`;
+  }
+
+  // --- Redis --------------------------------------------------------------------------
+
+  key(...parts: Array<string | number>): string {
+    return [this.name, ...parts].join(':');
+  }
+
+  get accountsKey(): string {
+    return this.key('accounts');
+  }
+
+  get workersKey(): string {
+    return this.key('workers');
+  }
+
+  leaseKey(uin: number): string {
+    return this.key('lease', uin);
+  }
+
+  fenceKey(uin: number): string {
+    return this.key('fence', uin);
+  }
+
+  cursorKey(uin: number): string {
+    return this.key('cursor', uin);
+  }
+
+  /** Prefix of every history key. */
+  get historyPrefix(): string {
+    return this.key('h') + ':';
+  }
+
+  // --- BullMQ -------------------------------------------------------------------------
+
+  /** BullMQ `prefix` option (its keys become `<ns>:bull:<queue>:*`). */
+  get bullPrefix(): string {
+    return this.key('bull');
+  }
+
+  get mediaQueue(): string {
+    return 'media';
+  }
+}

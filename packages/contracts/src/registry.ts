@@ -1,0 +1,53 @@
+/**
+ * The account registry, worker records and leases, as stored in Redis (see namespace.ts).
+ */
+import { z } from 'zod';
+
+/** How a session worker reaches the QQ side for one account. */
+export const AccountRecord = z.object({
+  uin: z.number().int().positive(),
+  /** The driver that connects the account: `simulator` is built in. */
+  driver: z.enum(['simulator']).default('simulator'),
+  /** Driver options, e.g. `{ url: 'ws://127.0.0.1:5900' }` for the simulator. */
+  options: z.record(z.string(), z.unknown()).default({}),
+  enabled: z.boolean().default(true),
+});
+export type AccountRecord = z.infer<typeof AccountRecord>;
+
+export const WorkerRecord = z.object({
+  id: z.string(),
+  /** `host:port` of the worker's gRPC server. */
+  grpc: z.string(),
+  startedAt: z.number(),
+  heartbeatAt: z.number(),
+});
+export type WorkerRecord = z.infer<typeof WorkerRecord>;
+
+/** A lease value: the owning worker and the fencing token it was granted. */
+export interface Lease {
+  workerId: string;
+  fence: number;
+}
+
+export function formatLease(lease: Lease): string {
+  return `${lease.workerId}|${lease.fence}`;
+}
+
+export function parseLease(value: string | null | undefined): Lease | undefined {
+  if (!value) return undefined;
+  const sep = value.lastIndexOf('|');
+  if (sep <= 0) return undefined;
+  const fence = Number(value.slice(sep + 1));
+  if (!Number.isSafeInteger(fence)) return undefined;
+  return { workerId: value.slice(0, sep), fence };
+}
+
+/** Published on `<ns>.ownership` whenever an account gains or loses its owner. */
+export interface OwnershipChange {
+  uin: number;
+  /** `acquired`: workerId now owns the account with `fence`; `released`: nobody does. */
+  state: 'acquired' | 'released';
+  workerId: string;
+  fence: number;
+  grpc: string;
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { AccountRecord, formatLease, Namespace, parseLease } from '@cqfleet/contracts';
+
+describe('namespace', () => {
+  it('derives every name from one namespace', () => {
+    const ns = new Namespace('t-1');
+    expect(ns.eventStream).toBe('T_1_EVENTS');
+    expect(ns.eventSubject(10001, 'message')).toBe('t-1.events.10001.message');
+    expect(ns.selfIdOfSubject('t-1.events.10001.notice')).toBe(10001);
+    expect(ns.leaseKey(10001)).toBe('t-1:lease:10001');
+    expect(ns.historyPrefix).toBe('t-1:h:');
+  });
+
+  it.each(['', 'a.b', 'a b', 'x'.repeat(65), 'a>'])('rejects %j', name => {
+    expect(() => new Namespace(name)).toThrow();
+  });
+});
+
+describe('registry', () => {
+  it('leases round-trip and reject garbage', () => {
+    expect(parseLease(formatLease({ workerId: 'w|1', fence: 42 }))).toEqual({ workerId: 'w|1', fence: 42 });
+    expect(parseLease('nofence')).toBeUndefined();
+    expect(parseLease('w|x')).toBeUndefined();
+    expect(parseLease(null)).toBeUndefined();
+  });
+
+  it('account records get defaults', () => {
+    expect(AccountRecord.parse({ uin: 10001 })).toEqual({ uin: 10001, driver: 'simulator', options: {}, enabled: true });
+    expect(() => AccountRecord.parse({ uin: -1 })).toThrow();
+  });
+});

@@ -1,0 +1,40 @@
+/**
+ * The admin endpoint every service exposes for orchestrators: `GET /healthz` (the process is
+ * alive) and `GET /readyz` (it can do its work), with a JSON body describing its state.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface AdminProbe {
+  ready(): boolean;
+  info(): Record<string, unknown>;
+}
+
+export async function startAdminServer(
+  host: string,
+  port: number,
+  probe: AdminProbe,
+): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (path === '/healthz') return send(200, { ok: true });
+    if (path === '/readyz') {
+      const ready = probe.ready();
+      return send(ready ? 200 : 503, { ready, ...probe.info() });
+    }
+    send(404, { error: 'not found' });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>(resolve => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * @cqfleet/runtime — what every cqfleet service needs at run time.
+ *
+ * ```ts
+ * const common = readCommonConfig(process.env);
+ * const log = createLogger('gateway', common.logLevel);
+ * runService(log, async () => {
+ *   const nc = await connectNats(common.natsUrl, 'gateway', log);
+ *   announceReady(log, { http: 5700 });
+ *   return async () => { await nc.drain(); };
+ * });
+ * ```
+ */
+export type { AdminProbe } from './admin-http.js';
+export { startAdminServer } from './admin-http.js';
+export type { CommonConfig, Env } from './env.js';
+export {
+  DEFAULT_NATS_URL,
+  DEFAULT_REDIS_URL,
+  envBool,
+  envInt,
+  envList,
+  readCommonConfig,
+  readPrefixed,
+} from './env.js';
+export type { GrpcService, StartedGrpcServer } from './grpc.js';
+export { CHANNEL_OPTIONS, insecure, startGrpcServer } from './grpc.js';
+export type { RunOptions, Stop } from './lifecycle.js';
+export { runService } from './lifecycle.js';
+export type { Logger, LogLevel } from './logger.js';
+export { announceReady, createLogger, LOG_LEVELS } from './logger.js';
+export type { EventStreamOptions, NatsConnection } from './nats.js';
+export { connectNats, ensureEventStream } from './nats.js';
+export { connectRedis, Redis, redisReady } from './redis.js';
+export { backoff, sleep, unixTime } from './time.js';

@@ -1,0 +1,81 @@
+/**
+ * NATS connections and the event stream, with cqfleet's defaults in one place.
+ */
+import type { Namespace } from '@cqfleet/contracts';
+import {
+  DiscardPolicy,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+  type StreamConfig,
+} from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from './logger.js';
+
+export type { NatsConnection };
+
+/**
+ * Connects and keeps reconnecting forever (a restarted NATS must not take a service down).
+ * Status changes are logged; the status loop never throws into nothing.
+ */
+export async function connectNats(url: string, name: string, log: Logger): Promise<NatsConnection> {
+  const nc = await connect({
+    servers: url.split(','),
+    name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    pingInterval: 10_000,
+  });
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect' || s.type === 'reconnect' || s.type === 'error')
+        log.warn({ nats: s.type, server: 'server' in s ? s.server : undefined }, 'nats status');
+    }
+  })().catch((err: unknown) => log.error({ err }, 'nats status loop ended'));
+  return nc;
+}
+
+const NS_PER_MS = 1_000_000;
+
+export interface EventStreamOptions {
+  /** How long events stay in the stream. @default 24 h */
+  maxAgeMs?: number;
+  /** Window in which a second publish with the same event id is dropped. @default 10 min */
+  duplicateWindowMs?: number;
+  /** @default 'file' */
+  storage?: 'file' | 'memory';
+}
+
+/**
+ * Creates the event stream when it does not exist (idempotent; every service may call it).
+ * The stream is the durable record of every event: history consumes it and reverse-WS /
+ * HTTP POST delivery replays from it.
+ */
+export async function ensureEventStream(
+  nc: NatsConnection,
+  ns: Namespace,
+  options: EventStreamOptions = {},
+): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  const config: Partial<StreamConfig> & { name: string } = {
+    name: ns.eventStream,
+    subjects: [ns.eventSubjects],
+    retention: RetentionPolicy.Limits,
+    storage: options.storage === 'memory' ? StorageType.Memory : StorageType.File,
+    discard: DiscardPolicy.Old,
+    max_age: (options.maxAgeMs ?? 24 * 3600_000) * NS_PER_MS,
+    duplicate_window: (options.duplicateWindowMs ?? 10 * 60_000) * NS_PER_MS,
+  };
+  try {
+    await jsm.streams.info(ns.eventStream);
+  } catch {
+    try {
+      await jsm.streams.add(config);
+    } catch (err) {
+      // Another service created it between our info and add.
+      await jsm.streams.info(ns.eventStream).catch(() => {
+        throw err;
+      });
+    }
+  }
+}
