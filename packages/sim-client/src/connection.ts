@@ -1,0 +1,91 @@
+/**
+ * One account's connection to the simulator (the driver side of protocol.ts).
+ * Requests are matched to replies by id, each with a timeout; pushes go to `onPush`.
+ */
+import WebSocket from 'ws';
+import { type OpName, type Ops, type Push, type ServerFrame, SimError } from './protocol.js';
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+export class SimConnection {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private closed = false;
+  /** Called for every push frame, in arrival order. */
+  onPush: (push: Push) => void = () => {};
+  /** Called once when the socket closes, for whatever reason. */
+  onClose: (code: number, reason: string) => void = () => {};
+
+  private constructor(private readonly ws: WebSocket) {
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      let frame: ServerFrame;
+      try {
+        frame = JSON.parse(data.toString()) as ServerFrame;
+      } catch {
+        return;
+      }
+      if ('push' in frame) {
+        this.onPush(frame);
+        return;
+      }
+      const p = this.pending.get(frame.id);
+      if (!p) return;
+      this.pending.delete(frame.id);
+      clearTimeout(p.timer);
+      if (frame.ok) p.resolve(frame.result);
+      else p.reject(new SimError(frame.error.code, frame.error.message));
+    });
+    ws.on('close', (code, reason) => {
+      this.closed = true;
+      for (const p of this.pending.values()) {
+        clearTimeout(p.timer);
+        p.reject(new SimError('DISCONNECTED', 'connection to the simulator closed'));
+      }
+      this.pending.clear();
+      this.onClose(code, reason.toString());
+    });
+    ws.on('error', () => {
+      // 'close' follows; errors are reported there.
+    });
+  }
+
+  /** Opens `<url>/driver`; rejects if the socket is not open within `timeoutMs`. */
+  static open(baseUrl: string, timeoutMs = 5_000): Promise<SimConnection> {
+    const url = baseUrl.replace(/^http/, 'ws').replace(/\/+$/, '') + '/driver';
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { handshakeTimeout: timeoutMs });
+      const fail = (err: Error) => reject(new SimError('DISCONNECTED', err.message));
+      ws.once('error', fail);
+      ws.once('open', () => {
+        ws.off('error', fail);
+        resolve(new SimConnection(ws));
+      });
+    });
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  request<K extends OpName>(op: K, args: Ops[K]['args'], timeoutMs = 10_000): Promise<Ops[K]['result']> {
+    if (!this.isOpen) return Promise.reject(new SimError('DISCONNECTED', 'not connected to the simulator'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new SimError('TIMEOUT', `${op} timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      this.ws.send(JSON.stringify({ id, op, args }));
+    });
+  }
+
+  close(): void {
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close();
+  }
+}

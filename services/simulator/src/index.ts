@@ -1,0 +1,14 @@
+/**
+ * @cqfleet/simulator — the simulated QQ network, also embeddable in tests.
+ *
+ * ```ts
+ * const sim = await startSimulator(await loadWorldFile(DEMO_WORLD_PATH), { host: '127.0.0.1', port: 0 }, log);
+ * // drivers connect to `${sim.url}/driver`; tests act through new SimControl(sim.url)
+ * ```
+ */
+export type { RunningSimulator, SimulatorOptions } from './simulator.js';
+export { startSimulator } from './simulator.js';
+export type { WorldOptions } from './world.js';
+export { World } from './world.js';
+export type { WorldFileInput } from './world-file.js';
+export { DEMO_WORLD_PATH, loadWorldFile, WorldFile } from './world-file.js';

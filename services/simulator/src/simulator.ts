@@ -1,0 +1,61 @@
+/**
+ * Composes the simulator: the world, the account hub, and one HTTP server that carries both
+ * the control API and the driver WebSocket (`/driver`).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '@cqfleet/runtime';
+import { AccountHub } from './account-hub.js';
+import { ControlApi } from './control-api.js';
+import { DriverServer } from './driver-server.js';
+import { World, type WorldOptions } from './world.js';
+import type { WorldFile } from './world-file.js';
+
+export interface SimulatorOptions extends WorldOptions {
+  host: string;
+  port: number;
+  eventLogSize?: number;
+}
+
+export interface RunningSimulator {
+  world: World;
+  hub: AccountHub;
+  server: Server;
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startSimulator(file: WorldFile, options: SimulatorOptions, log: Logger): Promise<RunningSimulator> {
+  const world = new World(file, options);
+  const hub = new AccountHub(options.eventLogSize);
+  world.onAccountEvent = (uin, event) => hub.deliver(uin, event);
+  const control = new ControlApi(world, hub);
+  const drivers = new DriverServer(world, hub, log);
+
+  const server = createServer((req, res) => control.handle(req, res));
+  server.on('upgrade', (req, socket, head) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== '/driver' && path !== '/driver/') {
+      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      return;
+    }
+    drivers.wss.handleUpgrade(req, socket, head, ws => drivers.wss.emit('connection', ws, req));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    world,
+    hub,
+    server,
+    port,
+    url: `http://${options.host}:${port}`,
+    close: async () => {
+      for (const ws of drivers.wss.clients) ws.terminate();
+      await new Promise<void>(resolve => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,147 @@
+import { createLogger } from '@cqfleet/runtime';
+import { type EventPush, type Push, SimConnection, SimControl, SimError } from '@cqfleet/sim-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_WORLD_PATH, loadWorldFile, type RunningSimulator, startSimulator } from '@cqfleet/simulator';
+
+const log = createLogger('test', 'silent');
+let sim: RunningSimulator;
+let control: SimControl;
+
+beforeAll(async () => {
+  sim = await startSimulator(await loadWorldFile(DEMO_WORLD_PATH), { host: '127.0.0.1', port: 0, seqBase: 1000 }, log);
+  control = new SimControl(sim.url);
+});
+afterAll(() => sim.close());
+
+/** Logs an account in and collects its pushes. */
+async function login(uin: number, fence: number, resumeAfter = 0, epoch = '') {
+  const conn = await SimConnection.open(sim.url);
+  const pushes: Push[] = [];
+  conn.onPush = p => pushes.push(p);
+  const info = await conn.request('login', { uin, fence, resume_after: resumeAfter, epoch });
+  return { conn, pushes, info };
+}
+
+const events = (pushes: Push[]) => pushes.filter((p): p is EventPush => p.push === 'event');
+
+async function waitFor<T>(fn: () => T | undefined, ms = 2000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise(r => setTimeout(r, 10));
+  }
+}
+
+describe('simulator - demo world', () => {
+  it('has the accounts, groups and roles the README promises', () => {
+    const w = sim.world;
+    expect(w.accounts().sort()).toEqual([10001, 10002]);
+    expect(w.friendsOf(10001).map(f => f.user_id)).toContain(10002);
+    expect(w.getMember(10001, 100100, 10001).role).toBe('owner');
+    expect(w.getMember(10001, 100100, 10002).role).toBe('member');
+    expect(w.getMembers(10001, 100100).filter(m => !w.isAccount(m.user_id)).length).toBeGreaterThanOrEqual(5);
+    expect(w.getMember(10002, 100200, 10002).role).toBe('admin');
+    expect(() => w.getGroup(10001, 100200)).toThrow(SimError);
+  });
+});
+
+describe('simulator - driver protocol', () => {
+  it('login returns the profile; a person speaking in a group reaches both bots', async () => {
+    const a = await login(10001, 1);
+    const b = await login(10002, 1);
+    expect(a.info.self.nickname).toBe('Fleet Alpha');
+    const sent = await control.sendGroupMsg(20001, 100100, 'hello [CQ:at,qq=10001]');
+    for (const who of [a, b]) {
+      const ev = await waitFor(() => events(who.pushes).find(p => p.event.kind === 'group_message' && p.event.seq === sent.seq));
+      expect(ev.event).toMatchObject({
+        kind: 'group_message',
+        group_id: 100100,
+        sender: { user_id: 20001, card: 'Alice (admin)', role: 'admin' },
+        elements: [
+          { type: 'text', data: { text: 'hello ' } },
+          { type: 'at', data: { qq: '10001' } },
+        ],
+      });
+    }
+    a.conn.close();
+    b.conn.close();
+  });
+
+  it('a bot sending to a group is recorded and reaches the other bot, not itself', async () => {
+    const a = await login(10001, 2);
+    const b = await login(10002, 2);
+    const res = await a.conn.request('send_group_msg', { group_id: 100100, elements: [{ type: 'text', data: { text: 'from alpha' } }] });
+    await waitFor(() => events(b.pushes).find(p => p.event.kind === 'group_message' && p.event.seq === res.seq));
+    const log = await control.groupMessages(100100, 5);
+    expect(log.at(-1)).toMatchObject({ seq: res.seq, sender_id: 10001, message: 'from alpha' });
+    expect(events(a.pushes).some(p => p.event.kind === 'group_message' && p.event.seq === res.seq)).toBe(false);
+    a.conn.close();
+    b.conn.close();
+  });
+
+  it('rules: unknown groups, non-members, empty messages and non-friends fail with OneBot tags', async () => {
+    const a = await login(10001, 3);
+    await expect(a.conn.request('send_group_msg', { group_id: 999, elements: [{ type: 'text', data: { text: 'x' } }] }))
+      .rejects.toMatchObject({ code: 'GROUP_NOT_FOUND' });
+    await expect(a.conn.request('send_group_msg', { group_id: 100200, elements: [{ type: 'text', data: { text: 'x' } }] }))
+      .rejects.toMatchObject({ code: 'SEND_MSG_API_ERROR' });
+    await expect(a.conn.request('send_group_msg', { group_id: 100100, elements: [] })).rejects.toMatchObject({ code: 'EMPTY_MSG_ERROR' });
+    await expect(a.conn.request('send_private_msg', { user_id: 20006, elements: [{ type: 'text', data: { text: 'x' } }] }))
+      .rejects.toMatchObject({ code: 'SEND_MSG_API_ERROR' });
+    a.conn.close();
+  });
+
+  it('resume_after replays missed events in order; another epoch replays everything kept', async () => {
+    const first = await login(10002, 10);
+    const lastSeq = first.info.last_seq;
+    const epoch = first.info.epoch;
+    first.conn.close();
+    await control.sendGroupMsg(20002, 100100, 'missed 1');
+    await control.sendPrivateMsg(20004, 10002, 'missed 2');
+    const again = await login(10002, 11, lastSeq, epoch);
+    const replayed = await waitFor(() => (events(again.pushes).length >= 2 ? events(again.pushes) : undefined));
+    expect(replayed.map(p => p.seq)).toEqual([lastSeq + 1, lastSeq + 2]);
+    expect(replayed[1]!.event).toMatchObject({ kind: 'private_message', sender: { user_id: 20004 }, target_id: 10002 });
+    again.conn.close();
+    const fresh = await login(10002, 12, lastSeq, 'another-epoch');
+    await waitFor(() => (events(fresh.pushes).length >= lastSeq + 2 ? true : undefined));
+    fresh.conn.close();
+  });
+
+  it('fencing: a higher fence kicks the current login, a lower one is refused', async () => {
+    const old = await login(10001, 50);
+    const closed = new Promise<number>(resolve => (old.conn.onClose = code => resolve(code)));
+    const next = await login(10001, 51);
+    expect(await closed).toBe(4001);
+    expect(old.pushes.some(p => p.push === 'kicked')).toBe(true);
+    const stale = await SimConnection.open(sim.url);
+    await expect(stale.request('login', { uin: 10001, fence: 49, resume_after: 0, epoch: '' })).rejects.toMatchObject({ code: 'FENCED' });
+    stale.close();
+    next.conn.close();
+  });
+
+  it('ops need a login; bad frames get BAD_REQUEST, not a dropped socket', async () => {
+    const conn = await SimConnection.open(sim.url);
+    await expect(conn.request('get_groups', {})).rejects.toMatchObject({ code: 'NOT_LOGGED_IN' });
+    await expect(conn.request('login', { uin: 'x' as never, fence: 1, resume_after: 0, epoch: '' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(conn.request('login', { uin: 424242, fence: 1, resume_after: 0, epoch: '' })).rejects.toMatchObject({ code: 'ACCOUNT_NOT_FOUND' });
+    expect(conn.isOpen).toBe(true);
+    conn.close();
+  });
+});
+
+describe('simulator - control API', () => {
+  it('lists private messages of a person and 404s unknown routes', async () => {
+    await control.sendPrivateMsg(20001, 10001, 'hi alpha');
+    const msgs = await control.personMessages(20001, 3);
+    expect(msgs.at(-1)).toMatchObject({ sender_id: 20001, target_id: 10001, message: 'hi alpha' });
+    const res = await fetch(`${sim.url}/nope`);
+    expect(res.status).toBe(404);
+    const bad = await fetch(`${sim.url}/people/20001/send_group_msg`, { method: 'POST', body: 'not json' });
+    expect(bad.status).toBe(400);
+    const unknownGroup = await fetch(`${sim.url}/groups/4242/messages`);
+    expect(unknownGroup.status).toBe(404);
+  });
+});
