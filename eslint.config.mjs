@@ -4,26 +4,48 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', 'proto/src/gen/**', 'coverage/**', 'bench/results/**'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'proto/src/gen/**',
+      'coverage/**',
+      'bench/results/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts', '**/*.mts'],
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['vitest.config.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       // Background loops never throw into nothing; no promise is left floating.
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/no-misused-promises': [
+        'error',
+        { checksVoidReturn: { arguments: false } },
+      ],
       '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       // Services depend on packages, never the reverse; no reaching into another package's src.
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@cqfleet/*/src/*', '../../*/src/*'], message: 'Import the package entry instead.' }] },
+        {
+          patterns: [
+            {
+              group: ['@cqfleet/*/src/*', '../../*/src/*'],
+              message: 'Import the package entry instead.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -36,7 +58,13 @@ export default tseslint.config(
           patterns: [
             { group: ['@cqfleet/*/src/*'], message: 'Import the package entry instead.' },
             {
-              group: ['@cqfleet/session', '@cqfleet/gateway', '@cqfleet/history', '@cqfleet/media', '@cqfleet/simulator'],
+              group: [
+                '@cqfleet/session',
+                '@cqfleet/gateway',
+                '@cqfleet/history',
+                '@cqfleet/media',
+                '@cqfleet/simulator',
+              ],
               message: 'Packages never import services.',
             },
           ],

@@ -21,7 +21,13 @@ describe('proto - action messages', () => {
   });
 
   it('a failure reply keeps its retcode, tag and wording', () => {
-    const reply = ActionReply.fromPartial({ callId: 1, retcode: 100, msg: 'GROUP_NOT_FOUND', wording: '群聊不存在', executed: true });
+    const reply = ActionReply.fromPartial({
+      callId: 1,
+      retcode: 100,
+      msg: 'GROUP_NOT_FOUND',
+      wording: '群聊不存在',
+      executed: true,
+    });
     expect(ActionReply.decode(ActionReply.encode(reply).finish())).toMatchObject({
       retcode: 100,
       msg: 'GROUP_NOT_FOUND',

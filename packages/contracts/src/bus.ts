@@ -9,9 +9,12 @@
  */
 export const EVENT_ID_HEADER = 'Cqfleet-Event-Id';
 
-/** Event ids: `<self_id>:<source>:<n>`, unique per account and stable across re-publishes. */
-export function driverEventId(selfId: number, driverSeq: number): string {
-  return `${selfId}:d:${driverSeq}`;
+/**
+ * Id of an event the driver delivered: `<self_id>:d:<epoch>:<seq>`. The driver's `epoch`
+ * changes when its sequence restarts (a restarted simulator), so ids never repeat.
+ */
+export function driverEventId(selfId: number, epoch: string, driverSeq: number): string {
+  return `${selfId}:d:${epoch}:${driverSeq}`;
 }
 
 /** Id of the `message_sent` event for a message the account sent itself. */

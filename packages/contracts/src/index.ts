@@ -8,6 +8,7 @@
  * ```
  */
 export { driverEventId, EVENT_ID_HEADER, sentEventId } from './bus.js';
+export type { MediaJobData, MediaJobResult } from './media.js';
 export { DEFAULT_NAMESPACE, Namespace } from './namespace.js';
 export type { Lease, OwnershipChange } from './registry.js';
 export { AccountRecord, formatLease, parseLease, WorkerRecord } from './registry.js';

@@ -24,7 +24,9 @@ export class Namespace {
 
   constructor(name: string = DEFAULT_NAMESPACE) {
     if (!/^[a-zA-Z0-9_-]{1,64}$/.test(name))
-      throw new Error(`namespace must be 1-64 letters, digits, "_" or "-": ${JSON.stringify(name)}`);
+      throw new Error(
+        `namespace must be 1-64 letters, digits, "_" or "-": ${JSON.stringify(name)}`,
+      );
     this.name = name;
   }
 

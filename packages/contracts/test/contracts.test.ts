@@ -18,14 +18,22 @@ describe('namespace', () => {
 
 describe('registry', () => {
   it('leases round-trip and reject garbage', () => {
-    expect(parseLease(formatLease({ workerId: 'w|1', fence: 42 }))).toEqual({ workerId: 'w|1', fence: 42 });
+    expect(parseLease(formatLease({ workerId: 'w|1', fence: 42 }))).toEqual({
+      workerId: 'w|1',
+      fence: 42,
+    });
     expect(parseLease('nofence')).toBeUndefined();
     expect(parseLease('w|x')).toBeUndefined();
     expect(parseLease(null)).toBeUndefined();
   });
 
   it('account records get defaults', () => {
-    expect(AccountRecord.parse({ uin: 10001 })).toEqual({ uin: 10001, driver: 'simulator', options: {}, enabled: true });
+    expect(AccountRecord.parse({ uin: 10001 })).toEqual({
+      uin: 10001,
+      driver: 'simulator',
+      options: {},
+      enabled: true,
+    });
     expect(() => AccountRecord.parse({ uin: -1 })).toThrow();
   });
 });

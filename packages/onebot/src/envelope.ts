@@ -66,7 +66,11 @@ export function toFailure(err: unknown): FailedResponse {
 }
 
 /** Adds `echo` in its alphabetical place (after `data`), only when the request had one. */
-export function withEcho<R extends ActionResponse>(response: R, hasEcho: boolean, echo: unknown): R {
+export function withEcho<R extends ActionResponse>(
+  response: R,
+  hasEcho: boolean,
+  echo: unknown,
+): R {
   if (!hasEcho) return response;
   const { data, ...rest } = response;
   return { data, echo, ...rest } as R;

@@ -80,7 +80,10 @@ export const ERRORS = {
   NEXT_TOKEN_NOT_EXISTS: { retcode: 100, wording: '目标分页不存在' },
   GUILD_NOT_MATCH: { retcode: 100, wording: '请求频道与缓存不匹配' },
   // cqfleet: the cluster
-  ACCOUNT_NOT_SPECIFIED: { retcode: 100, wording: '无法确定要使用的账号, 请在路径、X-Self-ID 或 self_id 中指定' },
+  ACCOUNT_NOT_SPECIFIED: {
+    retcode: 100,
+    wording: '无法确定要使用的账号, 请在路径、X-Self-ID 或 self_id 中指定',
+  },
   ACCOUNT_NOT_FOUND: { retcode: 100, wording: '账号不存在' },
   ACCOUNT_FORBIDDEN: { retcode: 100, wording: '该令牌无权使用此账号或此 API' },
   ACCOUNT_OFFLINE: { retcode: 100, wording: '账号不在线' },

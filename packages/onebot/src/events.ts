@@ -139,7 +139,12 @@ export function lifecycleEvent(
   return buildEvent<MetaEvent>('meta_event', 'lifecycle', selfId, time, subType, extra);
 }
 
-export function heartbeatEvent(selfId: number, time: number, status: unknown, intervalMs: number): MetaEvent {
+export function heartbeatEvent(
+  selfId: number,
+  time: number,
+  status: unknown,
+  intervalMs: number,
+): MetaEvent {
   return buildEvent<MetaEvent>('meta_event', 'heartbeat', selfId, time, undefined, {
     status,
     interval: intervalMs,

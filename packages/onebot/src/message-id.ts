@@ -33,7 +33,10 @@ export function messageId(code: number, seq: number): number {
 
 /** `message_id_v2` (only in `get_msg`): hex of `code` as u64 BE followed by `seq` as u32 BE. */
 export function messageIdV2(code: number, seq: number): string {
-  return BigInt.asUintN(64, BigInt(code)).toString(16).padStart(16, '0') + (seq >>> 0).toString(16).padStart(8, '0');
+  return (
+    BigInt.asUintN(64, BigInt(code)).toString(16).padStart(16, '0') +
+    (seq >>> 0).toString(16).padStart(8, '0')
+  );
 }
 
 /** The chat code that a message id is computed from. */

@@ -16,7 +16,10 @@ import {
  * Input rules (go-cqhttp): a JSON string is parsed as CQ code unless `autoEscape`; an object
  * is one segment; an array is a segment list (`autoEscape` ignored for both).
  */
-export function toSegments(message: MessageInput | null | undefined, autoEscape = false): Segment[] {
+export function toSegments(
+  message: MessageInput | null | undefined,
+  autoEscape = false,
+): Segment[] {
   if (message === null || message === undefined) return [];
   if (typeof message === 'string') {
     if (autoEscape) return message === '' ? [] : [{ type: 'text', data: { text: message } }];
@@ -40,7 +43,10 @@ export function toCQString(segments: readonly Segment[]): string {
 }
 
 /** The `message` field of an event or result in the endpoint's configured format. */
-export function formatMessage(segments: readonly Segment[], format: MessageFormat): string | Segment[] {
+export function formatMessage(
+  segments: readonly Segment[],
+  format: MessageFormat,
+): string | Segment[] {
   return format === 'string' ? stringifyCQ(segments) : (segments as Segment[]);
 }
 

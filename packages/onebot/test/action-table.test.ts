@@ -31,7 +31,9 @@ get_guild_member_list get_guild_member_profile get_guild_roles create_guild_role
 set_guild_member_role update_guild_role get_topic_channel_feeds send_guild_channel_msg get_guild_msg
 set_msg_emoji_like get_friend_msg_history mark_private_msg_as_read mark_group_msg_as_read
 get_recent_contact group_poke friend_poke fetch_custom_face get_group_shut_list
-`.split(/\s+/).filter(Boolean);
+`
+  .split(/\s+/)
+  .filter(Boolean);
 
 describe('action table', () => {
   it.each(REFERENCE_ACTIONS)('names %s', name => {
@@ -51,7 +53,8 @@ describe('action table', () => {
     const supported = supportedActions();
     expect(supported).toContain('send_group_msg');
     expect(supported).toContain('get_msg');
-    for (const name of supported) expect(actions[name as keyof typeof actions].status).toBe('ready');
+    for (const name of supported)
+      expect(actions[name as keyof typeof actions].status).toBe('ready');
   });
 });
 
@@ -89,15 +92,18 @@ describe('parameter coercion', () => {
     expect(parseParams('get_group_info', { group_id: value }).group_id).toBe(expected);
   });
 
-  it.each([['abc'], [{}], [[1]], ['12abc'], ['1e5']])('int from garbage %j is INVALID_PARAMS', value => {
-    expect(() => parseParams('get_group_info', { group_id: value })).toThrowError(OneBotError);
-    try {
-      parseParams('get_group_info', { group_id: value });
-    } catch (err) {
-      expect((err as OneBotError).msg).toBe('INVALID_PARAMS');
-      expect((err as OneBotError).wording).toContain('group_id');
-    }
-  });
+  it.each([['abc'], [{}], [[1]], ['12abc'], ['1e5']])(
+    'int from garbage %j is INVALID_PARAMS',
+    value => {
+      expect(() => parseParams('get_group_info', { group_id: value })).toThrowError(OneBotError);
+      try {
+        parseParams('get_group_info', { group_id: value });
+      } catch (err) {
+        expect((err as OneBotError).msg).toBe('INVALID_PARAMS');
+        expect((err as OneBotError).wording).toContain('group_id');
+      }
+    },
+  );
 
   it.each<[unknown, boolean]>([
     [true, true],
@@ -115,7 +121,9 @@ describe('parameter coercion', () => {
     ['no', false],
     [undefined, true], // set_group_whole_ban: enable defaults to true
   ])('bool from %j', (value, expected) => {
-    expect(parseParams('set_group_whole_ban', { group_id: 1, enable: value }).enable).toBe(expected);
+    expect(parseParams('set_group_whole_ban', { group_id: 1, enable: value }).enable).toBe(
+      expected,
+    );
   });
 
   it('defaults apply only when absent', () => {
@@ -144,7 +152,9 @@ describe('parameter aliases', () => {
   });
   it('[sub_type,type]', () => {
     expect(parseParams('set_group_add_request', { type: 'invite' }).sub_type).toBe('invite');
-    expect(parseParams('set_group_add_request', { sub_type: 'add', type: 'invite' }).sub_type).toBe('add');
+    expect(parseParams('set_group_add_request', { sub_type: 'add', type: 'invite' }).sub_type).toBe(
+      'add',
+    );
   });
   it('[user_id,id] for delete_friend, [busid,bus_id], [anonymous_flag,flag]', () => {
     expect(parseParams('delete_friend', { id: '42' }).user_id).toBe(42);
@@ -162,18 +172,26 @@ describe('message parameters', () => {
     ]);
   });
   it('auto_escape from a query string keeps CQ text literal', () => {
-    const p = parseParams('send_group_msg', { group_id: '1', message: '[CQ:at,qq=2]', auto_escape: 'true' });
+    const p = parseParams('send_group_msg', {
+      group_id: '1',
+      message: '[CQ:at,qq=2]',
+      auto_escape: 'true',
+    });
     expect(p.message).toEqual([{ type: 'text', data: { text: '[CQ:at,qq=2]' } }]);
   });
   it('a missing message is empty', () => {
     expect(parseParams('send_group_msg', { group_id: 1 }).message).toEqual([]);
   });
   it('a number is not a message', () => {
-    expect(() => parseParams('send_group_msg', { group_id: 1, message: 5 })).toThrowError(OneBotError);
+    expect(() => parseParams('send_group_msg', { group_id: 1, message: 5 })).toThrowError(
+      OneBotError,
+    );
   });
   it('forward nodes accept one node or a list', () => {
     const node = { type: 'node', data: { id: '1' } };
     expect(parseParams('send_group_forward_msg', { messages: node }).messages).toEqual([node]);
-    expect(parseParams('send_group_forward_msg', { messages: [node, node] }).messages).toHaveLength(2);
+    expect(parseParams('send_group_forward_msg', { messages: [node, node] }).messages).toHaveLength(
+      2,
+    );
   });
 });

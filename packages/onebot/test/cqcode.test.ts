@@ -49,12 +49,35 @@ describe('cqcode - parse', () => {
     ['not a code without CQ:', '[cq:face,id=1]', [t('[cq:face,id=1]')]],
     ['unterminated code drops the rest', 'before[CQ:face,id=14', [t('before')]],
     ['unterminated in the type', 'x[CQ:fa', [t('x')]],
-    ['unterminated after a good code', '[CQ:face,id=1][CQ:at,qq=2', [{ type: 'face', data: { id: '1' } }]],
-    ['value with = inside', '[CQ:json,data={"a":1}]', [{ type: 'json', data: { data: '{"a":1}' } }]],
-    ['key without value', '[CQ:image,flash,file=a.png]', [{ type: 'image', data: { flash: '', file: 'a.png' } }]],
+    [
+      'unterminated after a good code',
+      '[CQ:face,id=1][CQ:at,qq=2',
+      [{ type: 'face', data: { id: '1' } }],
+    ],
+    [
+      'value with = inside',
+      '[CQ:json,data={"a":1}]',
+      [{ type: 'json', data: { data: '{"a":1}' } }],
+    ],
+    [
+      'key without value',
+      '[CQ:image,flash,file=a.png]',
+      [{ type: 'image', data: { flash: '', file: 'a.png' } }],
+    ],
     ['empty value', '[CQ:at,qq=]', [{ type: 'at', data: { qq: '' } }]],
-    ['unicode', '你好[CQ:face,id=1]世界', [t('你好'), { type: 'face', data: { id: '1' } }, t('世界')]],
-    ['consecutive codes', '[CQ:dice][CQ:rps]', [{ type: 'dice', data: {} }, { type: 'rps', data: {} }]],
+    [
+      'unicode',
+      '你好[CQ:face,id=1]世界',
+      [t('你好'), { type: 'face', data: { id: '1' } }, t('世界')],
+    ],
+    [
+      'consecutive codes',
+      '[CQ:dice][CQ:rps]',
+      [
+        { type: 'dice', data: {} },
+        { type: 'rps', data: {} },
+      ],
+    ],
   ])('%s', (_name, input, expected) => {
     expect(parseCQ(input)).toEqual(expected);
   });
@@ -63,11 +86,23 @@ describe('cqcode - parse', () => {
 describe('cqcode - stringify', () => {
   it.each<[string, unknown[], string]>([
     ['text is escaped, never [CQ:text]', [t('a[b]&c,d')], 'a&#91;b&#93;&amp;c,d'],
-    ['values are escaped', [{ type: 'share', data: { title: 'a,b[c]' } }], '[CQ:share,title=a&#44;b&#91;c&#93;]'],
+    [
+      'values are escaped',
+      [{ type: 'share', data: { title: 'a,b[c]' } }],
+      '[CQ:share,title=a&#44;b&#91;c&#93;]',
+    ],
     ['typed values become strings', [{ type: 'at', data: { qq: 10001 } }], '[CQ:at,qq=10001]'],
-    ['null values are skipped', [{ type: 'image', data: { file: 'a', url: null } }], '[CQ:image,file=a]'],
+    [
+      'null values are skipped',
+      [{ type: 'image', data: { file: 'a', url: null } }],
+      '[CQ:image,file=a]',
+    ],
     ['missing data', [{ type: 'dice' }], '[CQ:dice]'],
-    ['parameter order is kept', [{ type: 'music', data: { type: '163', id: '1' } }], '[CQ:music,type=163,id=1]'],
+    [
+      'parameter order is kept',
+      [{ type: 'music', data: { type: '163', id: '1' } }],
+      '[CQ:music,type=163,id=1]',
+    ],
   ])('%s', (_name, segments, expected) => {
     expect(stringifyCQ(segments as never)).toBe(expected);
   });
@@ -81,7 +116,9 @@ describe('message - toSegments', () => {
     expect(toSegments('[CQ:face,id=1]', true)).toEqual([t('[CQ:face,id=1]')]);
   });
   it('a single segment object is a message', () => {
-    expect(toSegments({ type: 'at', data: { qq: 1 } })).toEqual([{ type: 'at', data: { qq: '1' } }]);
+    expect(toSegments({ type: 'at', data: { qq: 1 } })).toEqual([
+      { type: 'at', data: { qq: '1' } },
+    ]);
   });
   it('arrays get string-valued data and merged text', () => {
     expect(
@@ -94,7 +131,9 @@ describe('message - toSegments', () => {
     ).toEqual([t('ab'), { type: 'face', data: { id: '14' } }]);
   });
   it('auto_escape is ignored for arrays', () => {
-    expect(toSegments([{ type: 'face', data: { id: '1' } }], true)).toEqual([{ type: 'face', data: { id: '1' } }]);
+    expect(toSegments([{ type: 'face', data: { id: '1' } }], true)).toEqual([
+      { type: 'face', data: { id: '1' } },
+    ]);
   });
   it('non-segment array items are dropped', () => {
     expect(toSegments([1, null, { type: 'dice' }] as never)).toEqual([{ type: 'dice', data: {} }]);

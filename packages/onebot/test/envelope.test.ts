@@ -23,7 +23,11 @@ describe('envelope', () => {
   });
 
   it('unknown action is retcode 404 API_NOT_FOUND', () => {
-    expect(failedTag('API_NOT_FOUND')).toMatchObject({ retcode: 404, msg: 'API_NOT_FOUND', wording: 'API不存在' });
+    expect(failedTag('API_NOT_FOUND')).toMatchObject({
+      retcode: 404,
+      msg: 'API_NOT_FOUND',
+      wording: 'API不存在',
+    });
   });
 
   it('group file deletes fail with retcode 200', () => {
@@ -50,7 +54,10 @@ describe('envelope', () => {
   });
 
   it('toFailure keeps OneBot errors and hides anything else', () => {
-    expect(toFailure(new OneBotError('MSG_NOT_FOUND'))).toMatchObject({ retcode: 100, msg: 'MSG_NOT_FOUND' });
+    expect(toFailure(new OneBotError('MSG_NOT_FOUND'))).toMatchObject({
+      retcode: 100,
+      msg: 'MSG_NOT_FOUND',
+    });
     const hidden = toFailure(new Error('secret stack detail'));
     expect(hidden).toMatchObject({ retcode: 100, msg: 'INTERNAL_ERROR' });
     expect(JSON.stringify(hidden)).not.toContain('secret');

@@ -35,7 +35,9 @@ export function readPrefixed<S extends z.ZodObject>(
     throw new Error(`unknown setting(s): ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map(i => `${toEnvName(prefix, String(i.path[0]))}: ${i.message}`);
+    const lines = parsed.error.issues.map(
+      i => `${toEnvName(prefix, String(i.path[0]))}: ${i.message}`,
+    );
     throw new Error(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   return parsed.data;
@@ -57,7 +59,14 @@ export const envList = () =>
   z
     .string()
     .optional()
-    .transform(v => (v ? v.split(',').map(s => s.trim()).filter(Boolean) : []));
+    .transform(v =>
+      v
+        ? v
+            .split(',')
+            .map(s => s.trim())
+            .filter(Boolean)
+        : [],
+    );
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';

@@ -44,11 +44,16 @@ export interface StartedGrpcServer {
 }
 
 /** Binds `host:port` (port 0 picks a free one) and serves the given services. */
-export async function startGrpcServer(bind: string, services: GrpcService[]): Promise<StartedGrpcServer> {
+export async function startGrpcServer(
+  bind: string,
+  services: GrpcService[],
+): Promise<StartedGrpcServer> {
   const server = new Server(SERVER_OPTIONS);
   for (const s of services) server.addService(s.definition, s.implementation);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(bind, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(bind, ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
   );
   return {
     server,

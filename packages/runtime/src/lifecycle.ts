@@ -11,7 +11,11 @@ export interface RunOptions {
   graceMs?: number;
 }
 
-export function runService(log: Logger, start: () => Promise<Stop>, options: RunOptions = {}): void {
+export function runService(
+  log: Logger,
+  start: () => Promise<Stop>,
+  options: RunOptions = {},
+): void {
   const graceMs = options.graceMs ?? 10_000;
   let stop: Stop | undefined;
   let stopping = false;

@@ -16,7 +16,8 @@ export function connectRedis(
 ): Redis {
   const redis = new Redis(url, {
     connectionName: name,
-    maxRetriesPerRequest: options.maxRetriesPerRequest === undefined ? 3 : options.maxRetriesPerRequest,
+    maxRetriesPerRequest:
+      options.maxRetriesPerRequest === undefined ? 3 : options.maxRetriesPerRequest,
     retryStrategy: times => Math.min(times * 200, 2000),
     enableAutoPipelining: true,
   });
@@ -35,7 +36,10 @@ export function connectRedis(
 export async function redisReady(redis: Redis, timeoutMs = 10_000): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis not ready after ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`redis not ready after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     redis.once('ready', () => {
       clearTimeout(timer);
       resolve();

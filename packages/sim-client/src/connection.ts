@@ -72,8 +72,13 @@ export class SimConnection {
     return !this.closed && this.ws.readyState === WebSocket.OPEN;
   }
 
-  request<K extends OpName>(op: K, args: Ops[K]['args'], timeoutMs = 10_000): Promise<Ops[K]['result']> {
-    if (!this.isOpen) return Promise.reject(new SimError('DISCONNECTED', 'not connected to the simulator'));
+  request<K extends OpName>(
+    op: K,
+    args: Ops[K]['args'],
+    timeoutMs = 10_000,
+  ): Promise<Ops[K]['result']> {
+    if (!this.isOpen)
+      return Promise.reject(new SimError('DISCONNECTED', 'not connected to the simulator'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -86,6 +91,7 @@ export class SimConnection {
   }
 
   close(): void {
-    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close();
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING)
+      this.ws.close();
   }
 }

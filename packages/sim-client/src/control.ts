@@ -31,21 +31,33 @@ export class SimControl {
     return JSON.parse(text) as T;
   }
 
-  sendGroupMsg(userId: number, groupId: number, message: MessageInput): Promise<{ seq: number; message_id: number }> {
+  sendGroupMsg(
+    userId: number,
+    groupId: number,
+    message: MessageInput,
+  ): Promise<{ seq: number; message_id: number }> {
     return this.call('POST', `/people/${userId}/send_group_msg`, { group_id: groupId, message });
   }
 
-  sendPrivateMsg(userId: number, toUserId: number, message: MessageInput): Promise<{ seq: number; message_id: number }> {
+  sendPrivateMsg(
+    userId: number,
+    toUserId: number,
+    message: MessageInput,
+  ): Promise<{ seq: number; message_id: number }> {
     return this.call('POST', `/people/${userId}/send_private_msg`, { user_id: toUserId, message });
   }
 
   async groupMessages(groupId: number, limit?: number): Promise<SimChatMessage[]> {
     const q = limit ? `?limit=${limit}` : '';
-    return (await this.call<{ messages: SimChatMessage[] }>('GET', `/groups/${groupId}/messages${q}`)).messages;
+    return (
+      await this.call<{ messages: SimChatMessage[] }>('GET', `/groups/${groupId}/messages${q}`)
+    ).messages;
   }
 
   async personMessages(userId: number, limit?: number): Promise<SimChatMessage[]> {
     const q = limit ? `?limit=${limit}` : '';
-    return (await this.call<{ messages: SimChatMessage[] }>('GET', `/people/${userId}/messages${q}`)).messages;
+    return (
+      await this.call<{ messages: SimChatMessage[] }>('GET', `/people/${userId}/messages${q}`)
+    ).messages;
   }
 }

@@ -61,7 +61,10 @@ export class AccountHub {
   ): { lastSeq: number; replay: EventPush[] } {
     const log = this.log(uin);
     if (fence < log.maxFence)
-      throw new SimError('FENCED', `fence ${fence} is older than ${log.maxFence}; another login took over`);
+      throw new SimError(
+        'FENCED',
+        `fence ${fence} is older than ${log.maxFence}; another login took over`,
+      );
     log.maxFence = fence;
     if (log.link && log.link !== link) log.link.kick('logged in elsewhere');
     log.link = link;

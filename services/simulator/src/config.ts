@@ -15,7 +15,9 @@ const Schema = z.object({
   eventLogSize: envInt(10_000, 1),
 });
 
-export type Config = z.output<typeof Schema> & { logLevel: ReturnType<typeof readCommonConfig>['logLevel'] };
+export type Config = z.output<typeof Schema> & {
+  logLevel: ReturnType<typeof readCommonConfig>['logLevel'];
+};
 
 export function loadConfig(env: Env): Config {
   return { ...readPrefixed('SIM', Schema, env), logLevel: readCommonConfig(env).logLevel };

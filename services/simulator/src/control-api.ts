@@ -35,7 +35,8 @@ function route(method: Route['method'], path: string, handler: Handler): Route {
 
 function int(value: unknown, name: string): number {
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw new SimError('BAD_REQUEST', `${name} must be an integer`);
+  if (typeof n !== 'number' || !Number.isSafeInteger(n))
+    throw new SimError('BAD_REQUEST', `${name} must be an integer`);
   return n;
 }
 
@@ -55,10 +56,18 @@ export class ControlApi {
         accounts: world.accounts().map(uin => ({ user_id: uin, online: hub.isOnline(uin) })),
       })),
       route('POST', '/people/{user_id}/send_group_msg', (p, body) =>
-        world.postGroupMessage(int(p.user_id, 'user_id'), int(body.group_id, 'group_id'), this.message(body)),
+        world.postGroupMessage(
+          int(p.user_id, 'user_id'),
+          int(body.group_id, 'group_id'),
+          this.message(body),
+        ),
       ),
       route('POST', '/people/{user_id}/send_private_msg', (p, body) =>
-        world.postPrivateMessage(int(p.user_id, 'user_id'), int(body.user_id, 'user_id'), this.message(body)),
+        world.postPrivateMessage(
+          int(p.user_id, 'user_id'),
+          int(body.user_id, 'user_id'),
+          this.message(body),
+        ),
       ),
       route('GET', '/groups/{group_id}/messages', (p, _b, q) => ({
         messages: world.groupLog(int(p.group_id, 'group_id'), limit(q)),
@@ -66,7 +75,9 @@ export class ControlApi {
       route('GET', '/people/{user_id}/messages', (p, _b, q) => ({
         messages: world.privateLog(int(p.user_id, 'user_id'), limit(q)),
       })),
-      route('POST', '/accounts/{user_id}/drop', p => ({ dropped: hub.drop(int(p.user_id, 'user_id'), 'dropped by control API') })),
+      route('POST', '/accounts/{user_id}/drop', p => ({
+        dropped: hub.drop(int(p.user_id, 'user_id'), 'dropped by control API'),
+      })),
     ];
   }
 
@@ -100,7 +111,9 @@ export class ControlApi {
         });
       return;
     }
-    send(matchedPath ? 405 : 404, { error: { code: 'NOT_FOUND', message: `no route ${req.method} ${url.pathname}` } });
+    send(matchedPath ? 405 : 404, {
+      error: { code: 'NOT_FOUND', message: `no route ${req.method} ${url.pathname}` },
+    });
   }
 }
 
@@ -125,7 +138,8 @@ function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
       if (size === 0) return resolve({});
       try {
         const v: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
+        if (typeof v !== 'object' || v === null || Array.isArray(v))
+          throw new Error('not an object');
         resolve(v as Record<string, unknown>);
       } catch {
         reject(new SimError('BAD_REQUEST', 'body must be a JSON object'));

@@ -53,11 +53,19 @@ export class DriverServer {
     get_member: (a, s) =>
       this.world.getMember(this.self(s), num(a.group_id, 'group_id'), num(a.user_id, 'user_id')),
     send_group_msg: (a, s) => {
-      const { seq, time } = this.world.postGroupMessage(this.self(s), num(a.group_id, 'group_id'), elements(a.elements));
+      const { seq, time } = this.world.postGroupMessage(
+        this.self(s),
+        num(a.group_id, 'group_id'),
+        elements(a.elements),
+      );
       return { seq, time };
     },
     send_private_msg: (a, s) => {
-      const { seq, time } = this.world.postPrivateMessage(this.self(s), num(a.user_id, 'user_id'), elements(a.elements));
+      const { seq, time } = this.world.postPrivateMessage(
+        this.self(s),
+        num(a.user_id, 'user_id'),
+        elements(a.elements),
+      );
       return { seq, time };
     },
   };
@@ -89,7 +97,12 @@ export class DriverServer {
       }
       const id = typeof frame.id === 'number' ? frame.id : 0;
       try {
-        const result = this.handle(String(frame.op), (frame.args ?? {}) as Record<string, unknown>, session, link);
+        const result = this.handle(
+          String(frame.op),
+          (frame.args ?? {}) as Record<string, unknown>,
+          session,
+          link,
+        );
         ws.send(JSON.stringify({ id, ok: true, result }));
         for (const push of session.replay.splice(0)) link.send(push);
       } catch (err) {
@@ -107,19 +120,36 @@ export class DriverServer {
     ws.on('error', err => this.log.warn({ err: err.message }, 'driver socket error'));
   }
 
-  private handle(op: string, args: Record<string, unknown>, session: Session, link: DriverLink): unknown {
+  private handle(
+    op: string,
+    args: Record<string, unknown>,
+    session: Session,
+    link: DriverLink,
+  ): unknown {
     if (op === 'login') {
       const uin = num(args.uin, 'uin');
-      if (!this.world.isAccount(uin)) throw new SimError('ACCOUNT_NOT_FOUND', `no account ${uin} in this world`);
+      if (!this.world.isAccount(uin))
+        throw new SimError('ACCOUNT_NOT_FOUND', `no account ${uin} in this world`);
       if (session.uin !== undefined) throw new SimError('BAD_REQUEST', 'already logged in');
       const resumeAfter = typeof args.resume_after === 'number' ? args.resume_after : 0;
       const epoch = typeof args.epoch === 'string' ? args.epoch : '';
       // Reply before replaying: the client learns the epoch, then receives missed events.
-      const { lastSeq, replay } = this.hub.login(uin, num(args.fence, 'fence'), resumeAfter, epoch, link);
+      const { lastSeq, replay } = this.hub.login(
+        uin,
+        num(args.fence, 'fence'),
+        resumeAfter,
+        epoch,
+        link,
+      );
       session.uin = uin;
       session.replay = replay;
       this.log.info({ uin, fence: args.fence, resumeAfter }, 'account logged in');
-      return { self: this.world.getUser(uin), epoch: this.hub.epoch, last_seq: lastSeq, protocol: 6 };
+      return {
+        self: this.world.getUser(uin),
+        epoch: this.hub.epoch,
+        last_seq: lastSeq,
+        protocol: 6,
+      };
     }
     if (!Object.hasOwn(this.ops, op)) throw new SimError('BAD_REQUEST', `unknown op ${op}`);
     const handler = this.ops[op as OpName] as (a: unknown, s: Session) => unknown;

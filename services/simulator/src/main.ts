@@ -11,6 +11,10 @@ const log = createLogger('simulator', config.logLevel);
 runService(log, async () => {
   const file = await loadWorldFile(config.world ?? DEMO_WORLD_PATH);
   const sim = await startSimulator(file, config, log);
-  announceReady(log, { control: sim.url, driver: sim.url.replace('http', 'ws') + '/driver', accounts: sim.world.accounts() });
+  announceReady(log, {
+    control: sim.url,
+    driver: sim.url.replace('http', 'ws') + '/driver',
+    accounts: sim.world.accounts(),
+  });
   return () => sim.close();
 });

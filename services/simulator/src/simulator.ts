@@ -26,7 +26,11 @@ export interface RunningSimulator {
   close(): Promise<void>;
 }
 
-export async function startSimulator(file: WorldFile, options: SimulatorOptions, log: Logger): Promise<RunningSimulator> {
+export async function startSimulator(
+  file: WorldFile,
+  options: SimulatorOptions,
+  log: Logger,
+): Promise<RunningSimulator> {
   const world = new World(file, options);
   const hub = new AccountHub(options.eventLogSize);
   world.onAccountEvent = (uin, event) => hub.deliver(uin, event);

@@ -42,19 +42,27 @@ export const WorldFile = z
   .superRefine((w, ctx) => {
     const users = new Set<number>();
     for (const u of [...w.accounts, ...w.people]) {
-      if (users.has(u.user_id)) ctx.addIssue({ code: 'custom', message: `user ${u.user_id} is listed twice` });
+      if (users.has(u.user_id))
+        ctx.addIssue({ code: 'custom', message: `user ${u.user_id} is listed twice` });
       users.add(u.user_id);
     }
     for (const [a, b] of w.friendships)
       for (const id of [a, b])
-        if (!users.has(id)) ctx.addIssue({ code: 'custom', message: `friendship names unknown user ${id}` });
+        if (!users.has(id))
+          ctx.addIssue({ code: 'custom', message: `friendship names unknown user ${id}` });
     for (const g of w.groups) {
       const owners = g.members.filter(m => m.role === 'owner').length;
       if (owners !== 1)
-        ctx.addIssue({ code: 'custom', message: `group ${g.group_id} must have exactly one owner, has ${owners}` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `group ${g.group_id} must have exactly one owner, has ${owners}`,
+        });
       for (const m of g.members)
         if (!users.has(m.user_id))
-          ctx.addIssue({ code: 'custom', message: `group ${g.group_id} names unknown user ${m.user_id}` });
+          ctx.addIssue({
+            code: 'custom',
+            message: `group ${g.group_id} names unknown user ${m.user_id}`,
+          });
     }
   });
 export type WorldFile = z.output<typeof WorldFile>;
@@ -66,6 +74,8 @@ export async function loadWorldFile(path: string | URL): Promise<WorldFile> {
   const text = await readFile(path, 'utf8');
   const parsed = WorldFile.safeParse(JSON.parse(text));
   if (!parsed.success)
-    throw new Error(`invalid world file ${String(path)}: ${parsed.error.issues.map(i => i.message).join('; ')}`);
+    throw new Error(
+      `invalid world file ${String(path)}: ${parsed.error.issues.map(i => i.message).join('; ')}`,
+    );
   return parsed.data;
 }

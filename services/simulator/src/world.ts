@@ -189,15 +189,26 @@ export class World {
   // --- actions --------------------------------------------------------------------------
 
   /** `from` says `elements` in a group; every other bot member receives it. */
-  postGroupMessage(from: number, groupId: number, elements: Segment[]): SentMessage & { message_id: number } {
+  postGroupMessage(
+    from: number,
+    groupId: number,
+    elements: Segment[],
+  ): SentMessage & { message_id: number } {
     const g = this.groups.get(groupId);
     if (!g) throw new SimError('GROUP_NOT_FOUND', `group ${groupId} does not exist`);
     const member = g.members.get(from);
-    if (!member) throw new SimError('SEND_MSG_API_ERROR', `send group message failed: ${from} is not in group ${groupId}`);
+    if (!member)
+      throw new SimError(
+        'SEND_MSG_API_ERROR',
+        `send group message failed: ${from} is not in group ${groupId}`,
+      );
     if (isEmptyMessage(elements)) throw new SimError('EMPTY_MSG_ERROR', 'empty message');
     const t = now();
     if (member.shut_up_timestamp > t)
-      throw new SimError('SEND_MSG_API_ERROR', 'send group message failed: blocked by server (muted)');
+      throw new SimError(
+        'SEND_MSG_API_ERROR',
+        'send group message failed: blocked by server (muted)',
+      );
     const seq = g.nextSeq++;
     member.last_sent_time = t;
     const record: ChatRecord = {
@@ -223,17 +234,31 @@ export class World {
     };
     for (const uin of g.members.keys()) {
       if (uin === from || !this.isAccount(uin)) continue;
-      this.onAccountEvent(uin, { kind: 'group_message', group_id: groupId, seq, time: t, sender, elements });
+      this.onAccountEvent(uin, {
+        kind: 'group_message',
+        group_id: groupId,
+        seq,
+        time: t,
+        sender,
+        elements,
+      });
     }
     return { seq, time: t, message_id: record.message_id };
   }
 
   /** `from` says `elements` to a friend; a bot recipient receives it. */
-  postPrivateMessage(from: number, to: number, elements: Segment[]): SentMessage & { message_id: number } {
+  postPrivateMessage(
+    from: number,
+    to: number,
+    elements: Segment[],
+  ): SentMessage & { message_id: number } {
     const sender = this.user(from);
     const target = this.users.get(to);
     if (!target || !sender.friends.has(to))
-      throw new SimError('SEND_MSG_API_ERROR', `send private message failed: ${to} is not a friend of ${from}`);
+      throw new SimError(
+        'SEND_MSG_API_ERROR',
+        `send private message failed: ${to} is not a friend of ${from}`,
+      );
     if (isEmptyMessage(elements)) throw new SimError('EMPTY_MSG_ERROR', 'empty message');
     const seq = sender.nextPrivateSeq++;
     const t = now();
@@ -272,7 +297,8 @@ export class World {
 
   private memberGroup(uin: number, groupId: number): GroupState {
     const g = this.groups.get(groupId);
-    if (!g || !g.members.has(uin)) throw new SimError('GROUP_NOT_FOUND', `group ${groupId} not found for ${uin}`);
+    if (!g || !g.members.has(uin))
+      throw new SimError('GROUP_NOT_FOUND', `group ${groupId} not found for ${uin}`);
     return g;
   }
 

@@ -1,14 +1,29 @@
 import { createLogger } from '@cqfleet/runtime';
-import { type EventPush, type Push, SimConnection, SimControl, SimError } from '@cqfleet/sim-client';
+import {
+  type EventPush,
+  type Push,
+  SimConnection,
+  SimControl,
+  SimError,
+} from '@cqfleet/sim-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_WORLD_PATH, loadWorldFile, type RunningSimulator, startSimulator } from '@cqfleet/simulator';
+import {
+  DEMO_WORLD_PATH,
+  loadWorldFile,
+  type RunningSimulator,
+  startSimulator,
+} from '@cqfleet/simulator';
 
 const log = createLogger('test', 'silent');
 let sim: RunningSimulator;
 let control: SimControl;
 
 beforeAll(async () => {
-  sim = await startSimulator(await loadWorldFile(DEMO_WORLD_PATH), { host: '127.0.0.1', port: 0, seqBase: 1000 }, log);
+  sim = await startSimulator(
+    await loadWorldFile(DEMO_WORLD_PATH),
+    { host: '127.0.0.1', port: 0, seqBase: 1000 },
+    log,
+  );
   control = new SimControl(sim.url);
 });
 afterAll(() => sim.close());
@@ -41,7 +56,9 @@ describe('simulator - demo world', () => {
     expect(w.friendsOf(10001).map(f => f.user_id)).toContain(10002);
     expect(w.getMember(10001, 100100, 10001).role).toBe('owner');
     expect(w.getMember(10001, 100100, 10002).role).toBe('member');
-    expect(w.getMembers(10001, 100100).filter(m => !w.isAccount(m.user_id)).length).toBeGreaterThanOrEqual(5);
+    expect(
+      w.getMembers(10001, 100100).filter(m => !w.isAccount(m.user_id)).length,
+    ).toBeGreaterThanOrEqual(5);
     expect(w.getMember(10002, 100200, 10002).role).toBe('admin');
     expect(() => w.getGroup(10001, 100200)).toThrow(SimError);
   });
@@ -54,7 +71,9 @@ describe('simulator - driver protocol', () => {
     expect(a.info.self.nickname).toBe('Fleet Alpha');
     const sent = await control.sendGroupMsg(20001, 100100, 'hello [CQ:at,qq=10001]');
     for (const who of [a, b]) {
-      const ev = await waitFor(() => events(who.pushes).find(p => p.event.kind === 'group_message' && p.event.seq === sent.seq));
+      const ev = await waitFor(() =>
+        events(who.pushes).find(p => p.event.kind === 'group_message' && p.event.seq === sent.seq),
+      );
       expect(ev.event).toMatchObject({
         kind: 'group_message',
         group_id: 100100,
@@ -72,24 +91,45 @@ describe('simulator - driver protocol', () => {
   it('a bot sending to a group is recorded and reaches the other bot, not itself', async () => {
     const a = await login(10001, 2);
     const b = await login(10002, 2);
-    const res = await a.conn.request('send_group_msg', { group_id: 100100, elements: [{ type: 'text', data: { text: 'from alpha' } }] });
-    await waitFor(() => events(b.pushes).find(p => p.event.kind === 'group_message' && p.event.seq === res.seq));
+    const res = await a.conn.request('send_group_msg', {
+      group_id: 100100,
+      elements: [{ type: 'text', data: { text: 'from alpha' } }],
+    });
+    await waitFor(() =>
+      events(b.pushes).find(p => p.event.kind === 'group_message' && p.event.seq === res.seq),
+    );
     const log = await control.groupMessages(100100, 5);
     expect(log.at(-1)).toMatchObject({ seq: res.seq, sender_id: 10001, message: 'from alpha' });
-    expect(events(a.pushes).some(p => p.event.kind === 'group_message' && p.event.seq === res.seq)).toBe(false);
+    expect(
+      events(a.pushes).some(p => p.event.kind === 'group_message' && p.event.seq === res.seq),
+    ).toBe(false);
     a.conn.close();
     b.conn.close();
   });
 
   it('rules: unknown groups, non-members, empty messages and non-friends fail with OneBot tags', async () => {
     const a = await login(10001, 3);
-    await expect(a.conn.request('send_group_msg', { group_id: 999, elements: [{ type: 'text', data: { text: 'x' } }] }))
-      .rejects.toMatchObject({ code: 'GROUP_NOT_FOUND' });
-    await expect(a.conn.request('send_group_msg', { group_id: 100200, elements: [{ type: 'text', data: { text: 'x' } }] }))
-      .rejects.toMatchObject({ code: 'SEND_MSG_API_ERROR' });
-    await expect(a.conn.request('send_group_msg', { group_id: 100100, elements: [] })).rejects.toMatchObject({ code: 'EMPTY_MSG_ERROR' });
-    await expect(a.conn.request('send_private_msg', { user_id: 20006, elements: [{ type: 'text', data: { text: 'x' } }] }))
-      .rejects.toMatchObject({ code: 'SEND_MSG_API_ERROR' });
+    await expect(
+      a.conn.request('send_group_msg', {
+        group_id: 999,
+        elements: [{ type: 'text', data: { text: 'x' } }],
+      }),
+    ).rejects.toMatchObject({ code: 'GROUP_NOT_FOUND' });
+    await expect(
+      a.conn.request('send_group_msg', {
+        group_id: 100200,
+        elements: [{ type: 'text', data: { text: 'x' } }],
+      }),
+    ).rejects.toMatchObject({ code: 'SEND_MSG_API_ERROR' });
+    await expect(
+      a.conn.request('send_group_msg', { group_id: 100100, elements: [] }),
+    ).rejects.toMatchObject({ code: 'EMPTY_MSG_ERROR' });
+    await expect(
+      a.conn.request('send_private_msg', {
+        user_id: 20006,
+        elements: [{ type: 'text', data: { text: 'x' } }],
+      }),
+    ).rejects.toMatchObject({ code: 'SEND_MSG_API_ERROR' });
     a.conn.close();
   });
 
@@ -101,9 +141,15 @@ describe('simulator - driver protocol', () => {
     await control.sendGroupMsg(20002, 100100, 'missed 1');
     await control.sendPrivateMsg(20004, 10002, 'missed 2');
     const again = await login(10002, 11, lastSeq, epoch);
-    const replayed = await waitFor(() => (events(again.pushes).length >= 2 ? events(again.pushes) : undefined));
+    const replayed = await waitFor(() =>
+      events(again.pushes).length >= 2 ? events(again.pushes) : undefined,
+    );
     expect(replayed.map(p => p.seq)).toEqual([lastSeq + 1, lastSeq + 2]);
-    expect(replayed[1]!.event).toMatchObject({ kind: 'private_message', sender: { user_id: 20004 }, target_id: 10002 });
+    expect(replayed[1]!.event).toMatchObject({
+      kind: 'private_message',
+      sender: { user_id: 20004 },
+      target_id: 10002,
+    });
     again.conn.close();
     const fresh = await login(10002, 12, lastSeq, 'another-epoch');
     await waitFor(() => (events(fresh.pushes).length >= lastSeq + 2 ? true : undefined));
@@ -117,7 +163,9 @@ describe('simulator - driver protocol', () => {
     expect(await closed).toBe(4001);
     expect(old.pushes.some(p => p.push === 'kicked')).toBe(true);
     const stale = await SimConnection.open(sim.url);
-    await expect(stale.request('login', { uin: 10001, fence: 49, resume_after: 0, epoch: '' })).rejects.toMatchObject({ code: 'FENCED' });
+    await expect(
+      stale.request('login', { uin: 10001, fence: 49, resume_after: 0, epoch: '' }),
+    ).rejects.toMatchObject({ code: 'FENCED' });
     stale.close();
     next.conn.close();
   });
@@ -125,8 +173,12 @@ describe('simulator - driver protocol', () => {
   it('ops need a login; bad frames get BAD_REQUEST, not a dropped socket', async () => {
     const conn = await SimConnection.open(sim.url);
     await expect(conn.request('get_groups', {})).rejects.toMatchObject({ code: 'NOT_LOGGED_IN' });
-    await expect(conn.request('login', { uin: 'x' as never, fence: 1, resume_after: 0, epoch: '' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
-    await expect(conn.request('login', { uin: 424242, fence: 1, resume_after: 0, epoch: '' })).rejects.toMatchObject({ code: 'ACCOUNT_NOT_FOUND' });
+    await expect(
+      conn.request('login', { uin: 'x' as never, fence: 1, resume_after: 0, epoch: '' }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(
+      conn.request('login', { uin: 424242, fence: 1, resume_after: 0, epoch: '' }),
+    ).rejects.toMatchObject({ code: 'ACCOUNT_NOT_FOUND' });
     expect(conn.isOpen).toBe(true);
     conn.close();
   });
@@ -139,7 +191,10 @@ describe('simulator - control API', () => {
     expect(msgs.at(-1)).toMatchObject({ sender_id: 20001, target_id: 10001, message: 'hi alpha' });
     const res = await fetch(`${sim.url}/nope`);
     expect(res.status).toBe(404);
-    const bad = await fetch(`${sim.url}/people/20001/send_group_msg`, { method: 'POST', body: 'not json' });
+    const bad = await fetch(`${sim.url}/people/20001/send_group_msg`, {
+      method: 'POST',
+      body: 'not json',
+    });
     expect(bad.status).toBe(400);
     const unknownGroup = await fetch(`${sim.url}/groups/4242/messages`);
     expect(unknownGroup.status).toBe(404);

@@ -35,7 +35,9 @@ export const accountActions = {
     status: 'planned',
     summary: 'People who have the account as a friend, but not the other way round.',
     params: params({}),
-    result: z.array(z.looseObject({ nickname: z.string(), user_id: z.number(), source: z.string() })),
+    result: z.array(
+      z.looseObject({ nickname: z.string(), user_id: z.number(), source: z.string() }),
+    ),
   }),
   delete_friend: action({
     owner: 'session',

@@ -8,7 +8,14 @@ import { bool, int, json, message, params, str } from '../params.js';
 import * as s from './shapes.js';
 
 function guildAction<P extends z.ZodType, R extends z.ZodType>(summary: string, p: P, result: R) {
-  return action({ owner: 'session', origin: 'go-cqhttp', status: 'planned', summary, params: p, result });
+  return action({
+    owner: 'session',
+    origin: 'go-cqhttp',
+    status: 'planned',
+    summary,
+    params: p,
+    result,
+  });
 }
 
 const byGuild = params({ guild_id: str() });

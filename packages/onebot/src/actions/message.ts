@@ -41,7 +41,7 @@ export const messageActions = {
     owner: 'session',
     origin: 'onebot11',
     status: 'ready',
-    summary: 'Send by message_type, else by user_id, else by group_id; `{}` when no target.',
+    summary: 'Send by message_type, else by user_id, else by group_id (no target: INVALID_PARAMS).',
     params: params({
       message_type: str(),
       user_id: int(),
@@ -49,7 +49,7 @@ export const messageActions = {
       message: message(),
       auto_escape: bool(),
     }).transform(withSegments),
-    result: z.union([s.messageIdResult, z.object({}).strict()]),
+    result: s.messageIdResult,
   }),
   delete_msg: action({
     owner: 'session',
@@ -102,7 +102,7 @@ export const messageActions = {
       group_id: int(),
       messages: nodes(),
     }),
-    result: z.union([s.forwardSendResult, z.object({}).strict()]),
+    result: s.forwardSendResult,
   }),
   get_group_msg_history: action({
     owner: 'history',

@@ -48,7 +48,11 @@ export const memberInfo = z.looseObject({
   shut_up_timestamp: z.number(),
 });
 
-export const friend = z.looseObject({ user_id: z.number(), nickname: z.string(), remark: z.string() });
+export const friend = z.looseObject({
+  user_id: z.number(),
+  nickname: z.string(),
+  remark: z.string(),
+});
 
 export const stranger = z.looseObject({
   user_id: z.number(),

@@ -1,0 +1,109 @@
+/**
+ * Serving actions over gRPC: a service owner (session worker, history) supplies one `execute`
+ * function; this adapter runs it for every request on the multiplexed `Call` stream and on
+ * `Invoke`, bounds it by the request's deadline, and turns the outcome into an ActionReply.
+ *
+ * Failures travel as data (retcode, msg, wording), never as gRPC status. Thrown `OneBotError`s
+ * keep their tag; anything else is logged with its stack and answered INTERNAL_ERROR.
+ * Throw `Refused` to say "not executed" (e.g. the worker does not own the account), which tells
+ * the caller it may retry elsewhere.
+ */
+import { isOneBotError, OneBotError, toFailure } from '@cqfleet/onebot';
+import {
+  ActionReply,
+  type ActionRequest,
+  type ActionsServer,
+  ActionsService,
+} from '@cqfleet/proto';
+import type { GrpcService, Logger } from '@cqfleet/runtime';
+
+/** The request was turned away before anything happened. */
+export class Refused extends Error {
+  override readonly name = 'Refused';
+  constructor(readonly error: OneBotError) {
+    super(error.message);
+  }
+}
+
+export type Execute = (req: ActionRequest) => Promise<unknown>;
+
+const EMPTY = Buffer.alloc(0);
+
+function timeout(ms: number): { promise: Promise<never>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<never>((_r, reject) => {
+    timer = setTimeout(() => reject(new OneBotError('TIMEOUT', `操作超过 ${ms} ms 未完成`)), ms);
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
+}
+
+/** Runs one request and never rejects: every outcome becomes a reply. */
+export async function runAction(
+  req: ActionRequest,
+  execute: Execute,
+  log: Logger,
+  maxMs: number,
+): Promise<ActionReply> {
+  const limit = timeout(req.deadlineMs > 0 ? Math.min(req.deadlineMs, maxMs) : maxMs);
+  try {
+    const data = await Promise.race([execute(req), limit.promise]);
+    return ActionReply.fromPartial({
+      callId: req.callId,
+      retcode: 0,
+      dataJson: Buffer.from(JSON.stringify(data ?? null)),
+      executed: true,
+    });
+  } catch (err) {
+    const refused = err instanceof Refused;
+    const cause = refused ? err.error : err;
+    if (!isOneBotError(cause))
+      log.error({ err: cause, action: req.action, selfId: req.selfId }, 'action failed');
+    const f = toFailure(cause);
+    return ActionReply.fromPartial({
+      callId: req.callId,
+      retcode: f.retcode,
+      dataJson: EMPTY,
+      msg: f.msg,
+      wording: f.wording,
+      executed: !refused,
+    });
+  } finally {
+    limit.cancel();
+  }
+}
+
+export interface ActionsServiceOptions {
+  /** Upper bound for any action, whatever deadline the caller asked for. @default 30 s */
+  maxMs?: number;
+}
+
+export function actionsService(
+  execute: Execute,
+  log: Logger,
+  options: ActionsServiceOptions = {},
+): GrpcService {
+  const maxMs = options.maxMs ?? 30_000;
+  const implementation: ActionsServer = {
+    call(stream) {
+      let open = true;
+      stream.on('data', (req: ActionRequest) => {
+        void runAction(req, execute, log, maxMs).then(reply => {
+          if (open) stream.write(reply);
+        });
+      });
+      stream.on('end', () => {
+        open = false;
+        stream.end();
+      });
+      stream.on('error', (err: Error) => {
+        open = false;
+        log.debug({ err: err.message }, 'action stream error');
+      });
+      stream.on('cancelled', () => (open = false));
+    },
+    invoke(call, callback) {
+      void runAction(call.request, execute, log, maxMs).then(reply => callback(null, reply));
+    },
+  };
+  return { definition: ActionsService, implementation };
+}

@@ -1,0 +1,97 @@
+import { OneBotError } from '@cqfleet/onebot';
+import { MessageFormat } from '@cqfleet/proto';
+import { createLogger, startGrpcServer, type StartedGrpcServer } from '@cqfleet/runtime';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ActionChannel, actionsService, ChannelError, type Execute, Refused } from '@cqfleet/rpc';
+
+const log = createLogger('test', 'silent');
+let server: StartedGrpcServer | undefined;
+let channel: ActionChannel | undefined;
+
+afterEach(async () => {
+  channel?.close();
+  await server?.stop(100);
+  server = channel = undefined;
+});
+
+async function serve(execute: Execute, port = 0) {
+  server = await startGrpcServer(`127.0.0.1:${port}`, [
+    actionsService(execute, log, { maxMs: 2_000 }),
+  ]);
+  channel ??= new ActionChannel(`127.0.0.1:${server.port}`, log);
+  return server.port;
+}
+
+const req = (action: string, params: unknown = {}) => ({
+  selfId: 10001,
+  action,
+  paramsJson: Buffer.from(JSON.stringify(params)),
+  messageFormat: MessageFormat.MESSAGE_FORMAT_STRING,
+  deadlineMs: 0,
+  fence: 0,
+});
+
+const data = (r: { dataJson: Uint8Array }) =>
+  JSON.parse(Buffer.from(r.dataJson).toString()) as unknown;
+
+describe('rpc - action stream', () => {
+  it('a result comes back as JSON with retcode 0', async () => {
+    await serve(async r => ({
+      echo: JSON.parse(Buffer.from(r.paramsJson).toString()),
+      action: r.action,
+    }));
+    const reply = await channel!.call(req('x', { a: 1 }), 1000);
+    expect(reply.retcode).toBe(0);
+    expect(reply.executed).toBe(true);
+    expect(data(reply)).toEqual({ echo: { a: 1 }, action: 'x' });
+  });
+
+  it('failures travel as data with their tag; unknown errors are hidden', async () => {
+    await serve(async r => {
+      if (r.action === 'known') throw new OneBotError('GROUP_NOT_FOUND');
+      if (r.action === 'refused') throw new Refused(new OneBotError('OWNERSHIP_MOVED'));
+      throw new Error('secret internals');
+    });
+    expect(await channel!.call(req('known'), 1000)).toMatchObject({
+      retcode: 100,
+      msg: 'GROUP_NOT_FOUND',
+      executed: true,
+    });
+    expect(await channel!.call(req('refused'), 1000)).toMatchObject({
+      msg: 'OWNERSHIP_MOVED',
+      executed: false,
+    });
+    const hidden = await channel!.call(req('boom'), 1000);
+    expect(hidden).toMatchObject({ retcode: 100, msg: 'INTERNAL_ERROR' });
+    expect(hidden.wording).not.toContain('secret');
+  });
+
+  it('many calls share one stream and may finish out of order', async () => {
+    await serve(async r => {
+      const n = (JSON.parse(Buffer.from(r.paramsJson).toString()) as { n: number }).n;
+      await new Promise(res => setTimeout(res, (50 - n) % 7));
+      return n;
+    });
+    const replies = await Promise.all(
+      Array.from({ length: 50 }, (_, n) => channel!.call(req('n', { n }), 2000)),
+    );
+    expect(replies.map(data)).toEqual(Array.from({ length: 50 }, (_, n) => n));
+  });
+
+  it('the owner bounds a call by its deadline', async () => {
+    await serve(() => new Promise(() => {}));
+    const reply = await channel!.call({ ...req('slow'), deadlineMs: 100 }, 2000);
+    expect(reply).toMatchObject({ retcode: 100, msg: 'TIMEOUT' });
+  });
+
+  it('a broken stream fails waiting calls; the next call opens a new stream', async () => {
+    const port = await serve(() => new Promise(() => {}));
+    const waiting = channel!.call(req('hang'), 5000);
+    await new Promise(r => setTimeout(r, 50));
+    await server!.stop(0);
+    await expect(waiting).rejects.toBeInstanceOf(ChannelError);
+    server = undefined;
+    await serve(async () => 'back', port);
+    expect(data(await channel!.call(req('again'), 3000))).toBe('back');
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * What the gateway knows about accounts: the registry (which accounts exist) and who owns each
+ * one (which session worker, with which fencing token).
+ *
+ * Ownership comes from the workers' announcements on `<ns>.ownership` (so a move is seen within
+ * milliseconds), and from Redis (`lease:<uin>` → worker → its gRPC address) when nothing is
+ * cached. A refused call (the worker no longer owns the account) invalidates the entry.
+ */
+import {
+  AccountRecord,
+  type Namespace,
+  type OwnershipChange,
+  parseLease,
+  WorkerRecord,
+} from '@cqfleet/contracts';
+import type { Logger, NatsConnection, Redis } from '@cqfleet/runtime';
+
+export interface Owner {
+  workerId: string;
+  fence: number;
+  grpc: string;
+}
+
+const REGISTRY_REFRESH_MS = 5_000;
+
+export class AccountDirectory {
+  private registry = new Map<number, AccountRecord>();
+  private readonly owners = new Map<number, Owner>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly nc: NatsConnection,
+    private readonly ns: Namespace,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.loadRegistry();
+    this.nc.subscribe(this.ns.ownershipSubject, {
+      callback: (err, msg) => {
+        if (err) return;
+        try {
+          this.apply(msg.json<OwnershipChange>());
+        } catch {
+          this.log.warn('malformed ownership change');
+        }
+      },
+    });
+    this.nc.subscribe(this.ns.registrySubject, {
+      callback: () =>
+        void this.loadRegistry().catch((err: unknown) =>
+          this.log.warn({ err }, 'registry reload failed'),
+        ),
+    });
+    this.timer = setInterval(
+      () =>
+        void this.loadRegistry().catch((err: unknown) =>
+          this.log.warn({ err }, 'registry reload failed'),
+        ),
+      REGISTRY_REFRESH_MS,
+    );
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private apply(change: OwnershipChange): void {
+    const current = this.owners.get(change.uin);
+    if (change.state === 'acquired') {
+      if (!current || change.fence >= current.fence)
+        this.owners.set(change.uin, {
+          workerId: change.workerId,
+          fence: change.fence,
+          grpc: change.grpc,
+        });
+    } else if (current && current.fence === change.fence) {
+      this.owners.delete(change.uin);
+    }
+  }
+
+  async loadRegistry(): Promise<void> {
+    const raw = await this.redis.hgetall(this.ns.accountsKey);
+    const next = new Map<number, AccountRecord>();
+    for (const json of Object.values(raw)) {
+      try {
+        const r = AccountRecord.safeParse(JSON.parse(json));
+        if (r.success) next.set(r.data.uin, r.data);
+      } catch {
+        // A malformed record is skipped; the session workers skip it too.
+      }
+    }
+    this.registry = next;
+  }
+
+  has(uin: number): boolean {
+    return this.registry.get(uin)?.enabled ?? false;
+  }
+
+  /** Enabled accounts, in ascending order. */
+  list(): number[] {
+    return [...this.registry.values()]
+      .filter(r => r.enabled)
+      .map(r => r.uin)
+      .sort((a, b) => a - b);
+  }
+
+  /** The owner of an account, or undefined when no worker holds it. */
+  async owner(uin: number): Promise<Owner | undefined> {
+    const cached = this.owners.get(uin);
+    if (cached) return cached;
+    const lease = parseLease(await this.redis.get(this.ns.leaseKey(uin)));
+    if (!lease) return undefined;
+    const json = await this.redis.hget(this.ns.workersKey, lease.workerId);
+    const worker = json ? WorkerRecord.safeParse(JSON.parse(json)) : undefined;
+    if (!worker?.success) return undefined;
+    const owner = { workerId: lease.workerId, fence: lease.fence, grpc: worker.data.grpc };
+    this.owners.set(uin, owner);
+    return owner;
+  }
+
+  /** Forgets the cached owner (after a refused call), unless it has changed since. */
+  invalidate(uin: number, stale: Owner): void {
+    const current = this.owners.get(uin);
+    if (current && current.fence === stale.fence) this.owners.delete(uin);
+  }
+}

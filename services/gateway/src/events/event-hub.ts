@@ -1,0 +1,97 @@
+/**
+ * Events from NATS to the gateway's listeners. One core-NATS subscription per account with at
+ * least one listener (reference-counted), so a gateway receives only the accounts its clients
+ * use. Each event is parsed and serialised at most once per format, whatever the number of
+ * connections it goes to.
+ */
+import { EVENT_ID_HEADER, type Namespace } from '@cqfleet/contracts';
+import type { MessageFormat, OneBotEvent } from '@cqfleet/onebot';
+import type { Logger, NatsConnection } from '@cqfleet/runtime';
+import type { Msg, Subscription } from '@nats-io/transport-node';
+
+export interface HubEvent {
+  selfId: number;
+  postType: string;
+  /** The stable event id (for de-duplication by receivers). */
+  id: string | undefined;
+  parsed(): OneBotEvent;
+  /** The event as a frame for an endpoint with `format`, newline-terminated like go-cqhttp's. */
+  text(format: MessageFormat): string;
+}
+
+export type Listener = (event: HubEvent) => void;
+
+const decoder = new TextDecoder();
+
+function hubEvent(selfId: number, msg: Msg): HubEvent {
+  let parsed: OneBotEvent | undefined;
+  const texts: Partial<Record<MessageFormat, string>> = {};
+  const postType = msg.subject.slice(msg.subject.lastIndexOf('.') + 1);
+  const parse = () => (parsed ??= JSON.parse(decoder.decode(msg.data)) as OneBotEvent);
+  return {
+    selfId,
+    postType,
+    id: msg.headers?.get(EVENT_ID_HEADER) || undefined,
+    parsed: parse,
+    text(format) {
+      const cached = texts[format];
+      if (cached !== undefined) return cached;
+      let text: string;
+      if (format === 'array' || (postType !== 'message' && postType !== 'message_sent')) {
+        text = decoder.decode(msg.data) + '\n';
+      } else {
+        const e = parse() as OneBotEvent & { raw_message?: string };
+        // `raw_message` is the CQ string of `message`, computed once at the session.
+        text = JSON.stringify({ ...e, message: e.raw_message ?? '' }) + '\n';
+      }
+      texts[format] = text;
+      return text;
+    },
+  };
+}
+
+export class EventHub {
+  private readonly subs = new Map<number, { sub: Subscription; listeners: Set<Listener> }>();
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly ns: Namespace,
+    private readonly log: Logger,
+  ) {}
+
+  /** Starts delivering the account's events to `listener`; returns the unsubscribe function. */
+  subscribe(selfId: number, listener: Listener): () => void {
+    let entry = this.subs.get(selfId);
+    if (!entry) {
+      const listeners = new Set<Listener>();
+      const sub = this.nc.subscribe(this.ns.accountEventSubjects(selfId), {
+        callback: (err, msg) => {
+          if (err) return this.log.warn({ err: err.message, selfId }, 'event subscription error');
+          const event = hubEvent(selfId, msg);
+          for (const l of listeners) {
+            try {
+              l(event);
+            } catch (e) {
+              this.log.error({ err: e, selfId }, 'event listener failed');
+            }
+          }
+        },
+      });
+      entry = { sub, listeners };
+      this.subs.set(selfId, entry);
+    }
+    entry.listeners.add(listener);
+    const current = entry;
+    return () => {
+      current.listeners.delete(listener);
+      if (current.listeners.size === 0 && this.subs.get(selfId) === current) {
+        current.sub.unsubscribe();
+        this.subs.delete(selfId);
+      }
+    };
+  }
+
+  get accounts(): number {
+    return this.subs.size;
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * The action path: one function every transport calls, so the same request gets the same
+ * answer over HTTP, forward WS and reverse WS.
+ *
+ *   wire name → action table (unknown: 404 API_NOT_FOUND) → params schema (bad: INVALID_PARAMS)
+ *   → owner: session worker (gRPC stream), history (gRPC stream), media (BullMQ), or the gateway.
+ *
+ * A session call is sent with the fencing token the gateway routed by. If the worker refuses
+ * it unexecuted (it no longer owns the account), the owner is looked up again and the call is
+ * sent once more; a call that may have run is never sent twice.
+ */
+import {
+  type ActionName,
+  type ActionResponse,
+  asyncAccepted,
+  failed,
+  failedTag,
+  type MessageFormat,
+  ok,
+  parseParams,
+  resolveAction,
+  toFailure,
+} from '@cqfleet/onebot';
+import { type ActionReply, MessageFormat as WireFormat } from '@cqfleet/proto';
+import { type ActionChannels, ChannelError } from '@cqfleet/rpc';
+import type { Logger } from '@cqfleet/runtime';
+import type { AccountDirectory } from '../accounts/directory.js';
+import { gatewayHandlers } from './local-actions.js';
+import type { MediaClient } from './media-client.js';
+import { RateLimitQueue } from './rate-limit-queue.js';
+
+export interface CallOptions {
+  selfId: number;
+  format: MessageFormat;
+}
+
+export interface RouterOptions {
+  historyAddr: string;
+  actionTimeoutMs: number;
+  asyncMode: 'background' | 'sync';
+  rateLimitIntervalMs: number;
+}
+
+export class ActionRouter {
+  private readonly rateLimited: RateLimitQueue;
+
+  constructor(
+    private readonly directory: AccountDirectory,
+    private readonly channels: ActionChannels,
+    private readonly media: MediaClient,
+    private readonly options: RouterOptions,
+    private readonly log: Logger,
+  ) {
+    this.rateLimited = new RateLimitQueue(options.rateLimitIntervalMs, log);
+  }
+
+  /** Runs a wire action for an account; never rejects. */
+  async call(wireName: string, rawParams: unknown, opts: CallOptions): Promise<ActionResponse> {
+    const resolved = resolveAction(wireName);
+    if (!resolved) return failedTag('API_NOT_FOUND');
+    let params: unknown;
+    try {
+      params = parseParams(resolved.name, rawParams);
+    } catch (err) {
+      return toFailure(err);
+    }
+    const run = () => this.dispatch(resolved.name, params, opts);
+    if (resolved.mode === 'rate_limited') {
+      this.rateLimited.push(run);
+      return asyncAccepted();
+    }
+    if (resolved.mode === 'async' && this.options.asyncMode === 'background') {
+      void run().then(r => {
+        if (r.status === 'failed')
+          this.log.info({ action: resolved.name, msg: r.msg }, 'async action failed');
+      });
+      return asyncAccepted();
+    }
+    return run();
+  }
+
+  private async dispatch(
+    name: ActionName,
+    params: unknown,
+    opts: CallOptions,
+  ): Promise<ActionResponse> {
+    try {
+      const spec = resolveAction(name)!.spec;
+      switch (spec.owner) {
+        case 'gateway': {
+          const handler = (gatewayHandlers as Record<string, (p: unknown) => Promise<unknown>>)[
+            name
+          ];
+          return handler ? ok(await handler(params)) : failedTag('API_NOT_IMPLEMENTED');
+        }
+        case 'media':
+          return await this.media.run(name, opts.selfId, params, this.options.actionTimeoutMs);
+        case 'history':
+          return fromReply(
+            await this.channels
+              .get(this.options.historyAddr)
+              .call(this.request(name, params, opts, 0), this.options.actionTimeoutMs),
+          );
+        case 'session':
+          return await this.toSession(name, params, opts);
+      }
+    } catch (err) {
+      if (err instanceof ChannelError) {
+        this.log.warn({ err: err.message, action: name }, 'owner unreachable');
+        return failedTag('SERVICE_UNAVAILABLE');
+      }
+      return toFailure(err);
+    }
+  }
+
+  private async toSession(
+    name: ActionName,
+    params: unknown,
+    opts: CallOptions,
+  ): Promise<ActionResponse> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const owner = await this.directory.owner(opts.selfId);
+      if (!owner) return failedTag('SESSION_UNAVAILABLE');
+      let reply: ActionReply;
+      try {
+        reply = await this.channels
+          .get(owner.grpc)
+          .call(this.request(name, params, opts, owner.fence), this.options.actionTimeoutMs);
+      } catch (err) {
+        if (!(err instanceof ChannelError)) throw err;
+        this.directory.invalidate(opts.selfId, owner);
+        // The call may have reached the worker: never send it twice.
+        this.log.warn(
+          { err: err.message, selfId: opts.selfId, action: name },
+          'session worker unreachable',
+        );
+        return failedTag('SESSION_UNAVAILABLE', `会话节点不可达: ${err.message}`);
+      }
+      if (reply.executed || reply.retcode === 0) return fromReply(reply);
+      this.directory.invalidate(opts.selfId, owner);
+    }
+    return failedTag('OWNERSHIP_MOVED');
+  }
+
+  private request(name: string, params: unknown, opts: CallOptions, fence: number) {
+    return {
+      selfId: opts.selfId,
+      action: name,
+      paramsJson: Buffer.from(JSON.stringify(params)),
+      messageFormat:
+        opts.format === 'array'
+          ? WireFormat.MESSAGE_FORMAT_ARRAY
+          : WireFormat.MESSAGE_FORMAT_STRING,
+      deadlineMs: this.options.actionTimeoutMs,
+      fence,
+    };
+  }
+
+  stop(): void {
+    this.rateLimited.stop();
+  }
+}
+
+function fromReply(reply: ActionReply): ActionResponse {
+  if (reply.retcode === 0) {
+    const text = Buffer.from(reply.dataJson).toString('utf8');
+    return ok(text.length > 0 ? (JSON.parse(text) as unknown) : null);
+  }
+  return failed(reply.retcode, reply.msg, reply.wording);
+}

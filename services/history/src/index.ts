@@ -1,0 +1,15 @@
+/**
+ * @cqfleet/history — the message store, embeddable in tests.
+ *
+ * ```ts
+ * const history = await startHistory(loadConfig(process.env), log);
+ * ```
+ */
+export type { HistoryContext, HistoryHandlers } from './actions.js';
+export { getMsgShape } from './actions.js';
+export type { Config } from './config.js';
+export { loadConfig } from './config.js';
+export type { RunningHistory } from './service.js';
+export { startHistory } from './service.js';
+export type { StoredMessage } from './store.js';
+export { HISTORY_PAGE, MessageStore } from './store.js';

@@ -1,0 +1,67 @@
+/** Composes the history service: consumer, store and the gRPC services. */
+import { Namespace } from '@cqfleet/contracts';
+import { GetMessageReply, type HistoryServer, HistoryService } from '@cqfleet/proto';
+import { actionsService } from '@cqfleet/rpc';
+import {
+  connectNats,
+  connectRedis,
+  ensureEventStream,
+  type Logger,
+  redisReady,
+  startGrpcServer,
+} from '@cqfleet/runtime';
+import { createExecutor, historyHandlers } from './actions.js';
+import type { Config } from './config.js';
+import { HistoryConsumer } from './consumer.js';
+import { MessageStore } from './store.js';
+
+export interface RunningHistory {
+  grpc: string;
+  consumer: HistoryConsumer;
+  store: MessageStore;
+  stop(): Promise<void>;
+}
+
+export async function startHistory(config: Config, log: Logger): Promise<RunningHistory> {
+  const ns = new Namespace(config.namespace);
+  const nc = await connectNats(config.natsUrl, 'history', log);
+  await ensureEventStream(nc, ns);
+  const redis = connectRedis(config.redisUrl, 'history', log);
+  await redisReady(redis);
+  const store = new MessageStore(redis, ns);
+  const consumer = new HistoryConsumer(nc, ns, store, log, config.batch);
+  await consumer.start();
+
+  const lookup: HistoryServer = {
+    getMessage(call, callback) {
+      store
+        .get(call.request.selfId, call.request.messageId)
+        .then(m =>
+          callback(
+            null,
+            GetMessageReply.fromPartial({
+              found: !!m,
+              recordJson: Buffer.from(m ? JSON.stringify(m) : ''),
+            }),
+          ),
+        )
+        .catch((err: Error) => callback(err, null));
+    },
+  };
+  const grpc = await startGrpcServer(`${config.grpcHost}:${config.grpcPort}`, [
+    actionsService(createExecutor(historyHandlers(store, consumer, config.catchUpMs)), log),
+    { definition: HistoryService, implementation: lookup },
+  ]);
+
+  return {
+    grpc: `${config.grpcHost}:${grpc.port}`,
+    consumer,
+    store,
+    stop: async () => {
+      await grpc.stop(3_000);
+      await consumer.stop();
+      await nc.drain().catch(() => undefined);
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,41 @@
+/** Media configuration, read once from the environment at src/main.ts. */
+import { resolve } from 'node:path';
+import {
+  type CommonConfig,
+  envInt,
+  envList,
+  type Env,
+  readCommonConfig,
+  readPrefixed,
+} from '@cqfleet/runtime';
+import { z } from 'zod';
+
+const Schema = z.object({
+  /** Directory of the shared content cache (a volume shared by media pods). @default './data/cache' */
+  cacheDir: z.string().default('data/cache'),
+  /** Jobs one worker runs at once. @default 4 */
+  concurrency: envInt(4, 1, 256),
+  /**
+   * Hosts and addresses a download may reach even though they are loopback, private,
+   * link-local or metadata addresses (comma-separated; exact host names or IPs, or CIDRs).
+   * Empty: such addresses are refused.
+   */
+  allowHosts: envList(),
+  /** Largest download. @default 1 GiB */
+  maxBytes: envInt(1024 ** 3, 1),
+  /** A download that receives nothing for this long fails. @default 30000 ms */
+  idleTimeoutMs: envInt(30_000, 100),
+  /** Redirects followed before giving up. @default 5 */
+  maxRedirects: envInt(5, 0, 20),
+  /** Admin HTTP (/healthz, /readyz); disabled when absent. */
+  adminPort: z.coerce.number().int().min(0).max(65535).optional(),
+  /** @default '127.0.0.1' */
+  adminHost: z.string().default('127.0.0.1'),
+});
+
+export type Config = z.output<typeof Schema> & CommonConfig;
+
+export function loadConfig(env: Env): Config {
+  const c = readPrefixed('MEDIA', Schema, env);
+  return { ...readCommonConfig(env), ...c, cacheDir: resolve(c.cacheDir) };
+}

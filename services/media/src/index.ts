@@ -1,0 +1,15 @@
+/**
+ * @cqfleet/media — media workers, embeddable in tests.
+ *
+ * ```ts
+ * const media = await startMedia(loadConfig(process.env), log);
+ * ```
+ */
+export { AddressGuard, ForbiddenAddressError } from './address-guard.js';
+export type { Config } from './config.js';
+export { loadConfig } from './config.js';
+export { cachePath, downloadFile, parseHeaders } from './download.js';
+export type { MediaContext, MediaHandlers } from './jobs.js';
+export { mediaHandlers, runMediaJob } from './jobs.js';
+export type { RunningMedia } from './service.js';
+export { startMedia } from './service.js';

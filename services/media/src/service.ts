@@ -1,0 +1,51 @@
+/** Composes the media service: one BullMQ worker on the `media` queue. */
+import { Namespace, type MediaJobData, type MediaJobResult } from '@cqfleet/contracts';
+import { connectRedis, type Logger, redisReady } from '@cqfleet/runtime';
+import { type Job, Worker } from 'bullmq';
+import { AddressGuard } from './address-guard.js';
+import type { Config } from './config.js';
+import { runMediaJob } from './jobs.js';
+
+export interface RunningMedia {
+  worker: Worker<MediaJobData, MediaJobResult>;
+  stop(): Promise<void>;
+}
+
+export async function startMedia(config: Config, log: Logger): Promise<RunningMedia> {
+  const ns = new Namespace(config.namespace);
+  // BullMQ workers block on Redis; they need a connection that retries forever.
+  const connection = connectRedis(config.redisUrl, 'media', log, { maxRetriesPerRequest: null });
+  await redisReady(connection);
+  const guard = new AddressGuard(config.allowHosts);
+  const limits = {
+    cacheDir: config.cacheDir,
+    maxBytes: config.maxBytes,
+    idleTimeoutMs: config.idleTimeoutMs,
+    maxRedirects: config.maxRedirects,
+  };
+  const worker = new Worker<MediaJobData, MediaJobResult>(
+    ns.mediaQueue,
+    async (job: Job<MediaJobData, MediaJobResult>) => {
+      const started = Date.now();
+      const result = await runMediaJob(job.name, job.data, { guard, limits });
+      log.info(
+        { job: job.id, action: job.name, ok: result.ok, ms: Date.now() - started },
+        'media job done',
+      );
+      return result;
+    },
+    { connection, prefix: ns.bullPrefix, concurrency: config.concurrency },
+  );
+  worker.on('error', err => log.error({ err }, 'media worker error'));
+  worker.on('failed', (job, err) =>
+    log.warn({ job: job?.id, err: err.message }, 'media job failed'),
+  );
+  await worker.waitUntilReady();
+  return {
+    worker,
+    stop: async () => {
+      await worker.close();
+      connection.disconnect();
+    },
+  };
+}

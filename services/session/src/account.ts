@@ -1,0 +1,146 @@
+/**
+ * One owned account: its driver, its event pipeline to JetStream, and the counters behind
+ * `get_status`. Created when the worker acquires the account's lease, stopped when it loses it.
+ */
+import { driverEventId, type Lease, type Namespace, type AccountRecord } from '@cqfleet/contracts';
+import type { OneBotEvent } from '@cqfleet/onebot';
+import type { Logger, Redis } from '@cqfleet/runtime';
+import type { SimMember } from '@cqfleet/sim-client';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { createDriver, type Cursor, type Driver } from './driver/index.js';
+import { EventPipeline } from './events/event-pipeline.js';
+import { normalize } from './events/normalize.js';
+import type { LeaseStore } from './ownership/lease-store.js';
+
+export interface AccountDeps {
+  js: JetStreamClient;
+  redis: Redis;
+  ns: Namespace;
+  leases: LeaseStore;
+  log: Logger;
+}
+
+export interface MessageStats {
+  messageReceived: number;
+  messageSent: number;
+  lastMessageTime: number;
+}
+
+const CURSOR_WRITE_EVERY_MS = 200;
+const SELF_MEMBER_TTL_MS = 60_000;
+
+export class AccountRuntime {
+  readonly uin: number;
+  readonly lease: Lease;
+  readonly driver: Driver;
+  readonly stats: MessageStats = { messageReceived: 0, messageSent: 0, lastMessageTime: 0 };
+  private readonly pipeline: EventPipeline<Cursor>;
+  private cursor?: Cursor;
+  private cursorDirty = false;
+  private cursorTimer?: NodeJS.Timeout;
+  private readonly selfMembers = new Map<number, { member: SimMember; at: number }>();
+  private readonly log: Logger;
+
+  constructor(
+    record: AccountRecord,
+    lease: Lease,
+    private readonly deps: AccountDeps,
+  ) {
+    this.uin = record.uin;
+    this.lease = lease;
+    this.log = deps.log.child({ uin: record.uin, fence: lease.fence });
+    this.driver = createDriver(record, lease.fence, this.log);
+    this.pipeline = new EventPipeline<Cursor>(deps.js, deps.ns, this.uin, this.log, c =>
+      this.advance(c),
+    );
+  }
+
+  async start(): Promise<void> {
+    const saved = await this.deps.redis.get(this.deps.ns.cursorKey(this.uin));
+    this.cursor = parseCursor(saved);
+    this.driver.start({
+      cursor: () => this.cursor,
+      onEvent: (event, cursor) => {
+        const ob = normalize(this.uin, event);
+        if (ob && ob.post_type === 'message') {
+          this.stats.messageReceived++;
+          this.stats.lastMessageTime = ob.time;
+        }
+        if (ob)
+          this.pipeline.enqueue({
+            id: driverEventId(this.uin, cursor.epoch, cursor.seq),
+            event: ob,
+            position: cursor,
+          });
+        else this.advance(cursor);
+      },
+      onState: (state, detail) => this.log.info({ state, detail }, 'account state'),
+    });
+  }
+
+  /** Publishes an event the worker produced itself (message_sent); resolves once stored. */
+  publish(id: string, event: OneBotEvent): Promise<void> {
+    return this.pipeline.push({ id, event });
+  }
+
+  get online(): boolean {
+    return this.driver.state === 'online';
+  }
+
+  /** The account's own member record in a group (cached: it is needed for every group send). */
+  async selfMember(groupId: number): Promise<SimMember> {
+    const hit = this.selfMembers.get(groupId);
+    if (hit && Date.now() - hit.at < SELF_MEMBER_TTL_MS) return hit.member;
+    const member = await this.driver.member(groupId, this.uin);
+    this.selfMembers.set(groupId, { member, at: Date.now() });
+    return member;
+  }
+
+  /**
+   * Stops the driver. With `drain`, waits (up to `drainMs`) for queued events to be stored and
+   * writes the final cursor, so the next owner starts exactly where this one stopped.
+   */
+  async stop(drain: boolean, drainMs = 5_000): Promise<void> {
+    await this.driver.stop();
+    if (drain) {
+      await Promise.race([this.pipeline.drained(), new Promise(r => setTimeout(r, drainMs))]);
+      await this.flushCursor();
+    }
+    this.pipeline.stop();
+    clearTimeout(this.cursorTimer);
+  }
+
+  private advance(cursor: Cursor): void {
+    this.cursor = cursor;
+    this.cursorDirty = true;
+    this.cursorTimer ??= setTimeout(() => {
+      this.cursorTimer = undefined;
+      this.flushCursor().catch((err: unknown) => this.log.warn({ err }, 'cursor write failed'));
+    }, CURSOR_WRITE_EVERY_MS);
+  }
+
+  /** Fenced write: a worker that lost the lease cannot move the cursor. */
+  private async flushCursor(): Promise<void> {
+    if (!this.cursorDirty || !this.cursor) return;
+    this.cursorDirty = false;
+    const ok = await this.deps.leases.setIfOwner(
+      this.uin,
+      this.lease,
+      this.deps.ns.cursorKey(this.uin),
+      JSON.stringify(this.cursor),
+    );
+    if (!ok) this.log.warn('cursor not written: lease no longer ours');
+  }
+}
+
+function parseCursor(value: string | null): Cursor | undefined {
+  if (!value) return undefined;
+  try {
+    const c = JSON.parse(value) as Partial<Cursor>;
+    if (typeof c.epoch === 'string' && typeof c.seq === 'number')
+      return { epoch: c.epoch, seq: c.seq };
+  } catch {
+    // A corrupt cursor means starting over; JetStream drops what was already published.
+  }
+  return undefined;
+}

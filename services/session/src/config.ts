@@ -1,0 +1,45 @@
+/** Session worker configuration, read once from the environment at src/main.ts. */
+import {
+  type CommonConfig,
+  envInt,
+  type Env,
+  readCommonConfig,
+  readPrefixed,
+} from '@cqfleet/runtime';
+import { z } from 'zod';
+
+const Schema = z.object({
+  /** Stable id of this worker; a random one per process when absent. */
+  workerId: z.string().optional(),
+  /** Address the gRPC server binds. @default '127.0.0.1' */
+  grpcHost: z.string().default('127.0.0.1'),
+  /** @default 0 (a free port) */
+  grpcPort: envInt(0, 0, 65535),
+  /** Address other services use to reach this worker; `<grpcHost>:<port>` when absent. */
+  grpcAdvertise: z.string().optional(),
+  /** Admin HTTP (/healthz, /readyz); disabled when absent. */
+  adminPort: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Lease time to live: how long a dead worker keeps its accounts. @default 10000 ms */
+  leaseTtlMs: envInt(10_000, 1_000),
+  /** How often leases are renewed and the worker's heartbeat written. @default 3000 ms */
+  renewEveryMs: envInt(3_000, 100),
+  /** How often the registry is read and free accounts acquired. @default 2000 ms */
+  rebalanceEveryMs: envInt(2_000, 100),
+  /**
+   * Accounts to add to the registry at start if absent: a comma-separated list of uins, all
+   * using the simulator driver at `simulatorUrl`.
+   */
+  seedAccounts: z.string().optional(),
+  /** Simulator control/driver base URL for seeded accounts. @default 'http://127.0.0.1:5900' */
+  simulatorUrl: z.string().default('http://127.0.0.1:5900'),
+  /** Longest an action may run before the worker answers TIMEOUT. @default 30000 ms */
+  actionTimeoutMs: envInt(30_000, 100),
+  /** Address of the history service (for reply / delete / essence look-ups). */
+  historyAddr: z.string().optional(),
+});
+
+export type Config = z.output<typeof Schema> & CommonConfig;
+
+export function loadConfig(env: Env): Config {
+  return { ...readCommonConfig(env), ...readPrefixed('SESSION', Schema, env) };
+}

@@ -1,0 +1,76 @@
+/**
+ * The driver interface: how a session worker talks to the QQ side for one account. One driver
+ * instance per account. The simulator driver is built in; further drivers bridge real accounts.
+ *
+ * The QQ-side data model (users, groups, members, events) is the simulator protocol's
+ * (@cqfleet/sim-client), which follows what QQ provides; a driver for another upstream maps
+ * onto it.
+ *
+ * Contract:
+ * - `start()` connects in the background and keeps reconnecting with back-off until `stop()`;
+ *   `state` tells where it is, `onState` reports changes.
+ * - Every event arrives once through `onEvent`, in order, with a `seq` that grows within an
+ *   `epoch`. On (re)connect the driver resumes after `cursor()`, the last event the worker has
+ *   safely published, so a takeover by another worker loses nothing.
+ * - Calls fail with `OneBotError`s (`ACCOUNT_OFFLINE` while not connected).
+ * - `fence` is the lease's fencing token: the QQ side refuses a connection with an older one,
+ *   so a worker that lost its lease cannot act for the account any more.
+ */
+import type { Segment } from '@cqfleet/onebot';
+import type {
+  SentMessage,
+  SimEvent,
+  SimFriend,
+  SimGroup,
+  SimMember,
+  SimUser,
+} from '@cqfleet/sim-client';
+
+export type DriverState = 'connecting' | 'online' | 'offline' | 'fenced' | 'stopped';
+
+export interface Cursor {
+  epoch: string;
+  seq: number;
+}
+
+/** Counters behind `get_status.stat`. */
+export interface DriverStats {
+  packetReceived: number;
+  packetSent: number;
+  packetLost: number;
+  disconnectTimes: number;
+  lostTimes: number;
+}
+
+export interface DriverHooks {
+  onEvent(event: SimEvent, cursor: Cursor): void;
+  onState(state: DriverState, detail?: string): void;
+  /** Where to resume after (re)connecting. */
+  cursor(): Cursor | undefined;
+}
+
+export interface Driver {
+  readonly uin: number;
+  readonly state: DriverState;
+  readonly stats: DriverStats;
+  /** A number identifying the protocol (go-cqhttp's `protocol_name`). */
+  readonly protocol: number;
+  start(hooks: DriverHooks): void;
+  stop(): Promise<void>;
+
+  self(): Promise<SimUser>;
+  friends(): Promise<SimFriend[]>;
+  user(userId: number): Promise<SimUser>;
+  groups(): Promise<SimGroup[]>;
+  group(groupId: number): Promise<SimGroup>;
+  members(groupId: number): Promise<SimMember[]>;
+  member(groupId: number, userId: number): Promise<SimMember>;
+  sendGroupMessage(groupId: number, elements: Segment[]): Promise<SentMessage>;
+  sendPrivateMessage(userId: number, elements: Segment[]): Promise<SentMessage>;
+}
+
+export interface DriverOptions {
+  uin: number;
+  fence: number;
+  options: Record<string, unknown>;
+}

@@ -1,0 +1,196 @@
+/**
+ * The built-in driver: one WebSocket to the simulator per account (@cqfleet/sim-client).
+ */
+import { isOneBotError, OneBotError, type ErrorTag, ERRORS, type Segment } from '@cqfleet/onebot';
+import { backoff, type Logger, sleep } from '@cqfleet/runtime';
+import {
+  type EventPush,
+  type OpName,
+  type Ops,
+  SimConnection,
+  SimError,
+  type SimUser,
+} from '@cqfleet/sim-client';
+import type {
+  Cursor,
+  Driver,
+  DriverHooks,
+  DriverOptions,
+  DriverState,
+  DriverStats,
+} from './driver.js';
+
+const DEFAULT_URL = 'http://127.0.0.1:5900';
+
+/** Maps a simulator failure to the OneBot error the client sees. */
+export function toOneBotError(err: unknown): OneBotError {
+  if (isOneBotError(err)) return err;
+  if (err instanceof SimError) {
+    if (err.code === 'DISCONNECTED' || err.code === 'NOT_LOGGED_IN')
+      return new OneBotError('ACCOUNT_OFFLINE', `账号不在线: ${err.message}`);
+    if (err.code === 'TIMEOUT') return new OneBotError('TIMEOUT', err.message);
+    if (Object.hasOwn(ERRORS, err.code)) return new OneBotError(err.code as ErrorTag, err.message);
+    return new OneBotError('UNKNOWN_ERROR', err.message);
+  }
+  return new OneBotError('UNKNOWN_ERROR', err instanceof Error ? err.message : String(err));
+}
+
+export class SimulatorDriver implements Driver {
+  readonly uin: number;
+  readonly protocol = 6;
+  readonly stats: DriverStats = {
+    packetReceived: 0,
+    packetSent: 0,
+    packetLost: 0,
+    disconnectTimes: 0,
+    lostTimes: 0,
+  };
+  private readonly url: string;
+  private readonly fence: number;
+  private conn?: SimConnection;
+  private profile?: SimUser;
+  private current: DriverState = 'offline';
+  private readonly abort = new AbortController();
+  private loop?: Promise<void>;
+  private lastSeen?: Cursor;
+
+  constructor(
+    opts: DriverOptions,
+    private readonly log: Logger,
+  ) {
+    this.uin = opts.uin;
+    this.fence = opts.fence;
+    this.url = typeof opts.options.url === 'string' ? opts.options.url : DEFAULT_URL;
+  }
+
+  get state(): DriverState {
+    return this.current;
+  }
+
+  start(hooks: DriverHooks): void {
+    this.loop = this.run(hooks).catch((err: unknown) =>
+      this.log.error({ err, uin: this.uin }, 'driver loop failed'),
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort(new Error('stopped'));
+    this.conn?.close();
+    await this.loop;
+    this.current = 'stopped';
+  }
+
+  private setState(hooks: DriverHooks, state: DriverState, detail?: string): void {
+    if (this.current === state) return;
+    this.current = state;
+    hooks.onState(state, detail);
+  }
+
+  /** Connect, log in, wait for the connection to end, repeat with back-off. */
+  private async run(hooks: DriverHooks): Promise<void> {
+    const signal = this.abort.signal;
+    for (let attempt = 0; !signal.aborted;) {
+      this.setState(hooks, 'connecting');
+      let closed: Promise<string> | undefined;
+      try {
+        const conn = await SimConnection.open(this.url);
+        closed = new Promise(
+          resolve => (conn.onClose = (code, reason) => resolve(`${code} ${reason}`)),
+        );
+        let fencedOut = false;
+        // Replayed events can arrive before the login reply is processed; they wait until
+        // the epoch they belong to is known.
+        let early: EventPush[] | undefined = [];
+        const deliver = (push: EventPush) => {
+          const cursor = { epoch: this.lastSeen?.epoch ?? '', seq: push.seq };
+          this.lastSeen = cursor;
+          hooks.onEvent(push.event, cursor);
+        };
+        conn.onPush = push => {
+          this.stats.packetReceived++;
+          if (push.push === 'kicked') fencedOut = true;
+          else if (early) early.push(push);
+          else deliver(push);
+        };
+        // Inside one worker, resume after what this driver has seen (it is queued for
+        // publishing); after a takeover, after what the previous owner published.
+        const resume = this.lastSeen ?? hooks.cursor();
+        const login = await this.send(conn, 'login', {
+          uin: this.uin,
+          fence: this.fence,
+          resume_after: resume?.seq ?? 0,
+          epoch: resume?.epoch ?? '',
+        });
+        if (login.epoch !== resume?.epoch) this.lastSeen = { epoch: login.epoch, seq: 0 };
+        else this.lastSeen = resume;
+        for (const push of early) deliver(push);
+        early = undefined;
+        this.profile = login.self;
+        this.conn = conn;
+        attempt = 0;
+        this.setState(hooks, 'online');
+        const why = await closed;
+        this.conn = undefined;
+        if (signal.aborted) return;
+        this.stats.disconnectTimes++;
+        if (fencedOut) {
+          this.setState(hooks, 'fenced', why);
+          return;
+        }
+        this.stats.lostTimes++;
+        this.setState(hooks, 'offline', why);
+      } catch (err) {
+        if (signal.aborted) return;
+        if (err instanceof SimError && err.code === 'FENCED') {
+          this.setState(hooks, 'fenced', err.message);
+          return;
+        }
+        this.conn?.close();
+        this.conn = undefined;
+        this.setState(hooks, 'offline', err instanceof Error ? err.message : String(err));
+      }
+      await sleep(backoff(attempt++, 200, 5_000), signal).catch(() => undefined);
+    }
+  }
+
+  private async send<K extends OpName>(
+    conn: SimConnection,
+    op: K,
+    args: Ops[K]['args'],
+  ): Promise<Ops[K]['result']> {
+    this.stats.packetSent++;
+    try {
+      return await conn.request(op, args);
+    } catch (err) {
+      if (err instanceof SimError && err.code === 'TIMEOUT') this.stats.packetLost++;
+      throw err;
+    }
+  }
+
+  private async call<K extends OpName>(op: K, args: Ops[K]['args']): Promise<Ops[K]['result']> {
+    const conn = this.conn;
+    if (!conn || this.current !== 'online') throw new OneBotError('ACCOUNT_OFFLINE');
+    try {
+      return await this.send(conn, op, args);
+    } catch (err) {
+      throw toOneBotError(err);
+    }
+  }
+
+  async self(): Promise<SimUser> {
+    if (this.profile) return this.profile;
+    return this.call('get_user', { user_id: this.uin });
+  }
+
+  friends = () => this.call('get_friends', {});
+  user = (userId: number) => this.call('get_user', { user_id: userId });
+  groups = () => this.call('get_groups', {});
+  group = (groupId: number) => this.call('get_group', { group_id: groupId });
+  members = (groupId: number) => this.call('get_members', { group_id: groupId });
+  member = (groupId: number, userId: number) =>
+    this.call('get_member', { group_id: groupId, user_id: userId });
+  sendGroupMessage = (groupId: number, elements: Segment[]) =>
+    this.call('send_group_msg', { group_id: groupId, elements });
+  sendPrivateMessage = (userId: number, elements: Segment[]) =>
+    this.call('send_private_msg', { user_id: userId, elements });
+}

@@ -1,0 +1,113 @@
+/**
+ * A session worker: owns accounts by lease, runs one AccountRuntime per owned account, and
+ * serves actions for them over gRPC.
+ */
+import { randomUUID } from 'node:crypto';
+import { type AccountRecord, type Lease, Namespace } from '@cqfleet/contracts';
+import { actionsService } from '@cqfleet/rpc';
+import {
+  connectNats,
+  connectRedis,
+  ensureEventStream,
+  type Logger,
+  type NatsConnection,
+  type Redis,
+  redisReady,
+  startGrpcServer,
+  type StartedGrpcServer,
+} from '@cqfleet/runtime';
+import { jetstream } from '@nats-io/jetstream';
+import { AccountRuntime } from './account.js';
+import { createExecutor } from './actions/executor.js';
+import { sessionHandlers } from './actions/handlers/index.js';
+import type { Config } from './config.js';
+import { LeaseManager } from './ownership/lease-manager.js';
+import { parseSeedAccounts, seedAccounts } from './registry.js';
+
+export interface RunningWorker {
+  id: string;
+  grpc: string;
+  accounts: ReadonlyMap<number, AccountRuntime>;
+  leases: LeaseManager;
+  /** Graceful: stops accounts, drains their events, releases leases. */
+  stop(): Promise<void>;
+}
+
+export async function startWorker(config: Config, log: Logger): Promise<RunningWorker> {
+  const ns = new Namespace(config.namespace);
+  const id = config.workerId ?? `session-${randomUUID().slice(0, 8)}`;
+  const wlog = log.child({ worker: id });
+  const nc: NatsConnection = await connectNats(config.natsUrl, `session ${id}`, wlog);
+  await ensureEventStream(nc, ns);
+  const js = jetstream(nc);
+  const redis: Redis = connectRedis(config.redisUrl, `session ${id}`, wlog);
+  await redisReady(redis);
+  await seedAccounts(redis, nc, ns, parseSeedAccounts(config.seedAccounts, config.simulatorUrl));
+
+  const accounts = new Map<number, AccountRuntime>();
+  // The gRPC server starts first (its port is part of the worker's address); the executor
+  // reaches the lease manager, created just below, only when a call arrives.
+  const grpc: StartedGrpcServer = await startGrpcServer(`${config.grpcHost}:${config.grpcPort}`, [
+    actionsService(
+      createExecutor(
+        { holds: (uin, fence) => leases.holds(uin, fence) },
+        accounts,
+        sessionHandlers,
+      ),
+      wlog,
+      {
+        maxMs: config.actionTimeoutMs,
+      },
+    ),
+  ]);
+  const address = config.grpcAdvertise ?? `${config.grpcHost}:${grpc.port}`;
+
+  const leases: LeaseManager = new LeaseManager(
+    redis,
+    nc,
+    ns,
+    {
+      workerId: id,
+      grpc: address,
+      leaseTtlMs: config.leaseTtlMs,
+      renewEveryMs: config.renewEveryMs,
+      rebalanceEveryMs: config.rebalanceEveryMs,
+    },
+    {
+      acquired: async (record: AccountRecord, lease: Lease) => {
+        const runtime = new AccountRuntime(record, lease, {
+          js,
+          redis,
+          ns,
+          leases: leases.store,
+          log: wlog,
+        });
+        accounts.set(record.uin, runtime);
+        await runtime.start();
+      },
+      lost: async (uin: number, reason: string) => {
+        const runtime = accounts.get(uin);
+        accounts.delete(uin);
+        // Draining only makes sense while the lease is still ours (a graceful hand-over).
+        await runtime?.stop(
+          reason === 'worker stopping' || reason === 'account disabled or removed',
+        );
+      },
+    },
+    wlog,
+  );
+  await leases.start();
+
+  return {
+    id,
+    grpc: address,
+    accounts,
+    leases,
+    stop: async () => {
+      await leases.stop();
+      await grpc.stop(3_000);
+      await nc.drain().catch(() => undefined);
+      redis.disconnect();
+    },
+  };
+}
