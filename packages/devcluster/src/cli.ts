@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: the whole cluster on this machine with the simulator and the demo world.
+ *
+ * Redis and NATS are used where they answer (CQFLEET_REDIS_URL / CQFLEET_NATS_URL, default
+ * local ports) or started from the local binaries; every service runs as its own process and
+ * its logs are shown with its name. Ctrl-C stops everything gracefully.
+ */
+import { mkdir } from 'node:fs/promises';
+import { DEFAULT_NATS_URL, DEFAULT_REDIS_URL } from '@cqfleet/runtime';
+import { REPO_ROOT, type RunningCluster, startCluster } from './cluster.js';
+import { ensureNats, ensureRedis, type InfraProcess, MissingInfraError } from './infra.js';
+import { formatLogLine } from './log-format.js';
+
+const env = process.env;
+const natsUrl = env.CQFLEET_NATS_URL ?? env.NATS_URL ?? DEFAULT_NATS_URL;
+const redisUrl = env.CQFLEET_REDIS_URL ?? env.REDIS_URL ?? DEFAULT_REDIS_URL;
+const namespace = env.CQFLEET_NAMESPACE ?? 'cqfleet';
+const quiet = env.CQFLEET_QUIET === '1';
+
+async function main(): Promise<void> {
+  const dataDir = `${REPO_ROOT}.data`;
+  await mkdir(`${dataDir}/redis`, { recursive: true });
+  await mkdir(`${dataDir}/nats`, { recursive: true });
+  let redis: InfraProcess;
+  let nats: InfraProcess;
+  try {
+    redis = await ensureRedis(redisUrl, `${dataDir}/redis`);
+    nats = await ensureNats(natsUrl, `${dataDir}/nats`);
+  } catch (err) {
+    if (err instanceof MissingInfraError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  let cluster: RunningCluster | undefined;
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nstopping cqfleet ...');
+    await cluster?.stop();
+    await nats.stop();
+    await redis.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  cluster = await startCluster({
+    namespace,
+    natsUrl,
+    redisUrl,
+    accessToken: env.GATEWAY_ACCESS_TOKEN ?? '',
+    world: env.SIM_WORLD,
+    logLevel: env.CQFLEET_LOG_LEVEL ?? 'info',
+    onLog: quiet ? undefined : (service, line) => console.log(formatLogLine(service, line)),
+  });
+  const how = (p: InfraProcess) =>
+    p.origin === 'running' ? 'already running' : `started from ${p.binary}`;
+  const first = cluster.accounts[0];
+  console.log(
+    [
+      '',
+      `cqfleet is running (namespace ${namespace}, ${cluster.services.length} processes)`,
+      `  HTTP API      ${cluster.httpUrl}      one account: ${cluster.httpUrl}/${first}/`,
+      `  WebSocket     ${cluster.wsUrl}        /, /api, /event; one account: ${cluster.wsUrl}/${first}/`,
+      `  Simulator     ${cluster.simulatorUrl}      control API (services/simulator/README.md)`,
+      `  Accounts      ${cluster.accounts.join(', ')}`,
+      `  NATS          ${natsUrl} (${how(nats)})`,
+      `  Redis         ${redisUrl} (${how(redis)})`,
+      '',
+      `  try: curl '${cluster.httpUrl}/${first}/send_group_msg?group_id=100100&message=hello'`,
+      `       curl -X POST ${cluster.simulatorUrl}/people/20001/send_group_msg -d '{"group_id":100100,"message":"hi bots"}'`,
+      '',
+      'Ctrl-C stops everything.',
+    ].join('\n'),
+  );
+  for (const s of cluster.services)
+    s.child.once('exit', code => {
+      if (!stopping) {
+        console.error(`${s.name} exited unexpectedly (code ${code}); stopping`);
+        void stop(1);
+      }
+    });
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,221 @@
+/**
+ * Starts every cqfleet service as its own process (the built `services/<name>/dist/main.js`),
+ * in dependency order, each configured through its environment variables, and waits for each
+ * one's `ready` log line, which also tells where it listens.
+ *
+ * Order: simulator → history → session workers and media → gateway.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+
+/** The repository root, from packages/devcluster/{src,dist}/. */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export type ServiceName = 'simulator' | 'session' | 'history' | 'media' | 'gateway';
+
+export interface ClusterOptions {
+  namespace: string;
+  natsUrl: string;
+  redisUrl: string;
+  /** Address every service binds. @default '127.0.0.1' */
+  host?: string;
+  /** Ports; 0 picks a free one. Defaults are the go-cqhttp / cqfleet defaults. */
+  ports?: { simulator?: number; http?: number; ws?: number; history?: number };
+  /** Number of session workers. @default 1 */
+  sessions?: number;
+  /** Operator access token of the gateway. @default '' */
+  accessToken?: string;
+  /** World file for the simulator; the demo world when absent. */
+  world?: string;
+  /** Accounts to register (they must exist in the world). @default [10001, 10002] */
+  accounts?: number[];
+  /** Hosts media downloads may reach although private (tests serve files on 127.0.0.1). */
+  mediaAllowHosts?: string[];
+  /** Media cache directory. @default '<repo>/.data/cache' */
+  cacheDir?: string;
+  /** Extra environment for every service (e.g. GATEWAY_MESSAGE_FORMAT=array). */
+  env?: Record<string, string>;
+  /** @default 'info' */
+  logLevel?: string;
+  /** Every log line of every service. */
+  onLog?: (service: string, line: string) => void;
+  /** Longest wait for one service's ready line. @default 30 s */
+  readyTimeoutMs?: number;
+}
+
+export interface ServiceProcess {
+  name: string;
+  child: ChildProcess;
+  ready: Record<string, unknown>;
+  /** SIGTERM, then SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+  /** SIGKILL at once (fault tests). */
+  kill(): Promise<void>;
+}
+
+export interface RunningCluster {
+  options: ClusterOptions;
+  simulatorUrl: string;
+  httpUrl: string;
+  wsUrl: string;
+  historyAddr: string;
+  accounts: number[];
+  services: ServiceProcess[];
+  /** Starts one more session worker. */
+  addSession(): Promise<ServiceProcess>;
+  stop(): Promise<void>;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise(resolve => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+  });
+}
+
+export async function spawnService(
+  name: ServiceName,
+  label: string,
+  env: Record<string, string>,
+  options: Pick<ClusterOptions, 'onLog' | 'readyTimeoutMs'>,
+): Promise<ServiceProcess> {
+  const main = `${REPO_ROOT}services/${name}/dist/main.js`;
+  if (!existsSync(main)) throw new Error(`${main} does not exist: run \`npm run build\` first`);
+  const child = spawn(process.execPath, [main], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const recent: string[] = [];
+  const log = (line: string) => {
+    recent.push(line);
+    if (recent.length > 30) recent.shift();
+    options.onLog?.(label, line);
+  };
+  createInterface({ input: child.stderr! }).on('line', log);
+  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(
+          `${label} not ready within ${options.readyTimeoutMs ?? 30_000} ms:\n${recent.join('\n')}`,
+        ),
+      );
+    }, options.readyTimeoutMs ?? 30_000);
+    child.once('exit', code => {
+      clearTimeout(timer);
+      reject(
+        new Error(`${label} exited with code ${code} before it was ready:\n${recent.join('\n')}`),
+      );
+    });
+    createInterface({ input: child.stdout! }).on('line', line => {
+      log(line);
+      if (!line.includes('"ready":true')) return;
+      try {
+        const parsed = JSON.parse(line) as Record<string, unknown>;
+        if (parsed.msg === 'ready') {
+          clearTimeout(timer);
+          resolve(parsed);
+        }
+      } catch {
+        // not a JSON line
+      }
+    });
+  });
+  child.removeAllListeners('exit');
+  return {
+    name: label,
+    child,
+    ready,
+    stop: async (graceMs = 10_000) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const done = exited(child);
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await done;
+      clearTimeout(timer);
+    },
+    kill: async () => {
+      const done = exited(child);
+      child.kill('SIGKILL');
+      await done;
+    },
+  };
+}
+
+export async function startCluster(options: ClusterOptions): Promise<RunningCluster> {
+  const host = options.host ?? '127.0.0.1';
+  const ports = options.ports ?? {};
+  const accounts = options.accounts ?? [10001, 10002];
+  const common: Record<string, string> = {
+    CQFLEET_NAMESPACE: options.namespace,
+    CQFLEET_NATS_URL: options.natsUrl,
+    CQFLEET_REDIS_URL: options.redisUrl,
+    CQFLEET_LOG_LEVEL: options.logLevel ?? 'info',
+    ...options.env,
+  };
+  const services: ServiceProcess[] = [];
+  const spawnOpts = { onLog: options.onLog, readyTimeoutMs: options.readyTimeoutMs };
+  const start = async (name: ServiceName, label: string, env: Record<string, string>) => {
+    const s = await spawnService(name, label, { ...common, ...env }, spawnOpts);
+    services.push(s);
+    return s;
+  };
+
+  try {
+    const sim = await start('simulator', 'simulator', {
+      SIM_HOST: host,
+      SIM_PORT: String(ports.simulator ?? 5900),
+      ...(options.world ? { SIM_WORLD: options.world } : {}),
+    });
+    const simulatorUrl = String(sim.ready.control);
+    const history = await start('history', 'history', {
+      HISTORY_GRPC_HOST: host,
+      HISTORY_GRPC_PORT: String(ports.history ?? 7100),
+    });
+    const historyAddr = String(history.ready.grpc);
+    let sessions = 0;
+    const sessionEnv = () => ({
+      SESSION_GRPC_HOST: host,
+      SESSION_WORKER_ID: `session-${++sessions}-${process.pid}`,
+      SESSION_SEED_ACCOUNTS: accounts.join(','),
+      SESSION_SIMULATOR_URL: simulatorUrl,
+      SESSION_HISTORY_ADDR: historyAddr,
+    });
+    await Promise.all([
+      ...Array.from({ length: options.sessions ?? 1 }, () =>
+        start('session', `session-${sessions + 1}`, sessionEnv()),
+      ),
+      start('media', 'media', {
+        MEDIA_CACHE_DIR: options.cacheDir ?? `${REPO_ROOT}.data/cache`,
+        MEDIA_ALLOW_HOSTS: (options.mediaAllowHosts ?? []).join(','),
+      }),
+    ]);
+    const gateway = await start('gateway', 'gateway', {
+      GATEWAY_HOST: host,
+      GATEWAY_HTTP_PORT: String(ports.http ?? 5700),
+      GATEWAY_WS_PORT: String(ports.ws ?? 8080),
+      GATEWAY_ACCESS_TOKEN: options.accessToken ?? '',
+      GATEWAY_HISTORY_ADDR: historyAddr,
+    });
+    const stop = async () => {
+      // Reverse order: clients first, then the services they depend on.
+      for (const s of [...services].reverse()) await s.stop();
+    };
+    return {
+      options,
+      simulatorUrl,
+      httpUrl: String(gateway.ready.http),
+      wsUrl: String(gateway.ready.ws),
+      historyAddr,
+      accounts,
+      services,
+      addSession: () => start('session', `session-${sessions + 1}`, sessionEnv()),
+      stop,
+    };
+  } catch (err) {
+    for (const s of services.reverse()) await s.stop(2_000);
+    throw err;
+  }
+}

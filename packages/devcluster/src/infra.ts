@@ -1,0 +1,137 @@
+/**
+ * Redis and NATS for a local cluster: use the one that answers at the URL, otherwise start one
+ * from the local `redis-server` / `nats-server` binary (Debian puts nats-server in /usr/sbin,
+ * which is not always on PATH).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { access, constants, mkdtemp } from 'node:fs/promises';
+import { connect as tcpConnect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+const EXTRA_DIRS = ['/usr/sbin', '/usr/bin', '/usr/local/bin', '/usr/local/sbin', '/sbin'];
+
+/** Full path of an executable on PATH or in the usual system directories. */
+export async function findBinary(name: string): Promise<string | undefined> {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), ...EXTRA_DIRS].filter(Boolean);
+  for (const dir of dirs) {
+    const path = join(dir, name);
+    try {
+      await access(path, constants.X_OK);
+      return path;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** True when something accepts TCP connections at host:port within `timeoutMs`. */
+export function probeTcp(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise(resolve => {
+    const socket = tcpConnect({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** A free TCP port on the loopback interface. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(
+  host: string,
+  port: number,
+  child: ChildProcess,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (child.exitCode !== null)
+      throw new Error(`${what} exited with code ${child.exitCode} before listening on ${port}`);
+    if (await probeTcp(host, port, 200)) return;
+    await new Promise(r => setTimeout(r, 50));
+  }
+  throw new Error(`${what} did not listen on ${host}:${port} within ${timeoutMs} ms`);
+}
+
+export interface InfraProcess {
+  url: string;
+  /** How it was obtained: already running, or started here from a binary. */
+  origin: 'running' | 'started';
+  binary?: string;
+  stop(): Promise<void>;
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return () =>
+    new Promise(resolve => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 3_000).unref();
+    });
+}
+
+export class MissingInfraError extends Error {
+  override readonly name = 'MissingInfraError';
+}
+
+function hostPort(url: string, defaultPort: number): { host: string; port: number } {
+  const u = new URL(url);
+  return { host: u.hostname || '127.0.0.1', port: Number(u.port || defaultPort) };
+}
+
+/** Redis at `url`, started from `redis-server` on that port if nothing answers there. */
+export async function ensureRedis(url: string, dataDir?: string): Promise<InfraProcess> {
+  const { host, port } = hostPort(url, 6379);
+  if (await probeTcp(host, port)) return { url, origin: 'running', stop: async () => {} };
+  const binary = await findBinary('redis-server');
+  if (!binary)
+    throw new MissingInfraError(
+      `cqfleet needs Redis at ${url}: nothing answers there and no redis-server binary was found (apt-get install -y redis-server)`,
+    );
+  const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'cqfleet-redis-')));
+  const child = spawn(
+    binary,
+    ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--dir', dir],
+    {
+      stdio: 'ignore',
+    },
+  );
+  await waitForPort(host, port, child, 'redis-server');
+  return { url, origin: 'started', binary, stop: stopper(child) };
+}
+
+/** NATS with JetStream at `url`, started from `nats-server` on that port if nothing answers there. */
+export async function ensureNats(url: string, storeDir?: string): Promise<InfraProcess> {
+  const { host, port } = hostPort(url, 4222);
+  if (await probeTcp(host, port)) return { url, origin: 'running', stop: async () => {} };
+  const binary = await findBinary('nats-server');
+  if (!binary)
+    throw new MissingInfraError(
+      `cqfleet needs NATS at ${url}: nothing answers there and no nats-server binary was found (apt-get install -y nats-server)`,
+    );
+  const dir = storeDir ?? (await mkdtemp(join(tmpdir(), 'cqfleet-nats-')));
+  const child = spawn(binary, ['-a', host, '-p', String(port), '-js', '-sd', dir], {
+    stdio: 'ignore',
+  });
+  await waitForPort(host, port, child, 'nats-server');
+  return { url, origin: 'started', binary, stop: stopper(child) };
+}

@@ -1,0 +1,23 @@
+/**
+ * vitest globalSetup of the integration project: resolves NATS and Redis once for the run and
+ * provides their URLs to every test file (read them with `testInfra()`).
+ */
+import type { TestProject } from 'vitest/node';
+import { resolveTestInfra } from './infra.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    cqfleetInfra: { mode: string; natsUrl: string; redisUrl: string };
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const infra = await resolveTestInfra();
+  console.log(`cqfleet tests: NATS ${infra.natsUrl}, Redis ${infra.redisUrl} (${infra.mode})`);
+  project.provide('cqfleetInfra', {
+    mode: infra.mode,
+    natsUrl: infra.natsUrl,
+    redisUrl: infra.redisUrl,
+  });
+  return () => infra.stop();
+}

@@ -1,0 +1,16 @@
+/**
+ * @cqfleet/testkit — what cqfleet's integration tests are written with.
+ *
+ * ```ts
+ * const cluster = await startTestCluster();
+ * const http = new OneBotHttp(`${cluster.httpUrl}/10001`);
+ * await http.ok('send_group_msg', { group_id: 100100, message: 'hi' });
+ * ```
+ */
+export type { EventFrame } from './clients.js';
+export { OneBotHttp, OneBotWs } from './clients.js';
+export type { TestCluster } from './cluster.js';
+export { startTestCluster } from './cluster.js';
+export { testInfra, uniqueNamespace, waitFor } from './context.js';
+export type { InfraMode, TestInfra } from './infra.js';
+export { fromContainers, fromLocalBinaries, resolveTestInfra } from './infra.js';
