@@ -35,13 +35,13 @@ async function main(): Promise<void> {
     throw err;
   }
 
-  let cluster: RunningCluster | undefined;
+  const running: { cluster?: RunningCluster } = {};
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     console.log('\nstopping cqfleet ...');
-    await cluster?.stop();
+    await running.cluster?.stop();
     await nats.stop();
     await redis.stop();
     process.exit(code);
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 
-  cluster = await startCluster({
+  const cluster = await startCluster({
     namespace,
     natsUrl,
     redisUrl,
@@ -58,6 +58,7 @@ async function main(): Promise<void> {
     logLevel: env.CQFLEET_LOG_LEVEL ?? 'info',
     onLog: quiet ? undefined : (service, line) => console.log(formatLogLine(service, line)),
   });
+  running.cluster = cluster;
   const how = (p: InfraProcess) =>
     p.origin === 'running' ? 'already running' : `started from ${p.binary}`;
   const first = cluster.accounts[0];

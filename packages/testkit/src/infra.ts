@@ -12,6 +12,7 @@
  * server: they use unique namespaces (see names.ts).
  */
 import { ensureNats, ensureRedis, freePort } from '@cqfleet/devcluster';
+import type * as Testcontainers from 'testcontainers';
 
 export type InfraMode = 'env' | 'containers' | 'local';
 
@@ -31,7 +32,7 @@ function fromEnv(env: NodeJS.ProcessEnv): TestInfra | undefined {
 
 /** Containers when an engine answers; undefined (quickly) when none does. */
 export async function fromContainers(): Promise<TestInfra | undefined> {
-  let tc: typeof import('testcontainers');
+  let tc: typeof Testcontainers;
   try {
     tc = await import('testcontainers');
     await tc.getContainerRuntimeClient();
