@@ -83,10 +83,16 @@ export async function spawnService(
 ): Promise<ServiceProcess> {
   const main = `${REPO_ROOT}services/${name}/dist/main.js`;
   if (!existsSync(main)) throw new Error(`${main} does not exist: run \`npm run build\` first`);
+  // Each service gets its own process group, so a Ctrl-C in the terminal reaches only the
+  // supervisor, which stops the services in order; they never outlive the supervisor.
   const child = spawn(process.execPath, [main], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const recent: string[] = [];
   const log = (line: string) => {
     recent.push(line);

@@ -11,4 +11,6 @@ export { loadConfig } from './config.js';
 export type { RunningGateway } from './gateway.js';
 export { startGateway } from './gateway.js';
 export { authenticate, tokenFrom } from './transports/auth.js';
+export { RecentIds } from './events/event-hub.js';
+export { gatewayHandlers } from './routing/local-actions.js';
 export { roleOf } from './transports/ws-server.js';

@@ -6,7 +6,7 @@
  * ```
  */
 export type { HistoryContext, HistoryHandlers } from './actions.js';
-export { getMsgShape } from './actions.js';
+export { getMsgShape, historyHandlers } from './actions.js';
 export type { Config } from './config.js';
 export { loadConfig } from './config.js';
 export type { RunningHistory } from './service.js';

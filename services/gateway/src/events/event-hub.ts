@@ -3,6 +3,11 @@
  * least one listener (reference-counted), so a gateway receives only the accounts its clients
  * use. Each event is parsed and serialised at most once per format, whatever the number of
  * connections it goes to.
+ *
+ * Core subscribers see every publish, including a second publish of the same event that
+ * JetStream drops as a duplicate (a new owner re-publishing from its cursor, a retried
+ * publish). Such re-publishes are close together, so the hub remembers the last
+ * `RECENT_IDS` event ids of each account and delivers each id once.
  */
 import { EVENT_ID_HEADER, type Namespace } from '@cqfleet/contracts';
 import type { MessageFormat, OneBotEvent } from '@cqfleet/onebot';
@@ -20,6 +25,31 @@ export interface HubEvent {
 }
 
 export type Listener = (event: HubEvent) => void;
+
+/** Event ids remembered per account for de-duplication. */
+export const RECENT_IDS = 8192;
+
+/** A bounded set: the most recent `capacity` ids. */
+export class RecentIds {
+  private readonly ids = new Set<string>();
+  private readonly ring: string[];
+  private next = 0;
+
+  constructor(private readonly capacity = RECENT_IDS) {
+    this.ring = new Array<string>(capacity);
+  }
+
+  /** True the first time an id is seen (within the window). */
+  add(id: string): boolean {
+    if (this.ids.has(id)) return false;
+    const evicted = this.ring[this.next];
+    if (evicted !== undefined) this.ids.delete(evicted);
+    this.ring[this.next] = id;
+    this.next = (this.next + 1) % this.capacity;
+    this.ids.add(id);
+    return true;
+  }
+}
 
 const decoder = new TextDecoder();
 
@@ -64,10 +94,12 @@ export class EventHub {
     let entry = this.subs.get(selfId);
     if (!entry) {
       const listeners = new Set<Listener>();
+      const recent = new RecentIds();
       const sub = this.nc.subscribe(this.ns.accountEventSubjects(selfId), {
         callback: (err, msg) => {
           if (err) return this.log.warn({ err: err.message, selfId }, 'event subscription error');
           const event = hubEvent(selfId, msg);
+          if (event.id !== undefined && !recent.add(event.id)) return;
           for (const l of listeners) {
             try {
               l(event);

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { actionsOwnedBy } from '@cqfleet/onebot';
+import { authenticate, gatewayHandlers, RecentIds, roleOf, tokenFrom } from '@cqfleet/gateway';
+
+const q = (s = '') => new URLSearchParams(s);
+
+describe('auth - tokens as go-cqhttp reads them', () => {
+  it.each([
+    ['Bearer abc', 'abc'],
+    ['Token abc', 'abc'],
+    ['Foo abc', 'abc'],
+    ['abc', 'abc'],
+  ])('Authorization %j gives %j', (header, token) => {
+    expect(tokenFrom({ authorization: header }, q())).toBe(token);
+  });
+
+  it('the query token is used only without the header', () => {
+    expect(tokenFrom({}, q('access_token=xyz'))).toBe('xyz');
+    expect(tokenFrom({ authorization: 'Bearer h' }, q('access_token=xyz'))).toBe('h');
+  });
+
+  it('401 when missing, 403 when wrong, ok when right or when no token is configured', () => {
+    expect(authenticate('s3cret', {}, q())).toEqual({ ok: false, status: 401 });
+    expect(authenticate('s3cret', {}, q('access_token='))).toEqual({ ok: false, status: 401 });
+    expect(authenticate('s3cret', { authorization: 'Bearer nope' }, q())).toEqual({
+      ok: false,
+      status: 403,
+    });
+    expect(authenticate('s3cret', { authorization: 'Bearer s3cret' }, q())).toEqual({ ok: true });
+    expect(authenticate('', {}, q('access_token='))).toEqual({ ok: true });
+  });
+});
+
+describe('forward WS roles', () => {
+  it.each([
+    ['/api', 'api'],
+    ['/api/', 'api'],
+    ['/event', 'event'],
+    ['/event/', 'event'],
+    ['/', 'universal'],
+    ['/foo', 'universal'],
+    ['/api/x', 'universal'],
+  ])('%s is %s', (path, role) => {
+    expect(roleOf(path)).toBe(role);
+  });
+});
+
+describe('event de-duplication window', () => {
+  it('delivers an id once while it is among the most recent ids', () => {
+    const recent = new RecentIds(3);
+    expect(['a', 'b', 'a', 'c', 'b'].map(id => recent.add(id))).toEqual([
+      true,
+      true,
+      false,
+      true,
+      false,
+    ]);
+    recent.add('d'); // evicts a
+    expect(recent.add('a')).toBe(true);
+    expect(recent.add('c')).toBe(false);
+  });
+});
+
+describe('gateway - the action table does not lie', () => {
+  it('there is a handler for exactly the gateway actions marked ready', () => {
+    expect(Object.keys(gatewayHandlers).sort()).toEqual(actionsOwnedBy('gateway', 'ready').sort());
+  });
+});

@@ -1,0 +1,185 @@
+/**
+ * History against real NATS and Redis: it stores what the stream carries, once, keeps accounts
+ * apart, answers right after a publish (the catch-up barrier), and resumes after a restart.
+ */
+import { EVENT_ID_HEADER, Namespace } from '@cqfleet/contracts';
+import { messageId, parseParams } from '@cqfleet/onebot';
+import { MessageFormat } from '@cqfleet/proto';
+import { ActionChannel } from '@cqfleet/rpc';
+import {
+  connectNats,
+  createLogger,
+  ensureEventStream,
+  type NatsConnection,
+} from '@cqfleet/runtime';
+import { testInfra, uniqueNamespace } from '@cqfleet/testkit';
+import { jetstream } from '@nats-io/jetstream';
+import { headers } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, type RunningHistory, startHistory } from '@cqfleet/history';
+
+const log = createLogger('test', 'silent');
+let ns: Namespace;
+let nc: NatsConnection;
+let history: RunningHistory;
+let channel: ActionChannel;
+
+const config = () =>
+  loadConfig({
+    CQFLEET_NAMESPACE: ns.name,
+    CQFLEET_NATS_URL: testInfra().natsUrl,
+    CQFLEET_REDIS_URL: testInfra().redisUrl,
+    HISTORY_GRPC_PORT: '0',
+  });
+
+function groupEvent(selfId: number, seq: number, text: string, postType = 'message') {
+  return {
+    post_type: postType,
+    message_type: 'group',
+    time: 1_700_000_000 + seq,
+    self_id: selfId,
+    sub_type: 'normal',
+    message_id: messageId(100100, seq),
+    message_seq: seq,
+    group_id: 100100,
+    user_id: 20001,
+    anonymous: null,
+    message: [{ type: 'text', data: { text } }],
+    raw_message: text,
+    font: 0,
+    sender: {
+      user_id: 20001,
+      nickname: 'Alice',
+      card: '',
+      role: 'member',
+      title: '',
+      age: 0,
+      area: '',
+      level: '1',
+      sex: 'unknown',
+    },
+  };
+}
+
+async function publish(event: ReturnType<typeof groupEvent>, id: string) {
+  const h = headers();
+  h.set(EVENT_ID_HEADER, id);
+  await jetstream(nc).publish(
+    ns.eventSubject(event.self_id, event.post_type),
+    JSON.stringify(event),
+    { msgID: id, headers: h },
+  );
+}
+
+async function call(
+  selfId: number,
+  action: string,
+  params: Record<string, unknown>,
+  format = MessageFormat.MESSAGE_FORMAT_STRING,
+) {
+  const reply = await channel.call(
+    {
+      selfId,
+      action,
+      paramsJson: Buffer.from(JSON.stringify(parseParams(action as 'get_msg', params))),
+      messageFormat: format,
+      deadlineMs: 5_000,
+      fence: 0,
+    },
+    5_000,
+  );
+  return reply.retcode === 0
+    ? {
+        ok: true,
+        data: JSON.parse(Buffer.from(reply.dataJson).toString()) as Record<string, unknown>,
+      }
+    : { ok: false, msg: reply.msg };
+}
+
+beforeAll(async () => {
+  ns = new Namespace(uniqueNamespace('hist'));
+  nc = await connectNats(testInfra().natsUrl, 'test', log);
+  await ensureEventStream(nc, ns);
+  history = await startHistory(config(), log);
+  channel = new ActionChannel(history.grpc, log);
+});
+
+afterAll(async () => {
+  channel?.close();
+  await history?.stop();
+  await nc?.drain();
+});
+
+describe('history', () => {
+  it('get_msg right after the publish finds the message (catch-up barrier), in both formats', async () => {
+    await publish(groupEvent(10001, 1, 'first'), 'a1');
+    const got = await call(10001, 'get_msg', { message_id: messageId(100100, 1) });
+    expect(got).toEqual({
+      ok: true,
+      data: {
+        message_id: messageId(100100, 1),
+        message_id_v2: '00000000000187040000000' + '1',
+        message_type: 'group',
+        real_id: 1,
+        message_seq: 1,
+        group: true,
+        group_id: 100100,
+        sender: { user_id: 20001, nickname: 'Alice' },
+        time: 1_700_000_001,
+        message: 'first',
+      },
+    });
+    const arr = await call(
+      10001,
+      'get_msg',
+      { id: messageId(100100, 1) },
+      MessageFormat.MESSAGE_FORMAT_ARRAY,
+    );
+    expect(arr.data?.message).toEqual([{ type: 'text', data: { text: 'first' } }]);
+  });
+
+  it('accounts are kept apart, unknown ids are MSG_NOT_FOUND', async () => {
+    expect(await call(10002, 'get_msg', { message_id: messageId(100100, 1) })).toEqual({
+      ok: false,
+      msg: 'MSG_NOT_FOUND',
+    });
+    expect(await call(10001, 'get_msg', { message_id: 42 })).toEqual({
+      ok: false,
+      msg: 'MSG_NOT_FOUND',
+    });
+  });
+
+  it('a redelivered event is stored once', async () => {
+    await publish(groupEvent(10001, 2, 'second'), 'a2');
+    await publish(groupEvent(10001, 2, 'second'), 'a2-again');
+    await history.consumer.catchUp(5_000);
+    const page = await call(10001, 'get_group_msg_history', { group_id: 100100 });
+    expect((page.data?.messages as Array<{ message_seq: number }>).map(m => m.message_seq)).toEqual(
+      [1, 2],
+    );
+  });
+
+  it('get_group_msg_history returns at most 20 messages ending at message_seq, oldest first', async () => {
+    for (let seq = 3; seq <= 30; seq++) await publish(groupEvent(10001, seq, `m${seq}`), `a${seq}`);
+    await history.consumer.catchUp(5_000);
+    const latest = await call(10001, 'get_group_msg_history', { group_id: 100100 });
+    expect(
+      (latest.data?.messages as Array<{ message_seq: number }>).map(m => m.message_seq),
+    ).toEqual(Array.from({ length: 20 }, (_, i) => i + 11));
+    const older = await call(10001, 'get_group_msg_history', { group_id: 100100, message_seq: 15 });
+    const seqs = (older.data?.messages as Array<{ message_seq: number; message: unknown }>).map(
+      m => m.message_seq,
+    );
+    expect(seqs).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+  });
+
+  it('stopped and started again, it picks up what was published meanwhile', async () => {
+    channel.close();
+    await history.stop();
+    await publish(groupEvent(10001, 31, 'while history was down'), 'a31');
+    history = await startHistory(config(), log);
+    channel = new ActionChannel(history.grpc, log);
+    const got = await call(10001, 'get_msg', { message_id: messageId(100100, 31) });
+    expect(got.data?.message).toBe('while history was down');
+  });
+});
