@@ -15,7 +15,10 @@ const Schema = z.object({
   grpcHost: z.string().default('127.0.0.1'),
   /** @default 0 (a free port) */
   grpcPort: envInt(0, 0, 65535),
-  /** Address other services use to reach this worker; `<grpcHost>:<port>` when absent. */
+  /**
+   * Address other services use to reach this worker. When absent: `<grpcHost>:<port>`, or with
+   * grpcHost 0.0.0.0 the first non-internal IPv4 address (the container or pod IP).
+   */
   grpcAdvertise: z.string().optional(),
   /** Admin HTTP (/healthz, /readyz); disabled when absent. */
   adminPort: z.coerce.number().int().min(0).max(65535).optional(),

@@ -3,6 +3,7 @@
  * serves actions for them over gRPC.
  */
 import { randomUUID } from 'node:crypto';
+import { hostname, networkInterfaces } from 'node:os';
 import { type AccountRecord, type Lease, Namespace } from '@cqfleet/contracts';
 import { actionsService } from '@cqfleet/rpc';
 import {
@@ -23,6 +24,17 @@ import { sessionHandlers } from './actions/handlers/index.js';
 import type { Config } from './config.js';
 import { LeaseManager } from './ownership/lease-manager.js';
 import { parseSeedAccounts, seedAccounts } from './registry.js';
+
+/**
+ * The host other services use to reach this worker: the bind address, or when binding every
+ * interface (containers), the first non-internal IPv4 address (a pod or container IP).
+ */
+export function advertiseHost(bindHost: string): string {
+  if (bindHost !== '0.0.0.0' && bindHost !== '::') return bindHost;
+  for (const list of Object.values(networkInterfaces()))
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  return hostname();
+}
 
 export interface RunningWorker {
   id: string;
@@ -60,7 +72,7 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
       },
     ),
   ]);
-  const address = config.grpcAdvertise ?? `${config.grpcHost}:${grpc.port}`;
+  const address = config.grpcAdvertise ?? `${advertiseHost(config.grpcHost)}:${grpc.port}`;
 
   const leases: LeaseManager = new LeaseManager(
     redis,
