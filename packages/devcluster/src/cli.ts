@@ -16,7 +16,7 @@ const env = process.env;
 const natsUrl = env.CQFLEET_NATS_URL ?? env.NATS_URL ?? DEFAULT_NATS_URL;
 const redisUrl = env.CQFLEET_REDIS_URL ?? env.REDIS_URL ?? DEFAULT_REDIS_URL;
 const namespace = env.CQFLEET_NAMESPACE ?? 'cqfleet';
-const quiet = env.CQFLEET_QUIET === '1';
+const quiet = env.CQFLEET_DEV_QUIET === '1';
 
 async function main(): Promise<void> {
   const dataDir = `${REPO_ROOT}.data`;

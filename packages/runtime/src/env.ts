@@ -6,7 +6,8 @@
  * is an error at start-up rather than a silently ignored setting.
  *
  * Settings every service shares use the `CQFLEET_` prefix ({@link CommonConfig}); `NATS_URL`
- * and `REDIS_URL` are accepted as well, as most tooling sets them.
+ * and `REDIS_URL` are accepted as well, as most tooling sets them. `CQFLEET_TEST_*` (the test
+ * harness) and `CQFLEET_DEV_*` (`npm start`) belong to tools and are not service settings.
  */
 import { z } from 'zod';
 import { LOG_LEVELS } from './logger.js';
@@ -21,6 +22,8 @@ export function readPrefixed<S extends z.ZodObject>(
   prefix: string,
   schema: S,
   env: Env,
+  /** Variable-name prefixes that belong to tools, not to this schema. */
+  reserved: readonly string[] = [],
 ): z.output<S> {
   const raw: Record<string, string> = {};
   const known = new Set<string>();
@@ -30,7 +33,9 @@ export function readPrefixed<S extends z.ZodObject>(
     const value = env[name];
     if (value !== undefined && value !== '') raw[key] = value;
   }
-  const unknown = Object.keys(env).filter(k => k.startsWith(`${prefix}_`) && !known.has(k));
+  const unknown = Object.keys(env).filter(
+    k => k.startsWith(`${prefix}_`) && !known.has(k) && !reserved.some(r => k.startsWith(r)),
+  );
   if (unknown.length > 0)
     throw new Error(`unknown setting(s): ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
   const parsed = schema.safeParse(raw);
@@ -90,7 +95,7 @@ export interface CommonConfig {
 }
 
 export function readCommonConfig(env: Env): CommonConfig {
-  const c = readPrefixed('CQFLEET', Common, env);
+  const c = readPrefixed('CQFLEET', Common, env, ['CQFLEET_TEST_', 'CQFLEET_DEV_']);
   return {
     namespace: c.namespace,
     natsUrl: c.natsUrl ?? env.NATS_URL ?? DEFAULT_NATS_URL,
