@@ -99,10 +99,14 @@ function hostPort(url: string, defaultPort: number): { host: string; port: numbe
 }
 
 /** Redis at `url`, started from `redis-server` on that port if nothing answers there. */
-export async function ensureRedis(url: string, dataDir?: string): Promise<InfraProcess> {
+export async function ensureRedis(
+  url: string,
+  dataDir?: string,
+  binaryName = 'redis-server',
+): Promise<InfraProcess> {
   const { host, port } = hostPort(url, 6379);
   if (await probeTcp(host, port)) return { url, origin: 'running', stop: async () => {} };
-  const binary = await findBinary('redis-server');
+  const binary = await findBinary(binaryName);
   if (!binary)
     throw new MissingInfraError(
       `cqfleet needs Redis at ${url}: nothing answers there and no redis-server binary was found (apt-get install -y redis-server)`,
@@ -120,10 +124,14 @@ export async function ensureRedis(url: string, dataDir?: string): Promise<InfraP
 }
 
 /** NATS with JetStream at `url`, started from `nats-server` on that port if nothing answers there. */
-export async function ensureNats(url: string, storeDir?: string): Promise<InfraProcess> {
+export async function ensureNats(
+  url: string,
+  storeDir?: string,
+  binaryName = 'nats-server',
+): Promise<InfraProcess> {
   const { host, port } = hostPort(url, 4222);
   if (await probeTcp(host, port)) return { url, origin: 'running', stop: async () => {} };
-  const binary = await findBinary('nats-server');
+  const binary = await findBinary(binaryName);
   if (!binary)
     throw new MissingInfraError(
       `cqfleet needs NATS at ${url}: nothing answers there and no nats-server binary was found (apt-get install -y nats-server)`,

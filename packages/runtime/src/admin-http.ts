@@ -38,3 +38,13 @@ export async function startAdminServer(
     close: () => new Promise<void>(resolve => server.close(() => resolve())),
   };
 }
+
+/** The admin endpoint when `port` is configured, a no-op otherwise (every service's main). */
+export async function startOptionalAdmin(
+  host: string,
+  port: number | undefined,
+  probe: AdminProbe,
+): Promise<{ port?: number; close(): Promise<void> }> {
+  if (port === undefined) return { close: async () => {} };
+  return startAdminServer(host, port, probe);
+}

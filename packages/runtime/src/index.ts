@@ -12,7 +12,7 @@
  * ```
  */
 export type { AdminProbe } from './admin-http.js';
-export { startAdminServer } from './admin-http.js';
+export { startAdminServer, startOptionalAdmin } from './admin-http.js';
 export type { CommonConfig, Env } from './env.js';
 export {
   DEFAULT_NATS_URL,

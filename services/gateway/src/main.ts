@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** Entry point of a gateway (GATEWAY_* and CQFLEET_* variables, see README.md). */
-import { announceReady, createLogger, runService, startAdminServer } from '@cqfleet/runtime';
+import { announceReady, createLogger, runService, startOptionalAdmin } from '@cqfleet/runtime';
 import { loadConfig } from './config.js';
 import { startGateway } from './gateway.js';
 
@@ -9,21 +9,18 @@ const log = createLogger('gateway', config.logLevel);
 
 runService(log, async () => {
   const gw = await startGateway(config, log);
-  const admin =
-    config.adminPort === undefined
-      ? undefined
-      : await startAdminServer(config.host, config.adminPort, {
-          ready: () => true,
-          info: () => ({ accounts: gw.directory.list() }),
-        });
+  const admin = await startOptionalAdmin(config.host, config.adminPort, {
+    ready: () => true,
+    info: () => ({ accounts: gw.directory.list() }),
+  });
   announceReady(log, {
     http: `http://${config.host}:${gw.httpPort}`,
     ws: `ws://${config.host}:${gw.wsPort}`,
-    admin: admin?.port,
+    admin: admin.port,
     accounts: gw.directory.list(),
   });
   return async () => {
-    await admin?.close();
+    await admin.close();
     await gw.stop();
   };
 });

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** Entry point of the history service (HISTORY_* and CQFLEET_* variables, see README.md). */
-import { announceReady, createLogger, runService, startAdminServer } from '@cqfleet/runtime';
+import { announceReady, createLogger, runService, startOptionalAdmin } from '@cqfleet/runtime';
 import { loadConfig } from './config.js';
 import { startHistory } from './service.js';
 
@@ -9,16 +9,13 @@ const log = createLogger('history', config.logLevel);
 
 runService(log, async () => {
   const history = await startHistory(config, log);
-  const admin =
-    config.adminPort === undefined
-      ? undefined
-      : await startAdminServer(config.grpcHost, config.adminPort, {
-          ready: () => true,
-          info: () => ({ stored: history.consumer.stored }),
-        });
-  announceReady(log, { grpc: history.grpc, admin: admin?.port });
+  const admin = await startOptionalAdmin(config.grpcHost, config.adminPort, {
+    ready: () => true,
+    info: () => ({ stored: history.consumer.stored }),
+  });
+  announceReady(log, { grpc: history.grpc, admin: admin.port });
   return async () => {
-    await admin?.close();
+    await admin.close();
     await history.stop();
   };
 });

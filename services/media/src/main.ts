@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** Entry point of a media worker (MEDIA_* and CQFLEET_* variables, see README.md). */
-import { announceReady, createLogger, runService, startAdminServer } from '@cqfleet/runtime';
+import { announceReady, createLogger, runService, startOptionalAdmin } from '@cqfleet/runtime';
 import { loadConfig } from './config.js';
 import { startMedia } from './service.js';
 
@@ -9,21 +9,18 @@ const log = createLogger('media', config.logLevel);
 
 runService(log, async () => {
   const media = await startMedia(config, log);
-  const admin =
-    config.adminPort === undefined
-      ? undefined
-      : await startAdminServer(config.adminHost, config.adminPort, {
-          ready: () => media.worker.isRunning(),
-          info: () => ({ cacheDir: config.cacheDir }),
-        });
+  const admin = await startOptionalAdmin(config.adminHost, config.adminPort, {
+    ready: () => media.worker.isRunning(),
+    info: () => ({ cacheDir: config.cacheDir }),
+  });
   announceReady(log, {
     queue: 'media',
     cacheDir: config.cacheDir,
     concurrency: config.concurrency,
-    admin: admin?.port,
+    admin: admin.port,
   });
   return async () => {
-    await admin?.close();
+    await admin.close();
     await media.stop();
   };
 });

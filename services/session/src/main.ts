@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** Entry point of a session worker (configured by SESSION_* and CQFLEET_* variables, see README.md). */
-import { announceReady, createLogger, runService, startAdminServer } from '@cqfleet/runtime';
+import { announceReady, createLogger, runService, startOptionalAdmin } from '@cqfleet/runtime';
 import { loadConfig } from './config.js';
 import { startWorker } from './worker.js';
 
@@ -9,21 +9,18 @@ const log = createLogger('session', config.logLevel);
 
 runService(log, async () => {
   const worker = await startWorker(config, log);
-  const admin =
-    config.adminPort === undefined
-      ? undefined
-      : await startAdminServer(config.grpcHost, config.adminPort, {
-          ready: () => true,
-          info: () => ({ worker: worker.id, accounts: [...worker.accounts.keys()] }),
-        });
+  const admin = await startOptionalAdmin(config.grpcHost, config.adminPort, {
+    ready: () => true,
+    info: () => ({ worker: worker.id, accounts: [...worker.accounts.keys()] }),
+  });
   announceReady(log, {
     worker: worker.id,
     grpc: worker.grpc,
-    admin: admin?.port,
+    admin: admin.port,
     accounts: [...worker.accounts.keys()],
   });
   return async () => {
-    await admin?.close();
+    await admin.close();
     await worker.stop();
   };
 });

@@ -97,13 +97,10 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
         accounts.set(record.uin, runtime);
         await runtime.start();
       },
-      lost: async (uin: number, reason: string) => {
+      lost: async (uin: number, _reason: string, graceful: boolean) => {
         const runtime = accounts.get(uin);
         accounts.delete(uin);
-        // Draining only makes sense while the lease is still ours (a graceful hand-over).
-        await runtime?.stop(
-          reason === 'worker stopping' || reason === 'account disabled or removed',
-        );
+        await runtime?.stop(graceful);
       },
     },
     wlog,

@@ -32,7 +32,8 @@ export interface OwnedAccount {
 
 export interface LeaseHooks {
   acquired(record: AccountRecord, lease: Lease): Promise<void>;
-  lost(uin: number, reason: string): Promise<void>;
+  /** `graceful`: the lease is still ours, so queued events may be drained first. */
+  lost(uin: number, reason: string, graceful: boolean): Promise<void>;
 }
 
 const SAFETY_MS = 500;
@@ -88,18 +89,7 @@ export class LeaseManager {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
-    for (const [uin, o] of [...this.owned]) {
-      this.owned.delete(uin);
-      await this.hooks.lost(uin, 'worker stopping');
-      await this.store.release(uin, o.lease).catch(() => false);
-      this.announce({
-        uin,
-        state: 'released',
-        workerId: this.opts.workerId,
-        fence: o.lease.fence,
-        grpc: this.opts.grpc,
-      });
-    }
+    for (const uin of [...this.owned.keys()]) await this.giveUp(uin, 'worker stopping');
     await this.redis.hdel(this.ns.workersKey, this.opts.workerId).catch(() => 0);
   }
 
@@ -156,12 +146,30 @@ export class LeaseManager {
     );
   }
 
+  /** The lease is gone (or may be): stop at once, without draining. */
   private async lose(uin: number, reason: string): Promise<void> {
     const o = this.owned.get(uin);
     if (!o) return;
     this.owned.delete(uin);
     this.log.warn({ uin, fence: o.lease.fence, reason }, 'lost account');
-    await this.hooks.lost(uin, reason);
+    await this.hooks.lost(uin, reason, false);
+  }
+
+  /** Hands an account over while the lease is still ours: drain, release, announce. */
+  private async giveUp(uin: number, reason: string): Promise<void> {
+    const o = this.owned.get(uin);
+    if (!o) return;
+    this.owned.delete(uin);
+    this.log.info({ uin, fence: o.lease.fence, reason }, 'giving up account');
+    await this.hooks.lost(uin, reason, true);
+    await this.store.release(uin, o.lease).catch(() => false);
+    this.announce({
+      uin,
+      state: 'released',
+      workerId: this.opts.workerId,
+      fence: o.lease.fence,
+      grpc: this.opts.grpc,
+    });
   }
 
   private async rebalance(): Promise<void> {
@@ -172,19 +180,8 @@ export class LeaseManager {
       if (parsed.success && parsed.data.enabled) enabled.set(parsed.data.uin, parsed.data);
     }
     // Accounts removed from the registry or disabled are given up.
-    for (const [uin, o] of [...this.owned]) {
-      if (enabled.has(uin)) continue;
-      this.owned.delete(uin);
-      await this.hooks.lost(uin, 'account disabled or removed');
-      await this.store.release(uin, o.lease).catch(() => false);
-      this.announce({
-        uin,
-        state: 'released',
-        workerId: this.opts.workerId,
-        fence: o.lease.fence,
-        grpc: this.opts.grpc,
-      });
-    }
+    for (const uin of [...this.owned.keys()])
+      if (!enabled.has(uin)) await this.giveUp(uin, 'account disabled or removed');
     const share = Math.ceil(enabled.size / (await this.liveWorkers()));
     // Each worker walks the accounts in its own order so that workers do not all race for the same ones.
     const candidates = [...enabled.values()].filter(r => !this.owned.has(r.uin));
