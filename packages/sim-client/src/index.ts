@@ -13,7 +13,10 @@
 export { SimConnection } from './connection.js';
 export type { SimChatMessage } from './control.js';
 export { SimControl } from './control.js';
+export type { SimEvent, SimEventKind } from './events.js';
+export type * from './models.js';
 export type {
+  Chat,
   EventPush,
   KickedPush,
   OpName,
@@ -21,17 +24,7 @@ export type {
   Push,
   ReplyFrame,
   RequestFrame,
-  Role,
   SentMessage,
   ServerFrame,
-  Sex,
-  SimEvent,
-  SimEventKind,
-  SimFriend,
-  SimGroup,
-  SimGroupSender,
-  SimMember,
-  SimPrivateSender,
-  SimUser,
 } from './protocol.js';
 export { SimError } from './protocol.js';

@@ -1,12 +1,25 @@
 /**
  * The control API: act as any simulated person and read what was said (documented in
  * README.md). JSON in, JSON out; failures are `{ "error": { "code", "message" } }` with 4xx.
+ *
+ * Besides the routes below, `POST /people/{user_id}/{op}` runs any driver op (protocol.ts) as
+ * that person, under the same rules an account meets: kick, ban, recall, poke, set_card,
+ * set_essence, upload_group_file, ...
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type MessageInput, toSegments } from '@cqfleet/onebot';
+import {
+  messageId as computeId,
+  type MessageInput,
+  stringifyCQ as stringify,
+  toSegments,
+} from '@cqfleet/onebot';
 import { SimError } from '@cqfleet/sim-client';
 import type { AccountHub } from './account-hub.js';
-import type { World } from './world.js';
+import { earnHonor, type HonorType } from './world/groups.js';
+import { sendPrivateMessage, sendGroupMessage, sendRedPacket } from './world/messages.js';
+import { bool, int, optInt, type OpTable, opTable, str } from './world/ops.js';
+import { inviteAccount, requestFriend, requestJoin, setDeviceOnline } from './world/social.js';
+import type { WorldState } from './world/state.js';
 
 type Params = Record<string, string>;
 type Handler = (p: Params, body: Record<string, unknown>, query: URLSearchParams) => unknown;
@@ -19,6 +32,7 @@ interface Route {
 }
 
 const MAX_BODY = 16 * 1024 * 1024;
+const HONORS = new Set(['talkative', 'performer', 'legend', 'strong_newbie', 'emotion']);
 
 function route(method: Route['method'], path: string, handler: Handler): Route {
   const keys: string[] = [];
@@ -26,18 +40,11 @@ function route(method: Route['method'], path: string, handler: Handler): Route {
     '^' +
       path.replace(/\{(\w+)\}/g, (_m, k: string) => {
         keys.push(k);
-        return '(\\d+)';
+        return k === 'op' ? '([a-z_]+)' : '(\\d+)';
       }) +
       '/?$',
   );
   return { method, pattern, keys, handler };
-}
-
-function int(value: unknown, name: string): number {
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n))
-    throw new SimError('BAD_REQUEST', `${name} must be an integer`);
-  return n;
 }
 
 function limit(query: URLSearchParams): number {
@@ -45,45 +52,145 @@ function limit(query: URLSearchParams): number {
   return raw ? Math.max(1, Math.min(10_000, int(raw, 'limit'))) : 100;
 }
 
+function message(body: Record<string, unknown>) {
+  if (body.message === undefined) throw new SimError('BAD_REQUEST', 'message is required');
+  return toSegments(body.message as MessageInput, body.auto_escape === true);
+}
+
+function messageView(
+  m: {
+    seq: number;
+    time: number;
+    sender_id: number;
+    elements: Array<{ type: string; data: Record<string, string> }>;
+    recalled: boolean;
+    group_id?: number;
+    target_id?: number;
+  },
+  messageId: number,
+) {
+  return { ...m, message_id: messageId, message: stringify(m.elements) };
+}
+
 export class ControlApi {
   private readonly routes: Route[];
 
-  constructor(world: World, hub: AccountHub) {
+  constructor(w: WorldState, hub: AccountHub) {
+    const ops: OpTable = opTable(w);
+    const person = (p: Params) => {
+      const uin = int(p.user_id, 'user_id');
+      w.user(uin);
+      return uin;
+    };
     this.routes = [
       route('GET', '/healthz', () => ({ ok: true })),
       route('GET', '/world', () => ({
         epoch: hub.epoch,
-        accounts: world.accounts().map(uin => ({ user_id: uin, online: hub.isOnline(uin) })),
+        accounts: w.accounts().map(uin => ({ user_id: uin, online: hub.isOnline(uin) })),
+        groups: [...w.groups.values()].map(g => ({
+          group_id: g.info.group_id,
+          group_name: g.info.group_name,
+          members: g.members.size,
+        })),
       })),
-      route('POST', '/people/{user_id}/send_group_msg', (p, body) =>
-        world.postGroupMessage(
-          int(p.user_id, 'user_id'),
-          int(body.group_id, 'group_id'),
-          this.message(body),
-        ),
-      ),
-      route('POST', '/people/{user_id}/send_private_msg', (p, body) =>
-        world.postPrivateMessage(
-          int(p.user_id, 'user_id'),
-          int(body.user_id, 'user_id'),
-          this.message(body),
-        ),
-      ),
-      route('GET', '/groups/{group_id}/messages', (p, _b, q) => ({
-        messages: world.groupLog(int(p.group_id, 'group_id'), limit(q)),
+      // Messages, with OneBot message input.
+      route('POST', '/people/{user_id}/send_group_msg', (p, b) => {
+        const groupId = int(b.group_id, 'group_id');
+        const sent = sendGroupMessage(w, person(p), groupId, message(b));
+        return { ...sent, message_id: computeId(groupId, sent.seq) };
+      }),
+      route('POST', '/people/{user_id}/send_private_msg', (p, b) => {
+        const from = person(p);
+        const sent = sendPrivateMessage(
+          w,
+          from,
+          int(b.user_id, 'user_id'),
+          message(b),
+          optInt(b.group_id, 'group_id'),
+        );
+        return { ...sent, message_id: computeId(from, sent.seq) };
+      }),
+      route('POST', '/people/{user_id}/red_packet', (p, b) => {
+        const groupId = int(b.group_id, 'group_id');
+        const sent = sendRedPacket(
+          w,
+          person(p),
+          groupId,
+          str(b.title, 'title') || '恭喜发财',
+          optInt(b.lucky_king, 'lucky_king'),
+        );
+        return { ...sent, message_id: computeId(groupId, sent.seq) };
+      }),
+      // Requests a person makes to accounts.
+      route('POST', '/people/{user_id}/request_friend', (p, b) => ({
+        flag: requestFriend(w, person(p), int(b.user_id, 'user_id'), str(b.comment, 'comment')),
       })),
+      route('POST', '/people/{user_id}/request_join', (p, b) => ({
+        flags: requestJoin(w, person(p), int(b.group_id, 'group_id'), str(b.comment, 'comment')),
+      })),
+      route('POST', '/people/{user_id}/invite', (p, b) => ({
+        flag: inviteAccount(w, person(p), int(b.group_id, 'group_id'), int(b.account, 'account')),
+      })),
+      // Any driver op as this person.
+      route('POST', '/people/{user_id}/{op}', (p, b) => {
+        const op = p.op ?? '';
+        if (!Object.hasOwn(ops, op)) throw new SimError('NOT_FOUND', `no op ${op}`);
+        return {
+          result:
+            (ops[op as keyof OpTable] as (a: unknown, actor: number) => unknown)(b, person(p)) ??
+            null,
+        };
+      }),
+      // The network itself.
+      route('POST', '/groups/{group_id}/honors', (p, b) => {
+        const type = str(b.type, 'type');
+        if (!HONORS.has(type))
+          throw new SimError('BAD_REQUEST', `type must be one of ${[...HONORS].join(', ')}`);
+        earnHonor(w, int(p.group_id, 'group_id'), int(b.user_id, 'user_id'), type as HonorType);
+        return { ok: true };
+      }),
+      route('GET', '/groups/{group_id}/messages', (p, _b, q) => {
+        const g = w.group(int(p.group_id, 'group_id'));
+        return {
+          messages: g.log.slice(-limit(q)).flatMap(seq => {
+            const m = g.messages.get(seq);
+            return m ? [messageView(m, computeId(g.info.group_id, seq))] : [];
+          }),
+        };
+      }),
       route('GET', '/people/{user_id}/messages', (p, _b, q) => ({
-        messages: world.privateLog(int(p.user_id, 'user_id'), limit(q)),
+        messages: w
+          .user(int(p.user_id, 'user_id'))
+          .privateLog.slice(-limit(q))
+          .map(m => messageView(m, computeId(m.sender_id, m.seq))),
       })),
+      route('GET', '/groups/{group_id}/members', p => ({
+        members: [...w.group(int(p.group_id, 'group_id')).members.values()],
+      })),
+      // Accounts: devices and fault injection.
+      route('POST', '/accounts/{user_id}/devices', (p, b) => {
+        setDeviceOnline(
+          w,
+          person(p),
+          {
+            app_id: int(b.app_id, 'app_id'),
+            device_name: str(b.device_name, 'device_name'),
+            device_kind: str(b.device_kind, 'device_kind'),
+          },
+          bool(b.online),
+        );
+        return { ok: true };
+      }),
+      route('POST', '/accounts/{user_id}/faults', (p, b) => {
+        const u = w.user(person(p));
+        if (b.refuse_sends !== undefined) u.faults.refuseSends = bool(b.refuse_sends);
+        if (b.delay_ms !== undefined) u.faults.delayMs = Math.max(0, int(b.delay_ms, 'delay_ms'));
+        return { faults: u.faults };
+      }),
       route('POST', '/accounts/{user_id}/drop', p => ({
         dropped: hub.drop(int(p.user_id, 'user_id'), 'dropped by control API'),
       })),
     ];
-  }
-
-  private message(body: Record<string, unknown>): ReturnType<typeof toSegments> {
-    if (body.message === undefined) throw new SimError('BAD_REQUEST', 'message is required');
-    return toSegments(body.message as MessageInput, body.auto_escape === true);
   }
 
   /** Handles a request: 404 for an unknown path, 405 for a known path with another method. */

@@ -1,82 +1,36 @@
 /**
- * The driver side of the simulator: one WebSocket per account connection, ops answered by the
- * world (see @cqfleet/sim-client protocol.ts for the frames).
+ * The driver side of the simulator: one WebSocket per account connection, ops answered from
+ * the op table (see @cqfleet/sim-client protocol.ts for the frames). Fault injection: an
+ * account's replies can be delayed (`faults.delayMs`).
  */
-import type { Segment } from '@cqfleet/onebot';
-import { type OpName, type Ops, type Push, SimError } from '@cqfleet/sim-client';
+import { type Push, SimError } from '@cqfleet/sim-client';
 import type { Logger } from '@cqfleet/runtime';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { AccountHub, DriverLink } from './account-hub.js';
-import type { World } from './world.js';
+import { int, type OpTable, opTable } from './world/ops.js';
+import type { WorldState } from './world/state.js';
 
 interface Session {
   uin?: number;
   /** Events to push right after the login reply (same tick, so nothing can overtake them). */
   replay: Push[];
-  /** Counters the simulator keeps per connection (packets in both directions). */
-  packets: number;
-}
-
-type OpHandler<K extends OpName> = (args: Ops[K]['args'], session: Session) => Ops[K]['result'];
-
-function num(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value))
-    throw new SimError('BAD_REQUEST', `${name} must be an integer`);
-  return value;
-}
-
-function elements(value: unknown): Segment[] {
-  if (!Array.isArray(value)) throw new SimError('BAD_REQUEST', 'elements must be an array');
-  return value as Segment[];
 }
 
 export class DriverServer {
   readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
+  private readonly ops: OpTable;
 
   constructor(
-    private readonly world: World,
+    private readonly world: WorldState,
     private readonly hub: AccountHub,
     private readonly log: Logger,
   ) {
+    this.ops = opTable(world);
     this.wss.on('connection', ws => this.accept(ws));
   }
 
-  private readonly ops: { [K in OpName]: OpHandler<K> } = {
-    login: () => {
-      throw new SimError('BAD_REQUEST', 'already logged in');
-    },
-    get_friends: (_a, s) => this.world.friendsOf(this.self(s)),
-    get_user: a => this.world.getUser(num(a.user_id, 'user_id')),
-    get_groups: (_a, s) => this.world.groupsOf(this.self(s)),
-    get_group: (a, s) => this.world.getGroup(this.self(s), num(a.group_id, 'group_id')),
-    get_members: (a, s) => this.world.getMembers(this.self(s), num(a.group_id, 'group_id')),
-    get_member: (a, s) =>
-      this.world.getMember(this.self(s), num(a.group_id, 'group_id'), num(a.user_id, 'user_id')),
-    send_group_msg: (a, s) => {
-      const { seq, time } = this.world.postGroupMessage(
-        this.self(s),
-        num(a.group_id, 'group_id'),
-        elements(a.elements),
-      );
-      return { seq, time };
-    },
-    send_private_msg: (a, s) => {
-      const { seq, time } = this.world.postPrivateMessage(
-        this.self(s),
-        num(a.user_id, 'user_id'),
-        elements(a.elements),
-      );
-      return { seq, time };
-    },
-  };
-
-  private self(s: Session): number {
-    if (s.uin === undefined) throw new SimError('NOT_LOGGED_IN', 'log in first');
-    return s.uin;
-  }
-
   private accept(ws: WebSocket): void {
-    const session: Session = { packets: 0, replay: [] };
+    const session: Session = { replay: [] };
     const link: DriverLink = {
       send: (push: Push) => {
         if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(push));
@@ -86,9 +40,11 @@ export class DriverServer {
         ws.close(4001, reason.slice(0, 100));
       },
     };
+    const reply = (frame: unknown) => {
+      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+    };
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
-      session.packets++;
       let frame: { id?: unknown; op?: unknown; args?: unknown };
       try {
         frame = JSON.parse(data.toString()) as typeof frame;
@@ -96,20 +52,27 @@ export class DriverServer {
         return;
       }
       const id = typeof frame.id === 'number' ? frame.id : 0;
+      let answer: unknown;
       try {
-        const result = this.handle(
-          String(frame.op),
-          (frame.args ?? {}) as Record<string, unknown>,
-          session,
-          link,
-        );
-        ws.send(JSON.stringify({ id, ok: true, result }));
-        for (const push of session.replay.splice(0)) link.send(push);
+        const args = (
+          typeof frame.args === 'object' && frame.args !== null ? frame.args : {}
+        ) as Record<string, unknown>;
+        answer = { id, ok: true, result: this.handle(String(frame.op), args, session, link) };
       } catch (err) {
-        const e = err instanceof SimError ? err : new SimError('UNKNOWN_ERROR', String(err));
+        const e = err instanceof SimError ? err : new SimError('UNKNOWN_ERROR', 'internal error');
         if (!(err instanceof SimError)) this.log.error({ err, op: frame.op }, 'op failed');
-        ws.send(JSON.stringify({ id, ok: false, error: { code: e.code, message: e.message } }));
+        answer = { id, ok: false, error: { code: e.code, message: e.message } };
       }
+      const delay =
+        session.uin === undefined || frame.op === 'login'
+          ? 0
+          : (this.world.users.get(session.uin)?.faults.delayMs ?? 0);
+      const send = () => {
+        reply(answer);
+        for (const push of session.replay.splice(0)) link.send(push);
+      };
+      if (delay > 0) setTimeout(send, delay);
+      else send();
     });
     ws.on('close', () => {
       if (session.uin !== undefined) {
@@ -127,7 +90,7 @@ export class DriverServer {
     link: DriverLink,
   ): unknown {
     if (op === 'login') {
-      const uin = num(args.uin, 'uin');
+      const uin = int(args.uin, 'uin');
       if (!this.world.isAccount(uin))
         throw new SimError('ACCOUNT_NOT_FOUND', `no account ${uin} in this world`);
       if (session.uin !== undefined) throw new SimError('BAD_REQUEST', 'already logged in');
@@ -136,7 +99,7 @@ export class DriverServer {
       // Reply before replaying: the client learns the epoch, then receives missed events.
       const { lastSeq, replay } = this.hub.login(
         uin,
-        num(args.fence, 'fence'),
+        int(args.fence, 'fence'),
         resumeAfter,
         epoch,
         link,
@@ -145,14 +108,15 @@ export class DriverServer {
       session.replay = replay;
       this.log.info({ uin, fence: args.fence, resumeAfter }, 'account logged in');
       return {
-        self: this.world.getUser(uin),
+        self: { ...this.world.user(uin).profile },
         epoch: this.hub.epoch,
         last_seq: lastSeq,
         protocol: 6,
       };
     }
+    if (session.uin === undefined) throw new SimError('NOT_LOGGED_IN', 'log in first');
     if (!Object.hasOwn(this.ops, op)) throw new SimError('BAD_REQUEST', `unknown op ${op}`);
-    const handler = this.ops[op as OpName] as (a: unknown, s: Session) => unknown;
-    return handler(args, session);
+    const handler = this.ops[op as keyof OpTable] as (a: unknown, actor: number) => unknown;
+    return handler(args, session.uin);
   }
 }

@@ -8,7 +8,9 @@
  */
 export type { RunningSimulator, SimulatorOptions } from './simulator.js';
 export { startSimulator } from './simulator.js';
-export type { WorldOptions } from './world.js';
-export { World } from './world.js';
+export { buildWorld } from './world/build.js';
+export { opTable } from './world/ops.js';
+export type { WorldOptions } from './world/state.js';
+export { WorldState } from './world/state.js';
 export type { WorldFileInput } from './world-file.js';
 export { DEMO_WORLD_PATH, loadWorldFile, WorldFile } from './world-file.js';

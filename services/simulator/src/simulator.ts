@@ -8,7 +8,8 @@ import type { Logger } from '@cqfleet/runtime';
 import { AccountHub } from './account-hub.js';
 import { ControlApi } from './control-api.js';
 import { DriverServer } from './driver-server.js';
-import { World, type WorldOptions } from './world.js';
+import { buildWorld } from './world/build.js';
+import type { WorldOptions, WorldState } from './world/state.js';
 import type { WorldFile } from './world-file.js';
 
 export interface SimulatorOptions extends WorldOptions {
@@ -18,7 +19,7 @@ export interface SimulatorOptions extends WorldOptions {
 }
 
 export interface RunningSimulator {
-  world: World;
+  world: WorldState;
   hub: AccountHub;
   server: Server;
   port: number;
@@ -31,7 +32,7 @@ export async function startSimulator(
   options: SimulatorOptions,
   log: Logger,
 ): Promise<RunningSimulator> {
-  const world = new World(file, options);
+  const world = buildWorld(file, options);
   const hub = new AccountHub(options.eventLogSize);
   world.onAccountEvent = (uin, event) => hub.deliver(uin, event);
   const control = new ControlApi(world, hub);
@@ -51,12 +52,14 @@ export async function startSimulator(
     server.listen(options.port, options.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  const url = `http://${options.host}:${port}`;
+  world.publicUrl = options.publicUrl ?? url;
   return {
     world,
     hub,
     server,
     port,
-    url: `http://${options.host}:${port}`,
+    url,
     close: async () => {
       for (const ws of drivers.wss.clients) ws.terminate();
       await new Promise<void>(resolve => server.close(() => resolve()));

@@ -8,6 +8,12 @@ import { z } from 'zod';
 
 const uin = z.number().int().positive();
 
+const DeviceSpec = z.object({
+  app_id: z.number().int(),
+  device_name: z.string(),
+  device_kind: z.string(),
+});
+
 const UserSpec = z.object({
   user_id: uin,
   nickname: z.string().min(1),
@@ -15,6 +21,15 @@ const UserSpec = z.object({
   age: z.number().int().nonnegative().default(0),
   level: z.number().int().nonnegative().default(1),
   sign: z.string().default(''),
+  /** The account's other online devices (`get_online_clients`). */
+  devices: z.array(DeviceSpec).default([]),
+});
+
+const GuildSpec = z.object({
+  guild_id: z.string(),
+  guild_name: z.string(),
+  members: z.array(uin),
+  channels: z.array(z.object({ channel_id: z.string(), channel_name: z.string() })).min(1),
 });
 
 const MemberSpec = z.object({
@@ -37,7 +52,12 @@ export const WorldFile = z
     accounts: z.array(UserSpec).min(1),
     people: z.array(UserSpec).default([]),
     friendships: z.array(z.tuple([uin, uin])).default([]),
+    /** `[a, b]`: a has b as a friend, b does not have a (b's unidirectional friend). */
+    one_way_friends: z.array(z.tuple([uin, uin])).default([]),
     groups: z.array(GroupSpec).default([]),
+    guilds: z.array(GuildSpec).default([]),
+    /** Hosts `check_url_safely` reports as dangerous (level 3). */
+    dangerous_hosts: z.array(z.string()).default([]),
   })
   .superRefine((w, ctx) => {
     const users = new Set<number>();

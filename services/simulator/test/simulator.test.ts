@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEMO_WORLD_PATH,
   loadWorldFile,
+  opTable,
   type RunningSimulator,
   startSimulator,
 } from '@cqfleet/simulator';
@@ -52,15 +53,16 @@ async function waitFor<T>(fn: () => T | undefined, ms = 2000): Promise<T> {
 describe('simulator - demo world', () => {
   it('has the accounts, groups and roles the README promises', () => {
     const w = sim.world;
+    const ops = opTable(w);
     expect(w.accounts().sort()).toEqual([10001, 10002]);
-    expect(w.friendsOf(10001).map(f => f.user_id)).toContain(10002);
-    expect(w.getMember(10001, 100100, 10001).role).toBe('owner');
-    expect(w.getMember(10001, 100100, 10002).role).toBe('member');
+    expect(ops.get_friends({}, 10001).map(f => f.user_id)).toContain(10002);
+    expect(ops.get_member({ group_id: 100100, user_id: 10001 }, 10001).role).toBe('owner');
+    expect(ops.get_member({ group_id: 100100, user_id: 10002 }, 10001).role).toBe('member');
     expect(
-      w.getMembers(10001, 100100).filter(m => !w.isAccount(m.user_id)).length,
+      ops.get_members({ group_id: 100100 }, 10001).filter(m => !w.isAccount(m.user_id)).length,
     ).toBeGreaterThanOrEqual(5);
-    expect(w.getMember(10002, 100200, 10002).role).toBe('admin');
-    expect(() => w.getGroup(10001, 100200)).toThrow(SimError);
+    expect(ops.get_member({ group_id: 100200, user_id: 10002 }, 10002).role).toBe('admin');
+    expect(() => ops.get_group({ group_id: 100200 }, 10001)).toThrow(SimError);
   });
 });
 
@@ -120,7 +122,7 @@ describe('simulator - driver protocol', () => {
         group_id: 100200,
         elements: [{ type: 'text', data: { text: 'x' } }],
       }),
-    ).rejects.toMatchObject({ code: 'SEND_MSG_API_ERROR' });
+    ).rejects.toMatchObject({ code: 'GROUP_NOT_FOUND' });
     await expect(
       a.conn.request('send_group_msg', { group_id: 100100, elements: [] }),
     ).rejects.toMatchObject({ code: 'EMPTY_MSG_ERROR' });

@@ -1,0 +1,477 @@
+/**
+ * Messages: sending to groups and people (friends or temporary sessions), recalling,
+ * essence, reactions, read marks, recent chats and forward packages.
+ */
+import { isEmptyMessage, type Segment } from '@cqfleet/onebot';
+import {
+  type Chat,
+  type SentMessage,
+  SimError,
+  type SimAnonymous,
+  type SimEssence,
+  type SimForwardNode,
+  type SimForwardNodeInput,
+  type SimRecentContact,
+  type SimStoredMessage,
+} from '@cqfleet/sim-client';
+import { deliverable } from './elements.js';
+import {
+  AT_ALL_PER_GROUP,
+  AT_ALL_PER_USER,
+  type GroupState,
+  newId,
+  now,
+  RECALL_WINDOW_S,
+  today,
+  type WorldState,
+} from './state.js';
+
+const ANONYMOUS_UIN = 80000000;
+
+/** A group (group_id) or a private chat (user_id). */
+type ChatRef = { group_id?: number; user_id?: number };
+const MAX_FORWARD_NODES = 200;
+
+function refuseIfRiskControlled(w: WorldState, actor: number): void {
+  if (w.users.get(actor)?.faults.refuseSends)
+    throw new SimError('SEND_MSG_API_ERROR', 'send message failed: 账号可能被风控 (risk control)');
+}
+
+/** Applies @all rules: managers spend the daily quota, plain members send the words instead. */
+function applyAtAll(w: WorldState, g: GroupState, actor: number, elements: Segment[]): Segment[] {
+  if (!elements.some(e => e.type === 'at' && e.data.qq === 'all')) return elements;
+  const day = today();
+  if (g.atAll.day !== day) g.atAll = { day, groupUsed: 0, byUser: new Map() };
+  if (!w.isManager(g, actor))
+    return elements.map(e =>
+      e.type === 'at' && e.data.qq === 'all' ? { type: 'text', data: { text: '@全体成员' } } : e,
+    );
+  const mine = g.atAll.byUser.get(actor) ?? 0;
+  if (g.atAll.groupUsed >= AT_ALL_PER_GROUP || mine >= AT_ALL_PER_USER)
+    throw new SimError('SEND_MSG_API_ERROR', 'send group message failed: no @all left today');
+  g.atAll.groupUsed++;
+  g.atAll.byUser.set(actor, mine + 1);
+  return elements;
+}
+
+/** Takes the `anonymous` element out and says whether the message goes out anonymously. */
+function applyAnonymous(
+  g: GroupState,
+  actor: number,
+  elements: Segment[],
+): [Segment[], SimAnonymous | null] {
+  const el = elements.find(e => e.type === 'anonymous');
+  if (!el) return [elements, null];
+  const rest = elements.filter(e => e.type !== 'anonymous');
+  if (!g.anonymousAllowed) {
+    if (el.data.ignore === '1' || el.data.ignore === 'true') return [rest, null];
+    throw new SimError(
+      'SEND_MSG_API_ERROR',
+      'send group message failed: anonymous chat is disabled',
+    );
+  }
+  let anon = g.anonymousIds.get(actor);
+  if (!anon) {
+    const id = 0x10000 + g.anonymousIds.size;
+    const name = `匿名者${g.anonymousIds.size + 1}`;
+    anon = { id, name, flag: `${id}|${name}` };
+    g.anonymousIds.set(actor, anon);
+  }
+  if ((g.anonymousBans.get(anon.flag) ?? 0) > now())
+    throw new SimError(
+      'SEND_MSG_API_ERROR',
+      'send group message failed: anonymous sender is muted',
+    );
+  return [rest, anon];
+}
+
+function touchRecent(
+  w: WorldState,
+  uin: number,
+  chat: 'group' | 'private',
+  peer: number,
+  seq: number,
+  time: number,
+  sender: number,
+): void {
+  w.users
+    .get(uin)
+    ?.recent.set(`${chat}:${peer}`, {
+      chat_type: chat,
+      peer_id: peer,
+      seq,
+      time,
+      sender_id: sender,
+    });
+}
+
+export function sendGroupMessage(
+  w: WorldState,
+  actor: number,
+  groupId: number,
+  input: Segment[],
+): SentMessage {
+  const g = w.memberGroup(actor, groupId);
+  refuseIfRiskControlled(w, actor);
+  if (isEmptyMessage(input)) throw new SimError('EMPTY_MSG_ERROR', 'empty message');
+  const member = w.member(g, actor);
+  const t = now();
+  if (member.shut_up_timestamp > t)
+    throw new SimError(
+      'SEND_MSG_API_ERROR',
+      'send group message failed: blocked by server (muted)',
+    );
+  if (g.wholeBan && !w.isManager(g, actor))
+    throw new SimError(
+      'SEND_MSG_API_ERROR',
+      'send group message failed: blocked by server (whole group muted)',
+    );
+  const [withoutAnon, anonymous] = applyAnonymous(g, actor, input);
+  const elements = deliverable(w, applyAtAll(w, g, actor, withoutAnon), true);
+  const seq = w.nextGroupSeq(g);
+  member.last_sent_time = t;
+  g.messages.set(seq, {
+    seq,
+    time: t,
+    sender_id: actor,
+    sender_name: anonymous?.name ?? w.displayName(g, actor),
+    group_id: groupId,
+    elements,
+    recalled: false,
+    anonymous,
+  });
+  g.log.push(seq);
+  w.keepBounded(g.log, old => g.messages.delete(old));
+  const sender = anonymous
+    ? {
+        user_id: ANONYMOUS_UIN,
+        nickname: '匿名消息',
+        card: '',
+        role: 'member' as const,
+        title: '',
+        level: '',
+        sex: 'unknown' as const,
+        age: 0,
+        area: '',
+      }
+    : {
+        user_id: actor,
+        nickname: member.nickname,
+        card: member.card,
+        role: member.role,
+        title: member.title,
+        level: member.level,
+        sex: member.sex,
+        age: member.age,
+        area: member.area,
+      };
+  for (const uin of g.members.keys()) touchRecent(w, uin, 'group', groupId, seq, t, actor);
+  w.emitToGroup(
+    g,
+    { kind: 'group_message', time: t, group_id: groupId, seq, sender, anonymous, elements },
+    actor,
+  );
+  return { seq, time: t };
+}
+
+export function sendPrivateMessage(
+  w: WorldState,
+  actor: number,
+  to: number,
+  input: Segment[],
+  tempGroup?: number,
+): SentMessage {
+  const from = w.user(actor);
+  const target = w.users.get(to);
+  refuseIfRiskControlled(w, actor);
+  if (!target)
+    throw new SimError(
+      'SEND_MSG_API_ERROR',
+      `send private message failed: user ${to} does not exist`,
+    );
+  if (tempGroup) {
+    const g = w.memberGroup(actor, tempGroup);
+    if (!g.members.has(to))
+      throw new SimError(
+        'SEND_MSG_API_ERROR',
+        `send temp message failed: ${to} is not in group ${tempGroup}`,
+      );
+  } else if (!from.friends.has(to) && !target.friends.has(actor)) {
+    throw new SimError(
+      'SEND_MSG_API_ERROR',
+      `send private message failed: ${to} is not a friend of ${actor}`,
+    );
+  }
+  if (isEmptyMessage(input)) throw new SimError('EMPTY_MSG_ERROR', 'empty message');
+  const elements = deliverable(w, input, false);
+  const seq = from.nextPrivateSeq++;
+  const t = now();
+  const record: SimStoredMessage = {
+    seq,
+    time: t,
+    sender_id: actor,
+    sender_name: from.profile.nickname,
+    target_id: to,
+    elements,
+    recalled: false,
+  };
+  from.sent.set(seq, record);
+  for (const u of [from, target]) {
+    u.privateLog.push(record);
+    w.keepBounded(u.privateLog);
+  }
+  if (from.sent.size > w.chatLogSize) from.sent.delete(from.sent.keys().next().value!);
+  touchRecent(w, actor, 'private', to, seq, t, actor);
+  touchRecent(w, to, 'private', actor, seq, t, actor);
+  const p = from.profile;
+  w.emit(to, {
+    kind: 'private_message',
+    time: t,
+    seq,
+    sender: { user_id: actor, nickname: p.nickname, sex: p.sex, age: p.age },
+    target_id: to,
+    ...(tempGroup ? { temp_source: tempGroup } : {}),
+    elements,
+  });
+  return { seq, time: t };
+}
+
+export function sendToChat(
+  w: WorldState,
+  actor: number,
+  chat: Chat,
+  elements: Segment[],
+): SentMessage {
+  return 'group_id' in chat
+    ? sendGroupMessage(w, actor, chat.group_id, elements)
+    : sendPrivateMessage(w, actor, chat.user_id, elements);
+}
+
+/** A stored message the actor can see. */
+export function getMessage(
+  w: WorldState,
+  actor: number,
+  chat: ChatRef,
+  seq: number,
+  senderId?: number,
+): SimStoredMessage {
+  if (chat.group_id) {
+    const m = w.memberGroup(actor, chat.group_id).messages.get(seq);
+    if (!m) throw new SimError('MESSAGE_NOT_FOUND', `no message ${seq} in group ${chat.group_id}`);
+    return m;
+  }
+  const sender = senderId ?? actor;
+  const m = w.users.get(sender)?.sent.get(seq);
+  if (!m || (m.sender_id !== actor && m.target_id !== actor))
+    throw new SimError('MESSAGE_NOT_FOUND', `no private message ${sender}/${seq}`);
+  return m;
+}
+
+export function recall(
+  w: WorldState,
+  actor: number,
+  chat: ChatRef,
+  seq: number,
+  senderId: number,
+): void {
+  const t = now();
+  if (chat.group_id) {
+    const g = w.memberGroup(actor, chat.group_id);
+    const m = g.messages.get(seq);
+    if (!m || m.recalled)
+      throw new SimError('RECALL_API_ERROR', 'message not found or already recalled');
+    const own = m.sender_id === actor;
+    if (
+      own
+        ? t - m.time > RECALL_WINDOW_S && !w.isManager(g, actor)
+        : !w.outranks(g, actor, m.sender_id)
+    )
+      throw new SimError(
+        'RECALL_API_ERROR',
+        own ? 'too late to recall' : 'no permission to recall this message',
+      );
+    m.recalled = true;
+    w.emitToGroup(g, {
+      kind: 'group_recall',
+      time: t,
+      group_id: g.info.group_id,
+      user_id: m.sender_id,
+      operator_id: actor,
+      seq,
+    });
+    return;
+  }
+  const m = w.users.get(senderId)?.sent.get(seq);
+  if (!m || m.recalled)
+    throw new SimError('RECALL_API_ERROR', 'message not found or already recalled');
+  if (m.sender_id !== actor)
+    throw new SimError('CANNOT_RECALL_FRIEND_MSG', 'only the sender can recall a private message');
+  if (t - m.time > RECALL_WINDOW_S) throw new SimError('RECALL_API_ERROR', 'too late to recall');
+  m.recalled = true;
+  if (m.target_id !== undefined)
+    w.emit(m.target_id, { kind: 'friend_recall', time: t, user_id: actor, seq });
+}
+
+export function setEssence(
+  w: WorldState,
+  actor: number,
+  groupId: number,
+  seq: number,
+  enable: boolean,
+): void {
+  const g = w.memberGroup(actor, groupId);
+  if (!w.isManager(g, actor))
+    throw new SimError('SET_ESSENCE_MSG_ERROR', 'only admins set essence messages');
+  const m = g.messages.get(seq);
+  if (!m || m.recalled) throw new SimError('SET_ESSENCE_MSG_ERROR', 'message not found');
+  const t = now();
+  if (enable) {
+    if (g.essence.has(seq))
+      throw new SimError('SET_ESSENCE_MSG_ERROR', 'already an essence message');
+    g.essence.set(seq, {
+      sender_id: m.sender_id,
+      sender_nick: m.sender_name,
+      sender_time: m.time,
+      operator_id: actor,
+      operator_nick: w.displayName(g, actor),
+      operator_time: t,
+      seq,
+    });
+  } else if (!g.essence.delete(seq)) {
+    throw new SimError('SET_ESSENCE_MSG_ERROR', 'not an essence message');
+  }
+  // Not reported to the account that did it (go-cqhttp).
+  w.emitToGroup(
+    g,
+    {
+      kind: 'essence',
+      time: t,
+      group_id: groupId,
+      sender_id: m.sender_id,
+      operator_id: actor,
+      seq,
+      sub_type: enable ? 'add' : 'delete',
+    },
+    actor,
+  );
+}
+
+export function essenceList(w: WorldState, actor: number, groupId: number): SimEssence[] {
+  return [...w.memberGroup(actor, groupId).essence.values()];
+}
+
+export function react(
+  w: WorldState,
+  actor: number,
+  groupId: number,
+  seq: number,
+  emojiId: string,
+  set: boolean,
+): void {
+  const g = w.memberGroup(actor, groupId);
+  if (!g.messages.has(seq)) throw new SimError('MESSAGE_NOT_FOUND', `no message ${seq}`);
+  let byEmoji = g.reactions.get(seq);
+  if (!byEmoji) g.reactions.set(seq, (byEmoji = new Map()));
+  const users = byEmoji.get(emojiId) ?? new Set<number>();
+  byEmoji.set(emojiId, users);
+  if (set) users.add(actor);
+  else users.delete(actor);
+  w.emitToGroup(
+    g,
+    {
+      kind: 'reaction',
+      time: now(),
+      group_id: groupId,
+      user_id: actor,
+      seq,
+      emoji_id: emojiId,
+      set,
+    },
+    actor,
+  );
+}
+
+export function recentContacts(w: WorldState, actor: number, count: number): SimRecentContact[] {
+  const u = w.user(actor);
+  return [...u.recent.values()]
+    .sort((a, b) => b.time - a.time || b.seq - a.seq)
+    .slice(0, Math.max(0, count))
+    .map(r => {
+      const g = r.chat_type === 'group' ? w.groups.get(r.peer_id) : undefined;
+      const m =
+        r.chat_type === 'group'
+          ? g?.messages.get(r.seq)
+          : w.users.get(r.sender_id)?.sent.get(r.seq);
+      return {
+        chat_type: r.chat_type,
+        peer_id: r.peer_id,
+        peer_name: g?.info.group_name ?? w.users.get(r.peer_id)?.profile.nickname ?? '',
+        last_seq: r.seq,
+        last_time: r.time,
+        last_sender_id: r.sender_id,
+        last_message: m?.elements ?? [],
+      };
+    });
+}
+
+/** Stores a forward package (nested packages become their own) and returns its resid. */
+export function storeForward(
+  w: WorldState,
+  nodes: SimForwardNodeInput[],
+  groupId?: number,
+): string {
+  if (nodes.length === 0 || nodes.length > MAX_FORWARD_NODES)
+    throw new SimError('EMPTY_NODES', `a forward message needs 1 to ${MAX_FORWARD_NODES} nodes`);
+  const stored: SimForwardNode[] = nodes.map(n => ({
+    user_id: n.user_id,
+    nickname: n.nickname,
+    time: n.time,
+    ...(groupId ? { group_id: groupId } : {}),
+    elements: n.nodes?.length
+      ? [{ type: 'forward', data: { id: storeForward(w, n.nodes, groupId) } }]
+      : deliverable(w, n.elements ?? [], groupId !== undefined),
+  }));
+  const resid = newId(12);
+  w.forwards.set(resid, stored);
+  return resid;
+}
+
+export function sendForward(
+  w: WorldState,
+  actor: number,
+  chat: Chat,
+  nodes: SimForwardNodeInput[],
+): SentMessage & { resid: string } {
+  if ('group_id' in chat) w.memberGroup(actor, chat.group_id);
+  const resid = storeForward(w, nodes, 'group_id' in chat ? chat.group_id : undefined);
+  const sent = sendToChat(w, actor, chat, [{ type: 'forward', data: { id: resid } }]);
+  return { ...sent, resid };
+}
+
+export function getForward(w: WorldState, resid: string): SimForwardNode[] {
+  const nodes = w.forwards.get(resid);
+  if (!nodes) throw new SimError('MSG_NOT_FOUND', `no forward message ${resid}`);
+  return nodes;
+}
+
+/** A person sends a red packet; when it is emptied the lucky king is announced. */
+export function sendRedPacket(
+  w: WorldState,
+  actor: number,
+  groupId: number,
+  title: string,
+  luckyKing?: number,
+): SentMessage & { lucky_king: number } {
+  const sent = sendGroupMessage(w, actor, groupId, [{ type: 'redbag', data: { title } }]);
+  const g = w.group(groupId);
+  const others = [...g.members.keys()].filter(uin => uin !== actor);
+  const king = luckyKing ?? others[Math.floor(Math.random() * others.length)] ?? actor;
+  w.emitToGroup(g, {
+    kind: 'lucky_king',
+    time: now(),
+    group_id: groupId,
+    sender_id: actor,
+    target_id: king,
+  });
+  return { ...sent, lucky_king: king };
+}
