@@ -154,6 +154,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   const host = options.host ?? '127.0.0.1';
   const ports = options.ports ?? {};
   const accounts = options.accounts ?? [10001, 10002];
+  const cacheDir = options.cacheDir ?? `${REPO_ROOT}.data/cache`;
   const common: Record<string, string> = {
     CQFLEET_NAMESPACE: options.namespace,
     CQFLEET_NATS_URL: options.natsUrl,
@@ -188,13 +189,14 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       SESSION_SEED_ACCOUNTS: accounts.join(','),
       SESSION_SIMULATOR_URL: simulatorUrl,
       SESSION_HISTORY_ADDR: historyAddr,
+      SESSION_FILE_ROOTS: [cacheDir, `${REPO_ROOT}.data/files`].join(','),
     });
     await Promise.all([
       ...Array.from({ length: options.sessions ?? 1 }, () =>
         start('session', `session-${sessions + 1}`, sessionEnv()),
       ),
       start('media', 'media', {
-        MEDIA_CACHE_DIR: options.cacheDir ?? `${REPO_ROOT}.data/cache`,
+        MEDIA_CACHE_DIR: cacheDir,
         MEDIA_ALLOW_HOSTS: (options.mediaAllowHosts ?? []).join(','),
       }),
     ]);

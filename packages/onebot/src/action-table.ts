@@ -35,11 +35,24 @@ export type OwnedActionName<O extends ActionOwner> = {
 }[ActionName];
 
 /**
+ * A result shape without the index signatures of loose objects: handlers must return every
+ * field the table lists and may return more, and plain interfaces satisfy it.
+ */
+export type HandlerResult<T> = T extends readonly (infer U)[]
+  ? HandlerResult<U>[]
+  : T extends object
+    ? { [K in keyof T as string extends K ? never : K]: HandlerResult<T[K]> }
+    : T;
+
+/**
  * What a service implements for the actions it owns: one async function per action, typed by
  * the table. A service declares `const handlers = {...} satisfies Partial<Handlers<'session', Ctx>>`.
  */
 export type Handlers<O extends ActionOwner, Ctx> = {
-  [N in OwnedActionName<O>]: (params: ActionParams<N>, ctx: Ctx) => Promise<ActionResult<N>>;
+  [N in OwnedActionName<O>]: (
+    params: ActionParams<N>,
+    ctx: Ctx,
+  ) => Promise<HandlerResult<ActionResult<N>>>;
 };
 
 export function isActionName(name: string): name is ActionName {

@@ -18,6 +18,7 @@ export type {
   ActionParams,
   ActionResult,
   ActionTable,
+  HandlerResult,
   Handlers,
   OwnedActionName,
   ResolvedAction,

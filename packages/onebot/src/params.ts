@@ -16,6 +16,7 @@
  * Parameter aliases (`[message_id,id]`, `[sub_type,type]`, …) take the first name present.
  */
 import { z } from 'zod';
+import { toSegments } from './message.js';
 import type { InputSegment, MessageInput } from './segment.js';
 
 function absent(v: unknown): boolean {
@@ -143,3 +144,19 @@ export function params<S extends z.ZodRawShape>(shape: S, aliases: Aliases = {})
 
 /** Shorthand for actions without parameters. */
 export const noParams = params({});
+
+/**
+ * Parameters of an action that sends a message: `message` is normalised to segments at the
+ * edge, with `auto_escape` applied (a CQ string is sent as plain text when it is true).
+ */
+export function messageParams<
+  S extends z.ZodRawShape & {
+    message: ReturnType<typeof message>;
+    auto_escape: ReturnType<typeof bool>;
+  },
+>(shape: S, aliases: Aliases = {}) {
+  return params(shape, aliases).transform(p => {
+    const v = p as { message: MessageInput; auto_escape: boolean };
+    return { ...p, message: toSegments(v.message, v.auto_escape) };
+  });
+}

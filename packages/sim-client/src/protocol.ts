@@ -49,6 +49,8 @@ import type {
 export interface SentMessage {
   seq: number;
   time: number;
+  /** The elements as receivers see them (media named, services turned into cards). */
+  elements: Segment[];
 }
 
 export type Chat = { group_id: number } | { user_id: number };
@@ -165,6 +167,18 @@ export interface Ops {
   send_guild_msg: {
     args: { guild_id: string; channel_id: string; elements: Segment[] };
     result: { seq: number; time: number };
+  };
+  get_guild_msg: {
+    args: { guild_id: string; channel_id: string; seq: number };
+    result: {
+      guild_id: string;
+      channel_id: string;
+      seq: number;
+      time: number;
+      sender_tiny_id: string;
+      sender_nickname: string;
+      elements: Segment[];
+    };
   };
   guild_role: {
     args:

@@ -1,16 +1,14 @@
 /** The actions history owns (get_msg, get_group_msg_history), typed by the action table. */
 import {
-  type ActionName,
   fail,
   formatMessage,
   type Handlers,
-  isActionName,
   type MessageFormat,
   messageCode,
   messageIdV2,
-  OneBotError,
 } from '@cqfleet/onebot';
-import { type ActionRequest, MessageFormat as WireFormat } from '@cqfleet/proto';
+import type { ActionRequest } from '@cqfleet/proto';
+import { decodeRequest, handlerFor } from '@cqfleet/rpc';
 import type { HistoryConsumer } from './consumer.js';
 import type { MessageStore, StoredMessage } from './store.js';
 
@@ -44,16 +42,19 @@ function asEvent(m: StoredMessage, format: MessageFormat) {
   return { ...m, message: formatMessage(m.message, format) };
 }
 
-export function historyHandlers(
-  store: MessageStore,
-  consumer: HistoryConsumer,
-  catchUpMs: number,
-): HistoryHandlers {
-  /** A miss may be a message still in flight in the stream: wait for the consumer once. */
-  const find = async (selfId: number, messageId: number): Promise<StoredMessage | undefined> =>
+export type Finder = (selfId: number, messageId: number) => Promise<StoredMessage | undefined>;
+
+/**
+ * Looks a message up; a miss may be a message still in flight in the stream, so the consumer
+ * is given the chance to catch up once (read-your-writes after a send).
+ */
+export function finder(store: MessageStore, consumer: HistoryConsumer, catchUpMs: number): Finder {
+  return async (selfId, messageId) =>
     (await store.get(selfId, messageId)) ??
     ((await consumer.catchUp(catchUpMs)) ? await store.get(selfId, messageId) : undefined);
+}
 
+export function historyHandlers(store: MessageStore, find: Finder): HistoryHandlers {
   return {
     get_msg: async (p, ctx) => {
       const m = await find(ctx.selfId, p.message_id);
@@ -68,20 +69,11 @@ export function historyHandlers(
   };
 }
 
-type AnyHandler = (params: unknown, ctx: HistoryContext) => Promise<unknown>;
-
 export function createExecutor(
   handlers: HistoryHandlers,
 ): (req: ActionRequest) => Promise<unknown> {
   return async req => {
-    if (!isActionName(req.action)) throw new OneBotError('API_NOT_FOUND');
-    const handler = handlers[req.action as ActionName & keyof HistoryHandlers] as
-      AnyHandler | undefined;
-    if (!handler) throw new OneBotError('API_NOT_IMPLEMENTED');
-    const format: MessageFormat =
-      req.messageFormat === WireFormat.MESSAGE_FORMAT_ARRAY ? 'array' : 'string';
-    const params: unknown =
-      req.paramsJson.length > 0 ? JSON.parse(Buffer.from(req.paramsJson).toString('utf8')) : {};
-    return handler(params, { selfId: req.selfId, format });
+    const { name, params, format } = decodeRequest(req);
+    return handlerFor<HistoryContext>(handlers, name)(params, { selfId: req.selfId, format });
   };
 }

@@ -10,7 +10,7 @@ import {
   redisReady,
   startGrpcServer,
 } from '@cqfleet/runtime';
-import { createExecutor, historyHandlers } from './actions.js';
+import { createExecutor, finder, historyHandlers } from './actions.js';
 import type { Config } from './config.js';
 import { HistoryConsumer } from './consumer.js';
 import { MessageStore } from './store.js';
@@ -31,11 +31,11 @@ export async function startHistory(config: Config, log: Logger): Promise<Running
   const store = new MessageStore(redis, ns);
   const consumer = new HistoryConsumer(nc, ns, store, log, config.batch);
   await consumer.start();
+  const find = finder(store, consumer, config.catchUpMs);
 
   const lookup: HistoryServer = {
     getMessage(call, callback) {
-      store
-        .get(call.request.selfId, call.request.messageId)
+      find(call.request.selfId, call.request.messageId)
         .then(m =>
           callback(
             null,
@@ -49,7 +49,7 @@ export async function startHistory(config: Config, log: Logger): Promise<Running
     },
   };
   const grpc = await startGrpcServer(`${config.grpcHost}:${config.grpcPort}`, [
-    actionsService(createExecutor(historyHandlers(store, consumer, config.catchUpMs)), log),
+    actionsService(createExecutor(historyHandlers(store, find)), log),
     { definition: HistoryService, implementation: lookup },
   ]);
 

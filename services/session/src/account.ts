@@ -10,9 +10,11 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import { createDriver, type Cursor, type Driver } from './driver/index.js';
 import { EventPipeline } from './events/event-pipeline.js';
 import { normalize } from './events/normalize.js';
+import type { IncomingOptions } from './segments/incoming.js';
 import type { LeaseStore } from './ownership/lease-store.js';
 
 export interface AccountDeps {
+  incoming: IncomingOptions;
   js: JetStreamClient;
   redis: Redis;
   ns: Namespace;
@@ -61,18 +63,16 @@ export class AccountRuntime {
     this.driver.start({
       cursor: () => this.cursor,
       onEvent: (event, cursor) => {
-        const ob = normalize(this.uin, event);
-        if (ob && ob.post_type === 'message') {
+        const ob = normalize(this.uin, event, this.deps.incoming);
+        if (ob.post_type === 'message') {
           this.stats.messageReceived++;
           this.stats.lastMessageTime = ob.time;
         }
-        if (ob)
-          this.pipeline.enqueue({
-            id: driverEventId(this.uin, cursor.epoch, cursor.seq),
-            event: ob,
-            position: cursor,
-          });
-        else this.advance(cursor);
+        this.pipeline.enqueue({
+          id: driverEventId(this.uin, cursor.epoch, cursor.seq),
+          event: ob,
+          position: cursor,
+        });
       },
       onState: (state, detail) => this.log.info({ state, detail }, 'account state'),
     });
@@ -91,7 +91,7 @@ export class AccountRuntime {
   async selfMember(groupId: number): Promise<SimMember> {
     const hit = this.selfMembers.get(groupId);
     if (hit && Date.now() - hit.at < SELF_MEMBER_TTL_MS) return hit.member;
-    const member = await this.driver.member(groupId, this.uin);
+    const member = await this.driver.call('get_member', { group_id: groupId, user_id: this.uin });
     this.selfMembers.set(groupId, { member, at: Date.now() });
     return member;
   }

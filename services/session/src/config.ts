@@ -1,6 +1,7 @@
 /** Session worker configuration, read once from the environment at src/main.ts. */
 import {
   type CommonConfig,
+  envBool,
   envInt,
   type Env,
   readCommonConfig,
@@ -37,8 +38,30 @@ const Schema = z.object({
   simulatorUrl: z.string().default('http://127.0.0.1:5900'),
   /** Longest an action may run before the worker answers TIMEOUT. @default 30000 ms */
   actionTimeoutMs: envInt(30_000, 100),
-  /** Address of the history service (for reply / delete / essence look-ups). */
+  /** Address of the history service (for reply / delete / essence / forward look-ups). */
   historyAddr: z.string().optional(),
+  /**
+   * Invalid segments (unknown type, bad id, unreadable media, a reply to an unknown message)
+   * are dropped; by default they are sent as their literal CQ code, as go-cqhttp does.
+   */
+  ignoreInvalidCqcode: envBool(false),
+  /** Received `reply` segments also carry seq, qq, time and text (go-cqhttp `extra-reply-data`). */
+  extraReplyData: envBool(false),
+  /**
+   * Directories local files may be read from: `upload_group_file`, `upload_private_file` and
+   * `file://` media. Nothing outside them is read. @default 'data'
+   */
+  fileRoots: z
+    .string()
+    .optional()
+    .transform(v =>
+      v
+        ? v
+            .split(',')
+            .map(s => s.trim())
+            .filter(Boolean)
+        : ['data'],
+    ),
 });
 
 export type Config = z.output<typeof Schema> & CommonConfig;

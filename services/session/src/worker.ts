@@ -3,6 +3,7 @@
  * serves actions for them over gRPC.
  */
 import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
 import { hostname, networkInterfaces } from 'node:os';
 import { type AccountRecord, type Lease, Namespace } from '@cqfleet/contracts';
 import { actionsService } from '@cqfleet/rpc';
@@ -20,7 +21,9 @@ import {
 import { jetstream } from '@nats-io/jetstream';
 import { AccountRuntime } from './account.js';
 import { createExecutor } from './actions/executor.js';
+import type { SessionOptions } from './actions/context.js';
 import { sessionHandlers } from './actions/handlers/index.js';
+import { historyLookup } from './history-client.js';
 import type { Config } from './config.js';
 import { LeaseManager } from './ownership/lease-manager.js';
 import { parseSeedAccounts, seedAccounts } from './registry.js';
@@ -57,6 +60,12 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
   await seedAccounts(redis, nc, ns, parseSeedAccounts(config.seedAccounts, config.simulatorUrl));
 
   const accounts = new Map<number, AccountRuntime>();
+  const history = historyLookup(config.historyAddr);
+  const options: SessionOptions = {
+    ignoreInvalidCqcode: config.ignoreInvalidCqcode,
+    extraReplyData: config.extraReplyData,
+    fileRoots: config.fileRoots.map(r => resolve(r)),
+  };
   // The gRPC server starts first (its port is part of the worker's address); the executor
   // reaches the lease manager, created just below, only when a call arrives.
   const grpc: StartedGrpcServer = await startGrpcServer(`${config.grpcHost}:${config.grpcPort}`, [
@@ -65,6 +74,7 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
         { holds: (uin, fence) => leases.holds(uin, fence) },
         accounts,
         sessionHandlers,
+        { history, options },
       ),
       wlog,
       {
@@ -88,6 +98,7 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
     {
       acquired: async (record: AccountRecord, lease: Lease) => {
         const runtime = new AccountRuntime(record, lease, {
+          incoming: { extraReplyData: options.extraReplyData },
           js,
           redis,
           ns,
@@ -114,6 +125,7 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
     leases,
     stop: async () => {
       await leases.stop();
+      history.close();
       await grpc.stop(3_000);
       await nc.drain().catch(() => undefined);
       redis.disconnect();

@@ -32,7 +32,7 @@ export const accountActions = {
   get_unidirectional_friend_list: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: 'People who have the account as a friend, but not the other way round.',
     params: params({}),
     result: z.array(
@@ -42,7 +42,7 @@ export const accountActions = {
   delete_friend: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: 'Remove a friend.',
     params: params({ user_id: int() }, { user_id: ['id'] }),
     result: s.nothing,
@@ -50,7 +50,7 @@ export const accountActions = {
   delete_unidirectional_friend: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: 'Remove a one-way friend.',
     params: params({ user_id: int() }),
     result: s.nothing,
@@ -58,7 +58,7 @@ export const accountActions = {
   set_friend_add_request: action({
     owner: 'session',
     origin: 'onebot11',
-    status: 'planned',
+    status: 'ready',
     summary: 'Approve or reject a friend request.',
     params: params({ flag: str(), approve: bool(true), remark: str() }),
     result: s.nothing,
@@ -66,7 +66,7 @@ export const accountActions = {
   send_like: action({
     owner: 'session',
     origin: 'onebot11',
-    status: 'planned',
+    status: 'ready',
     summary: "Like a user's profile `times` times (10 a day per friend).",
     params: params({ user_id: int(), times: int(1) }),
     result: s.nothing,
@@ -74,7 +74,7 @@ export const accountActions = {
   friend_poke: action({
     owner: 'session',
     origin: 'nt',
-    status: 'planned',
+    status: 'ready',
     summary: 'Poke a friend.',
     params: params({ user_id: int() }),
     result: s.nothing,
@@ -82,7 +82,7 @@ export const accountActions = {
   _get_vip_info: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: "A user's VIP level and growth (from the go-cqhttp documentation).",
     params: params({ user_id: int() }),
     result: z.looseObject({
@@ -98,7 +98,7 @@ export const accountActions = {
   set_qq_profile: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: "Change the account's profile; only the fields given change.",
     params: params({
       nickname: optionalStr(),
@@ -112,7 +112,7 @@ export const accountActions = {
   fetch_custom_face: action({
     owner: 'session',
     origin: 'nt',
-    status: 'planned',
+    status: 'ready',
     summary: "URLs of the account's saved stickers.",
     params: params({ count: int(48) }),
     result: z.array(z.string()),
@@ -120,7 +120,7 @@ export const accountActions = {
   get_online_clients: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: "The account's other online devices.",
     params: params({ no_cache: bool() }),
     result: z.looseObject({ clients: z.array(s.device) }),
@@ -128,7 +128,7 @@ export const accountActions = {
   _get_model_show: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: 'Device model names that can be shown.',
     params: params({ model: str() }),
     result: z.looseObject({
@@ -138,7 +138,7 @@ export const accountActions = {
   _set_model_show: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: 'Set the device model shown to others.',
     params: params({ model: str(), model_show: str() }),
     result: s.nothing,
@@ -158,7 +158,7 @@ export const accountActions = {
   get_cookies: action({
     owner: 'session',
     origin: 'onebot11',
-    status: 'planned',
+    status: 'ready',
     summary: 'Cookies for a domain.',
     params: params({ domain: str() }),
     result: z.looseObject({ cookies: z.string() }),
@@ -166,7 +166,7 @@ export const accountActions = {
   get_csrf_token: action({
     owner: 'session',
     origin: 'onebot11',
-    status: 'planned',
+    status: 'ready',
     summary: 'The CSRF token (bkn).',
     params: params({}),
     result: z.looseObject({ token: z.number() }),
@@ -174,7 +174,7 @@ export const accountActions = {
   get_credentials: action({
     owner: 'session',
     origin: 'onebot11',
-    status: 'planned',
+    status: 'ready',
     summary: 'Cookies and CSRF token together.',
     params: params({ domain: str() }),
     result: z.looseObject({ cookies: z.string(), csrf_token: z.number() }),
@@ -182,7 +182,7 @@ export const accountActions = {
   check_url_safely: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: 'Safety level of a URL: 1 safe, 2 unknown, 3 dangerous.',
     params: params({ url: str() }),
     result: z.looseObject({ level: z.number() }),

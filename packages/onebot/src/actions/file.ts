@@ -20,7 +20,7 @@ export const fileActions = {
   upload_group_file: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: 'Upload a local file (under the configured roots) to a group folder.',
     params: params({ group_id: int(), file: str(), name: str(), folder: str() }),
     result: s.nothing,
@@ -28,7 +28,7 @@ export const fileActions = {
   upload_private_file: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: 'Send a local file (under the configured roots) to a friend.',
     params: params({ user_id: int(), file: str(), name: str() }),
     result: s.nothing,
@@ -36,7 +36,7 @@ export const fileActions = {
   get_group_file_system_info: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: 'File count and space of a group.',
     params: params({ group_id: int() }),
     result: z.looseObject({
@@ -49,7 +49,7 @@ export const fileActions = {
   get_group_root_files: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: "Files and folders at a group's root.",
     params: params({ group_id: int() }),
     result: s.fileListing,
@@ -57,7 +57,7 @@ export const fileActions = {
   get_group_files_by_folder: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: 'Files and folders in a group folder.',
     params: params({ group_id: int(), folder_id: str() }),
     result: s.fileListing,
@@ -65,7 +65,7 @@ export const fileActions = {
   get_group_file_url: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: 'Download URL of a group file.',
     params: params({ group_id: int(), file_id: str(), busid: int() }, { busid: ['bus_id'] }),
     result: z.looseObject({ url: z.string() }),
@@ -73,7 +73,7 @@ export const fileActions = {
   create_group_file_folder: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: 'Create a folder in a group (root only on QQ).',
     params: params({ group_id: int(), parent_id: str('/'), name: str() }),
     result: s.nothing,
@@ -81,7 +81,7 @@ export const fileActions = {
   delete_group_folder: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: 'Delete a group folder; failures use retcode 200.',
     params: params({ group_id: int(), folder_id: str() }),
     result: s.nothing,
@@ -89,7 +89,7 @@ export const fileActions = {
   delete_group_file: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: 'Delete a group file; failures use retcode 200.',
     params: params({ group_id: int(), file_id: str(), busid: int() }, { busid: ['bus_id'] }),
     result: s.nothing,

@@ -42,7 +42,7 @@ export const groupActions = {
   get_group_honor_info: action({
     owner: 'session',
     origin: 'onebot11',
-    status: 'planned',
+    status: 'ready',
     summary: 'Honours of a group (talkative, performer, legend, strong_newbie, emotion, all).',
     params: params({ group_id: int(), type: str('all') }),
     result: z.looseObject({
@@ -65,7 +65,7 @@ export const groupActions = {
   set_group_kick: action({
     owner: 'session',
     origin: 'onebot11',
-    status: 'planned',
+    status: 'ready',
     summary: 'Remove a member from a group.',
     params: params({
       group_id: int(),
@@ -78,7 +78,7 @@ export const groupActions = {
   set_group_ban: action({
     owner: 'session',
     origin: 'onebot11',
-    status: 'planned',
+    status: 'ready',
     summary: 'Mute a member for `duration` seconds (0 lifts the ban).',
     params: params({ group_id: int(), user_id: int(), duration: int(1800) }),
     result: s.nothing,
@@ -86,7 +86,7 @@ export const groupActions = {
   set_group_anonymous_ban: action({
     owner: 'session',
     origin: 'onebot11',
-    status: 'planned',
+    status: 'ready',
     summary: 'Mute an anonymous sender by its flag.',
     params: params(
       { group_id: int(), anonymous: json(), anonymous_flag: str(), duration: int(1800) },
@@ -97,7 +97,7 @@ export const groupActions = {
   set_group_whole_ban: action({
     owner: 'session',
     origin: 'onebot11',
-    status: 'planned',
+    status: 'ready',
     summary: 'Mute or unmute the whole group.',
     params: params({ group_id: int(), enable: bool(true) }),
     result: s.nothing,
@@ -105,7 +105,7 @@ export const groupActions = {
   set_group_admin: action({
     owner: 'session',
     origin: 'onebot11',
-    status: 'planned',
+    status: 'ready',
     summary: 'Make or unmake an admin (the bot must be the owner).',
     params: params({ group_id: int(), user_id: int(), enable: bool(true) }),
     result: s.nothing,
@@ -113,7 +113,7 @@ export const groupActions = {
   set_group_anonymous: action({
     owner: 'session',
     origin: 'onebot11',
-    status: 'planned',
+    status: 'ready',
     summary: 'Allow or forbid anonymous chat.',
     params: params({ group_id: int(), enable: bool(true) }),
     result: s.nothing,
@@ -121,7 +121,7 @@ export const groupActions = {
   set_group_card: action({
     owner: 'session',
     origin: 'onebot11',
-    status: 'planned',
+    status: 'ready',
     summary: "Set a member's group card (empty removes it).",
     params: params({ group_id: int(), user_id: int(), card: str() }),
     result: s.nothing,
@@ -129,7 +129,7 @@ export const groupActions = {
   set_group_name: action({
     owner: 'session',
     origin: 'onebot11',
-    status: 'planned',
+    status: 'ready',
     summary: 'Rename a group.',
     params: params({ group_id: int(), group_name: str() }),
     result: s.nothing,
@@ -137,7 +137,7 @@ export const groupActions = {
   set_group_leave: action({
     owner: 'session',
     origin: 'onebot11',
-    status: 'planned',
+    status: 'ready',
     summary: 'Leave a group, or dismiss it when the bot owns it and is_dismiss is set.',
     params: params({ group_id: int(), is_dismiss: bool() }),
     result: s.nothing,
@@ -145,7 +145,7 @@ export const groupActions = {
   set_group_special_title: action({
     owner: 'session',
     origin: 'onebot11',
-    status: 'planned',
+    status: 'ready',
     summary: "Set a member's special title (owner only).",
     params: params({ group_id: int(), user_id: int(), special_title: str(), duration: int(-1) }),
     result: s.nothing,
@@ -153,7 +153,7 @@ export const groupActions = {
   set_group_add_request: action({
     owner: 'session',
     origin: 'onebot11',
-    status: 'planned',
+    status: 'ready',
     summary: 'Approve or reject a join request or an invitation.',
     params: params(
       { flag: str(), sub_type: str(), approve: bool(true), reason: str() },
@@ -164,7 +164,7 @@ export const groupActions = {
   set_group_portrait: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: "Set a group's avatar from an image source.",
     params: params({ group_id: int(), file: str(), cache: int(1) }),
     result: s.nothing,
@@ -172,7 +172,7 @@ export const groupActions = {
   send_group_sign: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: 'Check in to a group.',
     params: groupOnly,
     result: s.nothing,
@@ -180,7 +180,7 @@ export const groupActions = {
   get_group_at_all_remain: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: 'How many @all the group and the bot have left today.',
     params: groupOnly,
     result: z.looseObject({
@@ -192,7 +192,7 @@ export const groupActions = {
   get_group_system_msg: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: 'Pending invitations and join requests (lists may be null).',
     params: params({}),
     result: z.looseObject({
@@ -203,7 +203,7 @@ export const groupActions = {
   get_group_shut_list: action({
     owner: 'session',
     origin: 'nt',
-    status: 'planned',
+    status: 'ready',
     summary: 'Members currently muted in a group.',
     params: groupOnly,
     result: z.array(s.loose),
@@ -211,7 +211,7 @@ export const groupActions = {
   group_poke: action({
     owner: 'session',
     origin: 'nt',
-    status: 'planned',
+    status: 'ready',
     summary: 'Poke a group member.',
     params: params({ group_id: int(), user_id: int() }),
     result: s.nothing,
@@ -219,7 +219,7 @@ export const groupActions = {
   _send_group_notice: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: 'Publish a group notice (admins and owner).',
     params: params({ group_id: int(), content: str(), image: optionalStr() }),
     result: z.looseObject({ notice_id: z.string() }),
@@ -227,7 +227,7 @@ export const groupActions = {
   _get_group_notice: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: "A group's notices.",
     params: groupOnly,
     result: z.array(
@@ -242,7 +242,7 @@ export const groupActions = {
   _del_group_notice: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: 'Delete a group notice.',
     params: params({ group_id: int(), notice_id: str() }),
     result: s.nothing,

@@ -4,14 +4,14 @@
  */
 import { z } from 'zod';
 import { action } from '../action.js';
-import { bool, int, json, message, params, str } from '../params.js';
+import { bool, int, json, message, messageParams, params, str } from '../params.js';
 import * as s from './shapes.js';
 
 function guildAction<P extends z.ZodType, R extends z.ZodType>(summary: string, p: P, result: R) {
   return action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary,
     params: p,
     result,
@@ -77,7 +77,7 @@ export const guildActions = {
   ),
   send_guild_channel_msg: guildAction(
     'Send a message to a guild channel.',
-    params({ guild_id: str(), channel_id: str(), message: message(), auto_escape: bool() }),
+    messageParams({ guild_id: str(), channel_id: str(), message: message(), auto_escape: bool() }),
     z.looseObject({ message_id: z.string() }),
   ),
   get_guild_msg: guildAction(

@@ -1,15 +1,8 @@
 /** Sending, reading and managing messages (reference §1.4 "Messages", §1.5, NT extensions). */
 import { z } from 'zod';
 import { action } from '../action.js';
-import { toSegments } from '../message.js';
-import type { MessageInput } from '../segment.js';
-import { bool, int, int32, message, nodes, params, str } from '../params.js';
+import { bool, int, int32, message, messageParams, nodes, params, str } from '../params.js';
 import * as s from './shapes.js';
-
-/** Normalises `message` to segments with `auto_escape` applied, at the edge. */
-function withSegments<T extends { message: MessageInput; auto_escape: boolean }>(p: T) {
-  return { ...p, message: toSegments(p.message, p.auto_escape) };
-}
 
 const byMessageId = params({ message_id: int32() }, { message_id: ['id'] });
 
@@ -19,12 +12,12 @@ export const messageActions = {
     origin: 'onebot11',
     status: 'ready',
     summary: 'Send a private message (group_id makes it a temporary session).',
-    params: params({
+    params: messageParams({
       user_id: int(),
       group_id: int(),
       message: message(),
       auto_escape: bool(),
-    }).transform(withSegments),
+    }),
     result: s.messageIdResult,
   }),
   send_group_msg: action({
@@ -32,9 +25,7 @@ export const messageActions = {
     origin: 'onebot11',
     status: 'ready',
     summary: 'Send a group message.',
-    params: params({ group_id: int(), message: message(), auto_escape: bool() }).transform(
-      withSegments,
-    ),
+    params: messageParams({ group_id: int(), message: message(), auto_escape: bool() }),
     result: s.messageIdResult,
   }),
   send_msg: action({
@@ -42,19 +33,19 @@ export const messageActions = {
     origin: 'onebot11',
     status: 'ready',
     summary: 'Send by message_type, else by user_id, else by group_id (no target: INVALID_PARAMS).',
-    params: params({
+    params: messageParams({
       message_type: str(),
       user_id: int(),
       group_id: int(),
       message: message(),
       auto_escape: bool(),
-    }).transform(withSegments),
+    }),
     result: s.messageIdResult,
   }),
   delete_msg: action({
     owner: 'session',
     origin: 'onebot11',
-    status: 'planned',
+    status: 'ready',
     summary: 'Recall a message.',
     params: byMessageId,
     result: s.nothing,
@@ -68,9 +59,9 @@ export const messageActions = {
     result: s.storedMessage,
   }),
   get_forward_msg: action({
-    owner: 'history',
+    owner: 'session',
     origin: 'onebot11',
-    status: 'planned',
+    status: 'ready',
     summary: 'The nodes of a forward message.',
     params: params({ message_id: str() }, { message_id: ['id'] }),
     result: z.looseObject({ messages: z.array(s.forwardNode) }),
@@ -78,7 +69,7 @@ export const messageActions = {
   send_group_forward_msg: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: 'Send a forward message of nodes to a group.',
     params: params({ group_id: int(), messages: nodes() }),
     result: s.forwardSendResult,
@@ -86,7 +77,7 @@ export const messageActions = {
   send_private_forward_msg: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: 'Send a forward message of nodes to a friend.',
     params: params({ user_id: int(), messages: nodes() }),
     result: s.forwardSendResult,
@@ -94,7 +85,7 @@ export const messageActions = {
   send_forward_msg: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: 'Send a forward message, dispatched like send_msg.',
     params: params({
       message_type: str(),
@@ -128,7 +119,7 @@ export const messageActions = {
   mark_msg_as_read: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: 'Mark a message as read.',
     params: byMessageId,
     result: s.nothing,
@@ -136,7 +127,7 @@ export const messageActions = {
   mark_private_msg_as_read: action({
     owner: 'session',
     origin: 'nt',
-    status: 'planned',
+    status: 'ready',
     summary: 'Mark a private chat as read.',
     params: params({ user_id: int() }),
     result: s.nothing,
@@ -144,7 +135,7 @@ export const messageActions = {
   mark_group_msg_as_read: action({
     owner: 'session',
     origin: 'nt',
-    status: 'planned',
+    status: 'ready',
     summary: 'Mark a group chat as read.',
     params: params({ group_id: int() }),
     result: s.nothing,
@@ -152,7 +143,7 @@ export const messageActions = {
   set_msg_emoji_like: action({
     owner: 'session',
     origin: 'nt',
-    status: 'planned',
+    status: 'ready',
     summary: 'Add or remove an emoji reaction on a message.',
     params: params({ message_id: int32(), emoji_id: str(), set: bool(true) }),
     result: s.nothing,
@@ -160,7 +151,7 @@ export const messageActions = {
   get_recent_contact: action({
     owner: 'session',
     origin: 'nt',
-    status: 'planned',
+    status: 'ready',
     summary: 'The most recent chats with their last message.',
     params: params({ count: int(10) }),
     result: s.anyArray,
@@ -168,7 +159,7 @@ export const messageActions = {
   set_essence_msg: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: 'Make a group message essence.',
     params: byMessageId,
     result: s.nothing,
@@ -176,7 +167,7 @@ export const messageActions = {
   delete_essence_msg: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: 'Remove a message from essence.',
     params: byMessageId,
     result: s.nothing,
@@ -184,7 +175,7 @@ export const messageActions = {
   get_essence_msg_list: action({
     owner: 'session',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: 'The essence messages of a group.',
     params: params({ group_id: int() }),
     result: z.array(

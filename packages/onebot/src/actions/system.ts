@@ -37,7 +37,7 @@ export const systemActions = {
   set_restart: action({
     owner: 'session',
     origin: 'onebot11',
-    status: 'planned',
+    status: 'ready',
     summary: "Restart the account's connection after `delay` ms.",
     params: params({ delay: int(0) }),
     result: s.nothing,

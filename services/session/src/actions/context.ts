@@ -1,11 +1,23 @@
 /** What every session action handler receives besides its parameters. */
 import type { Handlers, MessageFormat } from '@cqfleet/onebot';
 import type { AccountRuntime } from '../account.js';
+import type { MessageLookup } from '../history-client.js';
+
+export interface SessionOptions {
+  /** Invalid segments are dropped (true) or sent as their literal CQ code (false, go-cqhttp's default). */
+  ignoreInvalidCqcode: boolean;
+  /** Received `reply` segments also carry seq, qq, time and text (go-cqhttp `extra-reply-data`). */
+  extraReplyData: boolean;
+  /** Directories local files may be read from (uploads, `file://` media). */
+  fileRoots: string[];
+}
 
 export interface ActionContext {
   account: AccountRuntime;
   /** Format of `message` fields in results, as the calling endpoint wants them. */
   format: MessageFormat;
+  history: MessageLookup;
+  options: SessionOptions;
 }
 
 /** The session's handlers, typed by the action table (a subset while actions are planned). */

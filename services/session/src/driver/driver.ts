@@ -2,9 +2,9 @@
  * The driver interface: how a session worker talks to the QQ side for one account. One driver
  * instance per account. The simulator driver is built in; further drivers bridge real accounts.
  *
- * The QQ-side data model (users, groups, members, events) is the simulator protocol's
- * (@cqfleet/sim-client), which follows what QQ provides; a driver for another upstream maps
- * onto it.
+ * The QQ-side model — operations, data and events — is the simulator protocol's
+ * (@cqfleet/sim-client `Ops`, models and `SimEvent`), which follows what QQ provides; a driver
+ * for another upstream implements `call` by mapping each operation onto it.
  *
  * Contract:
  * - `start()` connects in the background and keeps reconnecting with back-off until `stop()`;
@@ -16,15 +16,7 @@
  * - `fence` is the lease's fencing token: the QQ side refuses a connection with an older one,
  *   so a worker that lost its lease cannot act for the account any more.
  */
-import type { Segment } from '@cqfleet/onebot';
-import type {
-  SentMessage,
-  SimEvent,
-  SimFriend,
-  SimGroup,
-  SimMember,
-  SimUser,
-} from '@cqfleet/sim-client';
+import type { OpName, Ops, SimEvent, SimUser } from '@cqfleet/sim-client';
 
 export type DriverState = 'connecting' | 'online' | 'offline' | 'fenced' | 'stopped';
 
@@ -57,16 +49,14 @@ export interface Driver {
   readonly protocol: number;
   start(hooks: DriverHooks): void;
   stop(): Promise<void>;
+  /** Drops the current connection; the driver connects again with its usual back-off. */
+  reconnect(): void;
 
+  /** The account's own profile (from login, refreshed by `refreshSelf`). */
   self(): Promise<SimUser>;
-  friends(): Promise<SimFriend[]>;
-  user(userId: number): Promise<SimUser>;
-  groups(): Promise<SimGroup[]>;
-  group(groupId: number): Promise<SimGroup>;
-  members(groupId: number): Promise<SimMember[]>;
-  member(groupId: number, userId: number): Promise<SimMember>;
-  sendGroupMessage(groupId: number, elements: Segment[]): Promise<SentMessage>;
-  sendPrivateMessage(userId: number, elements: Segment[]): Promise<SentMessage>;
+  refreshSelf(): Promise<SimUser>;
+  /** Runs a QQ-side operation (see @cqfleet/sim-client Ops); fails with OneBotErrors. */
+  call<K extends Exclude<OpName, 'login'>>(op: K, args: Ops[K]['args']): Promise<Ops[K]['result']>;
 }
 
 export interface DriverOptions {

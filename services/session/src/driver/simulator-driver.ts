@@ -1,7 +1,7 @@
 /**
  * The built-in driver: one WebSocket to the simulator per account (@cqfleet/sim-client).
  */
-import { isOneBotError, OneBotError, type ErrorTag, ERRORS, type Segment } from '@cqfleet/onebot';
+import { isOneBotError, OneBotError, type ErrorTag, ERRORS } from '@cqfleet/onebot';
 import { backoff, type Logger, sleep } from '@cqfleet/runtime';
 import {
   type EventPush,
@@ -71,6 +71,10 @@ export class SimulatorDriver implements Driver {
     this.loop = this.run(hooks).catch((err: unknown) =>
       this.log.error({ err, uin: this.uin }, 'driver loop failed'),
     );
+  }
+
+  reconnect(): void {
+    this.conn?.close();
   }
 
   async stop(): Promise<void> {
@@ -167,7 +171,19 @@ export class SimulatorDriver implements Driver {
     }
   }
 
-  private async call<K extends OpName>(op: K, args: Ops[K]['args']): Promise<Ops[K]['result']> {
+  async self(): Promise<SimUser> {
+    return this.profile ?? this.refreshSelf();
+  }
+
+  async refreshSelf(): Promise<SimUser> {
+    this.profile = await this.call('get_user', { user_id: this.uin });
+    return this.profile;
+  }
+
+  async call<K extends Exclude<OpName, 'login'>>(
+    op: K,
+    args: Ops[K]['args'],
+  ): Promise<Ops[K]['result']> {
     const conn = this.conn;
     if (!conn || this.current !== 'online') throw new OneBotError('ACCOUNT_OFFLINE');
     try {
@@ -176,21 +192,4 @@ export class SimulatorDriver implements Driver {
       throw toOneBotError(err);
     }
   }
-
-  async self(): Promise<SimUser> {
-    if (this.profile) return this.profile;
-    return this.call('get_user', { user_id: this.uin });
-  }
-
-  friends = () => this.call('get_friends', {});
-  user = (userId: number) => this.call('get_user', { user_id: userId });
-  groups = () => this.call('get_groups', {});
-  group = (groupId: number) => this.call('get_group', { group_id: groupId });
-  members = (groupId: number) => this.call('get_members', { group_id: groupId });
-  member = (groupId: number, userId: number) =>
-    this.call('get_member', { group_id: groupId, user_id: userId });
-  sendGroupMessage = (groupId: number, elements: Segment[]) =>
-    this.call('send_group_msg', { group_id: groupId, elements });
-  sendPrivateMessage = (userId: number, elements: Segment[]) =>
-    this.call('send_private_msg', { user_id: userId, elements });
 }

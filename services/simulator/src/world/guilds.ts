@@ -1,4 +1,5 @@
 /** QQ guilds (channels): a small static model enough for go-cqhttp's guild actions. */
+import { isEmptyMessage, type Segment } from '@cqfleet/onebot';
 import { SimError, type SimGuild } from '@cqfleet/sim-client';
 import { tinyId } from './build.js';
 import { newId, now, type WorldState } from './state.js';
@@ -17,18 +18,62 @@ function memberGuild(w: WorldState, uin: number, guildId: string): SimGuild {
   return g;
 }
 
-let guildSeq = 1;
+interface GuildMessage {
+  guild_id: string;
+  channel_id: string;
+  seq: number;
+  time: number;
+  sender_tiny_id: string;
+  sender_nickname: string;
+  elements: Segment[];
+}
+
+/** Guild messages of each world, kept outside WorldState as only guilds use them. */
+const guildMessages = new WeakMap<WorldState, Map<string, GuildMessage>>();
+
+function messagesOf(w: WorldState): Map<string, GuildMessage> {
+  let m = guildMessages.get(w);
+  if (!m) guildMessages.set(w, (m = new Map()));
+  return m;
+}
 
 export function sendGuildMessage(
   w: WorldState,
   actor: number,
   guildId: string,
   channelId: string,
+  elements: Segment[],
 ): { seq: number; time: number } {
   const g = memberGuild(w, actor, guildId);
   if (!g.channels.some(c => c.channel_id === channelId))
     throw new SimError('GUILD_NOT_MATCH', `channel ${channelId} not found`);
-  return { seq: guildSeq++, time: now() };
+  if (isEmptyMessage(elements)) throw new SimError('EMPTY_MSG_ERROR', 'empty message');
+  const messages = messagesOf(w);
+  const seq = messages.size + 1;
+  const time = now();
+  messages.set(`${guildId}/${channelId}/${seq}`, {
+    guild_id: guildId,
+    channel_id: channelId,
+    seq,
+    time,
+    sender_tiny_id: tinyId(actor),
+    sender_nickname: w.user(actor).profile.nickname,
+    elements,
+  });
+  return { seq, time };
+}
+
+export function getGuildMessage(
+  w: WorldState,
+  actor: number,
+  guildId: string,
+  channelId: string,
+  seq: number,
+): GuildMessage {
+  memberGuild(w, actor, guildId);
+  const m = messagesOf(w).get(`${guildId}/${channelId}/${seq}`);
+  if (!m) throw new SimError('MSG_NOT_FOUND', `no guild message ${seq}`);
+  return m;
 }
 
 type RoleOp =

@@ -94,15 +94,13 @@ function touchRecent(
   time: number,
   sender: number,
 ): void {
-  w.users
-    .get(uin)
-    ?.recent.set(`${chat}:${peer}`, {
-      chat_type: chat,
-      peer_id: peer,
-      seq,
-      time,
-      sender_id: sender,
-    });
+  w.users.get(uin)?.recent.set(`${chat}:${peer}`, {
+    chat_type: chat,
+    peer_id: peer,
+    seq,
+    time,
+    sender_id: sender,
+  });
 }
 
 export function sendGroupMessage(
@@ -171,7 +169,7 @@ export function sendGroupMessage(
     { kind: 'group_message', time: t, group_id: groupId, seq, sender, anonymous, elements },
     actor,
   );
-  return { seq, time: t };
+  return { seq, time: t, elements };
 }
 
 export function sendPrivateMessage(
@@ -233,7 +231,7 @@ export function sendPrivateMessage(
     ...(tempGroup ? { temp_source: tempGroup } : {}),
     elements,
   });
-  return { seq, time: t };
+  return { seq, time: t, elements };
 }
 
 export function sendToChat(

@@ -298,7 +298,21 @@ export function opTable(w: WorldState): OpTable {
     // guilds
     get_guilds: (_a, me) => guilds.guildsOf(w, me),
     send_guild_msg: (a, me) =>
-      guilds.sendGuildMessage(w, me, str(a.guild_id, 'guild_id'), str(a.channel_id, 'channel_id')),
+      guilds.sendGuildMessage(
+        w,
+        me,
+        str(a.guild_id, 'guild_id'),
+        str(a.channel_id, 'channel_id'),
+        elements(a.elements),
+      ),
+    get_guild_msg: (a, me) =>
+      guilds.getGuildMessage(
+        w,
+        me,
+        str(a.guild_id, 'guild_id'),
+        str(a.channel_id, 'channel_id'),
+        int(a.seq, 'seq'),
+      ),
     guild_role: (a, me) => guilds.guildRole(w, me, a),
   };
 }

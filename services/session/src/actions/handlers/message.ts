@@ -1,72 +1,170 @@
-/** Sending messages (reference §1.4 "Messages"). */
+/** Sending, recalling and marking messages (reference §1.4 "Messages", §1.5, NT extensions). */
 import { sentEventId } from '@cqfleet/contracts';
-import { fail, isEmptyMessage, type Segment } from '@cqfleet/onebot';
+import { fail, isEmptyMessage, messageId, type Segment } from '@cqfleet/onebot';
 import { groupMessageEvent, privateMessageEvent } from '../../events/normalize.js';
+import { incomingSegments } from '../../segments/incoming.js';
+import { prepareOutgoing, type Target } from '../../segments/outgoing.js';
 import type { ActionContext, SessionHandlers } from '../context.js';
+import { asFailure, chatOf, findMessage } from '../helpers.js';
 
 /**
- * Sends to a group and records the message as a `message_sent` event (history stores it;
- * endpoints with self-reporting on deliver it). Resolves once the event is in the stream, so a
+ * Sends to a chat and records the message as a `message_sent` event (history stores it;
+ * endpoints with self-reporting deliver it). Resolves once the event is in the stream, so a
  * `get_msg` on the returned id finds it.
  */
-export async function sendGroup(
+export async function sendMessage(
   ctx: ActionContext,
-  groupId: number,
-  elements: Segment[],
+  target: Target,
+  segments: Segment[],
 ): Promise<{ message_id: number }> {
-  if (isEmptyMessage(elements)) fail('EMPTY_MSG_ERROR');
   const { account } = ctx;
-  const self = await account.selfMember(groupId);
-  const sent = await account.driver.sendGroupMessage(groupId, elements);
-  const event = groupMessageEvent({
-    selfId: account.uin,
-    postType: 'message_sent',
-    groupId,
-    seq: sent.seq,
-    time: sent.time,
-    sender: self,
-    elements,
+  const driver = account.driver;
+  const out = await prepareOutgoing(ctx, segments, target);
+  if (out.kind === 'actions') {
+    for (const qq of out.pokes)
+      await driver.call(
+        'poke',
+        'group_id' in target
+          ? { user_id: qq, group_id: target.group_id }
+          : { user_id: target.user_id },
+      );
+    return { message_id: 0 };
+  }
+  if (isEmptyMessage(out.elements)) fail('EMPTY_MSG_ERROR');
+  const options = { extraReplyData: ctx.options.extraReplyData };
+  if ('group_id' in target) {
+    const self = await account.selfMember(target.group_id);
+    const sent = await driver.call('send_group_msg', {
+      group_id: target.group_id,
+      elements: out.elements,
+    });
+    const event = groupMessageEvent({
+      selfId: account.uin,
+      postType: 'message_sent',
+      groupId: target.group_id,
+      seq: sent.seq,
+      time: sent.time,
+      sender: self,
+      elements: incomingSegments(sent.elements, target.group_id, options),
+    });
+    account.stats.messageSent++;
+    await account.publish(sentEventId(account.uin, 'g', target.group_id, sent.seq), event);
+    return { message_id: event.message_id };
+  }
+  const self = await driver.self();
+  const sent = await driver.call('send_private_msg', {
+    user_id: target.user_id,
+    elements: out.elements,
+    ...(target.temp_group ? { group_id: target.temp_group } : {}),
   });
-  account.stats.messageSent++;
-  await account.publish(sentEventId(account.uin, 'g', groupId, sent.seq), event);
-  return { message_id: event.message_id };
-}
-
-export async function sendPrivate(
-  ctx: ActionContext,
-  userId: number,
-  elements: Segment[],
-): Promise<{ message_id: number }> {
-  if (isEmptyMessage(elements)) fail('EMPTY_MSG_ERROR');
-  const { account } = ctx;
-  const self = await account.driver.self();
-  const sent = await account.driver.sendPrivateMessage(userId, elements);
   const event = privateMessageEvent({
     selfId: account.uin,
     postType: 'message_sent',
     seq: sent.seq,
     time: sent.time,
     sender: { user_id: self.user_id, nickname: self.nickname, sex: self.sex, age: self.age },
-    targetId: userId,
-    elements,
+    targetId: target.user_id,
+    tempSource: target.temp_group,
+    elements: incomingSegments(sent.elements, undefined, options),
   });
   account.stats.messageSent++;
-  await account.publish(sentEventId(account.uin, 'p', userId, sent.seq), event);
+  await account.publish(sentEventId(account.uin, 'p', target.user_id, sent.seq), event);
   return { message_id: event.message_id };
 }
 
+/** go-cqhttp's dispatch: message_type first, then user_id, then group_id. */
+export function dispatchTarget(p: {
+  message_type: string;
+  user_id: number;
+  group_id: number;
+}): Target {
+  if (p.message_type === 'group') return { group_id: p.group_id };
+  if (p.message_type === 'private') return { user_id: p.user_id };
+  if (p.user_id !== 0) return { user_id: p.user_id };
+  if (p.group_id !== 0) return { group_id: p.group_id };
+  // go-cqhttp answers a bare `{}` here; a clear failure helps more.
+  return fail('INVALID_PARAMS', '需要 message_type、user_id 或 group_id');
+}
+
 export const messageHandlers = {
-  send_group_msg: (p, ctx) => sendGroup(ctx, p.group_id, p.message),
-  send_private_msg: (p, ctx) => sendPrivate(ctx, p.user_id, p.message),
-  /**
-   * go-cqhttp's dispatch: message_type first, then user_id, then group_id. Where go-cqhttp
-   * answers a bare `{}` for "no target", cqfleet answers a clear INVALID_PARAMS failure.
-   */
-  send_msg: (p, ctx) => {
-    if (p.message_type === 'group') return sendGroup(ctx, p.group_id, p.message);
-    if (p.message_type === 'private') return sendPrivate(ctx, p.user_id, p.message);
-    if (p.user_id !== 0) return sendPrivate(ctx, p.user_id, p.message);
-    if (p.group_id !== 0) return sendGroup(ctx, p.group_id, p.message);
-    return fail('INVALID_PARAMS', 'send_msg 需要 message_type、user_id 或 group_id');
+  send_group_msg: (p, ctx) => sendMessage(ctx, { group_id: p.group_id }, p.message),
+  /** With group_id this is a temporary session started from that group. */
+  send_private_msg: (p, ctx) =>
+    sendMessage(
+      ctx,
+      { user_id: p.user_id, ...(p.group_id ? { temp_group: p.group_id } : {}) },
+      p.message,
+    ),
+  send_msg: (p, ctx) => sendMessage(ctx, dispatchTarget(p), p.message),
+  delete_msg: async (p, ctx) => {
+    const m = await findMessage(ctx, p.message_id, 'MESSAGE_NOT_FOUND');
+    if (m.message_type === 'private' && m.user_id !== ctx.account.uin)
+      fail('CANNOT_RECALL_FRIEND_MSG');
+    await ctx.account.driver.call('recall', {
+      ...chatOf(ctx, m),
+      seq: m.message_seq,
+      sender_id: m.user_id,
+    });
+    return null;
   },
+  mark_msg_as_read: async (p, ctx) => {
+    const m = await findMessage(ctx, p.message_id, 'MSG_NOT_FOUND');
+    await ctx.account.driver.call('mark_read', { ...chatOf(ctx, m), seq: m.message_seq });
+    return null;
+  },
+  mark_private_msg_as_read: async (p, ctx) => (
+    await ctx.account.driver.call('mark_read', { user_id: p.user_id }),
+    null
+  ),
+  mark_group_msg_as_read: async (p, ctx) => (
+    await ctx.account.driver.call('mark_read', { group_id: p.group_id }),
+    null
+  ),
+  set_msg_emoji_like: async (p, ctx) => {
+    const m = await findMessage(ctx, p.message_id, 'MESSAGE_NOT_FOUND');
+    if (m.message_type !== 'group') fail('MESSAGE_NOT_FOUND', '只能回应群消息');
+    await ctx.account.driver.call('react', {
+      group_id: m.group_id,
+      seq: m.message_seq,
+      emoji_id: p.emoji_id,
+      set: p.set,
+    });
+    return null;
+  },
+  /** NapCat's shape, which the clients that call this action expect. */
+  get_recent_contact: async (p, ctx) =>
+    (await ctx.account.driver.call('get_recent_contacts', { count: p.count })).map(c => ({
+      peerUin: String(c.peer_id),
+      peerName: c.peer_name,
+      remark: '',
+      chatType: c.chat_type === 'group' ? 2 : 1,
+      msgTime: String(c.last_time),
+      msgId: String(messageId(c.chat_type === 'group' ? c.peer_id : c.last_sender_id, c.last_seq)),
+      sendNickName: '',
+      sendMemberName: '',
+      lastestMsg: { message_seq: c.last_seq, user_id: c.last_sender_id, time: c.last_time },
+    })),
+  set_essence_msg: (p, ctx) => setEssence(ctx, p.message_id, true),
+  delete_essence_msg: (p, ctx) => setEssence(ctx, p.message_id, false),
+  get_essence_msg_list: (p, ctx) =>
+    asFailure('GET_ESSENCE_LIST_FOUND', async () =>
+      (await ctx.account.driver.call('get_essence_list', { group_id: p.group_id })).map(e => ({
+        sender_id: e.sender_id,
+        sender_nick: e.sender_nick,
+        sender_time: e.sender_time,
+        operator_id: e.operator_id,
+        operator_nick: e.operator_nick,
+        operator_time: e.operator_time,
+        message_id: messageId(p.group_id, e.seq),
+      })),
+    ),
 } satisfies SessionHandlers;
+
+async function setEssence(ctx: ActionContext, id: number, enable: boolean): Promise<null> {
+  const m = await findMessage(ctx, id, 'MESSAGE_NOT_FOUND');
+  if (m.message_type !== 'group') fail('MESSAGE_NOT_FOUND', '精华消息必须是群消息');
+  await asFailure('SET_ESSENCE_MSG_ERROR', () =>
+    ctx.account.driver.call('set_essence', { group_id: m.group_id, seq: m.message_seq, enable }),
+  );
+  return null;
+}

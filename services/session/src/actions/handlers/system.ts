@@ -1,5 +1,4 @@
-/** Status and versions (reference §1.4 "system", seed 获取状态). */
-import { fail } from '@cqfleet/onebot';
+/** Status, versions and restarts (reference §1.4 "system", seed 获取状态). */
 import type { SessionHandlers } from '../context.js';
 
 export const VERSION = '0.1.0';
@@ -44,6 +43,10 @@ export const systemHandlers = {
     version: VERSION,
     protocol_name: account.driver.protocol,
   }),
-  /** Ordinary accounts are not on the QiDian protocol, exactly as go-cqhttp reports. */
-  qidian_get_account_info: async () => fail('QIDIAN_PROTOCOL_REQUEST'),
+  /** Reconnects the account after `delay` ms (the account, not the worker, restarts). */
+  set_restart: async (p, { account }) => {
+    const timer = setTimeout(() => account.driver.reconnect(), Math.max(0, p.delay));
+    timer.unref();
+    return null;
+  },
 } satisfies SessionHandlers;

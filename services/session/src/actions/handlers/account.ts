@@ -1,0 +1,107 @@
+/** The account itself, its friends and other users (reference §1.4 "Information", §1.5, NT). */
+import { fail } from '@cqfleet/onebot';
+import type { SimUser } from '@cqfleet/sim-client';
+import type { SessionHandlers } from '../context.js';
+import { asFailure } from '../helpers.js';
+
+function strangerInfo(u: SimUser) {
+  return {
+    user_id: u.user_id,
+    nickname: u.nickname,
+    qid: u.qid,
+    sex: u.sex,
+    sign: u.sign,
+    age: u.age,
+    level: u.level,
+    login_days: u.login_days,
+    vip_level: u.vip_level,
+  };
+}
+
+export const accountHandlers = {
+  get_login_info: async (_p, { account }) => {
+    const self = await account.driver.self();
+    return { user_id: self.user_id, nickname: self.nickname };
+  },
+  get_stranger_info: (p, { account }) =>
+    asFailure('SUMMARY_API_ERROR', async () =>
+      strangerInfo(await account.driver.call('get_user', { user_id: p.user_id })),
+    ),
+  get_friend_list: async (_p, { account }) =>
+    (await account.driver.call('get_friends', {})).map(f => ({
+      nickname: f.nickname,
+      remark: f.remark,
+      user_id: f.user_id,
+    })),
+  get_unidirectional_friend_list: (_p, { account }) =>
+    asFailure('API_ERROR', async () =>
+      (await account.driver.call('get_unidirectional_friends', {})).map(f => ({
+        nickname: f.nickname,
+        user_id: f.user_id,
+        source: f.source,
+      })),
+    ),
+  delete_friend: async (p, { account }) => (
+    await account.driver.call('delete_friend', { user_id: p.user_id }),
+    null
+  ),
+  delete_unidirectional_friend: async (p, { account }) => (
+    await account.driver.call('delete_unidirectional_friend', { user_id: p.user_id }),
+    null
+  ),
+  set_friend_add_request: async (p, { account }) => (
+    await account.driver.call('handle_friend_request', {
+      flag: p.flag,
+      approve: p.approve,
+      remark: p.remark,
+    }),
+    null
+  ),
+  send_like: async (p, { account }) => (
+    await account.driver.call('send_like', { user_id: p.user_id, times: p.times }),
+    null
+  ),
+  friend_poke: async (p, { account }) => (
+    await account.driver.call('poke', { user_id: p.user_id }),
+    null
+  ),
+  _get_vip_info: (p, { account }) =>
+    asFailure('API_ERROR', () => account.driver.call('get_vip_info', { user_id: p.user_id })),
+  /** Only the fields given change; the nickname is seen everywhere at once. */
+  set_qq_profile: async (p, { account }) => {
+    const changes = Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined));
+    await account.driver.call('set_profile', changes);
+    await account.driver.refreshSelf();
+    return null;
+  },
+  fetch_custom_face: (p, { account }) =>
+    account.driver.call('get_custom_faces', { count: p.count }),
+  get_online_clients: (_p, { account }) =>
+    asFailure('REFRESH_STATUS_ERROR', async () => ({
+      clients: await account.driver.call('get_online_clients', {}),
+    })),
+  _get_model_show: (p, { account }) =>
+    asFailure('GET_MODEL_SHOW_API_ERROR', async () => ({
+      variants: await account.driver.call('get_model_show', { model: p.model }),
+    })),
+  _set_model_show: (p, { account }) =>
+    asFailure(
+      'SET_MODEL_SHOW_API_ERROR',
+      async () => (
+        await account.driver.call('set_model_show', { model: p.model, model_show: p.model_show }),
+        null
+      ),
+    ),
+  /** Ordinary accounts are not on the QiDian protocol, exactly as go-cqhttp reports. */
+  qidian_get_account_info: async () => fail('QIDIAN_PROTOCOL_REQUEST'),
+  get_cookies: async (p, { account }) => ({
+    cookies: (await account.driver.call('get_cookies', { domain: p.domain })).cookies,
+  }),
+  get_csrf_token: async (_p, { account }) => ({
+    token: (await account.driver.call('get_cookies', { domain: '' })).csrf_token,
+  }),
+  get_credentials: (p, { account }) => account.driver.call('get_cookies', { domain: p.domain }),
+  /** 1 safe, 2 unknown (also on any failure, as go-cqhttp), 3 dangerous. */
+  check_url_safely: async (p, { account }) =>
+    account.driver.call('check_url', { url: p.url }).catch(() => ({ level: 2 })),
+} satisfies SessionHandlers;

@@ -1,0 +1,182 @@
+/** Groups: information and administration (reference §1.4 "Group administration", §1.5). */
+import { fail } from '@cqfleet/onebot';
+import type { SimGroup, SimHonorMember, SimMember } from '@cqfleet/sim-client';
+import { resolveMedia } from '../../segments/media.js';
+import type { SessionHandlers } from '../context.js';
+import { asFailure } from '../helpers.js';
+
+export function groupInfo(g: SimGroup) {
+  return {
+    group_id: g.group_id,
+    group_name: g.group_name,
+    group_memo: g.group_memo,
+    group_create_time: g.group_create_time,
+    group_level: g.group_level,
+    member_count: g.member_count,
+    max_member_count: g.max_member_count,
+  };
+}
+
+/** go-cqhttp's member object: `level` is a string, `unfriendly` and `card_changeable` false. */
+export function memberInfo(m: SimMember) {
+  return {
+    group_id: m.group_id,
+    user_id: m.user_id,
+    nickname: m.nickname,
+    card: m.card,
+    sex: m.sex,
+    age: m.age,
+    area: m.area,
+    join_time: m.join_time,
+    last_sent_time: m.last_sent_time,
+    level: m.level,
+    role: m.role,
+    unfriendly: false,
+    title: m.title,
+    title_expire_time: m.title_expire_time,
+    card_changeable: false,
+    shut_up_timestamp: m.shut_up_timestamp,
+  };
+}
+
+const HONOR_TYPES = ['talkative', 'performer', 'legend', 'strong_newbie', 'emotion'] as const;
+
+export const groupHandlers = {
+  get_group_info: async (p, { account }) =>
+    groupInfo(await account.driver.call('get_group', { group_id: p.group_id })),
+  get_group_list: async (_p, { account }) =>
+    (await account.driver.call('get_groups', {})).map(groupInfo),
+  get_group_member_info: async (p, { account }) =>
+    memberInfo(
+      await account.driver.call('get_member', { group_id: p.group_id, user_id: p.user_id }),
+    ),
+  get_group_member_list: async (p, { account }) =>
+    (await account.driver.call('get_members', { group_id: p.group_id })).map(memberInfo),
+  /** Only the lists for the requested type are filled (`all` fills every one). */
+  get_group_honor_info: async (p, { account }) => {
+    const h = await account.driver.call('get_honors', { group_id: p.group_id });
+    const want = (t: string) => p.type === 'all' || p.type === t;
+    const out: Record<string, unknown> = { group_id: h.group_id };
+    if (want('talkative') && h.current_talkative) out.current_talkative = h.current_talkative;
+    for (const t of HONOR_TYPES)
+      if (want(t)) out[`${t}_list`] = h[`${t}_list`] satisfies SimHonorMember[];
+    return out as { group_id: number };
+  },
+  get_group_at_all_remain: (p, { account }) =>
+    asFailure('GROUP_REMAIN_API_ERROR', () =>
+      account.driver.call('get_at_all_remain', { group_id: p.group_id }),
+    ),
+  get_group_system_msg: (_p, { account }) =>
+    asFailure('SYSTEM_MSG_API_ERROR', () => account.driver.call('get_system_messages', {})),
+  get_group_shut_list: async (p, { account }) =>
+    (await account.driver.call('get_shut_list', { group_id: p.group_id })).map(memberInfo),
+
+  set_group_kick: async (p, { account }) => (
+    await account.driver.call('kick', {
+      group_id: p.group_id,
+      user_id: p.user_id,
+      reject_add_request: p.reject_add_request,
+    }),
+    null
+  ),
+  set_group_ban: async (p, { account }) => (
+    await account.driver.call('ban', {
+      group_id: p.group_id,
+      user_id: p.user_id,
+      duration: p.duration,
+    }),
+    null
+  ),
+  /** The flag comes from `anonymous_flag` (or `flag`), else from the `anonymous` object. */
+  set_group_anonymous_ban: async (p, { account }) => {
+    const fromObject =
+      typeof p.anonymous === 'object' && p.anonymous !== null
+        ? (p.anonymous as { flag?: unknown }).flag
+        : undefined;
+    const flag = p.anonymous_flag || (typeof fromObject === 'string' ? fromObject : '');
+    if (!flag) fail('INVALID_FLAG');
+    await account.driver.call('ban_anonymous', {
+      group_id: p.group_id,
+      flag,
+      duration: p.duration,
+    });
+    return null;
+  },
+  set_group_whole_ban: async (p, { account }) => (
+    await account.driver.call('whole_ban', { group_id: p.group_id, enable: p.enable }),
+    null
+  ),
+  set_group_admin: async (p, { account }) => (
+    await account.driver.call('set_admin', {
+      group_id: p.group_id,
+      user_id: p.user_id,
+      enable: p.enable,
+    }),
+    null
+  ),
+  set_group_anonymous: async (p, { account }) => (
+    await account.driver.call('set_anonymous', { group_id: p.group_id, enable: p.enable }),
+    null
+  ),
+  set_group_card: async (p, { account }) => (
+    await account.driver.call('set_card', {
+      group_id: p.group_id,
+      user_id: p.user_id,
+      card: p.card,
+    }),
+    null
+  ),
+  set_group_name: async (p, { account }) => (
+    await account.driver.call('set_group_name', { group_id: p.group_id, name: p.group_name }),
+    null
+  ),
+  set_group_leave: async (p, { account }) => (
+    await account.driver.call('leave_group', { group_id: p.group_id, dismiss: p.is_dismiss }),
+    null
+  ),
+  set_group_special_title: async (p, { account }) => (
+    await account.driver.call('set_title', {
+      group_id: p.group_id,
+      user_id: p.user_id,
+      title: p.special_title,
+    }),
+    null
+  ),
+  set_group_add_request: async (p, { account }) => (
+    await account.driver.call('handle_group_request', {
+      flag: p.flag,
+      approve: p.approve,
+      reason: p.reason,
+    }),
+    null
+  ),
+  set_group_portrait: async (p, ctx) => {
+    const image = await resolveMedia(ctx, p.file, 'LOAD_FILE_ERROR');
+    await ctx.account.driver.call('set_portrait', { group_id: p.group_id, image });
+    return null;
+  },
+  send_group_sign: async (p, { account }) => (
+    await account.driver.call('sign_in', { group_id: p.group_id }),
+    null
+  ),
+  group_poke: async (p, { account }) => (
+    await account.driver.call('poke', { group_id: p.group_id, user_id: p.user_id }),
+    null
+  ),
+  _send_group_notice: async (p, ctx) => {
+    const image = p.image ? await resolveMedia(ctx, p.image, 'IMAGE_NOT_FOUND') : undefined;
+    return ctx.account.driver.call('send_notice', {
+      group_id: p.group_id,
+      content: p.content,
+      ...(image ? { image } : {}),
+    });
+  },
+  _get_group_notice: (p, { account }) =>
+    asFailure('GET_NOTICE_ERROR', () =>
+      account.driver.call('get_notices', { group_id: p.group_id }),
+    ),
+  _del_group_notice: async (p, { account }) => (
+    await account.driver.call('delete_notice', { group_id: p.group_id, notice_id: p.notice_id }),
+    null
+  ),
+} satisfies SessionHandlers;

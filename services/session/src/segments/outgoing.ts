@@ -1,0 +1,182 @@
+/**
+ * OneBot send-side segments → the elements the QQ side takes (reference §4.3, seed CQ codes).
+ *
+ * - Each segment type has its checks; a segment that fails them (unknown type, bad id, a reply
+ *   to an unknown message, a group-only segment in a private chat, ...) is sent as its literal
+ *   CQ code, or dropped with `ignoreInvalidCqcode` (go-cqhttp `ignore-invalid-cqcode`).
+ * - Only one `reply`, moved to the front; a reply by `id` must be a message history knows, in
+ *   the same chat.
+ * - `poke` and `gift` are not messages: a message containing one is turned into the pokes and
+ *   gifts it names, and the send answers `message_id: 0` (go-cqhttp).
+ */
+import { type MessageEvent, type Segment, stringifySegment, text } from '@cqfleet/onebot';
+import type { ActionContext } from '../actions/context.js';
+import { mediaReadable } from './media.js';
+
+export type Target = { group_id: number } | { user_id: number; temp_group?: number };
+
+export type Outgoing =
+  | { kind: 'message'; elements: Segment[] }
+  | { kind: 'actions'; pokes: number[]; gifts: Array<{ qq: number; id: number }> };
+
+class Invalid extends Error {}
+
+const isInt = (v: string | undefined) => v !== undefined && /^-?\d+$/.test(v.trim());
+const need = (cond: unknown, why: string): void => {
+  if (!cond) throw new Invalid(why);
+};
+
+const GROUP_ONLY = new Set(['anonymous', 'gift', 'tts']);
+const MEDIA = new Set(['image', 'record', 'video', 'cardimage']);
+const PASS_THROUGH = new Set([
+  'text',
+  'rps',
+  'dice',
+  'shake',
+  'forward',
+  'file',
+  'mface',
+  'markdown',
+]);
+
+function check(seg: Segment, inGroup: boolean): Segment {
+  const d = seg.data;
+  if (GROUP_ONLY.has(seg.type)) need(inGroup, `${seg.type} works only in groups`);
+  switch (seg.type) {
+    case 'face':
+      need(isInt(d.id), 'face needs a numeric id');
+      return seg;
+    case 'image':
+    case 'record':
+    case 'video':
+    case 'cardimage':
+      need(d.file || d.url, `${seg.type} needs a file`);
+      return seg;
+    case 'at': {
+      const qq = (d.qq ?? d.target ?? '').trim();
+      need(qq === 'all' || isInt(qq), 'at needs qq (a number or all)');
+      return { type: 'at', data: { qq, ...(d.name ? { name: d.name } : {}) } };
+    }
+    case 'anonymous':
+      return seg;
+    case 'share':
+      need(d.url, 'share needs a url');
+      return seg;
+    case 'contact':
+      need(
+        (d.type === 'qq' || d.type === 'group') && isInt(d.id),
+        'contact needs type qq|group and an id',
+      );
+      return seg;
+    case 'location':
+      need(d.lat && d.lon, 'location needs lat and lon');
+      return seg;
+    case 'music':
+      if (d.type === 'custom')
+        need(d.url && (d.audio || d.voice) && d.title, 'custom music needs url, audio and title');
+      else
+        need(
+          ['qq', '163', 'xm', 'kugou', 'migu', 'kuwo'].includes(d.type ?? '') && d.id,
+          'music needs type and id',
+        );
+      return seg;
+    case 'xml':
+    case 'json':
+      need(d.data, `${seg.type} needs data`);
+      return seg;
+    case 'tts':
+      need(d.text, 'tts needs text');
+      return seg;
+    default:
+      need(PASS_THROUGH.has(seg.type), `${seg.type || '(empty)'} cannot be sent`);
+      return seg;
+  }
+}
+
+async function replyElement(ctx: ActionContext, seg: Segment, target: Target): Promise<Segment> {
+  const d = seg.data;
+  if (d.id !== undefined && d.id !== '') {
+    need(isInt(d.id), 'reply id must be a number');
+    let m: MessageEvent;
+    try {
+      m = await ctx.history.find(ctx.account.uin, Number(d.id), 'MESSAGE_NOT_FOUND');
+    } catch {
+      throw new Invalid(`reply to unknown message ${d.id}`);
+    }
+    const sameChat =
+      'group_id' in target
+        ? m.message_type === 'group' && m.group_id === target.group_id
+        : m.message_type === 'private';
+    need(sameChat, 'a reply must quote a message of the same chat');
+    return {
+      type: 'reply',
+      data: {
+        seq: String(m.message_seq),
+        qq: String(m.user_id),
+        time: String(m.time),
+        text: m.raw_message,
+      },
+    };
+  }
+  need(isInt(d.qq ?? d.user_id) && d.text !== undefined, 'a custom reply needs qq and text');
+  return {
+    type: 'reply',
+    data: {
+      seq: d.seq ?? '0',
+      qq: d.qq ?? d.user_id ?? '0',
+      time: d.time ?? '0',
+      text: d.text ?? '',
+    },
+  };
+}
+
+export async function prepareOutgoing(
+  ctx: ActionContext,
+  segments: readonly Segment[],
+  target: Target,
+): Promise<Outgoing> {
+  const inGroup = 'group_id' in target;
+  const pokes: number[] = [];
+  const gifts: Array<{ qq: number; id: number }> = [];
+  let reply: Segment | undefined;
+  const elements: Segment[] = [];
+  const invalid = (seg: Segment) => {
+    if (!ctx.options.ignoreInvalidCqcode) elements.push(text(stringifySegment(seg)));
+  };
+  for (const seg of segments) {
+    try {
+      if (seg.type === 'poke') {
+        const qq =
+          seg.data.qq ?? seg.data.id ?? ('user_id' in target ? String(target.user_id) : '');
+        need(isInt(qq), 'poke needs qq');
+        pokes.push(Number(qq));
+      } else if (seg.type === 'gift') {
+        need(inGroup, 'gift works only in groups');
+        const id = Number(seg.data.id);
+        need(
+          isInt(seg.data.qq) && Number.isInteger(id) && id >= 0 && id <= 13,
+          'gift needs qq and an id from 0 to 13',
+        );
+        gifts.push({ qq: Number(seg.data.qq), id });
+      } else if (seg.type === 'reply') {
+        // Only one reply, and it goes first.
+        if (!reply) reply = await replyElement(ctx, seg, target);
+      } else {
+        const checked = check(seg, inGroup);
+        if (MEDIA.has(checked.type))
+          need(
+            await mediaReadable(ctx, checked.data.file || checked.data.url || ''),
+            'media cannot be read',
+          );
+        if (checked.type === 'video' && checked.data.cover)
+          need(await mediaReadable(ctx, checked.data.cover), 'cover cannot be read');
+        elements.push(checked);
+      }
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err;
+      invalid(seg);
+    }
+  }
+  if (pokes.length > 0 || gifts.length > 0) return { kind: 'actions', pokes, gifts };
+  return { kind: 'message', elements: reply ? [reply, ...elements] : elements };
+}
