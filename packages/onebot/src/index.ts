@@ -52,6 +52,8 @@ export {
   toFailure,
   withEcho,
 } from './envelope.js';
+export type { EventKey, EventSpec } from './event-table.js';
+export { eventKey, events } from './event-table.js';
 export type { ErrorSpec, ErrorTag } from './errors.js';
 export { ERRORS, fail, isOneBotError, OneBotError } from './errors.js';
 export type {

@@ -4,7 +4,7 @@
  * dice and rock-paper-scissors get their random values.
  */
 import { createHash } from 'node:crypto';
-import { type Segment, valueToString } from '@cqfleet/onebot';
+import { normalizeSegments, type Segment, valueToString } from '@cqfleet/onebot';
 import type { WorldState } from './state.js';
 
 const SHOW_EFFECTS = new Set(['40000', '40001', '40002', '40003', '40004', '40005']);
@@ -126,5 +126,6 @@ export function deliverable(
         out.push({ type: el.type, data: d });
     }
   }
-  return out;
+  // Neighbouring text (e.g. left by @all turned into words) is one segment, as in a CQ string.
+  return normalizeSegments(out);
 }
