@@ -1,0 +1,397 @@
+/**
+ * Conformance: the account, its friends, users, status and the small services; group and
+ * private files; guilds. Through the gateway, with go-cqhttp's shapes and failure tags.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SimControl } from '@cqfleet/sim-client';
+import {
+  expectEvent,
+  expectFailure,
+  expectOk,
+  OneBotHttp,
+  OneBotWs,
+  startTestCluster,
+  type TestCluster,
+  waitFor,
+} from '@cqfleet/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+let cluster: TestCluster;
+let alpha: OneBotHttp;
+let beta: OneBotHttp;
+let wsA: OneBotWs;
+let wsB: OneBotWs;
+let sim: SimControl;
+let uploads: string;
+
+beforeAll(async () => {
+  cluster = await startTestCluster();
+  alpha = new OneBotHttp(`${cluster.httpUrl}/10001`);
+  beta = new OneBotHttp(`${cluster.httpUrl}/10002`);
+  sim = new SimControl(cluster.simulatorUrl);
+  await waitFor(
+    async () =>
+      (await beta.call('get_login_info')).status === 'ok' &&
+      (await alpha.call('get_login_info')).status === 'ok'
+        ? true
+        : undefined,
+    15_000,
+    'online',
+  );
+  wsA = await OneBotWs.connect(`${cluster.wsUrl}/10001/`);
+  wsB = await OneBotWs.connect(`${cluster.wsUrl}/10002/`);
+  uploads = join(cluster.options.cacheDir!, 'uploads');
+  await mkdir(uploads, { recursive: true });
+});
+
+afterAll(async () => {
+  await wsA?.close();
+  await wsB?.close();
+  await cluster?.stop();
+});
+
+describe('the account and its friends', () => {
+  it('get_login_info, get_stranger_info, get_friend_list', async () => {
+    expect(await expectOk(alpha, 'get_login_info')).toEqual({
+      user_id: 10001,
+      nickname: 'Fleet Alpha',
+    });
+    expect(await expectOk(alpha, 'get_stranger_info', { user_id: 20001 })).toMatchObject({
+      user_id: 20001,
+      nickname: 'Alice',
+      sex: 'female',
+      age: 24,
+      level: 45,
+    });
+    await expectFailure(alpha, 'get_stranger_info', { user_id: 1 }, 'SUMMARY_API_ERROR');
+    const friends = await expectOk<Array<{ user_id: number }>>(alpha, 'get_friend_list');
+    expect(friends.map(f => f.user_id).sort()).toEqual([10002, 20001, 20002, 20003]);
+  });
+
+  it('unidirectional friends: list and delete', async () => {
+    expect(await expectOk(alpha, 'get_unidirectional_friend_list')).toEqual([
+      { nickname: 'Erin', user_id: 20005, source: expect.any(String) },
+    ]);
+    await expectOk(alpha, 'delete_unidirectional_friend', { user_id: 20005 });
+    expect(await expectOk(alpha, 'get_unidirectional_friend_list')).toEqual([]);
+    await expectFailure(
+      alpha,
+      'delete_unidirectional_friend',
+      { user_id: 20005 },
+      'FRIEND_NOT_FOUND',
+    );
+  });
+
+  it('friend requests: request/friend, approve → friend_add, flag once; delete_friend by user_id or id', async () => {
+    const flag = await sim.requestFriend(20006, 10002, 'be my friend');
+    await expectEvent(
+      wsB,
+      'request.friend',
+      e => e.flag === flag && e.user_id === 20006 && e.comment === 'be my friend',
+    );
+    await expectOk(beta, 'set_friend_add_request', { flag, approve: 'true', remark: 'frank' });
+    await expectEvent(wsB, 'notice.friend_add', e => e.user_id === 20006);
+    await expectFailure(beta, 'set_friend_add_request', { flag }, 'FLAG_HAS_BEEN_CHECKED');
+    await expectOk(beta, 'delete_friend', { id: 20006 });
+    await expectFailure(beta, 'delete_friend', { user_id: 20006 }, 'FRIEND_NOT_FOUND');
+  });
+
+  it('send_like (10 a day), friend_poke, _get_vip_info', async () => {
+    expect(await expectOk(alpha, 'send_like', { user_id: 20001, times: 10 })).toBeNull();
+    await expectFailure(alpha, 'send_like', { user_id: 20001 }, 'API_ERROR');
+    await expectOk(alpha, 'friend_poke', { user_id: 10002 });
+    await expectEvent(
+      wsB,
+      'notice.notify.poke',
+      e => e.group_id === undefined && e.user_id === 10001 && e.target_id === 10002,
+    );
+    expect(await expectOk(alpha, '_get_vip_info', { user_id: 20002 })).toMatchObject({
+      user_id: 20002,
+      nickname: 'Bob',
+      level: 60,
+    });
+  });
+
+  it('set_qq_profile changes only what is given', async () => {
+    await expectOk(beta, 'set_qq_profile', { nickname: 'Beta Prime', personal_note: 'hello' });
+    expect(await expectOk(beta, 'get_login_info')).toEqual({
+      user_id: 10002,
+      nickname: 'Beta Prime',
+    });
+    expect(await expectOk(alpha, 'get_stranger_info', { user_id: 10002 })).toMatchObject({
+      nickname: 'Beta Prime',
+      sign: 'hello',
+    });
+  });
+
+  it('online clients and client_status', async () => {
+    expect(await expectOk(alpha, 'get_online_clients', { no_cache: true })).toEqual({
+      clients: [{ app_id: 537151682, device_name: "Alpha's iPad", device_kind: 'iPad' }],
+    });
+    await sim.device(10001, { app_id: 1, device_name: 'Alpha PC', device_kind: 'Windows' }, true);
+    await expectEvent(
+      wsA,
+      'notice.client_status',
+      e => e.online === true && (e.client as { device_name: string }).device_name === 'Alpha PC',
+    );
+  });
+
+  it('model show, custom faces, qidian', async () => {
+    const show = await expectOk<{ variants: unknown[] }>(alpha, '_get_model_show', {
+      model: 'iPhone',
+    });
+    expect(show.variants[0]).toEqual({ model_show: 'iPhone', need_pay: false });
+    expect(
+      await expectOk(alpha, '_set_model_show', { model: 'iPhone', model_show: 'iPhone 99' }),
+    ).toBeNull();
+    expect(await expectOk<string[]>(alpha, 'fetch_custom_face', { count: 2 })).toHaveLength(2);
+    await expectFailure(alpha, 'qidian_get_account_info', {}, 'QIDIAN_PROTOCOL_REQUEST');
+  });
+
+  it('cookies, csrf token and credentials agree', async () => {
+    const { cookies } = await expectOk<{ cookies: string }>(alpha, 'get_cookies', {
+      domain: 'qun.qq.com',
+    });
+    expect(cookies).toMatch(/uin=o10001; skey=@\S+; p_uin=o10001; p_skey=\S+/);
+    const { token } = await expectOk<{ token: number }>(alpha, 'get_csrf_token');
+    expect(await expectOk(alpha, 'get_credentials', { domain: 'qun.qq.com' })).toEqual({
+      cookies,
+      csrf_token: token,
+    });
+  });
+
+  it('check_url_safely: 1 safe, 2 unknown, 3 dangerous', async () => {
+    expect(await expectOk(alpha, 'check_url_safely', { url: 'https://example.com/x' })).toEqual({
+      level: 1,
+    });
+    expect(await expectOk(alpha, 'check_url_safely', { url: 'not a url' })).toEqual({ level: 2 });
+    expect(await expectOk(alpha, 'check_url_safely', { url: 'http://a.malware.example/' })).toEqual(
+      { level: 3 },
+    );
+  });
+});
+
+describe('status and transport-level actions', () => {
+  it('get_status has real counters; get_version_info is go-cqhttp-shaped', async () => {
+    const before = await expectOk<{ stat: { message_sent: number; packet_sent: number } }>(
+      alpha,
+      'get_status',
+    );
+    await expectOk(alpha, 'send_group_msg', { group_id: 100100, message: 'count me' });
+    const after = await expectOk<{
+      online: boolean;
+      good: boolean;
+      stat: { message_sent: number; packet_sent: number };
+    }>(alpha, 'get_status');
+    expect(after).toMatchObject({ online: true, good: true });
+    expect(after.stat.message_sent).toBe(before.stat.message_sent + 1);
+    expect(after.stat.packet_sent).toBeGreaterThan(before.stat.packet_sent);
+    expect(await expectOk(alpha, 'get_version_info')).toMatchObject({
+      app_name: 'cqfleet',
+      protocol_version: 'v11',
+      go_cqhttp: true,
+      protocol_name: 6,
+    });
+  });
+
+  it('set_restart reconnects the account: disconnect_times grows and it comes back', async () => {
+    const before = await expectOk<{ stat: { disconnect_times: number } }>(beta, 'get_status');
+    expect(await expectOk(beta, 'set_restart', { delay: 0 })).toBeNull();
+    const after = await waitFor(
+      async () => {
+        const s = await beta.call<{ online: boolean; stat: { disconnect_times: number } }>(
+          'get_status',
+        );
+        return s.status === 'ok' &&
+          s.data.online &&
+          s.data.stat.disconnect_times > before.stat.disconnect_times
+          ? s.data
+          : undefined;
+      },
+      10_000,
+      'reconnected',
+    );
+    expect(after.online).toBe(true);
+  });
+
+  it('can_send_image / can_send_record / unknown actions', async () => {
+    expect(await expectOk(alpha, 'can_send_image')).toEqual({ yes: true });
+    expect(await expectOk(alpha, 'can_send_record')).toEqual({ yes: true });
+    await expectFailure(alpha, 'definitely_not_an_action', {}, 'API_NOT_FOUND', 404);
+  });
+});
+
+describe('files', () => {
+  it('group files: upload → group_upload, list, url, folders, deletes fail with retcode 200', async () => {
+    const path = join(uploads, 'report.txt');
+    await writeFile(path, 'quarterly numbers');
+    await expectOk(alpha, 'create_group_file_folder', { group_id: 100100, name: 'docs' });
+    const root = await expectOk<{ folders: Array<{ folder_id: string; folder_name: string }> }>(
+      beta,
+      'get_group_root_files',
+      { group_id: 100100 },
+    );
+    const folder = root.folders.find(f => f.folder_name === 'docs')!;
+    await expectOk(alpha, 'upload_group_file', {
+      group_id: 100100,
+      file: path,
+      name: 'report.txt',
+      folder: folder.folder_id,
+    });
+    const up = await expectEvent(
+      wsB,
+      'notice.group_upload',
+      e => (e.file as { name: string }).name === 'report.txt',
+    );
+    expect(up).toMatchObject({ group_id: 100100, user_id: 10001, file: { size: 17, busid: 102 } });
+    const inFolder = await expectOk<{
+      files: Array<{ file_id: string; busid: number; file_size: number }>;
+    }>(beta, 'get_group_files_by_folder', { group_id: 100100, folder_id: folder.folder_id });
+    const file = inFolder.files[0]!;
+    expect(file).toMatchObject({ file_size: 17, uploader: 10001, dead_time: 0 });
+    expect(
+      await expectOk(beta, 'get_group_file_url', {
+        group_id: 100100,
+        file_id: file.file_id,
+        bus_id: file.busid,
+      }),
+    ).toEqual({ url: expect.stringContaining('/media/file/') });
+    expect(await expectOk(beta, 'get_group_file_system_info', { group_id: 100100 })).toMatchObject({
+      file_count: 1,
+      used_space: 17,
+      group_id: 100100,
+    });
+    await expectFailure(
+      beta,
+      'delete_group_file',
+      { group_id: 100100, file_id: file.file_id, busid: 102 },
+      'FILE_SYSTEM_DELETE_API_ERROR',
+      200,
+    );
+    await expectOk(alpha, 'delete_group_file', {
+      group_id: 100100,
+      file_id: file.file_id,
+      busid: 102,
+    });
+    await expectFailure(
+      alpha,
+      'delete_group_folder',
+      { group_id: 100100, folder_id: '/nope' },
+      'FILE_SYSTEM_DELETE_API_ERROR',
+      200,
+    );
+    await expectOk(alpha, 'delete_group_folder', { group_id: 100100, folder_id: folder.folder_id });
+    expect(await expectOk(beta, 'get_group_root_files', { group_id: 100100 })).toEqual({
+      files: null,
+      folders: null,
+    });
+  });
+
+  it('only files under the configured roots can be uploaded', async () => {
+    await expectFailure(
+      alpha,
+      'upload_group_file',
+      { group_id: 100100, file: '/etc/passwd' },
+      'FILE_NOT_FOUND',
+    );
+    await expectFailure(
+      alpha,
+      'upload_group_file',
+      { group_id: 100100, file: `${uploads}/../../../../etc/passwd` },
+      'FILE_NOT_FOUND',
+    );
+    await expectFailure(
+      alpha,
+      'upload_private_file',
+      { user_id: 10002, file: 'file:///etc/hostname' },
+      'OPEN_FILE_ERROR',
+    );
+  });
+
+  it('private files arrive as offline_file', async () => {
+    const path = join(uploads, 'note.txt');
+    await writeFile(path, 'hi');
+    await expectOk(alpha, 'upload_private_file', {
+      user_id: 10002,
+      file: `file://${path}`,
+      name: 'note.txt',
+    });
+    const ev = await expectEvent(wsB, 'notice.offline_file', e => e.user_id === 10001);
+    expect(ev.file).toMatchObject({ name: 'note.txt', size: 2 });
+  });
+});
+
+describe('guilds', () => {
+  it('profile, guilds, channels, members, roles, messages', async () => {
+    expect(await expectOk(alpha, 'get_guild_service_profile')).toMatchObject({
+      nickname: 'Fleet Alpha',
+      tiny_id: expect.stringMatching(/^\d+$/),
+    });
+    const [guild] = await expectOk<Array<{ guild_id: string }>>(alpha, 'get_guild_list');
+    expect(guild).toMatchObject({ guild_id: '7000000001', guild_name: 'cqfleet guild' });
+    expect(
+      await expectOk(alpha, 'get_guild_meta_by_guest', { guild_id: '7000000001' }),
+    ).toMatchObject({ member_count: 4 });
+    const channels = await expectOk<Array<{ channel_id: string }>>(
+      alpha,
+      'get_guild_channel_list',
+      { guild_id: '7000000001' },
+    );
+    expect(channels.map(c => c.channel_id)).toEqual(['9000001', '9000002']);
+    const members = await expectOk<{ members: Array<{ tiny_id: string }> }>(
+      alpha,
+      'get_guild_member_list',
+      { guild_id: '7000000001' },
+    );
+    expect(
+      await expectOk(alpha, 'get_guild_member_profile', {
+        guild_id: '7000000001',
+        user_id: members.members[1]!.tiny_id,
+      }),
+    ).toMatchObject({ nickname: 'Fleet Beta' });
+    const { role_id } = await expectOk<{ role_id: string }>(alpha, 'create_guild_role', {
+      guild_id: '7000000001',
+      name: 'bots',
+      color: 123,
+    });
+    await expectOk(alpha, 'update_guild_role', {
+      guild_id: '7000000001',
+      role_id,
+      name: 'robots',
+      color: 1,
+      indepedent: true,
+    });
+    await expectOk(alpha, 'set_guild_member_role', {
+      guild_id: '7000000001',
+      role_id,
+      set: true,
+      users: [members.members[1]!.tiny_id],
+    });
+    expect(
+      (
+        await expectOk<Array<{ role_name: string }>>(alpha, 'get_guild_roles', {
+          guild_id: '7000000001',
+        })
+      ).map(r => r.role_name),
+    ).toContain('robots');
+    await expectOk(alpha, 'delete_guild_role', { guild_id: '7000000001', role_id });
+    expect(
+      await expectOk(alpha, 'get_topic_channel_feeds', {
+        guild_id: '7000000001',
+        channel_id: '9000001',
+      }),
+    ).toEqual([]);
+    const { message_id } = await expectOk<{ message_id: string }>(alpha, 'send_guild_channel_msg', {
+      guild_id: '7000000001',
+      channel_id: '9000002',
+      message: 'hello guild',
+    });
+    expect(await expectOk(alpha, 'get_guild_msg', { message_id })).toMatchObject({
+      message_id,
+      channel_id: '9000002',
+      message: 'hello guild',
+    });
+    await expectFailure(alpha, 'get_guild_channel_list', { guild_id: '1' }, 'GUILD_NOT_MATCH');
+  });
+});
