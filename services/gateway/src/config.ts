@@ -36,6 +36,15 @@ const Schema = z.object({
   asyncMode: z.enum(['background', 'sync']).default('background'),
   /** Interval between queued `_rate_limited` calls. @default 500 ms */
   rateLimitIntervalMs: envInt(500, 0),
+  /**
+   * Path of an event filter file (go-cqhttp syntax, reference §5); events that do not pass it
+   * are not delivered. `reload_event_filter` with this exact path re-reads it.
+   */
+  eventFilter: z.string().default(''),
+  /** Enables `get_updates` (HTTP long polling). @default false */
+  longPolling: envBool(false),
+  /** Events kept per account for long polling; 0 keeps all. @default 2000 */
+  longPollingMaxQueue: envInt(2000, 0),
   /** Admin HTTP (/healthz, /readyz); disabled when absent. */
   adminPort: z.coerce.number().int().min(0).max(65535).optional(),
 });

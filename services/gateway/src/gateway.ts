@@ -13,6 +13,8 @@ import {
 import { AccountDirectory } from './accounts/directory.js';
 import type { Config } from './config.js';
 import { EventHub } from './events/event-hub.js';
+import { FilterRegistry } from './events/filter-registry.js';
+import { LongPoll } from './events/long-poll.js';
 import { MediaClient } from './routing/media-client.js';
 import { ActionRouter } from './routing/router.js';
 import { createHttpApi } from './transports/http-api.js';
@@ -51,12 +53,24 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const channels = new ActionChannels(log);
   const media = new MediaClient(bullRedis, bullEvents, ns, log);
   await media.ready();
-  const router = new ActionRouter(directory, channels, media, config, log);
   const hub = new EventHub(nc, ns, log);
+  const filters = new FilterRegistry(log);
+  await filters.load(config.eventFilter);
+  const longPoll = config.longPolling
+    ? new LongPoll(hub, config.messageFormat, config.longPollingMaxQueue)
+    : undefined;
+  const router = new ActionRouter(
+    directory,
+    channels,
+    media,
+    config,
+    { filters, longPoll, log },
+    log,
+  );
 
   const http = createHttpApi(router, directory, config, log);
   const wsHttp = createServer();
-  const ws = new ForwardWsServer(router, directory, hub, config, log);
+  const ws = new ForwardWsServer(router, directory, hub, filters, config, log);
   ws.attach(wsHttp);
   const httpPort = await listen(http, config.host, config.httpPort);
   const wsPort = await listen(wsHttp, config.host, config.wsPort);
@@ -71,6 +85,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       await Promise.all([new Promise(r => http.close(r)), new Promise(r => wsHttp.close(r))]);
       http.closeAllConnections();
       router.stop();
+      longPoll?.close();
       directory.stop();
       channels.closeAll();
       await media.close();

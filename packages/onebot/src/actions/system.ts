@@ -69,7 +69,7 @@ export const systemActions = {
   reload_event_filter: action({
     owner: 'gateway',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: 'Re-read the event filter file of the endpoints configured with `file`.',
     params: params({ file: str() }),
     result: s.nothing,
@@ -77,7 +77,7 @@ export const systemActions = {
   '.handle_quick_operation': action({
     owner: 'gateway',
     origin: 'onebot11',
-    status: 'planned',
+    status: 'ready',
     summary: 'Apply a quick operation (reply, delete, kick, ban, approve) to an event.',
     params: params({ context: json(), operation: json() }),
     result: s.nothing,
@@ -85,7 +85,7 @@ export const systemActions = {
   get_updates: action({
     owner: 'gateway',
     origin: 'go-cqhttp',
-    status: 'planned',
+    status: 'ready',
     summary: 'HTTP long polling: queued events (only where long polling is enabled).',
     params: params({ limit: int(0), timeout: int(0) }),
     result: z.array(z.unknown()),

@@ -20,6 +20,8 @@ export interface HubEvent {
   /** The stable event id (for de-duplication by receivers). */
   id: string | undefined;
   parsed(): OneBotEvent;
+  /** The event as an endpoint with `format` sends it (filters are evaluated on this). */
+  view(format: MessageFormat): OneBotEvent;
   /** The event as a frame for an endpoint with `format`, newline-terminated like go-cqhttp's. */
   text(format: MessageFormat): string;
 }
@@ -55,25 +57,31 @@ const decoder = new TextDecoder();
 
 function hubEvent(selfId: number, msg: Msg): HubEvent {
   let parsed: OneBotEvent | undefined;
+  const views: Partial<Record<MessageFormat, OneBotEvent>> = {};
   const texts: Partial<Record<MessageFormat, string>> = {};
   const postType = msg.subject.slice(msg.subject.lastIndexOf('.') + 1);
+  const isMessage = postType === 'message' || postType === 'message_sent';
   const parse = () => (parsed ??= JSON.parse(decoder.decode(msg.data)) as OneBotEvent);
+  const view = (format: MessageFormat): OneBotEvent => {
+    if (format === 'array' || !isMessage) return parse();
+    const e = parse() as OneBotEvent & { raw_message?: string };
+    // `raw_message` is the CQ string of `message`, computed once at the session.
+    return (views[format] ??= { ...e, message: e.raw_message ?? '' } as OneBotEvent);
+  };
   return {
     selfId,
     postType,
     id: msg.headers?.get(EVENT_ID_HEADER) || undefined,
     parsed: parse,
+    view,
     text(format) {
       const cached = texts[format];
       if (cached !== undefined) return cached;
-      let text: string;
-      if (format === 'array' || (postType !== 'message' && postType !== 'message_sent')) {
-        text = decoder.decode(msg.data) + '\n';
-      } else {
-        const e = parse() as OneBotEvent & { raw_message?: string };
-        // `raw_message` is the CQ string of `message`, computed once at the session.
-        text = JSON.stringify({ ...e, message: e.raw_message ?? '' }) + '\n';
-      }
+      // The array format is what the session published: its bytes go out as they are.
+      const text =
+        format === 'array' || !isMessage
+          ? decoder.decode(msg.data) + '\n'
+          : JSON.stringify(view(format)) + '\n';
       texts[format] = text;
       return text;
     },

@@ -12,6 +12,7 @@
 import {
   type ActionName,
   type ActionResponse,
+  type ResolvedAction,
   asyncAccepted,
   failed,
   failedTag,
@@ -22,10 +23,10 @@ import {
   toFailure,
 } from '@cqfleet/onebot';
 import { type ActionReply, MessageFormat as WireFormat } from '@cqfleet/proto';
-import { type ActionChannels, ChannelError } from '@cqfleet/rpc';
+import { type ActionChannels, ChannelError, handlerFor } from '@cqfleet/rpc';
 import type { Logger } from '@cqfleet/runtime';
 import type { AccountDirectory } from '../accounts/directory.js';
-import { gatewayHandlers } from './local-actions.js';
+import { type GatewayContext, gatewayHandlers, type GatewayServices } from './local-actions.js';
 import type { MediaClient } from './media-client.js';
 import { RateLimitQueue } from './rate-limit-queue.js';
 
@@ -49,6 +50,7 @@ export class ActionRouter {
     private readonly channels: ActionChannels,
     private readonly media: MediaClient,
     private readonly options: RouterOptions,
+    private readonly services: GatewayServices,
     private readonly log: Logger,
   ) {
     this.rateLimited = new RateLimitQueue(options.rateLimitIntervalMs, log);
@@ -64,7 +66,7 @@ export class ActionRouter {
     } catch (err) {
       return toFailure(err);
     }
-    const run = () => this.dispatch(resolved.name, params, opts);
+    const run = () => this.dispatch(resolved, params, opts);
     if (resolved.mode === 'rate_limited') {
       this.rateLimited.push(run);
       return asyncAccepted();
@@ -80,18 +82,20 @@ export class ActionRouter {
   }
 
   private async dispatch(
-    name: ActionName,
+    { name, spec }: ResolvedAction,
     params: unknown,
     opts: CallOptions,
   ): Promise<ActionResponse> {
     try {
-      const spec = resolveAction(name)!.spec;
       switch (spec.owner) {
         case 'gateway': {
-          const handler = (gatewayHandlers as Record<string, (p: unknown) => Promise<unknown>>)[
-            name
-          ];
-          return handler ? ok(await handler(params)) : failedTag('API_NOT_IMPLEMENTED');
+          const ctx: GatewayContext = {
+            ...this.services,
+            selfId: opts.selfId,
+            format: opts.format,
+            caller: this,
+          };
+          return ok(await handlerFor<GatewayContext>(gatewayHandlers, name)(params, ctx));
         }
         case 'media':
           return await this.media.run(name, opts.selfId, params, this.options.actionTimeoutMs);

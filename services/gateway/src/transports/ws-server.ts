@@ -19,6 +19,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import type { AccountDirectory } from '../accounts/directory.js';
 import type { Config } from '../config.js';
 import type { EventHub } from '../events/event-hub.js';
+import type { FilterRegistry } from '../events/filter-registry.js';
 import type { ActionRouter } from '../routing/router.js';
 import { authenticate } from './auth.js';
 import { pickAccount, splitAccountPrefix } from './target.js';
@@ -46,6 +47,7 @@ export class ForwardWsServer {
     private readonly router: ActionRouter,
     private readonly directory: AccountDirectory,
     private readonly hub: EventHub,
+    private readonly filters: FilterRegistry,
     private readonly config: Config,
     private readonly log: Logger,
   ) {}
@@ -101,6 +103,7 @@ export class ForwardWsServer {
       );
       unsubscribe = this.hub.subscribe(selfId, event => {
         if (event.postType === 'message_sent' && !this.config.reportSelfMessage) return;
+        if (!this.filters.passes(this.config.eventFilter, event.view(format))) return;
         if (ws.readyState === ws.OPEN) ws.send(event.text(format));
       });
     }

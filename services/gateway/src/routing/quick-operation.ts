@@ -1,0 +1,108 @@
+/**
+ * Quick operations (reference §3.3, OneBot v11 §1.6), reached through `.handle_quick_operation`
+ * and, with issue 4, HTTP POST replies. go-cqhttp's semantics: `at_sender` defaults to false,
+ * there is no automatic quote, kick and ban are skipped for anonymous senders, and the result
+ * is always ok (failures of the inner calls are only logged).
+ */
+import { type MessageFormat, type MessageInput, stringifyCQ } from '@cqfleet/onebot';
+import type { Logger } from '@cqfleet/runtime';
+
+export interface ActionCaller {
+  call(
+    action: string,
+    params: unknown,
+    opts: { selfId: number; format: MessageFormat },
+  ): Promise<{ status: string }>;
+}
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** go-cqhttp reads quick-operation booleans leniently: true/"true"/"yes"/"1". */
+function flag(v: unknown): boolean {
+  return (
+    v === true ||
+    v === 1 ||
+    (typeof v === 'string' && ['true', 'yes', '1'].includes(v.toLowerCase()))
+  );
+}
+
+function withAt(reply: unknown, userId: number): MessageInput {
+  const at = { type: 'at', data: { qq: String(userId) } };
+  if (typeof reply === 'string') return stringifyCQ([at]) + reply;
+  if (Array.isArray(reply)) return [at, ...(reply as Obj[])] as MessageInput;
+  if (isObj(reply)) return [at, reply] as MessageInput;
+  return [at];
+}
+
+export async function handleQuickOperation(
+  caller: ActionCaller,
+  opts: { selfId: number; format: MessageFormat },
+  context: unknown,
+  operation: unknown,
+  log: Logger,
+): Promise<void> {
+  if (!isObj(context) || !isObj(operation)) return;
+  const run = async (action: string, params: Obj) => {
+    const r = await caller.call(action, params, opts);
+    if (r.status === 'failed') log.info({ action, result: r }, 'quick operation step failed');
+  };
+  const anonymous = isObj(context.anonymous);
+  if (context.post_type === 'message') {
+    const isGroup = context.message_type === 'group';
+    if (operation.reply !== undefined && operation.reply !== null) {
+      const userId = Number(isObj(context.sender) ? context.sender.user_id : context.user_id);
+      const message =
+        isGroup && !anonymous && flag(operation.at_sender)
+          ? withAt(operation.reply, userId)
+          : operation.reply;
+      const autoEscape = flag(operation.auto_escape);
+      if (isGroup)
+        await run('send_group_msg', {
+          group_id: context.group_id,
+          message,
+          auto_escape: autoEscape,
+        });
+      else
+        await run('send_private_msg', {
+          user_id: context.user_id,
+          message,
+          auto_escape: autoEscape,
+          ...(context.sub_type === 'group'
+            ? { group_id: context.temp_source ?? context.group_id }
+            : {}),
+        });
+    }
+    if (isGroup) {
+      if (flag(operation.delete)) await run('delete_msg', { message_id: context.message_id });
+      if (flag(operation.kick) && !anonymous)
+        await run('set_group_kick', {
+          group_id: context.group_id,
+          user_id: context.user_id,
+          reject_add_request: flag(operation.reject_add_request),
+        });
+      if (flag(operation.ban) && !anonymous)
+        await run('set_group_ban', {
+          group_id: context.group_id,
+          user_id: context.user_id,
+          duration: operation.ban_duration ?? 1800,
+        });
+    }
+  } else if (context.post_type === 'request' && operation.approve !== undefined) {
+    const approve = flag(operation.approve);
+    if (context.request_type === 'friend')
+      await run('set_friend_add_request', {
+        flag: context.flag,
+        approve,
+        remark: operation.remark ?? '',
+      });
+    else if (context.request_type === 'group')
+      await run('set_group_add_request', {
+        flag: context.flag,
+        sub_type: context.sub_type,
+        approve,
+        reason: operation.reason ?? '',
+      });
+  }
+}
