@@ -230,6 +230,43 @@ describe('reading and managing', () => {
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
   });
 
+  it('get_friend_msg_history: both directions, ending at message_seq, optionally newest first', async () => {
+    const a = await expectOk<{ message_id: number }>(alpha, 'send_private_msg', {
+      user_id: 20002,
+      message: 'one',
+    });
+    const b = await sim.sendPrivateMsg(20002, 10001, 'two');
+    await expectEvent(wsA, 'message.private.friend', e => e.message_id === b.message_id);
+    const c = await expectOk<{ message_id: number }>(alpha, 'send_private_msg', {
+      user_id: 20002,
+      message: 'three',
+    });
+    type Page = {
+      messages: Array<{ message_id: number; message_seq: number; raw_message: string }>;
+    };
+    const latest = await expectOk<Page>(alpha, 'get_friend_msg_history', {
+      user_id: 20002,
+      count: 3,
+    });
+    expect(latest.messages.map(m => m.message_id)).toEqual([
+      a.message_id,
+      b.message_id,
+      c.message_id,
+    ]);
+    const upToB = await expectOk<Page>(alpha, 'get_friend_msg_history', {
+      user_id: 20002,
+      message_seq: b.seq,
+      count: 2,
+    });
+    expect(upToB.messages.map(m => m.raw_message)).toEqual(['one', 'two']);
+    const reversed = await expectOk<Page>(alpha, 'get_friend_msg_history', {
+      user_id: 20002,
+      count: 2,
+      reverse_order: true,
+    });
+    expect(reversed.messages.map(m => m.raw_message)).toEqual(['three', 'two']);
+  });
+
   it('read marks, reactions and recent chats', async () => {
     const said = await sim.sendGroupMsg(20002, 100100, 'react to me');
     await expectEvent(wsA, 'message.group.normal', e => e.message_id === said.message_id);

@@ -61,6 +61,13 @@ export function historyHandlers(store: MessageStore, find: Finder): HistoryHandl
       if (!m) return fail('MSG_NOT_FOUND');
       return getMsgShape(m, ctx.format);
     },
+    /** NapCat's shape: `count` messages ending at `message_seq`; `reverse_order` puts the newest first. */
+    get_friend_msg_history: async (p, ctx) => {
+      const list = (await store.privateHistory(ctx.selfId, p.user_id, p.message_seq, p.count)).map(
+        m => asEvent(m, ctx.format),
+      );
+      return { messages: p.reverse_order ? list.reverse() : list };
+    },
     get_group_msg_history: async (p, ctx) => ({
       messages: (await store.groupHistory(ctx.selfId, p.group_id, p.message_seq)).map(m =>
         asEvent(m, ctx.format),

@@ -81,7 +81,7 @@ export class HistoryConsumer {
     if (isMessageEvent(event)) {
       for (let attempt = 0; ; attempt++) {
         try {
-          await this.store.put(event);
+          await this.store.put(event, m.seq);
           this.stored++;
           break;
         } catch (err) {

@@ -106,7 +106,7 @@ export const messageActions = {
   get_friend_msg_history: action({
     owner: 'history',
     origin: 'nt',
-    status: 'planned',
+    status: 'ready',
     summary: 'Private messages with a friend ending at message_seq.',
     params: params({
       user_id: int(),
