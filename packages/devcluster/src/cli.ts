@@ -55,6 +55,8 @@ async function main(): Promise<void> {
     redisUrl,
     accessToken: env.GATEWAY_ACCESS_TOKEN ?? '',
     world: env.SIM_WORLD,
+    // The simulator serves received media on loopback; media workers may fetch from it.
+    mediaAllowHosts: ['127.0.0.1'],
     logLevel: env.CQFLEET_LOG_LEVEL ?? 'info',
     onLog: quiet ? undefined : (service, line) => console.log(formatLogLine(service, line)),
   });

@@ -65,6 +65,7 @@ export const ERRORS = {
   IMAGE_NOT_FOUND: { retcode: 100, wording: '图片不存在' },
   OCR_API_ERROR: { retcode: 100, wording: 'OCR失败' },
   WORD_SEGMENTATION_API_ERROR: { retcode: 100, wording: '分词失败' },
+  RECORD_CONVERT_ERROR: { retcode: 100, wording: '语音转换失败' },
   FORBIDDEN_ADDRESS: { retcode: 100, wording: '不允许访问该地址' },
   FILE_OUTSIDE_ROOTS: { retcode: 100, wording: '不允许读取该路径' },
   // Essence, notices, misc go-cqhttp extensions
@@ -106,12 +107,18 @@ export class OneBotError extends Error {
   readonly msg: string;
   readonly wording: string;
 
-  constructor(tag: ErrorTag, wording?: string, options?: ErrorOptions) {
-    const spec = ERRORS[tag];
-    super(`${tag}: ${wording ?? spec.wording}`, options);
-    this.retcode = spec.retcode;
+  constructor(tag: ErrorTag, wording?: string, options?: ErrorOptions & { retcode?: number }) {
+    const spec = (ERRORS as Record<string, ErrorSpec | undefined>)[tag];
+    const text = wording ?? spec?.wording ?? tag;
+    super(`${tag}: ${text}`, options);
+    this.retcode = options?.retcode ?? spec?.retcode ?? 100;
     this.msg = tag;
-    this.wording = wording ?? spec.wording;
+    this.wording = text;
+  }
+
+  /** A failure that arrived as data (from another service), kept exactly as it was. */
+  static fromFailure(retcode: number, msg: string, wording: string): OneBotError {
+    return new OneBotError(msg as ErrorTag, wording, { retcode });
   }
 }
 

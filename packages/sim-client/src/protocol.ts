@@ -147,6 +147,11 @@ export interface Ops {
   react: { args: { group_id: number; seq: number; emoji_id: string; set: boolean }; result: Ok };
   mark_read: { args: Partial<Chat> & { seq?: number }; result: Ok };
   get_recent_contacts: { args: { count: number }; result: SimRecentContact[] };
+  /** Where a received media name (`<md5>.image`, `.amr`, `.video`) can be fetched. */
+  get_media: {
+    args: { kind: 'image' | 'record' | 'video'; name: string };
+    result: { url: string; size: number; filename: string };
+  };
   // --- files ----------------------------------------------------------------------------
   get_fs_info: { args: { group_id: number }; result: SimFileSystemInfo };
   list_files: { args: { group_id: number; folder_id: string }; result: SimFileListing };

@@ -15,7 +15,7 @@ import type { Config } from './config.js';
 import { EventHub } from './events/event-hub.js';
 import { FilterRegistry } from './events/filter-registry.js';
 import { LongPoll } from './events/long-poll.js';
-import { MediaClient } from './routing/media-client.js';
+import { MediaClient } from '@cqfleet/media-client';
 import { ActionRouter } from './routing/router.js';
 import { createHttpApi } from './transports/http-api.js';
 import { ForwardWsServer } from './transports/ws-server.js';
@@ -40,18 +40,12 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const nc = await connectNats(config.natsUrl, 'gateway', log);
   await ensureEventStream(nc, ns);
   const redis = connectRedis(config.redisUrl, 'gateway', log);
-  const bullRedis = connectRedis(config.redisUrl, 'gateway bullmq', log, {
-    maxRetriesPerRequest: null,
-  });
-  const bullEvents = connectRedis(config.redisUrl, 'gateway bullmq events', log, {
-    maxRetriesPerRequest: null,
-  });
   await redisReady(redis);
 
   const directory = new AccountDirectory(redis, nc, ns, log);
   await directory.start();
   const channels = new ActionChannels(log);
-  const media = new MediaClient(bullRedis, bullEvents, ns, log);
+  const media = new MediaClient(config.redisUrl, ns, log);
   await media.ready();
   const hub = new EventHub(nc, ns, log);
   const filters = new FilterRegistry(log);
@@ -90,7 +84,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       channels.closeAll();
       await media.close();
       await nc.drain().catch(() => undefined);
-      for (const r of [redis, bullRedis, bullEvents]) r.disconnect();
+      redis.disconnect();
     },
   };
 }

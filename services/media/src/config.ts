@@ -27,6 +27,8 @@ const Schema = z.object({
   idleTimeoutMs: envInt(30_000, 100),
   /** Redirects followed before giving up. @default 5 */
   maxRedirects: envInt(5, 0, 20),
+  /** ffmpeg for voice conversion (`get_record` to formats other than wav). @default 'ffmpeg' */
+  ffmpeg: z.string().default('ffmpeg'),
   /** Admin HTTP (/healthz, /readyz); disabled when absent. */
   adminPort: z.coerce.number().int().min(0).max(65535).optional(),
   /** @default '127.0.0.1' */

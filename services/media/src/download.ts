@@ -76,11 +76,23 @@ function get(
   });
 }
 
-export async function downloadFile(
+/** `download_file`: the URL into `<cache>/<md5(url)>.cache`. */
+export function downloadFile(
   rawUrl: string,
   rawHeaders: unknown,
   guard: AddressGuard,
   limits: DownloadLimits,
+): Promise<string> {
+  return downloadTo(rawUrl, rawHeaders, guard, limits, cachePath(limits.cacheDir, rawUrl));
+}
+
+/** Downloads a URL to `target` (inside the cache), written whole or not at all. */
+export async function downloadTo(
+  rawUrl: string,
+  rawHeaders: unknown,
+  guard: AddressGuard,
+  limits: DownloadLimits,
+  target: string,
 ): Promise<string> {
   let url: URL;
   try {
@@ -93,7 +105,6 @@ export async function downloadFile(
   assertLiteralAllowed(url, guard);
   const headers = parseHeaders(rawHeaders);
   await mkdir(limits.cacheDir, { recursive: true });
-  const target = cachePath(limits.cacheDir, rawUrl);
   const temp = join(limits.cacheDir, `.${randomBytes(8).toString('hex')}.part`);
 
   try {

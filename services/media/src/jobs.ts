@@ -1,31 +1,120 @@
-/** Media actions as BullMQ job handlers, typed by the action table. */
+/**
+ * What media workers run: the media actions (job name = action name, typed by the action table)
+ * and the internal jobs session workers add (@cqfleet/media-client `InternalJobs`).
+ */
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { MediaJobData, MediaJobResult } from '@cqfleet/contracts';
 import {
-  type ActionName,
   type Handlers,
   isActionName,
   isOneBotError,
   OneBotError,
   parseParams,
 } from '@cqfleet/onebot';
+import { z } from 'zod';
 import type { AddressGuard } from './address-guard.js';
-import { type DownloadLimits, downloadFile } from './download.js';
+import { cachePath, type DownloadLimits, downloadFile, downloadTo } from './download.js';
+import { recognize } from './ocr.js';
+import { convertRecord } from './record.js';
+import { wordSlices } from './words.js';
 
 export interface MediaContext {
   selfId: number;
   guard: AddressGuard;
   limits: DownloadLimits;
+  /** ffmpeg executable for voice conversion. */
+  ffmpeg: string;
 }
 
 export type MediaHandlers = Partial<Handlers<'media', MediaContext>>;
+
+/** Images OCR reads at most (the seed's limit for images). */
+const MAX_IMAGE_BYTES = 30 * 1024 * 1024;
 
 export const mediaHandlers: MediaHandlers = {
   download_file: async (p, ctx) => ({
     file: await downloadFile(p.url, p.headers, ctx.guard, ctx.limits),
   }),
+  '.get_word_slices': async p => {
+    try {
+      return { slices: wordSlices(p.content) };
+    } catch (err) {
+      throw new OneBotError('WORD_SEGMENTATION_API_ERROR', (err as Error).message);
+    }
+  },
+  /** Removes every file of the cache (files being written, `*.part`, are left alone). */
+  clean_cache: async (_p, ctx) => {
+    const names = await readdir(ctx.limits.cacheDir).catch(() => [] as string[]);
+    for (const name of names) {
+      if (name.endsWith('.part')) continue;
+      const path = join(ctx.limits.cacheDir, name);
+      if ((await stat(path).catch(() => undefined))?.isFile()) await rm(path, { force: true });
+    }
+    return null;
+  },
 };
 
-type AnyHandler = (params: unknown, ctx: MediaContext) => Promise<unknown>;
+/** A received media name: `<md5>.<ext>`, nothing that could leave the cache. */
+const mediaName = z.string().regex(/^[0-9a-f]{32}\.[a-z0-9]{2,8}$/, 'a media name is <md5>.<ext>');
+
+const internalJobs = {
+  'media.fetch': {
+    args: z.object({ url: z.string(), name: mediaName }),
+    run: async (a: { url: string; name: string }, ctx: MediaContext) => {
+      const file = await downloadTo(
+        a.url,
+        undefined,
+        ctx.guard,
+        ctx.limits,
+        join(ctx.limits.cacheDir, a.name),
+      );
+      return { file, size: (await stat(file)).size };
+    },
+  },
+  'media.ocr': {
+    args: z.object({ url: z.string().optional(), base64: z.string().optional() }),
+    run: async (a: { url?: string; base64?: string }, ctx: MediaContext) => {
+      let image: Buffer;
+      if (a.base64 !== undefined) image = Buffer.from(a.base64, 'base64');
+      else if (a.url !== undefined)
+        image = await readFile(
+          await downloadTo(
+            a.url,
+            undefined,
+            ctx.guard,
+            ctx.limits,
+            cachePath(ctx.limits.cacheDir, a.url),
+          ),
+        );
+      else throw new OneBotError('LOAD_FILE_ERROR', '没有图片');
+      if (image.length === 0 || image.length > MAX_IMAGE_BYTES)
+        throw new OneBotError('LOAD_FILE_ERROR', '图片为空或超过 30 MB');
+      try {
+        return await recognize(image);
+      } catch (err) {
+        throw new OneBotError('OCR_API_ERROR', (err as Error).message ?? String(err));
+      }
+    },
+  },
+  'media.record': {
+    args: z.object({ url: z.string(), name: mediaName, out_format: z.string() }),
+    run: async (a: { url: string; name: string; out_format: string }, ctx: MediaContext) => {
+      const source = await downloadTo(
+        a.url,
+        undefined,
+        ctx.guard,
+        ctx.limits,
+        join(ctx.limits.cacheDir, a.name),
+      );
+      const target = join(ctx.limits.cacheDir, `${a.name.replace(/\.[^.]+$/, '')}.${a.out_format}`);
+      await convertRecord(source, target, a.out_format, ctx.ffmpeg);
+      return { file: target };
+    },
+  },
+} as const;
+
+type InternalName = keyof typeof internalJobs;
 
 /**
  * Runs one job. OneBot failures complete the job with a failure result; other errors are
@@ -36,15 +125,31 @@ export async function runMediaJob(
   data: MediaJobData,
   ctx: Omit<MediaContext, 'selfId'>,
 ): Promise<MediaJobResult> {
+  const context: MediaContext = { ...ctx, selfId: data.selfId };
   try {
+    if (Object.hasOwn(internalJobs, name)) {
+      const job = internalJobs[name as InternalName];
+      const args = job.args.safeParse(data.params);
+      if (!args.success) throw new OneBotError('INVALID_PARAMS', args.error.issues[0]?.message);
+      return {
+        ok: true,
+        data: await (job.run as (a: unknown, c: MediaContext) => Promise<unknown>)(
+          args.data,
+          context,
+        ),
+      };
+    }
     if (!isActionName(name)) throw new OneBotError('API_NOT_FOUND');
-    const handler = mediaHandlers[name as ActionName & keyof MediaHandlers] as
-      AnyHandler | undefined;
+    const handler = (
+      mediaHandlers as Record<
+        string,
+        ((p: unknown, c: MediaContext) => Promise<unknown>) | undefined
+      >
+    )[name];
     if (!handler) throw new OneBotError('API_NOT_IMPLEMENTED');
     // Jobs may be added by any service; parameters are parsed again here, so a job is never
     // run with unchecked input.
-    const params = parseParams(name, data.params);
-    return { ok: true, data: await handler(params, { ...ctx, selfId: data.selfId }) };
+    return { ok: true, data: await handler(parseParams(name, data.params), context) };
   } catch (err) {
     if (isOneBotError(err))
       return { ok: false, retcode: err.retcode, msg: err.msg, wording: err.wording };

@@ -5,6 +5,7 @@ import { type Job, Worker } from 'bullmq';
 import { AddressGuard } from './address-guard.js';
 import type { Config } from './config.js';
 import { runMediaJob } from './jobs.js';
+import { stopOcr } from './ocr.js';
 
 export interface RunningMedia {
   worker: Worker<MediaJobData, MediaJobResult>;
@@ -27,7 +28,11 @@ export async function startMedia(config: Config, log: Logger): Promise<RunningMe
     ns.mediaQueue,
     async (job: Job<MediaJobData, MediaJobResult>) => {
       const started = Date.now();
-      const result = await runMediaJob(job.name, job.data, { guard, limits });
+      const result = await runMediaJob(job.name, job.data, {
+        guard,
+        limits,
+        ffmpeg: config.ffmpeg,
+      });
       log.info(
         { job: job.id, action: job.name, ok: result.ok, ms: Date.now() - started },
         'media job done',
@@ -45,6 +50,7 @@ export async function startMedia(config: Config, log: Logger): Promise<RunningMe
     worker,
     stop: async () => {
       await worker.close();
+      await stopOcr();
       connection.disconnect();
     },
   };

@@ -24,6 +24,7 @@ import { createExecutor } from './actions/executor.js';
 import type { SessionOptions } from './actions/context.js';
 import { sessionHandlers } from './actions/handlers/index.js';
 import { historyLookup } from './history-client.js';
+import { MediaClient } from '@cqfleet/media-client';
 import type { Config } from './config.js';
 import { LeaseManager } from './ownership/lease-manager.js';
 import { parseSeedAccounts, seedAccounts } from './registry.js';
@@ -61,10 +62,13 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
 
   const accounts = new Map<number, AccountRuntime>();
   const history = historyLookup(config.historyAddr);
+  const media = new MediaClient(config.redisUrl, ns, wlog);
+  await media.ready();
   const options: SessionOptions = {
     ignoreInvalidCqcode: config.ignoreInvalidCqcode,
     extraReplyData: config.extraReplyData,
     fileRoots: config.fileRoots.map(r => resolve(r)),
+    mediaTimeoutMs: config.actionTimeoutMs,
   };
   // The gRPC server starts first (its port is part of the worker's address); the executor
   // reaches the lease manager, created just below, only when a call arrives.
@@ -74,7 +78,7 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
         { holds: (uin, fence) => leases.holds(uin, fence) },
         accounts,
         sessionHandlers,
-        { history, options },
+        { history, media, options },
       ),
       wlog,
       {
@@ -126,6 +130,7 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
     stop: async () => {
       await leases.stop();
       history.close();
+      await media.close();
       await grpc.stop(3_000);
       await nc.drain().catch(() => undefined);
       redis.disconnect();

@@ -16,6 +16,7 @@ import {
 import { SimError } from '@cqfleet/sim-client';
 import type { AccountHub } from './account-hub.js';
 import { earnHonor, type HonorType } from './world/groups.js';
+import { mediaBytes } from './world/media.js';
 import { sendPrivateMessage, sendGroupMessage, sendRedPacket } from './world/messages.js';
 import { bool, int, optInt, type OpTable, opTable, str } from './world/ops.js';
 import { inviteAccount, requestFriend, requestJoin, setDeviceOnline } from './world/social.js';
@@ -75,7 +76,11 @@ function messageView(
 export class ControlApi {
   private readonly routes: Route[];
 
-  constructor(w: WorldState, hub: AccountHub) {
+  constructor(
+    private readonly world: WorldState,
+    hub: AccountHub,
+  ) {
+    const w = world;
     const ops: OpTable = opTable(w);
     const person = (p: Params) => {
       const uin = int(p.user_id, 'user_id');
@@ -200,6 +205,17 @@ export class ControlApi {
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify(body));
     };
+    if (req.method === 'GET' && url.pathname.startsWith('/media/')) {
+      const [, , kind = '', ...rest] = url.pathname.split('/');
+      try {
+        const media = mediaBytes(this.world, kind, decodeURIComponent(rest.join('/')));
+        res.writeHead(200, { 'content-type': media.type, 'content-length': media.bytes.length });
+        res.end(media.bytes);
+      } catch {
+        send(404, { error: { code: 'NOT_FOUND', message: 'no such media' } });
+      }
+      return;
+    }
     let matchedPath = false;
     for (const r of this.routes) {
       const m = r.pattern.exec(url.pathname);

@@ -27,7 +27,7 @@ import { type ActionChannels, ChannelError, handlerFor } from '@cqfleet/rpc';
 import type { Logger } from '@cqfleet/runtime';
 import type { AccountDirectory } from '../accounts/directory.js';
 import { type GatewayContext, gatewayHandlers, type GatewayServices } from './local-actions.js';
-import type { MediaClient } from './media-client.js';
+import type { MediaClient } from '@cqfleet/media-client';
 import { RateLimitQueue } from './rate-limit-queue.js';
 
 export interface CallOptions {
@@ -98,7 +98,7 @@ export class ActionRouter {
           return ok(await handlerFor<GatewayContext>(gatewayHandlers, name)(params, ctx));
         }
         case 'media':
-          return await this.media.run(name, opts.selfId, params, this.options.actionTimeoutMs);
+          return await this.media.action(name, opts.selfId, params, this.options.actionTimeoutMs);
         case 'history':
           return fromReply(
             await this.channels

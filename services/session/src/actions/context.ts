@@ -1,6 +1,7 @@
 /** What every session action handler receives besides its parameters. */
 import type { Handlers, MessageFormat } from '@cqfleet/onebot';
 import type { AccountRuntime } from '../account.js';
+import type { MediaClient } from '@cqfleet/media-client';
 import type { MessageLookup } from '../history-client.js';
 
 export interface SessionOptions {
@@ -10,6 +11,8 @@ export interface SessionOptions {
   extraReplyData: boolean;
   /** Directories local files may be read from (uploads, `file://` media). */
   fileRoots: string[];
+  /** Longest a media job may take. */
+  mediaTimeoutMs: number;
 }
 
 export interface ActionContext {
@@ -17,6 +20,8 @@ export interface ActionContext {
   /** Format of `message` fields in results, as the calling endpoint wants them. */
   format: MessageFormat;
   history: MessageLookup;
+  /** Media jobs (fetches, OCR, conversions) run by the media workers. */
+  media: MediaClient;
   options: SessionOptions;
 }
 

@@ -7,6 +7,7 @@ import { OneBotError } from '@cqfleet/onebot';
 import type { ActionRequest } from '@cqfleet/proto';
 import { decodeRequest, handlerFor, Refused } from '@cqfleet/rpc';
 import type { AccountRuntime } from '../account.js';
+import type { MediaClient } from '@cqfleet/media-client';
 import type { MessageLookup } from '../history-client.js';
 import type { LeaseManager } from '../ownership/lease-manager.js';
 import type { ActionContext, SessionHandlers, SessionOptions } from './context.js';
@@ -15,7 +16,7 @@ export function createExecutor(
   leases: Pick<LeaseManager, 'holds'>,
   accounts: ReadonlyMap<number, AccountRuntime>,
   handlers: SessionHandlers,
-  services: { history: MessageLookup; options: SessionOptions },
+  services: { history: MessageLookup; media: MediaClient; options: SessionOptions },
 ): (req: ActionRequest) => Promise<unknown> {
   return async req => {
     const account = accounts.get(req.selfId);

@@ -58,6 +58,13 @@ function cardImage(d: Record<string, string>, w: WorldState): Segment {
   return { type: 'xml', data: { data: xml, resid: '1' } };
 }
 
+const MAX_KEPT_MEDIA = 500;
+
+function keepMedia(w: WorldState, name: string, bytes: Buffer): void {
+  w.media.set(name, bytes);
+  if (w.media.size > MAX_KEPT_MEDIA) w.media.delete(w.media.keys().next().value!);
+}
+
 /** Transforms elements as the network does before storing and delivering them. */
 export function deliverable(
   w: WorldState,
@@ -74,7 +81,10 @@ export function deliverable(
       case 'record':
       case 'video': {
         const ext = MEDIA[el.type];
-        const name = mediaName(d.file || d.url || '', ext);
+        const source = d.file || d.url || '';
+        const name = mediaName(source, ext);
+        if (source.startsWith('base64://'))
+          keepMedia(w, name, Buffer.from(source.slice(9), 'base64'));
         const data: Record<string, string> = { file: name, url: w.mediaUrl(el.type, name) };
         if (el.type === 'image') {
           if (inGroup) data.subType = d.subType ?? '0';

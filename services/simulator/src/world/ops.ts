@@ -8,6 +8,7 @@ import { type OpName, type Ops, SimError, type SimForwardNodeInput } from '@cqfl
 import * as files from './files.js';
 import * as groups from './groups.js';
 import * as guilds from './guilds.js';
+import * as media from './media.js';
 import * as messages from './messages.js';
 import * as social from './social.js';
 import type { WorldState } from './state.js';
@@ -240,6 +241,7 @@ export function opTable(w: WorldState): OpTable {
     ),
     mark_read: () => null,
     get_recent_contacts: (a, me) => messages.recentContacts(w, me, int(a.count, 'count')),
+    get_media: a => media.mediaInfo(w, str(a.kind, 'kind'), str(a.name, 'name')),
     // files
     get_fs_info: (a, me) => files.fsInfo(w, me, int(a.group_id, 'group_id')),
     list_files: (a, me) =>

@@ -135,6 +135,8 @@ export class WorldState {
   readonly forwards = new Map<string, SimForwardNode[]>();
   readonly guilds = new Map<string, SimGuild>();
   readonly dangerousHosts = new Set<string>();
+  /** Bytes of media sent as base64, by content name, served at /media/<kind>/<name>. */
+  readonly media = new Map<string, Buffer>();
   nextRequestId = 1;
   /** Receives what happens to bot accounts. */
   onAccountEvent: (uin: number, event: SimEvent) => void = () => {};

@@ -5,6 +5,7 @@ import { fileHandlers } from './file.js';
 import { forwardHandlers } from './forward.js';
 import { groupHandlers } from './group.js';
 import { guildHandlers } from './guild.js';
+import { mediaHandlers } from './media.js';
 import { messageHandlers } from './message.js';
 import { systemHandlers } from './system.js';
 
@@ -15,5 +16,6 @@ export const sessionHandlers: SessionHandlers = {
   ...accountHandlers,
   ...fileHandlers,
   ...guildHandlers,
+  ...mediaHandlers,
   ...systemHandlers,
 };

@@ -1,0 +1,26 @@
+/**
+ * Jobs the media service runs besides the media actions (whose job name is the action name).
+ * Session workers add them after resolving what only the QQ side knows (a received image's
+ * URL), so the heavy work (downloads, OCR, conversion) happens on the media workers.
+ */
+export interface InternalJobs {
+  /** Fetches a URL into the cache under `name` (a received media name): `{file, size}`. */
+  'media.fetch': { args: { url: string; name: string }; result: { file: string; size: number } };
+  /** OCR of an image given by URL or base64 data. */
+  'media.ocr': {
+    args: { url?: string; base64?: string };
+    result: {
+      texts: Array<{
+        text: string;
+        confidence: number;
+        coordinates: Array<{ x: number; y: number }>;
+      }>;
+      language: string;
+    };
+  };
+  /** A received voice fetched and converted to `out_format`: `{file}`. */
+  'media.record': {
+    args: { url: string; name: string; out_format: string };
+    result: { file: string };
+  };
+}

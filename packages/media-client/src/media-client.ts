@@ -1,0 +1,91 @@
+/** Adds media jobs to the BullMQ `media` queue and waits for them. */
+import type { MediaJobData, MediaJobResult, Namespace } from '@cqfleet/contracts';
+import { type ActionResponse, failed, failedTag, ok, OneBotError } from '@cqfleet/onebot';
+import { connectRedis, type Logger, type Redis } from '@cqfleet/runtime';
+import { Queue, QueueEvents } from 'bullmq';
+import type { InternalJobs } from './jobs.js';
+
+const JOB_OPTIONS = {
+  attempts: 3,
+  backoff: { type: 'exponential' as const, delay: 500 },
+  removeOnComplete: { age: 3600, count: 10_000 },
+  removeOnFail: { age: 24 * 3600 },
+};
+
+export class MediaClient {
+  private readonly queue: Queue<MediaJobData, MediaJobResult>;
+  private readonly events: QueueEvents;
+  private readonly connections: Redis[];
+
+  constructor(
+    redisUrl: string,
+    ns: Namespace,
+    private readonly log: Logger,
+  ) {
+    // BullMQ blocks on its connections; they must retry forever (maxRetriesPerRequest null).
+    const queueConn = connectRedis(redisUrl, 'media-client queue', log, {
+      maxRetriesPerRequest: null,
+    });
+    const eventsConn = connectRedis(redisUrl, 'media-client events', log, {
+      maxRetriesPerRequest: null,
+    });
+    this.connections = [queueConn, eventsConn];
+    this.queue = new Queue(ns.mediaQueue, { connection: queueConn, prefix: ns.bullPrefix });
+    this.events = new QueueEvents(ns.mediaQueue, { connection: eventsConn, prefix: ns.bullPrefix });
+    this.queue.on('error', err => log.warn({ err: err.message }, 'media queue error'));
+    this.events.on('error', err => log.warn({ err: err.message }, 'media queue events error'));
+  }
+
+  async ready(): Promise<void> {
+    await this.events.waitUntilReady();
+  }
+
+  private async run(name: string, data: MediaJobData, timeoutMs: number): Promise<MediaJobResult> {
+    const job = await this.queue.add(name, data, JOB_OPTIONS);
+    try {
+      return await job.waitUntilFinished(this.events, timeoutMs);
+    } catch (err) {
+      const message = (err as Error).message;
+      this.log.warn({ err: message, job: job.id, name }, 'media job did not finish');
+      // BullMQ rejects with "timed out" when we stopped waiting; otherwise the job failed for good.
+      throw /timed out/i.test(message)
+        ? new OneBotError('TIMEOUT', `媒体任务未在 ${timeoutMs} ms 内完成`)
+        : new OneBotError('INTERNAL_ERROR');
+    }
+  }
+
+  /** A media action: the result as an envelope, failures included. */
+  async action(
+    action: string,
+    selfId: number,
+    params: unknown,
+    timeoutMs: number,
+  ): Promise<ActionResponse> {
+    try {
+      const result = await this.run(action, { selfId, params }, timeoutMs);
+      return result.ok ? ok(result.data) : failed(result.retcode, result.msg, result.wording);
+    } catch (err) {
+      return err instanceof OneBotError
+        ? failed(err.retcode, err.msg, err.wording)
+        : failedTag('INTERNAL_ERROR');
+    }
+  }
+
+  /** An internal job: its data, or the OneBotError it failed with. */
+  async job<K extends keyof InternalJobs>(
+    name: K,
+    args: InternalJobs[K]['args'],
+    timeoutMs: number,
+    selfId = 0,
+  ): Promise<InternalJobs[K]['result']> {
+    const result = await this.run(name, { selfId, params: args }, timeoutMs);
+    if (!result.ok) throw OneBotError.fromFailure(result.retcode, result.msg, result.wording);
+    return result.data as InternalJobs[K]['result'];
+  }
+
+  async close(): Promise<void> {
+    await this.events.close();
+    await this.queue.close();
+    for (const c of this.connections) c.disconnect();
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Media the network serves at `/media/<kind>/<name>`: the bytes of media that were sent as
+ * base64, and for anything else a placeholder of the right kind (a 1×1 PNG, half a second of
+ * silent WAV), so that downloads, `get_image` and `get_record` work end to end.
+ */
+import { SimError } from '@cqfleet/sim-client';
+import type { WorldState } from './state.js';
+
+const PNG_1X1 = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+/** Half a second of 8 kHz 16-bit mono silence. */
+function silentWav(): Buffer {
+  const samples = 4000;
+  const data = samples * 2;
+  const b = Buffer.alloc(44 + data);
+  b.write('RIFF', 0);
+  b.writeUInt32LE(36 + data, 4);
+  b.write('WAVEfmt ', 8);
+  b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20);
+  b.writeUInt16LE(1, 22);
+  b.writeUInt32LE(8000, 24);
+  b.writeUInt32LE(16000, 28);
+  b.writeUInt16LE(2, 32);
+  b.writeUInt16LE(16, 34);
+  b.write('data', 36);
+  b.writeUInt32LE(data, 40);
+  return b;
+}
+
+const SILENCE = silentWav();
+const KINDS = new Set(['image', 'record', 'video', 'file']);
+
+export function mediaBytes(
+  w: WorldState,
+  kind: string,
+  name: string,
+): { bytes: Buffer; type: string } {
+  if (!KINDS.has(kind)) throw new SimError('NOT_FOUND', `no media kind ${kind}`);
+  const kept = w.media.get(name.split('/')[0] ?? name);
+  if (kept) return { bytes: kept, type: 'application/octet-stream' };
+  if (kind === 'image') return { bytes: PNG_1X1, type: 'image/png' };
+  if (kind === 'record') return { bytes: SILENCE, type: 'audio/wav' };
+  if (kind === 'file')
+    return { bytes: Buffer.from(`simulated file ${name}\n`), type: 'application/octet-stream' };
+  throw new SimError('NOT_FOUND', `no media ${name}`);
+}
+
+/** `get_media`: where a received media name can be fetched, and its size. */
+export function mediaInfo(
+  w: WorldState,
+  kind: string,
+  name: string,
+): { url: string; size: number; filename: string } {
+  const { bytes } = mediaBytes(w, kind, name);
+  return { url: w.mediaUrl(kind, name), size: bytes.length, filename: name };
+}

@@ -1,0 +1,153 @@
+/**
+ * Conformance: received media and the media service — get_image, get_record, ocr_image /
+ * .ocr_image on a test-generated image with known text, .get_word_slices, clean_cache.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import sharp from 'sharp';
+import { SimControl } from '@cqfleet/sim-client';
+import {
+  expectEvent,
+  expectFailure,
+  expectOk,
+  OneBotHttp,
+  OneBotWs,
+  startTestCluster,
+  type TestCluster,
+  waitFor,
+} from '@cqfleet/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+let cluster: TestCluster;
+let alpha: OneBotHttp;
+let ws: OneBotWs;
+let sim: SimControl;
+let png: Buffer;
+
+const TEXT = 'Hello cqfleet 2026';
+
+beforeAll(async () => {
+  cluster = await startTestCluster();
+  alpha = new OneBotHttp(`${cluster.httpUrl}/10001`);
+  sim = new SimControl(cluster.simulatorUrl);
+  await waitFor(
+    async () => ((await alpha.call('get_login_info')).status === 'ok' ? true : undefined),
+    15_000,
+    'online',
+  );
+  ws = await OneBotWs.connect(`${cluster.wsUrl}/10001/`);
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="120"><rect width="100%" height="100%" fill="white"/><text x="20" y="75" font-family="DejaVu Sans" font-size="44" fill="black">${TEXT}</text></svg>`;
+  png = await sharp(Buffer.from(svg)).png().toBuffer();
+});
+
+afterAll(async () => {
+  await ws?.close();
+  await cluster?.stop();
+});
+
+async function receivedSegment(type: string, message: unknown): Promise<Record<string, string>> {
+  const said = await sim.sendGroupMsg(20001, 100100, message as never);
+  const ev = await expectEvent(ws, 'message.group.normal', e => e.message_id === said.message_id);
+  const segs = [...(ev.raw_message as string).matchAll(/\[CQ:(\w+),([^\]]*)\]/g)];
+  const seg = segs.find(m => m[1] === type);
+  if (!seg) throw new Error(`no ${type} in ${String(ev.raw_message)}`);
+  return Object.fromEntries(
+    seg[2]!.split(',').map(kv => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+}
+
+describe('received images', () => {
+  it('get_image fetches a received image into the media cache', async () => {
+    const image = await receivedSegment('image', [
+      { type: 'image', data: { file: `base64://${png.toString('base64')}` } },
+    ]);
+    expect(image.file).toMatch(/^[0-9a-f]{32}\.image$/);
+    const got = await expectOk<{ size: number; filename: string; url: string; file: string }>(
+      alpha,
+      'get_image',
+      { file: image.file },
+    );
+    expect(got).toMatchObject({ size: png.length, filename: image.file, url: image.url });
+    expect(Buffer.compare(await readFile(got.file), png)).toBe(0);
+    await expectFailure(alpha, 'get_image', { file: '../../etc/passwd' }, 'LOAD_FILE_ERROR');
+  });
+
+  it('ocr_image reads the text of a received image, with confidence and four corners', async () => {
+    const image = await receivedSegment('image', [
+      { type: 'image', data: { file: `base64://${png.toString('base64')}` } },
+    ]);
+    const res = await expectOk<{
+      texts: Array<{ text: string; confidence: number; coordinates: unknown[] }>;
+      language: string;
+    }>(alpha, 'ocr_image', { image: image.file });
+    expect(res.language).toBe('en');
+    expect(res.texts.map(t => t.text).join(' ')).toContain('cqfleet 2026');
+    expect(res.texts[0]!.confidence).toBeGreaterThan(50);
+    expect(res.texts[0]!.coordinates).toHaveLength(4);
+    const direct = await expectOk<{ texts: Array<{ text: string }> }>(alpha, '.ocr_image', {
+      image: `base64://${png.toString('base64')}`,
+    });
+    expect(direct.texts.map(t => t.text).join(' ')).toContain('Hello');
+    await expectFailure(alpha, 'ocr_image', { image: 'file:///etc/passwd' }, 'LOAD_FILE_ERROR');
+  }, 60_000);
+});
+
+describe('received voices', () => {
+  it('get_record to wav, and to mp3 where ffmpeg is installed', async () => {
+    const record = await receivedSegment('record', [
+      { type: 'record', data: { file: 'https://example.com/voice.silk' } },
+    ]);
+    const wav = await expectOk<{ file: string }>(alpha, 'get_record', {
+      file: record.file,
+      out_format: 'wav',
+    });
+    expect((await readFile(wav.file)).subarray(0, 4).toString()).toBe('RIFF');
+    let ffmpeg = true;
+    try {
+      execFileSync('ffmpeg', ['-version'], { stdio: 'ignore' });
+    } catch {
+      ffmpeg = false;
+    }
+    if (ffmpeg)
+      expect(
+        (
+          await expectOk<{ file: string }>(alpha, 'get_record', {
+            file: record.file,
+            out_format: 'mp3',
+          })
+        ).file,
+      ).toMatch(/\.mp3$/);
+    else
+      await expectFailure(
+        alpha,
+        'get_record',
+        { file: record.file, out_format: 'mp3' },
+        'RECORD_CONVERT_ERROR',
+      );
+    await expectFailure(
+      alpha,
+      'get_record',
+      { file: record.file, out_format: 'exe' },
+      'INVALID_PARAMS',
+    );
+  });
+});
+
+describe('the media service itself', () => {
+  it('.get_word_slices segments Chinese and drops whitespace', async () => {
+    const { slices } = await expectOk<{ slices: string[] }>(alpha, '.get_word_slices', {
+      content: '我们中出了一个叛徒 OneBot',
+    });
+    expect(slices).toEqual(expect.arrayContaining(['我们', '叛徒', 'OneBot']));
+    expect(slices.some(s => s.trim() === '')).toBe(false);
+  });
+
+  it('clean_cache empties the cache', async () => {
+    expect((await readdir(cluster.options.cacheDir!)).length).toBeGreaterThan(0);
+    expect(await expectOk(alpha, 'clean_cache')).toBeNull();
+    const left = (await readdir(cluster.options.cacheDir!, { withFileTypes: true })).filter(d =>
+      d.isFile(),
+    );
+    expect(left).toEqual([]);
+  });
+});
