@@ -19,7 +19,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['{packages,services,proto}/*/test/**/*.test.ts', 'proto/test/**/*.test.ts'],
+          include: [
+            '{packages,services,proto}/*/test/**/*.test.ts',
+            'proto/test/**/*.test.ts',
+            'test/*.test.ts',
+          ],
           exclude: ['**/*.int.test.ts', '**/node_modules/**', '**/dist/**'],
         },
       },

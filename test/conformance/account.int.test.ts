@@ -215,6 +215,21 @@ describe('status and transport-level actions', () => {
     expect(after.online).toBe(true);
   });
 
+  it('get_supported_actions is every ready action of the table', async () => {
+    const list = await expectOk<string[]>(alpha, 'get_supported_actions');
+    expect(list).toEqual(
+      expect.arrayContaining(['send_group_msg', 'get_msg', '.handle_quick_operation', 'ocr_image']),
+    );
+    expect(list).not.toContain('no_such_action');
+  });
+
+  it('a forward WebSocket starts with meta_event/lifecycle/connect', async () => {
+    const ws = await OneBotWs.connect(`${cluster.wsUrl}/10002/event`);
+    const connect = await expectEvent(ws, 'meta_event.lifecycle.connect');
+    expect(connect).toMatchObject({ self_id: 10002, _post_method: 2 });
+    await ws.close();
+  });
+
   it('can_send_image / can_send_record / unknown actions', async () => {
     expect(await expectOk(alpha, 'can_send_image')).toEqual({ yes: true });
     expect(await expectOk(alpha, 'can_send_record')).toEqual({ yes: true });
@@ -393,5 +408,43 @@ describe('guilds', () => {
       message: 'hello guild',
     });
     await expectFailure(alpha, 'get_guild_channel_list', { guild_id: '1' }, 'GUILD_NOT_MATCH');
+  });
+});
+
+describe('fault injection (simulator control API)', () => {
+  it('risk control refuses sends; a dropped connection comes back and is counted', async () => {
+    await sim.faults(10002, { refuse_sends: true });
+    await expectFailure(
+      beta,
+      'send_group_msg',
+      { group_id: 100100, message: 'refused' },
+      'SEND_MSG_API_ERROR',
+    );
+    await sim.faults(10002, { refuse_sends: false });
+    await expectOk(beta, 'send_group_msg', { group_id: 100100, message: 'allowed again' });
+
+    const before = await expectOk<{ stat: { lost_times: number } }>(beta, 'get_status');
+    expect(await sim.drop(10002)).toBe(true);
+    const after = await waitFor(
+      async () => {
+        const s = await beta.call<{ online: boolean; stat: { lost_times: number } }>('get_status');
+        return s.status === 'ok' && s.data.online && s.data.stat.lost_times > before.stat.lost_times
+          ? s.data
+          : undefined;
+      },
+      10_000,
+      'back online',
+    );
+    expect(after.stat.lost_times).toBe(before.stat.lost_times + 1);
+  });
+
+  it('a delayed account answers later, not wrongly', async () => {
+    await sim.faults(10002, { delay_ms: 300 });
+    const started = Date.now();
+    expect(await expectOk(beta, 'get_group_info', { group_id: 100100 })).toMatchObject({
+      group_id: 100100,
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    await sim.faults(10002, { delay_ms: 0 });
   });
 });

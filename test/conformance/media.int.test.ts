@@ -134,6 +134,26 @@ describe('received voices', () => {
 });
 
 describe('the media service itself', () => {
+  it('download_file: into the cache, with custom headers, refusing private addresses', async () => {
+    const { createServer } = await import('node:http');
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(String(req.headers['x-cq']));
+      res.end('payload');
+    });
+    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/f`;
+    const { file } = await expectOk<{ file: string }>(alpha, 'download_file', {
+      url,
+      headers: 'X-CQ=1\r\nUser-Agent=ua',
+      thread_count: 2,
+    });
+    expect(await readFile(file, 'utf8')).toBe('payload');
+    expect(seen).toEqual(['1']);
+    server.close();
+    await expectFailure(alpha, 'download_file', { url: 'http://10.0.0.1/x' }, 'FORBIDDEN_ADDRESS');
+  });
+
   it('.get_word_slices segments Chinese and drops whitespace', async () => {
     const { slices } = await expectOk<{ slices: string[] }>(alpha, '.get_word_slices', {
       content: '我们中出了一个叛徒 OneBot',

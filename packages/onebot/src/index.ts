@@ -79,6 +79,7 @@ export {
 } from './events.js';
 export { formatMessage, isEmptyMessage, plainText, toCQString, toSegments } from './message.js';
 export { crc32, messageCode, messageId, messageIdV2 } from './message-id.js';
+export { SURFACE_END, SURFACE_START, surfaceTable, withSurfaceTable } from './surface.js';
 export type { InputSegment, MessageFormat, MessageInput, Segment, SegmentType } from './segment.js';
 export {
   isKnownSegmentType,

@@ -12,7 +12,10 @@ import { type EventPush, type Push, SimError, type SimEvent } from '@cqfleet/sim
 /** What the hub needs from a driver socket. */
 export interface DriverLink {
   send(push: Push): void;
+  /** Another login took over: the client is told so, and must not come back. */
   kick(reason: string): void;
+  /** The connection is lost (fault injection): no word, the client reconnects. */
+  drop(): void;
 }
 
 interface AccountLog {
@@ -83,10 +86,10 @@ export class AccountHub {
   }
 
   /** Drops an account's connection (fault injection). */
-  drop(uin: number, reason: string): boolean {
+  drop(uin: number): boolean {
     const log = this.logs.get(uin);
     if (!log?.link) return false;
-    log.link.kick(reason);
+    log.link.drop();
     log.link = undefined;
     return true;
   }

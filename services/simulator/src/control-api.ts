@@ -193,7 +193,7 @@ export class ControlApi {
         return { faults: u.faults };
       }),
       route('POST', '/accounts/{user_id}/drop', p => ({
-        dropped: hub.drop(int(p.user_id, 'user_id'), 'dropped by control API'),
+        dropped: hub.drop(int(p.user_id, 'user_id')),
       })),
     ];
   }

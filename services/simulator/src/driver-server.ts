@@ -39,6 +39,7 @@ export class DriverServer {
         link.send({ push: 'kicked', reason });
         ws.close(4001, reason.slice(0, 100));
       },
+      drop: () => ws.terminate(),
     };
     const reply = (frame: unknown) => {
       if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
