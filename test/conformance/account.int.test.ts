@@ -4,14 +4,14 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SimControl } from '@cqfleet/sim-client';
+import type { SimControl } from '@cqfleet/sim-client';
 import {
   expectEvent,
   expectFailure,
   expectOk,
-  OneBotHttp,
+  type OneBotHttp,
   OneBotWs,
-  startTestCluster,
+  startDemoWorld,
   type TestCluster,
   waitFor,
 } from '@cqfleet/testkit';
@@ -23,33 +23,16 @@ let beta: OneBotHttp;
 let wsA: OneBotWs;
 let wsB: OneBotWs;
 let sim: SimControl;
+let close: () => Promise<void>;
 let uploads: string;
 
 beforeAll(async () => {
-  cluster = await startTestCluster();
-  alpha = new OneBotHttp(`${cluster.httpUrl}/10001`);
-  beta = new OneBotHttp(`${cluster.httpUrl}/10002`);
-  sim = new SimControl(cluster.simulatorUrl);
-  await waitFor(
-    async () =>
-      (await beta.call('get_login_info')).status === 'ok' &&
-      (await alpha.call('get_login_info')).status === 'ok'
-        ? true
-        : undefined,
-    15_000,
-    'online',
-  );
-  wsA = await OneBotWs.connect(`${cluster.wsUrl}/10001/`);
-  wsB = await OneBotWs.connect(`${cluster.wsUrl}/10002/`);
+  ({ cluster, alpha, beta, wsA, wsB, sim, close } = await startDemoWorld());
   uploads = join(cluster.options.cacheDir!, 'uploads');
   await mkdir(uploads, { recursive: true });
 });
 
-afterAll(async () => {
-  await wsA?.close();
-  await wsB?.close();
-  await cluster?.stop();
-});
+afterAll(() => close?.());
 
 describe('the account and its friends', () => {
   it('get_login_info, get_stranger_info, get_friend_list', async () => {

@@ -2,49 +2,29 @@
  * Conformance: group information and administration through the gateway, with go-cqhttp's
  * shapes and failure tags, and the notices and requests they raise. (String message format.)
  */
-import { SimControl } from '@cqfleet/sim-client';
+import type { SimControl } from '@cqfleet/sim-client';
 import {
   expectEvent,
   expectFailure,
   expectOk,
-  OneBotHttp,
-  OneBotWs,
-  startTestCluster,
-  type TestCluster,
-  waitFor,
+  type OneBotHttp,
+  type OneBotWs,
+  startDemoWorld,
 } from '@cqfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-let cluster: TestCluster;
 let alpha: OneBotHttp;
 let beta: OneBotHttp;
 let wsA: OneBotWs;
 let wsB: OneBotWs;
 let sim: SimControl;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  cluster = await startTestCluster();
-  alpha = new OneBotHttp(`${cluster.httpUrl}/10001`);
-  beta = new OneBotHttp(`${cluster.httpUrl}/10002`);
-  sim = new SimControl(cluster.simulatorUrl);
-  await waitFor(
-    async () =>
-      (await beta.call('get_login_info')).status === 'ok' &&
-      (await alpha.call('get_login_info')).status === 'ok'
-        ? true
-        : undefined,
-    15_000,
-    'online',
-  );
-  wsA = await OneBotWs.connect(`${cluster.wsUrl}/10001/`);
-  wsB = await OneBotWs.connect(`${cluster.wsUrl}/10002/`);
+  ({ alpha, beta, wsA, wsB, sim, close } = await startDemoWorld());
 });
 
-afterAll(async () => {
-  await wsA?.close();
-  await wsB?.close();
-  await cluster?.stop();
-});
+afterAll(() => close?.());
 
 describe('group information', () => {
   it('get_group_info / get_group_list', async () => {

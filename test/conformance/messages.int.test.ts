@@ -5,25 +5,23 @@
  */
 import type { EventFrame } from '@cqfleet/testkit';
 import { messageId } from '@cqfleet/onebot';
-import { SimControl } from '@cqfleet/sim-client';
+import type { SimControl } from '@cqfleet/sim-client';
 import {
   expectEvent,
   expectFailure,
   expectOk,
-  OneBotHttp,
-  OneBotWs,
-  startTestCluster,
-  type TestCluster,
-  waitFor,
+  type OneBotHttp,
+  type OneBotWs,
+  startDemoWorld,
 } from '@cqfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-let cluster: TestCluster;
 let alpha: OneBotHttp;
 let beta: OneBotHttp;
 let wsA: OneBotWs;
 let wsB: OneBotWs;
 let sim: SimControl;
+let close: () => Promise<void>;
 
 const PNG =
   'base64://iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
@@ -31,30 +29,12 @@ const seg = (type: string, data: Record<string, unknown> = {}) => ({ type, data 
 const texts = (e: EventFrame) => e.message as Array<{ type: string; data: Record<string, string> }>;
 
 beforeAll(async () => {
-  cluster = await startTestCluster({
+  ({ alpha, beta, wsA, wsB, sim, close } = await startDemoWorld({
     env: { GATEWAY_MESSAGE_FORMAT: 'array', GATEWAY_REPORT_SELF_MESSAGE: 'true' },
-  });
-  alpha = new OneBotHttp(`${cluster.httpUrl}/10001`);
-  beta = new OneBotHttp(`${cluster.httpUrl}/10002`);
-  sim = new SimControl(cluster.simulatorUrl);
-  await waitFor(
-    async () =>
-      (await beta.call('get_login_info')).status === 'ok' &&
-      (await alpha.call('get_login_info')).status === 'ok'
-        ? true
-        : undefined,
-    15_000,
-    'online',
-  );
-  wsA = await OneBotWs.connect(`${cluster.wsUrl}/10001/`);
-  wsB = await OneBotWs.connect(`${cluster.wsUrl}/10002/`);
+  }));
 });
 
-afterAll(async () => {
-  await wsA?.close();
-  await wsB?.close();
-  await cluster?.stop();
-});
+afterAll(() => close?.());
 
 describe('sending', () => {
   it('send_group_msg: the other account gets message/group/normal, the sender message_sent', async () => {

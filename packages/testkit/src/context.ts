@@ -2,6 +2,12 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 
+declare module 'vitest' {
+  export interface ProvidedContext {
+    cqfleetInfra: { mode: string; natsUrl: string; redisUrl: string };
+  }
+}
+
 export function testInfra(): { mode: string; natsUrl: string; redisUrl: string } {
   return inject('cqfleetInfra');
 }

@@ -3,13 +3,8 @@
  * provides their URLs to every test file (read them with `testInfra()`).
  */
 import type { TestProject } from 'vitest/node';
+import './context.js';
 import { resolveTestInfra } from './infra.js';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    cqfleetInfra: { mode: string; natsUrl: string; redisUrl: string };
-  }
-}
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const infra = await resolveTestInfra();

@@ -12,6 +12,8 @@ export { OneBotHttp, OneBotWs } from './clients.js';
 export type { TestCluster } from './cluster.js';
 export { startTestCluster } from './cluster.js';
 export { assertEvent, assertResult, expectEvent, expectFailure, expectOk } from './conformance.js';
+export type { DemoWorld } from './demo.js';
+export { startDemoWorld } from './demo.js';
 export { testInfra, uniqueNamespace, waitFor } from './context.js';
 export type { InfraMode, TestInfra } from './infra.js';
 export { fromContainers, fromLocalBinaries, resolveTestInfra } from './infra.js';

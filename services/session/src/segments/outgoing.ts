@@ -9,7 +9,13 @@
  * - `poke` and `gift` are not messages: a message containing one is turned into the pokes and
  *   gifts it names, and the send answers `message_id: 0` (go-cqhttp).
  */
-import { type MessageEvent, type Segment, stringifySegment, text } from '@cqfleet/onebot';
+import {
+  type MessageEvent,
+  normalizeSegments,
+  type Segment,
+  stringifySegment,
+  text,
+} from '@cqfleet/onebot';
 import type { ActionContext } from '../actions/context.js';
 import { mediaReadable } from './media.js';
 
@@ -178,5 +184,6 @@ export async function prepareOutgoing(
     }
   }
   if (pokes.length > 0 || gifts.length > 0) return { kind: 'actions', pokes, gifts };
-  return { kind: 'message', elements: reply ? [reply, ...elements] : elements };
+  const merged = normalizeSegments(elements);
+  return { kind: 'message', elements: reply ? [reply, ...merged] : merged };
 }

@@ -1,0 +1,70 @@
+/** MediaClient against a real BullMQ worker on the run's Redis. */
+import { Namespace, type MediaJobData, type MediaJobResult } from '@cqfleet/contracts';
+import { OneBotError } from '@cqfleet/onebot';
+import { connectRedis, createLogger } from '@cqfleet/runtime';
+import { testInfra, uniqueNamespace } from '@cqfleet/testkit';
+import { Worker } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MediaClient } from '@cqfleet/media-client';
+
+const log = createLogger('test', 'silent');
+let worker: Worker<MediaJobData, MediaJobResult>;
+let client: MediaClient;
+
+beforeAll(async () => {
+  const ns = new Namespace(uniqueNamespace('mc'));
+  const connection = connectRedis(testInfra().redisUrl, 'worker', log, {
+    maxRetriesPerRequest: null,
+  });
+  worker = new Worker<MediaJobData, MediaJobResult>(
+    ns.mediaQueue,
+    async job => {
+      if (job.name === 'media.fetch')
+        return {
+          ok: true,
+          data: { file: `/cache/${(job.data.params as { name: string }).name}`, size: 3 },
+        };
+      if (job.name === 'download_file')
+        return { ok: false, retcode: 100, msg: 'FORBIDDEN_ADDRESS', wording: 'no' };
+      if (job.name === 'media.ocr') await new Promise(r => setTimeout(r, 2_000));
+      return { ok: true, data: job.data.selfId };
+    },
+    { connection, prefix: ns.bullPrefix },
+  );
+  client = new MediaClient(testInfra().redisUrl, ns, log);
+  await client.ready();
+});
+
+afterAll(async () => {
+  await client?.close();
+  await worker?.close();
+});
+
+describe('media client', () => {
+  it('an internal job resolves with its data', async () => {
+    expect(await client.job('media.fetch', { url: 'http://x', name: 'a.image' }, 5_000)).toEqual({
+      file: '/cache/a.image',
+      size: 3,
+    });
+  });
+
+  it('an action answers an envelope; a failed job keeps its tag', async () => {
+    expect(await client.action('clean_cache', 10001, {}, 5_000)).toEqual({
+      data: 10001,
+      message: '',
+      retcode: 0,
+      status: 'ok',
+    });
+    expect(await client.action('download_file', 10001, {}, 5_000)).toMatchObject({
+      status: 'failed',
+      msg: 'FORBIDDEN_ADDRESS',
+      wording: 'no',
+    });
+  });
+
+  it('waiting too long is TIMEOUT', async () => {
+    await expect(client.job('media.ocr', {}, 200)).rejects.toMatchObject({
+      msg: 'TIMEOUT',
+    } satisfies Partial<OneBotError>);
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * Send-side segment checks (segments/outgoing.ts), with both settings of
+ * ignore_invalid_cqcode. History look-ups are served by a small in-memory stand-in.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type MessageEvent, OneBotError, parseCQ } from '@cqfleet/onebot';
+import { describe, expect, it } from 'vitest';
+import type { ActionContext } from '../src/actions/context.js';
+import { prepareOutgoing } from '../src/segments/outgoing.js';
+
+const root = await mkdtemp(join(tmpdir(), 'roots-'));
+await writeFile(join(root, 'ok.png'), 'png');
+
+const stored = new Map<number, Partial<MessageEvent>>([
+  [
+    111,
+    {
+      message_type: 'group',
+      group_id: 100100,
+      message_seq: 7,
+      user_id: 20001,
+      time: 1700000000,
+      raw_message: 'quoted',
+    },
+  ],
+  [
+    222,
+    {
+      message_type: 'group',
+      group_id: 999,
+      message_seq: 8,
+      user_id: 20001,
+      time: 1,
+      raw_message: 'elsewhere',
+    },
+  ],
+]);
+
+function ctx(ignoreInvalidCqcode: boolean): ActionContext {
+  return {
+    account: { uin: 10001 },
+    format: 'string',
+    history: {
+      find: async (_self: number, id: number) => {
+        const m = stored.get(id);
+        if (!m) throw new OneBotError('MESSAGE_NOT_FOUND');
+        return m as MessageEvent;
+      },
+      close: () => {},
+    },
+    media: undefined,
+    options: {
+      ignoreInvalidCqcode,
+      extraReplyData: false,
+      fileRoots: [root],
+      mediaTimeoutMs: 1000,
+    },
+  } as unknown as ActionContext;
+}
+
+const group = { group_id: 100100 };
+const send = (cq: string, ignore = false, target: Parameters<typeof prepareOutgoing>[2] = group) =>
+  prepareOutgoing(ctx(ignore), parseCQ(cq), target);
+const elements = async (cq: string, ignore = false) => {
+  const out = await send(cq, ignore);
+  if (out.kind !== 'message') throw new Error('expected a message');
+  return out.elements;
+};
+
+describe('outgoing segments', () => {
+  it('invalid segments become literal CQ text, or vanish with ignore_invalid_cqcode', async () => {
+    const cq = 'a[CQ:nope][CQ:face,id=x][CQ:at,qq=abc][CQ:image,file=file:///etc/passwd]b';
+    expect(await send(cq)).toEqual({
+      kind: 'message',
+      elements: [
+        {
+          type: 'text',
+          data: {
+            text: 'a[CQ:nope][CQ:face,id=x][CQ:at,qq=abc][CQ:image,file=file:///etc/passwd]b',
+          },
+        },
+      ],
+    });
+    expect(await send(cq, true)).toEqual({
+      kind: 'message',
+      elements: [{ type: 'text', data: { text: 'ab' } }],
+    });
+  });
+
+  it('a file:// image under the configured roots is fine', async () => {
+    const out = await send(`[CQ:image,file=file://${join(root, 'ok.png')}]`);
+    expect(out).toMatchObject({ kind: 'message', elements: [{ type: 'image' }] });
+  });
+
+  it('one reply, moved first; by id it must be a known message of the same chat', async () => {
+    expect(await send('x[CQ:reply,id=111][CQ:reply,id=111]')).toEqual({
+      kind: 'message',
+      elements: [
+        { type: 'reply', data: { seq: '7', qq: '20001', time: '1700000000', text: 'quoted' } },
+        { type: 'text', data: { text: 'x' } },
+      ],
+    });
+    expect(await send('[CQ:reply,id=222]y', true)).toEqual({
+      kind: 'message',
+      elements: [{ type: 'text', data: { text: 'y' } }],
+    });
+    expect(await send('[CQ:reply,id=333]y', true)).toEqual({
+      kind: 'message',
+      elements: [{ type: 'text', data: { text: 'y' } }],
+    });
+  });
+
+  it('custom replies need qq and text', async () => {
+    expect(
+      (await elements('[CQ:reply,text=Hello World,qq=10086,time=3376656000,seq=5123]z'))[0],
+    ).toEqual({
+      type: 'reply',
+      data: { seq: '5123', qq: '10086', time: '3376656000', text: 'Hello World' },
+    });
+    expect(await elements('[CQ:reply,text=no qq]z', true)).toEqual([
+      { type: 'text', data: { text: 'z' } },
+    ]);
+  });
+
+  it('poke and gift become actions; gift ids 0-13, group only; tts and anonymous are group only', async () => {
+    expect(await send('[CQ:poke,qq=20001]')).toEqual({
+      kind: 'actions',
+      pokes: [20001],
+      gifts: [],
+    });
+    expect(await send('[CQ:gift,qq=20001,id=13]')).toEqual({
+      kind: 'actions',
+      pokes: [],
+      gifts: [{ qq: 20001, id: 13 }],
+    });
+    expect(await send('[CQ:gift,qq=20001,id=14]t', true)).toEqual({
+      kind: 'message',
+      elements: [{ type: 'text', data: { text: 't' } }],
+    });
+    const priv = { user_id: 20001 };
+    expect(await send('[CQ:gift,qq=20001,id=1][CQ:tts,text=a][CQ:anonymous]p', true, priv)).toEqual(
+      { kind: 'message', elements: [{ type: 'text', data: { text: 'p' } }] },
+    );
+    expect(await send('[CQ:poke]', false, priv)).toEqual({
+      kind: 'actions',
+      pokes: [20001],
+      gifts: [],
+    });
+  });
+
+  it('music, contact and location are checked', async () => {
+    expect(
+      await elements('[CQ:music,type=163,id=1][CQ:music,type=custom,url=u,audio=a,title=t]'),
+    ).toHaveLength(2);
+    expect(
+      await elements('[CQ:music,type=custom,url=u]x[CQ:contact,type=qq]x[CQ:location,lat=1]', true),
+    ).toEqual([{ type: 'text', data: { text: 'xx' } }]);
+  });
+});
