@@ -1,6 +1,6 @@
 /** MediaClient against a real BullMQ worker on the run's Redis. */
 import { Namespace, type MediaJobData, type MediaJobResult } from '@cqfleet/contracts';
-import { OneBotError } from '@cqfleet/onebot';
+import type { OneBotError } from '@cqfleet/onebot';
 import { connectRedis, createLogger } from '@cqfleet/runtime';
 import { testInfra, uniqueNamespace } from '@cqfleet/testkit';
 import { Worker } from 'bullmq';
