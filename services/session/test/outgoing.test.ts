@@ -89,9 +89,15 @@ describe('outgoing segments', () => {
     });
   });
 
-  it('a file:// image under the configured roots is fine', async () => {
+  it('a file:// image under the configured roots is fine; an unreadable file falls back to url', async () => {
     const out = await send(`[CQ:image,file=file://${join(root, 'ok.png')}]`);
     expect(out).toMatchObject({ kind: 'message', elements: [{ type: 'image' }] });
+    expect(await elements('[CQ:image,file=gone.png,url=https://example.com/a.png]')).toEqual([
+      {
+        type: 'image',
+        data: { file: 'https://example.com/a.png', url: 'https://example.com/a.png' },
+      },
+    ]);
   });
 
   it('one reply, moved first; by id it must be a known message of the same chat', async () => {

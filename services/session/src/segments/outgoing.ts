@@ -136,6 +136,14 @@ async function replyElement(ctx: ActionContext, seg: Segment, target: Target): P
   };
 }
 
+/** A media segment whose `file` can be read; falls back to `url` when `file` cannot (go-cqhttp). */
+async function readableMedia(ctx: ActionContext, seg: Segment): Promise<Segment> {
+  const { file, url } = seg.data;
+  if (file && (await mediaReadable(ctx, file))) return seg;
+  need(url && (await mediaReadable(ctx, url)), 'media cannot be read');
+  return { type: seg.type, data: { ...seg.data, file: url! } };
+}
+
 export async function prepareOutgoing(
   ctx: ActionContext,
   segments: readonly Segment[],
@@ -168,12 +176,8 @@ export async function prepareOutgoing(
         // Only one reply, and it goes first.
         if (!reply) reply = await replyElement(ctx, seg, target);
       } else {
-        const checked = check(seg, inGroup);
-        if (MEDIA.has(checked.type))
-          need(
-            await mediaReadable(ctx, checked.data.file || checked.data.url || ''),
-            'media cannot be read',
-          );
+        let checked = check(seg, inGroup);
+        if (MEDIA.has(checked.type)) checked = await readableMedia(ctx, checked);
         if (checked.type === 'video' && checked.data.cover)
           need(await mediaReadable(ctx, checked.data.cover), 'cover cannot be read');
         elements.push(checked);
