@@ -32,4 +32,7 @@ export { announceReady, createLogger, LOG_LEVELS } from './logger.js';
 export type { EventStreamOptions, NatsConnection } from './nats.js';
 export { connectNats, ensureEventStream } from './nats.js';
 export { connectRedis, Redis, redisReady } from './redis.js';
+export type { Held, LeaseCandidate, LeaseGroupOptions } from './lease-group.js';
+export { LeaseGroup } from './lease-group.js';
+export { LeaseStore } from './leases.js';
 export { backoff, sleep, unixTime } from './time.js';

@@ -4,14 +4,13 @@
  */
 import { driverEventId, type Lease, type Namespace, type AccountRecord } from '@cqfleet/contracts';
 import type { OneBotEvent } from '@cqfleet/onebot';
-import type { Logger, Redis } from '@cqfleet/runtime';
+import type { LeaseStore, Logger, Redis } from '@cqfleet/runtime';
 import type { SimMember } from '@cqfleet/sim-client';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { createDriver, type Cursor, type Driver } from './driver/index.js';
 import { EventPipeline } from './events/event-pipeline.js';
 import { normalize } from './events/normalize.js';
 import type { IncomingOptions } from './segments/incoming.js';
-import type { LeaseStore } from './ownership/lease-store.js';
 
 export interface AccountDeps {
   incoming: IncomingOptions;
@@ -123,8 +122,8 @@ export class AccountRuntime {
   private async flushCursor(): Promise<void> {
     if (!this.cursorDirty || !this.cursor) return;
     this.cursorDirty = false;
-    const ok = await this.deps.leases.setIfOwner(
-      this.uin,
+    const ok = await this.deps.leases.setIfHolder(
+      this.deps.ns.leaseKey(this.uin),
       this.lease,
       this.deps.ns.cursorKey(this.uin),
       JSON.stringify(this.cursor),

@@ -1,0 +1,211 @@
+/**
+ * A group of peers sharing a set of things by lease: session workers share accounts, gateway
+ * replicas share (account, endpoint) deliveries.
+ *
+ * Every `rebalanceEveryMs` a member reads the candidates and takes free ones up to its fair
+ * share (candidates / live members, rounded up); every `renewEveryMs` it renews its leases and
+ * writes its heartbeat into `membersKey`. A lease that cannot be renewed is lost: its thing is
+ * released at once (`graceful: false`), and also when Redis is unreachable for so long that the
+ * lease may have expired (`validUntil`), because another member may hold it by then. Things
+ * that stop being candidates, and everything at `stop()`, are handed over gracefully.
+ */
+import type { Lease } from '@cqfleet/contracts';
+import type { Redis } from 'ioredis';
+import { LeaseStore } from './leases.js';
+import type { Logger } from './logger.js';
+
+export interface LeaseCandidate<T> {
+  /** The lease key (unique per thing). */
+  key: string;
+  /** Counter the fencing tokens of this thing come from. */
+  fenceKey: string;
+  item: T;
+}
+
+export interface Held<T> {
+  item: T;
+  lease: Lease;
+  /** Local time until which the lease is certainly ours. */
+  validUntil: number;
+}
+
+export interface LeaseGroupOptions<T> {
+  memberId: string;
+  /** Redis hash of members: id → JSON with `heartbeatAt` (and whatever `memberRecord` adds). */
+  membersKey: string;
+  memberRecord: () => Record<string, unknown>;
+  leaseTtlMs: number;
+  renewEveryMs: number;
+  rebalanceEveryMs: number;
+  candidates(): Promise<Array<LeaseCandidate<T>>>;
+  acquired(candidate: LeaseCandidate<T>, lease: Lease): Promise<void>;
+  /** `graceful`: the lease is still ours (and released after this), so work may be drained. */
+  released(key: string, held: Held<T>, reason: string, graceful: boolean): Promise<void>;
+}
+
+const SAFETY_MS = 500;
+
+export class LeaseGroup<T> {
+  readonly store: LeaseStore;
+  private readonly held = new Map<string, Held<T>>();
+  private timers: NodeJS.Timeout[] = [];
+  private readonly busy = { renew: false, rebalance: false };
+  private stopped = false;
+  private readonly startedAt = Date.now();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly opts: LeaseGroupOptions<T>,
+    private readonly log: Logger,
+  ) {
+    this.store = new LeaseStore(redis);
+  }
+
+  get holding(): ReadonlyMap<string, Held<T>> {
+    return this.held;
+  }
+
+  /** True while this member certainly holds `key` (with `fence`, when given and not 0). */
+  holds(key: string, fence?: number): boolean {
+    const h = this.held.get(key);
+    if (!h || Date.now() >= h.validUntil) return false;
+    return fence === undefined || fence === 0 || fence === h.lease.fence;
+  }
+
+  async start(): Promise<void> {
+    await this.heartbeat();
+    await this.rebalance();
+    const every = (ms: number, fn: () => Promise<void>, name: 'renew' | 'rebalance') =>
+      setInterval(() => {
+        if (this.busy[name] || this.stopped) return;
+        this.busy[name] = true;
+        fn()
+          .catch((err: unknown) => this.log.warn({ err, loop: name }, 'lease loop error'))
+          .finally(() => (this.busy[name] = false));
+      }, ms);
+    this.timers = [
+      every(this.opts.renewEveryMs, () => this.renewAll(), 'renew'),
+      every(this.opts.rebalanceEveryMs, () => this.rebalance(), 'rebalance'),
+    ];
+  }
+
+  /** Hands everything over and leaves the group. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    for (const key of [...this.held.keys()]) await this.giveUp(key, 'stopping');
+    await this.redis.hdel(this.opts.membersKey, this.opts.memberId).catch(() => 0);
+  }
+
+  private async heartbeat(): Promise<void> {
+    const record = {
+      ...this.opts.memberRecord(),
+      id: this.opts.memberId,
+      startedAt: this.startedAt,
+      heartbeatAt: Date.now(),
+    };
+    await this.redis.hset(this.opts.membersKey, this.opts.memberId, JSON.stringify(record));
+  }
+
+  /** Live members, including this one (dead ones are pruned after ten lease periods). */
+  private async liveMembers(): Promise<number> {
+    const all = await this.redis.hgetall(this.opts.membersKey);
+    const now = Date.now();
+    let live = 0;
+    for (const [id, json] of Object.entries(all)) {
+      let at: number;
+      try {
+        at = Number((JSON.parse(json) as { heartbeatAt?: unknown }).heartbeatAt);
+      } catch {
+        continue;
+      }
+      const age = now - at;
+      if (age < this.opts.leaseTtlMs) live++;
+      else if (age > 10 * this.opts.leaseTtlMs) await this.redis.hdel(this.opts.membersKey, id);
+    }
+    return Math.max(1, live);
+  }
+
+  private async renewAll(): Promise<void> {
+    await this.heartbeat().catch((err: unknown) => this.log.warn({ err }, 'heartbeat failed'));
+    await Promise.all(
+      [...this.held].map(async ([key, h]) => {
+        const started = Date.now();
+        let renewed: boolean;
+        try {
+          renewed = await this.store.renew(key, h.lease, this.opts.leaseTtlMs);
+        } catch (err) {
+          if (Date.now() >= h.validUntil)
+            await this.lose(key, 'lease may have expired while Redis was unreachable');
+          else this.log.warn({ err, key }, 'lease renew failed; retrying');
+          return;
+        }
+        if (renewed) h.validUntil = started + this.opts.leaseTtlMs - SAFETY_MS;
+        else await this.lose(key, 'lease taken by another member');
+      }),
+    );
+  }
+
+  /** The lease is gone (or may be): release at once, without draining. */
+  private async lose(key: string, reason: string): Promise<void> {
+    const h = this.held.get(key);
+    if (!h) return;
+    this.held.delete(key);
+    this.log.warn({ key, fence: h.lease.fence, reason }, 'lost lease');
+    await this.opts.released(key, h, reason, false);
+  }
+
+  /** Hands a thing over while the lease is still ours: drain, then release the lease. */
+  private async giveUp(key: string, reason: string): Promise<void> {
+    const h = this.held.get(key);
+    if (!h) return;
+    this.held.delete(key);
+    await this.opts.released(key, h, reason, true);
+    await this.store.release(key, h.lease).catch(() => false);
+  }
+
+  private async rebalance(): Promise<void> {
+    const candidates = await this.opts.candidates();
+    const current = new Set(candidates.map(c => c.key));
+    for (const key of [...this.held.keys()])
+      if (!current.has(key)) await this.giveUp(key, 'no longer a candidate');
+    const share = Math.ceil(candidates.length / (await this.liveMembers()));
+    // Each member walks the candidates in its own order so that members do not all race for the same ones.
+    const free = candidates.filter(c => !this.held.has(c.key));
+    free.sort((a, b) => spread(a.key, this.opts.memberId) - spread(b.key, this.opts.memberId));
+    for (const candidate of free) {
+      if (this.held.size >= share || this.stopped) break;
+      const started = Date.now();
+      const fence = await this.store.acquire(
+        candidate.key,
+        candidate.fenceKey,
+        this.opts.memberId,
+        this.opts.leaseTtlMs,
+      );
+      if (fence === undefined) continue;
+      const lease = { workerId: this.opts.memberId, fence };
+      this.held.set(candidate.key, {
+        item: candidate.item,
+        lease,
+        validUntil: started + this.opts.leaseTtlMs - SAFETY_MS,
+      });
+      try {
+        await this.opts.acquired(candidate, lease);
+      } catch (err) {
+        this.log.error(
+          { err, key: candidate.key },
+          'could not start what the lease protects; releasing it',
+        );
+        this.held.delete(candidate.key);
+        await this.store.release(candidate.key, lease).catch(() => false);
+      }
+    }
+  }
+}
+
+/** A cheap per-member ordering of candidates (FNV-1a of key and member id). */
+function spread(key: string, memberId: string): number {
+  let h = 0x811c9dc5;
+  for (const ch of `${key}/${memberId}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+  return h >>> 0;
+}

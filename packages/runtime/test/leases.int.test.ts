@@ -1,0 +1,116 @@
+import { Namespace } from '@cqfleet/contracts';
+import {
+  connectRedis,
+  createLogger,
+  type Held,
+  LeaseGroup,
+  LeaseStore,
+  type Redis,
+} from '@cqfleet/runtime';
+import { testInfra, uniqueNamespace, waitFor } from '@cqfleet/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const log = createLogger('test', 'silent');
+let redis: Redis;
+let store: LeaseStore;
+let ns: Namespace;
+
+beforeAll(() => {
+  redis = connectRedis(testInfra().redisUrl, 'test', log);
+  ns = new Namespace(uniqueNamespace('lease'));
+  store = new LeaseStore(redis);
+});
+afterAll(() => redis.disconnect());
+
+const k = (n: number) => [ns.leaseKey(n), ns.fenceKey(n)] as const;
+
+describe('lease store', () => {
+  it('one holder at a time; each new lease gets a higher fence', async () => {
+    expect(await store.acquire(...k(1), 'w-a', 10_000)).toBe(1);
+    expect(await store.acquire(...k(1), 'w-b', 10_000)).toBeUndefined();
+    expect(await store.holder(ns.leaseKey(1))).toEqual({ workerId: 'w-a', fence: 1 });
+    expect(await store.release(ns.leaseKey(1), { workerId: 'w-a', fence: 1 })).toBe(true);
+    expect(await store.acquire(...k(1), 'w-b', 10_000)).toBe(2);
+  });
+
+  it('renew and release only work for the current holder', async () => {
+    const fence = (await store.acquire(...k(2), 'w-a', 10_000))!;
+    expect(await store.renew(ns.leaseKey(2), { workerId: 'w-b', fence }, 10_000)).toBe(false);
+    expect(await store.renew(ns.leaseKey(2), { workerId: 'w-a', fence: fence + 1 }, 10_000)).toBe(
+      false,
+    );
+    expect(await store.renew(ns.leaseKey(2), { workerId: 'w-a', fence }, 10_000)).toBe(true);
+    expect(await store.release(ns.leaseKey(2), { workerId: 'w-b', fence })).toBe(false);
+  });
+
+  it('an expired lease can be taken; the old holder can neither renew nor write fenced keys', async () => {
+    const old = { workerId: 'w-a', fence: (await store.acquire(...k(3), 'w-a', 100))! };
+    await new Promise(r => setTimeout(r, 200));
+    const fresh = { workerId: 'w-b', fence: (await store.acquire(...k(3), 'w-b', 10_000))! };
+    expect(fresh.fence).toBeGreaterThan(old.fence);
+    expect(await store.renew(ns.leaseKey(3), old, 10_000)).toBe(false);
+    expect(await store.setIfHolder(ns.leaseKey(3), old, ns.cursorKey(3), 'stale')).toBe(false);
+    expect(await store.setIfHolder(ns.leaseKey(3), fresh, ns.cursorKey(3), 'fresh')).toBe(true);
+    expect(await redis.get(ns.cursorKey(3))).toBe('fresh');
+  });
+});
+
+describe('lease group', () => {
+  function member(id: string, things: number[], events: string[], members: string) {
+    return new LeaseGroup<number>(
+      redis,
+      {
+        memberId: id,
+        membersKey: members,
+        memberRecord: () => ({}),
+        leaseTtlMs: 1_000,
+        renewEveryMs: 100,
+        rebalanceEveryMs: 100,
+        candidates: async () =>
+          things.map(n => ({ key: ns.key('g', n), fenceKey: ns.key('gf', n), item: n })),
+        acquired: async c => void events.push(`${id}+${c.item}`),
+        released: async (_k, h: Held<number>, _r, graceful) =>
+          void events.push(`${id}-${h.item}${graceful ? '' : '!'}`),
+      },
+      log,
+    );
+  }
+
+  it('members share the things fairly, a stopping member hands over, and nothing is held twice', async () => {
+    const things = [100, 101, 102, 103];
+    const events: string[] = [];
+    const members = ns.key('members-1');
+    const a = member('a', things, events, members);
+    await a.start();
+    expect(a.holding.size).toBe(4);
+    const b = member('b', things, events, members);
+    await b.start();
+    // a already holds everything; b waits for things to become free.
+    expect(b.holding.size).toBe(0);
+    await a.stop();
+    await waitFor(() => (b.holding.size === 4 ? true : undefined), 3_000, 'b takes over');
+    expect(events.filter(e => e.startsWith('a-')).sort()).toEqual([
+      'a-100',
+      'a-101',
+      'a-102',
+      'a-103',
+    ]);
+    const c = member('c', things, events, members);
+    await c.start();
+    await b.stop();
+    await waitFor(() => (c.holding.size === 4 ? true : undefined), 3_000, 'c takes over');
+    await c.stop();
+  });
+
+  it('a member whose lease is taken loses the thing at once', async () => {
+    const events: string[] = [];
+    const a = member('a', [200], events, ns.key('members-2'));
+    await a.start();
+    expect(a.holds(ns.key('g', 200))).toBe(true);
+    await redis.del(ns.key('g', 200));
+    await store.acquire(ns.key('g', 200), ns.key('gf', 200), 'thief', 10_000);
+    await waitFor(() => (events.includes('a-200!') ? true : undefined), 3_000, 'loss noticed');
+    expect(a.holds(ns.key('g', 200))).toBe(false);
+    await a.stop();
+  });
+});
