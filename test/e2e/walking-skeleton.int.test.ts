@@ -69,6 +69,7 @@ describe('walking skeleton', () => {
       user_id: 20001,
       anonymous: null,
       message: 'hello &#91;bots&#93; [CQ:face,id=14]',
+      message_format: 'string',
       raw_message: 'hello &#91;bots&#93; [CQ:face,id=14]',
       font: 0,
       sender: {

@@ -8,6 +8,17 @@
  * ```
  */
 export { driverEventId, EVENT_ID_HEADER, sentEventId } from './bus.js';
+export {
+  AccountEndpoints,
+  AccountSelector,
+  EndpointSettings,
+  endpointId,
+  expandUrl,
+  HttpPostEndpoint,
+  RateLimit,
+  ReverseWsEndpoint,
+  selects,
+} from './endpoints.js';
 export type { MediaJobData, MediaJobResult } from './media.js';
 export { DEFAULT_NAMESPACE, Namespace } from './namespace.js';
 export type { Lease, OwnershipChange } from './registry.js';

@@ -64,6 +64,25 @@ export class Namespace {
     return `${this.name}.registry`;
   }
 
+  /** Redis hash of live gateway replicas. */
+  get gatewaysKey(): string {
+    return this.key('gateways');
+  }
+
+  /** Lease of the delivery of one account's events to one outbound endpoint. */
+  deliveryLease(endpoint: string, selfId: number): string {
+    return this.key('dlv', endpoint, selfId);
+  }
+
+  deliveryFence(endpoint: string, selfId: number): string {
+    return this.key('dlvf', endpoint, selfId);
+  }
+
+  /** Durable consumer that feeds one (endpoint, account) delivery, replaying what it missed. */
+  deliveryConsumer(endpoint: string, selfId: number): string {
+    return `${this.name}-dlv-${endpoint}-${selfId}`;
+  }
+
   /** Durable consumer name of the history service. */
   get historyConsumer(): string {
     return `${this.name}-history`;

@@ -2,6 +2,7 @@
  * The account registry, worker records and leases, as stored in Redis (see namespace.ts).
  */
 import { z } from 'zod';
+import { AccountEndpoints } from './endpoints.js';
 
 /** How a session worker reaches the QQ side for one account. */
 export const AccountRecord = z.object({
@@ -11,6 +12,8 @@ export const AccountRecord = z.object({
   /** Driver options, e.g. `{ url: 'ws://127.0.0.1:5900' }` for the simulator. */
   options: z.record(z.string(), z.unknown()).default({}),
   enabled: z.boolean().default(true),
+  /** HTTP POST receivers and reverse WebSocket servers of this account alone. */
+  endpoints: AccountEndpoints.optional(),
 });
 export type AccountRecord = z.infer<typeof AccountRecord>;
 

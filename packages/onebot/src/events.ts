@@ -53,6 +53,8 @@ export interface GroupMessageEvent extends EventBase {
   user_id: number;
   anonymous: Anonymous | null;
   message: Segment[];
+  /** Which form `message` has (NapCat's field; `array` inside the cluster). */
+  message_format?: 'array' | 'string';
   raw_message: string;
   font: number;
   sender: GroupSender;
@@ -68,6 +70,7 @@ export interface PrivateMessageEvent extends EventBase {
   target_id: number;
   temp_source?: number;
   message: Segment[];
+  message_format?: 'array' | 'string';
   raw_message: string;
   font: number;
   sender: PrivateSender;

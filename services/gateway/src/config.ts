@@ -1,4 +1,18 @@
-/** Gateway configuration, read once from the environment at src/main.ts. */
+/**
+ * Gateway configuration: `GATEWAY_*` environment variables for the process and the defaults of
+ * every endpoint, and optionally a file (`GATEWAY_CONFIG_FILE`, JSON or YAML) for what does not
+ * fit in variables — account tokens, per-endpoint settings, HTTP POST receivers and reverse
+ * WebSocket servers (templates for many accounts; an account record may add its own).
+ * Parsed once, at src/main.ts.
+ */
+import { readFileSync } from 'node:fs';
+import {
+  AccountSelector,
+  EndpointSettings,
+  HttpPostEndpoint,
+  RateLimit,
+  ReverseWsEndpoint,
+} from '@cqfleet/contracts';
 import {
   type CommonConfig,
   envBool,
@@ -7,6 +21,7 @@ import {
   readCommonConfig,
   readPrefixed,
 } from '@cqfleet/runtime';
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
 const Schema = z.object({
@@ -17,16 +32,18 @@ const Schema = z.object({
   /** Forward WebSocket. @default 8080 */
   wsPort: envInt(8080, 0, 65535),
   /**
-   * Operator access token: when set, every request must carry it (Authorization with any scheme
-   * word, or `access_token` in the query). Empty: no authentication.
+   * Operator access token: sees every account. Empty (and no account tokens in the file): no
+   * authentication. Read from `Authorization` with any scheme word, or `access_token`.
    */
   accessToken: z.string().default(''),
   /** Address of the history service. @default '127.0.0.1:7100' */
   historyAddr: z.string().default('127.0.0.1:7100'),
-  /** `message` format in events and results: `string` (CQ code, go-cqhttp's default) or `array`. */
+  /** Default `message` format of every endpoint: `string` (CQ code, go-cqhttp's default) or `array`. */
   messageFormat: z.enum(['string', 'array']).default('string'),
-  /** Deliver the bots' own messages as `message_sent` events. @default false */
+  /** Default: deliver the bots' own messages as `message_sent` events. @default false */
   reportSelfMessage: envBool(false),
+  /** Default event filter file of every endpoint (go-cqhttp syntax, reference §5). */
+  eventFilter: z.string().default(''),
   /** Longest an action may take end to end. @default 30000 ms */
   actionTimeoutMs: envInt(30_000, 100),
   /**
@@ -36,21 +53,83 @@ const Schema = z.object({
   asyncMode: z.enum(['background', 'sync']).default('background'),
   /** Interval between queued `_rate_limited` calls. @default 500 ms */
   rateLimitIntervalMs: envInt(500, 0),
-  /**
-   * Path of an event filter file (go-cqhttp syntax, reference §5); events that do not pass it
-   * are not delivered. `reload_event_filter` with this exact path re-reads it.
-   */
-  eventFilter: z.string().default(''),
   /** Enables `get_updates` (HTTP long polling). @default false */
   longPolling: envBool(false),
   /** Events kept per account for long polling; 0 keeps all. @default 2000 */
   longPollingMaxQueue: envInt(2000, 0),
+  /** Heartbeat meta events on event connections and HTTP POST; 0 turns them off. @default 5000 ms */
+  heartbeatIntervalMs: envInt(5_000, 0),
+  /** How far back an outbound endpoint that was away is caught up. @default 600000 ms (10 min) */
+  replayWindowMs: envInt(600_000, 0),
+  /** Stable id of this replica; random per process when absent. */
+  replicaId: z.string().optional(),
+  /** Delivery leases (one replica per account and outbound endpoint). */
+  leaseTtlMs: envInt(10_000, 1_000),
+  renewEveryMs: envInt(3_000, 100),
+  rebalanceEveryMs: envInt(2_000, 100),
+  /** A JSON or YAML file with tokens and endpoints (see README.md). */
+  configFile: z.string().optional(),
   /** Admin HTTP (/healthz, /readyz); disabled when absent. */
   adminPort: z.coerce.number().int().min(0).max(65535).optional(),
 });
 
-export type Config = z.output<typeof Schema> & CommonConfig;
+const AccountToken = z.object({
+  token: z.string().min(1),
+  /** A label for logs. */
+  name: z.string().optional(),
+  accounts: AccountSelector,
+  /** When given, the only actions the token may call. */
+  actions: z.array(z.string()).optional(),
+});
+
+export const GatewayFile = z
+  .object({
+    /** Overrides GATEWAY_ACCESS_TOKEN. */
+    access_token: z.string().optional(),
+    tokens: z.array(AccountToken).default([]),
+    /** Settings of the HTTP API server and of the forward WebSocket server. */
+    http: EndpointSettings.default({}),
+    ws: EndpointSettings.default({}),
+    /** HTTP POST receivers, each for `accounts` ('*' or a list). */
+    http_post: z.array(HttpPostEndpoint.and(z.object({ accounts: AccountSelector }))).default([]),
+    ws_reverse: z.array(ReverseWsEndpoint.and(z.object({ accounts: AccountSelector }))).default([]),
+  })
+  .strict();
+export type GatewayFile = z.output<typeof GatewayFile>;
+export type AccountToken = z.output<typeof AccountToken>;
+
+export type Config = z.output<typeof Schema> & CommonConfig & { file: GatewayFile };
+
+function readFile(path: string): GatewayFile {
+  const text = readFileSync(path, 'utf8');
+  const data: unknown = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+  const parsed = GatewayFile.safeParse(data ?? {});
+  if (!parsed.success)
+    throw new Error(
+      `invalid ${path}:\n  ${parsed.error.issues.map(i => `${i.path.join('.')}: ${i.message}`).join('\n  ')}`,
+    );
+  return parsed.data;
+}
 
 export function loadConfig(env: Env): Config {
-  return { ...readCommonConfig(env), ...readPrefixed('GATEWAY', Schema, env) };
+  const c = readPrefixed('GATEWAY', Schema, env);
+  const file = c.configFile ? readFile(c.configFile) : GatewayFile.parse({});
+  return { ...readCommonConfig(env), ...c, accessToken: file.access_token ?? c.accessToken, file };
+}
+
+/** An endpoint's settings with the gateway-wide defaults filled in. */
+export interface Settings {
+  messageFormat: 'string' | 'array';
+  reportSelfMessage: boolean;
+  filter: string;
+  rateLimit: RateLimit;
+}
+
+export function settingsFor(config: Config, own: EndpointSettings = {}): Settings {
+  return {
+    messageFormat: own.message_format ?? config.messageFormat,
+    reportSelfMessage: own.report_self_message ?? config.reportSelfMessage,
+    filter: own.filter ?? config.eventFilter,
+    rateLimit: own.rate_limit ?? RateLimit.parse({}),
+  };
 }

@@ -1,7 +1,13 @@
-/** Composes the gateway: directory, router, event hub and the transports. */
+/**
+ * Composes the gateway: account directory, token table, router, event hub, heartbeats, the
+ * inbound transports (HTTP API, forward WebSocket) and the outbound deliveries (HTTP POST,
+ * reverse WebSocket) shared with the other replicas by lease.
+ */
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Namespace } from '@cqfleet/contracts';
+import { MediaClient } from '@cqfleet/media-client';
 import { ActionChannels } from '@cqfleet/rpc';
 import {
   connectNats,
@@ -11,20 +17,24 @@ import {
   redisReady,
 } from '@cqfleet/runtime';
 import { AccountDirectory } from './accounts/directory.js';
-import type { Config } from './config.js';
+import { TokenTable } from './auth/tokens.js';
+import { type Config, settingsFor } from './config.js';
+import { DeliveryManager } from './delivery/manager.js';
 import { EventHub } from './events/event-hub.js';
 import { FilterRegistry } from './events/filter-registry.js';
+import { Heartbeats } from './events/heartbeat.js';
 import { LongPoll } from './events/long-poll.js';
-import { MediaClient } from '@cqfleet/media-client';
 import { ActionRouter } from './routing/router.js';
 import { createHttpApi } from './transports/http-api.js';
 import { ForwardWsServer } from './transports/ws-server.js';
 
 export interface RunningGateway {
+  replicaId: string;
   httpPort: number;
   wsPort: number;
   router: ActionRouter;
   directory: AccountDirectory;
+  deliveries: DeliveryManager;
   stop(): Promise<void>;
 }
 
@@ -37,47 +47,81 @@ function listen(server: Server, host: string, port: number): Promise<number> {
 
 export async function startGateway(config: Config, log: Logger): Promise<RunningGateway> {
   const ns = new Namespace(config.namespace);
-  const nc = await connectNats(config.natsUrl, 'gateway', log);
+  const replicaId = config.replicaId ?? `gateway-${randomUUID().slice(0, 8)}`;
+  const glog = log.child({ replica: replicaId });
+  const nc = await connectNats(config.natsUrl, `gateway ${replicaId}`, glog);
   await ensureEventStream(nc, ns);
-  const redis = connectRedis(config.redisUrl, 'gateway', log);
+  const redis = connectRedis(config.redisUrl, `gateway ${replicaId}`, glog);
   await redisReady(redis);
 
-  const directory = new AccountDirectory(redis, nc, ns, log);
+  const directory = new AccountDirectory(redis, nc, ns, glog);
   await directory.start();
-  const channels = new ActionChannels(log);
-  const media = new MediaClient(config.redisUrl, ns, log);
+  const tokens = new TokenTable(config.accessToken, config.file.tokens);
+  const channels = new ActionChannels(glog);
+  const media = new MediaClient(config.redisUrl, ns, glog);
   await media.ready();
-  const hub = new EventHub(nc, ns, log);
-  const filters = new FilterRegistry(log);
-  await filters.load(config.eventFilter);
+  const hub = new EventHub(nc, ns, glog);
+  const filters = new FilterRegistry(glog);
+  const httpSettings = settingsFor(config, config.file.http);
+  const wsSettings = settingsFor(config, config.file.ws);
+  for (const path of [config.eventFilter, httpSettings.filter, wsSettings.filter])
+    await filters.ensure(path);
   const longPoll = config.longPolling
-    ? new LongPoll(hub, config.messageFormat, config.longPollingMaxQueue)
+    ? new LongPoll(hub, httpSettings.messageFormat, config.longPollingMaxQueue)
     : undefined;
   const router = new ActionRouter(
     directory,
     channels,
     media,
     config,
-    { filters, longPoll, log },
-    log,
+    { filters, longPoll, log: glog },
+    glog,
   );
+  const heartbeats = new Heartbeats(router, config.heartbeatIntervalMs, glog);
 
-  const http = createHttpApi(router, directory, config, log);
+  const http = createHttpApi({ router, directory, tokens, settings: httpSettings, log: glog });
   const wsHttp = createServer();
-  const ws = new ForwardWsServer(router, directory, hub, filters, config, log);
+  const ws = new ForwardWsServer({
+    router,
+    directory,
+    hub,
+    filters,
+    heartbeats,
+    tokens,
+    settings: wsSettings,
+    log: glog,
+  });
   ws.attach(wsHttp);
   const httpPort = await listen(http, config.host, config.httpPort);
   const wsPort = await listen(wsHttp, config.host, config.wsPort);
 
+  const deliveries = new DeliveryManager({
+    nc,
+    redis,
+    ns,
+    config,
+    directory,
+    filters,
+    heartbeats,
+    router,
+    replicaId,
+    log: glog,
+  });
+  await deliveries.start();
+
   return {
+    replicaId,
     httpPort,
     wsPort,
     router,
     directory,
+    deliveries,
     stop: async () => {
+      await deliveries.stop();
       ws.close();
       await Promise.all([new Promise(r => http.close(r)), new Promise(r => wsHttp.close(r))]);
       http.closeAllConnections();
+      heartbeats.close();
       router.stop();
       longPoll?.close();
       directory.stop();

@@ -10,7 +10,7 @@ export type { Config } from './config.js';
 export { loadConfig } from './config.js';
 export type { RunningGateway } from './gateway.js';
 export { startGateway } from './gateway.js';
-export { authenticate, tokenFrom } from './transports/auth.js';
+export { FULL_GRANT, TokenTable, tokenFrom } from './auth/tokens.js';
 export { RecentIds } from './events/event-hub.js';
 export { gatewayHandlers } from './routing/local-actions.js';
 export { roleOf } from './transports/ws-server.js';

@@ -11,9 +11,14 @@ runService(log, async () => {
   const gw = await startGateway(config, log);
   const admin = await startOptionalAdmin(config.host, config.adminPort, {
     ready: () => true,
-    info: () => ({ accounts: gw.directory.list() }),
+    info: () => ({
+      replica: gw.replicaId,
+      accounts: gw.directory.list(),
+      deliveries: gw.deliveries.deliveries(),
+    }),
   });
   announceReady(log, {
+    replica: gw.replicaId,
     http: `http://${config.host}:${gw.httpPort}`,
     ws: `ws://${config.host}:${gw.wsPort}`,
     admin: admin.port,

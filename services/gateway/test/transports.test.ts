@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { actionsOwnedBy } from '@cqfleet/onebot';
-import { authenticate, gatewayHandlers, RecentIds, roleOf, tokenFrom } from '@cqfleet/gateway';
+import {
+  FULL_GRANT,
+  gatewayHandlers,
+  RecentIds,
+  roleOf,
+  TokenTable,
+  tokenFrom,
+} from '@cqfleet/gateway';
 
 const q = (s = '') => new URLSearchParams(s);
 
@@ -19,15 +26,29 @@ describe('auth - tokens as go-cqhttp reads them', () => {
     expect(tokenFrom({ authorization: 'Bearer h' }, q('access_token=xyz'))).toBe('h');
   });
 
-  it('401 when missing, 403 when wrong, ok when right or when no token is configured', () => {
-    expect(authenticate('s3cret', {}, q())).toEqual({ ok: false, status: 401 });
-    expect(authenticate('s3cret', {}, q('access_token='))).toEqual({ ok: false, status: 401 });
-    expect(authenticate('s3cret', { authorization: 'Bearer nope' }, q())).toEqual({
+  it('401 when missing, 403 when wrong, a grant when right; open when no token exists', () => {
+    const table = new TokenTable('s3cret', [
+      { token: 'alpha', accounts: [10001], actions: ['get_msg'] },
+    ]);
+    expect(table.authenticate({}, q())).toEqual({ ok: false, status: 401 });
+    expect(table.authenticate({}, q('access_token='))).toEqual({ ok: false, status: 401 });
+    expect(table.authenticate({ authorization: 'Bearer nope' }, q())).toEqual({
       ok: false,
       status: 403,
     });
-    expect(authenticate('s3cret', { authorization: 'Bearer s3cret' }, q())).toEqual({ ok: true });
-    expect(authenticate('', {}, q('access_token='))).toEqual({ ok: true });
+    expect(table.authenticate({ authorization: 'Bearer s3cret' }, q())).toEqual({
+      ok: true,
+      grant: FULL_GRANT,
+    });
+    const alpha = table.authenticate({}, q('access_token=alpha'));
+    expect(alpha.ok && [alpha.grant.accounts, alpha.grant.actions]).toEqual([
+      new Set([10001]),
+      new Set(['get_msg']),
+    ]);
+    expect(new TokenTable('', []).authenticate({}, q('access_token='))).toEqual({
+      ok: true,
+      grant: FULL_GRANT,
+    });
   });
 });
 

@@ -39,7 +39,7 @@ export function getMsgShape(m: StoredMessage, format: MessageFormat) {
 
 /** History lists return message events with `message` in the endpoint's format. */
 function asEvent(m: StoredMessage, format: MessageFormat) {
-  return { ...m, message: formatMessage(m.message, format) };
+  return { ...m, message: formatMessage(m.message, format), message_format: format };
 }
 
 export type Finder = (selfId: number, messageId: number) => Promise<StoredMessage | undefined>;

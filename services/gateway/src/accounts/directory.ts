@@ -98,6 +98,11 @@ export class AccountDirectory {
     return this.registry.get(uin)?.enabled ?? false;
   }
 
+  /** The enabled accounts' records. */
+  records(): AccountRecord[] {
+    return [...this.registry.values()].filter(r => r.enabled);
+  }
+
   /** Enabled accounts, in ascending order. */
   list(): number[] {
     return [...this.registry.values()]

@@ -13,6 +13,7 @@ import { EVENT_ID_HEADER, type Namespace } from '@cqfleet/contracts';
 import type { MessageFormat, OneBotEvent } from '@cqfleet/onebot';
 import type { Logger, NatsConnection } from '@cqfleet/runtime';
 import type { Msg, Subscription } from '@nats-io/transport-node';
+import { eventView } from './view.js';
 
 export interface HubEvent {
   selfId: number;
@@ -62,12 +63,8 @@ function hubEvent(selfId: number, msg: Msg): HubEvent {
   const postType = msg.subject.slice(msg.subject.lastIndexOf('.') + 1);
   const isMessage = postType === 'message' || postType === 'message_sent';
   const parse = () => (parsed ??= JSON.parse(decoder.decode(msg.data)) as OneBotEvent);
-  const view = (format: MessageFormat): OneBotEvent => {
-    if (format === 'array' || !isMessage) return parse();
-    const e = parse() as OneBotEvent & { raw_message?: string };
-    // `raw_message` is the CQ string of `message`, computed once at the session.
-    return (views[format] ??= { ...e, message: e.raw_message ?? '' } as OneBotEvent);
-  };
+  const view = (format: MessageFormat): OneBotEvent =>
+    (views[format] ??= eventView(parse(), format));
   return {
     selfId,
     postType,

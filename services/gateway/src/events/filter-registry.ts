@@ -30,6 +30,11 @@ export class FilterRegistry {
     }
   }
 
+  /** Loads `path` unless it is loaded already. */
+  async ensure(path: string): Promise<void> {
+    if (path && !this.filters.has(path)) await this.load(path);
+  }
+
   /** True when the event passes the filter of `path` (or there is none). */
   passes(path: string | undefined, event: unknown): boolean {
     if (!path) return true;

@@ -4,7 +4,12 @@
  * there is no automatic quote, kick and ban are skipped for anonymous senders, and the result
  * is always ok (failures of the inner calls are only logged).
  */
-import { type MessageFormat, type MessageInput, stringifyCQ } from '@cqfleet/onebot';
+import {
+  type ActionResponse,
+  type MessageFormat,
+  type MessageInput,
+  stringifyCQ,
+} from '@cqfleet/onebot';
 import type { Logger } from '@cqfleet/runtime';
 
 export interface ActionCaller {
@@ -12,7 +17,7 @@ export interface ActionCaller {
     action: string,
     params: unknown,
     opts: { selfId: number; format: MessageFormat },
-  ): Promise<{ status: string }>;
+  ): Promise<ActionResponse>;
 }
 
 type Obj = Record<string, unknown>;

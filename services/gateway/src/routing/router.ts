@@ -26,6 +26,7 @@ import { type ActionReply, MessageFormat as WireFormat } from '@cqfleet/proto';
 import { type ActionChannels, ChannelError, handlerFor } from '@cqfleet/rpc';
 import type { Logger } from '@cqfleet/runtime';
 import type { AccountDirectory } from '../accounts/directory.js';
+import { allowsAccount, allowsAction, type Grant } from '../auth/tokens.js';
 import { type GatewayContext, gatewayHandlers, type GatewayServices } from './local-actions.js';
 import type { MediaClient } from '@cqfleet/media-client';
 import { RateLimitQueue } from './rate-limit-queue.js';
@@ -33,6 +34,8 @@ import { RateLimitQueue } from './rate-limit-queue.js';
 export interface CallOptions {
   selfId: number;
   format: MessageFormat;
+  /** What the caller's token allows; everything when absent (the gateway's own calls). */
+  grant?: Grant;
 }
 
 export interface RouterOptions {
@@ -60,6 +63,14 @@ export class ActionRouter {
   async call(wireName: string, rawParams: unknown, opts: CallOptions): Promise<ActionResponse> {
     const resolved = resolveAction(wireName);
     if (!resolved) return failedTag('API_NOT_FOUND');
+    if (
+      opts.grant &&
+      !(allowsAccount(opts.grant, opts.selfId) && allowsAction(opts.grant, resolved.name))
+    )
+      return failedTag(
+        'ACCOUNT_FORBIDDEN',
+        `该令牌无权在账号 ${opts.selfId} 上调用 ${resolved.name}`,
+      );
     let params: unknown;
     try {
       params = parseParams(resolved.name, rawParams);

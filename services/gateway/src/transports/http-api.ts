@@ -15,10 +15,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type ActionResponse, serialize, toFailure } from '@cqfleet/onebot';
 import type { Logger } from '@cqfleet/runtime';
 import type { AccountDirectory } from '../accounts/directory.js';
-import type { Config } from '../config.js';
+import type { TokenTable } from '../auth/tokens.js';
+import type { Settings } from '../config.js';
 import type { ActionRouter } from '../routing/router.js';
-import { authenticate } from './auth.js';
 import { pickAccount, splitAccountPrefix } from './target.js';
+import { TokenBucket } from './token-bucket.js';
 
 const MAX_BODY = 64 * 1024 * 1024;
 
@@ -92,12 +93,19 @@ async function parseBody(req: IncomingMessage): Promise<ParsedBody> {
   return {};
 }
 
-export function createHttpApi(
-  router: ActionRouter,
-  directory: AccountDirectory,
-  config: Config,
-  log: Logger,
-): Server {
+export interface HttpApiDeps {
+  router: ActionRouter;
+  directory: AccountDirectory;
+  tokens: TokenTable;
+  /** The `http` settings of the config file with the gateway defaults filled in. */
+  settings: Settings;
+  log: Logger;
+}
+
+export function createHttpApi(deps: HttpApiDeps): Server {
+  const { router, directory, tokens, settings, log } = deps;
+  // One rate-limit bucket for the whole HTTP server (go-cqhttp).
+  const limiter = new TokenBucket(settings.rateLimit);
   const respond = (res: ServerResponse, response: ActionResponse) => {
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
     res.end(serialize(response));
@@ -107,7 +115,7 @@ export function createHttpApi(
     if (req.method !== 'GET' && req.method !== 'POST') throw new HttpError(404);
     const url = new URL(req.url ?? '/', 'http://gateway');
     const body = await parseBody(req);
-    const auth = authenticate(config.accessToken, req.headers, url.searchParams);
+    const auth = tokens.authenticate(req.headers, url.searchParams);
     if (!auth.ok) throw new HttpError(auth.status);
 
     const query = fromSearch(url.searchParams);
@@ -131,6 +139,7 @@ export function createHttpApi(
     try {
       selfId = pickAccount(
         directory,
+        auth.grant,
         pathSelfId,
         req.headers['x-self-id'],
         params.self_id ?? query.self_id,
@@ -138,7 +147,15 @@ export function createHttpApi(
     } catch (err) {
       return respond(res, toFailure(err));
     }
-    respond(res, await router.call(action, params, { selfId, format: config.messageFormat }));
+    await limiter.take();
+    respond(
+      res,
+      await router.call(action, params, {
+        selfId,
+        format: settings.messageFormat,
+        grant: auth.grant,
+      }),
+    );
   };
 
   return createServer((req, res) => {

@@ -1,10 +1,12 @@
 /**
  * Which account a request is for (ARCHITECTURE "Addressing many accounts"): a `/{self_id}/`
  * path prefix, else the `X-Self-ID` header, else a `self_id` parameter, else the only account
- * there is. Ambiguity or an unknown account is a failure that says so.
+ * the token may use. An unknown account, one the token may not use, or an ambiguous request is
+ * a failure that says so.
  */
 import { OneBotError } from '@cqfleet/onebot';
 import type { AccountDirectory } from '../accounts/directory.js';
+import { allowsAccount, type Grant } from '../auth/tokens.js';
 
 /** Splits `/10001/send_msg` into the account prefix and the rest of the path. */
 export function splitAccountPrefix(path: string): { selfId?: number; rest: string } {
@@ -13,30 +15,34 @@ export function splitAccountPrefix(path: string): { selfId?: number; rest: strin
   return { selfId: Number(m[1]), rest: m[2] ?? '/' };
 }
 
+function asId(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+  if (typeof value === 'string' && /^\d{1,19}$/.test(value.trim())) return Number(value.trim());
+  return undefined;
+}
+
 export function pickAccount(
   directory: AccountDirectory,
+  grant: Grant,
   fromPath: number | undefined,
   fromHeader: string | string[] | undefined,
   fromParam: unknown,
 ): number {
-  const header = Array.isArray(fromHeader) ? fromHeader[0] : fromHeader;
   const candidate =
-    fromPath ??
-    (header && /^\d+$/.test(header.trim()) ? Number(header) : undefined) ??
-    (typeof fromParam === 'number' || (typeof fromParam === 'string' && /^\d+$/.test(fromParam))
-      ? Number(fromParam)
-      : undefined);
+    fromPath ?? asId(Array.isArray(fromHeader) ? fromHeader[0] : fromHeader) ?? asId(fromParam);
   if (candidate !== undefined) {
+    if (!allowsAccount(grant, candidate))
+      throw new OneBotError('ACCOUNT_FORBIDDEN', `该令牌无权使用账号 ${candidate}`);
     if (!directory.has(candidate))
       throw new OneBotError('ACCOUNT_NOT_FOUND', `账号 ${candidate} 不存在`);
     return candidate;
   }
-  const all = directory.list();
-  if (all.length === 1) return all[0]!;
+  const usable = directory.list().filter(uin => allowsAccount(grant, uin));
+  if (usable.length === 1) return usable[0]!;
   throw new OneBotError(
     'ACCOUNT_NOT_SPECIFIED',
-    all.length === 0
+    usable.length === 0
       ? '没有可用的账号'
-      : `有 ${all.length} 个账号, 请在路径 /{self_id}/、X-Self-ID 或 self_id 中指定`,
+      : `有 ${usable.length} 个账号, 请在路径 /{self_id}/、X-Self-ID 或 self_id 中指定`,
   );
 }

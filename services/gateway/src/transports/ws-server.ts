@@ -6,23 +6,26 @@
  * | `/event`                             | no      | yes    | yes                  |
  * | `/` and any other path               | yes     | yes    | yes                  |
  *
- * Authentication happens before the upgrade (401 / 403). Each request is handled on its own, so
- * replies may come out of order; `echo` comes back unchanged with its JSON type, and is left
- * out only when the request had none. Binary frames are ignored; a frame that is not a JSON
- * object is answered with a failure instead of closing the socket.
+ * Authentication and the account check happen before the upgrade (401 / 403, 400 with the
+ * failure envelope when the account is unknown or ambiguous). Each connection serves one
+ * account, with its own rate-limit bucket (go-cqhttp), the `ws` settings of the config file,
+ * heartbeats, and only the events its token may see.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { failedTag, type MessageFormat, serialize, toFailure, withEcho } from '@cqfleet/onebot';
+import { serialize, toFailure } from '@cqfleet/onebot';
 import type { Logger } from '@cqfleet/runtime';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { AccountDirectory } from '../accounts/directory.js';
-import type { Config } from '../config.js';
+import type { Grant, TokenTable } from '../auth/tokens.js';
+import type { Settings } from '../config.js';
 import type { EventHub } from '../events/event-hub.js';
 import type { FilterRegistry } from '../events/filter-registry.js';
+import type { Heartbeats } from '../events/heartbeat.js';
 import type { ActionRouter } from '../routing/router.js';
-import { authenticate } from './auth.js';
 import { pickAccount, splitAccountPrefix } from './target.js';
+import { TokenBucket } from './token-bucket.js';
+import { serveRequests } from './ws-requests.js';
 
 export type WsRole = 'api' | 'event' | 'universal';
 
@@ -38,19 +41,23 @@ function reject(socket: Duplex, status: number, reason: string, body = ''): void
   );
 }
 
+export interface ForwardWsDeps {
+  router: ActionRouter;
+  directory: AccountDirectory;
+  hub: EventHub;
+  filters: FilterRegistry;
+  heartbeats: Heartbeats;
+  tokens: TokenTable;
+  settings: Settings;
+  log: Logger;
+}
+
 export class ForwardWsServer {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
   /** go-cqhttp sends the time the server started in every lifecycle frame. */
   private readonly startedAt = Math.floor(Date.now() / 1000);
 
-  constructor(
-    private readonly router: ActionRouter,
-    private readonly directory: AccountDirectory,
-    private readonly hub: EventHub,
-    private readonly filters: FilterRegistry,
-    private readonly config: Config,
-    private readonly log: Logger,
-  ) {}
+  constructor(private readonly deps: ForwardWsDeps) {}
 
   get connections(): number {
     return this.wss.clients.size;
@@ -67,29 +74,35 @@ export class ForwardWsServer {
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://gateway');
-    const auth = authenticate(this.config.accessToken, req.headers, url.searchParams);
+    const auth = this.deps.tokens.authenticate(req.headers, url.searchParams);
     if (!auth.ok)
       return reject(socket, auth.status, auth.status === 401 ? 'Unauthorized' : 'Forbidden');
     const { selfId: pathSelfId, rest } = splitAccountPrefix(url.pathname);
     let selfId: number;
     try {
       selfId = pickAccount(
-        this.directory,
+        this.deps.directory,
+        auth.grant,
         pathSelfId,
         req.headers['x-self-id'],
         url.searchParams.get('self_id') ?? undefined,
       );
     } catch (err) {
-      return reject(socket, 400, 'Bad Request', serialize(toFailure(err)));
+      const failure = toFailure(err);
+      return reject(
+        socket,
+        failure.msg === 'ACCOUNT_FORBIDDEN' ? 403 : 400,
+        failure.msg === 'ACCOUNT_FORBIDDEN' ? 'Forbidden' : 'Bad Request',
+        serialize(failure),
+      );
     }
     const role = roleOf(rest);
-    this.wss.handleUpgrade(req, socket, head, ws =>
-      this.accept(ws, selfId, role, this.config.messageFormat),
-    );
+    this.wss.handleUpgrade(req, socket, head, ws => this.accept(ws, selfId, role, auth.grant));
   }
 
-  private accept(ws: WebSocket, selfId: number, role: WsRole, format: MessageFormat): void {
-    let unsubscribe: (() => void) | undefined;
+  private accept(ws: WebSocket, selfId: number, role: WsRole, grant: Grant): void {
+    const { settings, hub, filters, heartbeats, router } = this.deps;
+    const stops: Array<() => void> = [];
     if (role !== 'api') {
       ws.send(
         JSON.stringify({
@@ -101,38 +114,26 @@ export class ForwardWsServer {
           time: this.startedAt,
         }) + '\n',
       );
-      unsubscribe = this.hub.subscribe(selfId, event => {
-        if (event.postType === 'message_sent' && !this.config.reportSelfMessage) return;
-        if (!this.filters.passes(this.config.eventFilter, event.view(format))) return;
-        if (ws.readyState === ws.OPEN) ws.send(event.text(format));
-      });
+      stops.push(
+        hub.subscribe(selfId, event => {
+          if (event.postType === 'message_sent' && !settings.reportSelfMessage) return;
+          if (!filters.passes(settings.filter, event.view(settings.messageFormat))) return;
+          if (ws.readyState === ws.OPEN) ws.send(event.text(settings.messageFormat));
+        }),
+        heartbeats.subscribe(selfId, beat => {
+          if (filters.passes(settings.filter, beat) && ws.readyState === ws.OPEN)
+            ws.send(JSON.stringify(beat) + '\n');
+        }),
+      );
     }
     if (role !== 'event')
-      ws.on(
-        'message',
-        (data, isBinary) => !isBinary && this.request(ws, selfId, format, data.toString()),
+      serveRequests(
+        ws,
+        { selfId, settings, grant, limiter: new TokenBucket(settings.rateLimit) },
+        router,
       );
-    ws.on('close', () => unsubscribe?.());
-    ws.on('error', err => this.log.debug({ err: err.message, selfId }, 'ws client error'));
-  }
-
-  private request(ws: WebSocket, selfId: number, format: MessageFormat, text: string): void {
-    let frame: unknown;
-    try {
-      frame = JSON.parse(text);
-    } catch {
-      frame = undefined;
-    }
-    if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
-      ws.send(serialize(failedTag('INVALID_PARAMS', '请求不是 JSON 对象')));
-      return;
-    }
-    const req = frame as { action?: unknown; params?: unknown; echo?: unknown };
-    const hasEcho = 'echo' in req;
-    const action = typeof req.action === 'string' ? req.action : '';
-    void this.router.call(action, req.params ?? {}, { selfId, format }).then(response => {
-      if (ws.readyState === ws.OPEN) ws.send(serialize(withEcho(response, hasEcho, req.echo)));
-    });
+    ws.on('close', () => stops.forEach(stop => stop()));
+    ws.on('error', err => this.deps.log.debug({ err: err.message, selfId }, 'ws client error'));
   }
 
   close(): void {

@@ -46,6 +46,7 @@ export function groupMessageEvent(p: GroupMessageParts): GroupMessageEvent {
       user_id: s.user_id,
       anonymous: p.anonymous ?? null,
       message: p.elements,
+      message_format: 'array',
       raw_message: toCQString(p.elements),
       font: 0,
       sender: {
@@ -91,6 +92,7 @@ export function privateMessageEvent(p: PrivateMessageParts): PrivateMessageEvent
       user_id: s.user_id,
       target_id: p.targetId,
       message: p.elements,
+      message_format: 'array',
       raw_message: toCQString(p.elements),
       font: 0,
       sender: {

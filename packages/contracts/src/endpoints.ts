@@ -1,0 +1,86 @@
+/**
+ * Outbound OneBot endpoints — HTTP POST receivers and reverse WebSocket servers — as the gateway
+ * configuration (templates for many accounts) and account records (one account's own) describe
+ * them, plus the settings every endpoint, inbound or outbound, may override.
+ *
+ * A URL may contain `{self_id}`, replaced by the account's number.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+export const RateLimit = z.object({
+  enabled: z.boolean().default(false),
+  /** Tokens per second (go-cqhttp `frequency`). */
+  frequency: z.number().positive().default(1),
+  /** Burst size; 0 disables limiting, as in go-cqhttp. */
+  bucket: z.number().int().min(0).default(1),
+});
+export type RateLimit = z.infer<typeof RateLimit>;
+
+/** Settings of one endpoint; anything absent falls back to the gateway-wide default. */
+export const EndpointSettings = z.object({
+  message_format: z.enum(['string', 'array']).optional(),
+  report_self_message: z.boolean().optional(),
+  /** Path of an event filter file (go-cqhttp syntax). */
+  filter: z.string().optional(),
+  rate_limit: RateLimit.optional(),
+});
+export type EndpointSettings = z.infer<typeof EndpointSettings>;
+
+/** Which accounts a template or token covers: all of them, or a list. */
+export const AccountSelector = z
+  .union([z.literal('*'), z.array(z.number().int().positive())])
+  .default('*');
+export type AccountSelector = z.infer<typeof AccountSelector>;
+
+export const HttpPostEndpoint = EndpointSettings.extend({
+  url: z.string().min(1),
+  /** HMAC-SHA1 key of the `X-Signature` header; none when empty. */
+  secret: z.string().default(''),
+  /** @default 5000 ms */
+  timeout_ms: z.number().int().positive().default(5_000),
+  /** First retry delay; retries back off exponentially up to max_retry_interval_ms. @default 1500 ms */
+  retry_interval_ms: z.number().int().positive().default(1_500),
+  /** @default 30000 ms */
+  max_retry_interval_ms: z.number().int().positive().default(30_000),
+});
+export type HttpPostEndpoint = z.infer<typeof HttpPostEndpoint>;
+
+export const ReverseWsEndpoint = EndpointSettings.extend({
+  /** One connection for actions and events (role Universal)… */
+  universal: z.string().optional(),
+  /** …or separate connections for actions (role API) and events (role Event). */
+  api: z.string().optional(),
+  event: z.string().optional(),
+  access_token: z.string().default(''),
+  /** Scheme word of the Authorization header (go-cqhttp sends `Token`, OneBot says `Bearer`). */
+  authorization_scheme: z.string().default('Bearer'),
+  /** First reconnect delay; reconnects back off exponentially up to 30 s. @default 3000 ms */
+  reconnect_interval_ms: z.number().int().positive().default(3_000),
+}).refine(e => e.universal || e.api || e.event, {
+  message: 'a reverse WebSocket needs universal, api or event',
+});
+export type ReverseWsEndpoint = z.infer<typeof ReverseWsEndpoint>;
+
+/** Endpoints an account record may carry for itself. */
+export const AccountEndpoints = z.object({
+  http_post: z.array(HttpPostEndpoint).default([]),
+  ws_reverse: z.array(ReverseWsEndpoint).default([]),
+});
+export type AccountEndpoints = z.infer<typeof AccountEndpoints>;
+
+/** A stable id for an endpoint definition (the same on every gateway replica). */
+export function endpointId(kind: 'http_post' | 'ws_reverse', definition: unknown): string {
+  return createHash('sha1')
+    .update(`${kind}:${JSON.stringify(definition)}`)
+    .digest('hex')
+    .slice(0, 12);
+}
+
+export function selects(selector: AccountSelector, uin: number): boolean {
+  return selector === '*' || selector.includes(uin);
+}
+
+export function expandUrl(template: string, selfId: number): string {
+  return template.replaceAll('{self_id}', String(selfId));
+}

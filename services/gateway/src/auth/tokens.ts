@@ -1,0 +1,69 @@
+/**
+ * Tokens and what they grant (ARCHITECTURE "Tokens"): the operator token sees every account;
+ * an account token sees only its accounts — their actions and their events, on every
+ * transport — optionally only some actions. Read as go-cqhttp reads tokens (reference §3.1):
+ * `Authorization` with any scheme word (whatever follows the first space), else
+ * `access_token` in the query. Missing → 401, unknown → 403.
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { AccountToken } from '../config.js';
+
+export interface Grant {
+  name: string;
+  accounts: '*' | ReadonlySet<number>;
+  /** When present, the only actions allowed. */
+  actions?: ReadonlySet<string>;
+}
+
+/** Everything: the operator, and the gateway's own outbound connections. */
+export const FULL_GRANT: Grant = { name: 'operator', accounts: '*' };
+
+export type AuthResult = { ok: true; grant: Grant } | { ok: false; status: 401 | 403 };
+
+export function tokenFrom(headers: IncomingHttpHeaders, query: URLSearchParams): string {
+  const header = headers.authorization;
+  if (header !== undefined) {
+    const space = header.indexOf(' ');
+    return (space >= 0 ? header.slice(space + 1) : header).trim();
+  }
+  return query.get('access_token') ?? '';
+}
+
+/** Tokens are looked up by their hash, so the lookup does not reveal them by its timing. */
+const digest = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export class TokenTable {
+  private readonly grants = new Map<string, Grant>();
+
+  constructor(operatorToken: string, tokens: readonly AccountToken[] = []) {
+    if (operatorToken) this.grants.set(digest(operatorToken), FULL_GRANT);
+    for (const t of tokens)
+      this.grants.set(digest(t.token), {
+        name: t.name ?? `token for ${t.accounts === '*' ? 'all accounts' : t.accounts.join(',')}`,
+        accounts: t.accounts === '*' ? '*' : new Set(t.accounts),
+        ...(t.actions ? { actions: new Set(t.actions) } : {}),
+      });
+  }
+
+  /** No token configured at all: every request is the operator. */
+  get open(): boolean {
+    return this.grants.size === 0;
+  }
+
+  authenticate(headers: IncomingHttpHeaders, query: URLSearchParams): AuthResult {
+    if (this.open) return { ok: true, grant: FULL_GRANT };
+    const token = tokenFrom(headers, query);
+    if (token === '') return { ok: false, status: 401 };
+    const grant = this.grants.get(digest(token));
+    return grant ? { ok: true, grant } : { ok: false, status: 403 };
+  }
+}
+
+export function allowsAccount(grant: Grant, selfId: number): boolean {
+  return grant.accounts === '*' || grant.accounts.has(selfId);
+}
+
+export function allowsAction(grant: Grant, action: string): boolean {
+  return !grant.actions || grant.actions.has(action);
+}

@@ -1,0 +1,122 @@
+/**
+ * The events of one (endpoint, account) delivery, from a durable JetStream consumer: whatever
+ * happened while the receiver (or this replica) was away is replayed, up to the replay window;
+ * events are handed over one at a time, in order, and acknowledged only once delivered. A
+ * delivery that fails is tried again with back-off, holding the events behind it, until it
+ * succeeds or the event leaves the replay window.
+ */
+import type { Namespace } from '@cqfleet/contracts';
+import { backoff, type Logger, type NatsConnection, sleep } from '@cqfleet/runtime';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
+
+const NS_PER_MS = 1_000_000;
+
+export interface FeedOptions {
+  endpoint: string;
+  selfId: number;
+  replayWindowMs: number;
+  /** First and longest retry delay. */
+  retryMs: number;
+  maxRetryMs: number;
+}
+
+/** Delivers one event; resolves true when delivered (or to be skipped), false to retry. */
+export type Deliver = (msg: JsMsg) => Promise<boolean>;
+
+export class EventFeed {
+  private readonly abort = new AbortController();
+  private loop?: Promise<void>;
+  delivered = 0;
+  expired = 0;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly ns: Namespace,
+    private readonly opts: FeedOptions,
+    private readonly log: Logger,
+  ) {}
+
+  private get name(): string {
+    return this.ns.deliveryConsumer(this.opts.endpoint, this.opts.selfId);
+  }
+
+  async start(deliver: Deliver): Promise<void> {
+    const jsm = await jetstreamManager(this.nc);
+    await jsm.consumers.info(this.ns.eventStream, this.name).catch(() =>
+      jsm.consumers.add(this.ns.eventStream, {
+        durable_name: this.name,
+        ack_policy: AckPolicy.Explicit,
+        // A new endpoint starts with what happens from now on.
+        deliver_policy: DeliverPolicy.New,
+        filter_subject: this.ns.accountEventSubjects(this.opts.selfId),
+        max_ack_pending: 1_000,
+        ack_wait: 60_000 * NS_PER_MS,
+        // Unused for a day (the endpoint or account is gone): the server removes it.
+        inactive_threshold: Math.max(this.opts.replayWindowMs * 2, 24 * 3600_000) * NS_PER_MS,
+      }),
+    );
+    this.loop = this.run(deliver).catch((err: unknown) =>
+      this.log.error({ err, consumer: this.name }, 'event feed stopped'),
+    );
+  }
+
+  private tooOld(msg: JsMsg): boolean {
+    if (this.opts.replayWindowMs <= 0) return false;
+    return Date.now() - msg.info.timestampNanos / NS_PER_MS > this.opts.replayWindowMs;
+  }
+
+  private async run(deliver: Deliver): Promise<void> {
+    const js = jetstream(this.nc);
+    const signal = this.abort.signal;
+    for (let attempt = 0; !signal.aborted; attempt++) {
+      try {
+        const consumer = await js.consumers.get(this.ns.eventStream, this.name);
+        const messages = await consumer.consume({ max_messages: 100 });
+        const stop = () => messages.stop();
+        signal.addEventListener('abort', stop, { once: true });
+        for await (const m of messages) {
+          attempt = 0;
+          await this.handle(m, deliver);
+          if (signal.aborted) break;
+        }
+        signal.removeEventListener('abort', stop);
+      } catch (err) {
+        if (signal.aborted) return;
+        this.log.warn({ err, consumer: this.name }, 'event feed interrupted; resuming');
+      }
+      await sleep(backoff(attempt, 200, 5_000), signal).catch(() => undefined);
+    }
+  }
+
+  private async handle(m: JsMsg, deliver: Deliver): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      if (this.abort.signal.aborted) return; // not acknowledged: the next holder gets it
+      if (this.tooOld(m)) {
+        this.expired++;
+        m.ack();
+        return;
+      }
+      if (await deliver(m).catch(() => false)) {
+        this.delivered++;
+        m.ack();
+        return;
+      }
+      m.working(); // still ours: do not let the server hand it to someone else meanwhile
+      await sleep(
+        Math.min(this.opts.maxRetryMs, this.opts.retryMs * 2 ** Math.min(attempt, 10)),
+        this.abort.signal,
+      ).catch(() => undefined);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * HTTP POST delivery (reference §3.2, ARCHITECTURE "Delivery") of one account's events to one
+ * receiver, by the gateway replica holding that delivery's lease:
+ *
+ * - the body is the event as the endpoint formats it, newline-terminated; `X-Signature:
+ *   sha1=<hex HMAC-SHA1(secret, body bytes)>` signs those exact bytes when a secret is set;
+ * - `X-Self-ID`, `User-Agent`, and `X-Event-Id` (receivers de-duplicate by it: delivery is at
+ *   least once);
+ * - a timeout per attempt; transport errors and 5xx are retried with back-off (the event and
+ *   those behind it wait) until delivered or older than the replay window. go-cqhttp retries
+ *   only transport errors, 3 times, and drops the event then;
+ * - a JSON object in the reply is a quick operation on that event.
+ */
+import { createHmac } from 'node:crypto';
+import { EVENT_ID_HEADER, type HttpPostEndpoint } from '@cqfleet/contracts';
+import type { MetaEvent, OneBotEvent } from '@cqfleet/onebot';
+import type { Logger } from '@cqfleet/runtime';
+import type { JsMsg } from '@nats-io/jetstream';
+import type { Settings } from '../config.js';
+import type { FilterRegistry } from '../events/filter-registry.js';
+import { eventView } from '../events/view.js';
+import { type ActionCaller, handleQuickOperation } from '../routing/quick-operation.js';
+
+export const USER_AGENT = 'CQHttp/4.15.0 cqfleet/0.1.0';
+
+export interface PostResult {
+  delivered: boolean;
+  status?: number;
+  reply?: unknown;
+}
+
+export async function postEvent(
+  def: HttpPostEndpoint,
+  selfId: number,
+  body: string,
+  eventId: string | undefined,
+): Promise<PostResult> {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'x-self-id': String(selfId),
+    'user-agent': USER_AGENT,
+  };
+  if (eventId) headers['x-event-id'] = eventId;
+  if (def.secret)
+    headers['x-signature'] = 'sha1=' + createHmac('sha1', def.secret).update(body).digest('hex');
+  try {
+    const res = await fetch(def.url, {
+      method: 'POST',
+      headers,
+      body,
+      signal: AbortSignal.timeout(def.timeout_ms),
+    });
+    const text = await res.text();
+    let reply: unknown;
+    try {
+      reply = text.trim() ? JSON.parse(text) : undefined;
+    } catch {
+      reply = undefined;
+    }
+    return { delivered: res.status < 500, status: res.status, reply };
+  } catch {
+    return { delivered: false };
+  }
+}
+
+export interface HttpPostDeps {
+  settings: Settings;
+  filters: FilterRegistry;
+  caller: ActionCaller;
+  log: Logger;
+}
+
+export class HttpPostSink {
+  constructor(
+    private readonly def: HttpPostEndpoint,
+    private readonly selfId: number,
+    private readonly deps: HttpPostDeps,
+  ) {}
+
+  /** The feed's delivery function: true when delivered or deliberately skipped. */
+  deliver = async (msg: JsMsg): Promise<boolean> => {
+    const event = msg.json<OneBotEvent>();
+    const { settings, filters } = this.deps;
+    if (event.post_type === 'message_sent' && !settings.reportSelfMessage) return true;
+    const view = eventView(event, settings.messageFormat);
+    if (!filters.passes(settings.filter, view)) return true;
+    const result = await postEvent(
+      this.def,
+      this.selfId,
+      JSON.stringify(view) + '\n',
+      msg.headers?.get(EVENT_ID_HEADER) || undefined,
+    );
+    if (!result.delivered) {
+      this.deps.log.warn(
+        { url: this.def.url, status: result.status, selfId: this.selfId },
+        'HTTP POST failed; will retry',
+      );
+      return false;
+    }
+    if (typeof result.reply === 'object' && result.reply !== null && !Array.isArray(result.reply))
+      await handleQuickOperation(
+        this.deps.caller,
+        { selfId: this.selfId, format: settings.messageFormat },
+        view,
+        result.reply,
+        this.deps.log,
+      );
+    return true;
+  };
+
+  /** Heartbeats go to HTTP POST too (go-cqhttp), once, without retries. */
+  heartbeat = (beat: MetaEvent): void => {
+    if (!this.deps.filters.passes(this.deps.settings.filter, beat)) return;
+    void postEvent(this.def, this.selfId, JSON.stringify(beat) + '\n', undefined);
+  };
+}

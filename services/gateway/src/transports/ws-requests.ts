@@ -1,0 +1,57 @@
+/**
+ * Serving OneBot requests on a WebSocket, forward or reverse: every text frame is one request,
+ * handled on its own (replies may come out of order); `echo` comes back unchanged with its JSON
+ * type; binary frames are ignored; a frame that is not a JSON object is answered with a
+ * failure rather than a closed socket. A failure never carries `echo: null` (node-napcat-ts
+ * stops reconnecting on such a frame): a request whose echo was null gets none.
+ */
+import { type ActionResponse, failedTag, serialize, toFailure, withEcho } from '@cqfleet/onebot';
+import type { WebSocket } from 'ws';
+import type { Grant } from '../auth/tokens.js';
+import type { Settings } from '../config.js';
+import type { ActionRouter } from '../routing/router.js';
+import type { TokenBucket } from './token-bucket.js';
+
+export interface RequestScope {
+  selfId: number;
+  settings: Settings;
+  grant: Grant;
+  limiter: TokenBucket;
+}
+
+function reply(response: ActionResponse, hasEcho: boolean, echo: unknown): string {
+  const keep = hasEcho && !(echo === null && response.status === 'failed');
+  return serialize(withEcho(response, keep, echo));
+}
+
+export function serveRequests(ws: WebSocket, scope: RequestScope, router: ActionRouter): void {
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) return;
+    let frame: unknown;
+    try {
+      frame = JSON.parse(data.toString());
+    } catch {
+      frame = undefined;
+    }
+    if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
+      ws.send(serialize(failedTag('INVALID_PARAMS', '请求不是 JSON 对象')));
+      return;
+    }
+    const req = frame as { action?: unknown; params?: unknown; echo?: unknown };
+    const hasEcho = 'echo' in req;
+    const action = typeof req.action === 'string' ? req.action : '';
+    void scope.limiter
+      .take()
+      .then(() =>
+        router.call(action, req.params ?? {}, {
+          selfId: scope.selfId,
+          format: scope.settings.messageFormat,
+          grant: scope.grant,
+        }),
+      )
+      .catch((err: unknown) => toFailure(err))
+      .then(response => {
+        if (ws.readyState === ws.OPEN) ws.send(reply(response, hasEcho, req.echo));
+      });
+  });
+}
