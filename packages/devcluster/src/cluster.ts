@@ -25,6 +25,8 @@ export interface ClusterOptions {
   ports?: { simulator?: number; http?: number; ws?: number; history?: number };
   /** Number of session workers. @default 1 */
   sessions?: number;
+  /** Number of gateway replicas (the first gets `ports.http` / `ports.ws`, others free ports). @default 1 */
+  gateways?: number;
   /** Operator access token of the gateway. @default '' */
   accessToken?: string;
   /** World file for the simulator; the demo world when absent. */
@@ -61,10 +63,14 @@ export interface RunningCluster {
   httpUrl: string;
   wsUrl: string;
   historyAddr: string;
+  /** Every gateway replica's endpoints, the first one's being httpUrl / wsUrl. */
+  gateways: Array<{ name: string; httpUrl: string; wsUrl: string }>;
   accounts: number[];
   services: ServiceProcess[];
   /** Starts one more session worker. */
   addSession(): Promise<ServiceProcess>;
+  /** Starts one more gateway replica on free ports. */
+  addGateway(): Promise<{ name: string; httpUrl: string; wsUrl: string }>;
   stop(): Promise<void>;
 }
 
@@ -200,13 +206,25 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
         MEDIA_ALLOW_HOSTS: (options.mediaAllowHosts ?? []).join(','),
       }),
     ]);
-    const gateway = await start('gateway', 'gateway', {
-      GATEWAY_HOST: host,
-      GATEWAY_HTTP_PORT: String(ports.http ?? 5700),
-      GATEWAY_WS_PORT: String(ports.ws ?? 8080),
-      GATEWAY_ACCESS_TOKEN: options.accessToken ?? '',
-      GATEWAY_HISTORY_ADDR: historyAddr,
-    });
+    let gatewayCount = 0;
+    const gateways: RunningCluster['gateways'] = [];
+    const startGateway = async () => {
+      const n = ++gatewayCount;
+      const name = n === 1 ? 'gateway' : `gateway-${n}`;
+      const g = await start('gateway', name, {
+        GATEWAY_HOST: host,
+        GATEWAY_HTTP_PORT: String(n === 1 ? (ports.http ?? 5700) : 0),
+        GATEWAY_WS_PORT: String(n === 1 ? (ports.ws ?? 8080) : 0),
+        GATEWAY_ACCESS_TOKEN: options.accessToken ?? '',
+        GATEWAY_HISTORY_ADDR: historyAddr,
+        GATEWAY_REPLICA_ID: `${name}-${process.pid}`,
+      });
+      const urls = { name, httpUrl: String(g.ready.http), wsUrl: String(g.ready.ws) };
+      gateways.push(urls);
+      return urls;
+    };
+    for (let i = 0; i < (options.gateways ?? 1); i++) await startGateway();
+    const first = gateways[0]!;
     const stop = async () => {
       // Reverse order: clients first, then the services they depend on.
       for (const s of [...services].reverse()) await s.stop();
@@ -214,12 +232,14 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     return {
       options,
       simulatorUrl,
-      httpUrl: String(gateway.ready.http),
-      wsUrl: String(gateway.ready.ws),
+      httpUrl: first.httpUrl,
+      wsUrl: first.wsUrl,
       historyAddr,
+      gateways,
       accounts,
       services,
       addSession: () => start('session', `session-${sessions + 1}`, sessionEnv()),
+      addGateway: startGateway,
       stop,
     };
   } catch (err) {

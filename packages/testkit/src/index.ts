@@ -16,4 +16,8 @@ export type { DemoWorld } from './demo.js';
 export { startDemoWorld } from './demo.js';
 export { testInfra, uniqueNamespace, waitFor } from './context.js';
 export type { InfraMode, TestInfra } from './infra.js';
+export type { Answer, Received } from './receiver.js';
+export { Receiver } from './receiver.js';
+export type { BackendConnection } from './reverse-server.js';
+export { ReverseBackend } from './reverse-server.js';
 export { fromContainers, fromLocalBinaries, resolveTestInfra } from './infra.js';
