@@ -114,7 +114,7 @@ describe('HTTP POST', () => {
     receiver.answer = () => undefined;
 
     await receiver.stop();
-    const during = [];
+    const during: Array<{ message_id: number }> = [];
     for (let i = 0; i < 5; i++)
       during.push(await world.sim.sendGroupMsg(20002, 100100, `while down ${i}`));
     await new Promise(r => setTimeout(r, 500));
