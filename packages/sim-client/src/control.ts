@@ -123,7 +123,7 @@ export class SimControl {
 
   async faults(
     account: number,
-    faults: { refuse_sends?: boolean; delay_ms?: number },
+    faults: { refuse_sends?: boolean; delay_ms?: number; offline?: boolean },
   ): Promise<void> {
     await this.call('POST', `/accounts/${account}/faults`, faults);
   }

@@ -190,6 +190,10 @@ export class ControlApi {
         const u = w.user(person(p));
         if (b.refuse_sends !== undefined) u.faults.refuseSends = bool(b.refuse_sends);
         if (b.delay_ms !== undefined) u.faults.delayMs = Math.max(0, int(b.delay_ms, 'delay_ms'));
+        if (b.offline !== undefined) {
+          u.faults.offline = bool(b.offline);
+          if (u.faults.offline) hub.drop(int(p.user_id, 'user_id'));
+        }
         return { faults: u.faults };
       }),
       route('POST', '/accounts/{user_id}/drop', p => ({

@@ -95,6 +95,11 @@ export class DriverServer {
       if (!this.world.isAccount(uin))
         throw new SimError('ACCOUNT_NOT_FOUND', `no account ${uin} in this world`);
       if (session.uin !== undefined) throw new SimError('BAD_REQUEST', 'already logged in');
+      if (this.world.user(uin).faults.offline)
+        throw new SimError(
+          'DISCONNECTED',
+          'the account cannot reach the network (fault injection)',
+        );
       const resumeAfter = typeof args.resume_after === 'number' ? args.resume_after : 0;
       const epoch = typeof args.epoch === 'string' ? args.epoch : '';
       // Reply before replaying: the client learns the epoch, then receives missed events.

@@ -40,7 +40,7 @@ export function buildWorld(file: WorldFile, options: WorldOptions = {}): WorldSt
         customFaces: [1, 2, 3].map(n => `https://sim.cqfleet.local/faces/${u.user_id}/${n}.gif`),
         likes: { day: '', given: new Map() },
         recent: new Map(),
-        faults: { refuseSends: false, delayMs: 0 },
+        faults: { refuseSends: false, delayMs: 0, offline: false },
       };
       w.users.set(u.user_id, state);
     }

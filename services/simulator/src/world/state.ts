@@ -51,7 +51,7 @@ export interface UserState {
     }
   >;
   /** Fault injection (accounts only). */
-  faults: { refuseSends: boolean; delayMs: number };
+  faults: { refuseSends: boolean; delayMs: number; offline: boolean };
 }
 
 export interface GroupState {
