@@ -7,11 +7,14 @@ import { defineConfig } from 'vitest/config';
  * - `integration`: real NATS, Redis and processes (`*.int.test.ts`); infrastructure comes from
  *   `@cqfleet/testkit` (environment URLs, containers, or local binaries), files run one at a time.
  */
-const conditions = ['source', 'node', 'import', 'default'];
+const conditions = ['source', 'node'];
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: conditions } },
+  // Vitest hands these to its Node workers as `--conditions`. `import` must not be among them:
+  // Node would then resolve CommonJS `require()` calls to ESM entries, which breaks CommonJS
+  // packages such as Koishi. Vite adds `import`/`require` per import kind by itself.
+  ssr: { resolve: { conditions, externalConditions: ['source'] } },
   test: {
     globals: false,
     projects: [

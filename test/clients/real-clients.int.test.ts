@@ -1,0 +1,200 @@
+/**
+ * Real OneBot clients against the cluster (issue 4, point 11), run headless as
+ * dependencies-offline.md describes: Koishi with koishi-plugin-adapter-onebot over forward WS,
+ * reverse WS and HTTP; node-napcat-ts over forward WS; go-cqwebsocket over split /api + /event.
+ * Each logs in, receives a group message from the simulator, replies, and the reply arrives in
+ * the simulator. (Koishi 6.9.4's HTTP POST receiver is broken upstream — it reads `ctx.body`
+ * where koa-body leaves the request body — so over HTTP Koishi is checked for login and
+ * actions; HTTP POST delivery itself is tested with our own receiver.)
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '@cqfleet/devcluster';
+import { SimControl } from '@cqfleet/sim-client';
+import { startTestCluster, type TestCluster, waitFor } from '@cqfleet/testkit';
+import { CQWebSocket } from 'go-cqwebsocket';
+import type * as Koishi from 'koishi';
+import { NCWebsocket } from 'node-napcat-ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// Koishi's ESM entry does not load on Node 20; its CommonJS entry does.
+const require = createRequire(import.meta.url);
+const { Context } = require('koishi') as typeof Koishi;
+const { HTTP } = require('@koishijs/plugin-http') as { HTTP: unknown };
+const { Server } = require('@koishijs/plugin-server') as { Server: unknown };
+const OneBot = (require('koishi-plugin-adapter-onebot') as { default: unknown }).default;
+
+const TOKEN = 'client-token';
+let cluster: TestCluster;
+let sim: SimControl;
+let koishiPort: number;
+
+type KoishiApp = InstanceType<typeof Context>;
+const apps: KoishiApp[] = [];
+
+beforeAll(async () => {
+  koishiPort = await freePort();
+  const file = join(await mkdtemp(join(tmpdir(), 'gw-')), 'gateway.json');
+  await writeFile(
+    file,
+    JSON.stringify({
+      ws_reverse: [
+        {
+          universal: `ws://127.0.0.1:${koishiPort}/onebot`,
+          accounts: [10002],
+          reconnect_interval_ms: 200,
+        },
+      ],
+    }),
+  );
+  cluster = await startTestCluster({
+    accessToken: TOKEN,
+    env: { GATEWAY_CONFIG_FILE: file, GATEWAY_HEARTBEAT_INTERVAL_MS: '0' },
+  });
+  sim = new SimControl(cluster.simulatorUrl);
+  await waitFor(
+    async () => {
+      const r = await fetch(`${cluster.httpUrl}/10002/get_login_info`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      return ((await r.json()) as { status: string }).status === 'ok' ? true : undefined;
+    },
+    15_000,
+    'online',
+  );
+});
+
+afterAll(async () => {
+  for (const app of apps) await app.stop().catch(() => undefined);
+  await cluster?.stop();
+});
+
+/** The simulator shows `text` said by `sender` in group 100100. */
+const arrives = (sender: number, text: string) =>
+  waitFor(
+    async () =>
+      (await sim.groupMessages(100100, 10)).some(m => m.sender_id === sender && m.message === text)
+        ? true
+        : undefined,
+    15_000,
+    `"${text}" from ${sender}`,
+  );
+
+/** A headless Koishi app; `serverPort` adds Koishi's own HTTP server (reverse WS, HTTP POST). */
+async function koishi(config: Record<string, unknown>, serverPort?: number): Promise<KoishiApp> {
+  const app = new Context();
+  app.plugin(HTTP as never);
+  if (serverPort !== undefined)
+    app.plugin(Server as never, { host: '127.0.0.1', port: serverPort });
+  app.plugin(OneBot as never, config);
+  app.on('message', async session => {
+    if (session.content === 'ping from alice')
+      await session.send(`pong from koishi ${String(config.protocol)}`);
+  });
+  apps.push(app);
+  await app.start();
+  return app;
+}
+
+const online = (app: KoishiApp) =>
+  waitFor(
+    () => (app.bots.some(b => b.status === 1) ? app.bots.find(b => b.status === 1) : undefined),
+    15_000,
+    'koishi bot online',
+  );
+
+describe('Koishi + koishi-plugin-adapter-onebot', () => {
+  it('forward WS: logs in, receives a group message, replies', async () => {
+    const app = await koishi({
+      selfId: '10001',
+      protocol: 'ws',
+      endpoint: `${cluster.wsUrl}/10001/`,
+      token: TOKEN,
+    });
+    const bot = await online(app);
+    expect(bot.user?.name).toBe('Fleet Alpha');
+    await sim.sendGroupMsg(20001, 100100, 'ping from alice');
+    await arrives(10001, 'pong from koishi ws');
+  });
+
+  it('reverse WS: the gateway connects to Koishi; Koishi receives and replies', async () => {
+    const app = await koishi(
+      { selfId: '10002', protocol: 'ws-reverse', path: '/onebot' },
+      koishiPort,
+    );
+    await online(app);
+    await sim.sendGroupMsg(20001, 100100, 'ping from alice');
+    await arrives(10002, 'pong from koishi ws-reverse');
+  });
+
+  it('HTTP: logs in and acts through the HTTP API', async () => {
+    const app = await koishi(
+      {
+        selfId: '10001',
+        protocol: 'http',
+        endpoint: `${cluster.httpUrl}/10001`,
+        token: TOKEN,
+        path: '/onebot-http',
+      },
+      await freePort(),
+    );
+    const bot = await online(app);
+    await bot.sendMessage('100100', 'hello from koishi http');
+    await arrives(10001, 'hello from koishi http');
+  });
+});
+
+describe('node-napcat-ts', () => {
+  it('forward WS: logs in, receives a group message, replies', async () => {
+    const bot = new NCWebsocket(
+      {
+        baseUrl: `${cluster.wsUrl}/10001`,
+        accessToken: TOKEN,
+        reconnection: { enable: false, attempts: 0, delay: 0 },
+        apiTimeout: 5000,
+      },
+      false,
+    );
+    const received = new Promise<number>(resolve =>
+      bot.on('message.group', e => {
+        if (e.raw_message === 'hello napcat') resolve(e.group_id);
+      }),
+    );
+    await bot.connect();
+    expect(await bot.get_login_info()).toMatchObject({ user_id: 10001, nickname: 'Fleet Alpha' });
+    await sim.sendGroupMsg(20002, 100100, 'hello napcat');
+    const groupId = await received;
+    await bot.send_group_msg({
+      group_id: groupId,
+      message: [{ type: 'text', data: { text: 'pong from napcat' } }],
+    });
+    await arrives(10001, 'pong from napcat');
+    await bot.disconnect();
+  });
+});
+
+describe('go-cqwebsocket', () => {
+  it('split /api + /event: logs in, receives a group message, replies', async () => {
+    const bot = new CQWebSocket({ baseUrl: `${cluster.wsUrl}/10002`, accessToken: TOKEN });
+    const opened = Promise.all([
+      new Promise<void>(resolve => bot.on('socket.open', () => resolve())),
+      new Promise<void>(resolve => bot.on('socket.openEvent', () => resolve())),
+    ]);
+    const received = new Promise<number>(resolve =>
+      bot.on('message.group', ev => {
+        const ctx = ev.context as { raw_message: string; group_id: number };
+        if (ctx.raw_message === 'hello gocq client') resolve(ctx.group_id);
+      }),
+    );
+    bot.connect();
+    await opened;
+    expect(await bot.get_login_info()).toMatchObject({ user_id: 10002 });
+    await sim.sendGroupMsg(20003, 100100, 'hello gocq client');
+    const groupId = await received;
+    await bot.send_group_msg(groupId, 'pong from go-cqwebsocket');
+    await arrives(10002, 'pong from go-cqwebsocket');
+    bot.disconnect();
+  });
+});
