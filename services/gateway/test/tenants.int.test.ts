@@ -1,5 +1,6 @@
 /**
- * Tokens that keep tenants apart (issue 4, point 9) on HTTP and forward WS, per-endpoint
+ * Tokens that keep tenants apart (issue 4, point 9) on HTTP (actions and long polling) and
+ * forward WS (actions and events), per-endpoint
  * settings (point 7), heartbeats (point 6), an offline account (point 8), and go-cqhttp's
  * synchronous `_async` behind a switch (point 2).
  */
@@ -46,7 +47,11 @@ beforeAll(async () => {
     }),
   );
   cluster = await startTestCluster({
-    env: { GATEWAY_CONFIG_FILE: configFile, GATEWAY_HEARTBEAT_INTERVAL_MS: '300' },
+    env: {
+      GATEWAY_CONFIG_FILE: configFile,
+      GATEWAY_HEARTBEAT_INTERVAL_MS: '300',
+      GATEWAY_LONG_POLLING: 'true',
+    },
   });
   sim = new SimControl(cluster.simulatorUrl);
   await waitFor(
@@ -106,6 +111,28 @@ describe('tokens keep tenants apart', () => {
     expect(conn.events.some(e => e.message_id === other.message_id)).toBe(false);
     expect(conn.events.every(e => e.self_id === 10001)).toBe(true);
     await conn.close();
+  });
+
+  it('HTTP long polling: get_updates gives an account token its account’s events only', async () => {
+    const alpha = http(ALPHA);
+    await expectFailure(alpha, 'get_updates', { self_id: 10002, timeout: 1 }, 'ACCOUNT_FORBIDDEN');
+    await expectFailure(http(ALPHA, '/10002'), 'get_updates', { timeout: 1 }, 'ACCOUNT_FORBIDDEN');
+    await alpha.ok('get_updates', { timeout: 1 }); // the queue starts with the first poll
+    const other = await sim.sendPrivateMsg(20001, 10002, 'beta, polled');
+    const mine = await sim.sendPrivateMsg(20001, 10001, 'alpha, polled');
+    const polled: Array<Record<string, unknown>> = [];
+    await waitFor(
+      async () => {
+        polled.push(
+          ...(await alpha.ok<Array<Record<string, unknown>>>('get_updates', { timeout: 1 })),
+        );
+        return polled.some(e => e.message_id === mine.message_id) ? true : undefined;
+      },
+      10_000,
+      'alpha’s event polled',
+    );
+    expect(polled.some(e => e.message_id === other.message_id)).toBe(false);
+    expect(polled.every(e => e.self_id === 10001)).toBe(true);
   });
 });
 
