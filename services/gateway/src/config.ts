@@ -82,14 +82,23 @@ const AccountToken = z.object({
   actions: z.array(z.string()).optional(),
 });
 
+/** The HTTP API server or the forward WebSocket server. */
+const ServerSettings = EndpointSettings.extend({
+  /**
+   * This server's operator token, instead of the gateway-wide one (go-cqhttp gives each server
+   * its own). Account tokens work on every server.
+   */
+  access_token: z.string().optional(),
+});
+
 export const GatewayFile = z
   .object({
     /** Overrides GATEWAY_ACCESS_TOKEN. */
     access_token: z.string().optional(),
     tokens: z.array(AccountToken).default([]),
     /** Settings of the HTTP API server and of the forward WebSocket server. */
-    http: EndpointSettings.default({}),
-    ws: EndpointSettings.default({}),
+    http: ServerSettings.default({}),
+    ws: ServerSettings.default({}),
     /** HTTP POST receivers, each for `accounts` ('*' or a list). */
     http_post: z.array(HttpPostEndpoint.and(z.object({ accounts: AccountSelector }))).default([]),
     ws_reverse: z.array(ReverseWsEndpoint.and(z.object({ accounts: AccountSelector }))).default([]),

@@ -56,14 +56,16 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
 
   const directory = new AccountDirectory(redis, nc, ns, glog);
   await directory.start();
-  const tokens = new TokenTable(config.accessToken, config.file.tokens);
+  const { http: httpFile, ws: wsFile, tokens: accountTokens } = config.file;
+  const httpTokens = new TokenTable(httpFile.access_token ?? config.accessToken, accountTokens);
+  const wsTokens = new TokenTable(wsFile.access_token ?? config.accessToken, accountTokens);
   const channels = new ActionChannels(glog);
   const media = new MediaClient(config.redisUrl, ns, glog);
   await media.ready();
   const hub = new EventHub(nc, ns, glog);
   const filters = new FilterRegistry(glog);
-  const httpSettings = settingsFor(config, config.file.http);
-  const wsSettings = settingsFor(config, config.file.ws);
+  const httpSettings = settingsFor(config, httpFile);
+  const wsSettings = settingsFor(config, wsFile);
   for (const path of [config.eventFilter, httpSettings.filter, wsSettings.filter])
     await filters.ensure(path);
   const longPoll = config.longPolling
@@ -79,7 +81,13 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   );
   const heartbeats = new Heartbeats(router, config.heartbeatIntervalMs, glog);
 
-  const http = createHttpApi({ router, directory, tokens, settings: httpSettings, log: glog });
+  const http = createHttpApi({
+    router,
+    directory,
+    tokens: httpTokens,
+    settings: httpSettings,
+    log: glog,
+  });
   const wsHttp = createServer();
   const ws = new ForwardWsServer({
     router,
@@ -87,7 +95,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     hub,
     filters,
     heartbeats,
-    tokens,
+    tokens: wsTokens,
     settings: wsSettings,
     log: glog,
   });

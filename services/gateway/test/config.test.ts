@@ -13,6 +13,7 @@ describe('config file', () => {
     expect(config.accessToken).toBe('operator-secret');
     expect(config.file.tokens.map(t => t.accounts)).toEqual([[10001], '*']);
     expect(config.file.http.message_format).toBe('array');
+    expect(config.file.ws.access_token).toBe('ws-operator-secret');
     expect(config.file.http_post[0]).toMatchObject({ accounts: '*', secret: 'hmac-key' });
     expect(config.file.ws_reverse[1]).toMatchObject({
       accounts: [10003],

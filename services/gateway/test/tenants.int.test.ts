@@ -25,6 +25,8 @@ let cluster: TestCluster;
 let sim: SimControl;
 let configFile: string;
 const OP = 'op-token';
+/** The forward WebSocket server's own operator token (per-endpoint access token). */
+const WS_OP = 'ws-op-token';
 const ALPHA = 'alpha-only';
 const READER = 'read-only';
 
@@ -43,7 +45,11 @@ beforeAll(async () => {
         { token: READER, accounts: '*', actions: ['get_login_info', 'get_msg'] },
       ],
       http: { message_format: 'array' },
-      ws: { message_format: 'string', rate_limit: { enabled: true, frequency: 5, bucket: 1 } },
+      ws: {
+        message_format: 'string',
+        rate_limit: { enabled: true, frequency: 5, bucket: 1 },
+        access_token: WS_OP,
+      },
     }),
   );
   cluster = await startTestCluster({
@@ -137,8 +143,16 @@ describe('tokens keep tenants apart', () => {
 });
 
 describe('per-endpoint settings, heartbeats, offline accounts', () => {
+  it('each server has its own operator token; account tokens work on both', async () => {
+    await expect(ws('/10001/', OP)).rejects.toThrow(/403/);
+    await expect(http(WS_OP, '/10001').call('get_login_info')).rejects.toThrow(/HTTP 403/);
+    const viaWs = await ws('/10001/api', ALPHA);
+    expect(await viaWs.call('get_login_info')).toMatchObject({ status: 'ok' });
+    await viaWs.close();
+  });
+
   it('HTTP results in array format while WS events are strings (with message_format)', async () => {
-    const conn = await ws('/10001/', OP);
+    const conn = await ws('/10001/', WS_OP);
     const said = await sim.sendGroupMsg(20001, 100100, 'format [CQ:face,id=1]');
     const ev = await conn.waitForEvent(e => e.message_id === said.message_id, 10_000);
     expect(ev).toMatchObject({ message: 'format [CQ:face,id=1]', message_format: 'string' });
@@ -153,7 +167,7 @@ describe('per-endpoint settings, heartbeats, offline accounts', () => {
   });
 
   it('a WS connection’s requests are rate limited by its token bucket', async () => {
-    const conn = await ws('/10001/api', OP);
+    const conn = await ws('/10001/api', WS_OP);
     const started = Date.now();
     await Promise.all(Array.from({ length: 5 }, () => conn.call('get_login_info')));
     // bucket 1, 5 per second: the 4 calls after the first wait about 200 ms each.
@@ -162,7 +176,7 @@ describe('per-endpoint settings, heartbeats, offline accounts', () => {
   });
 
   it('event connections get heartbeats with the get_status shape', async () => {
-    const conn = await ws('/10001/event', OP);
+    const conn = await ws('/10001/event', WS_OP);
     const beat = await conn.waitForEvent(e => e.meta_event_type === 'heartbeat', 5_000);
     expect(beat).toMatchObject({
       post_type: 'meta_event',
@@ -175,7 +189,7 @@ describe('per-endpoint settings, heartbeats, offline accounts', () => {
   });
 
   it('an offline account answers ACCOUNT_OFFLINE; its clients keep their sockets and it comes back', async () => {
-    const conn = await ws('/10002/', OP);
+    const conn = await ws('/10002/', WS_OP);
     await sim.faults(10002, { offline: true });
     await waitFor(
       async () => ((await conn.call('get_login_info')).status === 'failed' ? true : undefined),
