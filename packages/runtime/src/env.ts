@@ -59,8 +59,8 @@ export const envBool = (defaultValue: boolean) =>
 export const envInt = (defaultValue: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(defaultValue);
 
-/** Reads a comma-separated list. */
-export const envList = () =>
+/** Reads a comma-separated list; `fallback` when the variable is absent or empty. */
+export const envList = (fallback: readonly string[] = []) =>
   z
     .string()
     .optional()
@@ -70,7 +70,7 @@ export const envList = () =>
             .split(',')
             .map(s => s.trim())
             .filter(Boolean)
-        : [],
+        : [...fallback],
     );
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';

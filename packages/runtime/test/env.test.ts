@@ -6,6 +6,7 @@ const Schema = z.object({
   httpPort: envInt(5700, 0, 65535),
   enabled: envBool(false),
   hosts: envList(),
+  roots: envList(['data']),
   name: z.string().default('x'),
 });
 
@@ -17,12 +18,18 @@ describe('config from the environment', () => {
       httpPort: 8000,
       enabled: true,
       hosts: ['a', 'b', 'c'],
+      roots: ['data'],
       name: 'x',
     });
+    expect(readPrefixed('GW', Schema, { GW_ROOTS: '/srv/a,/srv/b' }).roots).toEqual([
+      '/srv/a',
+      '/srv/b',
+    ]);
     expect(readPrefixed('GW', Schema, {})).toEqual({
       httpPort: 5700,
       enabled: false,
       hosts: [],
+      roots: ['data'],
       name: 'x',
     });
   });

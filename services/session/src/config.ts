@@ -3,6 +3,7 @@ import {
   type CommonConfig,
   envBool,
   envInt,
+  envList,
   type Env,
   readCommonConfig,
   readPrefixed,
@@ -51,17 +52,7 @@ const Schema = z.object({
    * Directories local files may be read from: `upload_group_file`, `upload_private_file` and
    * `file://` media. Nothing outside them is read. @default 'data'
    */
-  fileRoots: z
-    .string()
-    .optional()
-    .transform(v =>
-      v
-        ? v
-            .split(',')
-            .map(s => s.trim())
-            .filter(Boolean)
-        : ['data'],
-    ),
+  fileRoots: envList(['data']),
 });
 
 export type Config = z.output<typeof Schema> & CommonConfig;

@@ -1,5 +1,6 @@
 /** Small pieces several handler domains share. */
 import { type ErrorTag, type MessageEvent, OneBotError } from '@cqfleet/onebot';
+import type { OpName, Ops } from '@cqfleet/sim-client';
 import type { ActionContext } from './context.js';
 
 /** A stored message of this account, by id (history), or the failure `tag`. */
@@ -39,3 +40,17 @@ export async function asFailure<T>(tag: ErrorTag, fn: () => Promise<T>): Promise
 }
 
 export const seconds = (): number => Math.floor(Date.now() / 1000);
+
+/**
+ * An action that is exactly one driver operation and answers `null` (most administration
+ * actions); `args` maps the action's parameters to the operation's.
+ */
+export function driverOp<P, K extends Exclude<OpName, 'login'>>(
+  op: K,
+  args: (params: P) => Ops[K]['args'],
+): (params: P, ctx: ActionContext) => Promise<null> {
+  return async (params, ctx) => {
+    await ctx.account.driver.call(op, args(params));
+    return null;
+  };
+}

@@ -1,6 +1,6 @@
 /** QQ guilds (channels): a small static model enough for go-cqhttp's guild actions. */
 import { isEmptyMessage, type Segment } from '@cqfleet/onebot';
-import { SimError, type SimGuild } from '@cqfleet/sim-client';
+import { type Ops, SimError, type SimGuild } from '@cqfleet/sim-client';
 import { tinyId } from './build.js';
 import { newId, now, type WorldState } from './state.js';
 
@@ -76,25 +76,7 @@ export function getGuildMessage(
   return m;
 }
 
-type RoleOp =
-  | {
-      action: 'create';
-      guild_id: string;
-      name: string;
-      color: number;
-      independent: boolean;
-      users: string[];
-    }
-  | { action: 'delete'; guild_id: string; role_id: string }
-  | {
-      action: 'update';
-      guild_id: string;
-      role_id: string;
-      name: string;
-      color: number;
-      independent: boolean;
-    }
-  | { action: 'assign'; guild_id: string; role_id: string; users: string[]; set: boolean };
+type RoleOp = Ops['guild_role']['args'];
 
 export function guildRole(w: WorldState, actor: number, op: RoleOp): { role_id: string } {
   const g = memberGuild(w, actor, op.guild_id);

@@ -2,7 +2,7 @@
 import { fail } from '@cqfleet/onebot';
 import type { SimUser } from '@cqfleet/sim-client';
 import type { SessionHandlers } from '../context.js';
-import { asFailure } from '../helpers.js';
+import { asFailure, driverOp } from '../helpers.js';
 
 function strangerInfo(u: SimUser) {
   return {
@@ -41,30 +41,17 @@ export const accountHandlers = {
         source: f.source,
       })),
     ),
-  delete_friend: async (p, { account }) => (
-    await account.driver.call('delete_friend', { user_id: p.user_id }),
-    null
-  ),
-  delete_unidirectional_friend: async (p, { account }) => (
-    await account.driver.call('delete_unidirectional_friend', { user_id: p.user_id }),
-    null
-  ),
-  set_friend_add_request: async (p, { account }) => (
-    await account.driver.call('handle_friend_request', {
-      flag: p.flag,
-      approve: p.approve,
-      remark: p.remark,
-    }),
-    null
-  ),
-  send_like: async (p, { account }) => (
-    await account.driver.call('send_like', { user_id: p.user_id, times: p.times }),
-    null
-  ),
-  friend_poke: async (p, { account }) => (
-    await account.driver.call('poke', { user_id: p.user_id }),
-    null
-  ),
+  delete_friend: driverOp('delete_friend', p => ({ user_id: p.user_id })),
+  delete_unidirectional_friend: driverOp('delete_unidirectional_friend', p => ({
+    user_id: p.user_id,
+  })),
+  set_friend_add_request: driverOp('handle_friend_request', p => ({
+    flag: p.flag,
+    approve: p.approve,
+    remark: p.remark,
+  })),
+  send_like: driverOp('send_like', p => ({ user_id: p.user_id, times: p.times })),
+  friend_poke: driverOp('poke', p => ({ user_id: p.user_id })),
   _get_vip_info: (p, { account }) =>
     asFailure('API_ERROR', () => account.driver.call('get_vip_info', { user_id: p.user_id })),
   /** Only the fields given change; the nickname is seen everywhere at once. */

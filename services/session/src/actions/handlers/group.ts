@@ -3,7 +3,7 @@ import { fail } from '@cqfleet/onebot';
 import type { SimGroup, SimHonorMember, SimMember } from '@cqfleet/sim-client';
 import { resolveMedia } from '../../segments/media.js';
 import type { SessionHandlers } from '../context.js';
-import { asFailure } from '../helpers.js';
+import { asFailure, driverOp } from '../helpers.js';
 
 export function groupInfo(g: SimGroup) {
   return {
@@ -71,22 +71,16 @@ export const groupHandlers = {
   get_group_shut_list: async (p, { account }) =>
     (await account.driver.call('get_shut_list', { group_id: p.group_id })).map(memberInfo),
 
-  set_group_kick: async (p, { account }) => (
-    await account.driver.call('kick', {
-      group_id: p.group_id,
-      user_id: p.user_id,
-      reject_add_request: p.reject_add_request,
-    }),
-    null
-  ),
-  set_group_ban: async (p, { account }) => (
-    await account.driver.call('ban', {
-      group_id: p.group_id,
-      user_id: p.user_id,
-      duration: p.duration,
-    }),
-    null
-  ),
+  set_group_kick: driverOp('kick', p => ({
+    group_id: p.group_id,
+    user_id: p.user_id,
+    reject_add_request: p.reject_add_request,
+  })),
+  set_group_ban: driverOp('ban', p => ({
+    group_id: p.group_id,
+    user_id: p.user_id,
+    duration: p.duration,
+  })),
   /** The flag comes from `anonymous_flag` (or `flag`), else from the `anonymous` object. */
   set_group_anonymous_ban: async (p, { account }) => {
     const fromObject =
@@ -102,67 +96,37 @@ export const groupHandlers = {
     });
     return null;
   },
-  set_group_whole_ban: async (p, { account }) => (
-    await account.driver.call('whole_ban', { group_id: p.group_id, enable: p.enable }),
-    null
-  ),
-  set_group_admin: async (p, { account }) => (
-    await account.driver.call('set_admin', {
-      group_id: p.group_id,
-      user_id: p.user_id,
-      enable: p.enable,
-    }),
-    null
-  ),
-  set_group_anonymous: async (p, { account }) => (
-    await account.driver.call('set_anonymous', { group_id: p.group_id, enable: p.enable }),
-    null
-  ),
-  set_group_card: async (p, { account }) => (
-    await account.driver.call('set_card', {
-      group_id: p.group_id,
-      user_id: p.user_id,
-      card: p.card,
-    }),
-    null
-  ),
-  set_group_name: async (p, { account }) => (
-    await account.driver.call('set_group_name', { group_id: p.group_id, name: p.group_name }),
-    null
-  ),
-  set_group_leave: async (p, { account }) => (
-    await account.driver.call('leave_group', { group_id: p.group_id, dismiss: p.is_dismiss }),
-    null
-  ),
-  set_group_special_title: async (p, { account }) => (
-    await account.driver.call('set_title', {
-      group_id: p.group_id,
-      user_id: p.user_id,
-      title: p.special_title,
-    }),
-    null
-  ),
-  set_group_add_request: async (p, { account }) => (
-    await account.driver.call('handle_group_request', {
-      flag: p.flag,
-      approve: p.approve,
-      reason: p.reason,
-    }),
-    null
-  ),
+  set_group_whole_ban: driverOp('whole_ban', p => ({ group_id: p.group_id, enable: p.enable })),
+  set_group_admin: driverOp('set_admin', p => ({
+    group_id: p.group_id,
+    user_id: p.user_id,
+    enable: p.enable,
+  })),
+  set_group_anonymous: driverOp('set_anonymous', p => ({ group_id: p.group_id, enable: p.enable })),
+  set_group_card: driverOp('set_card', p => ({
+    group_id: p.group_id,
+    user_id: p.user_id,
+    card: p.card,
+  })),
+  set_group_name: driverOp('set_group_name', p => ({ group_id: p.group_id, name: p.group_name })),
+  set_group_leave: driverOp('leave_group', p => ({ group_id: p.group_id, dismiss: p.is_dismiss })),
+  set_group_special_title: driverOp('set_title', p => ({
+    group_id: p.group_id,
+    user_id: p.user_id,
+    title: p.special_title,
+  })),
+  set_group_add_request: driverOp('handle_group_request', p => ({
+    flag: p.flag,
+    approve: p.approve,
+    reason: p.reason,
+  })),
   set_group_portrait: async (p, ctx) => {
     const image = await resolveMedia(ctx, p.file, 'LOAD_FILE_ERROR');
     await ctx.account.driver.call('set_portrait', { group_id: p.group_id, image });
     return null;
   },
-  send_group_sign: async (p, { account }) => (
-    await account.driver.call('sign_in', { group_id: p.group_id }),
-    null
-  ),
-  group_poke: async (p, { account }) => (
-    await account.driver.call('poke', { group_id: p.group_id, user_id: p.user_id }),
-    null
-  ),
+  send_group_sign: driverOp('sign_in', p => ({ group_id: p.group_id })),
+  group_poke: driverOp('poke', p => ({ group_id: p.group_id, user_id: p.user_id })),
   _send_group_notice: async (p, ctx) => {
     const image = p.image ? await resolveMedia(ctx, p.image, 'IMAGE_NOT_FOUND') : undefined;
     return ctx.account.driver.call('send_notice', {
@@ -175,8 +139,8 @@ export const groupHandlers = {
     asFailure('GET_NOTICE_ERROR', () =>
       account.driver.call('get_notices', { group_id: p.group_id }),
     ),
-  _del_group_notice: async (p, { account }) => (
-    await account.driver.call('delete_notice', { group_id: p.group_id, notice_id: p.notice_id }),
-    null
-  ),
+  _del_group_notice: driverOp('delete_notice', p => ({
+    group_id: p.group_id,
+    notice_id: p.notice_id,
+  })),
 } satisfies SessionHandlers;
