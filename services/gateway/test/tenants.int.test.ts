@@ -175,6 +175,21 @@ describe('per-endpoint settings, heartbeats, offline accounts', () => {
     await conn.close();
   });
 
+  it('a WS connection’s requests run concurrently: a slow one does not hold up the next', async () => {
+    const conn = await ws('/10001/api', WS_OP);
+    await sim.faults(10001, { delay_ms: 1000 }); // every reply from the QQ side is late
+    try {
+      const order: string[] = [];
+      const slow = conn.call('get_group_list').then(() => order.push('slow'));
+      const fast = conn.call('get_supported_actions').then(() => order.push('fast'));
+      await Promise.all([slow, fast]);
+      expect(order).toEqual(['fast', 'slow']);
+    } finally {
+      await sim.faults(10001, { delay_ms: 0 });
+      await conn.close();
+    }
+  });
+
   it('event connections get heartbeats with the get_status shape', async () => {
     const conn = await ws('/10001/event', WS_OP);
     const beat = await conn.waitForEvent(e => e.meta_event_type === 'heartbeat', 5_000);
