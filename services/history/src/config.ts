@@ -22,6 +22,22 @@ const Schema = z.object({
    * the stream (read-your-writes for `get_msg` right after a send). @default 2000 ms
    */
   catchUpMs: envInt(2_000, 0),
+  /**
+   * How long an event handed to a replica may stay unacknowledged before the stream offers it
+   * again (to another replica, when this one died). @default 30000 ms
+   */
+  ackWaitMs: envInt(30_000, 1_000),
+  /** Messages kept per chat (group or private chat of an account); 0 keeps all. @default 0 */
+  keepPerChat: envInt(0, 0),
+  /** Seconds a message is kept; 0 keeps messages forever. @default 0 */
+  maxAgeS: envInt(0, 0),
+  /** How often age retention runs. @default 60000 ms */
+  sweepEveryMs: envInt(60_000, 100),
+  /**
+   * Hashes of the message-id index. Keep stored messages / slots under 128 so each stays a
+   * compact listpack (65536 slots: up to about 8 M messages). @default 65536
+   */
+  idSlots: envInt(65_536, 1, 16_777_216),
 });
 
 export type Config = z.output<typeof Schema> & CommonConfig;

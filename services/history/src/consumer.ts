@@ -5,7 +5,7 @@
  * durable consumer, so each event is handled by one of them.
  */
 import type { Namespace } from '@cqfleet/contracts';
-import { isMessageEvent, type OneBotEvent } from '@cqfleet/onebot';
+import { isMessageEvent, type MessageEvent, type OneBotEvent } from '@cqfleet/onebot';
 import { backoff, type Logger, type NatsConnection, sleep } from '@cqfleet/runtime';
 import {
   AckPolicy,
@@ -19,14 +19,24 @@ import type { MessageStore } from './store.js';
 export class HistoryConsumer {
   private readonly abort = new AbortController();
   private loop?: Promise<void>;
+  /**
+   * Messages that arrived together are stored together: a flush is scheduled after the
+   * messages already received have been taken in, so a burst costs one Redis round trip per
+   * batch and a lone message is stored at once. Flushes run one after another, so chats keep
+   * their order.
+   */
+  private readonly pending: JsMsg[] = [];
+  private scheduled = false;
+  private flushing: Promise<void> = Promise.resolve();
   stored = 0;
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly ns: Namespace,
-    private readonly store: MessageStore,
+    private readonly messages: MessageStore,
     private readonly log: Logger,
     private readonly batch: number,
+    private readonly ackWaitMs: number,
   ) {}
 
   async start(): Promise<void> {
@@ -39,7 +49,7 @@ export class HistoryConsumer {
         deliver_policy: DeliverPolicy.All,
         filter_subject: this.ns.eventSubjects,
         max_ack_pending: 20_000,
-        ack_wait: 30_000_000_000,
+        ack_wait: this.ackWaitMs * 1_000_000,
       }),
     );
     this.loop = this.run().catch((err: unknown) =>
@@ -57,7 +67,9 @@ export class HistoryConsumer {
         const stop = () => messages.stop();
         this.abort.signal.addEventListener('abort', stop, { once: true });
         for await (const m of messages) {
-          await this.handle(m);
+          this.pending.push(m);
+          if (this.pending.length >= this.batch) await this.flush();
+          else this.scheduleFlush();
           attempt = 0;
         }
         this.abort.signal.removeEventListener('abort', stop);
@@ -65,33 +77,53 @@ export class HistoryConsumer {
         if (this.abort.signal.aborted) return;
         this.log.warn({ err }, 'history consumer interrupted; resuming');
       }
+      await this.flush();
       await sleep(backoff(attempt, 200, 5_000), this.abort.signal).catch(() => undefined);
     }
+    await this.flush();
   }
 
-  private async handle(m: JsMsg): Promise<void> {
-    let event: OneBotEvent;
-    try {
-      event = m.json<OneBotEvent>();
-    } catch {
-      this.log.warn({ seq: m.seq }, 'event is not JSON; skipped');
-      m.term();
-      return;
-    }
-    if (isMessageEvent(event)) {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await this.store.put(event, m.seq);
-          this.stored++;
-          break;
-        } catch (err) {
-          if (this.abort.signal.aborted) return m.nak();
-          this.log.warn({ err, attempt }, 'store failed; retrying');
-          await sleep(backoff(attempt, 100, 3_000));
-        }
+  private scheduleFlush(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private flush(): Promise<void> {
+    const batch = this.pending.splice(0);
+    if (batch.length > 0) this.flushing = this.flushing.then(() => this.store(batch));
+    return this.flushing;
+  }
+
+  /** Stores the batch's message events (retrying until Redis takes them), then acks them all. */
+  private async store(batch: JsMsg[]): Promise<void> {
+    const events: MessageEvent[] = [];
+    for (const m of batch) {
+      try {
+        const event = m.json<OneBotEvent>();
+        if (isMessageEvent(event)) events.push(event);
+      } catch {
+        this.log.warn({ seq: m.seq }, 'event is not JSON; skipped');
       }
     }
-    m.ack();
+    for (let attempt = 0; events.length > 0; attempt++) {
+      try {
+        await this.messages.putMany(events);
+        this.stored += events.length;
+        break;
+      } catch (err) {
+        if (this.abort.signal.aborted) {
+          for (const m of batch) m.nak();
+          return;
+        }
+        this.log.warn({ err, attempt }, 'store failed; retrying');
+        await sleep(backoff(attempt, 100, 3_000));
+      }
+    }
+    for (const m of batch) m.ack();
   }
 
   /**

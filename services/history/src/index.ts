@@ -12,4 +12,6 @@ export { loadConfig } from './config.js';
 export type { RunningHistory } from './service.js';
 export { startHistory } from './service.js';
 export type { StoredMessage } from './store.js';
-export { HISTORY_PAGE, MessageStore } from './store.js';
+export { decodeMessage, encodeMessage } from './codec.js';
+export type { StoreOptions } from './store.js';
+export { BUCKET, HISTORY_PAGE, MessageStore } from './store.js';

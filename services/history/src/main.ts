@@ -11,7 +11,7 @@ runService(log, async () => {
   const history = await startHistory(config, log);
   const admin = await startOptionalAdmin(config.grpcHost, config.adminPort, {
     ready: () => true,
-    info: () => ({ stored: history.consumer.stored }),
+    info: () => ({ stored: history.consumer.stored, dropped: history.sweeper.dropped }),
   });
   announceReady(log, { grpc: history.grpc, admin: admin.port });
   return async () => {

@@ -13,11 +13,13 @@ import {
 import { createExecutor, finder, historyHandlers } from './actions.js';
 import type { Config } from './config.js';
 import { HistoryConsumer } from './consumer.js';
+import { RetentionSweeper } from './retention.js';
 import { MessageStore } from './store.js';
 
 export interface RunningHistory {
   grpc: string;
   consumer: HistoryConsumer;
+  sweeper: RetentionSweeper;
   store: MessageStore;
   stop(): Promise<void>;
 }
@@ -28,9 +30,15 @@ export async function startHistory(config: Config, log: Logger): Promise<Running
   await ensureEventStream(nc, ns);
   const redis = connectRedis(config.redisUrl, 'history', log);
   await redisReady(redis);
-  const store = new MessageStore(redis, ns);
-  const consumer = new HistoryConsumer(nc, ns, store, log, config.batch);
+  const store = new MessageStore(redis, ns, {
+    idSlots: config.idSlots,
+    keepPerChat: config.keepPerChat,
+    maxAgeS: config.maxAgeS,
+  });
+  const consumer = new HistoryConsumer(nc, ns, store, log, config.batch, config.ackWaitMs);
   await consumer.start();
+  const sweeper = new RetentionSweeper(store, config.sweepEveryMs, log);
+  sweeper.start();
   const find = finder(store, consumer, config.catchUpMs);
 
   const lookup: HistoryServer = {
@@ -56,9 +64,11 @@ export async function startHistory(config: Config, log: Logger): Promise<Running
   return {
     grpc: `${config.grpcHost}:${grpc.port}`,
     consumer,
+    sweeper,
     store,
     stop: async () => {
       await grpc.stop(3_000);
+      await sweeper.stop();
       await consumer.stop();
       await nc.drain().catch(() => undefined);
       redis.disconnect();

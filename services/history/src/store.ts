@@ -1,26 +1,63 @@
 /**
- * Messages in Redis.
+ * Messages in Redis, laid out for memory (figures in README.md, from `npm run bench`).
  *
- * Layout (under `<ns>:h:`, see @cqfleet/contracts):
- * - `m:<self_id>:<message_id>`   the message event as JSON (segments in `message`);
- * - `g:<self_id>:<group_id>`     sorted set of the group's message ids by message seq;
- * - `p:<self_id>:<peer_id>`      sorted set of a private chat's message ids by stream order
- *                                (private seqs are per sender, so they cannot order a chat).
+ * Under `<ns>:h:`:
+ * - `g:<group>:<b>`          hash seq → record: a group's messages, BUCKET seqs per hash. One
+ *                            record per group message, whichever accounts saw it, so the same
+ *                            message has the same `message_id` for all of them;
+ * - `p:<self>:<peer>:<b>`    hash position → record: one account's private chat, positions
+ *                            1, 2, … in the order messages were stored (private seqs are per
+ *                            sender, so they cannot order a chat);
+ * - `i:<slot>`               hash message_id → locations (`g:<group>:<seq>`,
+ *                            `p:<self>:<peer>:<pos>`, space-separated: ids are 32-bit CRCs and
+ *                            do collide); slot = id mod `idSlots`, so each hash stays small;
+ * - `ag:<self>`              set of the groups an account has messages in: it reads those;
+ * - `gt`, `pc:<self>`        hashes: a group's highest seq, a private chat's highest position;
+ * - `lo`                     hash chat → its lowest bucket (where count retention trims);
+ * - `ages`                   sorted set bucket → newest time in it (age retention only).
  *
- * Everything is keyed by the account, so one account can never read another's messages.
- * Writes are idempotent (SET / ZADD of the same values), so a redelivered event stores nothing
- * twice. (Retention, the shared encoding of group messages seen by several accounts and the
- * measured memory figures are the history issue's work; this is the first layout.)
+ * Records are codec.ts's. Private locations name the account, group reads check `ag:<self>`,
+ * so one account never reads another's private messages. Every write is idempotent: a
+ * redelivered event changes nothing.
  */
 import type { Namespace } from '@cqfleet/contracts';
 import { type MessageEvent, messageId } from '@cqfleet/onebot';
 import type { Redis } from '@cqfleet/runtime';
+import { decodeMessage, encodeMessage } from './codec.js';
+import { defineScripts } from './scripts.js';
 
 /** What history keeps of a message: the event as the session published it. */
 export type StoredMessage = MessageEvent;
 
-/** Messages returned by one `get_group_msg_history` page (go-cqhttp: seq-19 .. seq). */
+/** Messages per bucket hash. */
+export const BUCKET = 64;
+
+/** `get_group_msg_history` answers seq-19 .. seq, as go-cqhttp fetches it. */
 export const HISTORY_PAGE = 20;
+
+/** Most messages one `get_friend_msg_history` returns. */
+export const MAX_FRIEND_PAGE = 200;
+
+export interface StoreOptions {
+  /** Hashes of the id index; keep ids / idSlots under 128 so they stay compact. */
+  idSlots: number;
+  /** Messages kept per chat (at bucket granularity: up to BUCKET-1 more); 0 keeps all. */
+  keepPerChat: number;
+  /** Seconds a message is kept (at bucket granularity); 0 keeps them forever. */
+  maxAgeS: number;
+}
+
+type Location =
+  | { kind: 'g'; group: number; seq: number }
+  | { kind: 'p'; self: number; peer: number; pos: number };
+
+function parseLocation(text: string): Location | undefined {
+  const [kind, a, b, c] = text.split(':');
+  if (kind === 'g' && a && b) return { kind, group: Number(a), seq: Number(b) };
+  if (kind === 'p' && a && b && c)
+    return { kind, self: Number(a), peer: Number(b), pos: Number(c) };
+  return undefined;
+}
 
 /** The other side of a private chat. */
 function peerOf(m: StoredMessage): number {
@@ -33,86 +70,261 @@ export class MessageStore {
   constructor(
     private readonly redis: Redis,
     ns: Namespace,
+    readonly options: StoreOptions = { idSlots: 65_536, keepPerChat: 0, maxAgeS: 0 },
   ) {
     this.prefix = ns.historyPrefix;
+    defineScripts(redis);
   }
 
-  private msgKey(selfId: number, id: number): string {
-    return `${this.prefix}m:${selfId}:${id}`;
+  // --- keys -----------------------------------------------------------------------------
+
+  private groupBucket(group: number, bucket: number): string {
+    return `${this.prefix}g:${group}:${bucket}`;
+  }
+  private privateBuckets(self: number, peer: number): string {
+    return `${this.prefix}p:${self}:${peer}:`;
+  }
+  private index(id: number): string {
+    return `${this.prefix}i:${(id >>> 0) % this.options.idSlots}`;
+  }
+  private get lowerBounds(): string {
+    return `${this.prefix}lo`;
+  }
+  private get ages(): string {
+    return `${this.prefix}ages`;
   }
 
-  private groupIndex(selfId: number, groupId: number): string {
-    return `${this.prefix}g:${selfId}:${groupId}`;
+  // --- writes ---------------------------------------------------------------------------
+
+  /** Stores messages (one round trip for the lot), then trims chats over their count limit. */
+  async putMany(messages: readonly StoredMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const m of messages) {
+      const record = encodeMessage(m);
+      const time = this.options.maxAgeS > 0 ? m.time : 0;
+      if (m.message_type === 'group') {
+        const bucket = Math.floor(m.message_seq / BUCKET);
+        pipeline.historyPutGroup(
+          this.groupBucket(m.group_id, bucket),
+          `${this.prefix}ag:${m.self_id}`,
+          this.index(m.message_id),
+          `${this.prefix}gt`,
+          this.lowerBounds,
+          this.ages,
+          m.group_id,
+          m.message_seq,
+          record,
+          m.message_id,
+          `g:${m.group_id}:${m.message_seq}`,
+          bucket,
+          time,
+          `g:${m.group_id}`,
+        );
+      } else {
+        const peer = peerOf(m);
+        pipeline.historyPutPrivate(
+          `${this.prefix}pc:${m.self_id}`,
+          this.index(m.message_id),
+          this.lowerBounds,
+          this.ages,
+          peer,
+          m.message_id,
+          record,
+          time,
+          `p:${m.self_id}:${peer}`,
+          this.privateBuckets(m.self_id, peer),
+          BUCKET,
+        );
+      }
+    }
+    const results = (await pipeline.exec()) ?? [];
+    const trims = new Map<string, { lo: number; below: number }>();
+    results.forEach(([err, value], i) => {
+      if (err) throw err;
+      const m = messages[i]!;
+      const [top, lo] = value as [number, number];
+      const chat = m.message_type === 'group' ? `g:${m.group_id}` : `p:${m.self_id}:${peerOf(m)}`;
+      const below = this.trimBelow(top);
+      if (lo < below) trims.set(chat, { lo, below });
+    });
+    for (const [chat, { lo, below }] of trims) await this.trimChat(chat, lo, below);
   }
 
-  private privateIndex(selfId: number, peerId: number): string {
-    return `${this.prefix}p:${selfId}:${peerId}`;
+  async put(m: StoredMessage): Promise<void> {
+    await this.putMany([m]);
   }
 
-  /** Stores a message; `order` is its position in the event stream (orders private chats). */
-  async put(m: StoredMessage, order: number): Promise<void> {
-    const multi = this.redis.multi().set(this.msgKey(m.self_id, m.message_id), JSON.stringify(m));
-    if (m.message_type === 'group')
-      multi.zadd(this.groupIndex(m.self_id, m.group_id), m.message_seq, String(m.message_id));
-    else multi.zadd(this.privateIndex(m.self_id, peerOf(m)), 'NX', order, String(m.message_id));
-    await multi.exec();
+  /** The first bucket count retention keeps when the chat's newest position is `top`. */
+  private trimBelow(top: number): number {
+    const keep = this.options.keepPerChat;
+    return keep > 0 ? Math.floor(Math.max(0, top - keep + 1) / BUCKET) : 0;
   }
 
-  async get(selfId: number, id: number): Promise<StoredMessage | undefined> {
-    const body = await this.redis.get(this.msgKey(selfId, id));
-    return body ? (JSON.parse(body) as StoredMessage) : undefined;
-  }
-
-  /** Up to HISTORY_PAGE group messages with seq ≤ `seq` (latest when seq is 0), oldest first. */
-  async groupHistory(selfId: number, groupId: number, seq: number): Promise<StoredMessage[]> {
-    const ids = await this.redis.zrevrangebyscore(
-      this.groupIndex(selfId, groupId),
-      seq > 0 ? seq : '+inf',
-      '-inf',
-      'LIMIT',
-      0,
-      HISTORY_PAGE,
-    );
-    return this.load(selfId, ids);
+  /** Drops the chat's buckets from `lo` up to (not including) `below`, a few per call. */
+  private async trimChat(chat: string, lo: number, below: number): Promise<void> {
+    for (let b = lo; b < below && b < lo + 16; b++)
+      await this.dropBucket(`${this.prefix}${chat}:${b}`);
   }
 
   /**
-   * Up to `count` private messages with `peerId`, ending at the message with seq `seq` (sent by
+   * Deletes one bucket with its id-index entries and raises its chat's lower bound. Safe to
+   * run twice or concurrently: every step is idempotent.
+   */
+  async dropBucket(key: string): Promise<void> {
+    const rel = key.slice(this.prefix.length);
+    const parts = rel.split(':');
+    const bucket = Number(parts.at(-1));
+    const chat = parts.slice(0, -1).join(':');
+    const entries = await this.redis.hgetallBuffer(key);
+    const pipeline = this.redis.pipeline();
+    for (const [field, record] of Object.entries(entries)) {
+      const loc = `${chat}:${field}`;
+      const id =
+        parts[0] === 'g'
+          ? messageId(Number(parts[1]), Number(field))
+          : this.privateId(record, Number(parts[1]));
+      if (id !== undefined) pipeline.historyRemoveLocation(this.index(id), String(id), loc);
+    }
+    pipeline.del(key).zrem(this.ages, key).historyRaiseLowerBound(this.lowerBounds, chat, bucket);
+    await pipeline.exec();
+  }
+
+  private privateId(record: Buffer, self: number): number | undefined {
+    try {
+      return decodeMessage(record, self).message_id;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Age retention: drops buckets whose newest message is older than maxAgeS; returns how many. */
+  async sweep(now = Date.now(), limit = 200): Promise<number> {
+    if (this.options.maxAgeS <= 0) return 0;
+    const cutoff = Math.floor(now / 1000) - this.options.maxAgeS;
+    const keys = await this.redis.zrangebyscore(this.ages, '-inf', `(${cutoff}`, 'LIMIT', 0, limit);
+    for (const key of keys) await this.dropBucket(key);
+    return keys.length;
+  }
+
+  // --- reads ----------------------------------------------------------------------------
+
+  /** The message `id` as account `selfId` may see it. */
+  async get(selfId: number, id: number): Promise<StoredMessage | undefined> {
+    const text = await this.redis.hget(this.index(id), String(id));
+    if (!text) return undefined;
+    const locations = text
+      .split(' ')
+      .map(parseLocation)
+      .filter((l): l is Location => !!l && (l.kind === 'g' || l.self === selfId));
+    // Ids collide: of the locations this account may read, the one stored last wins.
+    for (const loc of locations.reverse()) {
+      if (loc.kind === 'g') {
+        if (!(await this.inGroup(selfId, loc.group))) continue;
+        const found = await this.readGroup(selfId, loc.group, [loc.seq]);
+        if (found[0]) return found[0];
+      } else {
+        const found = await this.readPrivate(selfId, loc.peer, [loc.pos]);
+        if (found[0]) return found[0];
+      }
+    }
+    return undefined;
+  }
+
+  private async inGroup(selfId: number, group: number): Promise<boolean> {
+    return (await this.redis.sismember(`${this.prefix}ag:${selfId}`, String(group))) === 1;
+  }
+
+  /** go-cqhttp's page: the messages with seq `seq`-19 .. `seq` (latest when 0), oldest first. */
+  async groupHistory(selfId: number, group: number, seq: number): Promise<StoredMessage[]> {
+    if (!(await this.inGroup(selfId, group))) return [];
+    const top =
+      seq > 0 ? seq : Number((await this.redis.hget(`${this.prefix}gt`, String(group))) ?? 0);
+    if (top <= 0) return [];
+    return this.readGroup(selfId, group, range(Math.max(1, top - HISTORY_PAGE + 1), top));
+  }
+
+  /**
+   * Up to `count` private messages with `peer`, ending at the message with seq `seq` (sent by
    * either side; the latest when 0), oldest first.
    */
   async privateHistory(
     selfId: number,
-    peerId: number,
+    peer: number,
     seq: number,
     count: number,
   ): Promise<StoredMessage[]> {
-    const index = this.privateIndex(selfId, peerId);
-    let max: number | string = '+inf';
+    let top: number;
     if (seq > 0) {
-      const candidates = [messageId(peerId, seq), messageId(selfId, seq)];
-      const scores = await Promise.all(candidates.map(id => this.redis.zscore(index, String(id))));
-      const found = scores.filter((s): s is string => s !== null).map(Number);
-      if (found.length === 0) return [];
-      max = Math.max(...found);
+      const pos = await this.positionOf(selfId, peer, seq);
+      if (pos === undefined) return [];
+      top = pos;
+    } else {
+      top = Number((await this.redis.hget(`${this.prefix}pc:${selfId}`, String(peer))) ?? 0);
     }
-    const ids = await this.redis.zrevrangebyscore(
-      index,
-      max,
-      '-inf',
-      'LIMIT',
-      0,
-      Math.max(1, Math.min(count, 200)),
-    );
-    return this.load(selfId, ids);
+    if (top <= 0) return [];
+    const n = Math.max(1, Math.min(count, MAX_FRIEND_PAGE));
+    return this.readPrivate(selfId, peer, range(Math.max(1, top - n + 1), top));
   }
 
-  /** Messages by id (newest first in `ids`), returned oldest first. */
-  private async load(selfId: number, ids: string[]): Promise<StoredMessage[]> {
-    if (ids.length === 0) return [];
-    const bodies = await this.redis.mget(ids.map(id => this.msgKey(selfId, Number(id))));
-    return bodies
-      .filter((b): b is string => b !== null)
-      .map(b => JSON.parse(b) as StoredMessage)
-      .reverse();
+  /** Where the message with `seq` (from either side) sits in the chat. */
+  private async positionOf(selfId: number, peer: number, seq: number): Promise<number | undefined> {
+    const chat = `p:${selfId}:${peer}:`;
+    for (const id of [messageId(peer, seq), messageId(selfId, seq)]) {
+      const text = await this.redis.hget(this.index(id), String(id));
+      const hit = text?.split(' ').find(l => l.startsWith(chat));
+      if (hit) return Number(hit.slice(chat.length));
+    }
+    return undefined;
   }
+
+  private async readGroup(selfId: number, group: number, seqs: number[]): Promise<StoredMessage[]> {
+    const records = await this.readBuckets(seqs, b => this.groupBucket(group, b));
+    return decodeAll(records, r => decodeMessage(r, selfId, group));
+  }
+
+  private async readPrivate(
+    selfId: number,
+    peer: number,
+    positions: number[],
+  ): Promise<StoredMessage[]> {
+    const prefix = this.privateBuckets(selfId, peer);
+    const records = await this.readBuckets(positions, b => `${prefix}${b}`);
+    return decodeAll(records, r => decodeMessage(r, selfId));
+  }
+
+  /** The records at `fields` (ascending), one HMGET per bucket, in one round trip. */
+  private async readBuckets(fields: number[], key: (bucket: number) => string): Promise<Buffer[]> {
+    const byBucket = new Map<number, number[]>();
+    for (const f of fields) {
+      const b = Math.floor(f / BUCKET);
+      byBucket.set(b, [...(byBucket.get(b) ?? []), f]);
+    }
+    const pipeline = this.redis.pipeline();
+    for (const [b, fs] of byBucket) pipeline.hmgetBuffer(key(b), ...fs.map(String));
+    const results = (await pipeline.exec()) ?? [];
+    const out: Buffer[] = [];
+    for (const [err, values] of results) {
+      if (err) throw err;
+      for (const v of values as Array<Buffer | null>) if (v) out.push(v);
+    }
+    return out;
+  }
+}
+
+/** A record that does not decode (written by something else) reads as absent. */
+function decodeAll(records: Buffer[], decode: (r: Buffer) => StoredMessage): StoredMessage[] {
+  const out: StoredMessage[] = [];
+  for (const r of records) {
+    try {
+      out.push(decode(r));
+    } catch {
+      // skipped: see above
+    }
+  }
+  return out;
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
 }

@@ -1,0 +1,110 @@
+/**
+ * The store's writes as Lua scripts, so that each is atomic (two history replicas may write the
+ * same chat) and costs one round trip. Keys are built by the store (store.ts has the layout);
+ * the private script builds its bucket key itself, because the position it allocates decides
+ * the bucket. That, and keys of several chats in one script, mean the store wants a single
+ * Redis (or a primary with replicas), not Redis Cluster.
+ */
+import type { Redis } from '@cqfleet/runtime';
+import type { Result } from 'ioredis';
+
+/** Appends `loc` to the space-separated locations of `id` unless it is there already. */
+const ADD_LOCATION = `
+local function add_location(index, id, loc)
+  local cur = redis.call('HGET', index, id)
+  if not cur then
+    redis.call('HSET', index, id, loc)
+  elseif not string.find(' ' .. cur .. ' ', ' ' .. loc .. ' ', 1, true) then
+    redis.call('HSET', index, id, cur .. ' ' .. loc)
+  end
+end
+local function lower_bound(lo_key, chat, bucket)
+  local lo = tonumber(redis.call('HGET', lo_key, chat) or '-1')
+  if lo < 0 or bucket < lo then
+    redis.call('HSET', lo_key, chat, bucket)
+    lo = bucket
+  end
+  return lo
+end
+`;
+
+/**
+ * KEYS: bucket, account-groups, id index, group tops, lower bounds, ages
+ * ARGV: group, seq, record, id, location, bucket number, time (0: no age tracking), chat
+ * Returns {highest seq of the group, lowest bucket of the group}.
+ */
+const PUT_GROUP = `${ADD_LOCATION}
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+redis.call('SADD', KEYS[2], ARGV[1])
+add_location(KEYS[3], ARGV[4], ARGV[5])
+local seq = tonumber(ARGV[2])
+local top = tonumber(redis.call('HGET', KEYS[4], ARGV[1]) or '0')
+if seq > top then
+  redis.call('HSET', KEYS[4], ARGV[1], ARGV[2])
+  top = seq
+end
+local lo = lower_bound(KEYS[5], ARGV[8], tonumber(ARGV[6]))
+if ARGV[7] ~= '0' then redis.call('ZADD', KEYS[6], 'GT', ARGV[7], KEYS[1]) end
+return {top, lo}
+`;
+
+/**
+ * KEYS: positions of the account's chats, id index, lower bounds, ages
+ * ARGV: peer, id, record, time (0: no age tracking), chat, bucket key prefix, bucket size
+ * A message already stored in this chat (a redelivery) is not stored again. Returns
+ * {highest position of the chat, lowest bucket of the chat}.
+ */
+const PUT_PRIVATE = `${ADD_LOCATION}
+local chat = ARGV[5]
+local cur = redis.call('HGET', KEYS[2], ARGV[2])
+local top = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+if cur and string.find(' ' .. cur, ' ' .. chat .. ':', 1, true) then
+  return {top, tonumber(redis.call('HGET', KEYS[3], chat) or '0')}
+end
+local pos = redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+local bucket = math.floor(pos / tonumber(ARGV[7]))
+local key = ARGV[6] .. bucket
+redis.call('HSET', key, pos, ARGV[3])
+add_location(KEYS[2], ARGV[2], chat .. ':' .. pos)
+local lo = lower_bound(KEYS[3], chat, bucket)
+if ARGV[4] ~= '0' then redis.call('ZADD', KEYS[4], 'GT', ARGV[4], key) end
+return {pos, lo}
+`;
+
+/** KEYS: id index; ARGV: id, location. Removes the location; the id goes with its last one. */
+const REMOVE_LOCATION = `
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if not cur then return 0 end
+local kept = {}
+for loc in string.gmatch(cur, '%S+') do
+  if loc ~= ARGV[2] then table.insert(kept, loc) end
+end
+if #kept == 0 then redis.call('HDEL', KEYS[1], ARGV[1])
+else redis.call('HSET', KEYS[1], ARGV[1], table.concat(kept, ' ')) end
+return 1
+`;
+
+/** KEYS: lower bounds; ARGV: chat, bucket. Raises the chat's lower bound past a dropped bucket. */
+const RAISE_LOWER_BOUND = `
+local lo = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
+local above = tonumber(ARGV[2]) + 1
+if lo < above then redis.call('HSET', KEYS[1], ARGV[1], above) end
+return above
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    historyPutGroup(...args: Array<string | number | Buffer>): Result<[number, number], Context>;
+    historyPutPrivate(...args: Array<string | number | Buffer>): Result<[number, number], Context>;
+    historyRemoveLocation(index: string, id: string, loc: string): Result<number, Context>;
+    historyRaiseLowerBound(lo: string, chat: string, bucket: number): Result<number, Context>;
+  }
+}
+
+/** Registers the scripts on a connection (ioredis sends EVALSHA, and the body when missing). */
+export function defineScripts(redis: Redis): void {
+  redis.defineCommand('historyPutGroup', { numberOfKeys: 6, lua: PUT_GROUP });
+  redis.defineCommand('historyPutPrivate', { numberOfKeys: 4, lua: PUT_PRIVATE });
+  redis.defineCommand('historyRemoveLocation', { numberOfKeys: 1, lua: REMOVE_LOCATION });
+  redis.defineCommand('historyRaiseLowerBound', { numberOfKeys: 1, lua: RAISE_LOWER_BOUND });
+}

@@ -1,0 +1,131 @@
+/**
+ * The Redis layout against a real Redis: shared group records, private chats kept apart,
+ * idempotent writes, count and age retention that clean the id index too, and reads that
+ * survive foreign bytes.
+ */
+import { Namespace } from '@cqfleet/contracts';
+import { messageId } from '@cqfleet/onebot';
+import { connectRedis, createLogger, type Redis } from '@cqfleet/runtime';
+import { testInfra, uniqueNamespace } from '@cqfleet/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUCKET, MessageStore, type StoreOptions } from '@cqfleet/history';
+import { groupMsg, privateMsg, T0 } from './fixtures.js';
+
+const log = createLogger('test', 'silent');
+let redis: Redis;
+
+beforeAll(() => {
+  redis = connectRedis(testInfra().redisUrl, 'test', log);
+});
+afterAll(() => redis?.disconnect());
+
+function store(options: Partial<StoreOptions> = {}) {
+  const ns = new Namespace(uniqueNamespace('store'));
+  return {
+    ns,
+    store: new MessageStore(redis, ns, { idSlots: 1024, keepPerChat: 0, maxAgeS: 0, ...options }),
+  };
+}
+
+describe('history store', () => {
+  it('a group message seen by two accounts is one record; both read it, an outsider does not', async () => {
+    const { ns, store: s } = store();
+    await s.putMany([groupMsg(10001, 100100, 5), groupMsg(10002, 100100, 5)]);
+    const id = messageId(100100, 5);
+    expect(await redis.hlen(`${ns.historyPrefix}g:100100:0`)).toBe(1);
+    expect((await s.get(10001, id))?.self_id).toBe(10001);
+    expect((await s.get(10002, id))?.self_id).toBe(10002);
+    expect(await s.get(10003, id)).toBeUndefined();
+    expect(await s.groupHistory(10003, 100100, 0)).toEqual([]);
+  });
+
+  it('a private chat is the account’s own, even when the other account stores the same message', async () => {
+    const { store: s } = store();
+    const sent = privateMsg(10001, 10001, 20001, 1);
+    await s.putMany([sent, privateMsg(10001, 20001, 10001, 1), privateMsg(10001, 10001, 20001, 2)]);
+    expect(await s.get(10002, sent.message_id)).toBeUndefined();
+    expect((await s.get(10001, sent.message_id))?.post_type).toBe('message_sent');
+    const chat = await s.privateHistory(10001, 20001, 0, 10);
+    expect(chat.map(m => [m.user_id, m.message_seq])).toEqual([
+      [10001, 1],
+      [20001, 1],
+      [10001, 2],
+    ]);
+    // seq 1 names one message from each side; the peer’s is where the page ends.
+    expect((await s.privateHistory(10001, 20001, 1, 10)).map(m => m.user_id)).toEqual([
+      10001, 20001,
+    ]);
+    expect(await s.privateHistory(10001, 20001, 99, 10)).toEqual([]);
+  });
+
+  it('writes are idempotent: a redelivered private or group message is stored once', async () => {
+    const { store: s } = store();
+    const m = privateMsg(10001, 20001, 10001, 7);
+    await s.putMany([m, m]);
+    await s.put(m);
+    await s.putMany([groupMsg(10001, 100100, 3), groupMsg(10001, 100100, 3)]);
+    expect(await s.privateHistory(10001, 20001, 0, 10)).toHaveLength(1);
+    expect(await s.groupHistory(10001, 100100, 0)).toHaveLength(1);
+  });
+
+  it('get_group_msg_history is seq-19 .. seq, with gaps left out', async () => {
+    const { store: s } = store();
+    await s.putMany(
+      Array.from({ length: 150 }, (_, i) => groupMsg(10001, 100100, i + 1)).filter(
+        m => m.message_seq !== 120,
+      ),
+    );
+    const page = await s.groupHistory(10001, 100100, 130);
+    expect(page.map(m => m.message_seq)).toEqual(
+      Array.from({ length: 20 }, (_, i) => 111 + i).filter(q => q !== 120),
+    );
+    expect((await s.groupHistory(10001, 100100, 0)).at(-1)?.message_seq).toBe(150);
+    expect((await s.groupHistory(10001, 100100, 5)).map(m => m.message_seq)).toEqual([
+      1, 2, 3, 4, 5,
+    ]);
+  });
+
+  it('count retention trims whole buckets and their id-index entries', async () => {
+    const { ns, store: s } = store({ keepPerChat: 100 });
+    const all = Array.from({ length: 5 * BUCKET }, (_, i) => groupMsg(10001, 100100, i + 1));
+    for (let i = 0; i < all.length; i += 50) await s.putMany(all.slice(i, i + 50));
+    const newest = 5 * BUCKET;
+    const firstKept = Math.floor((newest - 100 + 1) / BUCKET) * BUCKET;
+    expect(await s.get(10001, messageId(100100, firstKept - 1))).toBeUndefined();
+    expect(await s.get(10001, messageId(100100, firstKept))).toBeDefined();
+    expect(await s.groupHistory(10001, 100100, 20)).toEqual([]);
+    expect(await redis.exists(`${ns.historyPrefix}g:100100:0`)).toBe(0);
+    let indexed = 0;
+    for (const key of await redis.keys(`${ns.historyPrefix}i:*`)) indexed += await redis.hlen(key);
+    expect(indexed).toBe(newest - firstKept + 1);
+  });
+
+  it('age retention drops buckets whose newest message is too old, from the ages index', async () => {
+    const { ns, store: s } = store({ maxAgeS: 3600 });
+    const now = (T0 + 10 * 3600) * 1000;
+    const old = Array.from({ length: BUCKET }, (_, i) => groupMsg(10001, 100200, i, T0 + i)); // bucket 0
+    const fresh = groupMsg(10001, 100200, BUCKET, now / 1000 - 60); // bucket 1
+    const oldChat = privateMsg(10001, 20001, 10001, 1, T0);
+    await s.putMany([...old, fresh, oldChat]);
+    expect(await redis.zcard(`${ns.historyPrefix}ages`)).toBe(3);
+    expect(await s.sweep(now)).toBe(2);
+    expect(await s.get(10001, messageId(100200, 3))).toBeUndefined();
+    expect(await s.get(10001, oldChat.message_id)).toBeUndefined();
+    expect((await s.get(10001, fresh.message_id))?.message_seq).toBe(BUCKET);
+    expect(await s.sweep(now)).toBe(0);
+  });
+
+  it('bytes that are not a record, and index entries that lead nowhere, read as not found', async () => {
+    const { ns, store: s } = store();
+    await s.put(groupMsg(10001, 100100, 9));
+    await redis.hset(`${ns.historyPrefix}g:100100:0`, '9', Buffer.from('garbage'));
+    expect(await s.get(10001, messageId(100100, 9))).toBeUndefined();
+    expect(await s.groupHistory(10001, 100100, 0)).toEqual([]);
+    // An id whose locations include one the account may not read and one that is gone.
+    const id = messageId(100100, 10);
+    await s.put(groupMsg(10001, 100100, 10));
+    const index = `${ns.historyPrefix}i:${(id >>> 0) % 1024}`;
+    await redis.hset(index, String(id), `g:100100:10 g:999:1 p:10002:1:1 nonsense`);
+    expect((await s.get(10001, id))?.message_seq).toBe(10);
+  });
+});
