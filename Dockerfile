@@ -6,6 +6,7 @@ COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
 COPY proto proto
 COPY packages packages
 COPY services services
+COPY bench bench
 RUN npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

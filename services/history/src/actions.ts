@@ -63,16 +63,19 @@ export function historyHandlers(store: MessageStore, find: Finder): HistoryHandl
     },
     /** NapCat's shape: `count` messages ending at `message_seq`; `reverse_order` puts the newest first. */
     get_friend_msg_history: async (p, ctx) => {
-      const list = (await store.privateHistory(ctx.selfId, p.user_id, p.message_seq, p.count)).map(
-        m => asEvent(m, ctx.format),
-      );
+      if (p.message_seq < 0) return fail('MSG_NOT_FOUND', `消息序号 ${p.message_seq} 无效`);
+      const page = await store.privateHistory(ctx.selfId, p.user_id, p.message_seq, p.count);
+      if (!page) return fail('MSG_NOT_FOUND', `没有序号为 ${p.message_seq} 的消息`);
+      const list = page.map(m => asEvent(m, ctx.format));
       return { messages: p.reverse_order ? list.reverse() : list };
     },
-    get_group_msg_history: async (p, ctx) => ({
-      messages: (await store.groupHistory(ctx.selfId, p.group_id, p.message_seq)).map(m =>
-        asEvent(m, ctx.format),
-      ),
-    }),
+    get_group_msg_history: async (p, ctx) => {
+      if (p.message_seq < 0) return fail('MSG_NOT_FOUND', `消息序号 ${p.message_seq} 无效`);
+      const page = await store.groupHistory(ctx.selfId, p.group_id, p.message_seq);
+      if (!page)
+        return fail('MSG_NOT_FOUND', `群 ${p.group_id} 没有序号为 ${p.message_seq} 的消息`);
+      return { messages: page.map(m => asEvent(m, ctx.format)) };
+    },
   };
 }
 

@@ -104,7 +104,8 @@ type PrivateRecord = [
   Elements,
 ];
 
-export function encodeMessage(m: MessageEvent): Buffer {
+/** `compressFrom`: records at least this long are deflated (Infinity: never). */
+export function encodeMessage(m: MessageEvent, compressFrom = COMPRESS_FROM): Buffer {
   const s = m.sender;
   const record: GroupRecord | PrivateRecord =
     m.message_type === 'group'
@@ -139,7 +140,7 @@ export function encodeMessage(m: MessageEvent): Buffer {
           packElements(m.message),
         ];
   const packed = packr.pack(record);
-  if (packed.length < COMPRESS_FROM) return Buffer.concat([Buffer.of(PLAIN), packed]);
+  if (packed.length < compressFrom) return Buffer.concat([Buffer.of(PLAIN), packed]);
   const deflated = deflateRawSync(packed, { dictionary: DICTIONARY });
   return deflated.length < packed.length
     ? Buffer.concat([Buffer.of(DEFLATED), deflated])

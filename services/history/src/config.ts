@@ -34,6 +34,11 @@ const Schema = z.object({
   /** How often age retention runs. @default 60000 ms */
   sweepEveryMs: envInt(60_000, 100),
   /**
+   * Stored records at least this long are deflated (with a dictionary of what messages
+   * repeat); 0 never deflates. README.md has the trade-off measured. @default 200 bytes
+   */
+  compressFrom: envInt(200, 0),
+  /**
    * Hashes of the message-id index. Keep stored messages / slots under 128 so each stays a
    * compact listpack (65536 slots: up to about 8 M messages). @default 65536
    */

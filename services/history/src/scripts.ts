@@ -92,12 +92,60 @@ if lo < above then redis.call('HSET', KEYS[1], ARGV[1], above) end
 return above
 `;
 
+/**
+ * KEYS: id index, the reader's groups; ARGV: id, reader, key prefix, bucket size.
+ * Returns {record, group id (0 for a private record)} of the last-stored location the reader may
+ * read, or nil: one round trip for get_msg.
+ */
+const GET_MESSAGE = `
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if not cur then return nil end
+local locs = {}
+for loc in string.gmatch(cur, '%S+') do table.insert(locs, loc) end
+local size = tonumber(ARGV[4])
+for i = #locs, 1, -1 do
+  local kind, a, b, c = string.match(locs[i], '^(%a):(%d+):(%d+):?(%d*)$')
+  if kind == 'g' and c == '' and redis.call('SISMEMBER', KEYS[2], a) == 1 then
+    local rec = redis.call('HGET', ARGV[3] .. 'g:' .. a .. ':' .. math.floor(tonumber(b) / size), b)
+    if rec then return {rec, a} end
+  elseif kind == 'p' and c ~= '' and a == ARGV[2] then
+    local rec = redis.call('HGET', ARGV[3] .. 'p:' .. a .. ':' .. b .. ':' .. math.floor(tonumber(c) / size), c)
+    if rec then return {rec, '0'} end
+  end
+end
+return nil
+`;
+
+/**
+ * KEYS: the reader's groups, group tops; ARGV: group, seq (0: latest), page size, key prefix,
+ * bucket size. Returns the records of seq-page+1 .. seq that exist, oldest first (empty when
+ * the reader has no messages in the group; nil when seq is past the group's highest): one
+ * round trip for get_group_msg_history.
+ */
+const GROUP_PAGE = `
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return {} end
+local highest = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+local top = tonumber(ARGV[2])
+if top <= 0 then top = highest elseif top > highest then return nil end
+local out = {}
+local size = tonumber(ARGV[5])
+for seq = math.max(1, top - tonumber(ARGV[3]) + 1), top do
+  local rec = redis.call('HGET', ARGV[4] .. 'g:' .. ARGV[1] .. ':' .. math.floor(seq / size), seq)
+  if rec then table.insert(out, rec) end
+end
+return out
+`;
+
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     historyPutGroup(...args: Array<string | number | Buffer>): Result<[number, number], Context>;
     historyPutPrivate(...args: Array<string | number | Buffer>): Result<[number, number], Context>;
     historyRemoveLocation(index: string, id: string, loc: string): Result<number, Context>;
     historyRaiseLowerBound(lo: string, chat: string, bucket: number): Result<number, Context>;
+    historyGetMessageBuffer(
+      ...args: Array<string | number>
+    ): Result<[Buffer, Buffer] | null, Context>;
+    historyGroupPageBuffer(...args: Array<string | number>): Result<Buffer[] | null, Context>;
   }
 }
 
@@ -107,4 +155,6 @@ export function defineScripts(redis: Redis): void {
   redis.defineCommand('historyPutPrivate', { numberOfKeys: 4, lua: PUT_PRIVATE });
   redis.defineCommand('historyRemoveLocation', { numberOfKeys: 1, lua: REMOVE_LOCATION });
   redis.defineCommand('historyRaiseLowerBound', { numberOfKeys: 1, lua: RAISE_LOWER_BOUND });
+  redis.defineCommand('historyGetMessage', { numberOfKeys: 2, lua: GET_MESSAGE });
+  redis.defineCommand('historyGroupPage', { numberOfKeys: 2, lua: GROUP_PAGE });
 }

@@ -34,6 +34,7 @@ export async function startHistory(config: Config, log: Logger): Promise<Running
     idSlots: config.idSlots,
     keepPerChat: config.keepPerChat,
     maxAgeS: config.maxAgeS,
+    compressFrom: config.compressFrom > 0 ? config.compressFrom : Infinity,
   });
   const consumer = new HistoryConsumer(nc, ns, store, log, config.batch, config.ackWaitMs);
   await consumer.start();

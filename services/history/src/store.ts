@@ -45,18 +45,8 @@ export interface StoreOptions {
   keepPerChat: number;
   /** Seconds a message is kept (at bucket granularity); 0 keeps them forever. */
   maxAgeS: number;
-}
-
-type Location =
-  | { kind: 'g'; group: number; seq: number }
-  | { kind: 'p'; self: number; peer: number; pos: number };
-
-function parseLocation(text: string): Location | undefined {
-  const [kind, a, b, c] = text.split(':');
-  if (kind === 'g' && a && b) return { kind, group: Number(a), seq: Number(b) };
-  if (kind === 'p' && a && b && c)
-    return { kind, self: Number(a), peer: Number(b), pos: Number(c) };
-  return undefined;
+  /** Records at least this long are deflated; Infinity never (codec.ts). */
+  compressFrom?: number;
 }
 
 /** The other side of a private chat. */
@@ -101,7 +91,7 @@ export class MessageStore {
     if (messages.length === 0) return;
     const pipeline = this.redis.pipeline();
     for (const m of messages) {
-      const record = encodeMessage(m);
+      const record = encodeMessage(m, this.options.compressFrom);
       const time = this.options.maxAgeS > 0 ? m.time : 0;
       if (m.message_type === 'group') {
         const bucket = Math.floor(m.message_seq / BUCKET);
@@ -209,55 +199,56 @@ export class MessageStore {
 
   // --- reads ----------------------------------------------------------------------------
 
-  /** The message `id` as account `selfId` may see it. */
+  /** The message `id` as account `selfId` may see it (ids collide: the last stored wins). */
   async get(selfId: number, id: number): Promise<StoredMessage | undefined> {
-    const text = await this.redis.hget(this.index(id), String(id));
-    if (!text) return undefined;
-    const locations = text
-      .split(' ')
-      .map(parseLocation)
-      .filter((l): l is Location => !!l && (l.kind === 'g' || l.self === selfId));
-    // Ids collide: of the locations this account may read, the one stored last wins.
-    for (const loc of locations.reverse()) {
-      if (loc.kind === 'g') {
-        if (!(await this.inGroup(selfId, loc.group))) continue;
-        const found = await this.readGroup(selfId, loc.group, [loc.seq]);
-        if (found[0]) return found[0];
-      } else {
-        const found = await this.readPrivate(selfId, loc.peer, [loc.pos]);
-        if (found[0]) return found[0];
-      }
-    }
-    return undefined;
+    const found = await this.redis.historyGetMessageBuffer(
+      this.index(id),
+      `${this.prefix}ag:${selfId}`,
+      id,
+      selfId,
+      this.prefix,
+      BUCKET,
+    );
+    if (!found) return undefined;
+    const [record, group] = found;
+    return decodeAll([record], r => decodeMessage(r, selfId, Number(group.toString())))[0];
   }
 
-  private async inGroup(selfId: number, group: number): Promise<boolean> {
-    return (await this.redis.sismember(`${this.prefix}ag:${selfId}`, String(group))) === 1;
-  }
-
-  /** go-cqhttp's page: the messages with seq `seq`-19 .. `seq` (latest when 0), oldest first. */
-  async groupHistory(selfId: number, group: number, seq: number): Promise<StoredMessage[]> {
-    if (!(await this.inGroup(selfId, group))) return [];
-    const top =
-      seq > 0 ? seq : Number((await this.redis.hget(`${this.prefix}gt`, String(group))) ?? 0);
-    if (top <= 0) return [];
-    return this.readGroup(selfId, group, range(Math.max(1, top - HISTORY_PAGE + 1), top));
+  /**
+   * go-cqhttp's page: the messages with seq `seq`-19 .. `seq` (latest when 0), oldest first;
+   * undefined when `seq` is past the newest message of the group.
+   */
+  async groupHistory(
+    selfId: number,
+    group: number,
+    seq: number,
+  ): Promise<StoredMessage[] | undefined> {
+    const records = await this.redis.historyGroupPageBuffer(
+      `${this.prefix}ag:${selfId}`,
+      `${this.prefix}gt`,
+      group,
+      Math.max(0, seq),
+      HISTORY_PAGE,
+      this.prefix,
+      BUCKET,
+    );
+    return records ? decodeAll(records, r => decodeMessage(r, selfId, group)) : undefined;
   }
 
   /**
    * Up to `count` private messages with `peer`, ending at the message with seq `seq` (sent by
-   * either side; the latest when 0), oldest first.
+   * either side; the latest when 0), oldest first; undefined when no message has that seq.
    */
   async privateHistory(
     selfId: number,
     peer: number,
     seq: number,
     count: number,
-  ): Promise<StoredMessage[]> {
+  ): Promise<StoredMessage[] | undefined> {
     let top: number;
     if (seq > 0) {
       const pos = await this.positionOf(selfId, peer, seq);
-      if (pos === undefined) return [];
+      if (pos === undefined) return undefined;
       top = pos;
     } else {
       top = Number((await this.redis.hget(`${this.prefix}pc:${selfId}`, String(peer))) ?? 0);
@@ -276,11 +267,6 @@ export class MessageStore {
       if (hit) return Number(hit.slice(chat.length));
     }
     return undefined;
-  }
-
-  private async readGroup(selfId: number, group: number, seqs: number[]): Promise<StoredMessage[]> {
-    const records = await this.readBuckets(seqs, b => this.groupBucket(group, b));
-    return decodeAll(records, r => decodeMessage(r, selfId, group));
   }
 
   private async readPrivate(

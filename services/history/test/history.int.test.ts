@@ -149,6 +149,30 @@ describe('history', () => {
     });
   });
 
+  it('bad input is a clear failure, never a crash', async () => {
+    for (const id of [0, -1, 2 ** 31 - 1, -(2 ** 31)])
+      expect(await call(10001, 'get_msg', { message_id: id })).toEqual({
+        ok: false,
+        msg: 'MSG_NOT_FOUND',
+      });
+    for (const seq of [-1, 999_999])
+      expect(
+        await call(10001, 'get_group_msg_history', { group_id: 100100, message_seq: seq }),
+      ).toEqual({ ok: false, msg: 'MSG_NOT_FOUND' });
+    expect(
+      await call(10001, 'get_friend_msg_history', { user_id: 20001, message_seq: 77 }),
+    ).toEqual({ ok: false, msg: 'MSG_NOT_FOUND' });
+    // Nothing stored for that group or chat: an empty page.
+    expect(await call(10001, 'get_group_msg_history', { group_id: 4242 })).toEqual({
+      ok: true,
+      data: { messages: [] },
+    });
+    expect(await call(10001, 'get_friend_msg_history', { user_id: 4242 })).toEqual({
+      ok: true,
+      data: { messages: [] },
+    });
+  });
+
   it('a redelivered event is stored once', async () => {
     await publish(groupEvent(10001, 2, 'second'), 'a2');
     await publish(groupEvent(10001, 2, 'second'), 'a2-again');

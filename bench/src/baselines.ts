@@ -1,0 +1,73 @@
+/**
+ * Raw baselines, measured in the same run as the benchmark they divide (reference
+ * baselines.md has this machine's figures): bare Redis and bare grpc-js with no application
+ * logic, loopback only, one call at a time.
+ */
+import {
+  credentials,
+  makeGenericClientConstructor,
+  Server,
+  ServerCredentials,
+  type ServiceDefinition,
+} from '@grpc/grpc-js';
+import type { Redis } from '@cqfleet/runtime';
+import { type Latency, timeSequential } from './stats.js';
+
+/** Sequential GET of a 300-byte value (baselines.md 3b). */
+export async function redisGet(redis: Redis, prefix: string, n = 10_000): Promise<Latency> {
+  const key = `${prefix}baseline:get`;
+  await redis.set(key, 'x'.repeat(300));
+  const result = await timeSequential(n, () => redis.getBuffer(key));
+  await redis.del(key);
+  return result;
+}
+
+const identity = (b: Buffer) => b;
+const ECHO: ServiceDefinition = {
+  echo: {
+    path: '/cqfleet.bench.Echo/Echo',
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: identity,
+    requestDeserialize: identity,
+    responseSerialize: identity,
+    responseDeserialize: identity,
+  },
+};
+
+interface EchoClient {
+  echo(req: Buffer, cb: (err: Error | null, res?: Buffer) => void): void;
+  close(): void;
+}
+
+/** A grpc-js unary echo of 300 bytes, one call in flight (baselines.md 6c). */
+export async function grpcUnary(n = 5_000): Promise<Latency> {
+  const server = new Server();
+  server.addService(ECHO, {
+    echo: (call: { request: Buffer }, cb: (err: null, res: Buffer) => void) =>
+      cb(null, call.request),
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
+  );
+  const Client = makeGenericClientConstructor(ECHO, 'Echo');
+  const client = new Client(
+    `127.0.0.1:${port}`,
+    credentials.createInsecure(),
+  ) as unknown as EchoClient;
+  const payload = Buffer.alloc(300, 7);
+  try {
+    return await timeSequential(
+      n,
+      () =>
+        new Promise<Buffer | undefined>((resolve, reject) =>
+          client.echo(payload, (err, res) => (err ? reject(err) : resolve(res))),
+        ),
+    );
+  } finally {
+    client.close();
+    server.forceShutdown();
+  }
+}

@@ -1,0 +1,31 @@
+/** Redis memory accounting for benchmarks that run in their own key prefix. */
+import type { Redis } from '@cqfleet/runtime';
+
+export async function usedMemory(redis: Redis): Promise<number> {
+  const info = await redis.info('memory');
+  const m = /^used_memory:(\d+)/m.exec(info);
+  if (!m) throw new Error('INFO memory has no used_memory');
+  return Number(m[1]);
+}
+
+/** Deletes every key under `prefix` (SCAN, not KEYS, so a shared Redis is not blocked). */
+export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 2000);
+    cursor = next;
+    if (keys.length > 0) await redis.unlink(...keys);
+  } while (cursor !== '0');
+}
+
+/** Bytes Redis holds for what `fill` writes, divided by `count`. */
+export async function bytesPer(
+  redis: Redis,
+  count: number,
+  fill: () => Promise<void>,
+): Promise<number> {
+  const before = await usedMemory(redis);
+  await fill();
+  const after = await usedMemory(redis);
+  return (after - before) / count;
+}

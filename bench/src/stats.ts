@@ -1,0 +1,61 @@
+/** Timing and summary helpers shared by the benchmarks. */
+
+/** The p-th percentile (0–100) of samples, by nearest rank. */
+export function percentile(samples: readonly number[], p: number): number {
+  if (samples.length === 0) return NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+export interface Latency {
+  n: number;
+  p50: number;
+  p99: number;
+  /** Operations per second, one at a time. */
+  rate: number;
+}
+
+/**
+ * Runs `op` one call at a time: `warmup` calls first (not counted), then `n` timed calls.
+ * `op` gets the call number, so it can pick its input.
+ */
+export async function timeSequential(
+  n: number,
+  op: (i: number) => Promise<unknown>,
+  warmup = Math.min(1_000, n),
+): Promise<Latency> {
+  for (let i = 0; i < warmup; i++) await op(i);
+  const samples: number[] = [];
+  const start = performance.now();
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await op(i);
+    samples.push(performance.now() - t);
+  }
+  const seconds = (performance.now() - start) / 1000;
+  return { n, p50: percentile(samples, 50), p99: percentile(samples, 99), rate: n / seconds };
+}
+
+export const ms = (v: number) => `${v.toFixed(3)} ms`;
+export const ratio = (v: number, base: number) => `${(v / base).toFixed(1)}×`;
+export const perSecond = (v: number) =>
+  v >= 10_000 ? `${(v / 1000).toFixed(1)}k/s` : `${v.toFixed(0)}/s`;
+
+/** A Markdown table. */
+export function table(head: string[], rows: Array<Array<string | number>>): string {
+  const line = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** A small deterministic PRNG (mulberry32), so every run generates the same data. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
