@@ -23,3 +23,5 @@ export type { MediaJobData, MediaJobResult } from './media.js';
 export { DEFAULT_NAMESPACE, Namespace } from './namespace.js';
 export type { Lease, OwnershipChange } from './registry.js';
 export { AccountRecord, formatLease, parseLease, WorkerRecord } from './registry.js';
+export type { ForwardNodeRecord, QQReadName, QQReads } from './qq-reads.js';
+export { QQ_READ_PREFIX, qqReadAction, qqReadOf } from './qq-reads.js';

@@ -94,6 +94,16 @@ export interface SimPrivateSender {
   age: number;
 }
 
+/** A group message as a member reads it back from the group's history. */
+export interface SimGroupHistoryMessage {
+  time: number;
+  group_id: number;
+  seq: number;
+  sender: SimGroupSender;
+  anonymous: SimAnonymous | null;
+  elements: Segment[];
+}
+
 export interface SimAnonymous {
   id: number;
   name: string;

@@ -34,6 +34,7 @@ import type {
   SimForwardNodeInput,
   SimFriend,
   SimGroup,
+  SimGroupHistoryMessage,
   SimGroupSystemMessages,
   SimGuild,
   SimHonorInfo,
@@ -141,6 +142,11 @@ export interface Ops {
   };
   get_forward: { args: { resid: string }; result: SimForwardNode[] };
   get_message: { args: Chat & { seq: number; sender_id?: number }; result: SimStoredMessage };
+  /** Of the `count` seqs ending at `seq` (latest when 0), the messages that still exist. */
+  get_group_messages: {
+    args: { group_id: number; seq: number; count: number };
+    result: SimGroupHistoryMessage[];
+  };
   recall: { args: Chat & { seq: number; sender_id: number }; result: Ok };
   set_essence: { args: { group_id: number; seq: number; enable: boolean }; result: Ok };
   get_essence_list: { args: { group_id: number }; result: SimEssence[] };

@@ -1,4 +1,7 @@
-/** The actions history owns (get_msg, get_group_msg_history), typed by the action table. */
+/**
+ * The actions history owns (get_msg, get_group_msg_history, get_friend_msg_history,
+ * get_forward_msg), typed by the action table.
+ */
 import {
   fail,
   formatMessage,
@@ -10,6 +13,7 @@ import {
 import type { ActionRequest } from '@cqfleet/proto';
 import { decodeRequest, handlerFor } from '@cqfleet/rpc';
 import type { HistoryConsumer } from './consumer.js';
+import type { QQBacked } from './qq-backed.js';
 import type { MessageStore, StoredMessage } from './store.js';
 
 export interface HistoryContext {
@@ -54,7 +58,7 @@ export function finder(store: MessageStore, consumer: HistoryConsumer, catchUpMs
     ((await consumer.catchUp(catchUpMs)) ? await store.get(selfId, messageId) : undefined);
 }
 
-export function historyHandlers(store: MessageStore, find: Finder): HistoryHandlers {
+export function historyHandlers(store: MessageStore, find: Finder, qq: QQBacked): HistoryHandlers {
   return {
     get_msg: async (p, ctx) => {
       const m = await find(ctx.selfId, p.message_id);
@@ -69,13 +73,14 @@ export function historyHandlers(store: MessageStore, find: Finder): HistoryHandl
       const list = page.map(m => asEvent(m, ctx.format));
       return { messages: p.reverse_order ? list.reverse() : list };
     },
-    get_group_msg_history: async (p, ctx) => {
-      if (p.message_seq < 0) return fail('MSG_NOT_FOUND', `消息序号 ${p.message_seq} 无效`);
-      const page = await store.groupHistory(ctx.selfId, p.group_id, p.message_seq);
-      if (!page)
-        return fail('MSG_NOT_FOUND', `群 ${p.group_id} 没有序号为 ${p.message_seq} 的消息`);
-      return { messages: page.map(m => asEvent(m, ctx.format)) };
-    },
+    get_group_msg_history: async (p, ctx) => ({
+      messages: (await qq.groupPage(ctx.selfId, p.group_id, p.message_seq)).map(m =>
+        asEvent(m, ctx.format),
+      ),
+    }),
+    get_forward_msg: async (p, ctx) => ({
+      messages: await qq.forward(ctx.selfId, p.message_id, ctx.format),
+    }),
   };
 }
 

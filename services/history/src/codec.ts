@@ -24,6 +24,7 @@ import {
   type Segment,
   toCQString,
 } from '@cqfleet/onebot';
+import type { ForwardNodeRecord } from '@cqfleet/contracts';
 import { Packr } from 'msgpackr';
 
 const packr = new Packr({ useRecords: false, variableMapSize: true });
@@ -210,4 +211,22 @@ export function decodeMessage(bytes: Buffer, selfId: number, groupId = 0): Messa
       },
     },
   );
+}
+
+/** A forward message's nodes, as kept under `f:<resid>`. */
+export function encodeForward(nodes: readonly ForwardNodeRecord[]): Buffer {
+  return packr.pack(
+    nodes.map(n => [n.user_id, n.nickname, n.time, n.group_id ?? null, packElements(n.message)]),
+  );
+}
+
+export function decodeForward(bytes: Buffer): ForwardNodeRecord[] {
+  const rows = packr.unpack(bytes) as Array<[number, string, number, number | null, Elements]>;
+  return rows.map(([user_id, nickname, time, group_id, elements]) => ({
+    user_id,
+    nickname,
+    time,
+    ...(group_id !== null ? { group_id } : {}),
+    message: unpackElements(elements),
+  }));
 }

@@ -13,6 +13,8 @@ import {
 import { createExecutor, finder, historyHandlers } from './actions.js';
 import type { Config } from './config.js';
 import { HistoryConsumer } from './consumer.js';
+import { QQBacked } from './qq-backed.js';
+import { QQSide } from './qq-side.js';
 import { RetentionSweeper } from './retention.js';
 import { MessageStore } from './store.js';
 
@@ -41,6 +43,8 @@ export async function startHistory(config: Config, log: Logger): Promise<Running
   const sweeper = new RetentionSweeper(store, config.sweepEveryMs, log);
   sweeper.start();
   const find = finder(store, consumer, config.catchUpMs);
+  const qqSide = new QQSide(redis, ns, log);
+  const qq = new QQBacked(store, qqSide);
 
   const lookup: HistoryServer = {
     getMessage(call, callback) {
@@ -58,7 +62,7 @@ export async function startHistory(config: Config, log: Logger): Promise<Running
     },
   };
   const grpc = await startGrpcServer(`${config.grpcHost}:${config.grpcPort}`, [
-    actionsService(createExecutor(historyHandlers(store, find)), log),
+    actionsService(createExecutor(historyHandlers(store, find, qq)), log),
     { definition: HistoryService, implementation: lookup },
   ]);
 
@@ -69,6 +73,7 @@ export async function startHistory(config: Config, log: Logger): Promise<Running
     store,
     stop: async () => {
       await grpc.stop(3_000);
+      qqSide.close();
       await sweeper.stop();
       await consumer.stop();
       await nc.drain().catch(() => undefined);

@@ -14,7 +14,9 @@
  * - `ag:<self>`              set of the groups an account has messages in: it reads those;
  * - `gt`, `pc:<self>`        hashes: a group's highest seq, a private chat's highest position;
  * - `lo`                     hash chat → its lowest bucket (where count retention trims);
- * - `ages`                   sorted set bucket → newest time in it (age retention only).
+ * - `ages`                   sorted set bucket → newest time in it (age retention only);
+ * - `f:<resid>`              a forward message's nodes (expiring with age retention). A resid
+ *                            is QQ's own capability: whoever holds it may read the nodes.
  *
  * Records are codec.ts's. Private locations name the account, group reads check `ag:<self>`,
  * so one account never reads another's private messages. Every write is idempotent: a
@@ -23,7 +25,8 @@
 import type { Namespace } from '@cqfleet/contracts';
 import { type MessageEvent, messageId } from '@cqfleet/onebot';
 import type { Redis } from '@cqfleet/runtime';
-import { decodeMessage, encodeMessage } from './codec.js';
+import type { ForwardNodeRecord } from '@cqfleet/contracts';
+import { decodeForward, decodeMessage, encodeForward, encodeMessage } from './codec.js';
 import { defineScripts } from './scripts.js';
 
 /** What history keeps of a message: the event as the session published it. */
@@ -197,7 +200,24 @@ export class MessageStore {
     return keys.length;
   }
 
+  async putForward(resid: string, nodes: readonly ForwardNodeRecord[]): Promise<void> {
+    const key = `${this.prefix}f:${resid}`;
+    if (this.options.maxAgeS > 0)
+      await this.redis.set(key, encodeForward(nodes), 'EX', this.options.maxAgeS);
+    else await this.redis.set(key, encodeForward(nodes));
+  }
+
   // --- reads ----------------------------------------------------------------------------
+
+  async getForward(resid: string): Promise<ForwardNodeRecord[] | undefined> {
+    const bytes = await this.redis.getBuffer(`${this.prefix}f:${resid}`);
+    if (!bytes) return undefined;
+    try {
+      return decodeForward(bytes);
+    } catch {
+      return undefined;
+    }
+  }
 
   /** The message `id` as account `selfId` may see it (ids collide: the last stored wins). */
   async get(selfId: number, id: number): Promise<StoredMessage | undefined> {

@@ -4,7 +4,7 @@ import { historyHandlers } from '@cqfleet/history';
 
 describe('history - the action table does not lie', () => {
   it('there is a handler for exactly the history actions marked ready', () => {
-    const handlers = historyHandlers({} as never, async () => undefined);
+    const handlers = historyHandlers({} as never, async () => undefined, {} as never);
     expect(Object.keys(handlers).sort()).toEqual(actionsOwnedBy('history', 'ready').sort());
   });
 });

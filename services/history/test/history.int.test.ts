@@ -155,21 +155,26 @@ describe('history', () => {
         ok: false,
         msg: 'MSG_NOT_FOUND',
       });
-    for (const seq of [-1, 999_999])
-      expect(
-        await call(10001, 'get_group_msg_history', { group_id: 100100, message_seq: seq }),
-      ).toEqual({ ok: false, msg: 'MSG_NOT_FOUND' });
+    expect(
+      await call(10001, 'get_group_msg_history', { group_id: 100100, message_seq: -1 }),
+    ).toEqual({ ok: false, msg: 'MSG_NOT_FOUND' });
     expect(
       await call(10001, 'get_friend_msg_history', { user_id: 20001, message_seq: 77 }),
     ).toEqual({ ok: false, msg: 'MSG_NOT_FOUND' });
-    // Nothing stored for that group or chat: an empty page.
-    expect(await call(10001, 'get_group_msg_history', { group_id: 4242 })).toEqual({
-      ok: true,
-      data: { messages: [] },
-    });
     expect(await call(10001, 'get_friend_msg_history', { user_id: 4242 })).toEqual({
       ok: true,
       data: { messages: [] },
+    });
+    // What history does not hold it asks the QQ side for, through the account's session
+    // worker; here there is none.
+    for (const params of [{ group_id: 100100, message_seq: 999_999 }, { group_id: 4242 }])
+      expect(await call(10001, 'get_group_msg_history', params)).toEqual({
+        ok: false,
+        msg: 'ACCOUNT_OFFLINE',
+      });
+    expect(await call(10001, 'get_forward_msg', { message_id: 'nope' })).toEqual({
+      ok: false,
+      msg: 'ACCOUNT_OFFLINE',
     });
   });
 

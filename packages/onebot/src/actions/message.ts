@@ -59,7 +59,7 @@ export const messageActions = {
     result: s.storedMessage,
   }),
   get_forward_msg: action({
-    owner: 'session',
+    owner: 'history',
     origin: 'onebot11',
     status: 'ready',
     summary: 'The nodes of a forward message.',

@@ -2,7 +2,9 @@
  * Runs an action request for an account this worker owns. Requests for accounts it does not
  * own (any more), or with another fencing token than its lease, are refused unexecuted, so the
  * gateway can route them to the new owner: an action is never run by a worker without the lease.
+ * The QQ-side reads history asks for (`qq-read:*`) are served here too, under the same rule.
  */
+import { qqReadOf } from '@cqfleet/contracts';
 import { OneBotError } from '@cqfleet/onebot';
 import type { ActionRequest } from '@cqfleet/proto';
 import { decodeRequest, handlerFor, Refused } from '@cqfleet/rpc';
@@ -11,6 +13,7 @@ import type { MediaClient } from '@cqfleet/media-client';
 import type { MessageLookup } from '../history-client.js';
 import type { LeaseManager } from '../ownership/lease-manager.js';
 import type { ActionContext, SessionHandlers, SessionOptions } from './context.js';
+import { qqReadHandlers } from './qq-reads.js';
 
 export function createExecutor(
   leases: Pick<LeaseManager, 'holds'>,
@@ -22,6 +25,12 @@ export function createExecutor(
     const account = accounts.get(req.selfId);
     if (!account || !leases.holds(req.selfId, req.fence))
       throw new Refused(new OneBotError('OWNERSHIP_MOVED', `本节点不持有账号 ${req.selfId}`));
+    const read = qqReadOf(req.action);
+    if (read) {
+      if (!account.online) throw new OneBotError('ACCOUNT_OFFLINE');
+      const args = JSON.parse(Buffer.from(req.paramsJson).toString('utf8')) as never;
+      return qqReadHandlers[read](args, { account, format: 'array', ...services });
+    }
     const { name, params, format } = decodeRequest(req);
     const handler = handlerFor<ActionContext>(handlers, name);
     if (!account.online) throw new OneBotError('ACCOUNT_OFFLINE');

@@ -11,6 +11,8 @@ import {
   type SimEssence,
   type SimForwardNode,
   type SimForwardNodeInput,
+  type SimGroupHistoryMessage,
+  type SimGroupSender,
   type SimRecentContact,
   type SimStoredMessage,
 } from '@cqfleet/sim-client';
@@ -103,6 +105,70 @@ function touchRecent(
   });
 }
 
+/** How a group message's sender looks to the group: the member as they are now, or anonymous. */
+function groupSender(
+  w: WorldState,
+  g: GroupState,
+  senderId: number,
+  anonymous: SimAnonymous | null,
+  fallbackName = '',
+): SimGroupSender {
+  const member = g.members.get(senderId);
+  if (anonymous || !member)
+    return {
+      user_id: anonymous ? ANONYMOUS_UIN : senderId,
+      nickname: anonymous ? '匿名消息' : (w.users.get(senderId)?.profile.nickname ?? fallbackName),
+      card: '',
+      role: 'member',
+      title: '',
+      level: '',
+      sex: 'unknown',
+      age: 0,
+      area: '',
+    };
+  return {
+    user_id: senderId,
+    nickname: member.nickname,
+    card: member.card,
+    role: member.role,
+    title: member.title,
+    level: member.level,
+    sex: member.sex,
+    age: member.age,
+    area: member.area,
+  };
+}
+
+/**
+ * A member reads the group's history (QQ's roaming messages): of the `count` seqs ending at
+ * `seq` (the latest when 0), the messages that still exist and were not recalled, oldest
+ * first, shaped like the `group_message` event, senders as they are now.
+ */
+export function groupMessages(
+  w: WorldState,
+  actor: number,
+  groupId: number,
+  seq: number,
+  count: number,
+): SimGroupHistoryMessage[] {
+  const g = w.memberGroup(actor, groupId);
+  const to = seq > 0 ? seq : (g.log.at(-1) ?? 0);
+  const out: SimGroupHistoryMessage[] = [];
+  for (let s = Math.max(1, to - Math.max(1, count) + 1); s <= to; s++) {
+    const m = g.messages.get(s);
+    if (!m || m.recalled) continue;
+    out.push({
+      time: m.time,
+      group_id: groupId,
+      seq: s,
+      sender: groupSender(w, g, m.sender_id, m.anonymous, m.sender_name),
+      anonymous: m.anonymous,
+      elements: m.elements,
+    });
+  }
+  return out;
+}
+
 export function sendGroupMessage(
   w: WorldState,
   actor: number,
@@ -140,29 +206,7 @@ export function sendGroupMessage(
   });
   g.log.push(seq);
   w.keepBounded(g.log, old => g.messages.delete(old));
-  const sender = anonymous
-    ? {
-        user_id: ANONYMOUS_UIN,
-        nickname: '匿名消息',
-        card: '',
-        role: 'member' as const,
-        title: '',
-        level: '',
-        sex: 'unknown' as const,
-        age: 0,
-        area: '',
-      }
-    : {
-        user_id: actor,
-        nickname: member.nickname,
-        card: member.card,
-        role: member.role,
-        title: member.title,
-        level: member.level,
-        sex: member.sex,
-        age: member.age,
-        area: member.area,
-      };
+  const sender = groupSender(w, g, actor, anonymous);
   for (const uin of g.members.keys()) touchRecent(w, uin, 'group', groupId, seq, t, actor);
   w.emitToGroup(
     g,

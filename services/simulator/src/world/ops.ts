@@ -219,6 +219,14 @@ export function opTable(w: WorldState): OpTable {
     get_forward: a => messages.getForward(w, str(a.resid, 'resid')),
     get_message: (a, me) =>
       messages.getMessage(w, me, chat(a), int(a.seq, 'seq'), optInt(a.sender_id, 'sender_id')),
+    get_group_messages: (a, me) =>
+      messages.groupMessages(
+        w,
+        me,
+        int(a.group_id, 'group_id'),
+        int(a.seq, 'seq'),
+        int(a.count, 'count'),
+      ),
     recall: (a, me) => (
       messages.recall(w, me, chat(a), int(a.seq, 'seq'), int(a.sender_id, 'sender_id')),
       null

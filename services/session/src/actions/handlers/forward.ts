@@ -1,18 +1,13 @@
 /**
  * Forward messages (seed 合并转发 / 合并转发消息节点): send nodes by message id (re-sent with
  * their original sender, name and time), custom nodes (`name|nickname`, `uin|user_id`,
- * `content`, optional `time`), nested nodes (a `content` made of nodes) and any mix; read a
- * forward back with `get_forward_msg`.
+ * `content`, optional `time`), nested nodes (a `content` made of nodes) and any mix. Reading a
+ * forward back (`get_forward_msg`) is history's, which asks this worker for the nodes
+ * (actions/qq-reads.ts) when it has not stored them yet.
  */
 import { sentEventId } from '@cqfleet/contracts';
-import {
-  formatMessage,
-  type InputSegment,
-  type MessageInput,
-  toSegments,
-  valueToString,
-} from '@cqfleet/onebot';
-import type { SimForwardNode, SimForwardNodeInput } from '@cqfleet/sim-client';
+import { type InputSegment, type MessageInput, toSegments, valueToString } from '@cqfleet/onebot';
+import type { SimForwardNodeInput } from '@cqfleet/sim-client';
 import { groupMessageEvent, privateMessageEvent } from '../../events/normalize.js';
 import { incomingSegments } from '../../segments/incoming.js';
 import type { Target } from '../../segments/outgoing.js';
@@ -89,40 +84,8 @@ async function sendForward(ctx: ActionContext, target: Target, messages: InputSe
   return { message_id: event.message_id, forward_id: sent.resid };
 }
 
-interface ForwardNodeView {
-  sender: { user_id: number; nickname: string };
-  time: number;
-  content: unknown;
-  group_id?: number;
-}
-
-/** get_forward_msg's nodes; a node that is only a nested forward carries the nested nodes. */
-async function readForward(
-  ctx: ActionContext,
-  resid: string,
-  depth = 0,
-): Promise<ForwardNodeView[]> {
-  const nodes: SimForwardNode[] = await ctx.account.driver.call('get_forward', { resid });
-  return Promise.all(
-    nodes.map(async n => {
-      const only = n.elements.length === 1 ? n.elements[0] : undefined;
-      const content =
-        only?.type === 'forward' && only.data.id && depth < 8
-          ? await readForward(ctx, only.data.id, depth + 1)
-          : formatMessage(incomingSegments(n.elements, n.group_id, ctx.options), ctx.format);
-      return {
-        sender: { user_id: n.user_id, nickname: n.nickname },
-        time: n.time,
-        content,
-        ...(n.group_id !== undefined ? { group_id: n.group_id } : {}),
-      };
-    }),
-  );
-}
-
 export const forwardHandlers = {
   send_group_forward_msg: (p, ctx) => sendForward(ctx, { group_id: p.group_id }, p.messages),
   send_private_forward_msg: (p, ctx) => sendForward(ctx, { user_id: p.user_id }, p.messages),
   send_forward_msg: (p, ctx) => sendForward(ctx, dispatchTarget(p), p.messages),
-  get_forward_msg: async (p, ctx) => ({ messages: await readForward(ctx, p.message_id) }),
 } satisfies SessionHandlers;

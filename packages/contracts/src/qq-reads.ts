@@ -1,0 +1,44 @@
+/**
+ * Reads of the QQ side that history asks an account's owning session worker for, when it lacks
+ * what an action needs (go-cqhttp fetches these from QQ's servers each time): the nodes of a
+ * forward message, and a stretch of a group's history. They travel on the Actions service
+ * under names outside the action table; the gateway routes only table names, so no client can
+ * call them.
+ */
+import type { GroupMessageEvent, Segment } from '@cqfleet/onebot';
+
+export const QQ_READ_PREFIX = 'qq-read:';
+
+/** One node of a forward message, as history keeps it (segments in the cluster's array form). */
+export interface ForwardNodeRecord {
+  user_id: number;
+  nickname: string;
+  time: number;
+  group_id?: number;
+  message: Segment[];
+}
+
+export interface QQReads {
+  forward: { args: { resid: string }; result: ForwardNodeRecord[] };
+  /**
+   * Of the `count` seqs ending at `seq` (the latest when 0), the messages that still exist, as
+   * the account sees them, oldest first.
+   */
+  group_messages: {
+    args: { group_id: number; seq: number; count: number };
+    result: GroupMessageEvent[];
+  };
+}
+
+export type QQReadName = keyof QQReads;
+
+const NAMES: readonly QQReadName[] = ['forward', 'group_messages'];
+
+export const qqReadAction = (name: QQReadName): string => `${QQ_READ_PREFIX}${name}`;
+
+/** The read an Actions request names, if it names one. */
+export function qqReadOf(action: string): QQReadName | undefined {
+  if (!action.startsWith(QQ_READ_PREFIX)) return undefined;
+  const name = action.slice(QQ_READ_PREFIX.length);
+  return NAMES.find(n => n === name);
+}
