@@ -148,6 +148,17 @@ export function encodeMessage(m: MessageEvent, compressFrom = COMPRESS_FROM): Bu
     : Buffer.concat([Buffer.of(PLAIN), packed]);
 }
 
+/** The message fields every message event has, in go-cqhttp's order. */
+function messageFields(elements: Elements) {
+  const message = unpackElements(elements);
+  return {
+    message,
+    message_format: 'array' as const,
+    raw_message: toCQString(message),
+    font: 0,
+  };
+}
+
 /**
  * The event as `selfId` sees it. A group record does not hold its group (the key it is stored
  * under does), so `groupId` must be given for one. Throws on a record that is not one of ours.
@@ -160,17 +171,13 @@ export function decodeMessage(bytes: Buffer, selfId: number, groupId = 0): Messa
   if (r[0] === 0) {
     if (!groupId) throw new Error('a group record needs its group id');
     const [, time, seq, userId, sub, anonymous, s, elements] = r;
-    const message = unpackElements(elements);
     return buildEvent<GroupMessageEvent>(postType, 'group', selfId, time, named(GROUP_SUB, sub), {
       message_id: messageId(groupId, seq),
       message_seq: seq,
       group_id: groupId,
       user_id: userId,
       anonymous,
-      message,
-      message_format: 'array',
-      raw_message: toCQString(message),
-      font: 0,
+      ...messageFields(elements),
       sender: {
         user_id: userId,
         nickname: s[0],
@@ -185,7 +192,6 @@ export function decodeMessage(bytes: Buffer, selfId: number, groupId = 0): Messa
     });
   }
   const [, time, seq, userId, targetId, sub, temp, s, elements] = r;
-  const message = unpackElements(elements);
   return buildEvent<PrivateMessageEvent>(
     postType,
     'private',
@@ -198,10 +204,7 @@ export function decodeMessage(bytes: Buffer, selfId: number, groupId = 0): Messa
       message_seq: seq,
       user_id: userId,
       target_id: targetId,
-      message,
-      message_format: 'array',
-      raw_message: toCQString(message),
-      font: 0,
+      ...messageFields(elements),
       sender: {
         user_id: userId,
         nickname: s[0],

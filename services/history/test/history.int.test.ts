@@ -16,6 +16,7 @@ import { testInfra, uniqueNamespace } from '@cqfleet/testkit';
 import { jetstream } from '@nats-io/jetstream';
 import { headers } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { groupMsg } from './fixtures.js';
 import { loadConfig, type RunningHistory, startHistory } from '@cqfleet/history';
 
 const log = createLogger('test', 'silent');
@@ -32,32 +33,13 @@ const config = () =>
     HISTORY_GRPC_PORT: '0',
   });
 
+/** Account `selfId` sees Alice say `text` in group 100100 with `seq`. */
 function groupEvent(selfId: number, seq: number, text: string, postType = 'message') {
   return {
+    ...groupMsg(selfId, 100100, seq, 1_700_000_000 + seq),
     post_type: postType,
-    message_type: 'group',
-    time: 1_700_000_000 + seq,
-    self_id: selfId,
-    sub_type: 'normal',
-    message_id: messageId(100100, seq),
-    message_seq: seq,
-    group_id: 100100,
-    user_id: 20001,
-    anonymous: null,
     message: [{ type: 'text', data: { text } }],
     raw_message: text,
-    font: 0,
-    sender: {
-      user_id: 20001,
-      nickname: 'Alice',
-      card: '',
-      role: 'member',
-      title: '',
-      age: 0,
-      area: '',
-      level: '1',
-      sex: 'unknown',
-    },
   };
 }
 
