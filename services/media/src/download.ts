@@ -1,25 +1,28 @@
 /**
- * `download_file` (seed 下载文件到缓存目录): fetch a URL into the shared cache as
- * `<cache>/<md5(url)>.cache` and return its absolute path.
+ * `download_file` (seed 下载文件到缓存目录) and every other fetch into the shared cache.
  *
- * - http(s) only; every hop, redirects included, passes the address guard;
- * - `headers` in both seed forms: one string of `K=V` lines separated by `\r\n`, or an array
- *   of `K=V` strings (note `=`, not `:`);
- * - the body is written to a temporary file and renamed into place when complete, so a partial
- *   download is never visible as a finished file;
- * - a size cap, an idle timeout and a redirect limit.
- * Parallel ranged downloads (`thread_count`) come with the media issue; this fetches one stream.
+ * - With `threads` > 1 the first request asks for the first MiB; a server that answers 206
+ *   with the total size gets the rest in `threads` parallel Range requests, each written at
+ *   its offset of one preallocated file (`If-Range` keeps the parts of one version; a part
+ *   cut short resumes where it stopped, twice). A server that ignores Range (200) is read as
+ *   one stream — the request already made is that stream.
+ * - The body is written to `.<random>.part` and renamed into place when complete, so a partial
+ *   download is never visible as a finished file, whatever kills the worker.
+ * - Size cap (declared and counted), idle timeout, redirect limit; every hop passes the
+ *   address guard (http-get.ts).
+ * - Identical downloads running at once in a process share one transfer (across workers,
+ *   the media client gives identical download jobs one job id).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { isIP } from 'node:net';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { OneBotError } from '@cqfleet/onebot';
-import { type AddressGuard, ForbiddenAddressError } from './address-guard.js';
+import type { AddressGuard } from './address-guard.js';
+import { asDownloadError, downloadUrl, type GetOptions, guardedGet } from './http-get.js';
 
 export interface DownloadLimits {
   cacheDir: string;
@@ -27,6 +30,25 @@ export interface DownloadLimits {
   idleTimeoutMs: number;
   maxRedirects: number;
 }
+
+export interface DownloadProgress {
+  received: number;
+  /** Unknown when the server does not say. */
+  total?: number;
+}
+
+export interface DownloadOptions {
+  /** Parallel connections (seed `thread_count`), 1–16. @default 1 */
+  threads?: number;
+  /** Called at most twice a second while bytes arrive. */
+  onProgress?: (p: DownloadProgress) => void;
+}
+
+/** The first request of a parallel download asks for this much. */
+const PROBE_BYTES = 1024 * 1024;
+/** Parts smaller than this do not get a connection of their own. */
+const MIN_PART_BYTES = 256 * 1024;
+const PART_ATTEMPTS = 3;
 
 /** Parses the seed's two header forms into a header object. */
 export function parseHeaders(headers: unknown): Record<string, string> {
@@ -50,112 +72,231 @@ export function cachePath(cacheDir: string, url: string): string {
   return join(cacheDir, `${createHash('md5').update(url).digest('hex')}.cache`);
 }
 
-/** Node skips `lookup` for IP-literal hosts, so those are checked here. */
-function assertLiteralAllowed(url: URL, guard: AddressGuard): void {
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host) && !guard.permits(host, host))
-    throw new OneBotError('FORBIDDEN_ADDRESS', `不允许访问 ${host}`);
-}
-
-function get(
-  url: URL,
-  headers: Record<string, string>,
-  guard: AddressGuard,
-  idleMs: number,
-): Promise<IncomingMessage> {
-  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { headers, lookup: guard.lookupFor(url.hostname), timeout: idleMs },
-      resolve,
-    );
-    req.on('timeout', () => req.destroy(new Error(`no response within ${idleMs} ms`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 /** `download_file`: the URL into `<cache>/<md5(url)>.cache`. */
 export function downloadFile(
   rawUrl: string,
   rawHeaders: unknown,
   guard: AddressGuard,
   limits: DownloadLimits,
+  options: DownloadOptions = {},
 ): Promise<string> {
-  return downloadTo(rawUrl, rawHeaders, guard, limits, cachePath(limits.cacheDir, rawUrl));
+  return downloadTo(rawUrl, rawHeaders, guard, limits, cachePath(limits.cacheDir, rawUrl), options);
 }
 
+const inflight = new Map<string, Promise<string>>();
+
 /** Downloads a URL to `target` (inside the cache), written whole or not at all. */
-export async function downloadTo(
+export function downloadTo(
   rawUrl: string,
   rawHeaders: unknown,
   guard: AddressGuard,
   limits: DownloadLimits,
   target: string,
+  options: DownloadOptions = {},
 ): Promise<string> {
-  let url: URL;
-  try {
-    url = new URL(rawUrl);
-  } catch {
-    throw new OneBotError('DOWNLOAD_FILE_ERROR', `无效的链接: ${rawUrl}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new OneBotError('DOWNLOAD_FILE_ERROR', '只支持 http 与 https 链接');
-  assertLiteralAllowed(url, guard);
+  const running = inflight.get(target);
+  if (running) return running;
+  const transfer = fetchInto(rawUrl, rawHeaders, guard, limits, target, options).finally(() =>
+    inflight.delete(target),
+  );
+  inflight.set(target, transfer);
+  return transfer;
+}
+
+async function fetchInto(
+  rawUrl: string,
+  rawHeaders: unknown,
+  guard: AddressGuard,
+  limits: DownloadLimits,
+  target: string,
+  options: DownloadOptions,
+): Promise<string> {
+  const url = downloadUrl(rawUrl);
   const headers = parseHeaders(rawHeaders);
+  const threads = Math.max(1, Math.min(16, Math.floor(options.threads ?? 1)));
+  const get: GetOptions = {
+    headers,
+    guard,
+    idleTimeoutMs: limits.idleTimeoutMs,
+    maxRedirects: limits.maxRedirects,
+  };
   await mkdir(limits.cacheDir, { recursive: true });
   const temp = join(limits.cacheDir, `.${randomBytes(8).toString('hex')}.part`);
-
+  const progress = new Progress(options.onProgress);
   try {
-    let res: IncomingMessage;
-    for (let hops = 0; ; hops++) {
-      res = await get(url, headers, guard, limits.idleTimeoutMs);
-      const location = res.headers.location;
-      if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && location) {
-        res.resume();
-        if (hops >= limits.maxRedirects)
-          throw new OneBotError('DOWNLOAD_FILE_ERROR', `重定向超过 ${limits.maxRedirects} 次`);
-        url = new URL(location, url);
-        if (url.protocol !== 'http:' && url.protocol !== 'https:')
-          throw new OneBotError('DOWNLOAD_FILE_ERROR', '重定向到了不支持的协议');
-        assertLiteralAllowed(url, guard);
-        continue;
+    const probe = threads > 1 ? { ...headers, Range: `bytes=0-${PROBE_BYTES - 1}` } : headers;
+    const { res, url: finalUrl } = await guardedGet(url, { ...get, headers: probe });
+    const range = res.statusCode === 206 ? contentRange(res) : undefined;
+    if (res.statusCode === 206 && range?.start === 0 && range.total !== undefined) {
+      checkSize(range.total, limits);
+      progress.total = range.total;
+      await allocate(temp, range.total);
+      await writeAt(res, temp, 0, range.end - range.start + 1, progress, limits);
+      const validator = res.headers.etag ?? res.headers['last-modified'];
+      const parts = split(range.end + 1, range.total, threads);
+      await Promise.all(
+        parts.map(p => fetchPart(finalUrl, get, validator, p, temp, progress, limits)),
+      );
+    } else if (res.statusCode === 200) {
+      const declared = Number(res.headers['content-length'] ?? NaN);
+      if (Number.isFinite(declared)) {
+        checkSize(declared, limits, res);
+        progress.total = declared;
       }
-      break;
-    }
-    if (res.statusCode !== 200) {
+      await writeAt(
+        res,
+        temp,
+        undefined,
+        Number.isFinite(declared) ? declared : undefined,
+        progress,
+        limits,
+      );
+    } else {
       res.resume();
       throw new OneBotError('DOWNLOAD_FILE_ERROR', `服务器返回 ${res.statusCode}`);
     }
-    const declared = Number(res.headers['content-length'] ?? NaN);
-    if (declared > limits.maxBytes) {
-      res.resume();
-      throw new OneBotError(
-        'DOWNLOAD_FILE_ERROR',
-        `文件大小 ${declared} 超过上限 ${limits.maxBytes}`,
-      );
-    }
-    let received = 0;
-    res.on('data', (chunk: Buffer) => {
-      received += chunk.length;
-      if (received > limits.maxBytes)
-        res.destroy(new OneBotError('DOWNLOAD_FILE_ERROR', `文件超过上限 ${limits.maxBytes}`));
-    });
-    res.setTimeout(limits.idleTimeoutMs, () =>
-      res.destroy(new Error(`no data for ${limits.idleTimeoutMs} ms`)),
-    );
-    await pipeline(res, createWriteStream(temp));
     await rename(temp, target);
+    progress.flush();
     return target;
   } catch (err) {
     await rm(temp, { force: true });
-    if (err instanceof OneBotError) throw err;
-    if (
-      err instanceof ForbiddenAddressError ||
-      (err as { cause?: unknown }).cause instanceof ForbiddenAddressError
-    )
-      throw new OneBotError('FORBIDDEN_ADDRESS', (err as Error).message);
-    throw new OneBotError('DOWNLOAD_FILE_ERROR', `下载失败: ${(err as Error).message}`);
+    throw asDownloadError(err);
+  }
+}
+
+function checkSize(size: number, limits: DownloadLimits, res?: IncomingMessage): void {
+  if (size <= limits.maxBytes) return;
+  res?.resume();
+  throw new OneBotError('DOWNLOAD_FILE_ERROR', `文件大小 ${size} 超过上限 ${limits.maxBytes}`);
+}
+
+/** `Content-Range: bytes a-b/total` of a 206 answer. */
+function contentRange(
+  res: IncomingMessage,
+): { start: number; end: number; total?: number } | undefined {
+  const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(String(res.headers['content-range'] ?? ''));
+  if (!m) return undefined;
+  return {
+    start: Number(m[1]),
+    end: Number(m[2]),
+    ...(m[3] !== '*' ? { total: Number(m[3]) } : {}),
+  };
+}
+
+async function allocate(path: string, size: number): Promise<void> {
+  const handle = await open(path, 'w');
+  try {
+    await handle.truncate(size);
+  } finally {
+    await handle.close();
+  }
+}
+
+interface Part {
+  start: number;
+  end: number;
+}
+
+/** [from, total) in up to `threads` parts of at least MIN_PART_BYTES. */
+function split(from: number, total: number, threads: number): Part[] {
+  const rest = total - from;
+  if (rest <= 0) return [];
+  const n = Math.max(1, Math.min(threads, Math.floor(rest / MIN_PART_BYTES)));
+  const size = Math.ceil(rest / n);
+  const parts: Part[] = [];
+  for (let start = from; start < total; start += size)
+    parts.push({ start, end: Math.min(total, start + size) - 1 });
+  return parts;
+}
+
+/** One part, resumed where it stopped when the connection breaks. */
+async function fetchPart(
+  url: URL,
+  get: GetOptions,
+  validator: string | undefined,
+  part: Part,
+  temp: string,
+  progress: Progress,
+  limits: DownloadLimits,
+): Promise<void> {
+  let from = part.start;
+  for (let attempt = 1; ; attempt++) {
+    const headers = {
+      ...get.headers,
+      Range: `bytes=${from}-${part.end}`,
+      ...(validator ? { 'If-Range': validator } : {}),
+    };
+    const { res } = await guardedGet(url, { ...get, headers });
+    const range = contentRange(res);
+    if (res.statusCode !== 206 || range?.start !== from) {
+      res.resume();
+      throw new OneBotError(
+        'DOWNLOAD_FILE_ERROR',
+        `分段下载被拒绝 (${res.statusCode})，文件可能已改变`,
+      );
+    }
+    const expected = part.end - from + 1;
+    const written = { bytes: 0 };
+    try {
+      await writeAt(res, temp, from, expected, progress, limits, written);
+      return;
+    } catch (err) {
+      if (attempt >= PART_ATTEMPTS || err instanceof OneBotError) throw err;
+      from += written.bytes;
+    }
+  }
+}
+
+/**
+ * Streams `res` into `path` (at `start`, or a new file when undefined), counting bytes: the
+ * size cap and the idle timeout apply, and fewer bytes than `expected` is a failure.
+ */
+async function writeAt(
+  res: IncomingMessage,
+  path: string,
+  start: number | undefined,
+  expected: number | undefined,
+  progress: Progress,
+  limits: DownloadLimits,
+  written = { bytes: 0 },
+): Promise<void> {
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      written.bytes += chunk.length;
+      if (progress.add(chunk.length) > limits.maxBytes)
+        return done(new OneBotError('DOWNLOAD_FILE_ERROR', `文件超过上限 ${limits.maxBytes}`));
+      done(null, chunk);
+    },
+  });
+  res.setTimeout(limits.idleTimeoutMs, () =>
+    res.destroy(new Error(`no data for ${limits.idleTimeoutMs} ms`)),
+  );
+  const out =
+    start === undefined ? createWriteStream(path) : createWriteStream(path, { flags: 'r+', start });
+  await pipeline(res, counter, out);
+  if (expected !== undefined && written.bytes !== expected)
+    throw new Error(`transfer cut short: ${written.bytes} of ${expected} bytes`);
+}
+
+/** Bytes received by every connection of one download, reported at most twice a second. */
+class Progress {
+  received = 0;
+  total?: number;
+  private last = 0;
+
+  constructor(private readonly report?: (p: DownloadProgress) => void) {}
+
+  add(n: number): number {
+    this.received += n;
+    if (this.report && Date.now() - this.last >= 500) this.flush();
+    return this.received;
+  }
+
+  flush(): void {
+    this.last = Date.now();
+    this.report?.({
+      received: this.received,
+      ...(this.total !== undefined ? { total: this.total } : {}),
+    });
   }
 }

@@ -8,7 +8,8 @@
 export { AddressGuard, ForbiddenAddressError } from './address-guard.js';
 export type { Config } from './config.js';
 export { loadConfig } from './config.js';
-export { cachePath, downloadFile, parseHeaders } from './download.js';
+export type { DownloadLimits, DownloadOptions, DownloadProgress } from './download.js';
+export { cachePath, downloadFile, downloadTo, parseHeaders } from './download.js';
 export type { MediaContext, MediaHandlers } from './jobs.js';
 export { mediaHandlers, runMediaJob } from './jobs.js';
 export type { RunningMedia } from './service.js';

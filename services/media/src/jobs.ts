@@ -14,7 +14,13 @@ import {
 } from '@cqfleet/onebot';
 import { z } from 'zod';
 import type { AddressGuard } from './address-guard.js';
-import { cachePath, type DownloadLimits, downloadFile, downloadTo } from './download.js';
+import {
+  cachePath,
+  type DownloadLimits,
+  type DownloadProgress,
+  downloadFile,
+  downloadTo,
+} from './download.js';
 import { recognize } from './ocr.js';
 import { convertRecord } from './record.js';
 import { wordSlices } from './words.js';
@@ -25,6 +31,8 @@ export interface MediaContext {
   limits: DownloadLimits;
   /** ffmpeg executable for voice conversion. */
   ffmpeg: string;
+  /** Reports a long job's progress (BullMQ job progress and the log). */
+  progress?: (p: DownloadProgress) => void;
 }
 
 export type MediaHandlers = Partial<Handlers<'media', MediaContext>>;
@@ -34,7 +42,10 @@ const MAX_IMAGE_BYTES = 30 * 1024 * 1024;
 
 export const mediaHandlers: MediaHandlers = {
   download_file: async (p, ctx) => ({
-    file: await downloadFile(p.url, p.headers, ctx.guard, ctx.limits),
+    file: await downloadFile(p.url, p.headers, ctx.guard, ctx.limits, {
+      threads: p.thread_count,
+      ...(ctx.progress ? { onProgress: ctx.progress } : {}),
+    }),
   }),
   '.get_word_slices': async p => {
     try {

@@ -28,10 +28,18 @@ export async function startMedia(config: Config, log: Logger): Promise<RunningMe
     ns.mediaQueue,
     async (job: Job<MediaJobData, MediaJobResult>) => {
       const started = Date.now();
+      let logged = started;
       const result = await runMediaJob(job.name, job.data, {
         guard,
         limits,
         ffmpeg: config.ffmpeg,
+        // Long transfers show their progress on the job and, every 5 s, in the log.
+        progress: p => {
+          job.updateProgress({ ...p }).catch(() => undefined);
+          if (Date.now() - logged < 5_000) return;
+          logged = Date.now();
+          log.info({ job: job.id, action: job.name, ...p }, 'media job progress');
+        },
       });
       log.info(
         { job: job.id, action: job.name, ok: result.ok, ms: Date.now() - started },
