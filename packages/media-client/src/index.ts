@@ -10,4 +10,4 @@
  * ```
  */
 export type { InternalJobs } from './jobs.js';
-export { MediaClient } from './media-client.js';
+export { dedupeId, MediaClient } from './media-client.js';

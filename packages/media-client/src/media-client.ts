@@ -1,4 +1,5 @@
 /** Adds media jobs to the BullMQ `media` queue and waits for them. */
+import { createHash } from 'node:crypto';
 import type { MediaJobData, MediaJobResult, Namespace } from '@cqfleet/contracts';
 import { type ActionResponse, failed, failedTag, ok, OneBotError } from '@cqfleet/onebot';
 import { connectRedis, type Logger, type Redis } from '@cqfleet/runtime';
@@ -11,6 +12,25 @@ const JOB_OPTIONS = {
   removeOnComplete: { age: 3600, count: 10_000 },
   removeOnFail: { age: 24 * 3600 },
 };
+
+/** Jobs whose result depends only on their parameters, and the parameters that matter. */
+const IDEMPOTENT: Record<string, (p: Record<string, unknown>) => unknown> = {
+  // thread_count changes how, not what.
+  download_file: p => [p.url, p.headers ?? null],
+  'media.fetch': p => p,
+  'media.record': p => p,
+  'media.prepare': p => p,
+};
+
+/** The deduplication id of a job, for jobs that may be shared. */
+export function dedupeId(name: string, params: unknown): string | undefined {
+  const key = IDEMPOTENT[name];
+  if (!key || typeof params !== 'object' || params === null) return undefined;
+  const digest = createHash('sha1')
+    .update(JSON.stringify(key(params as Record<string, unknown>)))
+    .digest('hex');
+  return `${name}:${digest}`;
+}
 
 export class MediaClient {
   private readonly queue: Queue<MediaJobData, MediaJobResult>;
@@ -41,7 +61,14 @@ export class MediaClient {
   }
 
   private async run(name: string, data: MediaJobData, timeoutMs: number): Promise<MediaJobResult> {
-    const job = await this.queue.add(name, data, JOB_OPTIONS);
+    const dedupe = dedupeId(name, data.params);
+    // A job identical to one waiting or running is not added again: `add` answers the job
+    // already there, so every caller waits for the same transfer (whichever worker runs it).
+    const job = await this.queue.add(
+      name,
+      data,
+      dedupe ? { ...JOB_OPTIONS, deduplication: { id: dedupe } } : JOB_OPTIONS,
+    );
     try {
       return await job.waitUntilFinished(this.events, timeoutMs);
     } catch (err) {

@@ -27,6 +27,11 @@ const Schema = z.object({
   idleTimeoutMs: envInt(30_000, 100),
   /** Redirects followed before giving up. @default 5 */
   maxRedirects: envInt(5, 0, 20),
+  /**
+   * How long a job stays locked to a worker that stopped renewing it; after this a killed
+   * worker's job is handed to another worker. @default 30000 ms
+   */
+  lockMs: envInt(30_000, 500),
   /** ffmpeg for voice conversion (`get_record` to formats other than wav). @default 'ffmpeg' */
   ffmpeg: z.string().default('ffmpeg'),
   /** Admin HTTP (/healthz, /readyz); disabled when absent. */

@@ -1,4 +1,5 @@
 /** Composes the media service: one BullMQ worker on the `media` queue. */
+import { hostname } from 'node:os';
 import { Namespace, type MediaJobData, type MediaJobResult } from '@cqfleet/contracts';
 import { connectRedis, type Logger, redisReady } from '@cqfleet/runtime';
 import { type Job, Worker } from 'bullmq';
@@ -47,7 +48,15 @@ export async function startMedia(config: Config, log: Logger): Promise<RunningMe
       );
       return result;
     },
-    { connection, prefix: ns.bullPrefix, concurrency: config.concurrency },
+    {
+      connection,
+      prefix: ns.bullPrefix,
+      concurrency: config.concurrency,
+      // Recorded on each job it runs (`processedBy`), so operators see where a job ran.
+      name: `${hostname()}:${process.pid}`,
+      lockDuration: config.lockMs,
+      stalledInterval: config.lockMs,
+    },
   );
   worker.on('error', err => log.error({ err }, 'media worker error'));
   worker.on('failed', (job, err) =>
