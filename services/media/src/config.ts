@@ -13,6 +13,13 @@ import { z } from 'zod';
 const Schema = z.object({
   /** Directory of the shared content cache (a volume shared by media pods). @default './data/cache' */
   cacheDir: z.string().default('data/cache'),
+  /**
+   * Size cap of the cache; least recently used files are evicted above it (every worker
+   * sweeps). @default 10 GiB
+   */
+  cacheMaxBytes: envInt(10 * 1024 ** 3, 1),
+  /** How often a worker sweeps the cache. @default 60000 ms */
+  cacheSweepMs: envInt(60_000, 100),
   /** Jobs one worker runs at once. @default 4 */
   concurrency: envInt(4, 1, 256),
   /**

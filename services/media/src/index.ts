@@ -14,3 +14,4 @@ export type { MediaContext, MediaHandlers } from './jobs.js';
 export { mediaHandlers, runMediaJob } from './jobs.js';
 export type { RunningMedia } from './service.js';
 export { startMedia } from './service.js';
+export { CacheJanitor, type CacheLimits, sweepCache, type SweepResult, touch } from './cache.js';

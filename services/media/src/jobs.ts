@@ -14,6 +14,7 @@ import {
 } from '@cqfleet/onebot';
 import { z } from 'zod';
 import type { AddressGuard } from './address-guard.js';
+import { touch } from './cache.js';
 import {
   cachePath,
   type DownloadLimits,
@@ -69,17 +70,21 @@ export const mediaHandlers: MediaHandlers = {
 /** A received media name: `<md5>.<ext>`, nothing that could leave the cache. */
 const mediaName = z.string().regex(/^[0-9a-f]{32}\.[a-z0-9]{2,8}$/, 'a media name is <md5>.<ext>');
 
+/**
+ * A received media file by its name (`<md5>.<ext>`, named after its content): from the cache
+ * when it is there, otherwise fetched from the QQ side.
+ */
+async function fetchReceived(url: string, name: string, ctx: MediaContext): Promise<string> {
+  const target = join(ctx.limits.cacheDir, name);
+  if (await touch(target)) return target;
+  return downloadTo(url, undefined, ctx.guard, ctx.limits, target);
+}
+
 const internalJobs = {
   'media.fetch': {
     args: z.object({ url: z.string(), name: mediaName }),
     run: async (a: { url: string; name: string }, ctx: MediaContext) => {
-      const file = await downloadTo(
-        a.url,
-        undefined,
-        ctx.guard,
-        ctx.limits,
-        join(ctx.limits.cacheDir, a.name),
-      );
+      const file = await fetchReceived(a.url, a.name, ctx);
       return { file, size: (await stat(file)).size };
     },
   },
@@ -111,15 +116,9 @@ const internalJobs = {
   'media.record': {
     args: z.object({ url: z.string(), name: mediaName, out_format: z.string() }),
     run: async (a: { url: string; name: string; out_format: string }, ctx: MediaContext) => {
-      const source = await downloadTo(
-        a.url,
-        undefined,
-        ctx.guard,
-        ctx.limits,
-        join(ctx.limits.cacheDir, a.name),
-      );
+      const source = await fetchReceived(a.url, a.name, ctx);
       const target = join(ctx.limits.cacheDir, `${a.name.replace(/\.[^.]+$/, '')}.${a.out_format}`);
-      await convertRecord(source, target, a.out_format, ctx.ffmpeg);
+      if (!(await touch(target))) await convertRecord(source, target, a.out_format, ctx.ffmpeg);
       return { file: target };
     },
   },

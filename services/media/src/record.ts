@@ -3,7 +3,9 @@
  * formats use ffmpeg when it is installed (MEDIA_FFMPEG, else `ffmpeg` on PATH).
  */
 import { execFile } from 'node:child_process';
-import { copyFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { copyFile, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { OneBotError } from '@cqfleet/onebot';
 
@@ -19,8 +21,11 @@ export async function convertRecord(
 ): Promise<void> {
   if (!(RECORD_FORMATS as readonly string[]).includes(format))
     throw new OneBotError('INVALID_PARAMS', `out_format 必须是 ${RECORD_FORMATS.join('、')} 之一`);
+  // Written beside the target and renamed, so a conversion cut short is never a cached result.
+  const temp = join(dirname(target), `.${randomBytes(8).toString('hex')}.part`);
   if (format === 'wav') {
-    await copyFile(source, target);
+    await copyFile(source, temp);
+    await rename(temp, target);
     return;
   }
   try {
@@ -35,12 +40,13 @@ export async function convertRecord(
         source,
         '-f',
         format === 'm4a' ? 'mp4' : format,
-        target,
+        temp,
       ],
       { timeout: 60_000 },
     );
+    await rename(temp, target);
   } catch (err) {
-    await rm(target, { force: true });
+    await rm(temp, { force: true });
     const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
     throw new OneBotError(
       'RECORD_CONVERT_ERROR',

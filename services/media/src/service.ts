@@ -4,6 +4,7 @@ import { Namespace, type MediaJobData, type MediaJobResult } from '@cqfleet/cont
 import { connectRedis, type Logger, redisReady } from '@cqfleet/runtime';
 import { type Job, Worker } from 'bullmq';
 import { AddressGuard } from './address-guard.js';
+import { CacheJanitor } from './cache.js';
 import type { Config } from './config.js';
 import { runMediaJob } from './jobs.js';
 import { stopOcr } from './ocr.js';
@@ -25,6 +26,18 @@ export async function startMedia(config: Config, log: Logger): Promise<RunningMe
     idleTimeoutMs: config.idleTimeoutMs,
     maxRedirects: config.maxRedirects,
   };
+  const janitor = new CacheJanitor(
+    {
+      dir: config.cacheDir,
+      maxBytes: config.cacheMaxBytes,
+      keepFreshMs: 60_000,
+      // A live transfer writes at least once per idle timeout.
+      partStaleMs: 2 * config.idleTimeoutMs + 60_000,
+    },
+    config.cacheSweepMs,
+    log,
+  );
+  janitor.start();
   const worker = new Worker<MediaJobData, MediaJobResult>(
     ns.mediaQueue,
     async (job: Job<MediaJobData, MediaJobResult>) => {
@@ -46,6 +59,7 @@ export async function startMedia(config: Config, log: Logger): Promise<RunningMe
         { job: job.id, action: job.name, ok: result.ok, ms: Date.now() - started },
         'media job done',
       );
+      janitor.afterWrite();
       return result;
     },
     {
@@ -67,6 +81,7 @@ export async function startMedia(config: Config, log: Logger): Promise<RunningMe
     worker,
     stop: async () => {
       await worker.close();
+      await janitor.stop();
       await stopOcr();
       connection.disconnect();
     },
