@@ -19,6 +19,8 @@ let wsA: OneBotWs;
 let wsB: OneBotWs;
 let sim: SimControl;
 let close: () => Promise<void>;
+const PNG =
+  'base64://iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
 
 beforeAll(async () => {
   ({ alpha, beta, wsA, wsB, sim, close } = await startDemoWorld());
@@ -201,7 +203,7 @@ describe('administration', () => {
     });
     await expectOk(alpha, 'set_group_portrait', {
       group_id: 100100,
-      file: 'https://example.com/p.png',
+      file: PNG,
     });
     await expectFailure(
       alpha,

@@ -12,8 +12,11 @@ import {
   expectOk,
   type OneBotHttp,
   type OneBotWs,
+  type FileServer,
   startDemoWorld,
+  startFileServer,
 } from '@cqfleet/testkit';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let alpha: OneBotHttp;
@@ -22,6 +25,8 @@ let wsA: OneBotWs;
 let wsB: OneBotWs;
 let sim: SimControl;
 let close: () => Promise<void>;
+let files: FileServer;
+let jpegB64: string;
 
 const PNG =
   'base64://iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
@@ -32,9 +37,26 @@ beforeAll(async () => {
   ({ alpha, beta, wsA, wsB, sim, close } = await startDemoWorld({
     env: { GATEWAY_MESSAGE_FORMAT: 'array', GATEWAY_REPORT_SELF_MESSAGE: 'true' },
   }));
+  const jpeg = await sharp({
+    create: { width: 8, height: 8, channels: 3, background: '#36c' },
+  })
+    .jpeg()
+    .toBuffer();
+  jpegB64 = `base64://${jpeg.toString('base64')}`;
+  // A video only has to look like an MP4 container (an `ftyp` box first).
+  const mp4 = Buffer.concat([Buffer.from('000000186674797069736f6d', 'hex'), Buffer.alloc(512)]);
+  files = await startFileServer({
+    '/a.jpg': jpeg,
+    '/c.jpg': jpeg,
+    '/a.mp3': Buffer.from('ID3 pretend audio'),
+    '/v.mp4': mp4,
+  });
 });
 
-afterAll(() => close?.());
+afterAll(async () => {
+  await close?.();
+  await files?.close();
+});
 
 describe('sending', () => {
   it('send_group_msg: the other account gets message/group/normal, the sender message_sent', async () => {
@@ -383,11 +405,11 @@ describe('segments', () => {
     });
     const cq =
       `[CQ:reply,id=${quoted.message_id}]hi [CQ:at,qq=20001] [CQ:at,qq=all][CQ:face,id=14]` +
-      `[CQ:image,file=${PNG},type=show,id=40004][CQ:image,file=https://example.com/a.jpg,type=flash]` +
-      `[CQ:record,file=https://example.com/a.mp3][CQ:video,file=https://example.com/v.mp4,cover=${PNG}]` +
+      `[CQ:image,file=${PNG},type=show,id=40004][CQ:image,file=${files.url('/a.jpg')},type=flash]` +
+      `[CQ:record,file=${files.url('/a.mp3')}][CQ:video,file=${files.url('/v.mp4')},cover=${jpegB64}]` +
       `[CQ:music,type=163,id=28949129][CQ:music,type=custom,url=http://a,audio=http://a.mp3,title=t]` +
       `[CQ:share,url=http://x,title=y][CQ:contact,type=qq,id=20001][CQ:location,lat=1.5,lon=2.5,title=here]` +
-      `[CQ:xml,data=<msg/>,resid=1][CQ:json,data={"app":"x"&#44;"v":1}][CQ:cardimage,file=https://example.com/c.jpg]` +
+      `[CQ:xml,data=<msg/>,resid=1][CQ:json,data={"app":"x"&#44;"v":1}][CQ:cardimage,file=${files.url('/c.jpg')}]` +
       `[CQ:tts,text=hello][CQ:dice][CQ:rps][CQ:forward,id=abc]`;
     const sent = await expectOk<{ message_id: number }>(alpha, 'send_group_msg', {
       group_id: 100100,

@@ -188,6 +188,8 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       HISTORY_GRPC_PORT: String(ports.history ?? 7100),
     });
     const historyAddr = String(history.ready.grpc);
+    // Local files clients may name: the media cache and the repository's .data/files.
+    const fileRoots = [cacheDir, `${REPO_ROOT}.data/files`].join(',');
     let sessions = 0;
     const sessionEnv = () => ({
       SESSION_GRPC_HOST: host,
@@ -195,7 +197,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       SESSION_SEED_ACCOUNTS: accounts.join(','),
       SESSION_SIMULATOR_URL: simulatorUrl,
       SESSION_HISTORY_ADDR: historyAddr,
-      SESSION_FILE_ROOTS: [cacheDir, `${REPO_ROOT}.data/files`].join(','),
+      SESSION_FILE_ROOTS: fileRoots,
     });
     await Promise.all([
       ...Array.from({ length: options.sessions ?? 1 }, () =>
@@ -203,6 +205,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       ),
       start('media', 'media', {
         MEDIA_CACHE_DIR: cacheDir,
+        MEDIA_FILE_ROOTS: fileRoots,
         MEDIA_ALLOW_HOSTS: (options.mediaAllowHosts ?? []).join(','),
       }),
     ]);

@@ -23,4 +23,28 @@ export interface InternalJobs {
     args: { url: string; name: string; out_format: string };
     result: { file: string };
   };
+  /**
+   * Media a client sends, made ready for the QQ side: loaded from its source, checked against
+   * the seed's limits, named by its content's md5 and uploaded to `upload` (the QQ side's
+   * upload URL) unless the QQ side has it already.
+   */
+  'media.prepare': {
+    args: {
+      kind: 'image' | 'video' | 'record' | 'cover';
+      file: string;
+      cache?: boolean;
+      threads?: number;
+      upload?: string;
+    };
+    result: {
+      name: string;
+      md5: string;
+      size: number;
+      format?: string;
+      width?: number;
+      height?: number;
+      frames?: number;
+      uploaded: boolean;
+    };
+  };
 }

@@ -68,6 +68,11 @@ export const ERRORS = {
   RECORD_CONVERT_ERROR: { retcode: 100, wording: '语音转换失败' },
   FORBIDDEN_ADDRESS: { retcode: 100, wording: '不允许访问该地址' },
   FILE_OUTSIDE_ROOTS: { retcode: 100, wording: '不允许读取该路径' },
+  // cqfleet: the seed's limits on media for sending, as failures of their own
+  MEDIA_TOO_LARGE: { retcode: 100, wording: '图片总大小不能超过30MB, 视频不能超过上限' },
+  GIF_TOO_MANY_FRAMES: { retcode: 100, wording: 'gif总帧数不能超过300帧' },
+  COVER_NOT_JPEG: { retcode: 100, wording: '视频封面格式必须为jpg' },
+  UPLOAD_MEDIA_ERROR: { retcode: 100, wording: '上传媒体失败' },
   // Essence, notices, misc go-cqhttp extensions
   SET_ESSENCE_MSG_ERROR: { retcode: 100, wording: '设置精华消息失败' },
   GET_ESSENCE_LIST_FOUND: { retcode: 100, wording: '获取精华消息列表失败' },

@@ -158,6 +158,11 @@ export interface Ops {
     args: { kind: 'image' | 'record' | 'video'; name: string };
     result: { url: string; size: number; filename: string };
   };
+  /**
+   * Where media for sending is uploaded (QQ's "highway"): `HEAD <url>/<md5>.<ext>` answers 200
+   * when the network has the content, `PUT` sends it (the md5 must match).
+   */
+  upload_ticket: { args: { kind: 'image' | 'record' | 'video' }; result: { url: string } };
   // --- files ----------------------------------------------------------------------------
   get_fs_info: { args: { group_id: number }; result: SimFileSystemInfo };
   list_files: { args: { group_id: number; folder_id: string }; result: SimFileListing };

@@ -15,6 +15,8 @@ export { assertEvent, assertResult, expectEvent, expectFailure, expectOk } from 
 export type { DemoWorld } from './demo.js';
 export { startDemoWorld } from './demo.js';
 export { testInfra, uniqueNamespace, waitFor } from './context.js';
+export type { FileServer } from './file-server.js';
+export { startFileServer } from './file-server.js';
 export type { InfraMode, TestInfra } from './infra.js';
 export type { Answer, Received } from './receiver.js';
 export { Receiver } from './receiver.js';

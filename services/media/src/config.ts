@@ -20,6 +20,13 @@ const Schema = z.object({
   cacheMaxBytes: envInt(10 * 1024 ** 3, 1),
   /** How often a worker sweeps the cache. @default 60000 ms */
   cacheSweepMs: envInt(60_000, 100),
+  /**
+   * Directories `file://` media for sending may be read from (comma-separated); the cache
+   * directory is always readable. @default 'data'
+   */
+  fileRoots: envList(['data']),
+  /** Largest video for sending. @default 100 MiB */
+  videoMaxBytes: envInt(100 * 1024 ** 2, 1),
   /** Jobs one worker runs at once. @default 4 */
   concurrency: envInt(4, 1, 256),
   /**
@@ -51,5 +58,10 @@ export type Config = z.output<typeof Schema> & CommonConfig;
 
 export function loadConfig(env: Env): Config {
   const c = readPrefixed('MEDIA', Schema, env);
-  return { ...readCommonConfig(env), ...c, cacheDir: resolve(c.cacheDir) };
+  return {
+    ...readCommonConfig(env),
+    ...c,
+    cacheDir: resolve(c.cacheDir),
+    fileRoots: c.fileRoots.map(r => resolve(r)),
+  };
 }

@@ -164,10 +164,17 @@ async function fetchInto(
   }
 }
 
+/** A download over `maxBytes` (declared or counted); callers may answer it their own way. */
+export class TooLargeError extends OneBotError {
+  constructor(readonly limit: number) {
+    super('DOWNLOAD_FILE_ERROR', `文件超过上限 ${limit} 字节`);
+  }
+}
+
 function checkSize(size: number, limits: DownloadLimits, res?: IncomingMessage): void {
   if (size <= limits.maxBytes) return;
   res?.resume();
-  throw new OneBotError('DOWNLOAD_FILE_ERROR', `文件大小 ${size} 超过上限 ${limits.maxBytes}`);
+  throw new TooLargeError(limits.maxBytes);
 }
 
 /** `Content-Range: bytes a-b/total` of a 206 answer. */
@@ -264,7 +271,7 @@ async function writeAt(
     transform(chunk: Buffer, _enc, done) {
       written.bytes += chunk.length;
       if (progress.add(chunk.length) > limits.maxBytes)
-        return done(new OneBotError('DOWNLOAD_FILE_ERROR', `文件超过上限 ${limits.maxBytes}`));
+        return done(new TooLargeError(limits.maxBytes));
       done(null, chunk);
     },
   });

@@ -23,6 +23,7 @@ import {
   downloadTo,
 } from './download.js';
 import { recognize } from './ocr.js';
+import { prepareMedia } from './prepare.js';
 import { convertRecord } from './record.js';
 import { wordSlices } from './words.js';
 
@@ -30,6 +31,10 @@ export interface MediaContext {
   selfId: number;
   guard: AddressGuard;
   limits: DownloadLimits;
+  /** Directories `file://` media may be read from (the cache is always one). */
+  roots: string[];
+  /** Largest video for sending. */
+  videoMaxBytes: number;
   /** ffmpeg executable for voice conversion. */
   ffmpeg: string;
   /** Reports a long job's progress (BullMQ job progress and the log). */
@@ -81,6 +86,16 @@ async function fetchReceived(url: string, name: string, ctx: MediaContext): Prom
 }
 
 const internalJobs = {
+  'media.prepare': {
+    args: z.object({
+      kind: z.enum(['image', 'video', 'record', 'cover']),
+      file: z.string().min(1),
+      cache: z.boolean().optional(),
+      threads: z.number().int().min(1).max(16).optional(),
+      upload: z.url({ protocol: /^https?$/ }).optional(),
+    }),
+    run: prepareMedia,
+  },
   'media.fetch': {
     args: z.object({ url: z.string(), name: mediaName }),
     run: async (a: { url: string; name: string }, ctx: MediaContext) => {

@@ -46,6 +46,8 @@ export async function startMedia(config: Config, log: Logger): Promise<RunningMe
       const result = await runMediaJob(job.name, job.data, {
         guard,
         limits,
+        roots: config.fileRoots,
+        videoMaxBytes: config.videoMaxBytes,
         ffmpeg: config.ffmpeg,
         // Long transfers show their progress on the job and, every 5 s, in the log.
         progress: p => {

@@ -1,7 +1,9 @@
 /**
  * Send-side segment checks (segments/outgoing.ts), with both settings of
- * ignore_invalid_cqcode. History look-ups are served by a small in-memory stand-in.
+ * ignore_invalid_cqcode. History look-ups and media uploads are served by small in-memory
+ * stand-ins (the media workers' own behaviour is tested with the real service: media.int.test).
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +42,7 @@ const stored = new Map<number, Partial<MessageEvent>>([
 
 function ctx(ignoreInvalidCqcode: boolean): ActionContext {
   return {
-    account: { uin: 10001 },
+    account: { uin: 10001, driver: { call: async () => ({ url: 'http://sim/media/image' }) } },
     format: 'string',
     history: {
       find: async (_self: number, id: number) => {
@@ -50,7 +52,16 @@ function ctx(ignoreInvalidCqcode: boolean): ActionContext {
       },
       close: () => {},
     },
-    media: undefined,
+    // Uploads: files under the root and http(s) URLs load; names containing "huge" are refused.
+    media: {
+      job: async (_name: string, a: { kind: string; file: string }) => {
+        if (a.file.includes('huge')) throw new OneBotError('MEDIA_TOO_LARGE');
+        if (!a.file.startsWith(`file://${root}`) && !a.file.startsWith('https://'))
+          throw new OneBotError('LOAD_FILE_ERROR');
+        const md5 = createHash('md5').update(a.file).digest('hex');
+        return { name: `${md5}.${a.kind === 'cover' ? 'image' : a.kind}` };
+      },
+    },
     options: {
       ignoreInvalidCqcode,
       extraReplyData: false,
@@ -89,15 +100,30 @@ describe('outgoing segments', () => {
     });
   });
 
-  it('a file:// image under the configured roots is fine; an unreadable file falls back to url', async () => {
-    const out = await send(`[CQ:image,file=file://${join(root, 'ok.png')}]`);
-    expect(out).toMatchObject({ kind: 'message', elements: [{ type: 'image' }] });
-    expect(await elements('[CQ:image,file=gone.png,url=https://example.com/a.png]')).toEqual([
-      {
-        type: 'image',
-        data: { file: 'https://example.com/a.png', url: 'https://example.com/a.png' },
-      },
+  it('media are uploaded and sent by content name; an unreadable file falls back to url', async () => {
+    const name = (f: string) => `${createHash('md5').update(f).digest('hex')}.image`;
+    const ok = `file://${join(root, 'ok.png')}`;
+    expect(await elements(`[CQ:image,file=${ok},type=flash,cache=0,c=2]`)).toEqual([
+      { type: 'image', data: { file: name(ok), type: 'flash' } },
     ]);
+    expect(await elements('[CQ:image,file=gone.png,url=https://example.com/a.png]')).toEqual([
+      { type: 'image', data: { file: name('https://example.com/a.png') } },
+    ]);
+    // A received media name is already on the QQ side.
+    const received = `${'a'.repeat(32)}.image`;
+    expect(await elements(`[CQ:image,file=${received}]`)).toEqual([
+      { type: 'image', data: { file: received } },
+    ]);
+    // An unreadable cover makes the video invalid.
+    expect(await elements(`[CQ:video,file=${ok},cover=file:///etc/x.jpg]v`, true)).toEqual([
+      { type: 'text', data: { text: 'v' } },
+    ]);
+  });
+
+  it('a refused medium fails the whole send', async () => {
+    await expect(send('x[CQ:image,file=https://example.com/huge.png]')).rejects.toMatchObject({
+      msg: 'MEDIA_TOO_LARGE',
+    });
   });
 
   it('one reply, moved first; by id it must be a known message of the same chat', async () => {

@@ -16,7 +16,7 @@ import {
 import { SimError } from '@cqfleet/sim-client';
 import type { AccountHub } from './account-hub.js';
 import { earnHonor, type HonorType } from './world/groups.js';
-import { mediaBytes } from './world/media.js';
+import { hasMedia, MAX_UPLOAD_BYTES, mediaBytes, storeUpload } from './world/media.js';
 import { sendPrivateMessage, sendGroupMessage, sendRedPacket } from './world/messages.js';
 import { bool, int, optInt, type OpTable, opTable, str } from './world/ops.js';
 import { inviteAccount, requestFriend, requestJoin, setDeviceOnline } from './world/social.js';
@@ -202,6 +202,31 @@ export class ControlApi {
     ];
   }
 
+  /** The upload side of `/media/<kind>/<name>`: HEAD says whether it is known, PUT stores it. */
+  private upload(req: IncomingMessage, res: ServerResponse, name: string): void {
+    if (req.method === 'HEAD') {
+      res.writeHead(hasMedia(this.world, name) ? 200 : 404).end();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_UPLOAD_BYTES) {
+        res.writeHead(413).end();
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => {
+      try {
+        storeUpload(this.world, name, Buffer.concat(chunks));
+        res.writeHead(201).end();
+      } catch (err) {
+        res.writeHead(400).end(err instanceof Error ? err.message : '');
+      }
+    });
+  }
+
   /** Handles a request: 404 for an unknown path, 405 for a known path with another method. */
   handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://sim');
@@ -209,6 +234,10 @@ export class ControlApi {
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify(body));
     };
+    if ((req.method === 'HEAD' || req.method === 'PUT') && url.pathname.startsWith('/media/')) {
+      this.upload(req, res, decodeURIComponent(url.pathname.split('/')[3] ?? ''));
+      return;
+    }
     if (req.method === 'GET' && url.pathname.startsWith('/media/')) {
       const [, , kind = '', ...rest] = url.pathname.split('/');
       try {

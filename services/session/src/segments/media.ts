@@ -1,71 +1,77 @@
 /**
- * Media sources a client may name (seed 图片 `file`): `http(s)://` URLs, `base64://` data,
- * `file://` paths (read only under the configured roots, no `..`, no symlink escape), and the
- * cache names of received media (`<md5>.image`, `.video`, `.amr`).
+ * Media a client sends (seed 图片 `file`, video `cover`, portraits, notice images, forward
+ * nodes). Sources: `http(s)://` URLs (with the seed's `cache` and `c`), `base64://` data,
+ * `file://` paths, and the cache names of received media (`<md5>.image`, `.video`, `.amr`).
  *
- * Fetching and checking the content itself (sizes, GIF frames, JPEG covers) is the media
- * service's job (issue 6); here a source is accepted when it can be read.
+ * A cache name is already on the QQ side and is sent as it is. Anything else goes to the media
+ * workers (`media.prepare`): they load it, check the seed's limits, and upload it to the URL
+ * the account's driver gives (QQ's upload channel); the message then names the content by its
+ * md5, as a QQ client does.
  */
-import { realpath, stat } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type ErrorTag, OneBotError } from '@cqfleet/onebot';
+import type { ErrorTag } from '@cqfleet/onebot';
+import { OneBotError } from '@cqfleet/onebot';
 import type { ActionContext } from '../actions/context.js';
 
-const CACHE_NAME = /^[0-9a-f]{32}\.(image|video|amr|record)$/;
+export const CACHE_NAME = /^[0-9a-f]{32}\.(image|video|amr|record)$/;
 
-/** The real path of a local file inside one of `roots`, or undefined. */
-export async function localFile(
-  roots: readonly string[],
-  path: string,
-): Promise<{ path: string; size: number } | undefined> {
-  let real: string;
-  try {
-    real = await realpath(path);
-  } catch {
-    return undefined;
-  }
-  for (const root of roots) {
-    const base = await realpath(resolve(root)).catch(() => undefined);
-    if (!base) continue;
-    const rel = relative(base, real);
-    if (rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)) {
-      const info = await stat(real).catch(() => undefined);
-      return info?.isFile() ? { path: real, size: info.size } : undefined;
-    }
-  }
-  return undefined;
+export type SendKind = 'image' | 'video' | 'record' | 'cover';
+
+/** Failures that mean "this source cannot be read" rather than "this media is refused". */
+const UNREADABLE = new Set([
+  'LOAD_FILE_ERROR',
+  'DOWNLOAD_FILE_ERROR',
+  'FORBIDDEN_ADDRESS',
+  'FILE_OUTSIDE_ROOTS',
+]);
+
+export function isUnreadable(err: unknown): err is OneBotError {
+  return err instanceof OneBotError && UNREADABLE.has(err.msg);
 }
 
-/** Turns `file://...` or a bare absolute path into a path. */
-export function pathOf(file: string): string | undefined {
-  if (file.startsWith('file://')) {
-    try {
-      return fileURLToPath(file);
-    } catch {
-      return undefined;
-    }
-  }
-  return isAbsolute(file) ? file : undefined;
+export interface SendOptions {
+  /** The seed's `cache`: `0` downloads a URL again. */
+  cache?: string | undefined;
+  /** The seed's `c`: download connections. */
+  threads?: string | undefined;
 }
 
-/** True when a media source can be read; `file://` only under the configured roots. */
-export async function mediaReadable(ctx: ActionContext, file: string): Promise<boolean> {
-  if (/^https?:\/\//i.test(file)) return true;
-  if (file.startsWith('base64://'))
-    return /^[A-Za-z0-9+/=\s]+$/.test(file.slice(9)) && file.length > 9;
-  if (CACHE_NAME.test(file)) return true;
-  const path = pathOf(file);
-  return path !== undefined && (await localFile(ctx.options.fileRoots, path)) !== undefined;
+/** The name the QQ side knows a media source by, uploading it first when needed. */
+export async function uploadMedia(
+  ctx: ActionContext,
+  kind: SendKind,
+  file: string,
+  options: SendOptions = {},
+): Promise<string> {
+  if (CACHE_NAME.test(file)) return file;
+  const { url } = await ctx.account.driver.call('upload_ticket', {
+    kind: kind === 'cover' ? 'image' : kind,
+  });
+  const threads = Number(options.threads);
+  const prepared = await ctx.media.job(
+    'media.prepare',
+    {
+      kind,
+      file,
+      upload: url,
+      ...(options.cache === '0' ? { cache: false } : {}),
+      ...(Number.isInteger(threads) && threads > 1 ? { threads: Math.min(threads, 16) } : {}),
+    },
+    ctx.options.mediaTimeoutMs,
+    ctx.account.uin,
+  );
+  return prepared.name;
 }
 
-/** A media source for an action (portrait, notice image), or the action's failure tag. */
+/** An image for an action (portrait, notice image); an unreadable source fails with `tag`. */
 export async function resolveMedia(
   ctx: ActionContext,
   file: string,
   tag: ErrorTag,
 ): Promise<string> {
-  if (!(await mediaReadable(ctx, file)))
-    throw new OneBotError(tag, `无法读取 ${file.slice(0, 80)}`);
-  return file;
+  try {
+    return await uploadMedia(ctx, 'image', file);
+  } catch (err) {
+    if (isUnreadable(err)) throw new OneBotError(tag, err.wording);
+    throw err;
+  }
 }

@@ -17,7 +17,7 @@ import {
   text,
 } from '@cqfleet/onebot';
 import type { ActionContext } from '../actions/context.js';
-import { mediaReadable } from './media.js';
+import { isUnreadable, type SendKind, uploadMedia } from './media.js';
 
 export type Target = { group_id: number } | { user_id: number; temp_group?: number };
 
@@ -136,12 +136,41 @@ async function replyElement(ctx: ActionContext, seg: Segment, target: Target): P
   };
 }
 
-/** A media segment whose `file` can be read; falls back to `url` when `file` cannot (go-cqhttp). */
-async function readableMedia(ctx: ActionContext, seg: Segment): Promise<Segment> {
-  const { file, url } = seg.data;
-  if (file && (await mediaReadable(ctx, file))) return seg;
-  need(url && (await mediaReadable(ctx, url)), 'media cannot be read');
-  return { type: seg.type, data: { ...seg.data, file: url! } };
+/** Uploads what a media segment names; an unreadable `file` falls back to `url` (go-cqhttp). */
+async function mediaElement(ctx: ActionContext, seg: Segment): Promise<Segment> {
+  const { url, cache, c, ...data } = seg.data;
+  const kind: SendKind = seg.type === 'cardimage' ? 'image' : (seg.type as SendKind);
+  const options = { cache, threads: c };
+  const upload = (file: string, k = kind) =>
+    uploadMedia(ctx, k, file, options).catch((err: unknown) => {
+      throw isUnreadable(err) ? new Invalid(err.wording) : err;
+    });
+  const file = data.file || url!;
+  const name = await upload(file).catch((err: unknown) => {
+    if (err instanceof Invalid && url && url !== file) return upload(url);
+    throw err;
+  });
+  const out: Record<string, string> = { ...data, file: name };
+  if (seg.type === 'video' && data.cover) out.cover = await upload(data.cover, 'cover');
+  return { type: seg.type, data: out };
+}
+
+/** Media in forward nodes, uploaded like a message's; an unreadable one is treated as invalid. */
+export async function uploadNodeMedia(
+  ctx: ActionContext,
+  segments: readonly Segment[],
+): Promise<Segment[]> {
+  const out = await Promise.all(
+    segments.map(seg =>
+      MEDIA.has(seg.type) && (seg.data.file || seg.data.url)
+        ? mediaElement(ctx, seg).catch((err: unknown) => {
+            if (!(err instanceof Invalid)) throw err;
+            return ctx.options.ignoreInvalidCqcode ? undefined : text(stringifySegment(seg));
+          })
+        : Promise.resolve(seg),
+    ),
+  );
+  return out.filter(s => s !== undefined);
 }
 
 export async function prepareOutgoing(
@@ -153,9 +182,21 @@ export async function prepareOutgoing(
   const pokes: number[] = [];
   const gifts: Array<{ qq: number; id: number }> = [];
   let reply: Segment | undefined;
-  const elements: Segment[] = [];
-  const invalid = (seg: Segment) => {
-    if (!ctx.options.ignoreInvalidCqcode) elements.push(text(stringifySegment(seg)));
+  // Elements in order; media are uploaded concurrently. Each is settled at once, so none can
+  // reject unobserved whichever way this function leaves.
+  const pending: Array<Promise<PromiseSettledResult<Segment | undefined>>> = [];
+  const add = (p: Promise<Segment | undefined>) =>
+    pending.push(
+      p.then(
+        value => ({ status: 'fulfilled', value }),
+        (reason: unknown) => ({ status: 'rejected', reason }),
+      ),
+    );
+  const invalid = (seg: Segment) =>
+    ctx.options.ignoreInvalidCqcode ? undefined : text(stringifySegment(seg));
+  const orInvalid = (seg: Segment) => (err: unknown) => {
+    if (err instanceof Invalid) return invalid(seg);
+    throw err;
   };
   for (const seg of segments) {
     try {
@@ -176,18 +217,25 @@ export async function prepareOutgoing(
         // Only one reply, and it goes first.
         if (!reply) reply = await replyElement(ctx, seg, target);
       } else {
-        let checked = check(seg, inGroup);
-        if (MEDIA.has(checked.type)) checked = await readableMedia(ctx, checked);
-        if (checked.type === 'video' && checked.data.cover)
-          need(await mediaReadable(ctx, checked.data.cover), 'cover cannot be read');
-        elements.push(checked);
+        const checked = check(seg, inGroup);
+        add(
+          MEDIA.has(checked.type)
+            ? mediaElement(ctx, checked).catch(orInvalid(seg))
+            : Promise.resolve(checked),
+        );
       }
     } catch (err) {
-      if (!(err instanceof Invalid)) throw err;
-      invalid(seg);
+      add(Promise.resolve(orInvalid(seg)(err)));
     }
   }
   if (pokes.length > 0 || gifts.length > 0) return { kind: 'actions', pokes, gifts };
+  const settled = await Promise.all(pending);
+  const elements: Segment[] = [];
+  for (const r of settled) {
+    // A refused medium (too large, too many frames, a cover that is not JPEG) fails the send.
+    if (r.status === 'rejected') throw r.reason;
+    if (r.value) elements.push(r.value);
+  }
   const merged = normalizeSegments(elements);
   return { kind: 'message', elements: reply ? [reply, ...merged] : merged };
 }

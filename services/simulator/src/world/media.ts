@@ -3,6 +3,7 @@
  * base64, and for anything else a placeholder of the right kind (a 1×1 PNG, half a second of
  * silent WAV), so that downloads, `get_image` and `get_record` work end to end.
  */
+import { createHash } from 'node:crypto';
 import { SimError } from '@cqfleet/sim-client';
 import type { WorldState } from './state.js';
 
@@ -47,6 +48,40 @@ export function mediaBytes(
   if (kind === 'file')
     return { bytes: Buffer.from(`simulated file ${name}\n`), type: 'application/octet-stream' };
   throw new SimError('NOT_FOUND', `no media ${name}`);
+}
+
+const NAME = /^([0-9a-f]{32})\.(image|amr|video)$/;
+/** Largest upload the network takes. */
+export const MAX_UPLOAD_BYTES = 256 * 1024 * 1024;
+/** Uploaded media kept in memory at most; the oldest go first. */
+const MAX_KEPT_BYTES = 1024 * 1024 * 1024;
+
+export function uploadTicket(w: WorldState, kind: string): { url: string } {
+  if (!['image', 'record', 'video'].includes(kind))
+    throw new SimError('BAD_REQUEST', `no media kind ${kind}`);
+  return { url: `${w.publicUrl}/media/${kind}` };
+}
+
+/** True when the network has the content of an uploaded or base64-sent media name. */
+export function hasMedia(w: WorldState, name: string): boolean {
+  return w.media.has(name);
+}
+
+/** Stores uploaded media under its name, which must be the md5 of the bytes. */
+export function storeUpload(w: WorldState, name: string, bytes: Buffer): void {
+  const m = NAME.exec(name);
+  if (!m) throw new SimError('BAD_REQUEST', 'an upload is named <md5>.<image|amr|video>');
+  if (createHash('md5').update(bytes).digest('hex') !== m[1])
+    throw new SimError('BAD_REQUEST', 'the content does not match its md5');
+  w.media.delete(name);
+  w.media.set(name, bytes);
+  let kept = 0;
+  for (const b of w.media.values()) kept += b.length;
+  for (const [key, b] of w.media) {
+    if (kept <= MAX_KEPT_BYTES) break;
+    w.media.delete(key);
+    kept -= b.length;
+  }
 }
 
 /** `get_media`: where a received media name can be fetched, and its size. */

@@ -250,6 +250,7 @@ export function opTable(w: WorldState): OpTable {
     mark_read: () => null,
     get_recent_contacts: (a, me) => messages.recentContacts(w, me, int(a.count, 'count')),
     get_media: a => media.mediaInfo(w, str(a.kind, 'kind'), str(a.name, 'name')),
+    upload_ticket: a => media.uploadTicket(w, str(a.kind, 'kind')),
     // files
     get_fs_info: (a, me) => files.fsInfo(w, me, int(a.group_id, 'group_id')),
     list_files: (a, me) =>

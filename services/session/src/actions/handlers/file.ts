@@ -1,7 +1,7 @@
 /** Group and private files (reference §1.5, seed 群文件). */
 import { basename } from 'node:path';
 import { fail } from '@cqfleet/onebot';
-import { localFile, pathOf } from '../../segments/media.js';
+import { localFile, pathOf } from '@cqfleet/runtime';
 import type { ActionContext, SessionHandlers } from '../context.js';
 import { asFailure } from '../helpers.js';
 

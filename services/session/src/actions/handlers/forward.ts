@@ -10,7 +10,7 @@ import { type InputSegment, type MessageInput, toSegments, valueToString } from 
 import type { SimForwardNodeInput } from '@cqfleet/sim-client';
 import { groupMessageEvent, privateMessageEvent } from '../../events/normalize.js';
 import { incomingSegments } from '../../segments/incoming.js';
-import type { Target } from '../../segments/outgoing.js';
+import { type Target, uploadNodeMedia } from '../../segments/outgoing.js';
 import type { ActionContext, SessionHandlers } from '../context.js';
 import { findMessage, seconds } from '../helpers.js';
 import { dispatchTarget } from './message.js';
@@ -51,9 +51,28 @@ async function buildNodes(
   return out;
 }
 
+/** Uploads the media of every custom node, all at once (go-cqhttp uploads them concurrently). */
+async function uploadNodes(ctx: ActionContext, nodes: SimForwardNodeInput[]): Promise<void> {
+  const jobs: Array<Promise<void>> = [];
+  const walk = (list: SimForwardNodeInput[]) => {
+    for (const node of list) {
+      if (node.nodes) walk(node.nodes);
+      else if (node.elements)
+        jobs.push(
+          uploadNodeMedia(ctx, node.elements).then(elements => {
+            node.elements = elements;
+          }),
+        );
+    }
+  };
+  walk(nodes);
+  await Promise.all(jobs);
+}
+
 async function sendForward(ctx: ActionContext, target: Target, messages: InputSegment[]) {
   const { account } = ctx;
   const nodes = await buildNodes(ctx, messages);
+  await uploadNodes(ctx, nodes);
   const chat = 'group_id' in target ? { group_id: target.group_id } : { user_id: target.user_id };
   const sent = await account.driver.call('send_forward', { ...chat, nodes });
   const options = { extraReplyData: ctx.options.extraReplyData };

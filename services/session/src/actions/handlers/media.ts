@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fail } from '@cqfleet/onebot';
-import { localFile, pathOf } from '../../segments/media.js';
+import { localFile, pathOf } from '@cqfleet/runtime';
 import type { ActionContext, SessionHandlers } from '../context.js';
 
 const IMAGE_NAME = /^[0-9a-f]{32}\.image$/;

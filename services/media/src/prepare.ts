@@ -1,0 +1,216 @@
+/**
+ * `media.prepare`: media a client sends (image, video, record, a video's cover), made ready
+ * for the QQ side — the way a QQ client uploads media before the message that names it.
+ *
+ * 1. The source becomes a file: `http(s)://` is downloaded into the cache (`<md5(url)>.cache`,
+ *    reused unless `cache` is false, `threads` connections — the seed's `cache` and `c`);
+ *    `base64://` is decoded into the cache; `file://` and absolute paths are read only under
+ *    the configured roots (the cache is always one, so `download_file` results can be sent).
+ * 2. The seed's limits are checked: images (and covers) at most 30 MB, GIFs at most 300
+ *    frames, videos at most MEDIA_VIDEO_MAX_BYTES, covers must be JPEG; images must decode as
+ *    images and videos must look like a video container.
+ * 3. The content's md5 names it (`<md5>.image`, `.video`, `.amr`); with `upload`, the QQ side's
+ *    upload URL, the bytes are sent there unless the QQ side already has them.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { OneBotError } from '@cqfleet/onebot';
+import { localFile, pathOf } from '@cqfleet/runtime';
+import sharp from 'sharp';
+import { touch } from './cache.js';
+import { cachePath, downloadTo, TooLargeError } from './download.js';
+import type { MediaContext } from './jobs.js';
+
+export type PrepareKind = 'image' | 'video' | 'record' | 'cover';
+
+export interface PrepareArgs {
+  kind: PrepareKind;
+  file: string;
+  /** Reuse a cached download of the same URL. @default true */
+  cache?: boolean;
+  /** Connections for an `http(s)` download. @default 1 */
+  threads?: number;
+  /** The QQ side's upload URL for this kind of media; `<url>/<name>` receives the bytes. */
+  upload?: string;
+}
+
+export interface Prepared {
+  name: string;
+  md5: string;
+  size: number;
+  format?: string;
+  width?: number;
+  height?: number;
+  frames?: number;
+  /** False when the QQ side already had the content. */
+  uploaded: boolean;
+}
+
+const IMAGE_MAX_BYTES = 30 * 1024 * 1024;
+const GIF_MAX_FRAMES = 300;
+const EXT: Record<PrepareKind, string> = {
+  image: 'image',
+  cover: 'image',
+  video: 'video',
+  record: 'amr',
+};
+
+function capOf(kind: PrepareKind, ctx: MediaContext): number {
+  if (kind === 'image' || kind === 'cover') return IMAGE_MAX_BYTES;
+  if (kind === 'video') return ctx.videoMaxBytes;
+  return ctx.limits.maxBytes;
+}
+
+const tooLarge = (kind: PrepareKind, cap: number) =>
+  new OneBotError(
+    'MEDIA_TOO_LARGE',
+    `${kind === 'video' ? '视频' : kind === 'record' ? '语音' : '图片'}大小不能超过 ${cap} 字节`,
+  );
+
+export async function prepareMedia(a: PrepareArgs, ctx: MediaContext): Promise<Prepared> {
+  const cap = capOf(a.kind, ctx);
+  const path = await load(a, ctx, cap);
+  const size = (await stat(path)).size;
+  if (size > cap) throw tooLarge(a.kind, cap);
+  const meta = a.kind === 'video' || a.kind === 'record' ? {} : await checkImage(a.kind, path);
+  if (a.kind === 'video') await checkVideo(path);
+  const md5 = await fileMd5(path);
+  const name = `${md5}.${EXT[a.kind]}`;
+  const uploaded = a.upload ? await upload(a.upload, name, path, size) : false;
+  return { name, md5, size, ...meta, uploaded };
+}
+
+/** The source as a local file: in the cache, or under a configured root. */
+async function load(a: PrepareArgs, ctx: MediaContext, cap: number): Promise<string> {
+  const { file } = a;
+  if (/^https?:\/\//i.test(file)) {
+    const target = cachePath(ctx.limits.cacheDir, file);
+    if (a.cache !== false && (await touch(target))) return target;
+    try {
+      return await downloadTo(
+        file,
+        undefined,
+        ctx.guard,
+        { ...ctx.limits, maxBytes: Math.min(cap, ctx.limits.maxBytes) },
+        target,
+        { threads: a.threads ?? 1, ...(ctx.progress ? { onProgress: ctx.progress } : {}) },
+      );
+    } catch (err) {
+      throw err instanceof TooLargeError ? tooLarge(a.kind, cap) : err;
+    }
+  }
+  if (file.startsWith('base64://')) {
+    const text = file.slice(9).replace(/\s+/g, '');
+    if (!text || !/^[A-Za-z0-9+/]+={0,2}$/.test(text))
+      throw new OneBotError('LOAD_FILE_ERROR', 'base64 数据无效');
+    if ((text.length * 3) / 4 > cap + 3) throw tooLarge(a.kind, cap);
+    const bytes = Buffer.from(text, 'base64');
+    const target = join(
+      ctx.limits.cacheDir,
+      `${createHash('md5').update(bytes).digest('hex')}.${EXT[a.kind]}`,
+    );
+    if (!(await touch(target))) await writeWhole(target, bytes);
+    return target;
+  }
+  const path = pathOf(file);
+  const found = path ? await localFile([...ctx.roots, ctx.limits.cacheDir], path) : undefined;
+  if (!found) throw new OneBotError('LOAD_FILE_ERROR', `无法读取 ${file.slice(0, 100)}`);
+  return found.path;
+}
+
+async function writeWhole(target: string, bytes: Buffer): Promise<void> {
+  const temp = join(dirname(target), `.${randomBytes(8).toString('hex')}.part`);
+  try {
+    await writeFile(temp, bytes);
+    await rename(temp, target);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
+}
+
+async function checkImage(
+  kind: PrepareKind,
+  path: string,
+): Promise<Pick<Prepared, 'format' | 'width' | 'height' | 'frames'>> {
+  let meta: sharp.Metadata;
+  try {
+    meta = await sharp(path).metadata();
+  } catch {
+    throw new OneBotError('LOAD_FILE_ERROR', '无法识别的图片格式');
+  }
+  const frames = meta.pages ?? 1;
+  if (kind === 'cover' && meta.format !== 'jpeg')
+    throw new OneBotError('COVER_NOT_JPEG', `视频封面格式必须为jpg, 收到 ${meta.format}`);
+  if (meta.format === 'gif' && frames > GIF_MAX_FRAMES)
+    throw new OneBotError('GIF_TOO_MANY_FRAMES', `gif总帧数不能超过300帧, 收到 ${frames} 帧`);
+  return {
+    format: meta.format,
+    width: meta.width,
+    height: meta.pageHeight ?? meta.height,
+    frames,
+  };
+}
+
+/** Video containers QQ takes: MP4/MOV (`ftyp`), Matroska/WebM, AVI, FLV. */
+async function checkVideo(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  const head = Buffer.alloc(12);
+  try {
+    await handle.read(head, 0, 12, 0);
+  } finally {
+    await handle.close();
+  }
+  const ok =
+    head.toString('latin1', 4, 8) === 'ftyp' ||
+    head.readUInt32BE(0) === 0x1a45dfa3 ||
+    (head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 11) === 'AVI') ||
+    head.toString('latin1', 0, 3) === 'FLV';
+  if (!ok) throw new OneBotError('LOAD_FILE_ERROR', '无法识别的视频格式');
+}
+
+async function fileMd5(path: string): Promise<string> {
+  const hash = createHash('md5');
+  await pipeline(createReadStream(path), hash);
+  return hash.digest('hex');
+}
+
+/** HEAD `<url>/<name>`: 200 means the QQ side has it; otherwise PUT the bytes. */
+async function upload(base: string, name: string, path: string, size: number): Promise<boolean> {
+  const url = new URL(`${base.replace(/\/$/, '')}/${name}`);
+  if ((await send(url, 'HEAD')) === 200) return false;
+  const status = await send(url, 'PUT', path, size);
+  if (status < 200 || status >= 300)
+    throw new OneBotError('UPLOAD_MEDIA_ERROR', `上传失败: QQ 端返回 ${status}`);
+  return true;
+}
+
+function send(url: URL, method: 'HEAD' | 'PUT', path?: string, size?: number): Promise<number> {
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise<number>((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method,
+        timeout: 60_000,
+        headers: path ? { 'content-length': size, 'content-type': 'application/octet-stream' } : {},
+      },
+      res => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('upload timed out')));
+    req.on('error', reject);
+    if (path) pipeline(createReadStream(path), req).catch(reject);
+    else req.end();
+  }).catch((err: unknown) => {
+    throw new OneBotError('UPLOAD_MEDIA_ERROR', `上传失败: ${(err as Error).message}`);
+  });
+}
