@@ -3,15 +3,17 @@
  * `npm run bench [-- suite ...]`: runs the named suites (all when none is named) against
  * loopback Redis and NATS — the ones that answer at CQFLEET_REDIS_URL / CQFLEET_NATS_URL (or
  * the default ports), else started from the local binaries — prints Markdown, and keeps it in
- * .data/bench/<suite>.md. Sizes: BENCH_HISTORY_MESSAGES (1000000), BENCH_HISTORY_COMPARE (100000).
+ * .data/bench/<suite>.md. Sizes: BENCH_HISTORY_MESSAGES (1000000), BENCH_HISTORY_COMPARE (100000),
+ * BENCH_MEDIA_MB (200), BENCH_MEDIA_RUNS (3), BENCH_OCR_IMAGES (20).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { ensureNats, ensureRedis, REPO_ROOT } from '@cqfleet/devcluster';
 import { connectRedis, createLogger, DEFAULT_NATS_URL, DEFAULT_REDIS_URL } from '@cqfleet/runtime';
 import { historyBench } from './history.js';
+import { mediaBench } from './media.js';
 
 const env = process.env;
-const SUITES = ['history'] as const;
+const SUITES = ['history', 'media'] as const;
 type Suite = (typeof SUITES)[number];
 
 function loopbackOnly(url: string): string {
@@ -37,13 +39,21 @@ async function main(): Promise<void> {
   try {
     for (const suite of suites) {
       console.error(`running ${suite} ...`);
-      const report = await historyBench({
-        redis,
-        redisUrl,
-        natsUrl,
-        messages: Number(env.BENCH_HISTORY_MESSAGES ?? 1_000_000),
-        compareMessages: Number(env.BENCH_HISTORY_COMPARE ?? 100_000),
-      });
+      const report =
+        suite === 'history'
+          ? await historyBench({
+              redis,
+              redisUrl,
+              natsUrl,
+              messages: Number(env.BENCH_HISTORY_MESSAGES ?? 1_000_000),
+              compareMessages: Number(env.BENCH_HISTORY_COMPARE ?? 100_000),
+            })
+          : await mediaBench({
+              redisUrl,
+              megabytes: Number(env.BENCH_MEDIA_MB ?? 200),
+              runs: Number(env.BENCH_MEDIA_RUNS ?? 3),
+              ocrImages: Number(env.BENCH_OCR_IMAGES ?? 20),
+            });
       console.log(`${report}\n`);
       await writeFile(`${dataDir}/bench/${suite}.md`, `${report}\n`);
     }

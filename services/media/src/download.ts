@@ -14,12 +14,9 @@
  *   the media client gives identical download jobs one job id).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { OneBotError } from '@cqfleet/onebot';
 import type { AddressGuard } from './address-guard.js';
 import { asDownloadError, downloadUrl, type GetOptions, guardedGet } from './http-get.js';
@@ -254,9 +251,13 @@ async function fetchPart(
   }
 }
 
+/** Bytes gathered before one positional write (fewer, larger writes than stream piping). */
+const FLUSH_BYTES = 1024 * 1024;
+
 /**
- * Streams `res` into `path` (at `start`, or a new file when undefined), counting bytes: the
- * size cap and the idle timeout apply, and fewer bytes than `expected` is a failure.
+ * Reads `res` into `path` (at `start`, or a new file when undefined), counting bytes: the size
+ * cap and the idle timeout apply, and fewer bytes than `expected` is a failure. Chunks are
+ * gathered into ~1 MiB `writev` calls, one in flight while the next is read.
  */
 async function writeAt(
   res: IncomingMessage,
@@ -267,20 +268,44 @@ async function writeAt(
   limits: DownloadLimits,
   written = { bytes: 0 },
 ): Promise<void> {
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      written.bytes += chunk.length;
-      if (progress.add(chunk.length) > limits.maxBytes)
-        return done(new TooLargeError(limits.maxBytes));
-      done(null, chunk);
-    },
-  });
   res.setTimeout(limits.idleTimeoutMs, () =>
     res.destroy(new Error(`no data for ${limits.idleTimeoutMs} ms`)),
   );
-  const out =
-    start === undefined ? createWriteStream(path) : createWriteStream(path, { flags: 'r+', start });
-  await pipeline(res, counter, out);
+  const handle = await open(path, start === undefined ? 'w' : 'r+');
+  let position = start ?? 0;
+  let batch: Buffer[] = [];
+  let batched = 0;
+  let inFlight: Promise<unknown> = Promise.resolve();
+  const flush = async () => {
+    await inFlight;
+    const [buffers, n] = [batch, batched];
+    // `written` counts bytes on disk, so a part cut short resumes right after them.
+    inFlight = handle.writev(buffers, position).then(() => {
+      written.bytes += n;
+    });
+    // Observed here so a failure waits, unreported, for the next await of inFlight.
+    inFlight.catch(() => undefined);
+    position += n;
+    batch = [];
+    batched = 0;
+  };
+  try {
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      if (progress.add(chunk.length) > limits.maxBytes) throw new TooLargeError(limits.maxBytes);
+      batch.push(chunk);
+      batched += chunk.length;
+      if (batched >= FLUSH_BYTES) await flush();
+    }
+    if (batched > 0) await flush();
+    await inFlight;
+  } catch (err) {
+    // What arrived before the connection broke is good: keep it for the resume.
+    if (!(err instanceof OneBotError) && batched > 0) await flush().catch(() => undefined);
+    throw err;
+  } finally {
+    await inFlight.catch(() => undefined);
+    await handle.close();
+  }
   if (expected !== undefined && written.bytes !== expected)
     throw new Error(`transfer cut short: ${written.bytes} of ${expected} bytes`);
 }

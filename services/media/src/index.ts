@@ -15,3 +15,4 @@ export { mediaHandlers, runMediaJob } from './jobs.js';
 export type { RunningMedia } from './service.js';
 export { startMedia } from './service.js';
 export { CacheJanitor, type CacheLimits, sweepCache, type SweepResult, touch } from './cache.js';
+export { recognize, stopOcr } from './ocr.js';

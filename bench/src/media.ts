@@ -1,0 +1,203 @@
+/**
+ * `npm run bench -- media`:
+ *
+ * - `download_file` of a BENCH_MEDIA_MB (200) MB file from a loopback HTTP server that speaks
+ *   Range, through a real media worker process (BullMQ job, ranged download, write then
+ *   rename) with `thread_count` 1 and 4, against `curl` fetching the same file from the same
+ *   server in the same run (median of BENCH_MEDIA_RUNS runs each);
+ * - OCR: images per second through the media worker (`media.ocr` jobs) against tesseract.js
+ *   called directly in this process on the same images, with how many were read correctly.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Namespace } from '@cqfleet/contracts';
+import { spawnService } from '@cqfleet/devcluster';
+import { recognize, stopOcr } from '@cqfleet/media';
+import { MediaClient } from '@cqfleet/media-client';
+import { createLogger } from '@cqfleet/runtime';
+import sharp from 'sharp';
+import { percentile, table } from './stats.js';
+
+const run = promisify(execFile);
+
+export interface MediaBenchOptions {
+  redisUrl: string;
+  megabytes: number;
+  runs: number;
+  ocrImages: number;
+}
+
+/** Serves one file, honouring `Range: bytes=a-b` as a file server does. */
+function fileServer(path: string, size: number): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+    const start = m ? Number(m[1]) : 0;
+    const end = m && m[2] ? Math.min(Number(m[2]), size - 1) : size - 1;
+    res.writeHead(m ? 206 : 200, {
+      'content-length': end - start + 1,
+      'accept-ranges': 'bytes',
+      etag: '"bench"',
+      ...(m ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
+    });
+    createReadStream(path, { start, end, highWaterMark: 256 * 1024 }).pipe(res);
+  });
+  return new Promise(resolve =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        server,
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/big.bin`,
+      }),
+    ),
+  );
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return (performance.now() - t) / 1000;
+}
+
+const mbps = (mb: number, s: number) => `${(mb / s).toFixed(0)} MB/s`;
+
+async function downloadBench(o: MediaBenchOptions, media: MediaClient, dir: string) {
+  const size = o.megabytes * 1024 * 1024;
+  const source = join(dir, 'source.bin');
+  await writeFile(source, randomBytes(size));
+  const { server, url } = await fileServer(source, size);
+  const out = join(dir, 'curl.bin');
+  const seconds: Record<string, number[]> = { curl: [], t1: [], t4: [] };
+  try {
+    for (let i = 0; i < o.runs; i++) {
+      seconds.curl!.push(await timed(() => run('curl', ['-sS', '-o', out, url])));
+      await rm(out, { force: true });
+      for (const threads of [1, 4]) {
+        const s = await timed(async () => {
+          const r = await media.action('download_file', 0, { url, thread_count: threads }, 600_000);
+          if (r.status !== 'ok') throw new Error(`download_file failed: ${JSON.stringify(r)}`);
+          const file = (r.data as { file: string }).file;
+          if ((await stat(file)).size !== size) throw new Error('download_file: wrong size');
+          await rm(file, { force: true });
+        });
+        seconds[`t${threads}`]!.push(s);
+      }
+    }
+  } finally {
+    server.close();
+    await rm(source, { force: true });
+  }
+  const median = (k: string) => percentile(seconds[k]!, 50);
+  const curl = median('curl');
+  return table(
+    ['download of ' + `${o.megabytes} MB`, 'median time', 'throughput', 'vs curl'],
+    [
+      ['curl (baseline)', `${curl.toFixed(2)} s`, mbps(o.megabytes, curl), '100 %'],
+      ...[1, 4].map(t => {
+        const s = median(`t${t}`);
+        return [
+          `download_file thread_count ${t}`,
+          `${s.toFixed(2)} s`,
+          mbps(o.megabytes, s),
+          `${((curl / s) * 100).toFixed(0)} %`,
+        ];
+      }),
+    ],
+  );
+}
+
+/** Images of known English text, each different. */
+async function ocrImages(n: number): Promise<Array<{ text: string; png: Buffer }>> {
+  const words = ['fleet', 'gateway', 'session', 'history', 'media', 'bench', 'stream', 'queue'];
+  return Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const text = `${words[i % words.length]} ${1000 + i} ${words[(i * 3 + 1) % words.length]}`;
+      const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="560" height="100"><rect width="100%" height="100%" fill="white"/><text x="20" y="65" font-family="DejaVu Sans" font-size="40" fill="black">${text}</text></svg>`;
+      return { text, png: await sharp(Buffer.from(svg)).png().toBuffer() };
+    }),
+  );
+}
+
+async function ocrBench(o: MediaBenchOptions, media: MediaClient) {
+  const images = await ocrImages(o.ocrImages);
+  const readAll = async (read: (png: Buffer) => Promise<{ texts: Array<{ text: string }> }>) => {
+    await read(images[0]!.png); // model load, not counted
+    let correct = 0;
+    const s = await timed(async () => {
+      for (const img of images) {
+        const r = await read(img.png);
+        if (
+          r.texts
+            .map(t => t.text)
+            .join(' ')
+            .includes(img.text)
+        )
+          correct++;
+      }
+    });
+    return { rate: images.length / s, correct };
+  };
+  const direct = await readAll(png => recognize(png));
+  await stopOcr();
+  const service = await readAll(png =>
+    media.job('media.ocr', { base64: png.toString('base64') }, 120_000),
+  );
+  return table(
+    ['OCR', 'images/s', 'read correctly', 'vs direct'],
+    [
+      [
+        'tesseract.js in-process (baseline)',
+        direct.rate.toFixed(2),
+        `${direct.correct}/${images.length}`,
+        '100 %',
+      ],
+      [
+        'ocr via media worker (BullMQ job)',
+        service.rate.toFixed(2),
+        `${service.correct}/${images.length}`,
+        `${((service.rate / direct.rate) * 100).toFixed(0)} %`,
+      ],
+    ],
+  );
+}
+
+export async function mediaBench(o: MediaBenchOptions): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'cqfleet-bench-media-'));
+  const ns = new Namespace(`bench-media-${process.pid}`);
+  const worker = await spawnService(
+    'media',
+    'media',
+    {
+      CQFLEET_NAMESPACE: ns.name,
+      CQFLEET_REDIS_URL: o.redisUrl,
+      CQFLEET_LOG_LEVEL: 'info',
+      MEDIA_CACHE_DIR: join(dir, 'cache'),
+      MEDIA_ALLOW_HOSTS: '127.0.0.1',
+    },
+    {},
+  );
+  const media = new MediaClient(o.redisUrl, ns, createLogger('bench', 'warn'));
+  await media.ready();
+  try {
+    const download = await downloadBench(o, media, dir);
+    const ocr = await ocrBench(o, media);
+    return [
+      '## media',
+      '',
+      `One media worker process, loopback HTTP server with Range support, ${o.runs} runs each (median).`,
+      '',
+      download,
+      '',
+      ocr,
+    ].join('\n');
+  } finally {
+    await media.close();
+    await worker.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
