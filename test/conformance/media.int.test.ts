@@ -90,6 +90,22 @@ describe('received images', () => {
     expect(direct.texts.map(t => t.text).join(' ')).toContain('Hello');
     await expectFailure(alpha, 'ocr_image', { image: 'file:///etc/passwd' }, 'LOAD_FILE_ERROR');
   }, 60_000);
+
+  it('ocr_image reads Chinese (and mixed) text', async () => {
+    // Needs a CJK font to draw the test image (Debian fonts-wqy-zenhei; .ci/run installs it).
+    const fonts = execFileSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8' });
+    expect(fonts, 'no CJK font: apt-get install fonts-wqy-zenhei').toMatch(/WenQuanYi|Noto/);
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="760" height="260"><rect width="100%" height="100%" fill="white"/><text x="30" y="100" font-family="WenQuanYi Zen Hei, Noto Sans CJK SC" font-size="64" fill="black">今天天气很好</text><text x="30" y="210" font-family="WenQuanYi Zen Hei, Noto Sans CJK SC" font-size="64" fill="black">消息历史记录 2026</text></svg>`;
+    const chinese = await sharp(Buffer.from(svg)).png().toBuffer();
+    const res = await expectOk<{ texts: Array<{ text: string }>; language: string }>(
+      alpha,
+      '.ocr_image',
+      { image: `base64://${chinese.toString('base64')}` },
+    );
+    expect(res.language).toBe('zh');
+    const lines = res.texts.map(t => t.text.replace(/\s+/g, ''));
+    expect(lines).toEqual(['今天天气很好', '消息历史记录2026']);
+  }, 60_000);
 });
 
 describe('received voices', () => {

@@ -84,6 +84,15 @@ describe('download_file', () => {
       (await failure(downloadFile('http://[::1]/x', undefined, new AddressGuard([]), limits())))
         .msg,
     ).toBe('FORBIDDEN_ADDRESS');
+    // A host name is judged by the addresses it resolves to.
+    const port = new URL(base).port;
+    expect(
+      (
+        await failure(
+          downloadFile(`http://localhost:${port}/file`, undefined, new AddressGuard([]), limits()),
+        )
+      ).msg,
+    ).toBe('FORBIDDEN_ADDRESS');
     const guard = new AddressGuard([]);
     expect(guard.permits('x', '10.1.2.3')).toBe(false);
     expect(guard.permits('x', '::ffff:127.0.0.1')).toBe(false);
