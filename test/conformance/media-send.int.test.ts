@@ -169,6 +169,24 @@ describe('sources', () => {
       group_id: 100100,
       file: files.url('/b.png'),
     });
+
+    const { notice_id } = await expectOk<{ notice_id: string }>(world.alpha, '_send_group_notice', {
+      group_id: 100100,
+      content: 'with a picture',
+      image: b64(jpeg),
+    });
+    const notices = await expectOk<
+      Array<{ notice_id: string; message: { images: Array<Record<string, string>> } }>
+    >(world.beta, '_get_group_notice', { group_id: 100100 });
+    expect(notices.find(n => n.notice_id === notice_id)?.message.images).toEqual([
+      { id: `${md5(jpeg)}.image`, width: '16', height: '9' },
+    ]);
+    await expectFailure(
+      world.alpha,
+      '_send_group_notice',
+      { group_id: 100100, content: 'x', image: 'file:///etc/hostname' },
+      'IMAGE_NOT_FOUND',
+    );
   });
 });
 

@@ -122,7 +122,7 @@ export interface Ops {
   get_honors: { args: { group_id: number }; result: SimHonorInfo };
   get_shut_list: { args: { group_id: number }; result: SimMember[] };
   send_notice: {
-    args: { group_id: number; content: string; image?: string };
+    args: { group_id: number; content: string; image?: string; width?: number; height?: number };
     result: { notice_id: string };
   };
   get_notices: { args: { group_id: number }; result: SimNotice[] };

@@ -35,14 +35,21 @@ export interface SendOptions {
   threads?: string | undefined;
 }
 
+/** What the QQ side knows an uploaded medium by (image sizes when known). */
+export interface Uploaded {
+  name: string;
+  width?: number;
+  height?: number;
+}
+
 /** The name the QQ side knows a media source by, uploading it first when needed. */
 export async function uploadMedia(
   ctx: ActionContext,
   kind: SendKind,
   file: string,
   options: SendOptions = {},
-): Promise<string> {
-  if (CACHE_NAME.test(file)) return file;
+): Promise<Uploaded> {
+  if (CACHE_NAME.test(file)) return { name: file };
   const { url } = await ctx.account.driver.call('upload_ticket', {
     kind: kind === 'cover' ? 'image' : kind,
   });
@@ -59,7 +66,11 @@ export async function uploadMedia(
     ctx.options.mediaTimeoutMs,
     ctx.account.uin,
   );
-  return prepared.name;
+  return {
+    name: prepared.name,
+    ...(prepared.width !== undefined ? { width: prepared.width } : {}),
+    ...(prepared.height !== undefined ? { height: prepared.height } : {}),
+  };
 }
 
 /** An image for an action (portrait, notice image); an unreadable source fails with `tag`. */
@@ -67,9 +78,10 @@ export async function resolveMedia(
   ctx: ActionContext,
   file: string,
   tag: ErrorTag,
-): Promise<string> {
+  options: SendOptions = {},
+): Promise<Uploaded> {
   try {
-    return await uploadMedia(ctx, 'image', file);
+    return await uploadMedia(ctx, 'image', file, options);
   } catch (err) {
     if (isUnreadable(err)) throw new OneBotError(tag, err.wording);
     throw err;

@@ -142,9 +142,12 @@ async function mediaElement(ctx: ActionContext, seg: Segment): Promise<Segment> 
   const kind: SendKind = seg.type === 'cardimage' ? 'image' : (seg.type as SendKind);
   const options = { cache, threads: c };
   const upload = (file: string, k = kind) =>
-    uploadMedia(ctx, k, file, options).catch((err: unknown) => {
-      throw isUnreadable(err) ? new Invalid(err.wording) : err;
-    });
+    uploadMedia(ctx, k, file, options).then(
+      u => u.name,
+      (err: unknown) => {
+        throw isUnreadable(err) ? new Invalid(err.wording) : err;
+      },
+    );
   const file = data.file || url!;
   const name = await upload(file).catch((err: unknown) => {
     if (err instanceof Invalid && url && url !== file) return upload(url);

@@ -363,7 +363,7 @@ export function sendNotice(
   actor: number,
   groupId: number,
   content: string,
-  image?: string,
+  image?: { id: string; width?: number; height?: number },
 ): { notice_id: string } {
   const g = w.memberGroup(actor, groupId);
   w.requireManager(g, actor, 'PERMISSION_DENIED');
@@ -372,7 +372,12 @@ export function sendNotice(
     notice_id: newId(),
     sender_id: actor,
     publish_time: now(),
-    message: { text: content, images: image ? [{ height: '0', width: '0', id: image }] : [] },
+    message: {
+      text: content,
+      images: image
+        ? [{ height: String(image.height ?? 0), width: String(image.width ?? 0), id: image.id }]
+        : [],
+    },
   };
   g.notices.unshift(notice);
   return { notice_id: notice.notice_id };

@@ -193,7 +193,19 @@ export function opTable(w: WorldState): OpTable {
     get_honors: (a, me) => groups.honorInfo(w, me, int(a.group_id, 'group_id')),
     get_shut_list: (a, me) => groups.shutList(w, me, int(a.group_id, 'group_id')),
     send_notice: (a, me) =>
-      groups.sendNotice(w, me, int(a.group_id, 'group_id'), str(a.content, 'content'), a.image),
+      groups.sendNotice(
+        w,
+        me,
+        int(a.group_id, 'group_id'),
+        str(a.content, 'content'),
+        a.image === undefined
+          ? undefined
+          : {
+              id: str(a.image, 'image'),
+              width: optInt(a.width, 'width'),
+              height: optInt(a.height, 'height'),
+            },
+      ),
     get_notices: (a, me) => groups.notices(w, me, int(a.group_id, 'group_id')),
     delete_notice: (a, me) => (
       groups.deleteNotice(w, me, int(a.group_id, 'group_id'), str(a.notice_id, 'notice_id')),

@@ -121,8 +121,8 @@ export const groupHandlers = {
     reason: p.reason,
   })),
   set_group_portrait: async (p, ctx) => {
-    const image = await resolveMedia(ctx, p.file, 'LOAD_FILE_ERROR');
-    await ctx.account.driver.call('set_portrait', { group_id: p.group_id, image });
+    const image = await resolveMedia(ctx, p.file, 'LOAD_FILE_ERROR', { cache: String(p.cache) });
+    await ctx.account.driver.call('set_portrait', { group_id: p.group_id, image: image.name });
     return null;
   },
   send_group_sign: driverOp('sign_in', p => ({ group_id: p.group_id })),
@@ -132,7 +132,7 @@ export const groupHandlers = {
     return ctx.account.driver.call('send_notice', {
       group_id: p.group_id,
       content: p.content,
-      ...(image ? { image } : {}),
+      ...(image ? { image: image.name, width: image.width, height: image.height } : {}),
     });
   },
   _get_group_notice: (p, { account }) =>
