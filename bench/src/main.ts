@@ -4,7 +4,7 @@
  * loopback Redis and NATS — the ones that answer at CQFLEET_REDIS_URL / CQFLEET_NATS_URL (or
  * the default ports), else started from the local binaries — prints Markdown, and keeps it in
  * .data/bench/<suite>.md. Sizes: BENCH_HISTORY_MESSAGES (1000000), BENCH_HISTORY_COMPARE (100000),
- * BENCH_MEDIA_MB (200), BENCH_MEDIA_RUNS (3), BENCH_OCR_IMAGES (20).
+ * BENCH_MEDIA_MB (200), BENCH_MEDIA_RUNS (3), BENCH_MEDIA_CONN_MBPS (40), BENCH_OCR_IMAGES (20).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { ensureNats, ensureRedis, REPO_ROOT } from '@cqfleet/devcluster';
@@ -52,6 +52,7 @@ async function main(): Promise<void> {
               redisUrl,
               megabytes: Number(env.BENCH_MEDIA_MB ?? 200),
               runs: Number(env.BENCH_MEDIA_RUNS ?? 3),
+              connectionMBps: Number(env.BENCH_MEDIA_CONN_MBPS ?? 40),
               ocrImages: Number(env.BENCH_OCR_IMAGES ?? 20),
             });
       console.log(`${report}\n`);

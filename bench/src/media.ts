@@ -4,7 +4,9 @@
  * - `download_file` of a BENCH_MEDIA_MB (200) MB file from a loopback HTTP server that speaks
  *   Range, through a real media worker process (BullMQ job, ranged download, write then
  *   rename) with `thread_count` 1 and 4, against `curl` fetching the same file from the same
- *   server in the same run (median of BENCH_MEDIA_RUNS runs each);
+ *   server in the same run (median of BENCH_MEDIA_RUNS runs each) — once from a server as
+ *   fast as loopback allows, once from one that paces each connection to
+ *   BENCH_MEDIA_CONN_MBPS (40) MB/s;
  * - OCR: images per second through the media worker (`media.ocr` jobs) against tesseract.js
  *   called directly in this process on the same images, with how many were read correctly.
  */
@@ -31,11 +33,21 @@ export interface MediaBenchOptions {
   redisUrl: string;
   megabytes: number;
   runs: number;
+  /** Pace of each connection in the second download table. */
+  connectionMBps: number;
   ocrImages: number;
 }
 
-/** Serves one file, honouring `Range: bytes=a-b` as a file server does. */
-function fileServer(path: string, size: number): Promise<{ server: Server; url: string }> {
+/**
+ * Serves one file, honouring `Range: bytes=a-b` as a file server does; with `bytesPerSecond`
+ * each connection is paced to that rate, as CDNs limit a connection (what parallel ranged
+ * downloads are for).
+ */
+function fileServer(
+  path: string,
+  size: number,
+  bytesPerSecond?: number,
+): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
     const start = m ? Number(m[1]) : 0;
@@ -46,7 +58,21 @@ function fileServer(path: string, size: number): Promise<{ server: Server; url: 
       etag: '"bench"',
       ...(m ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
     });
-    createReadStream(path, { start, end, highWaterMark: 256 * 1024 }).pipe(res);
+    const body = createReadStream(path, { start, end, highWaterMark: 256 * 1024 });
+    if (!bytesPerSecond) return void body.pipe(res);
+    const began = performance.now();
+    let sent = 0;
+    body.on('data', (chunk: string | Buffer) => {
+      res.write(chunk);
+      sent += chunk.length;
+      const ahead = (sent / bytesPerSecond) * 1000 - (performance.now() - began);
+      if (ahead > 0) {
+        body.pause();
+        setTimeout(() => body.resume(), ahead);
+      }
+    });
+    body.on('end', () => res.end());
+    res.on('close', () => body.destroy());
   });
   return new Promise(resolve =>
     server.listen(0, '127.0.0.1', () =>
@@ -66,48 +92,75 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 
 const mbps = (mb: number, s: number) => `${(mb / s).toFixed(0)} MB/s`;
 
+/** curl, then download_file with 1 and 4 connections, `runs` times; median seconds each. */
+async function measureDownloads(
+  o: MediaBenchOptions,
+  media: MediaClient,
+  url: string,
+  size: number,
+  out: string,
+): Promise<Record<'curl' | 't1' | 't4', number>> {
+  const seconds = { curl: [] as number[], t1: [] as number[], t4: [] as number[] };
+  for (let i = 0; i < o.runs; i++) {
+    seconds.curl.push(await timed(() => run('curl', ['-sS', '-o', out, url])));
+    await rm(out, { force: true });
+    for (const threads of [1, 4] as const) {
+      let file = '';
+      const s = await timed(async () => {
+        const r = await media.action('download_file', 0, { url, thread_count: threads }, 600_000);
+        if (r.status !== 'ok') throw new Error(`download_file failed: ${JSON.stringify(r)}`);
+        file = (r.data as { file: string }).file;
+      });
+      // Checked and removed outside the timing, as curl's output is.
+      if ((await stat(file)).size !== size) throw new Error('download_file: wrong size');
+      await rm(file, { force: true });
+      seconds[`t${threads}`].push(s);
+    }
+  }
+  return {
+    curl: percentile(seconds.curl, 50),
+    t1: percentile(seconds.t1, 50),
+    t4: percentile(seconds.t4, 50),
+  };
+}
+
 async function downloadBench(o: MediaBenchOptions, media: MediaClient, dir: string) {
   const size = o.megabytes * 1024 * 1024;
   const source = join(dir, 'source.bin');
   await writeFile(source, randomBytes(size));
-  const { server, url } = await fileServer(source, size);
-  const out = join(dir, 'curl.bin');
-  const seconds: Record<string, number[]> = { curl: [], t1: [], t4: [] };
+  const rows: Array<Array<string>> = [];
+  const servers: Array<[string, number | undefined]> = [
+    ['unlimited', undefined],
+    [`${o.connectionMBps} MB/s per connection`, o.connectionMBps * 1024 * 1024],
+  ];
   try {
-    for (let i = 0; i < o.runs; i++) {
-      seconds.curl!.push(await timed(() => run('curl', ['-sS', '-o', out, url])));
-      await rm(out, { force: true });
-      for (const threads of [1, 4]) {
-        const s = await timed(async () => {
-          const r = await media.action('download_file', 0, { url, thread_count: threads }, 600_000);
-          if (r.status !== 'ok') throw new Error(`download_file failed: ${JSON.stringify(r)}`);
-          const file = (r.data as { file: string }).file;
-          if ((await stat(file)).size !== size) throw new Error('download_file: wrong size');
-          await rm(file, { force: true });
-        });
-        seconds[`t${threads}`]!.push(s);
+    for (const [label, rate] of servers) {
+      const { server, url } = await fileServer(source, size, rate);
+      try {
+        const t = await measureDownloads(o, media, url, size, join(dir, 'curl.bin'));
+        rows.push(
+          [label, 'curl (baseline)', `${t.curl.toFixed(2)} s`, mbps(o.megabytes, t.curl), '100 %'],
+          ...([1, 4] as const).map(n => {
+            const s = t[`t${n}`];
+            return [
+              label,
+              `download_file thread_count ${n}`,
+              `${s.toFixed(2)} s`,
+              mbps(o.megabytes, s),
+              `${((t.curl / s) * 100).toFixed(0)} %`,
+            ];
+          }),
+        );
+      } finally {
+        server.close();
       }
     }
   } finally {
-    server.close();
     await rm(source, { force: true });
   }
-  const median = (k: string) => percentile(seconds[k]!, 50);
-  const curl = median('curl');
   return table(
-    ['download of ' + `${o.megabytes} MB`, 'median time', 'throughput', 'vs curl'],
-    [
-      ['curl (baseline)', `${curl.toFixed(2)} s`, mbps(o.megabytes, curl), '100 %'],
-      ...[1, 4].map(t => {
-        const s = median(`t${t}`);
-        return [
-          `download_file thread_count ${t}`,
-          `${s.toFixed(2)} s`,
-          mbps(o.megabytes, s),
-          `${((curl / s) * 100).toFixed(0)} %`,
-        ];
-      }),
-    ],
+    ['server', `download of ${o.megabytes} MB`, 'median time', 'throughput', 'vs curl'],
+    rows,
   );
 }
 
