@@ -19,6 +19,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import type { InternalJobs } from '@cqfleet/media-client';
 import { OneBotError } from '@cqfleet/onebot';
 import { localFile, pathOf } from '@cqfleet/runtime';
 import sharp from 'sharp';
@@ -26,30 +27,10 @@ import { touch } from './cache.js';
 import { cachePath, downloadTo, TooLargeError } from './download.js';
 import type { MediaContext } from './jobs.js';
 
-export type PrepareKind = 'image' | 'video' | 'record' | 'cover';
-
-export interface PrepareArgs {
-  kind: PrepareKind;
-  file: string;
-  /** Reuse a cached download of the same URL. @default true */
-  cache?: boolean;
-  /** Connections for an `http(s)` download. @default 1 */
-  threads?: number;
-  /** The QQ side's upload URL for this kind of media; `<url>/<name>` receives the bytes. */
-  upload?: string;
-}
-
-export interface Prepared {
-  name: string;
-  md5: string;
-  size: number;
-  format?: string;
-  width?: number;
-  height?: number;
-  frames?: number;
-  /** False when the QQ side already had the content. */
-  uploaded: boolean;
-}
+/** The job's contract lives with the client that adds it (@cqfleet/media-client). */
+export type PrepareArgs = InternalJobs['media.prepare']['args'];
+export type Prepared = InternalJobs['media.prepare']['result'];
+export type PrepareKind = PrepareArgs['kind'];
 
 const IMAGE_MAX_BYTES = 30 * 1024 * 1024;
 const GIF_MAX_FRAMES = 300;
