@@ -40,6 +40,8 @@ const stored = new Map<number, Partial<MessageEvent>>([
   ],
 ]);
 
+const jobs: unknown[] = [];
+
 function ctx(ignoreInvalidCqcode: boolean): ActionContext {
   return {
     account: { uin: 10001, driver: { call: async () => ({ url: 'http://sim/media/image' }) } },
@@ -55,6 +57,7 @@ function ctx(ignoreInvalidCqcode: boolean): ActionContext {
     // Uploads: files under the root and http(s) URLs load; names containing "huge" are refused.
     media: {
       job: async (_name: string, a: { kind: string; file: string }) => {
+        jobs.push(a);
         if (a.file.includes('huge')) throw new OneBotError('MEDIA_TOO_LARGE');
         if (!a.file.startsWith(`file://${root}`) && !a.file.startsWith('https://'))
           throw new OneBotError('LOAD_FILE_ERROR');
@@ -103,8 +106,13 @@ describe('outgoing segments', () => {
   it('media are uploaded and sent by content name; an unreadable file falls back to url', async () => {
     const name = (f: string) => `${createHash('md5').update(f).digest('hex')}.image`;
     const ok = `file://${join(root, 'ok.png')}`;
+    jobs.length = 0;
     expect(await elements(`[CQ:image,file=${ok},type=flash,cache=0,c=2]`)).toEqual([
       { type: 'image', data: { file: name(ok), type: 'flash' } },
+    ]);
+    // The seed's cache and c reach the media job; the driver's upload URL goes with them.
+    expect(jobs).toEqual([
+      { kind: 'image', file: ok, upload: 'http://sim/media/image', cache: false, threads: 2 },
     ]);
     expect(await elements('[CQ:image,file=gone.png,url=https://example.com/a.png]')).toEqual([
       { type: 'image', data: { file: name('https://example.com/a.png') } },
