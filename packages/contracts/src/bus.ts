@@ -8,6 +8,8 @@
  * the same event (a worker that takes an account over re-publishes from its cursor).
  */
 export const EVENT_ID_HEADER = 'Cqfleet-Event-Id';
+/** Header with the fencing token of the lease the publishing worker held (which owner said it). */
+export const EVENT_FENCE_HEADER = 'Cqfleet-Fence';
 
 /**
  * Id of an event the driver delivered: `<self_id>:d:<epoch>:<seq>`. The driver's `epoch`

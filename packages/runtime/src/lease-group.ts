@@ -2,9 +2,11 @@
  * A group of peers sharing a set of things by lease: session workers share accounts, gateway
  * replicas share (account, endpoint) deliveries.
  *
- * Every `rebalanceEveryMs` a member reads the candidates and takes free ones up to its fair
- * share (candidates / live members, rounded up); every `renewEveryMs` it renews its leases and
- * writes its heartbeat into `membersKey`. A lease that cannot be renewed is lost: its thing is
+ * Every `rebalanceEveryMs` (and at once after `nudge()`, e.g. when another member released
+ * something) a member reads the candidates, hands over what it holds beyond its fair share
+ * (candidates / live members, rounded up) so that a member that just joined gets its part, and
+ * takes free ones up to its share; every `renewEveryMs` it renews its leases and writes its
+ * heartbeat into `membersKey`. A lease that cannot be renewed is lost: its thing is
  * released at once (`graceful: false`), and also when Redis is unreachable for so long that the
  * lease may have expired (`validUntil`), because another member may hold it by then. Things
  * that stop being candidates, and everything at `stop()`, are handed over gracefully.
@@ -49,6 +51,9 @@ export class LeaseGroup<T> {
   readonly store: LeaseStore;
   private readonly held = new Map<string, Held<T>>();
   private timers: NodeJS.Timeout[] = [];
+  private nudged?: NodeJS.Timeout;
+  /** Things being handed over (draining). */
+  private readonly leaving = new Set<string>();
   private readonly busy = { renew: false, rebalance: false };
   private stopped = false;
   private readonly startedAt = Date.now();
@@ -89,10 +94,24 @@ export class LeaseGroup<T> {
     ];
   }
 
+  /** Rebalances soon (debounced), instead of at the next tick. */
+  nudge(): void {
+    if (this.stopped || this.nudged) return;
+    this.nudged = setTimeout(() => {
+      this.nudged = undefined;
+      if (this.busy.rebalance || this.stopped) return;
+      this.busy.rebalance = true;
+      this.rebalance()
+        .catch((err: unknown) => this.log.warn({ err, loop: 'rebalance' }, 'lease loop error'))
+        .finally(() => (this.busy.rebalance = false));
+    }, 50);
+  }
+
   /** Hands everything over and leaves the group. */
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
+    clearTimeout(this.nudged);
     for (const key of [...this.held.keys()]) await this.giveUp(key, 'stopping');
     await this.redis.hdel(this.opts.membersKey, this.opts.memberId).catch(() => 0);
   }
@@ -155,13 +174,21 @@ export class LeaseGroup<T> {
     await this.opts.released(key, h, reason, false);
   }
 
-  /** Hands a thing over while the lease is still ours: drain, then release the lease. */
+  /**
+   * Hands a thing over while the lease is still ours: drain (the lease still counts as held,
+   * and is renewed, meanwhile), then release the lease.
+   */
   private async giveUp(key: string, reason: string): Promise<void> {
     const h = this.held.get(key);
-    if (!h) return;
-    this.held.delete(key);
-    await this.opts.released(key, h, reason, true);
-    await this.store.release(key, h.lease).catch(() => false);
+    if (!h || this.leaving.has(key)) return;
+    this.leaving.add(key);
+    try {
+      await this.opts.released(key, h, reason, true);
+    } finally {
+      this.held.delete(key);
+      this.leaving.delete(key);
+      await this.store.release(key, h.lease).catch(() => false);
+    }
   }
 
   private async rebalance(): Promise<void> {
@@ -170,9 +197,19 @@ export class LeaseGroup<T> {
     for (const key of [...this.held.keys()])
       if (!current.has(key)) await this.giveUp(key, 'no longer a candidate');
     const share = Math.ceil(candidates.length / (await this.liveMembers()));
-    // Each member walks the candidates in its own order so that members do not all race for the same ones.
+    // Each member walks the candidates in its own order so that members do not all race for
+    // the same ones; over its share it hands over those last in that order.
+    const order = (key: string) => spread(key, this.opts.memberId);
+    if (this.held.size > share) {
+      const excess = [...this.held.keys()].sort((a, b) => order(b) - order(a));
+      for (const key of excess.slice(0, this.held.size - share)) {
+        if (this.stopped) return;
+        await this.giveUp(key, 'rebalancing');
+      }
+      return;
+    }
     const free = candidates.filter(c => !this.held.has(c.key));
-    free.sort((a, b) => spread(a.key, this.opts.memberId) - spread(b.key, this.opts.memberId));
+    free.sort((a, b) => order(a.key) - order(b.key));
     for (const candidate of free) {
       if (this.held.size >= share || this.stopped) break;
       const started = Date.now();

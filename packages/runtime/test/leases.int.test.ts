@@ -85,8 +85,18 @@ describe('lease group', () => {
     expect(a.holding.size).toBe(4);
     const b = member('b', things, events, members);
     await b.start();
-    // a already holds everything; b waits for things to become free.
+    // a holds everything when b joins; a hands over what is beyond its share, b takes it.
     expect(b.holding.size).toBe(0);
+    await waitFor(
+      () => {
+        const both = [...a.holding.keys()].filter(k => b.holding.has(k));
+        expect(both).toEqual([]);
+        return a.holding.size === 2 && b.holding.size === 2 ? true : undefined;
+      },
+      3_000,
+      'a and b hold two each',
+    );
+    expect(events).toContain('a-' + String([...b.holding.values()][0]!.item));
     await a.stop();
     await waitFor(() => (b.holding.size === 4 ? true : undefined), 3_000, 'b takes over');
     expect(events.filter(e => e.startsWith('a-')).sort()).toEqual([
@@ -95,6 +105,7 @@ describe('lease group', () => {
       'a-102',
       'a-103',
     ]);
+    expect(events.filter(e => e.endsWith('!'))).toEqual([]);
     const c = member('c', things, events, members);
     await c.start();
     await b.stop();

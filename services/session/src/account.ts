@@ -14,6 +14,8 @@ import type { IncomingOptions } from './segments/incoming.js';
 
 export interface AccountDeps {
   incoming: IncomingOptions;
+  /** True while this worker certainly holds the account's lease with this fence. */
+  holds(uin: number, fence: number): boolean;
   js: JetStreamClient;
   redis: Redis;
   ns: Namespace;
@@ -51,8 +53,13 @@ export class AccountRuntime {
     this.lease = lease;
     this.log = deps.log.child({ uin: record.uin, fence: lease.fence });
     this.driver = createDriver(record, lease.fence, this.log);
-    this.pipeline = new EventPipeline<Cursor>(deps.js, deps.ns, this.uin, this.log, c =>
-      this.advance(c),
+    this.pipeline = new EventPipeline<Cursor>(
+      deps.js,
+      deps.ns,
+      this.uin,
+      this.log,
+      c => this.advance(c),
+      { value: lease.fence, holds: () => deps.holds(this.uin, lease.fence) },
     );
   }
 

@@ -24,12 +24,15 @@ const Schema = z.object({
   grpcAdvertise: z.string().optional(),
   /** Admin HTTP (/healthz, /readyz); disabled when absent. */
   adminPort: z.coerce.number().int().min(0).max(65535).optional(),
-  /** Lease time to live: how long a dead worker keeps its accounts. @default 10000 ms */
-  leaseTtlMs: envInt(10_000, 1_000),
-  /** How often leases are renewed and the worker's heartbeat written. @default 3000 ms */
-  renewEveryMs: envInt(3_000, 100),
-  /** How often the registry is read and free accounts acquired. @default 2000 ms */
-  rebalanceEveryMs: envInt(2_000, 100),
+  /**
+   * Lease time to live: how long a dead worker keeps its accounts (with the rebalance period,
+   * the longest an account goes unowned after a crash). @default 6000 ms
+   */
+  leaseTtlMs: envInt(6_000, 1_000),
+  /** How often leases are renewed and the worker's heartbeat written. @default 2000 ms */
+  renewEveryMs: envInt(2_000, 100),
+  /** How often the registry is read, excess handed over and free accounts acquired. @default 1000 ms */
+  rebalanceEveryMs: envInt(1_000, 100),
   /**
    * Accounts to add to the registry at start if absent: a comma-separated list of uins, all
    * using the simulator driver at `simulatorUrl`.

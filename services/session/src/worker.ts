@@ -103,6 +103,7 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
       acquired: async (record: AccountRecord, lease: Lease) => {
         const runtime = new AccountRuntime(record, lease, {
           incoming: { extraReplyData: options.extraReplyData },
+          holds: (uin, fence) => leases.holds(uin, fence),
           js,
           redis,
           ns,

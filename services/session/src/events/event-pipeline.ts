@@ -8,8 +8,11 @@
  *   order and nothing is skipped while NATS is away.
  * - `onPublished` reports the highest position published without a gap; the account stores it
  *   as its cursor, which is where a new owner resumes.
+ * - Nothing is published while `fence.holds()` is false (the lease may have lapsed, e.g. after
+ *   the process was paused): publishing waits until the lease is renewed, or the account is
+ *   stopped because it was lost. Every event carries the lease's fence (`Cqfleet-Fence`).
  */
-import { EVENT_ID_HEADER, type Namespace } from '@cqfleet/contracts';
+import { EVENT_FENCE_HEADER, EVENT_ID_HEADER, type Namespace } from '@cqfleet/contracts';
 import type { OneBotEvent } from '@cqfleet/onebot';
 import { backoff, type Logger, sleep } from '@cqfleet/runtime';
 import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
@@ -38,6 +41,7 @@ export class EventPipeline<P> {
     private readonly selfId: number,
     private readonly log: Logger,
     private readonly onPublished: (position: P) => void,
+    private readonly fence: { value: number; holds(): boolean },
     private readonly window = 64,
   ) {}
 
@@ -90,6 +94,7 @@ export class EventPipeline<P> {
   private send(item: PipelineItem<P>): Promise<PubAck | Error> {
     const h = headers();
     h.set(EVENT_ID_HEADER, item.id);
+    h.set(EVENT_FENCE_HEADER, String(this.fence.value));
     return this.js
       .publish(
         this.ns.eventSubject(this.selfId, item.event.post_type),
@@ -106,7 +111,11 @@ export class EventPipeline<P> {
   private async run(): Promise<void> {
     let failures = 0;
     while (!this.stopped && (this.queue.length > 0 || this.inflight.length > 0)) {
-      while (this.inflight.length < this.window && this.queue.length > 0) {
+      if (this.inflight.length === 0 && !this.fence.holds()) {
+        await sleep(50);
+        continue;
+      }
+      while (this.inflight.length < this.window && this.queue.length > 0 && this.fence.holds()) {
         const item = this.queue.shift()!;
         this.inflight.push({ item, ack: this.send(item) });
       }

@@ -17,6 +17,7 @@ import {
   type NatsConnection,
   type Redis,
 } from '@cqfleet/runtime';
+import type { Subscription } from '@nats-io/transport-node';
 
 export interface LeaseManagerOptions {
   workerId: string;
@@ -42,6 +43,7 @@ function safeJson(text: string): unknown {
 
 export class LeaseManager {
   private readonly group: LeaseGroup<AccountRecord>;
+  private released?: Subscription;
 
   constructor(
     private readonly redis: Redis,
@@ -84,13 +86,23 @@ export class LeaseManager {
     return this.group.holds(this.ns.leaseKey(uin), fence);
   }
 
-  start(): Promise<void> {
-    return this.group.start();
+  async start(): Promise<void> {
+    // An account another worker hands over is taken at once, not at the next rebalance tick.
+    this.released = this.nc.subscribe(this.ns.ownershipSubject, {
+      callback: (err, msg) => {
+        if (err) return;
+        const change = safeJson(msg.string()) as Partial<OwnershipChange> | undefined;
+        if (change?.state === 'released' && change.workerId !== this.opts.workerId)
+          this.group.nudge();
+      },
+    });
+    await this.group.start();
   }
 
   /** Stops every account and releases every lease, so others can take them over at once. */
-  stop(): Promise<void> {
-    return this.group.stop();
+  async stop(): Promise<void> {
+    this.released?.unsubscribe();
+    await this.group.stop();
   }
 
   private async candidates(): Promise<Array<LeaseCandidate<AccountRecord>>> {

@@ -1,0 +1,223 @@
+/**
+ * Accounts spread over session workers by lease (issue 7, point 1), with the default lease
+ * settings: 300 simulated accounts over three workers, a fourth joining, one stopped
+ * gracefully, one killed with SIGKILL, and one paused (SIGSTOP) past its lease and resumed.
+ * Ownership is watched through every worker's /readyz (the accounts it runs) a few times a
+ * second: no account is ever run by two workers in the same sample.
+ */
+import { writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EVENT_FENCE_HEADER, Namespace } from '@cqfleet/contracts';
+import type { ServiceProcess } from '@cqfleet/devcluster';
+import { connectNats, connectRedis, createLogger, type NatsConnection } from '@cqfleet/runtime';
+import { SimControl } from '@cqfleet/sim-client';
+import { startTestCluster, type TestCluster, waitFor } from '@cqfleet/testkit';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+const ACCOUNTS = Array.from({ length: 300 }, (_, i) => 30001 + i);
+const PERSON = 20001;
+const GROUP = 700700;
+const log = createLogger('test', 'silent');
+
+let cluster: TestCluster;
+let nc: NatsConnection;
+let ns: Namespace;
+const workers: ServiceProcess[] = [];
+const overlaps: string[] = [];
+let watching = true;
+let watcher: Promise<void> | undefined;
+
+async function runs(w: ServiceProcess): Promise<number[] | undefined> {
+  if (w.child.exitCode !== null || w.child.signalCode !== null) return undefined;
+  try {
+    const res = await fetch(`http://127.0.0.1:${String(w.ready.admin)}/readyz`, {
+      signal: AbortSignal.timeout(300),
+    });
+    return ((await res.json()) as { accounts: number[] }).accounts;
+  } catch {
+    return undefined; // paused or stopping
+  }
+}
+
+/** Accounts per worker label, for the workers that answer. */
+async function ownership(): Promise<Map<string, number[]>> {
+  const out = new Map<string, number[]>();
+  await Promise.all(
+    workers.map(async w => {
+      const list = await runs(w);
+      if (list) out.set(w.name, list);
+    }),
+  );
+  const seen = new Map<number, string>();
+  for (const [name, list] of out)
+    for (const uin of list) {
+      const other = seen.get(uin);
+      if (other) overlaps.push(`${uin}: ${other} and ${name}`);
+      seen.set(uin, name);
+    }
+  return out;
+}
+
+const total = (m: Map<string, number[]>) => [...m.values()].reduce((n, l) => n + l.length, 0);
+const owned = (m: Map<string, number[]>, name: string) => m.get(name)?.length ?? 0;
+
+beforeAll(async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'cqfleet-world-'));
+  const world = join(dir, 'world.json');
+  await writeFile(
+    world,
+    JSON.stringify({
+      accounts: ACCOUNTS.map(uin => ({ user_id: uin, nickname: `bot ${uin}` })),
+      people: [{ user_id: PERSON, nickname: 'someone' }],
+      groups: [
+        {
+          group_id: GROUP,
+          group_name: 'everyone',
+          max_member_count: 1000,
+          members: [{ user_id: PERSON, role: 'owner' }, ...ACCOUNTS.map(uin => ({ user_id: uin }))],
+        },
+      ],
+    }),
+  );
+  cluster = await startTestCluster({ world, accounts: ACCOUNTS, sessions: 3 });
+  workers.push(...cluster.services.filter(s => s.name.startsWith('session-')));
+  ns = new Namespace(cluster.options.namespace);
+  nc = await connectNats(cluster.options.natsUrl, 'test', log);
+  watcher = (async () => {
+    while (watching) {
+      await ownership();
+      await new Promise(r => setTimeout(r, 100));
+    }
+  })();
+}, 120_000);
+
+afterAll(async () => {
+  watching = false;
+  await watcher;
+  for (const w of workers) if (w.child.signalCode === 'SIGSTOP') w.child.kill('SIGCONT');
+  await nc?.drain();
+  await cluster?.stop();
+});
+
+it('three workers own a third each; a fourth joins and takes its quarter', async () => {
+  await waitFor(
+    async () => {
+      const m = await ownership();
+      return total(m) === 300 && workers.every(w => owned(m, w.name) === 100) ? true : undefined;
+    },
+    30_000,
+    '100 accounts on each of three workers',
+  );
+  const fourth = await cluster.addSession();
+  workers.push(fourth);
+  const m = await waitFor(
+    async () => {
+      const m = await ownership();
+      return total(m) === 300 && workers.every(w => owned(m, w.name) === 75) ? m : undefined;
+    },
+    30_000,
+    '75 accounts on each of four workers',
+  );
+  expect(m.size).toBe(4);
+  expect(overlaps).toEqual([]);
+}, 90_000);
+
+it('a worker stopped gracefully hands its accounts over at once', async () => {
+  const leaving = workers[0]!;
+  const t = Date.now();
+  await leaving.stop();
+  await waitFor(
+    async () => (total(await ownership()) === 300 ? true : undefined),
+    10_000,
+    'every account owned again',
+  );
+  const took = Date.now() - t;
+  console.log(`graceful hand-over of 75 accounts: ${took} ms`);
+  expect(took).toBeLessThan(3_000);
+  expect(overlaps).toEqual([]);
+}, 30_000);
+
+it('a killed worker’s accounts are owned again within 10 s (default lease settings)', async () => {
+  const victim = workers[1]!;
+  const t = Date.now();
+  await victim.kill();
+  await waitFor(
+    async () => (total(await ownership()) === 300 ? true : undefined),
+    15_000,
+    'every account owned again',
+  );
+  const took = Date.now() - t;
+  console.log(`takeover after SIGKILL: ${took} ms`);
+  expect(took).toBeLessThanOrEqual(10_000);
+  expect(overlaps).toEqual([]);
+}, 30_000);
+
+it('a worker paused past its lease never acts for those accounts again', async () => {
+  const redis = connectRedis(cluster.options.redisUrl, 'test', log);
+  const jsm = await jetstreamManager(nc);
+  try {
+    const [paused, other] = [workers[2]!, workers[3]!];
+    const before = await ownership();
+    const itsAccounts = before.get(paused.name) ?? [];
+    expect(itsAccounts.length).toBeGreaterThan(0);
+    const fences = new Map<number, string>();
+    for (const uin of itsAccounts) {
+      const lease = await redis.get(ns.leaseKey(uin));
+      fences.set(uin, String(lease?.split('|')[1]));
+    }
+
+    paused.child.kill('SIGSTOP');
+    // Said while it is frozen: its sockets may hold these when it wakes up.
+    const said = await new SimControl(cluster.simulatorUrl).sendGroupMsg(
+      PERSON,
+      GROUP,
+      'while you slept',
+    );
+    await waitFor(
+      async () => {
+        const m = await ownership();
+        return owned(m, other.name) === 300 ? true : undefined;
+      },
+      20_000,
+      'the other worker owns everything',
+    );
+    // Every publish attempt, including those JetStream would drop as duplicates, is seen by a
+    // plain subscriber on the event subjects.
+    const attempts: Array<{ uin: number; fence: string }> = [];
+    const sub = nc.subscribe(ns.eventSubjects, {
+      callback: (_err, msg) => {
+        const uin = Number(msg.subject.split('.').at(-2));
+        attempts.push({ uin, fence: msg.headers?.get(EVENT_FENCE_HEADER) ?? '' });
+      },
+    });
+    await nc.flush();
+    paused.child.kill('SIGCONT');
+    await waitFor(
+      async () => ((await runs(paused))?.length === 0 ? true : undefined),
+      10_000,
+      'the resumed worker runs nothing',
+    );
+    await new Promise(r => setTimeout(r, 1_000));
+
+    sub.unsubscribe();
+    // Since it woke up it has published nothing under one of its fences.
+    const stale = attempts.filter(a => fences.get(a.uin) === a.fence);
+    expect(stale).toEqual([]);
+    // Every account it held got the message, published by the new owner.
+    const last = (await jsm.streams.info(ns.eventStream)).state.last_seq;
+    const gotMessage = new Set<number>();
+    for (let seq = 1; seq <= last; seq++) {
+      const m = await jsm.streams.getMessage(ns.eventStream, { seq }).catch(() => null);
+      const event = m?.json<{ self_id: number; raw_message?: string }>();
+      if (event?.raw_message === 'while you slept') gotMessage.add(event.self_id);
+    }
+    expect(said.message_id).toEqual(expect.any(Number));
+    for (const uin of itsAccounts) expect(gotMessage.has(uin), `account ${uin}`).toBe(true);
+    expect(overlaps).toEqual([]);
+  } finally {
+    redis.disconnect();
+  }
+}, 60_000);
