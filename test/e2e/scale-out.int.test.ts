@@ -20,6 +20,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 const ACCOUNTS = Array.from({ length: 300 }, (_, i) => 30001 + i);
 const PERSON = 20001;
 const GROUP = 700700;
+/** Small groups of ten accounts each: actions in them do not fan out to all 300. */
+const smallGroup = (uin: number) => 710000 + Math.floor((uin - 30001) / 10);
 const log = createLogger('test', 'silent');
 
 let cluster: TestCluster;
@@ -79,6 +81,14 @@ beforeAll(async () => {
           max_member_count: 1000,
           members: [{ user_id: PERSON, role: 'owner' }, ...ACCOUNTS.map(uin => ({ user_id: uin }))],
         },
+        ...Array.from({ length: 30 }, (_, k) => ({
+          group_id: 710000 + k,
+          group_name: `ten ${k}`,
+          members: [
+            { user_id: PERSON, role: 'owner' },
+            ...ACCOUNTS.slice(k * 10, k * 10 + 10).map(uin => ({ user_id: uin })),
+          ],
+        })),
       ],
     }),
   );
@@ -125,10 +135,47 @@ it('three workers own a third each; a fourth joins and takes its quarter', async
   expect(overlaps).toEqual([]);
 }, 90_000);
 
-it('a worker stopped gracefully hands its accounts over at once', async () => {
+interface Sent {
+  uin: number;
+  text: string;
+  startedAt: number;
+  reply: { status: string; retcode: number; msg?: string };
+}
+
+/** send_group_msg through the gateway for `uins`, round robin, until `until` resolves. */
+async function keepSending(uins: number[], until: Promise<unknown>): Promise<Sent[]> {
+  let done = false;
+  void until.finally(() => (done = true));
+  const sent: Sent[] = [];
+  let n = 0;
+  const lane = async () => {
+    while (!done) {
+      const uin = uins[n % uins.length]!;
+      const text = `in flight ${n++}`;
+      const startedAt = Date.now();
+      const res = await fetch(`${cluster.httpUrl}/${uin}/send_group_msg`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ group_id: smallGroup(uin), message: text }),
+      });
+      sent.push({ uin, text, startedAt, reply: (await res.json()) as Sent['reply'] });
+    }
+  };
+  await Promise.all([lane(), lane(), lane(), lane()]);
+  return sent;
+}
+
+it('a worker stopped gracefully hands its accounts over at once; actions in flight are answered once', async () => {
   const leaving = workers[0]!;
+  const moving = ((await ownership()).get(leaving.name) ?? []).slice(0, 20);
   const t = Date.now();
-  await leaving.stop();
+  let stoppedAt = Infinity;
+  const stopping = leaving.stop().then(() => (stoppedAt = Date.now()));
+  const sending = keepSending(
+    moving,
+    stopping.then(() => new Promise(r => setTimeout(r, 1_500))),
+  );
+  await stopping;
   await waitFor(
     async () => (total(await ownership()) === 300 ? true : undefined),
     10_000,
@@ -138,6 +185,28 @@ it('a worker stopped gracefully hands its accounts over at once', async () => {
   console.log(`graceful hand-over of 75 accounts: ${took} ms`);
   expect(took).toBeLessThan(3_000);
   expect(overlaps).toEqual([]);
+
+  // Every answer is a success or a clear failure; a success ran exactly once, a failure never.
+  const sent = await sending;
+  const sim = new SimControl(cluster.simulatorUrl);
+  const logs = await Promise.all(
+    [...new Set(moving.map(smallGroup))].map(g => sim.groupMessages(g, 1000)),
+  );
+  const said = logs.flat().map(m => JSON.stringify(m));
+  const times = (text: string) => said.filter(m => m.includes(`"${text}"`)).length;
+  const failures = sent.filter(x => x.reply.status !== 'ok');
+  console.log(`actions during the hand-over: ${sent.length}, failed: ${failures.length}`);
+  expect(sent.length).toBeGreaterThan(20);
+  for (const x of sent)
+    if (x.reply.status === 'ok') expect(times(x.text), x.text).toBe(1);
+    else {
+      expect(['OWNERSHIP_MOVED', 'SESSION_UNAVAILABLE', 'ACCOUNT_OFFLINE']).toContain(x.reply.msg);
+      expect(times(x.text), x.text).toBe(0);
+    }
+  // The gateway routes to the new owners within a second of the hand-over.
+  const late = sent.filter(x => x.startedAt > stoppedAt + 1_000);
+  expect(late.length).toBeGreaterThan(0);
+  expect(late.filter(x => x.reply.status !== 'ok')).toEqual([]);
 }, 30_000);
 
 it('a killed worker’s accounts are owned again within 10 s (default lease settings)', async () => {

@@ -43,6 +43,8 @@ export interface LeaseGroupOptions<T> {
   acquired(candidate: LeaseCandidate<T>, lease: Lease): Promise<void>;
   /** `graceful`: the lease is still ours (and released after this), so work may be drained. */
   released(key: string, held: Held<T>, reason: string, graceful: boolean): Promise<void>;
+  /** After a graceful hand-over, once the lease is free for others to take. */
+  handedOver?(key: string, held: Held<T>): void;
 }
 
 const SAFETY_MS = 500;
@@ -52,6 +54,7 @@ export class LeaseGroup<T> {
   private readonly held = new Map<string, Held<T>>();
   private timers: NodeJS.Timeout[] = [];
   private nudged?: NodeJS.Timeout;
+  private nudgedWhileBusy = false;
   /** Things being handed over (draining). */
   private readonly leaving = new Set<string>();
   private readonly busy = { renew: false, rebalance: false };
@@ -86,7 +89,7 @@ export class LeaseGroup<T> {
         this.busy[name] = true;
         fn()
           .catch((err: unknown) => this.log.warn({ err, loop: name }, 'lease loop error'))
-          .finally(() => (this.busy[name] = false));
+          .finally(() => (name === 'rebalance' ? this.rebalanced() : (this.busy[name] = false)));
       }, ms);
     this.timers = [
       every(this.opts.renewEveryMs, () => this.renewAll(), 'renew'),
@@ -94,17 +97,29 @@ export class LeaseGroup<T> {
     ];
   }
 
-  /** Rebalances soon (debounced), instead of at the next tick. */
+  /** Rebalances soon (debounced), instead of at the next tick; again after a running one. */
   nudge(): void {
     if (this.stopped || this.nudged) return;
     this.nudged = setTimeout(() => {
       this.nudged = undefined;
-      if (this.busy.rebalance || this.stopped) return;
+      if (this.stopped) return;
+      if (this.busy.rebalance) {
+        this.nudgedWhileBusy = true;
+        return;
+      }
       this.busy.rebalance = true;
       this.rebalance()
         .catch((err: unknown) => this.log.warn({ err, loop: 'rebalance' }, 'lease loop error'))
-        .finally(() => (this.busy.rebalance = false));
+        .finally(() => this.rebalanced());
     }, 50);
+  }
+
+  /** After any rebalance: runs the one a nudge asked for meanwhile. */
+  private rebalanced(): void {
+    this.busy.rebalance = false;
+    if (!this.nudgedWhileBusy) return;
+    this.nudgedWhileBusy = false;
+    this.nudge();
   }
 
   /** Hands everything over and leaves the group. */
@@ -112,8 +127,10 @@ export class LeaseGroup<T> {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     clearTimeout(this.nudged);
-    for (const key of [...this.held.keys()]) await this.giveUp(key, 'stopping');
+    // Leave first: the others' fair share grows now, so they take what is handed over below
+    // as soon as each release is announced.
     await this.redis.hdel(this.opts.membersKey, this.opts.memberId).catch(() => 0);
+    for (const key of [...this.held.keys()]) await this.giveUp(key, 'stopping');
   }
 
   private async heartbeat(): Promise<void> {
@@ -187,7 +204,7 @@ export class LeaseGroup<T> {
     } finally {
       this.held.delete(key);
       this.leaving.delete(key);
-      await this.store.release(key, h.lease).catch(() => false);
+      if (await this.store.release(key, h.lease).catch(() => false)) this.opts.handedOver?.(key, h);
     }
   }
 

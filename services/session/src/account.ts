@@ -43,6 +43,7 @@ export class AccountRuntime {
   private cursorTimer?: NodeJS.Timeout;
   private readonly selfMembers = new Map<number, { member: SimMember; at: number }>();
   private readonly log: Logger;
+  private readonly stateWaiters = new Set<() => void>();
 
   constructor(
     record: AccountRecord,
@@ -80,7 +81,10 @@ export class AccountRuntime {
           position: cursor,
         });
       },
-      onState: (state, detail) => this.log.info({ state, detail }, 'account state'),
+      onState: (state, detail) => {
+        this.log.info({ state, detail }, 'account state');
+        for (const wake of this.stateWaiters) wake();
+      },
     });
   }
 
@@ -91,6 +95,24 @@ export class AccountRuntime {
 
   get online(): boolean {
     return this.driver.state === 'online';
+  }
+
+  /**
+   * True when the account is online, waiting up to `ms` while its connection is being set up
+   * (a worker that just took the account over is still logging in).
+   */
+  async onlineWithin(ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    while (this.driver.state === 'connecting' && Date.now() < deadline) {
+      let wake!: () => void;
+      const changed = new Promise<void>(resolve => (wake = resolve));
+      this.stateWaiters.add(wake);
+      const timer = setTimeout(wake, deadline - Date.now());
+      await changed;
+      clearTimeout(timer);
+      this.stateWaiters.delete(wake);
+    }
+    return this.online;
   }
 
   /** The account's own member record in a group (cached: it is needed for every group send). */

@@ -125,6 +125,19 @@ export class AccountDirectory {
     return owner;
   }
 
+  /**
+   * The owner of an account, waiting up to `waitMs` for one when nobody holds it right now (an
+   * account being handed over has no owner for a few milliseconds).
+   */
+  async ownerWithin(uin: number, waitMs: number): Promise<Owner | undefined> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const owner = await this.owner(uin);
+      if (owner || Date.now() >= deadline) return owner;
+      await new Promise(resolve => setTimeout(resolve, 50));
+    }
+  }
+
   /** Forgets the cached owner (after a refused call), unless it has changed since. */
   invalidate(uin: number, stale: Owner): void {
     const current = this.owners.get(uin);

@@ -7,7 +7,8 @@
  *
  * A session call is sent with the fencing token the gateway routed by. If the worker refuses
  * it unexecuted (it no longer owns the account), the owner is looked up again and the call is
- * sent once more; a call that may have run is never sent twice.
+ * sent once more; a call that may have run is never sent twice. An account without an owner
+ * (being handed over) is waited for up to HANDOVER_WAIT_MS.
  */
 import {
   type ActionName,
@@ -30,6 +31,9 @@ import { allowsAccount, allowsAction, type Grant } from '../auth/tokens.js';
 import { type GatewayContext, gatewayHandlers, type GatewayServices } from './local-actions.js';
 import type { MediaClient } from '@cqfleet/media-client';
 import { RateLimitQueue } from './rate-limit-queue.js';
+
+/** How long an action waits for an account being handed over to get its next owner. */
+const HANDOVER_WAIT_MS = 1_500;
 
 export interface CallOptions {
   selfId: number;
@@ -134,7 +138,10 @@ export class ActionRouter {
     opts: CallOptions,
   ): Promise<ActionResponse> {
     for (let attempt = 0; attempt < 2; attempt++) {
-      const owner = await this.directory.owner(opts.selfId);
+      // An account being handed over is ownerless for a moment: wait for its next owner.
+      const owner = this.directory.has(opts.selfId)
+        ? await this.directory.ownerWithin(opts.selfId, HANDOVER_WAIT_MS)
+        : undefined;
       if (!owner) return failedTag('SESSION_UNAVAILABLE');
       let reply: ActionReply;
       try {

@@ -15,6 +15,9 @@ import type { LeaseManager } from '../ownership/lease-manager.js';
 import type { ActionContext, SessionHandlers, SessionOptions } from './context.js';
 import { qqReadHandlers } from './qq-reads.js';
 
+/** How long an action waits for an account that is logging in (just taken over). */
+const LOGIN_WAIT_MS = 3_000;
+
 export function createExecutor(
   leases: Pick<LeaseManager, 'holds'>,
   accounts: ReadonlyMap<number, AccountRuntime>,
@@ -27,13 +30,13 @@ export function createExecutor(
       throw new Refused(new OneBotError('OWNERSHIP_MOVED', `本节点不持有账号 ${req.selfId}`));
     const read = qqReadOf(req.action);
     if (read) {
-      if (!account.online) throw new OneBotError('ACCOUNT_OFFLINE');
+      if (!(await account.onlineWithin(LOGIN_WAIT_MS))) throw new OneBotError('ACCOUNT_OFFLINE');
       const args = JSON.parse(Buffer.from(req.paramsJson).toString('utf8')) as never;
       return qqReadHandlers[read](args, { account, format: 'array', ...services });
     }
     const { name, params, format } = decodeRequest(req);
     const handler = handlerFor<ActionContext>(handlers, name);
-    if (!account.online) throw new OneBotError('ACCOUNT_OFFLINE');
+    if (!(await account.onlineWithin(LOGIN_WAIT_MS))) throw new OneBotError('ACCOUNT_OFFLINE');
     return handler(params, { account, format, ...services });
   };
 }

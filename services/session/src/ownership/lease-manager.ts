@@ -70,8 +70,9 @@ export class LeaseManager {
         },
         released: async (_key, held, reason, graceful) => {
           await hooks.lost(held.item.uin, reason, graceful);
-          if (graceful) this.announce(held.item.uin, 'released', held.lease);
         },
+        // Announced once the lease is free, so a worker nudged by it can take it at once.
+        handedOver: (_key, held) => this.announce(held.item.uin, 'released', held.lease),
       },
       log,
     );
