@@ -64,13 +64,13 @@ export interface RunningCluster {
   wsUrl: string;
   historyAddr: string;
   /** Every gateway replica's endpoints, the first one's being httpUrl / wsUrl. */
-  gateways: Array<{ name: string; httpUrl: string; wsUrl: string }>;
+  gateways: Array<{ name: string; httpUrl: string; wsUrl: string; adminUrl: string }>;
   accounts: number[];
   services: ServiceProcess[];
   /** Starts one more session worker. */
   addSession(): Promise<ServiceProcess>;
   /** Starts one more gateway replica on free ports. */
-  addGateway(): Promise<{ name: string; httpUrl: string; wsUrl: string }>;
+  addGateway(): Promise<{ name: string; httpUrl: string; wsUrl: string; adminUrl: string }>;
   stop(): Promise<void>;
 }
 
@@ -223,8 +223,15 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
         GATEWAY_ACCESS_TOKEN: options.accessToken ?? '',
         GATEWAY_HISTORY_ADDR: historyAddr,
         GATEWAY_REPLICA_ID: `${name}-${process.pid}`,
+        // /healthz, /readyz and the accounts admin API (GATEWAY_ADMIN_TOKEN) on a free port.
+        GATEWAY_ADMIN_PORT: '0',
       });
-      const urls = { name, httpUrl: String(g.ready.http), wsUrl: String(g.ready.ws) };
+      const urls = {
+        name,
+        httpUrl: String(g.ready.http),
+        wsUrl: String(g.ready.ws),
+        adminUrl: `http://${host}:${String(g.ready.admin)}`,
+      };
       gateways.push(urls);
       return urls;
     };

@@ -2,12 +2,14 @@
  * The admin endpoint every service exposes for orchestrators: `GET /healthz` (the process is
  * alive) and `GET /readyz` (it can do its work), with a JSON body describing its state.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface AdminProbe {
   ready(): boolean;
   info(): Record<string, unknown>;
+  /** Further routes (a service's admin API): true when it answered the request. */
+  routes?(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean>;
 }
 
 export async function startAdminServer(
@@ -26,7 +28,15 @@ export async function startAdminServer(
       const ready = probe.ready();
       return send(ready ? 200 : 503, { ready, ...probe.info() });
     }
-    send(404, { error: 'not found' });
+    if (!probe.routes) return send(404, { error: 'not found' });
+    probe
+      .routes(req, res, path ?? '/')
+      .then(answered => {
+        if (!answered) send(404, { error: 'not found' });
+      })
+      .catch(() => {
+        if (!res.headersSent) send(500, { error: 'internal error' });
+      });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -11,6 +11,8 @@
  * });
  * ```
  */
+export type { RegistryChange } from './account-registry.js';
+export { AccountRegistry } from './account-registry.js';
 export type { AdminProbe } from './admin-http.js';
 export { startAdminServer, startOptionalAdmin } from './admin-http.js';
 export type { CommonConfig, Env } from './env.js';

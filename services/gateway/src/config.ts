@@ -69,8 +69,10 @@ const Schema = z.object({
   rebalanceEveryMs: envInt(2_000, 100),
   /** A JSON or YAML file with tokens and endpoints (see README.md). */
   configFile: z.string().optional(),
-  /** Admin HTTP (/healthz, /readyz); disabled when absent. */
+  /** Admin HTTP (/healthz, /readyz, the accounts API); disabled when absent. */
   adminPort: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Bearer token of the accounts admin API; the API is refused when empty. */
+  adminToken: z.string().default(''),
 });
 
 const AccountToken = z.object({

@@ -10,6 +10,7 @@ import { Namespace } from '@cqfleet/contracts';
 import { MediaClient } from '@cqfleet/media-client';
 import { ActionChannels } from '@cqfleet/rpc';
 import {
+  AccountRegistry,
   connectNats,
   connectRedis,
   ensureEventStream,
@@ -35,6 +36,7 @@ export interface RunningGateway {
   router: ActionRouter;
   directory: AccountDirectory;
   deliveries: DeliveryManager;
+  registry: AccountRegistry;
   stop(): Promise<void>;
 }
 
@@ -124,6 +126,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     router,
     directory,
     deliveries,
+    registry: new AccountRegistry(redis, nc, ns),
     stop: async () => {
       await deliveries.stop();
       ws.close();

@@ -2,6 +2,7 @@
 /** Entry point of a gateway (GATEWAY_* and CQFLEET_* variables, see README.md). */
 import { announceReady, createLogger, runService, startOptionalAdmin } from '@cqfleet/runtime';
 import { loadConfig } from './config.js';
+import { accountsApi } from './admin/accounts-api.js';
 import { startGateway } from './gateway.js';
 
 const config = loadConfig(process.env);
@@ -15,6 +16,13 @@ runService(log, async () => {
       replica: gw.replicaId,
       accounts: gw.directory.list(),
       deliveries: gw.deliveries.deliveries(),
+    }),
+    routes: accountsApi({
+      registry: gw.registry,
+      directory: gw.directory,
+      router: gw.router,
+      token: config.adminToken,
+      log,
     }),
   });
   announceReady(log, {

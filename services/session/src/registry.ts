@@ -1,6 +1,6 @@
 /** Adds accounts to the registry (Redis hash `<ns>:accounts`) when they are not there yet. */
 import { AccountRecord, type Namespace } from '@cqfleet/contracts';
-import type { NatsConnection, Redis } from '@cqfleet/runtime';
+import { AccountRegistry, type NatsConnection, type Redis } from '@cqfleet/runtime';
 
 /** Parses `SESSION_SEED_ACCOUNTS`: comma-separated uins, all on the simulator at `simulatorUrl`. */
 export function parseSeedAccounts(
@@ -26,9 +26,5 @@ export async function seedAccounts(
   ns: Namespace,
   records: AccountRecord[],
 ): Promise<number> {
-  let added = 0;
-  for (const r of records)
-    added += await redis.hsetnx(ns.accountsKey, String(r.uin), JSON.stringify(r));
-  if (added > 0) nc.publish(ns.registrySubject, JSON.stringify({ added: records.map(r => r.uin) }));
-  return added;
+  return new AccountRegistry(redis, nc, ns).addMissing(records);
 }

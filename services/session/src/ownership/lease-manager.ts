@@ -44,6 +44,7 @@ function safeJson(text: string): unknown {
 export class LeaseManager {
   private readonly group: LeaseGroup<AccountRecord>;
   private released?: Subscription;
+  private registry?: Subscription;
 
   constructor(
     private readonly redis: Redis,
@@ -89,6 +90,10 @@ export class LeaseManager {
 
   async start(): Promise<void> {
     // An account another worker hands over is taken at once, not at the next rebalance tick.
+    // So is an account added, enabled, disabled or removed through the registry.
+    this.registry = this.nc.subscribe(this.ns.registrySubject, {
+      callback: () => this.group.nudge(),
+    });
     this.released = this.nc.subscribe(this.ns.ownershipSubject, {
       callback: (err, msg) => {
         if (err) return;
@@ -103,6 +108,7 @@ export class LeaseManager {
   /** Stops every account and releases every lease, so others can take them over at once. */
   async stop(): Promise<void> {
     this.released?.unsubscribe();
+    this.registry?.unsubscribe();
     await this.group.stop();
   }
 
