@@ -3,7 +3,8 @@
  * happened while the receiver (or this replica) was away is replayed, up to the replay window;
  * events are handed over one at a time, in order, and acknowledged only once delivered. A
  * delivery that fails is tried again with back-off, holding the events behind it, until it
- * succeeds or the event leaves the replay window.
+ * succeeds or the event leaves the replay window. A holder that stops hands its current event
+ * back (nak), so a graceful hand-over to another replica delays nothing.
  */
 import type { Namespace } from '@cqfleet/contracts';
 import { backoff, type Logger, type NatsConnection, sleep } from '@cqfleet/runtime';
@@ -16,6 +17,8 @@ import {
 } from '@nats-io/jetstream';
 
 const NS_PER_MS = 1_000_000;
+/** How long one pull waits for an event; also the longest a stop waits for the pull. */
+const PULL_EXPIRES_MS = 1_000;
 
 export interface FeedOptions {
   endpoint: string;
@@ -77,15 +80,14 @@ export class EventFeed {
     for (let attempt = 0; !signal.aborted; attempt++) {
       try {
         const consumer = await js.consumers.get(this.ns.eventStream, this.name);
-        const messages = await consumer.consume({ max_messages: 100 });
-        const stop = () => messages.stop();
-        signal.addEventListener('abort', stop, { once: true });
-        for await (const m of messages) {
+        // One message at a time, never a buffer: what this holder has not handled when it
+        // stops is not pending on it (and hidden from the next holder until the ack wait).
+        while (!signal.aborted) {
+          const m = await consumer.next({ expires: PULL_EXPIRES_MS });
+          if (!m) continue;
           attempt = 0;
           await this.handle(m, deliver);
-          if (signal.aborted) break;
         }
-        signal.removeEventListener('abort', stop);
       } catch (err) {
         if (signal.aborted) return;
         this.log.warn({ err, consumer: this.name }, 'event feed interrupted; resuming');
@@ -96,7 +98,11 @@ export class EventFeed {
 
   private async handle(m: JsMsg, deliver: Deliver): Promise<void> {
     for (let attempt = 0; ; attempt++) {
-      if (this.abort.signal.aborted) return; // not acknowledged: the next holder gets it
+      if (this.abort.signal.aborted) {
+        // Handed back at once, so the next holder delivers it first, not after the ack wait.
+        m.nak();
+        return;
+      }
       if (this.tooOld(m)) {
         this.expired++;
         m.ack();
