@@ -186,6 +186,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     const history = await start('history', 'history', {
       HISTORY_GRPC_HOST: host,
       HISTORY_GRPC_PORT: String(ports.history ?? 7100),
+      HISTORY_ADMIN_PORT: '0',
     });
     const historyAddr = String(history.ready.grpc);
     // Local files clients may name: the media cache and the repository's .data/files.
@@ -208,6 +209,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       start('media', 'media', {
         MEDIA_CACHE_DIR: cacheDir,
         MEDIA_FILE_ROOTS: fileRoots,
+        MEDIA_ADMIN_PORT: '0',
         MEDIA_ALLOW_HOSTS: (options.mediaAllowHosts ?? []).join(','),
       }),
     ]);

@@ -15,7 +15,7 @@ import {
   type ActionsServer,
   ActionsService,
 } from '@cqfleet/proto';
-import type { GrpcService, Logger } from '@cqfleet/runtime';
+import { counter, type GrpcService, histogram, type Logger, secondsSince } from '@cqfleet/runtime';
 
 /** The request was turned away before anything happened. */
 export class Refused extends Error {
@@ -28,6 +28,15 @@ export class Refused extends Error {
 export type Execute = (req: ActionRequest) => Promise<unknown>;
 
 const EMPTY = Buffer.alloc(0);
+
+const actions = counter(
+  'cqfleet_actions_total',
+  'Actions served over gRPC, by action and result (ok, or the failure tag)',
+  ['action', 'result'],
+);
+const actionSeconds = histogram('cqfleet_action_seconds', 'Time to serve an action over gRPC', [
+  'action',
+]);
 
 function timeout(ms: number): { promise: Promise<never>; cancel(): void } {
   let timer: NodeJS.Timeout | undefined;
@@ -45,6 +54,8 @@ export async function runAction(
   maxMs: number,
 ): Promise<ActionReply> {
   const limit = timeout(req.deadlineMs > 0 ? Math.min(req.deadlineMs, maxMs) : maxMs);
+  const started = performance.now();
+  let result = 'ok';
   try {
     const data = await Promise.race([execute(req), limit.promise]);
     return ActionReply.fromPartial({
@@ -59,6 +70,7 @@ export async function runAction(
     if (!isOneBotError(cause))
       log.error({ err: cause, action: req.action, selfId: req.selfId }, 'action failed');
     const f = toFailure(cause);
+    result = f.msg;
     return ActionReply.fromPartial({
       callId: req.callId,
       retcode: f.retcode,
@@ -69,6 +81,8 @@ export async function runAction(
     });
   } finally {
     limit.cancel();
+    actions.inc({ action: req.action, result });
+    actionSeconds.observe({ action: req.action }, secondsSince(started));
   }
 }
 

@@ -1,9 +1,11 @@
 /**
  * The admin endpoint every service exposes for orchestrators: `GET /healthz` (the process is
- * alive) and `GET /readyz` (it can do its work), with a JSON body describing its state.
+ * alive), `GET /readyz` (it can do its work), with a JSON body describing its state, and
+ * `GET /metrics` (Prometheus text format).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { metricsRegistry } from './metrics.js';
 
 export interface AdminProbe {
   ready(): boolean;
@@ -24,6 +26,16 @@ export async function startAdminServer(
       res.end(JSON.stringify(body));
     };
     if (path === '/healthz') return send(200, { ok: true });
+    if (path === '/metrics') {
+      metricsRegistry
+        .metrics()
+        .then(text => {
+          res.writeHead(200, { 'content-type': metricsRegistry.contentType });
+          res.end(text);
+        })
+        .catch(() => send(500, { error: 'metrics failed' }));
+      return;
+    }
     if (path === '/readyz') {
       const ready = probe.ready();
       return send(ready ? 200 : 503, { ready, ...probe.info() });

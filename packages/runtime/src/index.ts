@@ -28,6 +28,14 @@ export {
 export type { GrpcService, StartedGrpcServer } from './grpc.js';
 export { CHANNEL_OPTIONS, insecure, startGrpcServer } from './grpc.js';
 export { localFile, pathOf } from './local-files.js';
+export {
+  counter,
+  enableProcessMetrics,
+  gauge,
+  histogram,
+  metricsRegistry,
+  secondsSince,
+} from './metrics.js';
 export type { RunOptions, Stop } from './lifecycle.js';
 export { runService } from './lifecycle.js';
 export type { Logger, LogLevel } from './logger.js';

@@ -14,6 +14,7 @@
 import type { Lease } from '@cqfleet/contracts';
 import type { Redis } from 'ioredis';
 import { LeaseStore } from './leases.js';
+import { counter, gauge } from './metrics.js';
 import type { Logger } from './logger.js';
 
 export interface LeaseCandidate<T> {
@@ -32,6 +33,8 @@ export interface Held<T> {
 }
 
 export interface LeaseGroupOptions<T> {
+  /** What is shared, for metrics (`accounts`, `deliveries`). */
+  name: string;
   memberId: string;
   /** Redis hash of members: id → JSON with `heartbeatAt` (and whatever `memberRecord` adds). */
   membersKey: string;
@@ -48,6 +51,13 @@ export interface LeaseGroupOptions<T> {
 }
 
 const SAFETY_MS = 500;
+
+const leaseChanges = counter(
+  'cqfleet_lease_changes_total',
+  'Leases acquired, handed over (graceful) and lost, by lease group',
+  ['group', 'change'],
+);
+const leasesHeld = gauge('cqfleet_leases_held', 'Leases this process holds', ['group']);
 
 export class LeaseGroup<T> {
   readonly store: LeaseStore;
@@ -95,6 +105,11 @@ export class LeaseGroup<T> {
       every(this.opts.renewEveryMs, () => this.renewAll(), 'renew'),
       every(this.opts.rebalanceEveryMs, () => this.rebalance(), 'rebalance'),
     ];
+  }
+
+  private count(change: 'acquired' | 'handed_over' | 'lost'): void {
+    leaseChanges.inc({ group: this.opts.name, change });
+    leasesHeld.inc({ group: this.opts.name }, change === 'acquired' ? 1 : -1);
   }
 
   /** Rebalances soon (debounced), instead of at the next tick; again after a running one. */
@@ -187,6 +202,7 @@ export class LeaseGroup<T> {
     const h = this.held.get(key);
     if (!h) return;
     this.held.delete(key);
+    this.count('lost');
     this.log.warn({ key, fence: h.lease.fence, reason }, 'lost lease');
     await this.opts.released(key, h, reason, false);
   }
@@ -204,6 +220,7 @@ export class LeaseGroup<T> {
     } finally {
       this.held.delete(key);
       this.leaving.delete(key);
+      this.count('handed_over');
       if (await this.store.release(key, h.lease).catch(() => false)) this.opts.handedOver?.(key, h);
     }
   }
@@ -238,6 +255,7 @@ export class LeaseGroup<T> {
       );
       if (fence === undefined) continue;
       const lease = { workerId: this.opts.memberId, fence };
+      this.count('acquired');
       this.held.set(candidate.key, {
         item: candidate.item,
         lease,
@@ -251,6 +269,7 @@ export class LeaseGroup<T> {
           'could not start what the lease protects; releasing it',
         );
         this.held.delete(candidate.key);
+        this.count('lost');
         await this.store.release(candidate.key, lease).catch(() => false);
       }
     }

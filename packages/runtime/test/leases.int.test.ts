@@ -60,6 +60,7 @@ describe('lease group', () => {
     return new LeaseGroup<number>(
       redis,
       {
+        name: 'test',
         memberId: id,
         membersKey: members,
         memberRecord: () => ({}),

@@ -1,12 +1,19 @@
 #!/usr/bin/env node
 /** Entry point of a gateway (GATEWAY_* and CQFLEET_* variables, see README.md). */
-import { announceReady, createLogger, runService, startOptionalAdmin } from '@cqfleet/runtime';
+import {
+  announceReady,
+  createLogger,
+  runService,
+  startOptionalAdmin,
+  enableProcessMetrics,
+} from '@cqfleet/runtime';
 import { loadConfig } from './config.js';
 import { accountsApi } from './admin/accounts-api.js';
 import { startGateway } from './gateway.js';
 
 const config = loadConfig(process.env);
 const log = createLogger('gateway', config.logLevel);
+enableProcessMetrics('gateway');
 
 runService(log, async () => {
   const gw = await startGateway(config, log);

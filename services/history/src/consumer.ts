@@ -6,7 +6,12 @@
  */
 import type { Namespace } from '@cqfleet/contracts';
 import { isMessageEvent, type MessageEvent, type OneBotEvent } from '@cqfleet/onebot';
-import { backoff, type Logger, type NatsConnection, sleep } from '@cqfleet/runtime';
+import { backoff, counter, type Logger, type NatsConnection, sleep } from '@cqfleet/runtime';
+
+const storedTotal = counter(
+  'cqfleet_history_events_stored_total',
+  'Message events written to the history store (redeliveries included; writes are idempotent)',
+);
 import {
   AckPolicy,
   DeliverPolicy,
@@ -113,6 +118,7 @@ export class HistoryConsumer {
       try {
         await this.messages.putMany(events);
         this.stored += events.length;
+        storedTotal.inc(events.length);
         break;
       } catch (err) {
         if (this.abort.signal.aborted) {

@@ -1,11 +1,18 @@
 #!/usr/bin/env node
 /** Entry point of a media worker (MEDIA_* and CQFLEET_* variables, see README.md). */
-import { announceReady, createLogger, runService, startOptionalAdmin } from '@cqfleet/runtime';
+import {
+  announceReady,
+  createLogger,
+  runService,
+  startOptionalAdmin,
+  enableProcessMetrics,
+} from '@cqfleet/runtime';
 import { loadConfig } from './config.js';
 import { startMedia } from './service.js';
 
 const config = loadConfig(process.env);
 const log = createLogger('media', config.logLevel);
+enableProcessMetrics('media');
 
 runService(log, async () => {
   const media = await startMedia(config, log);

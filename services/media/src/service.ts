@@ -1,8 +1,23 @@
 /** Composes the media service: one BullMQ worker on the `media` queue. */
 import { hostname } from 'node:os';
 import { Namespace, type MediaJobData, type MediaJobResult } from '@cqfleet/contracts';
-import { connectRedis, type Logger, redisReady } from '@cqfleet/runtime';
-import { type Job, Worker } from 'bullmq';
+import {
+  connectRedis,
+  counter,
+  gauge,
+  histogram,
+  type Logger,
+  redisReady,
+  secondsSince,
+} from '@cqfleet/runtime';
+
+const jobs = counter(
+  'cqfleet_media_jobs_total',
+  'Media jobs run by this worker, by job and result (ok, the failure tag, or error when retried)',
+  ['job', 'result'],
+);
+const jobSeconds = histogram('cqfleet_media_job_seconds', 'Time to run a media job', ['job']);
+import { type Job, Queue, Worker } from 'bullmq';
 import { AddressGuard } from './address-guard.js';
 import { CacheJanitor } from './cache.js';
 import type { Config } from './config.js';
@@ -42,6 +57,7 @@ export async function startMedia(config: Config, log: Logger): Promise<RunningMe
     ns.mediaQueue,
     async (job: Job<MediaJobData, MediaJobResult>) => {
       const started = Date.now();
+      const timer = performance.now();
       let logged = started;
       const result = await runMediaJob(job.name, job.data, {
         guard,
@@ -61,6 +77,8 @@ export async function startMedia(config: Config, log: Logger): Promise<RunningMe
         { job: job.id, action: job.name, ok: result.ok, ms: Date.now() - started },
         'media job done',
       );
+      jobs.inc({ job: job.name, result: result.ok ? 'ok' : result.msg });
+      jobSeconds.observe({ job: job.name }, secondsSince(timer));
       janitor.afterWrite();
       return result;
     },
@@ -75,14 +93,27 @@ export async function startMedia(config: Config, log: Logger): Promise<RunningMe
     },
   );
   worker.on('error', err => log.error({ err }, 'media worker error'));
-  worker.on('failed', (job, err) =>
-    log.warn({ job: job?.id, err: err.message }, 'media job failed'),
+  worker.on('failed', (job, err) => {
+    jobs.inc({ job: job?.name ?? 'unknown', result: 'error' });
+    log.warn({ job: job?.id, err: err.message }, 'media job failed');
+  });
+  // The queue's depth, read from Redis when scraped (what queue-depth autoscaling looks at).
+  const queue = new Queue(ns.mediaQueue, { connection, prefix: ns.bullPrefix });
+  gauge(
+    'cqfleet_media_queue_jobs',
+    'Jobs in the media queue, by state',
+    ['state'],
+    async function () {
+      const counts = await queue.getJobCounts('wait', 'active', 'delayed', 'failed');
+      for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+    },
   );
   await worker.waitUntilReady();
   return {
     worker,
     stop: async () => {
       await worker.close();
+      await queue.close();
       await janitor.stop();
       await stopOcr();
       connection.disconnect();

@@ -11,6 +11,7 @@ import {
   connectNats,
   connectRedis,
   ensureEventStream,
+  gauge,
   type Logger,
   type NatsConnection,
   type Redis,
@@ -61,6 +62,17 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
   await seedAccounts(redis, nc, ns, parseSeedAccounts(config.seedAccounts, config.simulatorUrl));
 
   const accounts = new Map<number, AccountRuntime>();
+  gauge(
+    'cqfleet_session_accounts',
+    'Accounts this worker owns, and of those online',
+    ['state'],
+    function () {
+      let online = 0;
+      for (const a of accounts.values()) if (a.online) online++;
+      this.set({ state: 'owned' }, accounts.size);
+      this.set({ state: 'online' }, online);
+    },
+  );
   const history = historyLookup(config.historyAddr);
   const media = new MediaClient(config.redisUrl, ns, wlog);
   await media.ready();

@@ -7,7 +7,7 @@
  * back (nak), so a graceful hand-over to another replica delays nothing.
  */
 import type { Namespace } from '@cqfleet/contracts';
-import { backoff, type Logger, type NatsConnection, sleep } from '@cqfleet/runtime';
+import { backoff, counter, type Logger, type NatsConnection, sleep } from '@cqfleet/runtime';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -17,10 +17,28 @@ import {
 } from '@nats-io/jetstream';
 
 const NS_PER_MS = 1_000_000;
+
+const delivered = counter(
+  'cqfleet_gateway_events_delivered_total',
+  'Events handed to clients, by transport',
+  ['transport'],
+);
+const retries = counter(
+  'cqfleet_gateway_delivery_retries_total',
+  'Failed attempts to deliver an event to an outbound endpoint (retried), by transport',
+  ['transport'],
+);
+const expiredTotal = counter(
+  'cqfleet_gateway_events_expired_total',
+  'Events dropped because they left the replay window before they could be delivered',
+  ['transport'],
+);
 /** How long one pull waits for an event; also the longest a stop waits for the pull. */
 const PULL_EXPIRES_MS = 1_000;
 
 export interface FeedOptions {
+  /** `http_post` or `ws_reverse`, for metrics. */
+  kind: string;
   endpoint: string;
   selfId: number;
   replayWindowMs: number;
@@ -105,14 +123,17 @@ export class EventFeed {
       }
       if (this.tooOld(m)) {
         this.expired++;
+        expiredTotal.inc({ transport: this.opts.kind });
         m.ack();
         return;
       }
       if (await deliver(m).catch(() => false)) {
         this.delivered++;
+        delivered.inc({ transport: this.opts.kind });
         m.ack();
         return;
       }
+      retries.inc({ transport: this.opts.kind });
       m.working(); // still ours: do not let the server hand it to someone else meanwhile
       await sleep(
         Math.min(this.opts.maxRetryMs, this.opts.retryMs * 2 ** Math.min(attempt, 10)),

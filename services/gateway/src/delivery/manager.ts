@@ -52,6 +52,7 @@ export class DeliveryManager {
     this.group = new LeaseGroup<Outbound>(
       redis,
       {
+        name: 'deliveries',
         memberId: deps.replicaId,
         membersKey: ns.gatewaysKey,
         memberRecord: () => ({ deliveries: this.active.size }),
@@ -85,6 +86,7 @@ export class DeliveryManager {
         nc,
         ns,
         {
+          kind: o.kind,
           endpoint: o.endpoint,
           selfId: o.selfId,
           replayWindowMs: config.replayWindowMs,

@@ -11,7 +11,12 @@
  */
 import { EVENT_ID_HEADER, type Namespace } from '@cqfleet/contracts';
 import type { MessageFormat, OneBotEvent } from '@cqfleet/onebot';
-import type { Logger, NatsConnection } from '@cqfleet/runtime';
+import { counter, type Logger, type NatsConnection } from '@cqfleet/runtime';
+
+const eventsIn = counter(
+  'cqfleet_gateway_events_received_total',
+  'Events this gateway received from NATS for its listeners (duplicates dropped)',
+);
 import type { Msg, Subscription } from '@nats-io/transport-node';
 import { eventView } from './view.js';
 
@@ -105,6 +110,7 @@ export class EventHub {
           if (err) return this.log.warn({ err: err.message, selfId }, 'event subscription error');
           const event = hubEvent(selfId, msg);
           if (event.id !== undefined && !recent.add(event.id)) return;
+          eventsIn.inc();
           for (const l of listeners) {
             try {
               l(event);

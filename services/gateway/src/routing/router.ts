@@ -25,12 +25,23 @@ import {
 } from '@cqfleet/onebot';
 import { type ActionReply, MessageFormat as WireFormat } from '@cqfleet/proto';
 import { type ActionChannels, ChannelError, handlerFor } from '@cqfleet/rpc';
-import type { Logger } from '@cqfleet/runtime';
+import { counter, histogram, type Logger, secondsSince } from '@cqfleet/runtime';
 import type { AccountDirectory } from '../accounts/directory.js';
 import { allowsAccount, allowsAction, type Grant } from '../auth/tokens.js';
 import { type GatewayContext, gatewayHandlers, type GatewayServices } from './local-actions.js';
 import type { MediaClient } from '@cqfleet/media-client';
 import { RateLimitQueue } from './rate-limit-queue.js';
+
+const requests = counter(
+  'cqfleet_gateway_requests_total',
+  'Action requests from clients (every transport), by action and result (ok, async, or the failure tag)',
+  ['action', 'result'],
+);
+const requestSeconds = histogram(
+  'cqfleet_gateway_request_seconds',
+  'Time to answer an action request',
+  ['action'],
+);
 
 /** How long an action waits for an account being handed over to get its next owner. */
 const HANDOVER_WAIT_MS = 1_500;
@@ -64,8 +75,23 @@ export class ActionRouter {
   }
 
   /** Runs a wire action for an account; never rejects. */
+  /** Every transport's entry point: the action's answer, counted and timed. */
   async call(wireName: string, rawParams: unknown, opts: CallOptions): Promise<ActionResponse> {
+    const started = performance.now();
     const resolved = resolveAction(wireName);
+    const reply = await this.answer(resolved, rawParams, opts);
+    // Unknown names are counted together: clients choose them, the label set must stay bounded.
+    const action = resolved?.name ?? 'unknown';
+    requests.inc({ action, result: reply.status === 'failed' ? reply.msg : reply.status });
+    requestSeconds.observe({ action }, secondsSince(started));
+    return reply;
+  }
+
+  private async answer(
+    resolved: ResolvedAction | undefined,
+    rawParams: unknown,
+    opts: CallOptions,
+  ): Promise<ActionResponse> {
     if (!resolved) return failedTag('API_NOT_FOUND');
     if (
       opts.grant &&

@@ -14,7 +14,19 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { serialize, toFailure } from '@cqfleet/onebot';
-import type { Logger } from '@cqfleet/runtime';
+import { counter, gauge, type Logger } from '@cqfleet/runtime';
+
+const delivered = counter(
+  'cqfleet_gateway_events_delivered_total',
+  'Events handed to clients, by transport',
+  ['transport'],
+);
+const open = new Set<WebSocketServer>();
+gauge('cqfleet_gateway_ws_connections', 'Open forward WebSocket connections', [], function () {
+  let n = 0;
+  for (const wss of open) n += wss.clients.size;
+  this.set(n);
+});
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { AccountDirectory } from '../accounts/directory.js';
 import type { Grant, TokenTable } from '../auth/tokens.js';
@@ -57,7 +69,9 @@ export class ForwardWsServer {
   /** go-cqhttp sends the time the server started in every lifecycle frame. */
   private readonly startedAt = Math.floor(Date.now() / 1000);
 
-  constructor(private readonly deps: ForwardWsDeps) {}
+  constructor(private readonly deps: ForwardWsDeps) {
+    open.add(this.wss);
+  }
 
   get connections(): number {
     return this.wss.clients.size;
@@ -118,7 +132,9 @@ export class ForwardWsServer {
         hub.subscribe(selfId, event => {
           if (event.postType === 'message_sent' && !settings.reportSelfMessage) return;
           if (!filters.passes(settings.filter, event.view(settings.messageFormat))) return;
-          if (ws.readyState === ws.OPEN) ws.send(event.text(settings.messageFormat));
+          if (ws.readyState !== ws.OPEN) return;
+          ws.send(event.text(settings.messageFormat));
+          delivered.inc({ transport: 'ws' });
         }),
         heartbeats.subscribe(selfId, beat => {
           if (filters.passes(settings.filter, beat) && ws.readyState === ws.OPEN)

@@ -14,7 +14,17 @@
  */
 import { EVENT_FENCE_HEADER, EVENT_ID_HEADER, type Namespace } from '@cqfleet/contracts';
 import type { OneBotEvent } from '@cqfleet/onebot';
-import { backoff, type Logger, sleep } from '@cqfleet/runtime';
+import { backoff, counter, type Logger, sleep } from '@cqfleet/runtime';
+
+const published = counter(
+  'cqfleet_events_published_total',
+  'Events stored in JetStream by this session worker, by post_type',
+  ['post_type'],
+);
+const publishRetries = counter(
+  'cqfleet_event_publish_retries_total',
+  'Event publishes that failed and were retried (NATS away or slow)',
+);
 import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import { headers } from '@nats-io/transport-node';
 
@@ -126,6 +136,7 @@ export class EventPipeline<P> {
         // Wait for the rest of the window, then publish again from the failed event on.
         // Events after it that did get stored are dropped by JetStream as duplicates.
         failures++;
+        publishRetries.inc();
         this.log.warn(
           { err: result.message, selfId: this.selfId, failures },
           'event publish failed, retrying',
@@ -139,6 +150,7 @@ export class EventPipeline<P> {
       failures = 0;
       this.inflight.shift();
       this.published++;
+      published.inc({ post_type: head.item.event.post_type });
       if (head.item.position !== undefined) this.onPublished(head.item.position);
       head.item.done?.();
     }

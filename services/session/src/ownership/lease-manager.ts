@@ -57,6 +57,7 @@ export class LeaseManager {
     this.group = new LeaseGroup<AccountRecord>(
       redis,
       {
+        name: 'accounts',
         memberId: opts.workerId,
         membersKey: ns.workersKey,
         memberRecord: () => ({ grpc: opts.grpc }),
