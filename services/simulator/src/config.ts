@@ -7,6 +7,12 @@ const Schema = z.object({
   host: z.string().default('127.0.0.1'),
   /** Control API and driver WebSocket. @default 5900 */
   port: envInt(5900, 0, 65535),
+  /**
+   * The URL others reach this simulator at (media URLs in messages, the upload URL media
+   * workers send to); this process's own address when absent (e.g. `http://simulator:5900`
+   * in containers).
+   */
+  publicUrl: z.url().optional(),
   /** Path of a world file; the demo world when empty. */
   world: z.string().optional(),
   /** First message seq of every chat; time-derived when absent. */

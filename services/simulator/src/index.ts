@@ -8,6 +8,8 @@
  */
 export type { RunningSimulator, SimulatorOptions } from './simulator.js';
 export { startSimulator } from './simulator.js';
+export { loadConfig } from './config.js';
+export type { Config } from './config.js';
 export { buildWorld } from './world/build.js';
 export { opTable } from './world/ops.js';
 export type { WorldOptions } from './world/state.js';
