@@ -17,8 +17,10 @@ export function runService(
   options: RunOptions = {},
 ): void {
   const graceMs = options.graceMs ?? 10_000;
-  let stop: Stop | undefined;
   let stopping = false;
+  // Settles once the service has started (or failed to): a stop signal during start-up waits
+  // for it, so what was started is stopped too.
+  const started = start();
 
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -29,7 +31,8 @@ export function runService(
       process.exit(1);
     }, graceMs);
     timer.unref();
-    (stop ? stop() : Promise.resolve())
+    started
+      .then(stop => stop())
       .then(() => {
         log.info('stopped');
         process.exit(0);
@@ -46,13 +49,8 @@ export function runService(
     log.error({ err }, 'unhandled rejection');
   });
 
-  start()
-    .then(s => {
-      stop = s;
-      if (stopping) shutdown('early');
-    })
-    .catch((err: unknown) => {
-      log.fatal({ err }, 'failed to start');
-      process.exit(1);
-    });
+  started.catch((err: unknown) => {
+    log.fatal({ err }, 'failed to start');
+    process.exit(1);
+  });
 }

@@ -40,6 +40,9 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
+/** How long a stopping gateway waits for the actions it is answering. */
+const DRAIN_MS = 8_000;
+
 function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -128,10 +131,17 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     deliveries,
     registry: new AccountRegistry(redis, nc, ns),
     stop: async () => {
+      // No new connections; requests already made, on any transport, are still answered.
+      const closed = Promise.all([
+        new Promise(r => http.close(r)),
+        new Promise(r => wsHttp.close(r)),
+      ]);
+      http.closeIdleConnections();
+      await router.drain(DRAIN_MS);
       await deliveries.stop();
       ws.close();
-      await Promise.all([new Promise(r => http.close(r)), new Promise(r => wsHttp.close(r))]);
       http.closeAllConnections();
+      await closed;
       heartbeats.close();
       router.stop();
       longPoll?.close();

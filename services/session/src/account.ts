@@ -44,6 +44,8 @@ export class AccountRuntime {
   private readonly selfMembers = new Map<number, { member: SimMember; at: number }>();
   private readonly log: Logger;
   private readonly stateWaiters = new Set<() => void>();
+  private inflight = 0;
+  private readonly idleWaiters: Array<() => void> = [];
 
   constructor(
     record: AccountRecord,
@@ -124,11 +126,35 @@ export class AccountRuntime {
     return member;
   }
 
+  /** Runs an action for this account; a graceful stop waits for the actions running. */
+  async track<T>(action: () => Promise<T>): Promise<T> {
+    this.inflight++;
+    try {
+      return await action();
+    } finally {
+      if (--this.inflight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    }
+  }
+
+  private idle(ms: number): Promise<void> {
+    if (this.inflight === 0) return Promise.resolve();
+    return new Promise(resolve => {
+      const timer = setTimeout(resolve, ms);
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
   /**
-   * Stops the driver. With `drain`, waits (up to `drainMs`) for queued events to be stored and
-   * writes the final cursor, so the next owner starts exactly where this one stopped.
+   * Stops the driver. With `drain`, first lets the actions running finish (up to `drainMs`;
+   * the worker no longer hands this account new ones), then waits (up to `drainMs`) for queued
+   * events to be stored and writes the final cursor, so the next owner starts exactly where
+   * this one stopped.
    */
   async stop(drain: boolean, drainMs = 5_000): Promise<void> {
+    if (drain) await this.idle(drainMs);
     await this.driver.stop();
     if (drain) {
       await Promise.race([this.pipeline.drained(), new Promise(r => setTimeout(r, drainMs))]);

@@ -61,6 +61,8 @@ export interface RouterOptions {
 }
 
 export class ActionRouter {
+  private inflight = 0;
+  private readonly idleWaiters: Array<() => void> = [];
   private readonly rateLimited: RateLimitQueue;
 
   constructor(
@@ -79,7 +81,10 @@ export class ActionRouter {
   async call(wireName: string, rawParams: unknown, opts: CallOptions): Promise<ActionResponse> {
     const started = performance.now();
     const resolved = resolveAction(wireName);
-    const reply = await this.answer(resolved, rawParams, opts);
+    this.inflight++;
+    const reply = await this.answer(resolved, rawParams, opts).finally(() => {
+      if (--this.inflight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    });
     // Unknown names are counted together: clients choose them, the label set must stay bounded.
     const action = resolved?.name ?? 'unknown';
     requests.inc({ action, result: reply.status === 'failed' ? reply.msg : reply.status });
@@ -202,6 +207,18 @@ export class ActionRouter {
       deadlineMs: this.options.actionTimeoutMs,
       fence,
     };
+  }
+
+  /** Resolves when no action is being answered, or after `ms` (a stopping gateway drains). */
+  drain(ms: number): Promise<void> {
+    if (this.inflight === 0) return Promise.resolve();
+    return new Promise(resolve => {
+      const timer = setTimeout(resolve, ms);
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   stop(): void {

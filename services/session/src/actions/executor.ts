@@ -32,11 +32,13 @@ export function createExecutor(
     if (read) {
       if (!(await account.onlineWithin(LOGIN_WAIT_MS))) throw new OneBotError('ACCOUNT_OFFLINE');
       const args = JSON.parse(Buffer.from(req.paramsJson).toString('utf8')) as never;
-      return qqReadHandlers[read](args, { account, format: 'array', ...services });
+      return account.track<unknown>(() =>
+        qqReadHandlers[read](args, { account, format: 'array', ...services }),
+      );
     }
     const { name, params, format } = decodeRequest(req);
     const handler = handlerFor<ActionContext>(handlers, name);
     if (!(await account.onlineWithin(LOGIN_WAIT_MS))) throw new OneBotError('ACCOUNT_OFFLINE');
-    return handler(params, { account, format, ...services });
+    return account.track(() => handler(params, { account, format, ...services }));
   };
 }
