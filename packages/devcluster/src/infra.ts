@@ -103,6 +103,8 @@ export async function ensureRedis(
   url: string,
   dataDir?: string,
   binaryName = 'redis-server',
+  /** `persist`: an append-only file in `dataDir`, so a restart keeps the data (fault tests). */
+  options: { persist?: boolean } = {},
 ): Promise<InfraProcess> {
   const { host, port } = hostPort(url, 6379);
   if (await probeTcp(host, port)) return { url, origin: 'running', stop: async () => {} };
@@ -114,7 +116,10 @@ export async function ensureRedis(
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'cqfleet-redis-')));
   const child = spawn(
     binary,
-    ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--dir', dir],
+    [
+      ...['--port', String(port), '--bind', host, '--save', '', '--dir', dir],
+      ...['--appendonly', options.persist ? 'yes' : 'no'],
+    ],
     {
       stdio: 'ignore',
     },
