@@ -31,8 +31,8 @@ const EMPTY = Buffer.alloc(0);
 
 const actions = counter(
   'cqfleet_actions_total',
-  'Actions served over gRPC, by action and result (ok, or the failure tag)',
-  ['action', 'result'],
+  'Actions served over gRPC, by action, retcode and result (ok, or the failure tag)',
+  ['action', 'retcode', 'result'],
 );
 const actionSeconds = histogram('cqfleet_action_seconds', 'Time to serve an action over gRPC', [
   'action',
@@ -56,6 +56,7 @@ export async function runAction(
   const limit = timeout(req.deadlineMs > 0 ? Math.min(req.deadlineMs, maxMs) : maxMs);
   const started = performance.now();
   let result = 'ok';
+  let retcode = 0;
   try {
     const data = await Promise.race([execute(req), limit.promise]);
     return ActionReply.fromPartial({
@@ -71,6 +72,7 @@ export async function runAction(
       log.error({ err: cause, action: req.action, selfId: req.selfId }, 'action failed');
     const f = toFailure(cause);
     result = f.msg;
+    retcode = f.retcode;
     return ActionReply.fromPartial({
       callId: req.callId,
       retcode: f.retcode,
@@ -81,7 +83,7 @@ export async function runAction(
     });
   } finally {
     limit.cancel();
-    actions.inc({ action: req.action, result });
+    actions.inc({ action: req.action, retcode: String(retcode), result });
     actionSeconds.observe({ action: req.action }, secondsSince(started));
   }
 }

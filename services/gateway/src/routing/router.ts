@@ -34,8 +34,8 @@ import { RateLimitQueue } from './rate-limit-queue.js';
 
 const requests = counter(
   'cqfleet_gateway_requests_total',
-  'Action requests from clients (every transport), by action and result (ok, async, or the failure tag)',
-  ['action', 'result'],
+  'Action requests from clients (every transport), by action, retcode and result (ok, async, or the failure tag)',
+  ['action', 'retcode', 'result'],
 );
 const requestSeconds = histogram(
   'cqfleet_gateway_request_seconds',
@@ -87,7 +87,11 @@ export class ActionRouter {
     });
     // Unknown names are counted together: clients choose them, the label set must stay bounded.
     const action = resolved?.name ?? 'unknown';
-    requests.inc({ action, result: reply.status === 'failed' ? reply.msg : reply.status });
+    requests.inc({
+      action,
+      retcode: String(reply.retcode),
+      result: reply.status === 'failed' ? reply.msg : reply.status,
+    });
     requestSeconds.observe({ action }, secondsSince(started));
     return reply;
   }
