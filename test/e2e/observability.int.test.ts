@@ -76,6 +76,7 @@ it('every service counts its work', async () => {
   expect(
     value(gateway, 'cqfleet_gateway_requests_total', {
       action: 'unknown',
+      retcode: '404',
       result: 'API_NOT_FOUND',
     }),
   ).toBe(1);
