@@ -3,10 +3,13 @@
  * with owner, status and counters, and adds, disables, enables and removes accounts while
  * everything keeps running.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { OneBotHttp, startTestCluster, type TestCluster, waitFor } from '@cqfleet/testkit';
+import {
+  OneBotHttp,
+  startTestCluster,
+  type TestCluster,
+  waitFor,
+  writeWorld,
+} from '@cqfleet/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 const TOKEN = 'admin-secret';
@@ -39,22 +42,17 @@ const accounts = async () =>
   (await call('GET', '/accounts')).body.accounts as unknown as AccountView[];
 
 beforeAll(async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'cqfleet-world-'));
-  const world = join(dir, 'world.json');
-  await writeFile(
-    world,
-    JSON.stringify({
-      accounts: [40001, 40002, 40003].map(uin => ({ user_id: uin, nickname: `bot ${uin}` })),
-      people: [{ user_id: 20001, nickname: 'someone' }],
-      groups: [
-        {
-          group_id: 800800,
-          group_name: 'g',
-          members: [{ user_id: 20001, role: 'owner' }, { user_id: 40001 }, { user_id: 40003 }],
-        },
-      ],
-    }),
-  );
+  const world = await writeWorld({
+    accounts: [40001, 40002, 40003].map(uin => ({ user_id: uin, nickname: `bot ${uin}` })),
+    people: [{ user_id: 20001, nickname: 'someone' }],
+    groups: [
+      {
+        group_id: 800800,
+        group_name: 'g',
+        members: [{ user_id: 20001, role: 'owner' }, { user_id: 40001 }, { user_id: 40003 }],
+      },
+    ],
+  });
   cluster = await startTestCluster({
     world,
     accounts: [40001, 40002],

@@ -20,7 +20,14 @@ import {
   startCluster,
 } from '@cqfleet/devcluster';
 import { SimControl } from '@cqfleet/sim-client';
-import { OneBotHttp, Receiver, ReverseBackend, uniqueNamespace, waitFor } from '@cqfleet/testkit';
+import {
+  OneBotHttp,
+  Receiver,
+  ReverseBackend,
+  uniqueNamespace,
+  untilOnline,
+  waitFor,
+} from '@cqfleet/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 let nats: InfraProcess;
@@ -71,14 +78,7 @@ beforeAll(async () => {
     },
     onLog: (service, line) => logs.push(`${service} ${line}`),
   });
-  await waitFor(
-    async () =>
-      (await new OneBotHttp(`${cluster.httpUrl}/10002`).call('get_login_info')).status === 'ok'
-        ? true
-        : undefined,
-    15_000,
-    'online',
-  );
+  await untilOnline(cluster.httpUrl, 10002);
   await waitFor(() => backend.open('Universal'), 10_000, 'reverse connection');
 }, 60_000);
 

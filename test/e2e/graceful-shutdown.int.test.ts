@@ -10,6 +10,7 @@ import {
   OneBotWs,
   startTestCluster,
   type TestCluster,
+  untilOnline,
   waitFor,
 } from '@cqfleet/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -20,14 +21,7 @@ let sim: SimControl;
 beforeAll(async () => {
   cluster = await startTestCluster({ gateways: 2, sessions: 2 });
   sim = new SimControl(cluster.simulatorUrl);
-  await waitFor(
-    async () =>
-      (await new OneBotHttp(`${cluster.httpUrl}/10001`).call('get_login_info')).status === 'ok'
-        ? true
-        : undefined,
-    15_000,
-    'online',
-  );
+  await untilOnline(cluster.httpUrl, 10001);
 }, 60_000);
 
 afterAll(async () => {

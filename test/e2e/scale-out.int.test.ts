@@ -5,15 +5,11 @@
  * Ownership is watched through every worker's /readyz (the accounts it runs) a few times a
  * second: no account is ever run by two workers in the same sample.
  */
-import { writeFile } from 'node:fs/promises';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { EVENT_FENCE_HEADER, Namespace } from '@cqfleet/contracts';
 import type { ServiceProcess } from '@cqfleet/devcluster';
 import { connectNats, connectRedis, createLogger, type NatsConnection } from '@cqfleet/runtime';
 import { SimControl } from '@cqfleet/sim-client';
-import { startTestCluster, type TestCluster, waitFor } from '@cqfleet/testkit';
+import { startTestCluster, type TestCluster, waitFor, writeWorld } from '@cqfleet/testkit';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
@@ -67,31 +63,26 @@ const total = (m: Map<string, number[]>) => [...m.values()].reduce((n, l) => n +
 const owned = (m: Map<string, number[]>, name: string) => m.get(name)?.length ?? 0;
 
 beforeAll(async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'cqfleet-world-'));
-  const world = join(dir, 'world.json');
-  await writeFile(
-    world,
-    JSON.stringify({
-      accounts: ACCOUNTS.map(uin => ({ user_id: uin, nickname: `bot ${uin}` })),
-      people: [{ user_id: PERSON, nickname: 'someone' }],
-      groups: [
-        {
-          group_id: GROUP,
-          group_name: 'everyone',
-          max_member_count: 1000,
-          members: [{ user_id: PERSON, role: 'owner' }, ...ACCOUNTS.map(uin => ({ user_id: uin }))],
-        },
-        ...Array.from({ length: 30 }, (_, k) => ({
-          group_id: 710000 + k,
-          group_name: `ten ${k}`,
-          members: [
-            { user_id: PERSON, role: 'owner' },
-            ...ACCOUNTS.slice(k * 10, k * 10 + 10).map(uin => ({ user_id: uin })),
-          ],
-        })),
-      ],
-    }),
-  );
+  const world = await writeWorld({
+    accounts: ACCOUNTS.map(uin => ({ user_id: uin, nickname: `bot ${uin}` })),
+    people: [{ user_id: PERSON, nickname: 'someone' }],
+    groups: [
+      {
+        group_id: GROUP,
+        group_name: 'everyone',
+        max_member_count: 1000,
+        members: [{ user_id: PERSON, role: 'owner' }, ...ACCOUNTS.map(uin => ({ user_id: uin }))],
+      },
+      ...Array.from({ length: 30 }, (_, k) => ({
+        group_id: 710000 + k,
+        group_name: `ten ${k}`,
+        members: [
+          { user_id: PERSON, role: 'owner' },
+          ...ACCOUNTS.slice(k * 10, k * 10 + 10).map(uin => ({ user_id: uin })),
+        ],
+      })),
+    ],
+  });
   cluster = await startTestCluster({ world, accounts: ACCOUNTS, sessions: 3 });
   workers.push(...cluster.services.filter(s => s.name.startsWith('session-')));
   ns = new Namespace(cluster.options.namespace);

@@ -27,6 +27,7 @@ export {
 } from './env.js';
 export type { GrpcService, StartedGrpcServer } from './grpc.js';
 export { CHANNEL_OPTIONS, insecure, startGrpcServer } from './grpc.js';
+export { InFlight } from './in-flight.js';
 export { localFile, pathOf } from './local-files.js';
 export {
   counter,

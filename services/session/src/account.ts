@@ -4,7 +4,7 @@
  */
 import { driverEventId, type Lease, type Namespace, type AccountRecord } from '@cqfleet/contracts';
 import type { OneBotEvent } from '@cqfleet/onebot';
-import type { LeaseStore, Logger, Redis } from '@cqfleet/runtime';
+import { InFlight, type LeaseStore, type Logger, type Redis } from '@cqfleet/runtime';
 import type { SimMember } from '@cqfleet/sim-client';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { createDriver, type Cursor, type Driver } from './driver/index.js';
@@ -44,8 +44,7 @@ export class AccountRuntime {
   private readonly selfMembers = new Map<number, { member: SimMember; at: number }>();
   private readonly log: Logger;
   private readonly stateWaiters = new Set<() => void>();
-  private inflight = 0;
-  private readonly idleWaiters: Array<() => void> = [];
+  private readonly actions = new InFlight();
 
   constructor(
     record: AccountRecord,
@@ -127,24 +126,8 @@ export class AccountRuntime {
   }
 
   /** Runs an action for this account; a graceful stop waits for the actions running. */
-  async track<T>(action: () => Promise<T>): Promise<T> {
-    this.inflight++;
-    try {
-      return await action();
-    } finally {
-      if (--this.inflight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
-    }
-  }
-
-  private idle(ms: number): Promise<void> {
-    if (this.inflight === 0) return Promise.resolve();
-    return new Promise(resolve => {
-      const timer = setTimeout(resolve, ms);
-      this.idleWaiters.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+  track<T>(action: () => Promise<T>): Promise<T> {
+    return this.actions.track(action);
   }
 
   /**
@@ -154,7 +137,7 @@ export class AccountRuntime {
    * this one stopped.
    */
   async stop(drain: boolean, drainMs = 5_000): Promise<void> {
-    if (drain) await this.idle(drainMs);
+    if (drain) await this.actions.idle(drainMs);
     await this.driver.stop();
     if (drain) {
       await Promise.race([this.pipeline.drained(), new Promise(r => setTimeout(r, drainMs))]);

@@ -25,7 +25,7 @@ import {
 } from '@cqfleet/onebot';
 import { type ActionReply, MessageFormat as WireFormat } from '@cqfleet/proto';
 import { type ActionChannels, ChannelError, handlerFor } from '@cqfleet/rpc';
-import { counter, histogram, type Logger, secondsSince } from '@cqfleet/runtime';
+import { counter, histogram, InFlight, type Logger, secondsSince } from '@cqfleet/runtime';
 import type { AccountDirectory } from '../accounts/directory.js';
 import { allowsAccount, allowsAction, type Grant } from '../auth/tokens.js';
 import { type GatewayContext, gatewayHandlers, type GatewayServices } from './local-actions.js';
@@ -61,8 +61,7 @@ export interface RouterOptions {
 }
 
 export class ActionRouter {
-  private inflight = 0;
-  private readonly idleWaiters: Array<() => void> = [];
+  private readonly inFlight = new InFlight();
   private readonly rateLimited: RateLimitQueue;
 
   constructor(
@@ -81,10 +80,7 @@ export class ActionRouter {
   async call(wireName: string, rawParams: unknown, opts: CallOptions): Promise<ActionResponse> {
     const started = performance.now();
     const resolved = resolveAction(wireName);
-    this.inflight++;
-    const reply = await this.answer(resolved, rawParams, opts).finally(() => {
-      if (--this.inflight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
-    });
+    const reply = await this.inFlight.track(() => this.answer(resolved, rawParams, opts));
     // Unknown names are counted together: clients choose them, the label set must stay bounded.
     const action = resolved?.name ?? 'unknown';
     requests.inc({
@@ -215,14 +211,7 @@ export class ActionRouter {
 
   /** Resolves when no action is being answered, or after `ms` (a stopping gateway drains). */
   drain(ms: number): Promise<void> {
-    if (this.inflight === 0) return Promise.resolve();
-    return new Promise(resolve => {
-      const timer = setTimeout(resolve, ms);
-      this.idleWaiters.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    return this.inFlight.idle(ms);
   }
 
   stop(): void {
