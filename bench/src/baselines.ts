@@ -40,8 +40,11 @@ interface EchoClient {
   close(): void;
 }
 
-/** A grpc-js unary echo of 300 bytes, one call in flight (baselines.md 6c). */
-export async function grpcUnary(n = 5_000): Promise<Latency> {
+/** A grpc-js echo server on loopback and a client for it; `close` stops both. */
+export async function startEcho(): Promise<{
+  echo(payload: Buffer): Promise<Buffer | undefined>;
+  close(): void;
+}> {
   const server = new Server();
   server.addService(ECHO, {
     echo: (call: { request: Buffer }, cb: (err: null, res: Buffer) => void) =>
@@ -57,17 +60,25 @@ export async function grpcUnary(n = 5_000): Promise<Latency> {
     `127.0.0.1:${port}`,
     credentials.createInsecure(),
   ) as unknown as EchoClient;
+  return {
+    echo: payload =>
+      new Promise<Buffer | undefined>((resolve, reject) =>
+        client.echo(payload, (err, res) => (err ? reject(err) : resolve(res))),
+      ),
+    close: () => {
+      client.close();
+      server.forceShutdown();
+    },
+  };
+}
+
+/** A grpc-js unary echo of 300 bytes, one call in flight (baselines.md 6c). */
+export async function grpcUnary(n = 5_000): Promise<Latency> {
+  const echo = await startEcho();
   const payload = Buffer.alloc(300, 7);
   try {
-    return await timeSequential(
-      n,
-      () =>
-        new Promise<Buffer | undefined>((resolve, reject) =>
-          client.echo(payload, (err, res) => (err ? reject(err) : resolve(res))),
-        ),
-    );
+    return await timeSequential(n, () => echo.echo(payload));
   } finally {
-    client.close();
-    server.forceShutdown();
+    echo.close();
   }
 }

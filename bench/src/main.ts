@@ -1,19 +1,28 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- suite ...]`: runs the named suites (all when none is named) against
- * loopback Redis and NATS — the ones that answer at CQFLEET_REDIS_URL / CQFLEET_NATS_URL (or
- * the default ports), else started from the local binaries — prints Markdown, and keeps it in
- * .data/bench/<suite>.md. Sizes: BENCH_HISTORY_MESSAGES (1000000), BENCH_HISTORY_COMPARE (100000),
- * BENCH_MEDIA_MB (200), BENCH_MEDIA_RUNS (3), BENCH_MEDIA_CONN_MBPS (40), BENCH_OCR_IMAGES (20).
+ * `npm run bench [-- [--quick] suite ...]`: runs the named suites (all when none is named)
+ * against loopback Redis and NATS — the ones that answer at CQFLEET_REDIS_URL /
+ * CQFLEET_NATS_URL (or the default ports), else started from the local binaries — prints
+ * Markdown, and writes it with its tables as JSON to bench/results/<suite>.{md,json}.
+ * `--quick` shrinks every suite. Sizes: BENCH_HISTORY_MESSAGES (1000000; quick 100000),
+ * BENCH_HISTORY_COMPARE (100000; quick 20000), BENCH_MEDIA_MB (200; quick 50),
+ * BENCH_MEDIA_RUNS (3; quick 1), BENCH_MEDIA_CONN_MBPS (40), BENCH_OCR_IMAGES (20; quick 5).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { ensureNats, ensureRedis, REPO_ROOT } from '@cqfleet/devcluster';
-import { connectRedis, createLogger, DEFAULT_NATS_URL, DEFAULT_REDIS_URL } from '@cqfleet/runtime';
+import {
+  connectRedis,
+  createLogger,
+  DEFAULT_NATS_URL,
+  DEFAULT_REDIS_URL,
+  type Redis,
+} from '@cqfleet/runtime';
+import { actionsBench } from './actions.js';
 import { historyBench } from './history.js';
 import { mediaBench } from './media.js';
 
 const env = process.env;
-const SUITES = ['history', 'media'] as const;
+const SUITES = ['actions', 'history', 'media'] as const;
 type Suite = (typeof SUITES)[number];
 
 function loopbackOnly(url: string): string {
@@ -23,8 +32,63 @@ function loopbackOnly(url: string): string {
   return url;
 }
 
+const size = (name: string, full: number, quick: number, isQuick: boolean) =>
+  Number(env[name] ?? (isQuick ? quick : full));
+
+interface Context {
+  redis: Redis;
+  redisUrl: string;
+  natsUrl: string;
+  quick: boolean;
+}
+
+function runSuite(suite: Suite, c: Context): Promise<string> {
+  switch (suite) {
+    case 'actions':
+      return actionsBench({ natsUrl: c.natsUrl, redisUrl: c.redisUrl, quick: c.quick });
+    case 'history':
+      return historyBench({
+        redis: c.redis,
+        redisUrl: c.redisUrl,
+        natsUrl: c.natsUrl,
+        messages: size('BENCH_HISTORY_MESSAGES', 1_000_000, 100_000, c.quick),
+        compareMessages: size('BENCH_HISTORY_COMPARE', 100_000, 20_000, c.quick),
+      });
+    case 'media':
+      return mediaBench({
+        redisUrl: c.redisUrl,
+        megabytes: size('BENCH_MEDIA_MB', 200, 50, c.quick),
+        runs: size('BENCH_MEDIA_RUNS', 3, 1, c.quick),
+        connectionMBps: size('BENCH_MEDIA_CONN_MBPS', 40, 40, c.quick),
+        ocrImages: size('BENCH_OCR_IMAGES', 20, 5, c.quick),
+      });
+  }
+}
+
+/** The Markdown tables of a report as `{head, rows}`, for the JSON file. */
+function tablesOf(markdown: string): Array<{ head: string[]; rows: string[][] }> {
+  const cells = (line: string) =>
+    line
+      .slice(1, -1)
+      .split('|')
+      .map(c => c.trim());
+  const tables: Array<{ head: string[]; rows: string[][] }> = [];
+  let current: { head: string[]; rows: string[][] } | undefined;
+  for (const line of markdown.split('\n')) {
+    if (!line.startsWith('|')) {
+      current = undefined;
+      continue;
+    }
+    if (!current) tables.push((current = { head: cells(line), rows: [] }));
+    else if (!/^\|[\s|:-]+\|$/.test(line)) current.rows.push(cells(line));
+  }
+  return tables;
+}
+
 async function main(): Promise<void> {
-  const asked = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const asked = args.filter(a => a !== '--quick');
   const unknown = asked.filter(s => !SUITES.includes(s as Suite));
   if (unknown.length > 0)
     throw new Error(`unknown suite(s) ${unknown.join(', ')}; known: ${SUITES.join(', ')}`);
@@ -32,31 +96,28 @@ async function main(): Promise<void> {
   const redisUrl = loopbackOnly(env.CQFLEET_REDIS_URL ?? DEFAULT_REDIS_URL);
   const natsUrl = loopbackOnly(env.CQFLEET_NATS_URL ?? DEFAULT_NATS_URL);
   const dataDir = `${REPO_ROOT}.data`;
-  await mkdir(`${dataDir}/bench`, { recursive: true });
+  const results = `${REPO_ROOT}bench/results`;
+  await mkdir(results, { recursive: true });
   const redisProc = await ensureRedis(redisUrl, `${dataDir}/redis`);
   const natsProc = await ensureNats(natsUrl, `${dataDir}/nats`);
   const redis = connectRedis(redisUrl, 'bench', createLogger('bench', 'warn'));
   try {
     for (const suite of suites) {
-      console.error(`running ${suite} ...`);
-      const report =
-        suite === 'history'
-          ? await historyBench({
-              redis,
-              redisUrl,
-              natsUrl,
-              messages: Number(env.BENCH_HISTORY_MESSAGES ?? 1_000_000),
-              compareMessages: Number(env.BENCH_HISTORY_COMPARE ?? 100_000),
-            })
-          : await mediaBench({
-              redisUrl,
-              megabytes: Number(env.BENCH_MEDIA_MB ?? 200),
-              runs: Number(env.BENCH_MEDIA_RUNS ?? 3),
-              connectionMBps: Number(env.BENCH_MEDIA_CONN_MBPS ?? 40),
-              ocrImages: Number(env.BENCH_OCR_IMAGES ?? 20),
-            });
+      console.error(`running ${suite}${quick ? ' (quick)' : ''} ...`);
+      const started = Date.now();
+      const report = await runSuite(suite, { redis, redisUrl, natsUrl, quick });
       console.log(`${report}\n`);
-      await writeFile(`${dataDir}/bench/${suite}.md`, `${report}\n`);
+      const meta = {
+        suite,
+        quick,
+        date: new Date().toISOString(),
+        seconds: (Date.now() - started) / 1000,
+      };
+      await writeFile(`${results}/${suite}.md`, `${report}\n`);
+      await writeFile(
+        `${results}/${suite}.json`,
+        `${JSON.stringify({ ...meta, tables: tablesOf(report) }, null, 2)}\n`,
+      );
     }
   } finally {
     redis.disconnect();

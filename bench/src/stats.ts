@@ -59,3 +59,52 @@ export function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+export interface Load {
+  /** Operations completed per second. */
+  rate: number;
+  p50: number;
+  p99: number;
+  n: number;
+  errors: number;
+}
+
+/**
+ * Closed-loop load: `concurrency` callers each run `op` back to back for `ms` (after a warm-up
+ * of a tenth of that). An op that throws or resolves false counts as an error.
+ */
+export async function closedLoop(
+  concurrency: number,
+  ms: number,
+  op: () => Promise<unknown>,
+): Promise<Load> {
+  const run = async (until: number, samples?: number[]) => {
+    let errors = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (performance.now() < until) {
+          const t = performance.now();
+          const ok = await op().then(
+            r => r !== false,
+            () => false,
+          );
+          if (!ok) errors++;
+          samples?.push(performance.now() - t);
+        }
+      }),
+    );
+    return errors;
+  };
+  await run(performance.now() + ms / 10);
+  const samples: number[] = [];
+  const start = performance.now();
+  const errors = await run(start + ms, samples);
+  const seconds = (performance.now() - start) / 1000;
+  return {
+    rate: samples.length / seconds,
+    p50: percentile(samples, 50),
+    p99: percentile(samples, 99),
+    n: samples.length,
+    errors,
+  };
+}
