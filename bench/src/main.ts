@@ -6,7 +6,8 @@
  * Markdown, and writes it with its tables as JSON to bench/results/<suite>.{md,json}.
  * `--quick` shrinks every suite. Sizes: BENCH_HISTORY_MESSAGES (1000000; quick 100000),
  * BENCH_HISTORY_COMPARE (100000; quick 20000), BENCH_MEDIA_MB (200; quick 50),
- * BENCH_MEDIA_RUNS (3; quick 1), BENCH_MEDIA_CONN_MBPS (40), BENCH_OCR_IMAGES (20; quick 5).
+ * BENCH_MEDIA_RUNS (3; quick 1), BENCH_MEDIA_CONN_MBPS (40), BENCH_OCR_IMAGES (20; quick 5),
+ * BENCH_ACCOUNTS (1000; quick 200).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { ensureNats, ensureRedis, REPO_ROOT } from '@cqfleet/devcluster';
@@ -17,12 +18,13 @@ import {
   DEFAULT_REDIS_URL,
   type Redis,
 } from '@cqfleet/runtime';
+import { accountsBench } from './accounts.js';
 import { actionsBench } from './actions.js';
 import { historyBench } from './history.js';
 import { mediaBench } from './media.js';
 
 const env = process.env;
-const SUITES = ['actions', 'history', 'media'] as const;
+const SUITES = ['actions', 'accounts', 'history', 'media'] as const;
 type Suite = (typeof SUITES)[number];
 
 function loopbackOnly(url: string): string {
@@ -46,6 +48,12 @@ function runSuite(suite: Suite, c: Context): Promise<string> {
   switch (suite) {
     case 'actions':
       return actionsBench({ natsUrl: c.natsUrl, redisUrl: c.redisUrl, quick: c.quick });
+    case 'accounts':
+      return accountsBench({
+        natsUrl: c.natsUrl,
+        redisUrl: c.redisUrl,
+        accounts: size('BENCH_ACCOUNTS', 1_000, 200, c.quick),
+      });
     case 'history':
       return historyBench({
         redis: c.redis,

@@ -1,0 +1,116 @@
+/**
+ * `npm run bench -- accounts`: what an online account costs a session worker. One worker
+ * starts with one account; then BENCH_ACCOUNTS − 1 more are added to the registry at once (as
+ * the admin API does) and the worker brings them online (a lease, a driver login, an event
+ * pipeline each). Reported: the time until all are online, and the worker's resident memory
+ * per idle online account (RSS after − RSS before, over the accounts added, after a GC-quiet
+ * pause), with the whole worker's RSS for scale.
+ */
+import { readFile } from 'node:fs/promises';
+import { AccountRecord, Namespace } from '@cqfleet/contracts';
+import { startCluster } from '@cqfleet/devcluster';
+import { AccountRegistry, connectNats, connectRedis, createLogger } from '@cqfleet/runtime';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { table } from './stats.js';
+
+export interface AccountsBenchOptions {
+  natsUrl: string;
+  redisUrl: string;
+  accounts: number;
+}
+
+async function rssOf(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+  return Number(kb) * 1024;
+}
+
+async function online(adminPort: unknown): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${String(adminPort)}/metrics`)).text();
+  const line = text
+    .split('\n')
+    .find(l => l.startsWith('cqfleet_session_accounts{') && l.includes('state="online"'));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+}
+
+const MB = 1024 * 1024;
+
+export async function accountsBench(o: AccountsBenchOptions): Promise<string> {
+  const uins = Array.from({ length: o.accounts }, (_, i) => 50001 + i);
+  const world = join(await mkdtemp(join(tmpdir(), 'bench-world-')), 'world.json');
+  await writeFile(
+    world,
+    JSON.stringify({
+      accounts: uins.map(uin => ({ user_id: uin, nickname: `bot ${uin}` })),
+      people: [{ user_id: 20001, nickname: 'someone' }],
+    }),
+  );
+  const cluster = await startCluster({
+    namespace: `bench-accounts-${process.pid}`,
+    natsUrl: o.natsUrl,
+    redisUrl: o.redisUrl,
+    ports: { simulator: 0, http: 0, ws: 0, history: 0 },
+    world,
+    accounts: uins.slice(0, 1),
+    cacheDir: await mkdtemp(join(tmpdir(), 'bench-cache-')),
+  });
+  const log = createLogger('bench', 'warn');
+  const nc = await connectNats(o.natsUrl, 'bench', log);
+  const redis = connectRedis(o.redisUrl, 'bench', log);
+  try {
+    const session = cluster.services.find(s => s.name === 'session-1')!;
+    const pid = session.child.pid!;
+    const admin = session.ready.admin;
+    while ((await online(admin)) < 1) await new Promise(r => setTimeout(r, 50));
+    await new Promise(r => setTimeout(r, 2_000));
+    const before = await rssOf(pid);
+
+    const registry = new AccountRegistry(redis, nc, new Namespace(cluster.options.namespace));
+    const simulator = cluster.simulatorUrl;
+    const started = performance.now();
+    await registry.addMissing(
+      uins
+        .slice(1)
+        .map(uin => AccountRecord.parse({ uin, driver: 'simulator', options: { url: simulator } })),
+    );
+    let n = 0;
+    while ((n = await online(admin)) < o.accounts) {
+      if (performance.now() - started > 300_000) throw new Error(`only ${n} online after 300 s`);
+      await new Promise(r => setTimeout(r, 100));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    // Idle: let start-up garbage be collected before measuring.
+    await new Promise(r => setTimeout(r, 5_000));
+    const after = await rssOf(pid);
+    const perAccount = (after - before) / (o.accounts - 1);
+    return [
+      '## Accounts',
+      '',
+      `One session worker; ${o.accounts - 1} accounts added to the registry at once after the first was online.`,
+      '',
+      table(
+        ['figure', 'value', 'target'],
+        [
+          [
+            `time for ${o.accounts - 1} accounts to come online`,
+            `${seconds.toFixed(1)} s`,
+            '≤ 30 s for 1,000',
+          ],
+          [
+            'resident memory per idle online account',
+            `${(perAccount / 1024).toFixed(0)} KiB`,
+            '≤ 1 MB',
+          ],
+          ['worker RSS with 1 account', `${(before / MB).toFixed(0)} MiB`, ''],
+          [`worker RSS with ${o.accounts} accounts`, `${(after / MB).toFixed(0)} MiB`, ''],
+        ],
+      ),
+    ].join('\n');
+  } finally {
+    await nc.drain().catch(() => undefined);
+    redis.disconnect();
+    await cluster.stop();
+  }
+}
