@@ -20,11 +20,12 @@ import {
 } from '@cqfleet/runtime';
 import { accountsBench } from './accounts.js';
 import { actionsBench } from './actions.js';
+import { eventsBench } from './events.js';
 import { historyBench } from './history.js';
 import { mediaBench } from './media.js';
 
 const env = process.env;
-const SUITES = ['actions', 'accounts', 'history', 'media'] as const;
+const SUITES = ['events', 'actions', 'accounts', 'history', 'media'] as const;
 type Suite = (typeof SUITES)[number];
 
 function loopbackOnly(url: string): string {
@@ -46,6 +47,8 @@ interface Context {
 
 function runSuite(suite: Suite, c: Context): Promise<string> {
   switch (suite) {
+    case 'events':
+      return eventsBench({ natsUrl: c.natsUrl, redisUrl: c.redisUrl, quick: c.quick });
     case 'actions':
       return actionsBench({ natsUrl: c.natsUrl, redisUrl: c.redisUrl, quick: c.quick });
     case 'accounts':

@@ -1,0 +1,289 @@
+/**
+ * `npm run bench -- events`: the event pipeline, simulated people → session worker → JetStream
+ * → gateway → forward-WebSocket clients, against raw JetStream publish-with-ack and raw NATS
+ * pub → sub of the same payload measured in the same run.
+ *
+ * One person says messages in a group of 1, 100 or 1,000 accounts (each message is one event per
+ * account), as fast as the simulator takes them (4 senders in a closed loop); every account has
+ * 1 or 10 WebSocket clients. A message carries the time it was said, so each delivery gives a
+ * latency. Reported per scenario: events entering the pipeline per second (one per account per
+ * message), deliveries per second (× clients), p50 / p99 from saying to receiving. A last run
+ * offers a fixed 5,000 events/s (100 accounts) for the latency target.
+ */
+import { Agent, request } from 'node:http';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Namespace } from '@cqfleet/contracts';
+import { type RunningCluster, startCluster } from '@cqfleet/devcluster';
+import { connectNats, createLogger, ensureEventStream } from '@cqfleet/runtime';
+import { jetstream } from '@nats-io/jetstream';
+import WebSocket from 'ws';
+import { percentile, perSecond, ms, table } from './stats.js';
+
+export interface EventsBenchOptions {
+  natsUrl: string;
+  redisUrl: string;
+  quick: boolean;
+}
+
+const PERSON = 20001;
+const SIZES = [1, 100, 1000] as const;
+const group = (k: number) => 900000 + k;
+const PAYLOAD = Buffer.alloc(610, 'x');
+/** The longest a run waits for its backlog to reach the clients. */
+const DRAIN_MS = 20_000;
+
+/** Waits until the gateway's event counter stops moving (the backlog is through). */
+async function settle(cluster: RunningCluster): Promise<void> {
+  const admin = cluster.services.find(s => s.name === 'gateway')!.ready.admin;
+  const received = async () => {
+    const text = await (await fetch(`http://127.0.0.1:${String(admin)}/metrics`)).text();
+    const line = text.split('\n').find(l => l.startsWith('cqfleet_gateway_events_received_total'));
+    return Number(line?.slice(line.lastIndexOf(' ') + 1) ?? 0);
+  };
+  let last = -1;
+  for (let i = 0; i < 120; i++) {
+    const now = await received();
+    if (now === last) return;
+    last = now;
+    await new Promise(r => setTimeout(r, 500));
+  }
+}
+
+/** Raw JetStream publish with ack, 256 in flight, and raw core pub → sub, in events/s. */
+async function rawNats(natsUrl: string, seconds: number) {
+  const log = createLogger('bench', 'warn');
+  const nc = await connectNats(natsUrl, 'bench raw', log);
+  const ns = new Namespace(`bench-raw-${process.pid}`);
+  await ensureEventStream(nc, ns);
+  const js = jetstream(nc);
+  let acked = 0;
+  const until = performance.now() + seconds * 1000;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: 256 }, async () => {
+      while (performance.now() < until) {
+        await js.publish(ns.eventSubject(1, 'message'), PAYLOAD);
+        acked++;
+      }
+    }),
+  );
+  const jsRate = acked / ((performance.now() - start) / 1000);
+  let received = 0;
+  const sub = nc.subscribe('bench.raw.core', {
+    callback: () => {
+      received++;
+    },
+  });
+  const coreStart = performance.now();
+  const coreUntil = coreStart + seconds * 1000;
+  let sent = 0;
+  while (performance.now() < coreUntil) {
+    for (let i = 0; i < 1000; i++) nc.publish('bench.raw.core', PAYLOAD);
+    sent += 1000;
+    await nc.flush();
+  }
+  await nc.flush();
+  const coreRate = received / ((performance.now() - coreStart) / 1000);
+  sub.unsubscribe();
+  const jsm = await js.jetstreamManager();
+  await jsm.streams.delete(ns.eventStream).catch(() => false);
+  await nc.drain();
+  return { jsRate, coreRate, sent };
+}
+
+interface Clients {
+  latencies: number[];
+  deliveries: number;
+  close(): void;
+}
+
+async function connect(
+  wsUrl: string,
+  uins: number[],
+  perAccount: number,
+  run: string,
+): Promise<Clients> {
+  const mark = `bench@${run}@`;
+  const c: Clients = { latencies: [], deliveries: 0, close: () => undefined };
+  const sockets: WebSocket[] = [];
+  for (const uin of uins)
+    for (let i = 0; i < perAccount; i++) {
+      const ws = new WebSocket(`${wsUrl}/${uin}/event`);
+      ws.on('message', data => {
+        const text = String(data);
+        const at = text.indexOf(mark);
+        if (at < 0) return; // another run's backlog, or not a bench message
+        c.deliveries++;
+        c.latencies.push(Date.now() - Number(text.slice(at + mark.length, at + mark.length + 13)));
+      });
+      sockets.push(ws);
+    }
+  await Promise.all(sockets.map(ws => new Promise(r => ws.once('open', r))));
+  c.close = () => sockets.forEach(ws => ws.close());
+  return c;
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+
+function say(simulatorUrl: string, groupId: number, run: string): Promise<void> {
+  const body = JSON.stringify({ group_id: groupId, message: `bench@${run}@${Date.now()}` });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${simulatorUrl}/people/${PERSON}/send_group_msg`,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+      res => {
+        res.resume();
+        res.on('end', () => resolve());
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function scenario(
+  cluster: RunningCluster,
+  k: number,
+  perAccount: number,
+  seconds: number,
+  ratePerSecond?: number,
+) {
+  const uins = Array.from({ length: k }, (_, i) => 60001 + i);
+  const run = `${k}x${perAccount}x${ratePerSecond ?? 0}`;
+  const clients = await connect(cluster.wsUrl, uins, perAccount, run);
+  let said = 0;
+  const until = performance.now() + seconds * 1000;
+  const start = performance.now();
+  if (ratePerSecond) {
+    // Open loop: the messages of each 10 ms slot, whatever the answers take.
+    const perSlot = ratePerSecond / k / 100;
+    let owed = 0;
+    const pending: Array<Promise<void>> = [];
+    while (performance.now() < until) {
+      owed += perSlot;
+      for (; owed >= 1; owed--, said++) pending.push(say(cluster.simulatorUrl, group(k), run));
+      await new Promise(r => setTimeout(r, 10));
+    }
+    await Promise.all(pending);
+  } else {
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (performance.now() < until) {
+          await say(cluster.simulatorUrl, group(k), run);
+          said++;
+        }
+      }),
+    );
+  }
+  const elapsed = (performance.now() - start) / 1000;
+  // Let the pipeline finish what it was handed.
+  const expected = said * k * perAccount;
+  const deadline = performance.now() + DRAIN_MS;
+  while (clients.deliveries < expected && performance.now() < deadline)
+    await new Promise(r => setTimeout(r, 50));
+  const drained = (performance.now() - start) / 1000;
+  clients.close();
+  // What this run left in the pipeline must not slow the next one.
+  await settle(cluster);
+  return {
+    events: (said * k) / drained,
+    offered: (said * k) / elapsed,
+    deliveries: clients.deliveries / drained,
+    lost: expected - clients.deliveries,
+    p50: percentile(clients.latencies, 50),
+    p99: percentile(clients.latencies, 99),
+  };
+}
+
+export async function eventsBench(o: EventsBenchOptions): Promise<string> {
+  const seconds = o.quick ? 3 : 10;
+  const raw = await rawNats(o.natsUrl, o.quick ? 2 : 5);
+  const uins = Array.from({ length: 1000 }, (_, i) => 60001 + i);
+  const world = join(await mkdtemp(join(tmpdir(), 'bench-world-')), 'world.json');
+  await writeFile(
+    world,
+    JSON.stringify({
+      accounts: uins.map(uin => ({ user_id: uin, nickname: `bot ${uin}` })),
+      people: [{ user_id: PERSON, nickname: 'talker' }],
+      groups: SIZES.map(k => ({
+        group_id: group(k),
+        group_name: `${k} accounts`,
+        max_member_count: 2000,
+        members: [
+          { user_id: PERSON, role: 'owner' },
+          ...uins.slice(0, k).map(uin => ({ user_id: uin })),
+        ],
+      })),
+    }),
+  );
+  const cluster = await startCluster({
+    namespace: `bench-events-${process.pid}`,
+    natsUrl: o.natsUrl,
+    redisUrl: o.redisUrl,
+    ports: { simulator: 0, http: 0, ws: 0, history: 0 },
+    world,
+    accounts: uins,
+    env: { GATEWAY_HEARTBEAT_INTERVAL_MS: '0' },
+    cacheDir: await mkdtemp(join(tmpdir(), 'bench-cache-')),
+  });
+  try {
+    // Every account online before anything is timed.
+    const adminPort = cluster.services.find(s => s.name === 'session-1')!.ready.admin;
+    for (;;) {
+      const text = await (await fetch(`http://127.0.0.1:${String(adminPort)}/metrics`)).text();
+      if (text.includes('cqfleet_session_accounts{state="online",service="session"} 1000')) break;
+      await new Promise(r => setTimeout(r, 200));
+    }
+    const rows: string[][] = [];
+    const runs: Array<[number, number, number | undefined]> = o.quick
+      ? [
+          [1, 1, undefined],
+          [100, 1, undefined],
+          [100, 1, 5_000],
+        ]
+      : [
+          [1, 1, undefined],
+          [1, 10, undefined],
+          [100, 1, undefined],
+          [100, 10, undefined],
+          [1000, 1, undefined],
+          [100, 1, 1_000],
+          [100, 1, 5_000],
+        ];
+    for (const [k, c, rate] of runs) {
+      const r = await scenario(cluster, k, c, seconds, rate);
+      rows.push([
+        `${k} account${k > 1 ? 's' : ''} × ${c} client${c > 1 ? 's' : ''}${rate ? `, ${perSecond(rate)} offered` : ''}`,
+        perSecond(r.events),
+        `${((r.events / raw.jsRate) * 100).toFixed(0)} %`,
+        perSecond(r.deliveries),
+        ms(r.p50),
+        ms(r.p99),
+        String(r.lost),
+      ]);
+    }
+    return [
+      '## Events',
+      '',
+      `Raw baselines in this run (610 B payload): JetStream publish with ack, 256 in flight: **${perSecond(raw.jsRate)}**; core NATS pub → sub: ${perSecond(raw.coreRate)}. Events are counted once per account per message and divided by the time until the last delivery (or the drain limit); deliveries once per client. Latency is from the simulator accepting the message to the client receiving it (ms clock). ${seconds} s of saying per run; the closed-loop runs say faster than the pipeline drains, so their latencies are queueing time.`,
+      '',
+      table(
+        [
+          'scenario',
+          'events/s',
+          'vs JetStream publish',
+          'deliveries/s',
+          'p50',
+          'p99',
+          `not delivered within ${DRAIN_MS / 1000} s`,
+        ],
+        rows,
+      ),
+    ].join('\n');
+  } finally {
+    await cluster.stop();
+    agent.destroy();
+  }
+}
