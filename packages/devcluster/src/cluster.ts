@@ -91,7 +91,10 @@ export async function spawnService(
   if (!existsSync(main)) throw new Error(`${main} does not exist: run \`npm run build\` first`);
   // Each service gets its own process group, so a Ctrl-C in the terminal reaches only the
   // supervisor, which stops the services in order; they never outlive the supervisor.
-  const child = spawn(process.execPath, [main], {
+  // BENCH_CPU_PROF=<dir>: every service writes a V8 CPU profile there when it exits.
+  const profile = process.env.BENCH_CPU_PROF;
+  const args = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`, main] : [main];
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

@@ -25,6 +25,10 @@ export async function connectNats(url: string, name: string, log: Logger): Promi
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     pingInterval: 10_000,
+    // nats.js otherwise builds two Error objects (with stack traces) for every request, to
+    // give a timeout a useful stack: a quarter of a session worker's CPU went there, since
+    // every JetStream publish is a request (bench/README.md, "Profiles").
+    noAsyncTraces: true,
   });
   void (async () => {
     for await (const s of nc.status()) {
