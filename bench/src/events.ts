@@ -4,8 +4,9 @@
  * pub → sub of the same payload measured in the same run.
  *
  * One person says messages in a group of 1, 100 or 1,000 accounts (each message is one event per
- * account), as fast as the simulator takes them (4 senders in a closed loop); every account has
- * 1 or 10 WebSocket clients. A message carries the time it was said, so each delivery gives a
+ * account): 4 senders, each saying its next message once the last reached every client (the
+ * rate the pipeline sustains), or a fixed offered rate; every account has 1 or 10 WebSocket
+ * clients. A message carries the time it was said, so each delivery gives a
  * latency. Reported per scenario: events entering the pipeline per second (one per account per
  * message), deliveries per second (× clients), p50 / p99 from saying to receiving. A last run
  * offers a fixed 5,000 events/s (100 accounts) for the latency target.
@@ -96,6 +97,8 @@ async function rawNats(natsUrl: string, seconds: number) {
 interface Clients {
   latencies: number[];
   deliveries: number;
+  /** Resolves when message `n` has reached `count` clients (false after `ms`). */
+  delivered(n: number, count: number, ms: number): Promise<boolean>;
   close(): void;
 }
 
@@ -106,7 +109,29 @@ async function connect(
   run: string,
 ): Promise<Clients> {
   const mark = `bench@${run}@`;
-  const c: Clients = { latencies: [], deliveries: 0, close: () => undefined };
+  const perMessage = new Map<number, number>();
+  const waiting = new Map<number, { count: number; done: (ok: boolean) => void }>();
+  const c: Clients = {
+    latencies: [],
+    deliveries: 0,
+    delivered: (n, count, ms) =>
+      (perMessage.get(n) ?? 0) >= count
+        ? Promise.resolve(true)
+        : new Promise(resolve => {
+            const timer = setTimeout(() => {
+              waiting.delete(n);
+              resolve(false);
+            }, ms);
+            waiting.set(n, {
+              count,
+              done: ok => {
+                clearTimeout(timer);
+                resolve(ok);
+              },
+            });
+          }),
+    close: () => undefined,
+  };
   const sockets: WebSocket[] = [];
   for (const uin of uins)
     for (let i = 0; i < perAccount; i++) {
@@ -116,7 +141,16 @@ async function connect(
         const at = text.indexOf(mark);
         if (at < 0) return; // another run's backlog, or not a bench message
         c.deliveries++;
-        c.latencies.push(Date.now() - Number(text.slice(at + mark.length, at + mark.length + 13)));
+        const stamp = text.slice(at + mark.length);
+        c.latencies.push(Date.now() - Number(stamp.slice(0, 13)));
+        const n = Number(/^\d+#(\d+)/.exec(stamp)?.[1]);
+        const got = (perMessage.get(n) ?? 0) + 1;
+        perMessage.set(n, got);
+        const w = waiting.get(n);
+        if (w && got >= w.count) {
+          waiting.delete(n);
+          w.done(true);
+        }
       });
       sockets.push(ws);
     }
@@ -127,8 +161,8 @@ async function connect(
 
 const agent = new Agent({ keepAlive: true, maxSockets: 8 });
 
-function say(simulatorUrl: string, groupId: number, run: string): Promise<void> {
-  const body = JSON.stringify({ group_id: groupId, message: `bench@${run}@${Date.now()}` });
+function say(simulatorUrl: string, groupId: number, run: string, n: number): Promise<void> {
+  const body = JSON.stringify({ group_id: groupId, message: `bench@${run}@${Date.now()}#${n}` });
   return new Promise((resolve, reject) => {
     const req = request(
       `${simulatorUrl}/people/${PERSON}/send_group_msg`,
@@ -163,16 +197,20 @@ async function scenario(
     const pending: Array<Promise<void>> = [];
     while (performance.now() < until) {
       owed += perSlot;
-      for (; owed >= 1; owed--, said++) pending.push(say(cluster.simulatorUrl, group(k), run));
+      for (; owed >= 1; owed--, said++)
+        pending.push(say(cluster.simulatorUrl, group(k), run, said));
       await new Promise(r => setTimeout(r, 10));
     }
     await Promise.all(pending);
   } else {
+    // Closed loop with back-pressure: each of 4 senders says its next message once the last
+    // one reached every client, so the pipeline runs at the rate it sustains.
     await Promise.all(
       Array.from({ length: 4 }, async () => {
         while (performance.now() < until) {
-          await say(cluster.simulatorUrl, group(k), run);
-          said++;
+          const n = said++;
+          await say(cluster.simulatorUrl, group(k), run, n);
+          if (!(await clients.delivered(n, k * perAccount, DRAIN_MS))) break;
         }
       }),
     );
@@ -188,7 +226,8 @@ async function scenario(
   // What this run left in the pipeline must not slow the next one.
   await settle(cluster);
   return {
-    events: (said * k) / drained,
+    // Events that reached their clients, once per account.
+    events: clients.deliveries / perAccount / drained,
     offered: (said * k) / elapsed,
     deliveries: clients.deliveries / drained,
     lost: expected - clients.deliveries,
@@ -267,7 +306,7 @@ export async function eventsBench(o: EventsBenchOptions): Promise<string> {
     return [
       '## Events',
       '',
-      `Raw baselines in this run (610 B payload): JetStream publish with ack, 256 in flight: **${perSecond(raw.jsRate)}**; core NATS pub → sub: ${perSecond(raw.coreRate)}. Events are counted once per account per message and divided by the time until the last delivery (or the drain limit); deliveries once per client. Latency is from the simulator accepting the message to the client receiving it (ms clock). ${seconds} s of saying per run; the closed-loop runs say faster than the pipeline drains, so their latencies are queueing time.`,
+      `Raw baselines in this run (610 B payload): JetStream publish with ack, 256 in flight: **${perSecond(raw.jsRate)}**; core NATS pub → sub: ${perSecond(raw.coreRate)}. Events are those that reached their clients, counted once per account; deliveries once per client. The first runs are closed loops (4 senders, each waiting until its last message reached every client); the last ones offer a fixed rate. Latency is from the simulator accepting the message to the client receiving it (ms clock). ${seconds} s per run.`,
       '',
       table(
         [
