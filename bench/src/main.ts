@@ -3,7 +3,8 @@
  * `npm run bench [-- [--quick] suite ...]`: runs the named suites (all when none is named)
  * against loopback Redis and NATS — the ones that answer at CQFLEET_REDIS_URL /
  * CQFLEET_NATS_URL (or the default ports), else started from the local binaries — prints
- * Markdown, and writes it with its tables as JSON to bench/results/<suite>.{md,json}.
+ * Markdown, and writes it with its tables as JSON to bench/results/<suite>.{md,json}
+ * (bench/results/quick/ for `--quick`).
  * `--quick` shrinks every suite. Sizes: BENCH_HISTORY_MESSAGES (1000000; quick 100000),
  * BENCH_HISTORY_COMPARE (100000; quick 20000), BENCH_MEDIA_MB (200; quick 50),
  * BENCH_MEDIA_RUNS (3; quick 1), BENCH_MEDIA_CONN_MBPS (40), BENCH_OCR_IMAGES (20; quick 5),
@@ -107,7 +108,8 @@ async function main(): Promise<void> {
   const redisUrl = loopbackOnly(env.CQFLEET_REDIS_URL ?? DEFAULT_REDIS_URL);
   const natsUrl = loopbackOnly(env.CQFLEET_NATS_URL ?? DEFAULT_NATS_URL);
   const dataDir = `${REPO_ROOT}.data`;
-  const results = `${REPO_ROOT}bench/results`;
+  // Quick runs keep their own results, so they never replace a full run's.
+  const results = `${REPO_ROOT}bench/results${quick ? '/quick' : ''}`;
   await mkdir(results, { recursive: true });
   const redisProc = await ensureRedis(redisUrl, `${dataDir}/redis`);
   const natsProc = await ensureNats(natsUrl, `${dataDir}/nats`);
