@@ -8,11 +8,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { AccountRecord, Namespace } from '@cqfleet/contracts';
-import { startCluster } from '@cqfleet/devcluster';
+import { startCluster, writeWorld } from '@cqfleet/devcluster';
 import { AccountRegistry, connectNats, connectRedis, createLogger } from '@cqfleet/runtime';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { accountsOnline } from './scrape.js';
 import { table } from './stats.js';
 
 export interface AccountsBenchOptions {
@@ -27,26 +28,14 @@ async function rssOf(pid: number): Promise<number> {
   return Number(kb) * 1024;
 }
 
-async function online(adminPort: unknown): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${String(adminPort)}/metrics`)).text();
-  const line = text
-    .split('\n')
-    .find(l => l.startsWith('cqfleet_session_accounts{') && l.includes('state="online"'));
-  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
-}
-
 const MB = 1024 * 1024;
 
 export async function accountsBench(o: AccountsBenchOptions): Promise<string> {
   const uins = Array.from({ length: o.accounts }, (_, i) => 50001 + i);
-  const world = join(await mkdtemp(join(tmpdir(), 'bench-world-')), 'world.json');
-  await writeFile(
-    world,
-    JSON.stringify({
-      accounts: uins.map(uin => ({ user_id: uin, nickname: `bot ${uin}` })),
-      people: [{ user_id: 20001, nickname: 'someone' }],
-    }),
-  );
+  const world = await writeWorld({
+    accounts: uins.map(uin => ({ user_id: uin, nickname: `bot ${uin}` })),
+    people: [{ user_id: 20001, nickname: 'someone' }],
+  });
   const cluster = await startCluster({
     namespace: `bench-accounts-${process.pid}`,
     natsUrl: o.natsUrl,
@@ -63,7 +52,7 @@ export async function accountsBench(o: AccountsBenchOptions): Promise<string> {
     const session = cluster.services.find(s => s.name === 'session-1')!;
     const pid = session.child.pid!;
     const admin = session.ready.admin;
-    while ((await online(admin)) < 1) await new Promise(r => setTimeout(r, 50));
+    while ((await accountsOnline(admin)) < 1) await new Promise(r => setTimeout(r, 50));
     await new Promise(r => setTimeout(r, 2_000));
     const before = await rssOf(pid);
 
@@ -76,7 +65,7 @@ export async function accountsBench(o: AccountsBenchOptions): Promise<string> {
         .map(uin => AccountRecord.parse({ uin, driver: 'simulator', options: { url: simulator } })),
     );
     let n = 0;
-    while ((n = await online(admin)) < o.accounts) {
+    while ((n = await accountsOnline(admin)) < o.accounts) {
       if (performance.now() - started > 300_000) throw new Error(`only ${n} online after 300 s`);
       await new Promise(r => setTimeout(r, 100));
     }

@@ -12,14 +12,15 @@
  * offers a fixed 5,000 events/s (100 accounts) for the latency target.
  */
 import { Agent, request } from 'node:http';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Namespace } from '@cqfleet/contracts';
-import { type RunningCluster, startCluster } from '@cqfleet/devcluster';
+import { type RunningCluster, startCluster, writeWorld } from '@cqfleet/devcluster';
 import { connectNats, createLogger, ensureEventStream } from '@cqfleet/runtime';
 import { jetstream } from '@nats-io/jetstream';
 import WebSocket from 'ws';
+import { accountsOnline, metric } from './scrape.js';
 import { percentile, perSecond, ms, table } from './stats.js';
 
 export interface EventsBenchOptions {
@@ -38,14 +39,9 @@ const DRAIN_MS = 20_000;
 /** Waits until the gateway's event counter stops moving (the backlog is through). */
 async function settle(cluster: RunningCluster): Promise<void> {
   const admin = cluster.services.find(s => s.name === 'gateway')!.ready.admin;
-  const received = async () => {
-    const text = await (await fetch(`http://127.0.0.1:${String(admin)}/metrics`)).text();
-    const line = text.split('\n').find(l => l.startsWith('cqfleet_gateway_events_received_total'));
-    return Number(line?.slice(line.lastIndexOf(' ') + 1) ?? 0);
-  };
   let last = -1;
   for (let i = 0; i < 120; i++) {
-    const now = await received();
+    const now = await metric(admin, 'cqfleet_gateway_events_received_total');
     if (now === last) return;
     last = now;
     await new Promise(r => setTimeout(r, 500));
@@ -240,23 +236,19 @@ export async function eventsBench(o: EventsBenchOptions): Promise<string> {
   const seconds = o.quick ? 3 : 10;
   const raw = await rawNats(o.natsUrl, o.quick ? 2 : 5);
   const uins = Array.from({ length: 1000 }, (_, i) => 60001 + i);
-  const world = join(await mkdtemp(join(tmpdir(), 'bench-world-')), 'world.json');
-  await writeFile(
-    world,
-    JSON.stringify({
-      accounts: uins.map(uin => ({ user_id: uin, nickname: `bot ${uin}` })),
-      people: [{ user_id: PERSON, nickname: 'talker' }],
-      groups: SIZES.map(k => ({
-        group_id: group(k),
-        group_name: `${k} accounts`,
-        max_member_count: 2000,
-        members: [
-          { user_id: PERSON, role: 'owner' },
-          ...uins.slice(0, k).map(uin => ({ user_id: uin })),
-        ],
-      })),
-    }),
-  );
+  const world = await writeWorld({
+    accounts: uins.map(uin => ({ user_id: uin, nickname: `bot ${uin}` })),
+    people: [{ user_id: PERSON, nickname: 'talker' }],
+    groups: SIZES.map(k => ({
+      group_id: group(k),
+      group_name: `${k} accounts`,
+      max_member_count: 2000,
+      members: [
+        { user_id: PERSON, role: 'owner' },
+        ...uins.slice(0, k).map(uin => ({ user_id: uin })),
+      ],
+    })),
+  });
   const cluster = await startCluster({
     namespace: `bench-events-${process.pid}`,
     natsUrl: o.natsUrl,
@@ -270,11 +262,8 @@ export async function eventsBench(o: EventsBenchOptions): Promise<string> {
   try {
     // Every account online before anything is timed.
     const adminPort = cluster.services.find(s => s.name === 'session-1')!.ready.admin;
-    for (;;) {
-      const text = await (await fetch(`http://127.0.0.1:${String(adminPort)}/metrics`)).text();
-      if (text.includes('cqfleet_session_accounts{state="online",service="session"} 1000')) break;
+    while ((await accountsOnline(adminPort)) < uins.length)
       await new Promise(r => setTimeout(r, 200));
-    }
     const rows: string[][] = [];
     const runs: Array<[number, number, number | undefined]> = o.quick
       ? [

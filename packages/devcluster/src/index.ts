@@ -20,3 +20,4 @@ export {
   probeTcp,
 } from './infra.js';
 export { formatLogLine } from './log-format.js';
+export { writeWorld } from './world-file.js';

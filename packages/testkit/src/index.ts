@@ -15,7 +15,8 @@ export { assertEvent, assertResult, expectEvent, expectFailure, expectOk } from 
 export type { DemoWorld } from './demo.js';
 export { startDemoWorld } from './demo.js';
 export { testInfra, uniqueNamespace, waitFor } from './context.js';
-export { untilOnline, writeWorld } from './world.js';
+export { writeWorld } from '@cqfleet/devcluster';
+export { untilOnline } from './world.js';
 export type { FileServer } from './file-server.js';
 export { startFileServer } from './file-server.js';
 export type { InfraMode, TestInfra } from './infra.js';
