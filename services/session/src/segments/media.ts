@@ -42,6 +42,23 @@ export interface Uploaded {
   height?: number;
 }
 
+type UploadKind = 'image' | 'video' | 'record';
+/** Upload URLs by account and kind: the QQ side's answer does not change while we own it. */
+const uploadUrls = new WeakMap<object, Map<UploadKind, Promise<string>>>();
+
+function uploadUrl(ctx: ActionContext, kind: UploadKind): Promise<string> {
+  let byKind = uploadUrls.get(ctx.account);
+  if (!byKind) uploadUrls.set(ctx.account, (byKind = new Map()));
+  let url = byKind.get(kind);
+  if (!url) {
+    url = ctx.account.driver.call('upload_ticket', { kind }).then(t => t.url);
+    byKind.set(kind, url);
+    // A failed ask is asked again next time.
+    url.catch(() => byKind.delete(kind));
+  }
+  return url;
+}
+
 /** The name the QQ side knows a media source by, uploading it first when needed. */
 export async function uploadMedia(
   ctx: ActionContext,
@@ -50,9 +67,7 @@ export async function uploadMedia(
   options: SendOptions = {},
 ): Promise<Uploaded> {
   if (CACHE_NAME.test(file)) return { name: file };
-  const { url } = await ctx.account.driver.call('upload_ticket', {
-    kind: kind === 'cover' ? 'image' : kind,
-  });
+  const url = await uploadUrl(ctx, kind === 'cover' ? 'image' : kind);
   const threads = Number(options.threads);
   const prepared = await ctx.media.job(
     'media.prepare',
