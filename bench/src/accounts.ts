@@ -14,7 +14,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { accountsOnline } from './scrape.js';
-import { table } from './stats.js';
+import { type Report, table } from './stats.js';
 
 export interface AccountsBenchOptions {
   natsUrl: string;
@@ -30,7 +30,7 @@ async function rssOf(pid: number): Promise<number> {
 
 const MB = 1024 * 1024;
 
-export async function accountsBench(o: AccountsBenchOptions): Promise<string> {
+export async function accountsBench(o: AccountsBenchOptions): Promise<Report> {
   const uins = Array.from({ length: o.accounts }, (_, i) => 50001 + i);
   const world = await writeWorld({
     accounts: uins.map(uin => ({ user_id: uin, nickname: `bot ${uin}` })),
@@ -74,7 +74,7 @@ export async function accountsBench(o: AccountsBenchOptions): Promise<string> {
     await new Promise(r => setTimeout(r, 5_000));
     const after = await rssOf(pid);
     const perAccount = (after - before) / (o.accounts - 1);
-    return [
+    const markdown = [
       '## Accounts',
       '',
       `One session worker; ${o.accounts - 1} accounts added to the registry at once after the first was online.`,
@@ -97,6 +97,23 @@ export async function accountsBench(o: AccountsBenchOptions): Promise<string> {
         ],
       ),
     ].join('\n');
+    // The targets are for 1,000 accounts; a smaller run (--quick) scales the time linearly.
+    const timeBudget = (30 * o.accounts) / 1_000;
+    return {
+      markdown,
+      targets: [
+        {
+          target: '1,000 accounts online in ≤ 30 s',
+          figure: `${o.accounts - 1} online in ${seconds.toFixed(1)} s`,
+          met: seconds <= timeBudget,
+        },
+        {
+          target: '≤ 1 MB resident memory per idle online account',
+          figure: `${(perAccount / 1024).toFixed(0)} KiB per account at ${o.accounts}`,
+          met: perAccount <= MB,
+        },
+      ],
+    };
   } finally {
     await nc.drain().catch(() => undefined);
     redis.disconnect();

@@ -10,6 +10,8 @@ import {
   ServerCredentials,
   type ServiceDefinition,
 } from '@grpc/grpc-js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Redis } from '@cqfleet/runtime';
 import { type Latency, timeSequential } from './stats.js';
 
@@ -20,6 +22,46 @@ export async function redisGet(redis: Redis, prefix: string, n = 10_000): Promis
   const result = await timeSequential(n, () => redis.getBuffer(key));
   await redis.del(key);
   return result;
+}
+
+/** Sequential SET of the same 300-byte value (a stored record is about that size). */
+export async function redisSet(redis: Redis, prefix: string, n = 10_000): Promise<Latency> {
+  const key = `${prefix}baseline:set`;
+  const value = Buffer.alloc(300, 'x');
+  const result = await timeSequential(n, () => redis.set(key, value));
+  await redis.del(key);
+  return result;
+}
+
+/** A OneBot answer with nothing computed, for the bare HTTP baselines. */
+export const ENVELOPE = JSON.stringify({
+  status: 'ok',
+  retcode: 0,
+  data: { message_id: 1 },
+  message: '',
+});
+
+/**
+ * A bare `node:http` server on loopback answering every request with ENVELOPE once its body
+ * is read, or with what `answer` resolves (a pipeline baseline).
+ */
+export async function startBareHttp(
+  answer: () => Promise<unknown> = () => Promise.resolve(),
+): Promise<{ url: string; close(): void }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      answer().then(
+        () => res.writeHead(200, { 'content-type': 'application/json' }).end(ENVELOPE),
+        () => res.writeHead(500).end(),
+      );
+    });
+  });
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => server.close(),
+  };
 }
 
 const identity = (b: Buffer) => b;

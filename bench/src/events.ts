@@ -19,9 +19,11 @@ import { Namespace } from '@cqfleet/contracts';
 import { type RunningCluster, startCluster, writeWorld } from '@cqfleet/devcluster';
 import { connectNats, createLogger, ensureEventStream } from '@cqfleet/runtime';
 import { jetstream } from '@nats-io/jetstream';
-import WebSocket from 'ws';
+import type { AddressInfo } from 'node:net';
+import WebSocket, { WebSocketServer } from 'ws';
+import { cpuMeter, cpuPerItem } from './cpu.js';
 import { accountsOnline, metric } from './scrape.js';
-import { percentile, perSecond, ms, table } from './stats.js';
+import { percentile, perSecond, ms, type Report, table } from './stats.js';
 
 export interface EventsBenchOptions {
   natsUrl: string;
@@ -88,6 +90,43 @@ async function rawNats(natsUrl: string, seconds: number) {
   await jsm.streams.delete(ns.eventStream).catch(() => false);
   await nc.drain();
   return { jsRate, coreRate, sent };
+}
+
+/**
+ * Raw WebSocket broadcast: a bare `ws` server sending the event frame to `clients` connections
+ * (in this process, as the benchmark's clients are), 200 frames at a time, the next burst once
+ * every client has the last one. In deliveries per second.
+ */
+async function rawBroadcast(clients: number, seconds: number): Promise<number> {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await new Promise(r => wss.once('listening', r));
+  const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
+  const frame = `${JSON.stringify({ post_type: 'message', raw_message: PAYLOAD.toString() })}\n`;
+  let received = 0;
+  let wanted = 0;
+  let wake = () => undefined as void;
+  const sockets = await Promise.all(
+    Array.from({ length: clients }, async () => {
+      const ws = new WebSocket(url);
+      ws.on('message', () => {
+        if (++received >= wanted) wake();
+      });
+      await new Promise(r => ws.once('open', r));
+      return ws;
+    }),
+  );
+  const start = performance.now();
+  const until = start + seconds * 1000;
+  while (performance.now() < until) {
+    wanted = received + 200 * clients;
+    const all = new Promise<void>(r => (wake = r));
+    for (let i = 0; i < 200; i++) for (const peer of wss.clients) peer.send(frame);
+    await all;
+  }
+  const rate = received / ((performance.now() - start) / 1000);
+  sockets.forEach(ws => ws.close());
+  wss.close();
+  return rate;
 }
 
 interface Clients {
@@ -173,6 +212,8 @@ function say(simulatorUrl: string, groupId: number, run: string, n: number): Pro
   });
 }
 
+type ScenarioResult = Awaited<ReturnType<typeof scenario>>;
+
 async function scenario(
   cluster: RunningCluster,
   k: number,
@@ -183,6 +224,7 @@ async function scenario(
   const uins = Array.from({ length: k }, (_, i) => 60001 + i);
   const run = `${k}x${perAccount}x${ratePerSecond ?? 0}`;
   const clients = await connect(cluster.wsUrl, uins, perAccount, run);
+  const cpu = cpuMeter(Object.fromEntries(cluster.services.map(s => [s.name, s.child.pid])));
   let said = 0;
   const until = performance.now() + seconds * 1000;
   const start = performance.now();
@@ -218,6 +260,7 @@ async function scenario(
   while (clients.deliveries < expected && performance.now() < deadline)
     await new Promise(r => setTimeout(r, 50));
   const drained = (performance.now() - start) / 1000;
+  const cpuSeconds = cpu.read();
   clients.close();
   // What this run left in the pipeline must not slow the next one.
   await settle(cluster);
@@ -227,14 +270,16 @@ async function scenario(
     offered: (said * k) / elapsed,
     deliveries: clients.deliveries / drained,
     lost: expected - clients.deliveries,
+    cpu: cpuPerItem(cpuSeconds, clients.deliveries / perAccount),
     p50: percentile(clients.latencies, 50),
     p99: percentile(clients.latencies, 99),
   };
 }
 
-export async function eventsBench(o: EventsBenchOptions): Promise<string> {
+export async function eventsBench(o: EventsBenchOptions): Promise<Report> {
   const seconds = o.quick ? 3 : 10;
   const raw = await rawNats(o.natsUrl, o.quick ? 2 : 5);
+  const broadcast = await rawBroadcast(10, o.quick ? 2 : 5);
   const uins = Array.from({ length: 1000 }, (_, i) => 60001 + i);
   const world = await writeWorld({
     accounts: uins.map(uin => ({ user_id: uin, nickname: `bot ${uin}` })),
@@ -264,7 +309,20 @@ export async function eventsBench(o: EventsBenchOptions): Promise<string> {
     const adminPort = cluster.services.find(s => s.name === 'session-1')!.ready.admin;
     while ((await accountsOnline(adminPort)) < uins.length)
       await new Promise(r => setTimeout(r, 200));
+    // What the cluster burns with every account online and nothing happening (lease renewals,
+    // heartbeats, pulls): part of every scenario's CPU per event, most of it at low rates.
+    const idleMeter = cpuMeter(
+      Object.fromEntries(cluster.services.map(s => [s.name, s.child.pid])),
+    );
+    await new Promise(r => setTimeout(r, 5_000));
+    const idle = Object.entries(idleMeter.read())
+      .filter(([k, v]) => k !== 'bench' && v > 0)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${((v / 5) * 100).toFixed(1)} %`)
+      .join(', ');
     const rows: string[][] = [];
+    const cpuRows: string[][] = [];
+    const results: Array<{ k: number; c: number; rate?: number } & ScenarioResult> = [];
     const runs: Array<[number, number, number | undefined]> = o.quick
       ? [
           [1, 1, undefined],
@@ -277,13 +335,17 @@ export async function eventsBench(o: EventsBenchOptions): Promise<string> {
           [100, 1, undefined],
           [100, 10, undefined],
           [1000, 1, undefined],
+          [1000, 10, undefined],
           [100, 1, 1_000],
           [100, 1, 5_000],
         ];
     for (const [k, c, rate] of runs) {
       const r = await scenario(cluster, k, c, seconds, rate);
+      results.push({ k, c, rate, ...r });
+      const name = `${k} account${k > 1 ? 's' : ''} × ${c} client${c > 1 ? 's' : ''}${rate ? `, ${perSecond(rate)} offered` : ''}`;
+      cpuRows.push([name, r.cpu]);
       rows.push([
-        `${k} account${k > 1 ? 's' : ''} × ${c} client${c > 1 ? 's' : ''}${rate ? `, ${perSecond(rate)} offered` : ''}`,
+        name,
         perSecond(r.events),
         `${((r.events / raw.jsRate) * 100).toFixed(0)} %`,
         perSecond(r.deliveries),
@@ -292,10 +354,14 @@ export async function eventsBench(o: EventsBenchOptions): Promise<string> {
         String(r.lost),
       ]);
     }
-    return [
+    const closed = results.filter(r => r.rate === undefined);
+    const best = closed.reduce((a, b) => (b.events > a.events ? b : a));
+    const tens = closed.filter(r => r.c === 10);
+    const paced = results.find(r => r.rate === 5_000)!;
+    const markdown = [
       '## Events',
       '',
-      `Raw baselines in this run (610 B payload): JetStream publish with ack, 256 in flight: **${perSecond(raw.jsRate)}**; core NATS pub → sub: ${perSecond(raw.coreRate)}. Events are those that reached their clients, counted once per account; deliveries once per client. The first runs are closed loops (4 senders, each waiting until its last message reached every client); the last ones offer a fixed rate. Latency is from the simulator accepting the message to the client receiving it (ms clock). ${seconds} s per run.`,
+      `Raw baselines in this run (610 B payload): JetStream publish with ack, 256 in flight: **${perSecond(raw.jsRate)}**; core NATS pub → sub: ${perSecond(raw.coreRate)}; a bare \`ws\` server broadcasting to 10 clients: ${perSecond(broadcast)} deliveries. Events are those that reached their clients, counted once per account; deliveries once per client. The first runs are closed loops (4 senders, each waiting until its last message reached every client); the last ones offer a fixed rate. Latency is from the simulator accepting the message to the client receiving it (ms clock). ${seconds} s per run.`,
       '',
       table(
         [
@@ -309,7 +375,35 @@ export async function eventsBench(o: EventsBenchOptions): Promise<string> {
         ],
         rows,
       ),
+      '',
+      `CPU time per event of each process (/proc utime + stime; \`bench\` is the load generator and the WebSocket clients). Idle, with all ${uins.length} accounts online and nothing said, the processes use: ${idle} of a core.`,
+      '',
+      table(['scenario', 'CPU per event'], cpuRows),
     ].join('\n');
+    const named = (r: { k: number; c: number }) => `${r.k} account${r.k > 1 ? 's' : ''} × ${r.c}`;
+    const targets = [
+      {
+        target: 'event pipeline ≥ 50 % of raw JetStream publish-with-ack',
+        figure: `${perSecond(best.events)} (${named(best)}) = ${((best.events / raw.jsRate) * 100).toFixed(0)} % of ${perSecond(raw.jsRate)}`,
+        met: best.events >= raw.jsRate / 2,
+      },
+      {
+        target: 'event pipeline p99 ≤ 10 ms at 5,000 events/s',
+        figure: `p99 ${ms(paced.p99)}, p50 ${ms(paced.p50)} (${perSecond(paced.events)} delivered)`,
+        met: paced.p99 <= 10 && paced.lost === 0,
+      },
+    ];
+    const fanOut = tens.reduce<(typeof tens)[number] | undefined>(
+      (a, b) => (a && a.deliveries >= b.deliveries ? a : b),
+      undefined,
+    );
+    if (fanOut)
+      targets.push({
+        target: 'fan-out to 10 clients ≥ 50 % of raw WebSocket broadcast',
+        figure: `${perSecond(fanOut.deliveries)} deliveries (${named(fanOut)}) = ${((fanOut.deliveries / broadcast) * 100).toFixed(0)} % of ${perSecond(broadcast)}`,
+        met: fanOut.deliveries >= broadcast / 2,
+      });
+    return { markdown, targets };
   } finally {
     await cluster.stop();
     agent.destroy();

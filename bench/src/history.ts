@@ -11,11 +11,25 @@ import { loadConfig, MessageStore, startHistory } from '@cqfleet/history';
 import { type MessageEvent, parseParams } from '@cqfleet/onebot';
 import { MessageFormat } from '@cqfleet/proto';
 import { ActionChannel } from '@cqfleet/rpc';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCluster, writeWorld } from '@cqfleet/devcluster';
 import { createLogger, type Redis } from '@cqfleet/runtime';
-import { grpcUnary, redisGet } from './baselines.js';
+import { grpcUnary, redisGet, redisSet, startBareHttp } from './baselines.js';
+import { post } from './http-client.js';
 import { messageMix, type MixOptions } from './history-mix.js';
 import { bytesPer, deletePrefix } from './redis-memory.js';
-import { type Latency, ms, perSecond, ratio, rng, table, timeSequential } from './stats.js';
+import {
+  type Latency,
+  ms,
+  perSecond,
+  ratio,
+  type Report,
+  rng,
+  table,
+  timeSequential,
+} from './stats.js';
 
 export interface HistoryBenchOptions {
   redis: Redis;
@@ -29,6 +43,8 @@ export interface HistoryBenchOptions {
 
 const MIX: MixOptions = { seed: 42, groups: 200, accountsPerGroup: 1, peers: 50 };
 const BATCH = 2_000;
+/** The account the stored messages belong to. */
+const SELF = 10_001;
 
 async function fillStore(
   store: MessageStore,
@@ -146,10 +162,11 @@ interface Run {
   base: Latency;
 }
 
-export async function historyBench(o: HistoryBenchOptions): Promise<string> {
+export async function historyBench(o: HistoryBenchOptions): Promise<Report> {
   const log = createLogger('bench', 'warn');
   const base = `bench-history-${process.pid}`;
   const redisBase = await redisGet(o.redis, `${base}:`);
+  const redisSetBase = await redisSet(o.redis, `${base}:`);
   const grpcBase = await grpcUnary();
 
   const variants = await compareEncodings(o, base);
@@ -204,6 +221,7 @@ export async function historyBench(o: HistoryBenchOptions): Promise<string> {
     if (reply.retcode !== 0) throw new Error(`${action} failed: ${reply.msg}`);
   };
   const runs: Run[] = [];
+  let http: Run | undefined;
   try {
     runs.push({
       label: 'store.get (get_msg)',
@@ -238,14 +256,27 @@ export async function historyBench(o: HistoryBenchOptions): Promise<string> {
   } finally {
     channel.close();
     await history.stop();
+  }
+  try {
+    http = await overHttp(o, ns, anyId);
+    runs.push(http);
+    // One more message at the store, one at a time: what a write costs next to a SET.
+    const extra = messageMix(2_000, { ...MIX, seed: 43 });
+    const more = [...extra].map((m, i) => ({ ...m, message_id: 2_000_000_000 + i }));
+    runs.push({
+      label: 'store.put, one message (against SET)',
+      latency: await timeSequential(more.length, i => store.put(more[i]!), 0),
+      base: redisSetBase,
+    });
+  } finally {
     await deletePrefix(o.redis, ns.historyPrefix);
   }
 
   const first = variants[0]!.bytes;
-  return [
+  const markdown = [
     `## History (${new Date().toISOString()})`,
     '',
-    `Baselines in this run: Redis GET p50 ${ms(redisBase.p50)} / p99 ${ms(redisBase.p99)}; gRPC unary (1 in flight) p50 ${ms(grpcBase.p50)} / p99 ${ms(grpcBase.p99)}.`,
+    `Baselines in this run: Redis GET p50 ${ms(redisBase.p50)} / p99 ${ms(redisBase.p99)}; Redis SET p50 ${ms(redisSetBase.p50)} / p99 ${ms(redisSetBase.p99)}; gRPC unary (1 in flight) p50 ${ms(grpcBase.p50)} / p99 ${ms(grpcBase.p99)}.`,
     '',
     `### Redis bytes per message (${o.compareMessages.toLocaleString('en')} messages of the mix, used_memory after − before)`,
     '',
@@ -275,4 +306,56 @@ export async function historyBench(o: HistoryBenchOptions): Promise<string> {
       ]),
     ),
   ].join('\n');
+  const get = http!;
+  return {
+    markdown,
+    targets: [
+      {
+        target: `get_msg over HTTP with ${o.messages.toLocaleString('en')} stored: p50 ≤ 1 ms, p99 ≤ 3 ms`,
+        figure: `p50 ${ms(get.latency.p50)}, p99 ${ms(get.latency.p99)} (bare HTTP p50 ${ms(get.base.p50)}, p99 ${ms(get.base.p99)})`,
+        met: get.latency.p50 <= 1 && get.latency.p99 <= 3,
+      },
+      {
+        target: '≤ 400 Redis bytes per message, every index included',
+        figure: `${bytes.toFixed(0)} B per message at ${o.messages.toLocaleString('en')}`,
+        met: bytes <= 400,
+      },
+    ],
+  };
+}
+
+/**
+ * get_msg over the gateway's HTTP API (gateway → history over gRPC) with the store filled,
+ * one call at a time, against a bare node:http server measured right before it.
+ */
+async function overHttp(o: HistoryBenchOptions, ns: Namespace, anyId: () => number): Promise<Run> {
+  const bare = await startBareHttp();
+  const base = await timeSequential(5_000, () => post(`${bare.url}/get_msg`, { message_id: 1 }));
+  bare.close();
+  const cluster = await startCluster({
+    namespace: ns.name,
+    natsUrl: o.natsUrl,
+    redisUrl: o.redisUrl,
+    ports: { simulator: 0, http: 0, ws: 0, history: 0 },
+    world: await writeWorld({
+      accounts: [{ user_id: SELF, nickname: 'bench' }],
+      people: [{ user_id: 20001, nickname: 'someone' }],
+    }),
+    accounts: [SELF],
+    cacheDir: await mkdtemp(join(tmpdir(), 'bench-cache-')),
+  });
+  try {
+    const api = `${cluster.httpUrl}/${SELF}`;
+    for (let i = 0; i < 100; i++) {
+      if ((await post(`${api}/get_login_info`, {})).status === 'ok') break;
+      await new Promise(r => setTimeout(r, 100));
+    }
+    const latency = await timeSequential(o.messages >= 1_000_000 ? 10_000 : 3_000, async () => {
+      const r = await post(`${api}/get_msg`, { message_id: anyId() });
+      if (r.retcode !== 0) throw new Error(`get_msg failed: ${JSON.stringify(r)}`);
+    });
+    return { label: 'HTTP get_msg through the gateway (against bare HTTP)', latency, base };
+  } finally {
+    await cluster.stop();
+  }
 }

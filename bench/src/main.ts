@@ -24,6 +24,7 @@ import { actionsBench } from './actions.js';
 import { eventsBench } from './events.js';
 import { historyBench } from './history.js';
 import { mediaBench } from './media.js';
+import { type Report, table, type Target } from './stats.js';
 
 const env = process.env;
 const SUITES = ['events', 'actions', 'accounts', 'history', 'media'] as const;
@@ -46,7 +47,7 @@ interface Context {
   quick: boolean;
 }
 
-function runSuite(suite: Suite, c: Context): Promise<string> {
+function runSuite(suite: Suite, c: Context): Promise<Report> {
   switch (suite) {
     case 'events':
       return eventsBench({ natsUrl: c.natsUrl, redisUrl: c.redisUrl, quick: c.quick });
@@ -97,6 +98,25 @@ function tablesOf(markdown: string): Array<{ head: string[]; rows: string[][] }>
   return tables;
 }
 
+/** The issue's targets as this run measured them, one table. */
+function summarise(
+  targets: Array<Target & { suite: Suite }>,
+  suites: readonly Suite[],
+  quick: boolean,
+  seconds: number,
+): string {
+  return [
+    '## Summary',
+    '',
+    `${quick ? 'Quick' : 'Full'} run of ${suites.join(', ')} in ${(seconds / 60).toFixed(1)} min, ${new Date().toISOString()}. Every figure is next to the baseline measured in the same run; the suites' sections have the details.`,
+    '',
+    table(
+      ['suite', 'target', 'this run', 'met'],
+      targets.map(t => [t.suite, t.target, t.figure, t.met ? 'yes' : '**no**']),
+    ),
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
@@ -114,11 +134,19 @@ async function main(): Promise<void> {
   const redisProc = await ensureRedis(redisUrl, `${dataDir}/redis`);
   const natsProc = await ensureNats(natsUrl, `${dataDir}/nats`);
   const redis = connectRedis(redisUrl, 'bench', createLogger('bench', 'warn'));
+  const targets: Array<Target & { suite: Suite }> = [];
+  const began = Date.now();
   try {
     for (const suite of suites) {
       console.error(`running ${suite}${quick ? ' (quick)' : ''} ...`);
       const started = Date.now();
-      const report = await runSuite(suite, { redis, redisUrl, natsUrl, quick });
+      const { markdown: report, targets: checked } = await runSuite(suite, {
+        redis,
+        redisUrl,
+        natsUrl,
+        quick,
+      });
+      targets.push(...checked.map(t => ({ ...t, suite })));
       console.log(`${report}\n`);
       const meta = {
         suite,
@@ -129,9 +157,13 @@ async function main(): Promise<void> {
       await writeFile(`${results}/${suite}.md`, `${report}\n`);
       await writeFile(
         `${results}/${suite}.json`,
-        `${JSON.stringify({ ...meta, tables: tablesOf(report) }, null, 2)}\n`,
+        `${JSON.stringify({ ...meta, targets: checked, tables: tablesOf(report) }, null, 2)}\n`,
       );
     }
+    const summary = summarise(targets, suites, quick, (Date.now() - began) / 1000);
+    console.log(summary);
+    // A run of some suites only says nothing of the others: only a whole run is the summary.
+    if (suites.length === SUITES.length) await writeFile(`${results}/summary.md`, `${summary}\n`);
   } finally {
     redis.disconnect();
     await natsProc.stop();

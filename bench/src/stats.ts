@@ -108,3 +108,63 @@ export async function closedLoop(
     errors,
   };
 }
+
+/**
+ * Open-loop load: `op` is started `rate` times a second for `ms`, spread over 5 ms slots,
+ * whatever the answers take (so a slow system shows as latency, not as a lower offered rate).
+ * Latency is from the planned start of each call.
+ */
+export async function openLoop(
+  rate: number,
+  ms: number,
+  op: () => Promise<unknown>,
+): Promise<Load> {
+  const samples: number[] = [];
+  let errors = 0;
+  const pending: Array<Promise<void>> = [];
+  const start = performance.now();
+  const perSlot = (rate * 5) / 1000;
+  let owed = 0;
+  for (let slot = 0; slot * 5 < ms; slot++) {
+    const planned = start + slot * 5;
+    const wait = planned - performance.now();
+    if (wait > 0) await new Promise(r => setTimeout(r, wait));
+    owed += perSlot;
+    for (; owed >= 1; owed--)
+      pending.push(
+        op().then(
+          r => {
+            if (r === false) errors++;
+            samples.push(performance.now() - planned);
+          },
+          () => {
+            errors++;
+            samples.push(performance.now() - planned);
+          },
+        ),
+      );
+  }
+  await Promise.all(pending);
+  const seconds = (performance.now() - start) / 1000;
+  return {
+    rate: samples.length / seconds,
+    p50: percentile(samples, 50),
+    p99: percentile(samples, 99),
+    n: samples.length,
+    errors,
+  };
+}
+
+/** One of the issue's targets, as a suite measured it. */
+export interface Target {
+  target: string;
+  /** What this run measured, with its baseline. */
+  figure: string;
+  met: boolean;
+}
+
+/** What a suite hands back: its Markdown section and the targets it checked. */
+export interface Report {
+  markdown: string;
+  targets: Target[];
+}

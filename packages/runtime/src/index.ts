@@ -48,3 +48,5 @@ export type { Held, LeaseCandidate, LeaseGroupOptions } from './lease-group.js';
 export { LeaseGroup } from './lease-group.js';
 export { LeaseStore } from './leases.js';
 export { backoff, sleep, unixTime } from './time.js';
+export type { StreamAck } from './stream-publisher.js';
+export { StreamPublisher } from './stream-publisher.js';

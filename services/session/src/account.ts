@@ -4,9 +4,14 @@
  */
 import { driverEventId, type Lease, type Namespace, type AccountRecord } from '@cqfleet/contracts';
 import type { OneBotEvent } from '@cqfleet/onebot';
-import { InFlight, type LeaseStore, type Logger, type Redis } from '@cqfleet/runtime';
+import {
+  InFlight,
+  type LeaseStore,
+  type Logger,
+  type Redis,
+  type StreamPublisher,
+} from '@cqfleet/runtime';
 import type { SimMember } from '@cqfleet/sim-client';
-import type { JetStreamClient } from '@nats-io/jetstream';
 import { createDriver, type Cursor, type Driver } from './driver/index.js';
 import { EventPipeline } from './events/event-pipeline.js';
 import { normalize } from './events/normalize.js';
@@ -16,7 +21,8 @@ export interface AccountDeps {
   incoming: IncomingOptions;
   /** True while this worker certainly holds the account's lease with this fence. */
   holds(uin: number, fence: number): boolean;
-  js: JetStreamClient;
+  /** Event publishes of the whole worker (one ack inbox, writes coalesced per loop turn). */
+  publisher: StreamPublisher;
   redis: Redis;
   ns: Namespace;
   leases: LeaseStore;
@@ -56,7 +62,7 @@ export class AccountRuntime {
     this.log = deps.log.child({ uin: record.uin, fence: lease.fence });
     this.driver = createDriver(record, lease.fence, this.log);
     this.pipeline = new EventPipeline<Cursor>(
-      deps.js,
+      deps.publisher,
       deps.ns,
       this.uin,
       this.log,

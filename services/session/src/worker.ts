@@ -17,9 +17,9 @@ import {
   type Redis,
   redisReady,
   startGrpcServer,
+  StreamPublisher,
   type StartedGrpcServer,
 } from '@cqfleet/runtime';
-import { jetstream } from '@nats-io/jetstream';
 import { AccountRuntime } from './account.js';
 import { createExecutor } from './actions/executor.js';
 import type { SessionOptions } from './actions/context.js';
@@ -56,7 +56,7 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
   const wlog = log.child({ worker: id });
   const nc: NatsConnection = await connectNats(config.natsUrl, `session ${id}`, wlog);
   await ensureEventStream(nc, ns);
-  const js = jetstream(nc);
+  const publisher = new StreamPublisher(nc);
   const redis: Redis = connectRedis(config.redisUrl, `session ${id}`, wlog);
   await redisReady(redis);
   await seedAccounts(redis, nc, ns, parseSeedAccounts(config.seedAccounts, config.simulatorUrl));
@@ -116,7 +116,7 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
         const runtime = new AccountRuntime(record, lease, {
           incoming: { extraReplyData: options.extraReplyData },
           holds: (uin, fence) => leases.holds(uin, fence),
-          js,
+          publisher,
           redis,
           ns,
           leases: leases.store,
@@ -142,6 +142,7 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
     leases,
     stop: async () => {
       await leases.stop();
+      publisher.close();
       history.close();
       await media.close();
       await grpc.stop(3_000);

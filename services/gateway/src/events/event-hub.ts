@@ -28,8 +28,11 @@ export interface HubEvent {
   parsed(): OneBotEvent;
   /** The event as an endpoint with `format` sends it (filters are evaluated on this). */
   view(format: MessageFormat): OneBotEvent;
-  /** The event as a frame for an endpoint with `format`, newline-terminated like go-cqhttp's. */
-  text(format: MessageFormat): string;
+  /**
+   * The event as a WebSocket text frame's bytes for an endpoint with `format`,
+   * newline-terminated like go-cqhttp's. Bytes, so a frame sent to many clients is encoded once.
+   */
+  frame(format: MessageFormat): Buffer;
 }
 
 export type Listener = (event: HubEvent) => void;
@@ -60,11 +63,12 @@ export class RecentIds {
 }
 
 const decoder = new TextDecoder();
+const NEWLINE = Buffer.from('\n');
 
 function hubEvent(selfId: number, msg: Msg): HubEvent {
   let parsed: OneBotEvent | undefined;
   const views: Partial<Record<MessageFormat, OneBotEvent>> = {};
-  const texts: Partial<Record<MessageFormat, string>> = {};
+  const frames: Partial<Record<MessageFormat, Buffer>> = {};
   const postType = msg.subject.slice(msg.subject.lastIndexOf('.') + 1);
   const isMessage = postType === 'message' || postType === 'message_sent';
   const parse = () => (parsed ??= JSON.parse(decoder.decode(msg.data)) as OneBotEvent);
@@ -76,16 +80,16 @@ function hubEvent(selfId: number, msg: Msg): HubEvent {
     id: msg.headers?.get(EVENT_ID_HEADER) || undefined,
     parsed: parse,
     view,
-    text(format) {
-      const cached = texts[format];
+    frame(format) {
+      const cached = frames[format];
       if (cached !== undefined) return cached;
       // The array format is what the session published: its bytes go out as they are.
-      const text =
+      const frame =
         format === 'array' || !isMessage
-          ? decoder.decode(msg.data) + '\n'
-          : JSON.stringify(view(format)) + '\n';
-      texts[format] = text;
-      return text;
+          ? Buffer.concat([msg.data, NEWLINE])
+          : Buffer.from(JSON.stringify(view(format)) + '\n');
+      frames[format] = frame;
+      return frame;
     },
   };
 }

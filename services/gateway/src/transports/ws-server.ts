@@ -131,9 +131,14 @@ export class ForwardWsServer {
       stops.push(
         hub.subscribe(selfId, event => {
           if (event.postType === 'message_sent' && !settings.reportSelfMessage) return;
-          if (!filters.passes(settings.filter, event.view(settings.messageFormat))) return;
+          // The event is parsed only when a filter has to look at it.
+          if (
+            settings.filter &&
+            !filters.passes(settings.filter, event.view(settings.messageFormat))
+          )
+            return;
           if (ws.readyState !== ws.OPEN) return;
-          ws.send(event.text(settings.messageFormat));
+          ws.send(event.frame(settings.messageFormat), { binary: false });
           delivered.inc({ transport: 'ws' });
         }),
         heartbeats.subscribe(selfId, beat => {

@@ -25,8 +25,11 @@ const publishRetries = counter(
   'cqfleet_event_publish_retries_total',
   'Event publishes that failed and were retried (NATS away or slow)',
 );
-import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
+import type { StreamAck, StreamPublisher } from '@cqfleet/runtime';
 import { headers } from '@nats-io/transport-node';
+
+/** The header JetStream de-duplicates on. */
+const MSG_ID_HEADER = 'Nats-Msg-Id';
 
 export interface PipelineItem<P> {
   id: string;
@@ -39,14 +42,14 @@ export interface PipelineItem<P> {
 
 export class EventPipeline<P> {
   private readonly queue: PipelineItem<P>[] = [];
-  private inflight: Array<{ item: PipelineItem<P>; ack: Promise<PubAck | Error> }> = [];
+  private inflight: Array<{ item: PipelineItem<P>; ack: Promise<StreamAck | Error> }> = [];
   private pumping = false;
   private stopped = false;
   private idle: Array<() => void> = [];
   published = 0;
 
   constructor(
-    private readonly js: JetStreamClient,
+    private readonly publisher: StreamPublisher,
     private readonly ns: Namespace,
     private readonly selfId: number,
     private readonly log: Logger,
@@ -101,21 +104,16 @@ export class EventPipeline<P> {
       });
   }
 
-  private send(item: PipelineItem<P>): Promise<PubAck | Error> {
+  private send(item: PipelineItem<P>): Promise<StreamAck | Error> {
     const h = headers();
     h.set(EVENT_ID_HEADER, item.id);
+    h.set(MSG_ID_HEADER, item.id); // JetStream's de-duplication key
     h.set(EVENT_FENCE_HEADER, String(this.fence.value));
-    return this.js
-      .publish(
-        this.ns.eventSubject(this.selfId, item.event.post_type),
-        JSON.stringify(item.event),
-        {
-          msgID: item.id,
-          headers: h,
-          timeout: 5_000,
-        },
-      )
-      .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+    return this.publisher.publish(
+      this.ns.eventSubject(this.selfId, item.event.post_type),
+      JSON.stringify(item.event),
+      h,
+    );
   }
 
   private async run(): Promise<void> {
