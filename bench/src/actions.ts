@@ -73,7 +73,7 @@ const row = (name: string, l: Load | { rate: number; p50: number; p99: number },
 ];
 
 export async function actionsBench(o: ActionsBenchOptions): Promise<Report> {
-  const seconds = o.quick ? 3_000 : 10_000;
+  const seconds = o.quick ? 2_000 : 10_000;
   const sequential = o.quick ? 500 : 3_000;
   const sendBody = { group_id: 100100, message: 'bench message' };
 

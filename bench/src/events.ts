@@ -277,7 +277,7 @@ async function scenario(
 }
 
 export async function eventsBench(o: EventsBenchOptions): Promise<Report> {
-  const seconds = o.quick ? 3 : 10;
+  const seconds = o.quick ? 2 : 10;
   const raw = await rawNats(o.natsUrl, o.quick ? 2 : 5);
   const broadcast = await rawBroadcast(10, o.quick ? 2 : 5);
   const uins = Array.from({ length: 1000 }, (_, i) => 60001 + i);
@@ -314,11 +314,12 @@ export async function eventsBench(o: EventsBenchOptions): Promise<Report> {
     const idleMeter = cpuMeter(
       Object.fromEntries(cluster.services.map(s => [s.name, s.child.pid])),
     );
-    await new Promise(r => setTimeout(r, 5_000));
+    const idleSeconds = o.quick ? 2 : 5;
+    await new Promise(r => setTimeout(r, idleSeconds * 1000));
     const idle = Object.entries(idleMeter.read())
       .filter(([k, v]) => k !== 'bench' && v > 0)
       .sort((a, b) => b[1] - a[1])
-      .map(([k, v]) => `${k} ${((v / 5) * 100).toFixed(1)} %`)
+      .map(([k, v]) => `${k} ${((v / idleSeconds) * 100).toFixed(1)} %`)
       .join(', ');
     const rows: string[][] = [];
     const cpuRows: string[][] = [];

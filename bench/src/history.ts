@@ -39,6 +39,8 @@ export interface HistoryBenchOptions {
   compareMessages: number;
   /** Messages stored for the latency run. */
   messages: number;
+  /** Fewer timed reads (a fifth). */
+  quick: boolean;
 }
 
 const MIX: MixOptions = { seed: 42, groups: 200, accountsPerGroup: 1, peers: 50 };
@@ -165,9 +167,10 @@ interface Run {
 export async function historyBench(o: HistoryBenchOptions): Promise<Report> {
   const log = createLogger('bench', 'warn');
   const base = `bench-history-${process.pid}`;
-  const redisBase = await redisGet(o.redis, `${base}:`);
-  const redisSetBase = await redisSet(o.redis, `${base}:`);
-  const grpcBase = await grpcUnary();
+  const reads = (n: number) => (o.quick ? n / 5 : n);
+  const redisBase = await redisGet(o.redis, `${base}:`, reads(10_000));
+  const redisSetBase = await redisSet(o.redis, `${base}:`, reads(10_000));
+  const grpcBase = await grpcUnary(reads(5_000));
 
   const variants = await compareEncodings(o, base);
 
@@ -225,17 +228,19 @@ export async function historyBench(o: HistoryBenchOptions): Promise<Report> {
   try {
     runs.push({
       label: 'store.get (get_msg)',
-      latency: await timeSequential(20_000, () => store.get(10_001, anyId())),
+      latency: await timeSequential(reads(20_000), () => store.get(10_001, anyId())),
       base: redisBase,
     });
     runs.push({
       label: 'store.groupHistory, latest page (20)',
-      latency: await timeSequential(5_000, () => store.groupHistory(10_001, anyGroup()[0], 0)),
+      latency: await timeSequential(reads(5_000), () =>
+        store.groupHistory(10_001, anyGroup()[0], 0),
+      ),
       base: redisBase,
     });
     runs.push({
       label: 'store.groupHistory, random page (20)',
-      latency: await timeSequential(5_000, () => {
+      latency: await timeSequential(reads(5_000), () => {
         const [g, top] = anyGroup();
         return store.groupHistory(10_001, g, 1 + Math.floor(pickRandom() * top));
       }),
@@ -243,12 +248,12 @@ export async function historyBench(o: HistoryBenchOptions): Promise<Report> {
     });
     runs.push({
       label: 'gRPC get_msg (string format)',
-      latency: await timeSequential(10_000, () => call('get_msg', { message_id: anyId() })),
+      latency: await timeSequential(reads(10_000), () => call('get_msg', { message_id: anyId() })),
       base: grpcBase,
     });
     runs.push({
       label: 'gRPC get_group_msg_history (string format)',
-      latency: await timeSequential(5_000, () =>
+      latency: await timeSequential(reads(5_000), () =>
         call('get_group_msg_history', { group_id: anyGroup()[0] }),
       ),
       base: grpcBase,
@@ -258,10 +263,10 @@ export async function historyBench(o: HistoryBenchOptions): Promise<Report> {
     await history.stop();
   }
   try {
-    http = await overHttp(o, ns, anyId);
+    http = await overHttp(o, ns, anyId, reads);
     runs.push(http);
     // One more message at the store, one at a time: what a write costs next to a SET.
-    const extra = messageMix(2_000, { ...MIX, seed: 43 });
+    const extra = messageMix(reads(2_000), { ...MIX, seed: 43 });
     const more = [...extra].map((m, i) => ({ ...m, message_id: 2_000_000_000 + i }));
     runs.push({
       label: 'store.put, one message (against SET)',
@@ -328,9 +333,16 @@ export async function historyBench(o: HistoryBenchOptions): Promise<Report> {
  * get_msg over the gateway's HTTP API (gateway → history over gRPC) with the store filled,
  * one call at a time, against a bare node:http server measured right before it.
  */
-async function overHttp(o: HistoryBenchOptions, ns: Namespace, anyId: () => number): Promise<Run> {
+async function overHttp(
+  o: HistoryBenchOptions,
+  ns: Namespace,
+  anyId: () => number,
+  reads: (n: number) => number,
+): Promise<Run> {
   const bare = await startBareHttp();
-  const base = await timeSequential(5_000, () => post(`${bare.url}/get_msg`, { message_id: 1 }));
+  const base = await timeSequential(reads(5_000), () =>
+    post(`${bare.url}/get_msg`, { message_id: 1 }),
+  );
   bare.close();
   const cluster = await startCluster({
     namespace: ns.name,
@@ -350,7 +362,7 @@ async function overHttp(o: HistoryBenchOptions, ns: Namespace, anyId: () => numb
       if ((await post(`${api}/get_login_info`, {})).status === 'ok') break;
       await new Promise(r => setTimeout(r, 100));
     }
-    const latency = await timeSequential(o.messages >= 1_000_000 ? 10_000 : 3_000, async () => {
+    const latency = await timeSequential(reads(10_000), async () => {
       const r = await post(`${api}/get_msg`, { message_id: anyId() });
       if (r.retcode !== 0) throw new Error(`get_msg failed: ${JSON.stringify(r)}`);
     });

@@ -5,8 +5,8 @@
  * CQFLEET_NATS_URL (or the default ports), else started from the local binaries — prints
  * Markdown, and writes it with its tables as JSON to bench/results/<suite>.{md,json}
  * (bench/results/quick/ for `--quick`).
- * `--quick` shrinks every suite. Sizes: BENCH_HISTORY_MESSAGES (1000000; quick 100000),
- * BENCH_HISTORY_COMPARE (100000; quick 20000), BENCH_MEDIA_MB (200; quick 50),
+ * `--quick` shrinks every suite. Sizes: BENCH_HISTORY_MESSAGES (1000000; quick 50000),
+ * BENCH_HISTORY_COMPARE (100000; quick 10000), BENCH_MEDIA_MB (200; quick 50),
  * BENCH_MEDIA_RUNS (3; quick 1), BENCH_MEDIA_CONN_MBPS (40), BENCH_OCR_IMAGES (20; quick 5),
  * BENCH_ACCOUNTS (1000; quick 200).
  */
@@ -58,14 +58,16 @@ function runSuite(suite: Suite, c: Context): Promise<Report> {
         natsUrl: c.natsUrl,
         redisUrl: c.redisUrl,
         accounts: size('BENCH_ACCOUNTS', 1_000, 200, c.quick),
+        quick: c.quick,
       });
     case 'history':
       return historyBench({
         redis: c.redis,
         redisUrl: c.redisUrl,
         natsUrl: c.natsUrl,
-        messages: size('BENCH_HISTORY_MESSAGES', 1_000_000, 100_000, c.quick),
-        compareMessages: size('BENCH_HISTORY_COMPARE', 100_000, 20_000, c.quick),
+        messages: size('BENCH_HISTORY_MESSAGES', 1_000_000, 50_000, c.quick),
+        compareMessages: size('BENCH_HISTORY_COMPARE', 100_000, 10_000, c.quick),
+        quick: c.quick,
       });
     case 'media':
       return mediaBench({

@@ -18,12 +18,12 @@ export interface Latency {
 
 /**
  * Runs `op` one call at a time: `warmup` calls first (not counted), then `n` timed calls.
- * `op` gets the call number, so it can pick its input.
+ * `op` gets the call number, so it can pick its input. The warm-up is at most a quarter of `n`.
  */
 export async function timeSequential(
   n: number,
   op: (i: number) => Promise<unknown>,
-  warmup = Math.min(1_000, n),
+  warmup = Math.min(1_000, Math.ceil(n / 4)),
 ): Promise<Latency> {
   for (let i = 0; i < warmup; i++) await op(i);
   const samples: number[] = [];

@@ -109,6 +109,7 @@ export async function spawnService(
     options.onLog?.(label, line);
   };
   createInterface({ input: child.stderr! }).on('line', log);
+  let exitedEarly: (code: number | null) => void = () => undefined;
   const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -118,12 +119,13 @@ export async function spawnService(
         ),
       );
     }, options.readyTimeoutMs ?? 30_000);
-    child.once('exit', code => {
+    exitedEarly = code => {
       clearTimeout(timer);
       reject(
         new Error(`${label} exited with code ${code} before it was ready:\n${recent.join('\n')}`),
       );
-    });
+    };
+    child.once('exit', exitedEarly);
     createInterface({ input: child.stdout! }).on('line', line => {
       log(line);
       if (!line.includes('"ready":true')) return;
@@ -138,7 +140,8 @@ export async function spawnService(
       }
     });
   });
-  child.removeAllListeners('exit');
+  // Only the start-up listener goes: the one that forgets killOnExit must stay.
+  child.off('exit', exitedEarly);
   return {
     name: label,
     child,
