@@ -7,9 +7,17 @@ import { AccountEndpoints } from './endpoints.js';
 /** How a session worker reaches the QQ side for one account. */
 export const AccountRecord = z.object({
   uin: z.number().int().positive(),
-  /** The driver that connects the account: `simulator` is built in. */
-  driver: z.enum(['simulator']).default('simulator'),
-  /** Driver options, e.g. `{ url: 'ws://127.0.0.1:5900' }` for the simulator. */
+  /**
+   * The driver that connects the account: `simulator` (built in), or `onebot` — an upstream
+   * OneBot v11 implementation (NapCat, Lagrange, LLOneBot, go-cqhttp, another cqfleet) that
+   * runs the account, reached by forward WebSocket.
+   */
+  driver: z.enum(['simulator', 'onebot']).default('simulator'),
+  /**
+   * Driver options: `{ url }` of the simulator; for `onebot`, `{ url, token?, flavor? }` — the
+   * upstream's forward-WebSocket URL, its access token, and which implementation it is
+   * (`napcat` | `llonebot` | `lagrange` | `gocq`, default `auto`: told by get_version_info).
+   */
   options: z.record(z.string(), z.unknown()).default({}),
   enabled: z.boolean().default(true),
   /** HTTP POST receivers and reverse WebSocket servers of this account alone. */

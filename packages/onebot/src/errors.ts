@@ -98,6 +98,7 @@ export const ERRORS = {
   SERVICE_UNAVAILABLE: { retcode: 100, wording: '后端服务不可用' },
   TIMEOUT: { retcode: 100, wording: '操作超时' },
   INTERNAL_ERROR: { retcode: 100, wording: '内部错误' },
+  UPSTREAM_REFUSED: { retcode: 100, wording: '上游 OneBot 实现拒绝了访问令牌' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorTag = keyof typeof ERRORS;

@@ -88,6 +88,13 @@ export class AccountRuntime {
           position: cursor,
         });
       },
+      onOneBotEvent: (event, id) => {
+        if (event.post_type === 'message') {
+          this.stats.messageReceived++;
+          this.stats.lastMessageTime = event.time;
+        }
+        this.pipeline.enqueue({ id, event });
+      },
       onState: (state, detail) => {
         this.log.info({ state, detail }, 'account state');
         for (const wake of this.stateWaiters) wake();

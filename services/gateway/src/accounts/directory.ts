@@ -98,6 +98,14 @@ export class AccountDirectory {
     return this.registry.get(uin)?.enabled ?? false;
   }
 
+  /**
+   * True when the account runs in an upstream OneBot implementation (driver `onebot`): actions
+   * cqfleet does not know are forwarded to it instead of being refused.
+   */
+  isUpstream(uin: number): boolean {
+    return this.registry.get(uin)?.driver === 'onebot';
+  }
+
   /** The enabled accounts' records. */
   records(): AccountRecord[] {
     return [...this.registry.values()].filter(r => r.enabled);

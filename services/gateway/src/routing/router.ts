@@ -11,7 +11,6 @@
  * (being handed over) is waited for up to HANDOVER_WAIT_MS.
  */
 import {
-  type ActionName,
   type ActionResponse,
   type ResolvedAction,
   asyncAccepted,
@@ -80,7 +79,11 @@ export class ActionRouter {
   async call(wireName: string, rawParams: unknown, opts: CallOptions): Promise<ActionResponse> {
     const started = performance.now();
     const resolved = resolveAction(wireName);
-    const reply = await this.inFlight.track(() => this.answer(resolved, rawParams, opts));
+    const reply = await this.inFlight.track(() =>
+      resolved || !this.directory.isUpstream(opts.selfId)
+        ? this.answer(resolved, rawParams, opts)
+        : this.toUpstream(wireName, rawParams, opts),
+    );
     // Unknown names are counted together: clients choose them, the label set must stay bounded.
     const action = resolved?.name ?? 'unknown';
     requests.inc({
@@ -127,6 +130,29 @@ export class ActionRouter {
     return run();
   }
 
+  /**
+   * An action cqfleet's table does not know, for an account behind an upstream OneBot
+   * implementation: handed to the owning worker as it is, so the upstream's own extensions
+   * (NapCat's `set_msg_emoji_like`, …) work through cqfleet. Tokens limited to a list of
+   * actions must name it.
+   */
+  private async toUpstream(
+    wireName: string,
+    rawParams: unknown,
+    opts: CallOptions,
+  ): Promise<ActionResponse> {
+    if (
+      opts.grant &&
+      !(allowsAccount(opts.grant, opts.selfId) && allowsAction(opts.grant, wireName))
+    )
+      return failedTag('ACCOUNT_FORBIDDEN', `该令牌无权在账号 ${opts.selfId} 上调用 ${wireName}`);
+    try {
+      return await this.toSession(wireName, rawParams ?? {}, opts);
+    } catch (err) {
+      return toFailure(err);
+    }
+  }
+
   private async dispatch(
     { name, spec }: ResolvedAction,
     params: unknown,
@@ -164,7 +190,7 @@ export class ActionRouter {
   }
 
   private async toSession(
-    name: ActionName,
+    name: string,
     params: unknown,
     opts: CallOptions,
   ): Promise<ActionResponse> {

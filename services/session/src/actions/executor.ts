@@ -3,6 +3,8 @@
  * own (any more), or with another fencing token than its lease, are refused unexecuted, so the
  * gateway can route them to the new owner: an action is never run by a worker without the lease.
  * The QQ-side reads history asks for (`qq-read:*`) are served here too, under the same rule.
+ * An account behind an upstream OneBot implementation has its actions forwarded there
+ * (upstream/forward.ts).
  */
 import { qqReadOf } from '@cqfleet/contracts';
 import { OneBotError } from '@cqfleet/onebot';
@@ -14,9 +16,13 @@ import type { MessageLookup } from '../history-client.js';
 import type { LeaseManager } from '../ownership/lease-manager.js';
 import type { ActionContext, SessionHandlers, SessionOptions } from './context.js';
 import { qqReadHandlers } from './qq-reads.js';
+import { ANSWERED_LOCALLY, forwardToUpstream } from '../upstream/forward.js';
 
 /** How long an action waits for an account that is logging in (just taken over). */
 const LOGIN_WAIT_MS = 3_000;
+
+/** Answered while the account is offline too: it is how a client learns that it is. */
+const ANSWERS_OFFLINE: ReadonlySet<string> = new Set(['get_status']);
 
 export function createExecutor(
   leases: Pick<LeaseManager, 'holds'>,
@@ -28,6 +34,11 @@ export function createExecutor(
     const account = accounts.get(req.selfId);
     if (!account || !leases.holds(req.selfId, req.fence))
       throw new Refused(new OneBotError('OWNERSHIP_MOVED', `本节点不持有账号 ${req.selfId}`));
+    const upstream = account.driver.upstream;
+    if (upstream && !ANSWERED_LOCALLY.has(req.action)) {
+      if (!(await account.onlineWithin(LOGIN_WAIT_MS))) throw new OneBotError('ACCOUNT_OFFLINE');
+      return account.track(() => forwardToUpstream(req, account, upstream));
+    }
     const read = qqReadOf(req.action);
     if (read) {
       if (!(await account.onlineWithin(LOGIN_WAIT_MS))) throw new OneBotError('ACCOUNT_OFFLINE');
@@ -38,7 +49,8 @@ export function createExecutor(
     }
     const { name, params, format } = decodeRequest(req);
     const handler = handlerFor<ActionContext>(handlers, name);
-    if (!(await account.onlineWithin(LOGIN_WAIT_MS))) throw new OneBotError('ACCOUNT_OFFLINE');
+    if (!ANSWERS_OFFLINE.has(name) && !(await account.onlineWithin(LOGIN_WAIT_MS)))
+      throw new OneBotError('ACCOUNT_OFFLINE');
     return account.track(() => handler(params, { account, format, ...services }));
   };
 }

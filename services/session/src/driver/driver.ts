@@ -16,6 +16,7 @@
  * - `fence` is the lease's fencing token: the QQ side refuses a connection with an older one,
  *   so a worker that lost its lease cannot act for the account any more.
  */
+import type { OneBotEvent } from '@cqfleet/onebot';
 import type { OpName, Ops, SimEvent, SimUser } from '@cqfleet/sim-client';
 
 export type DriverState = 'connecting' | 'online' | 'offline' | 'fenced' | 'stopped';
@@ -36,6 +37,11 @@ export interface DriverStats {
 
 export interface DriverHooks {
   onEvent(event: SimEvent, cursor: Cursor): void;
+  /**
+   * An event that is OneBot already (an upstream implementation's), normalised by the driver;
+   * `id` is stable, so a second delivery of the same event is dropped by the stream.
+   */
+  onOneBotEvent(event: OneBotEvent, id: string): void;
   onState(state: DriverState, detail?: string): void;
   /** Where to resume after (re)connecting. */
   cursor(): Cursor | undefined;
@@ -55,8 +61,23 @@ export interface Driver {
   /** The account's own profile (from login, refreshed by `refreshSelf`). */
   self(): Promise<SimUser>;
   refreshSelf(): Promise<SimUser>;
+  /**
+   * Present when the far side speaks OneBot itself (an upstream implementation): actions are
+   * forwarded to it instead of being run by the session's handlers.
+   */
+  readonly upstream?: OneBotUpstream;
   /** Runs a QQ-side operation (see @cqfleet/sim-client Ops); fails with OneBotErrors. */
   call<K extends Exclude<OpName, 'login'>>(op: K, args: Ops[K]['args']): Promise<Ops[K]['result']>;
+}
+
+export interface OneBotUpstream {
+  /** Which implementation answers (`napcat`, `lagrange`, `llonebot`, `gocq`, `cqfleet`, …). */
+  readonly flavor: string;
+  /**
+   * Runs an action on the upstream; resolves with its `data`, fails with a OneBotError in
+   * go-cqhttp's terms (the upstream's own retcodes smoothed over).
+   */
+  action(name: string, params: unknown): Promise<unknown>;
 }
 
 export interface DriverOptions {

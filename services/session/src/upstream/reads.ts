@@ -1,0 +1,55 @@
+/**
+ * History's QQ-side reads (@cqfleet/contracts qq-reads.ts) for an account behind an upstream
+ * OneBot implementation: the upstream's `get_forward_msg` and `get_group_msg_history`, their
+ * answers brought into the form history stores (array segments, go-cqhttp's node shape).
+ */
+import type { ForwardNodeRecord, QQReadName, QQReads } from '@cqfleet/contracts';
+import { type GroupMessageEvent, toSegments } from '@cqfleet/onebot';
+import type { OneBotUpstream } from '../driver/driver.js';
+import { fromUpstream } from './events.js';
+
+interface ForwardNode {
+  sender?: { user_id?: unknown; nickname?: unknown };
+  time?: unknown;
+  group_id?: unknown;
+  content?: unknown;
+  message?: unknown;
+}
+
+type UpstreamReads = {
+  [K in QQReadName]: (
+    args: QQReads[K]['args'],
+    upstream: OneBotUpstream,
+    uin: number,
+  ) => Promise<QQReads[K]['result']>;
+};
+
+export const upstreamReads: UpstreamReads = {
+  forward: async ({ resid }, upstream) => {
+    // smoothReply has turned a spec `message` of node segments into `messages` already.
+    const data = (await upstream.action('get_forward_msg', { id: resid, message_id: resid })) as {
+      messages?: ForwardNode[];
+    };
+    return (data.messages ?? []).map((n): ForwardNodeRecord => ({
+      user_id: Number(n.sender?.user_id ?? 0),
+      nickname: String(n.sender?.nickname ?? ''),
+      time: Number(n.time ?? 0),
+      ...(n.group_id !== undefined ? { group_id: Number(n.group_id) } : {}),
+      message: toSegments((n.content ?? n.message ?? []) as never),
+    }));
+  },
+  group_messages: async ({ group_id, seq, count }, upstream, uin) => {
+    const data = (await upstream.action('get_group_msg_history', {
+      group_id,
+      count,
+      ...(seq > 0 ? { message_seq: seq } : {}),
+    })) as { messages?: Array<Record<string, unknown>> };
+    const out: GroupMessageEvent[] = [];
+    for (const m of data.messages ?? []) {
+      const e = fromUpstream(uin, m, JSON.stringify(m))?.event;
+      if (e?.post_type !== 'message' && e?.post_type !== 'message_sent') continue;
+      if (e.message_type === 'group') out.push(e);
+    }
+    return out.sort((a, b) => a.message_seq - b.message_seq);
+  },
+};

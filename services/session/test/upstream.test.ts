@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { fromUpstream } from '../src/upstream/events.js';
+import { flavorOf } from '../src/upstream/onebot-driver.js';
+import { smoothReply } from '../src/upstream/smoothing.js';
+
+const failure = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (err) {
+    return err as { retcode: number; msg: string; wording: string };
+  }
+  throw new Error('did not fail');
+};
+
+describe('upstream answers in go-cqhttp’s terms', () => {
+  it('keeps data of a success, async included', () => {
+    expect(
+      smoothReply('get_login_info', { status: 'ok', retcode: 0, data: { user_id: 1 } }),
+    ).toEqual({
+      user_id: 1,
+    });
+    expect(smoothReply('send_msg_async', { status: 'async', retcode: 1, data: null })).toBeNull();
+  });
+
+  it('maps NapCat / LLOneBot / onebots retcodes and keeps their words', () => {
+    expect(
+      failure(() => smoothReply('x', { status: 'failed', retcode: 1200, message: 'boom' })),
+    ).toMatchObject({
+      retcode: 100,
+      msg: 'API_ERROR',
+      wording: 'boom',
+    });
+    expect(
+      failure(() => smoothReply('x', { status: 'failed', retcode: 1400, wording: 'bad' })),
+    ).toMatchObject({
+      retcode: 100,
+      msg: 'INVALID_PARAMS',
+    });
+    expect(failure(() => smoothReply('x', { status: 'failed', retcode: 1404 }))).toMatchObject({
+      retcode: 404,
+      msg: 'API_NOT_FOUND',
+    });
+    expect(failure(() => smoothReply('x', { status: 'failed', retcode: 1403 }))).toMatchObject({
+      msg: 'UPSTREAM_REFUSED',
+    });
+    expect(
+      failure(() => smoothReply('x', { status: 'failed', retcode: -1, msg: 'oops' })),
+    ).toMatchObject({
+      retcode: 100,
+      msg: 'API_ERROR',
+      wording: 'oops',
+    });
+  });
+
+  it('keeps go-cqhttp’s own failures as they are', () => {
+    expect(
+      failure(() =>
+        smoothReply('delete_group_file', {
+          status: 'failed',
+          retcode: 200,
+          msg: 'FILE_SYSTEM_DELETE_API_ERROR',
+          wording: '删除失败',
+        }),
+      ),
+    ).toMatchObject({ retcode: 200, msg: 'FILE_SYSTEM_DELETE_API_ERROR', wording: '删除失败' });
+  });
+
+  it('turns Lagrange’s spec-shaped get_forward_msg into go-cqhttp’s messages', () => {
+    const data = smoothReply('get_forward_msg', {
+      status: 'ok',
+      retcode: 0,
+      data: {
+        message: [
+          {
+            type: 'node',
+            data: { user_id: '7', nickname: 'n', content: [{ type: 'text', data: { text: 't' } }] },
+          },
+        ],
+      },
+    });
+    expect(data).toEqual({
+      messages: [
+        {
+          sender: { user_id: 7, nickname: 'n' },
+          time: 0,
+          content: [{ type: 'text', data: { text: 't' } }],
+        },
+      ],
+    });
+  });
+
+  it('tells implementations apart by get_version_info', () => {
+    expect(flavorOf({ app_name: 'NapCat.Onebot' })).toBe('napcat');
+    expect(flavorOf({ app_name: 'LLOneBot' })).toBe('llonebot');
+    expect(flavorOf({ app_name: 'Lagrange.OneBot' })).toBe('lagrange');
+    expect(flavorOf({ app_name: 'go-cqhttp' })).toBe('gocq');
+    expect(flavorOf({ app_name: 'cqfleet' })).toBe('cqfleet');
+  });
+});
+
+describe('upstream events', () => {
+  const frame = (e: Record<string, unknown>) => fromUpstream(30001, e, JSON.stringify(e));
+
+  it('drops the upstream connection’s own meta events', () => {
+    expect(frame({ post_type: 'meta_event', meta_event_type: 'heartbeat' })).toBeUndefined();
+    expect(frame({ echo: 'x' })).toBeUndefined();
+  });
+
+  it('publishes messages in array form with the account’s self_id and a message_seq', () => {
+    const out = frame({
+      post_type: 'message',
+      message_type: 'group',
+      self_id: 99,
+      message_id: 5,
+      group_id: 1,
+      message: 'a[CQ:face,id=1]',
+    })!;
+    expect(out.event).toMatchObject({
+      self_id: 30001,
+      message: [
+        { type: 'text', data: { text: 'a' } },
+        { type: 'face', data: { id: '1' } },
+      ],
+      raw_message: 'a[CQ:face,id=1]',
+      message_seq: 5,
+    });
+  });
+
+  it('passes other events untouched, with a stable id per frame', () => {
+    const e = {
+      post_type: 'notice',
+      notice_type: 'group_msg_emoji_like',
+      likes: [{ emoji_id: '1' }],
+    };
+    const a = frame(e)!;
+    expect(a.event).toEqual({ ...e, self_id: 30001 });
+    expect(frame(e)!.id).toBe(a.id);
+    expect(frame({ ...e, likes: [] })!.id).not.toBe(a.id);
+  });
+});

@@ -1,0 +1,164 @@
+/**
+ * An account behind an upstream OneBot implementation (issue 9): the upstream here is a second
+ * cqfleet cluster's gateway (the simulator behind it), reached by forward WebSocket with a
+ * token, as NapCat or Lagrange would be. The front cluster owns the account through the
+ * `onebot` driver: events come in and reach the front's clients and history, actions go out
+ * and come back, and message ids mean the same thing on both sides.
+ */
+import { AccountRecord, Namespace } from '@cqfleet/contracts';
+import { AccountRegistry, connectNats, connectRedis, createLogger } from '@cqfleet/runtime';
+import {
+  OneBotHttp,
+  OneBotWs,
+  startTestCluster,
+  type TestCluster,
+  testInfra,
+  untilOnline,
+  waitFor,
+  writeWorld,
+} from '@cqfleet/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const UIN = 10001;
+const PERSON = 20001;
+const GROUP = 700700;
+const TOKEN = 'upstream-secret';
+let upstream: TestCluster;
+let front: TestCluster;
+let api: OneBotHttp;
+let upstreamApi: OneBotHttp;
+
+async function say(text: string): Promise<void> {
+  const res = await fetch(`${upstream.simulatorUrl}/people/${PERSON}/send_group_msg`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ group_id: GROUP, message: text }),
+  });
+  expect(res.status).toBe(200);
+}
+
+beforeAll(async () => {
+  const world = await writeWorld({
+    accounts: [{ user_id: UIN, nickname: 'upstream bot' }],
+    people: [{ user_id: PERSON, nickname: 'someone' }],
+    groups: [
+      {
+        group_id: GROUP,
+        group_name: 'upstream group',
+        members: [{ user_id: PERSON, role: 'owner' }, { user_id: UIN }],
+      },
+    ],
+  });
+  // Like NapCat with reportSelfMessage on: the front's history learns what the account sends.
+  upstream = await startTestCluster({
+    world,
+    accounts: [UIN],
+    accessToken: TOKEN,
+    env: { GATEWAY_REPORT_SELF_MESSAGE: 'true' },
+  });
+  front = await startTestCluster({ accounts: [] });
+  const log = createLogger('test', 'silent');
+  const nc = await connectNats(testInfra().natsUrl, 'test', log);
+  const redis = connectRedis(testInfra().redisUrl, 'test', log);
+  try {
+    await new AccountRegistry(redis, nc, new Namespace(front.options.namespace)).addMissing([
+      AccountRecord.parse({
+        uin: UIN,
+        driver: 'onebot',
+        options: { url: `${upstream.wsUrl}/${UIN}/`, token: TOKEN },
+      }),
+    ]);
+  } finally {
+    redis.disconnect();
+    await nc.drain();
+  }
+  await untilOnline(front.httpUrl, UIN, 20_000);
+  api = new OneBotHttp(`${front.httpUrl}/${UIN}`);
+  upstreamApi = new OneBotHttp(`${upstream.httpUrl}/${UIN}`, TOKEN);
+}, 90_000);
+
+afterAll(async () => {
+  await front?.stop();
+  await upstream?.stop();
+});
+
+describe('an account behind another OneBot implementation', () => {
+  it('delivers the upstream’s events to the front’s clients and history', async () => {
+    const ws = await OneBotWs.connect(`${front.wsUrl}/${UIN}/`);
+    try {
+      await say('hello through two clusters [CQ:face,id=14]');
+      const event = await ws.waitForEvent(
+        e => e.post_type === 'message' && String(e.raw_message).includes('two clusters'),
+        10_000,
+      );
+      expect(event).toMatchObject({ self_id: UIN, group_id: GROUP, user_id: PERSON });
+      // The id is the upstream's: both sides answer get_msg for it with the same message.
+      const id = event.message_id as number;
+      const there = await upstreamApi.ok<{ message: unknown }>('get_msg', { message_id: id });
+      const here = await api.ok<{ message: unknown; message_id: number }>('get_msg', {
+        message_id: id,
+      });
+      expect(here.message_id).toBe(id);
+      expect(here.message).toEqual(there.message);
+    } finally {
+      await ws.close();
+    }
+  });
+
+  it('forwards actions and returns the upstream’s answers; sent ids work with get_msg and delete_msg', async () => {
+    const login = await api.ok<{ user_id: number; nickname: string }>('get_login_info');
+    expect(login).toEqual(expect.objectContaining({ user_id: UIN, nickname: 'upstream bot' }));
+    const members = await api.ok<Array<{ user_id: number }>>('get_group_member_list', {
+      group_id: GROUP,
+    });
+    expect(members.map(m => m.user_id).sort()).toEqual([PERSON, UIN].sort());
+
+    const ws = await OneBotWs.connect(`${front.wsUrl}/${UIN}/`);
+    try {
+      const sent = await api.ok<{ message_id: number }>('send_group_msg', {
+        group_id: GROUP,
+        message: 'sent from the front',
+      });
+      // The upstream knows the id it gave …
+      const there = await upstreamApi.ok<{ raw_message?: string; message: unknown }>('get_msg', {
+        message_id: sent.message_id,
+      });
+      expect(JSON.stringify(there.message)).toContain('sent from the front');
+      // … and the front's history has it from the upstream's message_sent event.
+      const here = await waitFor(async () => {
+        const r = await api.call<{ message_id: number }>('get_msg', {
+          message_id: sent.message_id,
+        });
+        return r.status === 'ok' ? r.data : undefined;
+      }, 10_000);
+      expect(here.message_id).toBe(sent.message_id);
+      // Recalling through the front recalls upstream; the recall notice comes back in.
+      await api.ok('delete_msg', { message_id: sent.message_id });
+      await ws.waitForEvent(
+        e => e.notice_type === 'group_recall' && e.message_id === sent.message_id,
+        10_000,
+      );
+    } finally {
+      await ws.close();
+    }
+  });
+
+  it('passes the upstream’s failures on in go-cqhttp’s envelope', async () => {
+    const r = await api.call('get_group_info', { group_id: 123 });
+    expect(r).toMatchObject({ status: 'failed', retcode: 100, msg: 'GROUP_NOT_FOUND' });
+  });
+
+  it('reports the account offline while the upstream is away, with get_status counters', async () => {
+    const before = await api.ok<{ online: boolean; stat: { packet_sent: number } }>('get_status');
+    expect(before.online).toBe(true);
+    expect(before.stat.packet_sent).toBeGreaterThan(0);
+    await upstream.services.find(s => s.name === 'gateway')!.stop();
+    const after = await waitFor(async () => {
+      const s = await api.ok<{ online: boolean; stat: { disconnect_times: number } }>('get_status');
+      return s.online ? undefined : s;
+    }, 10_000);
+    expect(after.stat.disconnect_times).toBeGreaterThanOrEqual(1);
+    const r = await api.call('send_group_msg', { group_id: GROUP, message: 'nobody hears' });
+    expect(r).toMatchObject({ status: 'failed', msg: 'ACCOUNT_OFFLINE' });
+  });
+});

@@ -1,0 +1,223 @@
+/**
+ * An upstream that behaves like NapCat where NapCat differs from go-cqhttp (issue 9, point 5;
+ * reference onebot11-and-peers.md §1.7, §2): WebSocket failures as retcode 1200 / 1400 with
+ * `message` and `wording`, `get_forward_msg` as `messages`, string-format message events,
+ * notice types go-cqhttp never had, its own extension actions. The scripted upstream is a
+ * plain `ws` server in this test; it can drop the connection to show reconnecting.
+ */
+import type { AddressInfo } from 'node:net';
+import { AccountRecord, Namespace } from '@cqfleet/contracts';
+import { AccountRegistry, connectNats, connectRedis, createLogger } from '@cqfleet/runtime';
+import {
+  OneBotHttp,
+  OneBotWs,
+  startTestCluster,
+  type TestCluster,
+  testInfra,
+  untilOnline,
+  waitFor,
+} from '@cqfleet/testkit';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const UIN = 30001;
+const GROUP = 600600;
+const TOKEN = 'napcat-token';
+
+/** What the scripted NapCat received, and its open sockets. */
+const received: Array<{ action: string; params: Record<string, unknown> }> = [];
+let sockets: WebSocket[] = [];
+let server: WebSocketServer;
+let front: TestCluster;
+let api: OneBotHttp;
+
+const ok = (data: unknown) => ({ status: 'ok', retcode: 0, data, message: '', wording: '' });
+const failed = (retcode: number, message: string) => ({
+  status: 'failed',
+  retcode,
+  data: null,
+  message,
+  wording: message,
+});
+
+function answer(action: string, params: Record<string, unknown>): object {
+  switch (action) {
+    case 'get_login_info':
+      return ok({ user_id: UIN, nickname: 'napcat bot' });
+    case 'get_version_info':
+      return ok({ app_name: 'NapCat.Onebot', app_version: '4.8.0', protocol_version: 'v11' });
+    case 'send_group_msg':
+      return ok({ message_id: 987654 });
+    case 'set_input_status':
+      return ok({ result: 0, errMsg: '' });
+    case 'set_group_kick':
+      return failed(1200, '踢人失败: 权限不足');
+    case 'get_group_info':
+      // NapCat checks parameters itself and answers 1400 over WebSocket.
+      return params.group_id === 999
+        ? failed(1400, 'group_id 参数错误')
+        : ok({ group_id: params.group_id, group_name: 'nc group', member_count: 2 });
+    case 'get_forward_msg':
+      return ok({
+        messages: [
+          {
+            sender: { user_id: 1, nickname: 'a' },
+            time: 1700000000,
+            content: [{ type: 'text', data: { text: 'node one' } }],
+            message_format: 'array',
+          },
+        ],
+      });
+    default:
+      return failed(1404, '不支持的Api ' + action);
+  }
+}
+
+/** Sends an event to every connected front worker. */
+function push(event: Record<string, unknown>): void {
+  const frame = JSON.stringify({ time: Math.floor(Date.now() / 1000), self_id: UIN, ...event });
+  for (const s of sockets) s.send(frame);
+}
+
+beforeAll(async () => {
+  server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await new Promise(r => server.once('listening', r));
+  server.on('connection', (ws, req) => {
+    // NapCat: a bad token's upgrade is accepted, then one 1403 frame, then close.
+    if (req.headers.authorization !== `Bearer ${TOKEN}`) {
+      ws.send(JSON.stringify(failed(1403, 'token验证失败')));
+      ws.close();
+      return;
+    }
+    sockets.push(ws);
+    ws.on('close', () => (sockets = sockets.filter(s => s !== ws)));
+    ws.on('message', data => {
+      const req = JSON.parse(String(data)) as {
+        action: string;
+        params: Record<string, unknown>;
+        echo: unknown;
+      };
+      received.push({ action: req.action, params: req.params });
+      ws.send(JSON.stringify({ ...answer(req.action, req.params), echo: req.echo }));
+    });
+  });
+  const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  front = await startTestCluster({ accounts: [] });
+  const log = createLogger('test', 'silent');
+  const nc = await connectNats(testInfra().natsUrl, 'test', log);
+  const redis = connectRedis(testInfra().redisUrl, 'test', log);
+  try {
+    await new AccountRegistry(redis, nc, new Namespace(front.options.namespace)).addMissing([
+      AccountRecord.parse({ uin: UIN, driver: 'onebot', options: { url, token: TOKEN } }),
+    ]);
+  } finally {
+    redis.disconnect();
+    await nc.drain();
+  }
+  await untilOnline(front.httpUrl, UIN, 20_000);
+  api = new OneBotHttp(`${front.httpUrl}/${UIN}`);
+}, 60_000);
+
+afterAll(async () => {
+  await front?.stop();
+  server?.close();
+});
+
+describe('a NapCat-like upstream', () => {
+  it('answers in go-cqhttp’s envelope whatever NapCat’s retcodes', async () => {
+    expect(await api.call('send_group_msg', { group_id: GROUP, message: 'hi' })).toMatchObject({
+      status: 'ok',
+      retcode: 0,
+      data: { message_id: 987654 },
+    });
+    expect(await api.call('set_group_kick', { group_id: GROUP, user_id: 5 })).toMatchObject({
+      status: 'failed',
+      retcode: 100,
+      msg: 'API_ERROR',
+      wording: '踢人失败: 权限不足',
+    });
+    expect(await api.call('get_group_info', { group_id: 999 })).toMatchObject({
+      status: 'failed',
+      retcode: 100,
+      msg: 'INVALID_PARAMS',
+    });
+  });
+
+  it('forwards the upstream’s own actions, which cqfleet’s table does not have', async () => {
+    // NapCat's "typing…" indicator: not a go-cqhttp action, so not in cqfleet's table.
+    const r = await api.call('set_input_status', { user_id: 20001, event_type: 1 });
+    expect(r).toMatchObject({ status: 'ok', data: { result: 0 } });
+    expect(received.at(-1)).toEqual({
+      action: 'set_input_status',
+      params: { user_id: 20001, event_type: 1 },
+    });
+    // An action neither knows: the upstream's 1404 becomes go-cqhttp's 404.
+    expect(await api.call('no_such_action_anywhere')).toMatchObject({
+      status: 'failed',
+      retcode: 404,
+      msg: 'API_NOT_FOUND',
+    });
+  });
+
+  it('takes string-format messages and NapCat’s own notices in, and history stores the messages', async () => {
+    const ws = await OneBotWs.connect(`${front.wsUrl}/${UIN}/`);
+    try {
+      push({
+        post_type: 'message',
+        message_type: 'group',
+        sub_type: 'normal',
+        message_id: 4242,
+        message_seq: 4242,
+        group_id: GROUP,
+        user_id: 20001,
+        message: 'from napcat [CQ:face,id=14]',
+        raw_message: 'from napcat [CQ:face,id=14]',
+        font: 14,
+        sender: { user_id: 20001, nickname: 'someone', card: '', role: 'member' },
+        message_format: 'string',
+      });
+      push({
+        post_type: 'notice',
+        notice_type: 'group_msg_emoji_like',
+        group_id: GROUP,
+        user_id: 20001,
+        message_id: 4242,
+        likes: [{ emoji_id: '76', count: 1 }],
+        is_add: true,
+      });
+      const message = await ws.waitForEvent(e => e.message_id === 4242, 10_000);
+      expect(message.raw_message).toBe('from napcat [CQ:face,id=14]');
+      const notice = await ws.waitForEvent(e => e.notice_type === 'group_msg_emoji_like', 10_000);
+      expect(notice).toMatchObject({ likes: [{ emoji_id: '76', count: 1 }], is_add: true });
+      const stored = await waitFor(async () => {
+        const r = await api.call<{ message: unknown }>('get_msg', { message_id: 4242 });
+        return r.status === 'ok' ? r.data : undefined;
+      }, 10_000);
+      expect(stored.message).toBe('from napcat [CQ:face,id=14]');
+    } finally {
+      await ws.close();
+    }
+  });
+
+  it('answers get_forward_msg from the upstream through cqfleet’s history', async () => {
+    const r = await api.ok<{ messages: Array<{ content: unknown; sender: unknown }> }>(
+      'get_forward_msg',
+      { id: 'nc-resid-1' },
+    );
+    expect(r.messages).toHaveLength(1);
+    expect(r.messages[0]).toMatchObject({ sender: { user_id: 1, nickname: 'a' } });
+    expect(JSON.stringify(r.messages[0]!.content)).toContain('node one');
+    expect(received.some(x => x.action === 'get_forward_msg')).toBe(true);
+  });
+
+  it('goes offline when the upstream drops the connection and comes back by itself', async () => {
+    for (const s of sockets) s.terminate();
+    const down = await waitFor(async () => {
+      const s = await api.ok<{ online: boolean; stat: { disconnect_times: number } }>('get_status');
+      return s.online ? undefined : s;
+    }, 10_000);
+    expect(down.stat.disconnect_times).toBeGreaterThanOrEqual(1);
+    await untilOnline(front.httpUrl, UIN, 15_000);
+    expect((await api.ok<{ online: boolean }>('get_status')).online).toBe(true);
+  });
+});
