@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Namespace } from '@cqfleet/contracts';
+import { AccountRecord, Namespace } from '@cqfleet/contracts';
 import { REPO_ROOT } from '@cqfleet/devcluster';
 import { loadConfig as gatewayConfig } from '@cqfleet/gateway';
 import { loadConfig as historyConfig } from '@cqfleet/history';
@@ -248,5 +248,43 @@ describe('docker-compose.yml', () => {
     const dockerfile = readFileSync(join(REPO_ROOT, dirname('Dockerfile'), 'Dockerfile'), 'utf8');
     expect(dockerfile.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(2);
     expect(dockerfile).toMatch(/npm prune --omit=dev/);
+  });
+});
+
+describe('deploy/upstream/compose.yml (cqfleet in front of NapCat / Lagrange)', () => {
+  const base = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), {
+    merge: true,
+  }) as Obj;
+  const override = parse(readFileSync(join(REPO_ROOT, 'deploy/upstream/compose.yml'), 'utf8'), {
+    merge: true,
+  }) as Obj;
+  const register = override.services['register-accounts'] as Obj;
+  const script = String((register.command as string[])[0]);
+
+  it('extends the base file: what it depends on exists in one of the two', () => {
+    const names = [...Object.keys(base.services), ...Object.keys(override.services)];
+    for (const [name, s] of Object.entries<Obj>(override.services)) {
+      expect(s.image, name).toBeDefined();
+      for (const d of s.depends_on ?? []) expect(names, `${name} depends on ${d}`).toContain(d);
+    }
+  });
+
+  it("registers accounts through the gateway's admin API as the base file configures it", () => {
+    const gateway = base.services.gateway.environment as Record<string, string>;
+    expect(register.environment.ADMIN).toBe(`http://gateway:${gateway.GATEWAY_ADMIN_PORT}`);
+    expect(register.environment.ADMIN_TOKEN).toBe(gateway.GATEWAY_ADMIN_TOKEN);
+  });
+
+  it('each registered account is a valid onebot record pointing at an upstream of the file', () => {
+    const puts = [...script.matchAll(/^\s*put (\d+) '(.+)'$/gm)];
+    expect(puts.length).toBe(2);
+    for (const [, uin, body] of puts) {
+      // The shell splices the token in; any token will do for the shape.
+      const json = body!.replace(`'"$$UPSTREAM_TOKEN"'`, 'secret');
+      const record = AccountRecord.parse({ uin: Number(uin), ...JSON.parse(json) });
+      expect(record.driver).toBe('onebot');
+      const host = new URL(String(record.options.url)).hostname;
+      expect(Object.keys(override.services)).toContain(host);
+    }
   });
 });
