@@ -69,6 +69,16 @@ export interface Load {
   errors: number;
 }
 
+function loadOf(samples: number[], errors: number, seconds: number): Load {
+  return {
+    rate: samples.length / seconds,
+    p50: percentile(samples, 50),
+    p99: percentile(samples, 99),
+    n: samples.length,
+    errors,
+  };
+}
+
 /**
  * Closed-loop load: `concurrency` callers each run `op` back to back for `ms` (after a warm-up
  * of a tenth of that). An op that throws or resolves false counts as an error.
@@ -100,13 +110,7 @@ export async function closedLoop(
   const start = performance.now();
   const errors = await run(start + ms, samples);
   const seconds = (performance.now() - start) / 1000;
-  return {
-    rate: samples.length / seconds,
-    p50: percentile(samples, 50),
-    p99: percentile(samples, 99),
-    n: samples.length,
-    errors,
-  };
+  return loadOf(samples, errors, seconds);
 }
 
 /**
@@ -146,13 +150,7 @@ export async function openLoop(
   }
   await Promise.all(pending);
   const seconds = (performance.now() - start) / 1000;
-  return {
-    rate: samples.length / seconds,
-    p50: percentile(samples, 50),
-    p99: percentile(samples, 99),
-    n: samples.length,
-    errors,
-  };
+  return loadOf(samples, errors, seconds);
 }
 
 /** One of the issue's targets, as a suite measured it. */

@@ -5,14 +5,12 @@
  * `onebot` driver: events come in and reach the front's clients and history, actions go out
  * and come back, and message ids mean the same thing on both sides.
  */
-import { AccountRecord, Namespace } from '@cqfleet/contracts';
-import { AccountRegistry, connectNats, connectRedis, createLogger } from '@cqfleet/runtime';
 import {
   OneBotHttp,
   OneBotWs,
+  registerAccounts,
   startTestCluster,
   type TestCluster,
-  testInfra,
   untilOnline,
   waitFor,
   writeWorld,
@@ -57,21 +55,13 @@ beforeAll(async () => {
     env: { GATEWAY_REPORT_SELF_MESSAGE: 'true' },
   });
   front = await startTestCluster({ accounts: [] });
-  const log = createLogger('test', 'silent');
-  const nc = await connectNats(testInfra().natsUrl, 'test', log);
-  const redis = connectRedis(testInfra().redisUrl, 'test', log);
-  try {
-    await new AccountRegistry(redis, nc, new Namespace(front.options.namespace)).addMissing([
-      AccountRecord.parse({
-        uin: UIN,
-        driver: 'onebot',
-        options: { url: `${upstream.wsUrl}/${UIN}/`, token: TOKEN },
-      }),
-    ]);
-  } finally {
-    redis.disconnect();
-    await nc.drain();
-  }
+  await registerAccounts(front.options.namespace, [
+    {
+      uin: UIN,
+      driver: 'onebot',
+      options: { url: `${upstream.wsUrl}/${UIN}/`, token: TOKEN },
+    },
+  ]);
   await untilOnline(front.httpUrl, UIN, 20_000);
   api = new OneBotHttp(`${front.httpUrl}/${UIN}`);
   upstreamApi = new OneBotHttp(`${upstream.httpUrl}/${UIN}`, TOKEN);

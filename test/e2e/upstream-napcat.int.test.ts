@@ -6,14 +6,12 @@
  * plain `ws` server in this test; it can drop the connection to show reconnecting.
  */
 import type { AddressInfo } from 'node:net';
-import { AccountRecord, Namespace } from '@cqfleet/contracts';
-import { AccountRegistry, connectNats, connectRedis, createLogger } from '@cqfleet/runtime';
 import {
   OneBotHttp,
   OneBotWs,
+  registerAccounts,
   startTestCluster,
   type TestCluster,
-  testInfra,
   untilOnline,
   waitFor,
 } from '@cqfleet/testkit';
@@ -103,17 +101,9 @@ beforeAll(async () => {
   });
   const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   front = await startTestCluster({ accounts: [] });
-  const log = createLogger('test', 'silent');
-  const nc = await connectNats(testInfra().natsUrl, 'test', log);
-  const redis = connectRedis(testInfra().redisUrl, 'test', log);
-  try {
-    await new AccountRegistry(redis, nc, new Namespace(front.options.namespace)).addMissing([
-      AccountRecord.parse({ uin: UIN, driver: 'onebot', options: { url, token: TOKEN } }),
-    ]);
-  } finally {
-    redis.disconnect();
-    await nc.drain();
-  }
+  await registerAccounts(front.options.namespace, [
+    { uin: UIN, driver: 'onebot', options: { url, token: TOKEN } },
+  ]);
   await untilOnline(front.httpUrl, UIN, 20_000);
   api = new OneBotHttp(`${front.httpUrl}/${UIN}`);
 }, 60_000);

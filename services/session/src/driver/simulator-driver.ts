@@ -11,14 +11,8 @@ import {
   SimError,
   type SimUser,
 } from '@cqfleet/sim-client';
-import type {
-  Cursor,
-  Driver,
-  DriverHooks,
-  DriverOptions,
-  DriverState,
-  DriverStats,
-} from './driver.js';
+import { ConnectionLoop } from './connection-loop.js';
+import type { Cursor, Driver, DriverHooks, DriverOptions } from './driver.js';
 
 const DEFAULT_URL = 'http://127.0.0.1:5900';
 
@@ -35,63 +29,26 @@ export function toOneBotError(err: unknown): OneBotError {
   return new OneBotError('UNKNOWN_ERROR', err instanceof Error ? err.message : String(err));
 }
 
-export class SimulatorDriver implements Driver {
-  readonly uin: number;
+export class SimulatorDriver extends ConnectionLoop implements Driver {
   readonly protocol = 6;
-  readonly stats: DriverStats = {
-    packetReceived: 0,
-    packetSent: 0,
-    packetLost: 0,
-    disconnectTimes: 0,
-    lostTimes: 0,
-  };
   private readonly url: string;
   private readonly fence: number;
   private conn?: SimConnection;
   private profile?: SimUser;
-  private current: DriverState = 'offline';
-  private readonly abort = new AbortController();
-  private loop?: Promise<void>;
   private lastSeen?: Cursor;
 
-  constructor(
-    opts: DriverOptions,
-    private readonly log: Logger,
-  ) {
-    this.uin = opts.uin;
+  constructor(opts: DriverOptions, log: Logger) {
+    super(opts.uin, log);
     this.fence = opts.fence;
     this.url = typeof opts.options.url === 'string' ? opts.options.url : DEFAULT_URL;
   }
 
-  get state(): DriverState {
-    return this.current;
-  }
-
-  start(hooks: DriverHooks): void {
-    this.loop = this.run(hooks).catch((err: unknown) =>
-      this.log.error({ err, uin: this.uin }, 'driver loop failed'),
-    );
-  }
-
-  reconnect(): void {
+  protected drop(): void {
     this.conn?.close();
-  }
-
-  async stop(): Promise<void> {
-    this.abort.abort(new Error('stopped'));
-    this.conn?.close();
-    await this.loop;
-    this.current = 'stopped';
-  }
-
-  private setState(hooks: DriverHooks, state: DriverState, detail?: string): void {
-    if (this.current === state) return;
-    this.current = state;
-    hooks.onState(state, detail);
   }
 
   /** Connect, log in, wait for the connection to end, repeat with back-off. */
-  private async run(hooks: DriverHooks): Promise<void> {
+  protected async run(hooks: DriverHooks): Promise<void> {
     const signal = this.abort.signal;
     for (let attempt = 0; !signal.aborted;) {
       this.setState(hooks, 'connecting');

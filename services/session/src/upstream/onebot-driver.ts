@@ -19,14 +19,8 @@ import { OneBotError } from '@cqfleet/onebot';
 import { backoff, type Logger, sleep } from '@cqfleet/runtime';
 import type { OpName, Ops, SimUser } from '@cqfleet/sim-client';
 import WebSocket from 'ws';
-import type {
-  Driver,
-  DriverHooks,
-  DriverOptions,
-  DriverState,
-  DriverStats,
-  OneBotUpstream,
-} from '../driver/driver.js';
+import type { Driver, DriverHooks, DriverOptions, OneBotUpstream } from '../driver/driver.js';
+import { ConnectionLoop } from '../driver/connection-loop.js';
 import { fromUpstream } from './events.js';
 import { smoothReply, type UpstreamReply } from './smoothing.js';
 
@@ -50,34 +44,20 @@ export function flavorOf(version: { app_name?: unknown; app_full_name?: unknown 
   return 'unknown';
 }
 
-export class OneBotDriver implements Driver, OneBotUpstream {
-  readonly uin: number;
+export class OneBotDriver extends ConnectionLoop implements Driver, OneBotUpstream {
   readonly protocol = 0;
-  readonly stats: DriverStats = {
-    packetReceived: 0,
-    packetSent: 0,
-    packetLost: 0,
-    disconnectTimes: 0,
-    lostTimes: 0,
-  };
   readonly upstream: OneBotUpstream = this;
   flavor: string;
   private readonly url: string;
   private readonly token: string | undefined;
   private readonly timeoutMs: number;
   private ws?: WebSocket;
-  private current: DriverState = 'offline';
   private readonly pending = new Map<string, Pending>();
   private nextEcho = 1;
-  private readonly abort = new AbortController();
-  private loop?: Promise<void>;
   private profile?: SimUser;
 
-  constructor(
-    opts: DriverOptions,
-    private readonly log: Logger,
-  ) {
-    this.uin = opts.uin;
+  constructor(opts: DriverOptions, log: Logger) {
+    super(opts.uin, log);
     const o = opts.options;
     if (typeof o.url !== 'string')
       throw new Error(`account ${opts.uin}: onebot driver needs options.url`);
@@ -87,35 +67,12 @@ export class OneBotDriver implements Driver, OneBotUpstream {
     this.timeoutMs = typeof o.timeoutMs === 'number' ? o.timeoutMs : DEFAULT_TIMEOUT_MS;
   }
 
-  get state(): DriverState {
-    return this.current;
-  }
-
-  start(hooks: DriverHooks): void {
-    this.loop = this.run(hooks).catch((err: unknown) =>
-      this.log.error({ err, uin: this.uin }, 'upstream loop failed'),
-    );
-  }
-
-  reconnect(): void {
+  protected drop(): void {
     this.ws?.terminate();
   }
 
-  async stop(): Promise<void> {
-    this.abort.abort(new Error('stopped'));
-    this.ws?.close();
-    await this.loop;
-    this.current = 'stopped';
-  }
-
-  private setState(hooks: DriverHooks, state: DriverState, detail?: string): void {
-    if (this.current === state) return;
-    this.current = state;
-    hooks.onState(state, detail);
-  }
-
   /** Connect, check the account, serve until the socket closes, repeat with back-off. */
-  private async run(hooks: DriverHooks): Promise<void> {
+  protected async run(hooks: DriverHooks): Promise<void> {
     const signal = this.abort.signal;
     for (let attempt = 0; !signal.aborted;) {
       this.setState(hooks, 'connecting');
