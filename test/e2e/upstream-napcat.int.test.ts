@@ -55,6 +55,20 @@ function answer(action: string, params: Record<string, unknown>): object {
       return params.group_id === 999
         ? failed(1400, 'group_id 参数错误')
         : ok({ group_id: params.group_id, group_name: 'nc group', member_count: 2 });
+    case 'get_msg':
+      // A message the account sent, which this NapCat did not report (reportSelfMessage off).
+      return params.message_id === 555
+        ? ok({
+            message_id: 555,
+            real_id: 555,
+            message_seq: 555,
+            message_type: 'group',
+            group_id: GROUP,
+            time: 1700000100,
+            sender: { user_id: UIN, nickname: 'napcat bot', card: '', role: 'member' },
+            message: [{ type: 'text', data: { text: 'sent, not reported' } }],
+          })
+        : failed(1200, '消息不存在');
     case 'get_forward_msg':
       return ok({
         messages: [
@@ -175,7 +189,10 @@ describe('a NapCat-like upstream', () => {
         likes: [{ emoji_id: '76', count: 1 }],
         is_add: true,
       });
-      const message = await ws.waitForEvent(e => e.message_id === 4242, 10_000);
+      const message = await ws.waitForEvent(
+        e => e.post_type === 'message' && e.message_id === 4242,
+        10_000,
+      );
       expect(message.raw_message).toBe('from napcat [CQ:face,id=14]');
       const notice = await ws.waitForEvent(e => e.notice_type === 'group_msg_emoji_like', 10_000);
       expect(notice).toMatchObject({ likes: [{ emoji_id: '76', count: 1 }], is_add: true });
@@ -187,6 +204,24 @@ describe('a NapCat-like upstream', () => {
     } finally {
       await ws.close();
     }
+  });
+
+  it('answers get_msg for a message the upstream never reported by asking it, once', async () => {
+    const r = await api.ok<{ message: unknown; message_id: number; sender: { user_id: number } }>(
+      'get_msg',
+      { message_id: 555 },
+    );
+    expect(r).toMatchObject({ message_id: 555, message: 'sent, not reported' });
+    expect(r.sender.user_id).toBe(UIN);
+    const asked = received.filter(x => x.action === 'get_msg').length;
+    expect(asked).toBe(1);
+    // Stored now: the second look-up does not go upstream.
+    await api.ok('get_msg', { message_id: 555 });
+    expect(received.filter(x => x.action === 'get_msg').length).toBe(asked);
+    expect(await api.call('get_msg', { message_id: 556 })).toMatchObject({
+      status: 'failed',
+      msg: 'MSG_NOT_FOUND',
+    });
   });
 
   it('answers get_forward_msg from the upstream through cqfleet’s history', async () => {

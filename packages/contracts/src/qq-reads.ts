@@ -5,7 +5,7 @@
  * under names outside the action table; the gateway routes only table names, so no client can
  * call them.
  */
-import type { GroupMessageEvent, Segment } from '@cqfleet/onebot';
+import type { GroupMessageEvent, MessageEvent, Segment } from '@cqfleet/onebot';
 
 export const QQ_READ_PREFIX = 'qq-read:';
 
@@ -28,11 +28,17 @@ export interface QQReads {
     args: { group_id: number; seq: number; count: number };
     result: GroupMessageEvent[];
   };
+  /**
+   * One message by id, when history does not have it: null when the QQ side does not know it
+   * either. Only an upstream OneBot implementation answers with a message (it may not report
+   * what the account sends); a native account's every message is in the stream already.
+   */
+  message: { args: { message_id: number }; result: MessageEvent | null };
 }
 
 export type QQReadName = keyof QQReads;
 
-const NAMES: readonly QQReadName[] = ['forward', 'group_messages'];
+const NAMES: readonly QQReadName[] = ['forward', 'group_messages', 'message'];
 
 export const qqReadAction = (name: QQReadName): string => `${QQ_READ_PREFIX}${name}`;
 

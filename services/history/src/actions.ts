@@ -13,6 +13,7 @@ import {
 import type { ActionRequest } from '@cqfleet/proto';
 import { decodeRequest, handlerFor } from '@cqfleet/rpc';
 import type { HistoryConsumer } from './consumer.js';
+import type { QQSideReader } from './qq-side.js';
 import type { QQBacked } from './qq-backed.js';
 import type { MessageStore, StoredMessage } from './store.js';
 
@@ -50,12 +51,26 @@ export type Finder = (selfId: number, messageId: number) => Promise<StoredMessag
 
 /**
  * Looks a message up; a miss may be a message still in flight in the stream, so the consumer
- * is given the chance to catch up once (read-your-writes after a send).
+ * is given the chance to catch up once (read-your-writes after a send). A message the stream
+ * never carried is asked of the QQ side (an upstream implementation that does not report what
+ * the account sends) and stored, so the next look-up finds it.
  */
-export function finder(store: MessageStore, consumer: HistoryConsumer, catchUpMs: number): Finder {
-  return async (selfId, messageId) =>
-    (await store.get(selfId, messageId)) ??
-    ((await consumer.catchUp(catchUpMs)) ? await store.get(selfId, messageId) : undefined);
+export function finder(
+  store: MessageStore,
+  consumer: HistoryConsumer,
+  catchUpMs: number,
+  qq: QQSideReader,
+): Finder {
+  return async (selfId, messageId) => {
+    const found =
+      (await store.get(selfId, messageId)) ??
+      ((await consumer.catchUp(catchUpMs)) ? await store.get(selfId, messageId) : undefined);
+    if (found) return found;
+    const read = await qq.read(selfId, 'message', { message_id: messageId }).catch(() => null);
+    if (!read || read.message_id !== messageId) return undefined;
+    await store.put(read);
+    return read;
+  };
 }
 
 export function historyHandlers(store: MessageStore, find: Finder, qq: QQBacked): HistoryHandlers {

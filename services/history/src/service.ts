@@ -42,8 +42,8 @@ export async function startHistory(config: Config, log: Logger): Promise<Running
   await consumer.start();
   const sweeper = new RetentionSweeper(store, config.sweepEveryMs, log);
   sweeper.start();
-  const find = finder(store, consumer, config.catchUpMs);
   const qqSide = new QQSide(redis, ns, log);
+  const find = finder(store, consumer, config.catchUpMs, qqSide);
   const qq = new QQBacked(store, qqSide);
 
   const lookup: HistoryServer = {

@@ -138,6 +138,15 @@ export class EventHub {
     };
   }
 
+  /**
+   * Resolves once NATS has this connection's subscriptions made so far, so an event published
+   * after this resolves reaches them (a subscription is otherwise registered at the server a
+   * moment after `subscribe` returns).
+   */
+  async flushed(): Promise<void> {
+    await this.nc.flush();
+  }
+
   get accounts(): number {
     return this.subs.size;
   }

@@ -83,10 +83,15 @@ export class ForwardWsServer {
       res.writeHead(400);
       res.end('Bad Request');
     });
-    server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
+    server.on('upgrade', (req, socket, head) => {
+      this.upgrade(req, socket, head).catch((err: unknown) => {
+        this.deps.log.warn({ err }, 'WebSocket upgrade failed');
+        socket.destroy();
+      });
+    });
   }
 
-  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://gateway');
     const auth = this.deps.tokens.authenticate(req.headers, url.searchParams);
     if (!auth.ok)
@@ -111,7 +116,20 @@ export class ForwardWsServer {
       );
     }
     const role = roleOf(rest);
-    this.wss.handleUpgrade(req, socket, head, ws => this.accept(ws, selfId, role, auth.grant));
+    if (role === 'api') {
+      this.wss.handleUpgrade(req, socket, head, ws => this.accept(ws, selfId, role, auth.grant));
+      return;
+    }
+    // The account's events must reach this client from the moment its socket is open: the
+    // subscription is made and confirmed by NATS before the upgrade completes (held by a
+    // listener that drops what comes before the client's own one is attached).
+    const hold = this.deps.hub.subscribe(selfId, () => undefined);
+    try {
+      await this.deps.hub.flushed();
+      this.wss.handleUpgrade(req, socket, head, ws => this.accept(ws, selfId, role, auth.grant));
+    } finally {
+      hold();
+    }
   }
 
   private accept(ws: WebSocket, selfId: number, role: WsRole, grant: Grant): void {

@@ -24,6 +24,8 @@ export const qqReadHandlers: QQReadHandlers = {
       ...(n.group_id !== undefined ? { group_id: n.group_id } : {}),
       message: incomingSegments(n.elements, n.group_id, ctx.options),
     })),
+  // Everything a native account receives or sends is published, so history has it already.
+  message: async () => null,
   group_messages: async (args, ctx) => {
     const self = ctx.account.uin;
     return (await ctx.account.driver.call('get_group_messages', args)).map(m =>

@@ -38,6 +38,28 @@ export const upstreamReads: UpstreamReads = {
       message: toSegments((n.content ?? n.message ?? []) as never),
     }));
   },
+  // A message history lacks: the upstream's get_msg (go-cqhttp's reduced shape, or NapCat's
+  // whole event) made into the event it would have reported. Unknown there too: null.
+  message: async ({ message_id }, upstream, uin) => {
+    const data = (await upstream.action('get_msg', { message_id }).catch(() => null)) as Record<
+      string,
+      unknown
+    > | null;
+    if (!data || Number(data.message_id) !== message_id) return null;
+    const sender = (data.sender ?? {}) as { user_id?: unknown };
+    const userId = Number(data.user_id ?? sender.user_id ?? 0);
+    const group = data.message_type === 'group' || data.group_id !== undefined;
+    const frame = {
+      post_type: userId === uin ? 'message_sent' : 'message',
+      message_type: group ? 'group' : 'private',
+      sub_type: group ? 'normal' : 'friend',
+      user_id: userId,
+      font: 0,
+      ...data,
+    };
+    const e = fromUpstream(uin, frame, JSON.stringify(frame))?.event;
+    return e?.post_type === 'message' || e?.post_type === 'message_sent' ? e : null;
+  },
   group_messages: async ({ group_id, seq, count }, upstream, uin) => {
     const data = (await upstream.action('get_group_msg_history', {
       group_id,
