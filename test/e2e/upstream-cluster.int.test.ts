@@ -43,7 +43,10 @@ beforeAll(async () => {
       {
         group_id: GROUP,
         group_name: 'upstream group',
-        members: [{ user_id: PERSON, role: 'owner' }, { user_id: UIN }],
+        members: [
+          { user_id: PERSON, role: 'owner' },
+          { user_id: UIN, role: 'admin' },
+        ],
       },
     ],
   });
@@ -128,6 +131,33 @@ describe('an account behind another OneBot implementation', () => {
         e => e.notice_type === 'group_recall' && e.message_id === sent.message_id,
         10_000,
       );
+    } finally {
+      await ws.close();
+    }
+  });
+
+  it('reply segments and essence name the upstream’s ids', async () => {
+    const ws = await OneBotWs.connect(`${front.wsUrl}/${UIN}/`);
+    try {
+      await say('quote me');
+      const incoming = await ws.waitForEvent(
+        e => e.post_type === 'message' && String(e.raw_message).includes('quote me'),
+        10_000,
+      );
+      const id = incoming.message_id as number;
+      const sent = await api.ok<{ message_id: number }>('send_group_msg', {
+        group_id: GROUP,
+        message: `[CQ:reply,id=${id}]quoted`,
+      });
+      const there = await upstreamApi.ok<{ message: unknown }>('get_msg', {
+        message_id: sent.message_id,
+      });
+      expect(JSON.stringify(there.message)).toMatch(new RegExp(`reply.{0,12}${id}`));
+      await api.ok('set_essence_msg', { message_id: id });
+      const essence = await upstreamApi.ok<Array<{ message_id: number }>>('get_essence_msg_list', {
+        group_id: GROUP,
+      });
+      expect(essence.map(e => e.message_id)).toContain(id);
     } finally {
       await ws.close();
     }
