@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import {
   OneBotHttp,
   OneBotWs,
+  Receiver,
   registerAccounts,
   startTestCluster,
   type TestCluster,
@@ -28,6 +29,8 @@ let sockets: WebSocket[] = [];
 let server: WebSocketServer;
 let front: TestCluster;
 let api: OneBotHttp;
+/** An HTTP POST receiver of the account's events, in array format. */
+const receiver = new Receiver();
 
 const ok = (data: unknown) => ({ status: 'ok', retcode: 0, data, message: '', wording: '' });
 const failed = (retcode: number, message: string) => ({
@@ -114,9 +117,15 @@ beforeAll(async () => {
     });
   });
   const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  await receiver.start();
   front = await startTestCluster({ accounts: [] });
   await registerAccounts(front.options.namespace, [
-    { uin: UIN, driver: 'onebot', options: { url, token: TOKEN } },
+    {
+      uin: UIN,
+      driver: 'onebot',
+      options: { url, token: TOKEN },
+      endpoints: { http_post: [{ url: receiver.url, message_format: 'array' }] },
+    },
   ]);
   await untilOnline(front.httpUrl, UIN, 20_000);
   api = new OneBotHttp(`${front.httpUrl}/${UIN}`);
@@ -125,6 +134,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await front?.stop();
   server?.close();
+  await receiver.stop();
 });
 
 describe('a NapCat-like upstream', () => {
@@ -164,6 +174,13 @@ describe('a NapCat-like upstream', () => {
   });
 
   it('takes string-format messages and NapCat’s own notices in, and history stores the messages', async () => {
+    // An HTTP POST endpoint starts with the events after its delivery began (a moment after
+    // the account was registered): probe until it is running.
+    await waitFor(async () => {
+      push({ post_type: 'notice', notice_type: 'probe' });
+      await new Promise(r => setTimeout(r, 200));
+      return receiver.received.some(r => r.json.notice_type === 'probe') ? true : undefined;
+    }, 15_000);
     const ws = await OneBotWs.connect(`${front.wsUrl}/${UIN}/`);
     try {
       push({
@@ -195,6 +212,17 @@ describe('a NapCat-like upstream', () => {
       );
       expect(message.raw_message).toBe('from napcat [CQ:face,id=14]');
       const notice = await ws.waitForEvent(e => e.notice_type === 'group_msg_emoji_like', 10_000);
+      // Every transport, each in its endpoint's format: HTTP POST here asked for arrays.
+      const posted = await waitFor(
+        async () =>
+          receiver.received.find(r => r.json.post_type === 'message')?.json as
+            { message: unknown } | undefined,
+        10_000,
+      );
+      expect(posted.message).toEqual([
+        { type: 'text', data: { text: 'from napcat ' } },
+        { type: 'face', data: { id: '14' } },
+      ]);
       expect(notice).toMatchObject({ likes: [{ emoji_id: '76', count: 1 }], is_add: true });
       const stored = await waitFor(async () => {
         const r = await api.call<{ message: unknown }>('get_msg', { message_id: 4242 });
