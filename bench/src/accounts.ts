@@ -8,11 +8,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { AccountRecord, Namespace } from '@cqfleet/contracts';
-import { startCluster, writeWorld } from '@cqfleet/devcluster';
+import { writeWorld } from '@cqfleet/devcluster';
 import { AccountRegistry, connectNats, connectRedis, createLogger } from '@cqfleet/runtime';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { startBenchCluster } from './cluster.js';
 import { accountsOnline } from './scrape.js';
 import { type Report, table } from './stats.js';
 
@@ -38,14 +36,9 @@ export async function accountsBench(o: AccountsBenchOptions): Promise<Report> {
     accounts: uins.map(uin => ({ user_id: uin, nickname: `bot ${uin}` })),
     people: [{ user_id: 20001, nickname: 'someone' }],
   });
-  const cluster = await startCluster({
-    namespace: `bench-accounts-${process.pid}`,
-    natsUrl: o.natsUrl,
-    redisUrl: o.redisUrl,
-    ports: { simulator: 0, http: 0, ws: 0, history: 0 },
+  const cluster = await startBenchCluster(`bench-accounts-${process.pid}`, o, {
     world,
     accounts: uins.slice(0, 1),
-    cacheDir: await mkdtemp(join(tmpdir(), 'bench-cache-')),
   });
   const log = createLogger('bench', 'warn');
   const nc = await connectNats(o.natsUrl, 'bench', log);

@@ -12,12 +12,9 @@
  * (64 in flight), and `get_msg` over HTTP (one at a time).
  */
 import type { AddressInfo } from 'node:net';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startCluster } from '@cqfleet/devcluster';
 import WebSocket, { WebSocketServer } from 'ws';
 import { ENVELOPE, startBareHttp, startEcho } from './baselines.js';
+import { startBenchCluster, untilLoggedIn } from './cluster.js';
 import { agent, post } from './http-client.js';
 import { cpuMeter, cpuPerItem } from './cpu.js';
 import {
@@ -95,20 +92,10 @@ export async function actionsBench(o: ActionsBenchOptions): Promise<Report> {
   const bareWs = await wsClient(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
   const ok = (r: { status?: string }) => r.status === 'ok';
 
-  const cluster = await startCluster({
-    namespace: `bench-actions-${process.pid}`,
-    natsUrl: o.natsUrl,
-    redisUrl: o.redisUrl,
-    ports: { simulator: 0, http: 0, ws: 0, history: 0 },
-    cacheDir: await mkdtemp(join(tmpdir(), 'bench-cache-')),
-  });
+  const cluster = await startBenchCluster(`bench-actions-${process.pid}`, o);
   try {
     const api = `${cluster.httpUrl}/10001`;
-    // Logged in before anything is timed.
-    for (let i = 0; i < 100; i++) {
-      if (ok(await post(`${api}/get_login_info`, {}))) break;
-      await new Promise(r => setTimeout(r, 100));
-    }
+    await untilLoggedIn(cluster, 10001);
     const ws = await wsClient(`${cluster.wsUrl}/10001/`);
 
     const bareSeq = await timeSequential(sequential, () =>

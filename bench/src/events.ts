@@ -12,15 +12,13 @@
  * offers a fixed 5,000 events/s (100 accounts) for the latency target.
  */
 import { Agent, request } from 'node:http';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Namespace } from '@cqfleet/contracts';
-import { type RunningCluster, startCluster, writeWorld } from '@cqfleet/devcluster';
+import { type RunningCluster, writeWorld } from '@cqfleet/devcluster';
 import { connectNats, createLogger, ensureEventStream } from '@cqfleet/runtime';
 import { jetstream } from '@nats-io/jetstream';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
+import { startBenchCluster } from './cluster.js';
 import { cpuMeter, cpuPerItem } from './cpu.js';
 import { accountsOnline, metric } from './scrape.js';
 import { percentile, perSecond, ms, type Report, table } from './stats.js';
@@ -294,15 +292,10 @@ export async function eventsBench(o: EventsBenchOptions): Promise<Report> {
       ],
     })),
   });
-  const cluster = await startCluster({
-    namespace: `bench-events-${process.pid}`,
-    natsUrl: o.natsUrl,
-    redisUrl: o.redisUrl,
-    ports: { simulator: 0, http: 0, ws: 0, history: 0 },
+  const cluster = await startBenchCluster(`bench-events-${process.pid}`, o, {
     world,
     accounts: uins,
     env: { GATEWAY_HEARTBEAT_INTERVAL_MS: '0' },
-    cacheDir: await mkdtemp(join(tmpdir(), 'bench-cache-')),
   });
   try {
     // Every account online before anything is timed.

@@ -11,12 +11,10 @@ import { loadConfig, MessageStore, startHistory } from '@cqfleet/history';
 import { type MessageEvent, parseParams } from '@cqfleet/onebot';
 import { MessageFormat } from '@cqfleet/proto';
 import { ActionChannel } from '@cqfleet/rpc';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startCluster, writeWorld } from '@cqfleet/devcluster';
+import { writeWorld } from '@cqfleet/devcluster';
 import { createLogger, type Redis } from '@cqfleet/runtime';
 import { grpcUnary, redisGet, redisSet, startBareHttp } from './baselines.js';
+import { startBenchCluster, untilLoggedIn } from './cluster.js';
 import { post } from './http-client.js';
 import { messageMix, type MixOptions } from './history-mix.js';
 import { bytesPer, deletePrefix } from './redis-memory.js';
@@ -344,24 +342,16 @@ async function overHttp(
     post(`${bare.url}/get_msg`, { message_id: 1 }),
   );
   bare.close();
-  const cluster = await startCluster({
-    namespace: ns.name,
-    natsUrl: o.natsUrl,
-    redisUrl: o.redisUrl,
-    ports: { simulator: 0, http: 0, ws: 0, history: 0 },
+  const cluster = await startBenchCluster(ns.name, o, {
     world: await writeWorld({
       accounts: [{ user_id: SELF, nickname: 'bench' }],
       people: [{ user_id: 20001, nickname: 'someone' }],
     }),
     accounts: [SELF],
-    cacheDir: await mkdtemp(join(tmpdir(), 'bench-cache-')),
   });
   try {
     const api = `${cluster.httpUrl}/${SELF}`;
-    for (let i = 0; i < 100; i++) {
-      if ((await post(`${api}/get_login_info`, {})).status === 'ok') break;
-      await new Promise(r => setTimeout(r, 100));
-    }
+    await untilLoggedIn(cluster, SELF);
     const latency = await timeSequential(reads(10_000), async () => {
       const r = await post(`${api}/get_msg`, { message_id: anyId() });
       if (r.retcode !== 0) throw new Error(`get_msg failed: ${JSON.stringify(r)}`);

@@ -1,0 +1,29 @@
+/** The whole cluster as the benchmarks start it: free loopback ports, its own media cache. */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ClusterOptions, type RunningCluster, startCluster } from '@cqfleet/devcluster';
+import { post } from './http-client.js';
+
+export async function startBenchCluster(
+  namespace: string,
+  infra: { natsUrl: string; redisUrl: string },
+  options: Partial<ClusterOptions> = {},
+): Promise<RunningCluster> {
+  return startCluster({
+    namespace,
+    natsUrl: infra.natsUrl,
+    redisUrl: infra.redisUrl,
+    ports: { simulator: 0, http: 0, ws: 0, history: 0 },
+    cacheDir: await mkdtemp(join(tmpdir(), 'bench-cache-')),
+    ...options,
+  });
+}
+
+/** Waits (up to 10 s) until `uin` answers get_login_info: logged in before anything is timed. */
+export async function untilLoggedIn(cluster: RunningCluster, uin: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if ((await post(`${cluster.httpUrl}/${uin}/get_login_info`, {})).status === 'ok') return;
+    await new Promise(r => setTimeout(r, 100));
+  }
+}
