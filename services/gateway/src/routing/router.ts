@@ -101,14 +101,8 @@ export class ActionRouter {
     opts: CallOptions,
   ): Promise<ActionResponse> {
     if (!resolved) return failedTag('API_NOT_FOUND');
-    if (
-      opts.grant &&
-      !(allowsAccount(opts.grant, opts.selfId) && allowsAction(opts.grant, resolved.name))
-    )
-      return failedTag(
-        'ACCOUNT_FORBIDDEN',
-        `该令牌无权在账号 ${opts.selfId} 上调用 ${resolved.name}`,
-      );
+    const refused = forbidden(opts, resolved.name);
+    if (refused) return refused;
     let params: unknown;
     try {
       params = parseParams(resolved.name, rawParams);
@@ -141,11 +135,8 @@ export class ActionRouter {
     rawParams: unknown,
     opts: CallOptions,
   ): Promise<ActionResponse> {
-    if (
-      opts.grant &&
-      !(allowsAccount(opts.grant, opts.selfId) && allowsAction(opts.grant, wireName))
-    )
-      return failedTag('ACCOUNT_FORBIDDEN', `该令牌无权在账号 ${opts.selfId} 上调用 ${wireName}`);
+    const refused = forbidden(opts, wireName);
+    if (refused) return refused;
     try {
       return await this.toSession(wireName, rawParams ?? {}, opts);
     } catch (err) {
@@ -243,6 +234,13 @@ export class ActionRouter {
   stop(): void {
     this.rateLimited.stop();
   }
+}
+
+/** ACCOUNT_FORBIDDEN when the caller's token may not use this account or this action. */
+function forbidden(opts: CallOptions, action: string): ActionResponse | undefined {
+  if (!opts.grant) return undefined;
+  if (allowsAccount(opts.grant, opts.selfId) && allowsAction(opts.grant, action)) return undefined;
+  return failedTag('ACCOUNT_FORBIDDEN', `该令牌无权在账号 ${opts.selfId} 上调用 ${action}`);
 }
 
 function fromReply(reply: ActionReply): ActionResponse {
