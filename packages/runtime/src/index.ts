@@ -39,6 +39,8 @@ export {
 } from './metrics.js';
 export type { RunOptions, Stop } from './lifecycle.js';
 export { runService } from './lifecycle.js';
+export type { ServiceEntry } from './service-main.js';
+export { serviceMain } from './service-main.js';
 export type { Logger, LogLevel } from './logger.js';
 export { announceReady, createLogger, LOG_LEVELS } from './logger.js';
 export type { EventStreamOptions, NatsConnection } from './nats.js';
