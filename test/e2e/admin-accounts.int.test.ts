@@ -135,6 +135,18 @@ it('refuses bad input clearly', async () => {
   expect((await call('PUT', '/accounts/40004', { driver: 'nope' })).body).toMatchObject({
     error: { code: 'INVALID_ACCOUNT' },
   });
+  // An upstream account's options are checked too: a reverse upstream must have a token.
+  const tokenless = await call('PUT', '/accounts/40004', {
+    driver: 'onebot',
+    options: { mode: 'reverse' },
+  });
+  expect(tokenless.status).toBe(400);
+  expect(tokenless.body).toMatchObject({
+    error: { code: 'INVALID_ACCOUNT', message: expect.stringContaining('options.token') },
+  });
+  expect((await call('PUT', '/accounts/40004', { driver: 'onebot' })).body).toMatchObject({
+    error: { message: expect.stringContaining('options.url') },
+  });
   expect((await call('POST', '/accounts/49999/disable')).status).toBe(404);
   const bad = await fetch(`${admin}/accounts/40004`, {
     method: 'PUT',

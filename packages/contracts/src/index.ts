@@ -22,6 +22,15 @@ export {
 export type { MediaJobData, MediaJobResult } from './media.js';
 export { DEFAULT_NAMESPACE, Namespace } from './namespace.js';
 export type { Lease, OwnershipChange } from './registry.js';
-export { AccountRecord, formatLease, parseLease, WorkerRecord } from './registry.js';
+export {
+  AccountRecord,
+  driverOptionsProblem,
+  formatLease,
+  parseLease,
+  UpstreamOptions,
+  WorkerRecord,
+} from './registry.js';
+export type { RelayHello } from './upstream-relay.js';
+export { RELAY_PART_HEADER, RELAY_PATH } from './upstream-relay.js';
 export type { ForwardNodeRecord, QQReadName, QQReads } from './qq-reads.js';
 export { QQ_READ_PREFIX, qqReadAction, qqReadOf } from './qq-reads.js';

@@ -6,7 +6,9 @@
  * - `<ns>.events.<self_id>.<post_type>`  every event, in the JetStream stream `<NS>_EVENTS`;
  *   also received by core subscribers (the gateway) at the moment it is stored;
  * - `<ns>.ownership`                     core NATS: an account's owner changed ({@link OwnershipChange});
- * - `<ns>.registry`                      core NATS: the account registry changed.
+ * - `<ns>.registry`                      core NATS: the account registry changed;
+ * - `<ns>.upstream.<self_id>.<kind>[.<conn>]` core NATS: the relay of a reverse-WebSocket
+ *   upstream between the gateway holding its socket and the account's owner (upstream-relay.ts).
  *
  * Redis keys (all under `<ns>:`)
  * - `accounts`            hash uin → AccountRecord JSON (the account registry)
@@ -16,6 +18,7 @@
  * - `cursor:<uin>`        the last driver event seq published for the account
  * - `h:*`                 history records and indexes (owned by the history service)
  */
+import type { RelayKind } from './upstream-relay.js';
 
 export const DEFAULT_NAMESPACE = 'cqfleet';
 
@@ -62,6 +65,12 @@ export class Namespace {
 
   get registrySubject(): string {
     return `${this.name}.registry`;
+  }
+
+  /** A subject of the relay of account `selfId`'s reverse-WebSocket upstream. */
+  upstreamSubject(selfId: number, kind: RelayKind, conn?: string): string {
+    const base = `${this.name}.upstream.${selfId}.${kind}`;
+    return conn === undefined ? base : `${base}.${conn}`;
   }
 
   /** Redis hash of live gateway replicas. */

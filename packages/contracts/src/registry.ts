@@ -10,20 +10,55 @@ export const AccountRecord = z.object({
   /**
    * The driver that connects the account: `simulator` (built in), or `onebot` — an upstream
    * OneBot v11 implementation (NapCat, Lagrange, LLOneBot, go-cqhttp, another cqfleet) that
-   * runs the account, reached by forward WebSocket.
+   * runs the account, reached by forward WebSocket or connecting in by reverse WebSocket.
    */
   driver: z.enum(['simulator', 'onebot']).default('simulator'),
-  /**
-   * Driver options: `{ url }` of the simulator; for `onebot`, `{ url, token?, flavor? }` — the
-   * upstream's forward-WebSocket URL, its access token, and which implementation it is
-   * (`napcat` | `llonebot` | `lagrange` | `gocq`, default `auto`: told by get_version_info).
-   */
+  /** Driver options: `{ url }` of the simulator; for `onebot`, {@link UpstreamOptions}. */
   options: z.record(z.string(), z.unknown()).default({}),
   enabled: z.boolean().default(true),
   /** HTTP POST receivers and reverse WebSocket servers of this account alone. */
   endpoints: AccountEndpoints.optional(),
 });
 export type AccountRecord = z.infer<typeof AccountRecord>;
+
+/**
+ * Options of a `onebot` account: where its upstream implementation is and how to speak to it.
+ *
+ * - `mode: 'forward'` (default): the owning session worker connects to `url`, the upstream's
+ *   forward-WebSocket server, with `token` as `Authorization: Bearer`.
+ * - `mode: 'reverse'`: the upstream is a reverse-WebSocket client of cqfleet; it connects to any
+ *   gateway replica at `/upstream` (ws port) with `X-Self-ID` and `token` (required: anyone who
+ *   reaches the gateway could otherwise speak for the account), and the gateway relays the
+ *   socket to the owning worker over NATS (upstream-relay.ts).
+ */
+export const UpstreamOptions = z
+  .object({
+    mode: z.enum(['forward', 'reverse']).default('forward'),
+    url: z.string().url().optional(),
+    token: z.string().optional(),
+    /** `napcat` | `llonebot` | `lagrange` | `gocq` | `cqfleet`; `auto`: told by get_version_info. */
+    flavor: z.string().default('auto'),
+    /** How long an action may wait for the upstream's answer. */
+    timeoutMs: z.number().int().positive().default(30_000),
+  })
+  .refine(o => o.mode !== 'forward' || o.url !== undefined, {
+    message: 'a forward upstream needs options.url',
+    path: ['url'],
+  })
+  .refine(o => o.mode !== 'reverse' || (o.token ?? '') !== '', {
+    message: 'a reverse upstream needs options.token',
+    path: ['token'],
+  });
+export type UpstreamOptions = z.infer<typeof UpstreamOptions>;
+
+/** What is wrong with a record's driver options, or undefined when they are usable. */
+export function driverOptionsProblem(record: Pick<AccountRecord, 'driver' | 'options'>) {
+  if (record.driver !== 'onebot') return undefined;
+  const r = UpstreamOptions.safeParse(record.options);
+  return r.success
+    ? undefined
+    : r.error.issues.map(i => `options.${i.path.join('.')}: ${i.message}`).join('; ');
+}
 
 export const WorkerRecord = z.object({
   id: z.string(),

@@ -46,6 +46,7 @@ export { announceReady, createLogger, LOG_LEVELS } from './logger.js';
 export type { EventStreamOptions, NatsConnection } from './nats.js';
 export { connectNats, ensureEventStream } from './nats.js';
 export { connectRedis, Redis, redisReady } from './redis.js';
+export { FrameJoiner, publishFrame } from './relay-frames.js';
 export type { Held, LeaseCandidate, LeaseGroupOptions } from './lease-group.js';
 export { LeaseGroup } from './lease-group.js';
 export { LeaseStore } from './leases.js';

@@ -1,7 +1,8 @@
 /**
  * Composes the gateway: account directory, token table, router, event hub, heartbeats, the
- * inbound transports (HTTP API, forward WebSocket) and the outbound deliveries (HTTP POST,
- * reverse WebSocket) shared with the other replicas by lease.
+ * inbound transports (HTTP API, forward WebSocket), the relay of reverse-WebSocket upstreams,
+ * and the outbound deliveries (HTTP POST, reverse WebSocket) shared with the other replicas by
+ * lease.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -28,6 +29,7 @@ import { LongPoll } from './events/long-poll.js';
 import { ActionRouter } from './routing/router.js';
 import { createHttpApi } from './transports/http-api.js';
 import { ForwardWsServer } from './transports/ws-server.js';
+import { UpstreamRelay } from './upstream/relay.js';
 
 export interface RunningGateway {
   replicaId: string;
@@ -94,7 +96,9 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     log: glog,
   });
   const wsHttp = createServer();
+  const relay = new UpstreamRelay({ nc, ns, directory, replicaId, log: glog });
   const ws = new ForwardWsServer({
+    relay,
     router,
     directory,
     hub,
@@ -140,6 +144,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       await router.drain(DRAIN_MS);
       await deliveries.stop();
       ws.close();
+      relay.close();
       http.closeAllConnections();
       await closed;
       heartbeats.close();

@@ -8,6 +8,7 @@ import {
   InFlight,
   type LeaseStore,
   type Logger,
+  type NatsConnection,
   type Redis,
   type StreamPublisher,
 } from '@cqfleet/runtime';
@@ -24,6 +25,8 @@ export interface AccountDeps {
   /** Event publishes of the whole worker (one ack inbox, writes coalesced per loop turn). */
   publisher: StreamPublisher;
   redis: Redis;
+  /** The worker's NATS connection (a reverse upstream's socket is relayed over it). */
+  nc: NatsConnection;
   ns: Namespace;
   leases: LeaseStore;
   log: Logger;
@@ -60,7 +63,7 @@ export class AccountRuntime {
     this.uin = record.uin;
     this.lease = lease;
     this.log = deps.log.child({ uin: record.uin, fence: lease.fence });
-    this.driver = createDriver(record, lease.fence, this.log);
+    this.driver = createDriver(record, lease.fence, this.log, deps);
     this.pipeline = new EventPipeline<Cursor>(
       deps.publisher,
       deps.ns,

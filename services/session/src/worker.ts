@@ -118,6 +118,7 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
           holds: (uin, fence) => leases.holds(uin, fence),
           publisher,
           redis,
+          nc,
           ns,
           leases: leases.store,
           log: wlog,

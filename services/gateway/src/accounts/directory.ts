@@ -106,6 +106,12 @@ export class AccountDirectory {
     return this.registry.get(uin)?.driver === 'onebot';
   }
 
+  /** An enabled account's record. */
+  record(uin: number): AccountRecord | undefined {
+    const r = this.registry.get(uin);
+    return r?.enabled ? r : undefined;
+  }
+
   /** The enabled accounts' records. */
   records(): AccountRecord[] {
     return [...this.registry.values()].filter(r => r.enabled);

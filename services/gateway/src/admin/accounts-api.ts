@@ -13,11 +13,11 @@
  * added or enabled account and hand over a disabled or removed one within a rebalance.
  * Answers are JSON; errors are `{error: {code, message}}` with a 4xx status.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AccountRecord } from '@cqfleet/contracts';
+import { AccountRecord, driverOptionsProblem } from '@cqfleet/contracts';
 import type { AccountRegistry, Logger } from '@cqfleet/runtime';
 import type { AccountDirectory } from '../accounts/directory.js';
+import { sameSecret } from '../auth/tokens.js';
 import type { ActionRouter } from '../routing/router.js';
 
 export interface AccountsApiDeps {
@@ -41,10 +41,6 @@ class ApiError extends Error {
     super(message);
   }
 }
-
-/** Compares digests, so the time taken says nothing about the token. */
-const sameSecret = (a: string, b: string) =>
-  timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 
 const send = (res: ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
@@ -125,6 +121,8 @@ export function accountsApi(deps: AccountsApiDeps) {
         const input = AccountInput.safeParse(await readJson(req));
         if (!input.success)
           throw new ApiError(400, 'INVALID_ACCOUNT', input.error.issues[0]?.message ?? 'invalid');
+        const problem = driverOptionsProblem(input.data);
+        if (problem) throw new ApiError(400, 'INVALID_ACCOUNT', problem);
         const existed = (await deps.registry.get(uin)) !== undefined;
         const record = AccountRecord.parse({ ...input.data, uin });
         await deps.registry.put(record);

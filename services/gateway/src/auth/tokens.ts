@@ -5,7 +5,7 @@
  * `Authorization` with any scheme word (whatever follows the first space), else
  * `access_token` in the query. Missing → 401, unknown → 403.
  */
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AccountToken } from '../config.js';
 
@@ -32,6 +32,10 @@ export function tokenFrom(headers: IncomingHttpHeaders, query: URLSearchParams):
 
 /** Tokens are looked up by their hash, so the lookup does not reveal them by its timing. */
 const digest = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** Compares digests, so the time taken says nothing about the secret. */
+export const sameSecret = (a: string, b: string): boolean =>
+  timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 
 export class TokenTable {
   private readonly grants = new Map<string, Grant>();

@@ -6,6 +6,8 @@
  * | `/event`                             | no      | yes    | yes                  |
  * | `/` and any other path               | yes     | yes    | yes                  |
  *
+ * `/upstream` is not a client path: reverse-WebSocket upstreams connect there (upstream/relay.ts).
+ *
  * Authentication and the account check happen before the upgrade (401 / 403, 400 with the
  * failure envelope when the account is unknown or ambiguous). Each connection serves one
  * account, with its own rate-limit bucket (go-cqhttp), the `ws` settings of the config file,
@@ -13,6 +15,7 @@
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { RELAY_PATH } from '@cqfleet/contracts';
 import { serialize, toFailure } from '@cqfleet/onebot';
 import { counter, gauge, type Logger } from '@cqfleet/runtime';
 
@@ -35,6 +38,7 @@ import type { EventHub } from '../events/event-hub.js';
 import type { FilterRegistry } from '../events/filter-registry.js';
 import type { Heartbeats } from '../events/heartbeat.js';
 import type { ActionRouter } from '../routing/router.js';
+import type { UpstreamRelay } from '../upstream/relay.js';
 import { pickAccount, splitAccountPrefix } from './target.js';
 import { TokenBucket } from './token-bucket.js';
 import { serveRequests } from './ws-requests.js';
@@ -61,6 +65,8 @@ export interface ForwardWsDeps {
   heartbeats: Heartbeats;
   tokens: TokenTable;
   settings: Settings;
+  /** Takes the sockets of reverse-WebSocket upstreams (at RELAY_PATH). */
+  relay: UpstreamRelay;
   log: Logger;
 }
 
@@ -93,6 +99,7 @@ export class ForwardWsServer {
 
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://gateway');
+    if (url.pathname === RELAY_PATH) return this.deps.relay.upgrade(req, socket, head, url);
     const auth = this.deps.tokens.authenticate(req.headers, url.searchParams);
     if (!auth.ok)
       return reject(socket, auth.status, auth.status === 401 ? 'Unauthorized' : 'Forbidden');

@@ -2,7 +2,7 @@
 import type { AccountRecord } from '@cqfleet/contracts';
 import type { Logger } from '@cqfleet/runtime';
 import type { Driver } from './driver.js';
-import { OneBotDriver } from '../upstream/onebot-driver.js';
+import { OneBotDriver, type RelayContext } from '../upstream/onebot-driver.js';
 import { SimulatorDriver } from './simulator-driver.js';
 
 export type {
@@ -15,11 +15,16 @@ export type {
 } from './driver.js';
 export { toOneBotError } from './simulator-driver.js';
 
-export function createDriver(account: AccountRecord, fence: number, log: Logger): Driver {
+export function createDriver(
+  account: AccountRecord,
+  fence: number,
+  log: Logger,
+  relay: RelayContext,
+): Driver {
   switch (account.driver) {
     case 'simulator':
       return new SimulatorDriver({ uin: account.uin, fence, options: account.options }, log);
     case 'onebot':
-      return new OneBotDriver({ uin: account.uin, fence, options: account.options }, log);
+      return new OneBotDriver({ uin: account.uin, fence, options: account.options }, log, relay);
   }
 }

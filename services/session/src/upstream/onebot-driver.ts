@@ -1,30 +1,37 @@
 /**
  * The `onebot` driver: the account runs in an upstream OneBot v11 implementation (NapCat,
- * LLOneBot, Lagrange, go-cqhttp, another cqfleet) and this worker holds one forward-WebSocket
- * connection to it — the universal endpoint, where actions go out and events come in.
+ * LLOneBot, Lagrange, go-cqhttp, another cqfleet) and this worker holds one universal
+ * connection to it — where actions go out and events come in. The connection is a forward
+ * WebSocket this worker opens, or the upstream's reverse WebSocket into a gateway, relayed over
+ * NATS (links.ts, relay-link.ts); everything below is the same for both.
  *
- * - Connecting: the socket opens with the token (`Authorization: Bearer`), then
- *   `get_login_info` must name this account (an upstream running another account is a
- *   configuration error, reported and retried with back-off) and `get_version_info` tells the
- *   flavour. Only then is the account online.
- * - While the socket is down the account is offline (`ACCOUNT_OFFLINE` for actions, `online:
+ * - Connecting: once the link is up, `get_login_info` must name this account (an upstream
+ *   running another account is a configuration error, reported and retried with back-off) and
+ *   `get_version_info` tells the flavour. Only then is the account online.
+ * - While the link is down the account is offline (`ACCOUNT_OFFLINE` for actions, `online:
  *   false` in get_status); it reconnects with back-off until stopped.
- * - Fencing: a worker that loses the lease stops the account, which closes this connection;
+ * - Fencing: a worker that loses the lease stops the account, which lets go of the link;
  *   events are published only while the lease holds (EventPipeline), so a paused worker that
  *   wakes up publishes nothing.
  * - Replies are matched by `echo` (an upstream may answer out of order). NapCat and LLOneBot
  *   accept a bad token's upgrade and then send one `retcode 1403` frame without `echo`.
  */
+import { type Namespace, UpstreamOptions } from '@cqfleet/contracts';
 import { OneBotError } from '@cqfleet/onebot';
-import { backoff, type Logger, sleep } from '@cqfleet/runtime';
+import { backoff, type Logger, type NatsConnection, sleep } from '@cqfleet/runtime';
 import type { OpName, Ops, SimUser } from '@cqfleet/sim-client';
-import WebSocket from 'ws';
 import type { Driver, DriverHooks, DriverOptions, OneBotUpstream } from '../driver/driver.js';
 import { ConnectionLoop } from '../driver/connection-loop.js';
 import { fromUpstream } from './events.js';
+import { type Connector, ForwardConnector, type UpstreamLink } from './links.js';
+import { RelayConnector } from './relay-link.js';
 import { smoothReply, type UpstreamReply } from './smoothing.js';
 
-const DEFAULT_TIMEOUT_MS = 30_000;
+/** What a reverse upstream's relay needs: the worker's NATS connection and namespace. */
+export interface RelayContext {
+  nc: NatsConnection;
+  ns: Namespace;
+}
 
 interface Pending {
   action: string;
@@ -48,60 +55,70 @@ export class OneBotDriver extends ConnectionLoop implements Driver, OneBotUpstre
   readonly protocol = 0;
   readonly upstream: OneBotUpstream = this;
   flavor: string;
-  private readonly url: string;
-  private readonly token: string | undefined;
+  private readonly connector: Connector;
   private readonly timeoutMs: number;
-  private ws?: WebSocket;
+  /** The link, while it is up (set before the login check, so that check can use it). */
+  private link?: UpstreamLink;
   private readonly pending = new Map<string, Pending>();
   private nextEcho = 1;
   private profile?: SimUser;
 
-  constructor(opts: DriverOptions, log: Logger) {
+  constructor(opts: DriverOptions, log: Logger, relay: RelayContext) {
     super(opts.uin, log);
-    const o = opts.options;
-    if (typeof o.url !== 'string')
-      throw new Error(`account ${opts.uin}: onebot driver needs options.url`);
-    this.url = o.url;
-    this.token = typeof o.token === 'string' && o.token !== '' ? o.token : undefined;
-    this.flavor = typeof o.flavor === 'string' && o.flavor !== 'auto' ? o.flavor : 'unknown';
-    this.timeoutMs = typeof o.timeoutMs === 'number' ? o.timeoutMs : DEFAULT_TIMEOUT_MS;
+    const parsed = UpstreamOptions.safeParse(opts.options);
+    if (!parsed.success)
+      throw new Error(`account ${opts.uin}: onebot driver options: ${parsed.error.message}`);
+    const o = parsed.data;
+    this.connector =
+      o.mode === 'reverse'
+        ? new RelayConnector(relay.nc, relay.ns, opts.uin, log)
+        : new ForwardConnector(o.url ?? '', o.token, log);
+    this.flavor = o.flavor === 'auto' ? 'unknown' : o.flavor;
+    this.timeoutMs = o.timeoutMs;
   }
 
   protected drop(): void {
-    this.ws?.terminate();
+    this.link?.close();
   }
 
-  /** Connect, check the account, serve until the socket closes, repeat with back-off. */
+  /** Connect, check the account, serve until the link closes, repeat with back-off. */
   protected async run(hooks: DriverHooks): Promise<void> {
     const signal = this.abort.signal;
     for (let attempt = 0; !signal.aborted;) {
       this.setState(hooks, 'connecting');
       try {
-        const ws = await this.open(hooks);
-        const closed = new Promise<string>(resolve =>
-          ws.once('close', (code, reason) => resolve(`${code} ${reason.toString()}`)),
+        const link = await this.connector.connect(
+          raw => this.receive(raw, hooks),
+          signal,
+          () => this.setState(hooks, 'offline', 'waiting for the upstream to connect in'),
         );
-        const login = (await this.send(ws, 'get_login_info', {})) as {
+        this.link = link;
+        void link.closed.then(() => this.failPending());
+        if (signal.aborted) link.close();
+        const login = (await this.send(link, 'get_login_info', {})) as {
           user_id?: unknown;
           nickname?: unknown;
         };
         if (Number(login.user_id) !== this.uin)
           throw new Error(`upstream runs account ${String(login.user_id)}, not ${this.uin}`);
-        const version = (await this.send(ws, 'get_version_info', {}).catch(() => ({}))) as object;
+        const version = (await this.send(link, 'get_version_info', {}).catch(() => ({}))) as object;
         if (this.flavor === 'unknown') this.flavor = flavorOf(version);
         this.profile = profileOf(this.uin, login);
-        this.ws = ws;
         attempt = 0;
-        this.log.info({ flavor: this.flavor, url: this.url }, 'upstream connected');
+        this.log.info(
+          { flavor: this.flavor, upstream: this.connector.where },
+          'upstream connected',
+        );
         this.setState(hooks, 'online');
-        const why = await closed;
-        this.ws = undefined;
+        const why = await link.closed;
+        this.link = undefined;
         if (signal.aborted) return;
         this.stats.disconnectTimes++;
         if (why.startsWith('1006')) this.stats.lostTimes++;
         this.setState(hooks, 'offline', `upstream closed: ${why}`);
       } catch (err) {
-        this.ws = undefined;
+        this.link?.close();
+        this.link = undefined;
         if (signal.aborted) return;
         this.setState(hooks, 'offline', err instanceof Error ? err.message : String(err));
       }
@@ -109,60 +126,46 @@ export class OneBotDriver extends ConnectionLoop implements Driver, OneBotUpstre
     }
   }
 
-  /** Opens the socket; frames are routed from here on (events to hooks, replies by echo). */
-  private open(hooks: DriverHooks): Promise<WebSocket> {
-    const ws = new WebSocket(this.url, {
-      handshakeTimeout: 5_000,
-      headers: this.token ? { Authorization: `Bearer ${this.token}` } : {},
-    });
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) return;
-      this.stats.packetReceived++;
-      const raw = data.toString();
-      let frame: Record<string, unknown>;
+  /** One frame from the upstream: an event goes to the hooks, a reply to its waiting action. */
+  private receive(raw: string, hooks: DriverHooks): void {
+    this.stats.packetReceived++;
+    let frame: Record<string, unknown>;
+    try {
+      frame = JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    if (typeof frame.post_type === 'string') {
+      const out = fromUpstream(this.uin, frame, raw);
+      if (out) hooks.onOneBotEvent(out.event, out.id);
+      return;
+    }
+    const echo = typeof frame.echo === 'string' ? frame.echo : undefined;
+    const p = echo === undefined ? undefined : this.pending.get(echo);
+    if (p && echo !== undefined) {
+      this.pending.delete(echo);
+      clearTimeout(p.timer);
       try {
-        frame = JSON.parse(raw) as Record<string, unknown>;
-      } catch {
-        return;
+        p.resolve(smoothReply(p.action, frame as UpstreamReply));
+      } catch (err) {
+        p.reject(err as Error);
       }
-      if (typeof frame.post_type === 'string') {
-        const out = fromUpstream(this.uin, frame, raw);
-        if (out) hooks.onOneBotEvent(out.event, out.id);
-        return;
-      }
-      const echo = typeof frame.echo === 'string' ? frame.echo : undefined;
-      const p = echo === undefined ? undefined : this.pending.get(echo);
-      if (p && echo !== undefined) {
-        this.pending.delete(echo);
-        clearTimeout(p.timer);
-        try {
-          p.resolve(smoothReply(p.action, frame as UpstreamReply));
-        } catch (err) {
-          p.reject(err as Error);
-        }
-      } else if (frame.retcode === 1403 || frame.retcode === 403) {
-        this.log.error({ url: this.url }, 'upstream refused the access token');
-        ws.close();
-      }
-    });
-    ws.on('close', () => {
-      for (const [echo, p] of this.pending) {
-        clearTimeout(p.timer);
-        p.reject(new OneBotError('ACCOUNT_OFFLINE', '与上游实现的连接已断开'));
-        this.pending.delete(echo);
-      }
-    });
-    return new Promise((resolve, reject) => {
-      ws.once('open', () => {
-        ws.off('error', reject);
-        ws.on('error', err => this.log.warn({ err: err.message }, 'upstream socket error'));
-        resolve(ws);
-      });
-      ws.once('error', reject);
-    });
+    } else if (frame.retcode === 1403 || frame.retcode === 403) {
+      this.log.error({ upstream: this.connector.where }, 'upstream refused the access token');
+      this.link?.close();
+    }
   }
 
-  private send(ws: WebSocket, action: string, params: unknown): Promise<unknown> {
+  /** The link is over: every action still waiting for an answer fails. */
+  private failPending(): void {
+    for (const [echo, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new OneBotError('ACCOUNT_OFFLINE', '与上游实现的连接已断开'));
+      this.pending.delete(echo);
+    }
+  }
+
+  private send(link: UpstreamLink, action: string, params: unknown): Promise<unknown> {
     const echo = `cqfleet:${this.nextEcho++}`;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -172,15 +175,16 @@ export class OneBotDriver extends ConnectionLoop implements Driver, OneBotUpstre
       }, this.timeoutMs);
       this.pending.set(echo, { action, resolve, reject, timer });
       this.stats.packetSent++;
-      ws.send(JSON.stringify({ action, params, echo }));
+      link.send(JSON.stringify({ action, params, echo }));
     });
   }
 
   /** OneBotUpstream: an action forwarded as it is. */
   action(name: string, params: unknown): Promise<unknown> {
-    const ws = this.ws;
-    if (!ws || this.current !== 'online') return Promise.reject(new OneBotError('ACCOUNT_OFFLINE'));
-    return this.send(ws, name, params);
+    const link = this.link;
+    if (!link || this.current !== 'online')
+      return Promise.reject(new OneBotError('ACCOUNT_OFFLINE'));
+    return this.send(link, name, params);
   }
 
   async self(): Promise<SimUser> {

@@ -1,0 +1,152 @@
+/**
+ * The gateway's end of the relay of reverse-WebSocket upstreams (protocol:
+ * contracts/upstream-relay.ts). An upstream implementation configured as a reverse-WebSocket
+ * client of cqfleet (NapCat's "WebSocket client", Lagrange's `ReverseWebSocket`, go-cqhttp's
+ * `ws-reverse`) connects to any replica at `/upstream` on the forward-WS port, with:
+ *
+ * - `X-Self-ID`: its account, which must be a `onebot` account with `mode: 'reverse'`;
+ * - its access token (`Authorization: <scheme> <token>`, or `?access_token=`), which must be
+ *   the account's `options.token`;
+ * - `X-Client-Role` `Universal` when present: actions and events share the one socket.
+ *
+ * A refused upgrade is answered 400 (no or unknown account), 401 (no token) or 403 (wrong
+ * token). An accepted socket is offered to the account's owner on NATS; the upstream's frames
+ * are published as they come and the owner's frames written to the socket.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type Namespace, type RelayHello, UpstreamOptions } from '@cqfleet/contracts';
+import {
+  FrameJoiner,
+  gauge,
+  type Logger,
+  type NatsConnection,
+  publishFrame,
+} from '@cqfleet/runtime';
+import type { Subscription } from '@nats-io/transport-node';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { AccountDirectory } from '../accounts/directory.js';
+import { sameSecret, tokenFrom } from '../auth/tokens.js';
+
+const held = new Set<WebSocket>();
+gauge('cqfleet_gateway_upstream_sockets', 'Reverse-WebSocket upstreams connected', [], function () {
+  this.set(held.size);
+});
+
+export interface UpstreamRelayDeps {
+  nc: NatsConnection;
+  ns: Namespace;
+  directory: AccountDirectory;
+  replicaId: string;
+  log: Logger;
+}
+
+type Refusal = { status: 400 | 401 | 403; reason: string };
+
+export class UpstreamRelay {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
+
+  constructor(private readonly deps: UpstreamRelayDeps) {}
+
+  /** Takes an upgrade request at the relay's path: accepts the socket or refuses it. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void {
+    const checked = this.check(req, url);
+    if ('status' in checked) {
+      this.deps.log.warn({ ...checked, selfId: req.headers['x-self-id'] }, 'upstream refused');
+      const body = JSON.stringify({ status: 'failed', retcode: 1403, msg: checked.reason });
+      socket.end(
+        `HTTP/1.1 ${checked.status} ${checked.reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, ws => {
+      this.accept(ws, checked.uin).catch((err: unknown) => {
+        this.deps.log.warn({ err, uin: checked.uin }, 'upstream socket not relayed');
+        ws.close(1011, 'relay unavailable');
+      });
+    });
+  }
+
+  private check(req: IncomingMessage, url: URL): { uin: number } | Refusal {
+    const raw = req.headers['x-self-id'] ?? url.searchParams.get('self_id') ?? '';
+    const uin = Number(raw);
+    const record = Number.isSafeInteger(uin) ? this.deps.directory.record(uin) : undefined;
+    const options = record?.driver === 'onebot' ? UpstreamOptions.safeParse(record.options) : null;
+    if (!options?.success || options.data.mode !== 'reverse')
+      return { status: 400, reason: `no reverse-upstream account ${String(raw)}` };
+    const role = req.headers['x-client-role'];
+    if (typeof role === 'string' && role.toLowerCase() !== 'universal')
+      return { status: 400, reason: `role ${role}: only a Universal connection is relayed` };
+    const token = tokenFrom(req.headers, url.searchParams);
+    if (token === '') return { status: 401, reason: 'Unauthorized' };
+    if (!sameSecret(token, options.data.token ?? '')) return { status: 403, reason: 'Forbidden' };
+    return { uin };
+  }
+
+  /** Relays one accepted socket until it closes; a newer socket of the account replaces it. */
+  private async accept(ws: WebSocket, uin: number): Promise<void> {
+    const { nc, ns, replicaId, log } = this.deps;
+    const conn = randomUUID().replace(/-/g, '').slice(0, 16);
+    const hello: RelayHello = { conn, replica: replicaId };
+    const joiner = new FrameJoiner();
+    const subs: Subscription[] = [
+      nc.subscribe(ns.upstreamSubject(uin, 'out', conn), {
+        callback: (err, msg) => {
+          const frame = err ? undefined : joiner.push(msg);
+          if (frame !== undefined && ws.readyState === ws.OPEN) ws.send(frame);
+        },
+      }),
+      nc.subscribe(ns.upstreamSubject(uin, 'hello'), {
+        callback: (err, msg) => {
+          if (!err) msg.respond(JSON.stringify(hello));
+        },
+      }),
+      nc.subscribe(ns.upstreamSubject(uin, 'opened'), {
+        callback: (err, msg) => {
+          const other = err ? undefined : connOf(msg.string());
+          if (other !== undefined && other !== conn)
+            ws.close(1000, 'replaced by a newer connection');
+        },
+      }),
+    ];
+    held.add(ws);
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      try {
+        publishFrame(nc, ns.upstreamSubject(uin, 'in', conn), data.toString());
+      } catch (err) {
+        log.warn({ err, uin }, 'upstream frame not relayed');
+      }
+    });
+    ws.on('error', err => log.debug({ err: err.message, uin }, 'upstream socket error'));
+    ws.on('close', (code, reason) => {
+      held.delete(ws);
+      for (const sub of subs) sub.unsubscribe();
+      log.info({ uin, conn, code }, 'upstream disconnected');
+      try {
+        nc.publish(ns.upstreamSubject(uin, 'closed', conn), `${code} ${reason.toString()}`);
+      } catch {
+        // NATS is closing with the gateway; the owner's hello probe notices the socket is gone.
+      }
+    });
+    await nc.flush();
+    if (ws.readyState !== ws.OPEN) return;
+    nc.publish(ns.upstreamSubject(uin, 'opened'), JSON.stringify(hello));
+    log.info({ uin, conn }, 'upstream connected by reverse WebSocket');
+  }
+
+  /** Closes every relayed socket: the upstreams reconnect to another replica. */
+  close(): void {
+    for (const ws of held) if (this.wss.clients.has(ws)) ws.close(1001, 'gateway stopping');
+  }
+}
+
+function connOf(body: string): string | undefined {
+  try {
+    const conn = (JSON.parse(body) as Partial<RelayHello>).conn;
+    return typeof conn === 'string' ? conn : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * How the `onebot` driver reaches its upstream: a {@link Connector} opens an
+ * {@link UpstreamLink} — text frames both ways — and the driver does the rest (login check,
+ * echo matching, events) the same whichever carries it:
+ *
+ * - {@link ForwardConnector}: this worker is a WebSocket client of the upstream's forward
+ *   server (`mode: 'forward'`);
+ * - {@link RelayConnector} (relay-link.ts): the upstream connected in to a gateway replica by
+ *   reverse WebSocket, and the gateway relays the socket over NATS (`mode: 'reverse'`).
+ */
+import type { Logger } from '@cqfleet/runtime';
+import WebSocket from 'ws';
+
+export interface UpstreamLink {
+  send(frame: string): void;
+  /** Lets go of the connection; `closed` resolves. */
+  close(): void;
+  /** Resolves once the link is over, with why (`<close code> <reason>` where there is one). */
+  readonly closed: Promise<string>;
+}
+
+export interface Connector {
+  /** Where the upstream is, for logs. */
+  readonly where: string;
+  /**
+   * Opens a link; every text frame from then on goes to `onFrame`. Calls `waiting` when the
+   * link depends on the upstream, which is not there yet (a reverse upstream that has not
+   * connected in), and keeps waiting until it comes or `signal` aborts.
+   */
+  connect(
+    onFrame: (raw: string) => void,
+    signal: AbortSignal,
+    waiting: () => void,
+  ): Promise<UpstreamLink>;
+}
+
+/** This worker connects to the upstream's forward-WebSocket server, token as Bearer. */
+export class ForwardConnector implements Connector {
+  constructor(
+    readonly where: string,
+    private readonly token: string | undefined,
+    private readonly log: Logger,
+  ) {}
+
+  connect(onFrame: (raw: string) => void, signal: AbortSignal): Promise<UpstreamLink> {
+    const ws = new WebSocket(this.where, {
+      handshakeTimeout: 5_000,
+      headers: this.token ? { Authorization: `Bearer ${this.token}` } : {},
+    });
+    const stop = () => ws.terminate();
+    signal.addEventListener('abort', stop, { once: true });
+    const closed = new Promise<string>(resolve =>
+      ws.once('close', (code, reason) => {
+        signal.removeEventListener('abort', stop);
+        resolve(`${code} ${reason.toString()}`);
+      }),
+    );
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary) onFrame(data.toString());
+    });
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => {
+        ws.off('error', reject);
+        ws.on('error', err => this.log.warn({ err: err.message }, 'upstream socket error'));
+        resolve({ send: frame => ws.send(frame), close: stop, closed });
+      });
+      ws.once('error', reject);
+    });
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The worker's end of the relay of a reverse-WebSocket upstream (protocol:
+ * contracts/upstream-relay.ts). The upstream's socket is held by whichever gateway replica it
+ * connected to; this end finds that replica by asking `hello`, then exchanges frames with it on
+ * the socket's `in` / `out` subjects until the gateway says `closed`, a newer socket is
+ * `opened`, or the gateway stops answering `hello` (it died without a word).
+ */
+import type { Namespace, RelayHello } from '@cqfleet/contracts';
+import { FrameJoiner, type Logger, type NatsConnection, publishFrame } from '@cqfleet/runtime';
+import type { Connector, UpstreamLink } from './links.js';
+
+const HELLO_TIMEOUT_MS = 2_000;
+
+export class RelayConnector implements Connector {
+  readonly where: string;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly ns: Namespace,
+    private readonly uin: number,
+    private readonly log: Logger,
+    /** How often the holder of the socket is asked whether it still has it. */
+    private readonly probeMs = 5_000,
+  ) {
+    this.where = `reverse WebSocket of account ${uin} (relayed by a gateway)`;
+  }
+
+  async connect(
+    onFrame: (raw: string) => void,
+    signal: AbortSignal,
+    waiting: () => void,
+  ): Promise<UpstreamLink> {
+    const hello = await this.socket(signal, waiting);
+    return this.attach(hello.conn, onFrame);
+  }
+
+  /** Which gateway socket carries the upstream, waiting for one to be opened if none is. */
+  private socket(signal: AbortSignal, waiting: () => void): Promise<RelayHello> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const finish = (hello: RelayHello | undefined, err?: unknown) => {
+        if (settled || (!hello && err === undefined)) return;
+        settled = true;
+        sub.unsubscribe();
+        clearInterval(timer);
+        signal.removeEventListener('abort', onAbort);
+        if (hello) resolve(hello);
+        else reject(err instanceof Error ? err : new Error(String(err)));
+      };
+      // Subscribed before asking, so a socket opened in between is not missed.
+      const sub = this.nc.subscribe(this.subject('opened'), {
+        callback: (err, msg) => {
+          if (!err) finish(parseHello(msg.string()));
+        },
+      });
+      const ask = () => void this.hello().then(h => finish(h));
+      const timer = setInterval(ask, this.probeMs);
+      const onAbort = () => finish(undefined, signal.reason ?? new Error('stopped'));
+      signal.addEventListener('abort', onAbort, { once: true });
+      void this.hello().then(h => {
+        if (h) finish(h);
+        else if (!settled) waiting();
+      });
+    });
+  }
+
+  private async attach(conn: string, onFrame: (raw: string) => void): Promise<UpstreamLink> {
+    const { nc } = this;
+    const joiner = new FrameJoiner();
+    let over = false;
+    let resolveClosed!: (why: string) => void;
+    const closed = new Promise<string>(resolve => (resolveClosed = resolve));
+    const end = (why: string) => {
+      if (over) return;
+      over = true;
+      for (const sub of subs) sub.unsubscribe();
+      clearInterval(probe);
+      resolveClosed(why);
+    };
+    const subs = [
+      nc.subscribe(this.subject('in', conn), {
+        callback: (err, msg) => {
+          const frame = err ? undefined : joiner.push(msg);
+          if (frame !== undefined && !over) onFrame(frame);
+        },
+      }),
+      nc.subscribe(this.subject('closed', conn), {
+        callback: (_err, msg) => end(msg.string() || '1006 closed'),
+      }),
+      nc.subscribe(this.subject('opened'), {
+        callback: (err, msg) => {
+          const next = err ? undefined : parseHello(msg.string());
+          if (next && next.conn !== conn) end('1000 replaced by a newer upstream connection');
+        },
+      }),
+    ];
+    const check = async () => {
+      const h = await this.hello();
+      if (h?.conn !== conn) end('1006 the gateway holding the upstream socket is gone');
+    };
+    const probe = setInterval(() => void check(), this.probeMs);
+    await nc.flush();
+    // The socket may have closed between `hello` and these subscriptions.
+    await check();
+    this.log.debug({ conn }, 'attached to the relayed upstream socket');
+    return {
+      send: frame => {
+        if (!over) publishFrame(nc, this.subject('out', conn), frame);
+      },
+      close: () => end('1000 detached'),
+      closed,
+    };
+  }
+
+  /** Asks which socket carries the upstream; undefined when no gateway holds one. */
+  private async hello(): Promise<RelayHello | undefined> {
+    try {
+      const msg = await this.nc.request(this.subject('hello'), '', { timeout: HELLO_TIMEOUT_MS });
+      return parseHello(msg.string());
+    } catch {
+      return undefined; // no responders, or a timeout
+    }
+  }
+
+  private subject(kind: 'opened' | 'hello' | 'in' | 'out' | 'closed', conn?: string): string {
+    return this.ns.upstreamSubject(this.uin, kind, conn);
+  }
+}
+
+function parseHello(body: string): RelayHello | undefined {
+  try {
+    const h = JSON.parse(body) as Partial<RelayHello>;
+    return typeof h.conn === 'string' ? { conn: h.conn, replica: String(h.replica) } : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * Upstreams that connect in by reverse WebSocket (issue 9, point 1): the upstream is a client
+ * of the front gateway's `/upstream`, and the gateway relays its socket over NATS to the
+ * session worker owning the account (a separate process).
+ *
+ * - A second cqfleet cluster (the simulator behind it) as the upstream: its account has a
+ *   reverse-WebSocket endpoint pointing at the front, as NapCat's "WebSocket client" would.
+ * - A scripted upstream (a plain `ws` client here) for what a real cluster cannot show on
+ *   demand: refused handshakes, frames over the NATS payload limit, a second socket replacing
+ *   the first, and the account going offline and back with its socket.
+ */
+import {
+  OneBotHttp,
+  OneBotWs,
+  registerAccounts,
+  startTestCluster,
+  type TestCluster,
+  untilOnline,
+  waitFor,
+  writeWorld,
+} from '@cqfleet/testkit';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const UIN = 10001;
+const SCRIPTED = 30002;
+const FORWARD_ONLY = 30003;
+const PERSON = 20001;
+const GROUP = 700700;
+const TOKEN = 'reverse-secret';
+let front: TestCluster;
+let upstream: TestCluster;
+
+beforeAll(async () => {
+  front = await startTestCluster({ accounts: [] });
+  await registerAccounts(front.options.namespace, [
+    { uin: UIN, driver: 'onebot', options: { mode: 'reverse', token: TOKEN } },
+    { uin: SCRIPTED, driver: 'onebot', options: { mode: 'reverse', token: TOKEN } },
+    { uin: FORWARD_ONLY, driver: 'onebot', options: { url: 'ws://127.0.0.1:9/', token: TOKEN } },
+  ]);
+  const world = await writeWorld({
+    accounts: [{ user_id: UIN, nickname: 'reverse bot' }],
+    people: [{ user_id: PERSON, nickname: 'someone' }],
+    groups: [
+      {
+        group_id: GROUP,
+        group_name: 'reverse group',
+        members: [
+          { user_id: PERSON, role: 'owner' },
+          { user_id: UIN, role: 'admin' },
+        ],
+      },
+    ],
+  });
+  upstream = await startTestCluster({
+    world,
+    accounts: [],
+    env: { GATEWAY_REPORT_SELF_MESSAGE: 'true' },
+  });
+  await registerAccounts(upstream.options.namespace, [
+    {
+      uin: UIN,
+      options: { url: upstream.simulatorUrl },
+      endpoints: {
+        ws_reverse: [{ universal: `${front.wsUrl}/upstream`, access_token: TOKEN }],
+      },
+    },
+  ]);
+}, 90_000);
+
+afterAll(async () => {
+  await upstream?.stop();
+  await front?.stop();
+});
+
+describe('a cqfleet cluster connecting in by reverse WebSocket', () => {
+  it('brings the account online, delivers its events and forwards its actions', async () => {
+    await untilOnline(front.httpUrl, UIN, 30_000);
+    const api = new OneBotHttp(`${front.httpUrl}/${UIN}`);
+    expect(await api.ok('get_login_info')).toMatchObject({ user_id: UIN, nickname: 'reverse bot' });
+    const ws = await OneBotWs.connect(`${front.wsUrl}/${UIN}/`);
+    try {
+      const res = await fetch(`${upstream.simulatorUrl}/people/${PERSON}/send_group_msg`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ group_id: GROUP, message: 'relayed by the gateway' }),
+      });
+      expect(res.status).toBe(200);
+      const event = await ws.waitForEvent(
+        e => e.post_type === 'message' && String(e.raw_message).includes('relayed by'),
+        10_000,
+      );
+      expect(event).toMatchObject({ self_id: UIN, group_id: GROUP, user_id: PERSON });
+
+      const sent = await api.ok<{ message_id: number }>('send_group_msg', {
+        group_id: GROUP,
+        message: 'sent through the relay',
+      });
+      const upstreamApi = new OneBotHttp(`${upstream.httpUrl}/${UIN}`);
+      const there = await upstreamApi.ok<{ message: unknown }>('get_msg', {
+        message_id: sent.message_id,
+      });
+      expect(JSON.stringify(there.message)).toContain('sent through the relay');
+      // The front's history learns it from the upstream's message_sent event.
+      const here = await waitFor(async () => {
+        const r = await api.call<{ message_id: number }>('get_msg', {
+          message_id: sent.message_id,
+        });
+        return r.status === 'ok' ? r.data : undefined;
+      }, 10_000);
+      expect(here.message_id).toBe(sent.message_id);
+    } finally {
+      await ws.close();
+    }
+  });
+});
+
+/** Upgrade answer of a socket to the front's `/upstream` with these headers. */
+function upgrade(headers: Record<string, string>): Promise<{ status: number; ws?: WebSocket }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${front.wsUrl}/upstream`, { headers });
+    ws.once('open', () => resolve({ status: 101, ws }));
+    ws.once('unexpected-response', (_req, res) => {
+      resolve({ status: res.statusCode ?? 0 });
+      res.resume();
+      ws.terminate();
+    });
+    ws.once('error', err => {
+      if (ws.readyState !== WebSocket.CLOSED) reject(err);
+    });
+  });
+}
+
+const ok = (data: unknown) => ({ status: 'ok', retcode: 0, data, message: '', wording: '' });
+
+/** A NapCat-like reverse client for SCRIPTED: answers the login check and echoes `echo_back`. */
+async function scripted(): Promise<{ ws: WebSocket; actions: string[] }> {
+  const { status, ws } = await upgrade({
+    'X-Self-ID': String(SCRIPTED),
+    'X-Client-Role': 'Universal',
+    Authorization: `Bearer ${TOKEN}`,
+  });
+  expect(status).toBe(101);
+  const actions: string[] = [];
+  ws!.on('message', data => {
+    const req = JSON.parse(String(data)) as { action: string; params: unknown; echo: unknown };
+    actions.push(req.action);
+    const answer =
+      req.action === 'get_login_info'
+        ? ok({ user_id: SCRIPTED, nickname: 'scripted' })
+        : req.action === 'get_version_info'
+          ? ok({ app_name: 'NapCat.Onebot', app_version: '4.8.0' })
+          : req.action === 'echo_back'
+            ? ok(req.params)
+            : { status: 'failed', retcode: 1404, data: null, message: 'no', wording: 'no' };
+    ws!.send(JSON.stringify({ ...answer, echo: req.echo }));
+  });
+  return { ws: ws!, actions };
+}
+
+describe('the gateway’s /upstream endpoint', () => {
+  it('refuses a socket without the account’s token, account or Universal role', async () => {
+    const self = { 'X-Self-ID': String(SCRIPTED) };
+    expect((await upgrade(self)).status).toBe(401);
+    expect((await upgrade({ ...self, Authorization: 'Bearer wrong' })).status).toBe(403);
+    const auth = { Authorization: `Token ${TOKEN}` };
+    expect((await upgrade(auth)).status).toBe(400);
+    expect((await upgrade({ ...auth, 'X-Self-ID': String(FORWARD_ONLY) })).status).toBe(400);
+    expect((await upgrade({ ...auth, ...self, 'X-Client-Role': 'API' })).status).toBe(400);
+  });
+
+  it('relays frames larger than the NATS payload limit, both ways', async () => {
+    const { ws } = await scripted();
+    try {
+      await untilOnline(front.httpUrl, SCRIPTED, 15_000);
+      const api = new OneBotHttp(`${front.httpUrl}/${SCRIPTED}`);
+      // ~2.5 MiB of text, over NATS's default 1 MiB: in parts to the upstream and back.
+      const big = 'x'.repeat(2_500_000) + '末';
+      const r = await api.ok<{ blob: string }>('echo_back', { blob: big });
+      expect(r.blob.length).toBe(big.length);
+      expect(r.blob === big).toBe(true);
+    } finally {
+      ws.close();
+    }
+  });
+
+  it('lets a newer socket replace the older, and follows the account offline and back', async () => {
+    const api = new OneBotHttp(`${front.httpUrl}/${SCRIPTED}`);
+    const first = await scripted();
+    await untilOnline(front.httpUrl, SCRIPTED, 15_000);
+    const firstClosed = new Promise<number>(r => first.ws.once('close', code => r(code)));
+    const second = await scripted();
+    expect(await firstClosed).toBe(1000);
+    // The worker finds the newer socket and answers through it.
+    await waitFor(async () => {
+      const r = await api.call('echo_back', { n: 1 });
+      return r.status === 'ok' && second.actions.includes('echo_back') ? true : undefined;
+    }, 15_000);
+
+    const before = await api.ok<{ stat: { disconnect_times: number } }>('get_status');
+    second.ws.terminate();
+    const down = await waitFor(async () => {
+      const s = await api.ok<{ online: boolean; stat: { disconnect_times: number } }>('get_status');
+      return s.online ? undefined : s;
+    }, 15_000);
+    expect(down.stat.disconnect_times).toBeGreaterThan(before.stat.disconnect_times);
+    expect(await api.call('echo_back', {})).toMatchObject({ msg: 'ACCOUNT_OFFLINE' });
+    const third = await scripted();
+    try {
+      await untilOnline(front.httpUrl, SCRIPTED, 15_000);
+      expect(await api.ok('echo_back', { n: 3 })).toEqual({ n: 3 });
+    } finally {
+      third.ws.close();
+    }
+  });
+});
