@@ -2,15 +2,20 @@
  * An upstream that behaves like NapCat where NapCat differs from go-cqhttp (issue 9, point 5;
  * reference onebot11-and-peers.md §1.7, §2): WebSocket failures as retcode 1200 / 1400 with
  * `message` and `wording`, `get_forward_msg` as `messages`, string-format message events,
- * notice types go-cqhttp never had, its own extension actions. The scripted upstream is a
- * plain `ws` server in this test; it can drop the connection to show reconnecting.
+ * notice types go-cqhttp never had, its own extension actions (answers with messages in the
+ * caller's format), OCR that fails off Windows (cqfleet reads the image itself), group history
+ * pages read through it. The scripted upstream is a plain `ws` server in this test; it can drop
+ * the connection to show reconnecting.
  */
 import type { AddressInfo } from 'node:net';
+import sharp from 'sharp';
 import {
+  type FileServer,
   OneBotHttp,
   OneBotWs,
   Receiver,
   registerAccounts,
+  startFileServer,
   startTestCluster,
   type TestCluster,
   untilOnline,
@@ -21,7 +26,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const UIN = 30001;
 const GROUP = 600600;
+/** A group whose history only the upstream has. */
+const QUIET_GROUP = 600601;
 const TOKEN = 'napcat-token';
+/** Serves the image of a received message (its `url`). */
+let files: FileServer;
 
 /** What the scripted NapCat received, and its open sockets. */
 const received: Array<{ action: string; params: Record<string, unknown> }> = [];
@@ -83,9 +92,50 @@ function answer(action: string, params: Record<string, unknown>): object {
           },
         ],
       });
+    case 'ocr_image':
+      // NapCat's OCR needs the Windows QQ client.
+      return failed(1200, '当前平台不支持OCR');
+    case 'get_recent_contact':
+      // NapCat's own: the latest message of each recent chat.
+      return ok([
+        { peerUin: '20001', chatType: 1, lastestMsg: napcatMessage(20001, 77, 'private') },
+      ]);
+    case 'get_group_msg_history': {
+      // NapCat's page: `count` messages up to `message_seq`, NapCat's message shape.
+      const top = Number(params.message_seq ?? 40);
+      const count = Number(params.count ?? 20);
+      const messages = [];
+      for (let seq = Math.max(1, top - count + 1); seq <= top; seq++)
+        messages.push(napcatMessage(20001, seq, 'group'));
+      return ok({ messages });
+    }
     default:
       return failed(1404, '不支持的Api ' + action);
   }
+}
+
+/** A message as NapCat returns it from its history actions. */
+function napcatMessage(userId: number, seq: number, type: 'group' | 'private') {
+  return {
+    self_id: UIN,
+    user_id: userId,
+    time: 1700000000 + seq,
+    message_id: 900000 + seq,
+    message_seq: seq,
+    real_id: seq,
+    message_type: type,
+    sub_type: type === 'group' ? 'normal' : 'friend',
+    ...(type === 'group' ? { group_id: QUIET_GROUP } : {}),
+    sender: { user_id: userId, nickname: 'someone', card: '', role: 'member' },
+    raw_message: `old ${seq}[CQ:face,id=14]`,
+    font: 14,
+    message: [
+      { type: 'text', data: { text: `old ${seq}` } },
+      { type: 'face', data: { id: '14' } },
+    ],
+    message_format: 'array',
+    post_type: 'message',
+  };
 }
 
 /** Sends an event to every connected front worker. */
@@ -117,6 +167,8 @@ beforeAll(async () => {
     });
   });
   const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="120"><rect width="100%" height="100%" fill="white"/><text x="20" y="75" font-family="DejaVu Sans" font-size="44" fill="black">Upstream OCR 2026</text></svg>`;
+  files = await startFileServer({ '/ocr.png': await sharp(Buffer.from(svg)).png().toBuffer() });
   await receiver.start();
   front = await startTestCluster({ accounts: [] });
   await registerAccounts(front.options.namespace, [
@@ -135,6 +187,7 @@ afterAll(async () => {
   await front?.stop();
   server?.close();
   await receiver.stop();
+  await files?.close();
 });
 
 describe('a NapCat-like upstream', () => {
@@ -262,6 +315,72 @@ describe('a NapCat-like upstream', () => {
     expect(JSON.stringify(r.messages[0]!.content)).toContain('node one');
     expect(received.some(x => x.action === 'get_forward_msg')).toBe(true);
   });
+
+  it('gives the upstream’s own answers with messages in the caller’s format', async () => {
+    // NapCat answers in arrays; this HTTP endpoint's format is go-cqhttp's default, string.
+    const r = await api.ok<Array<{ lastestMsg: { message: unknown; message_format: string } }>>(
+      'get_recent_contact',
+      { count: 10 },
+    );
+    expect(r[0]!.lastestMsg).toMatchObject({
+      message: 'old 77[CQ:face,id=14]',
+      message_format: 'string',
+    });
+  });
+
+  it('reads a group history page it has not seen through the upstream, once', async () => {
+    const page = await api.ok<{ messages: Array<{ message_seq: number; message: unknown }> }>(
+      'get_group_msg_history',
+      { group_id: QUIET_GROUP, message_seq: 30 },
+    );
+    // go-cqhttp's page: 19 messages ending at the seq asked for (reference: go-cqhttp-behaviour).
+    expect(page.messages.at(-1)).toMatchObject({
+      message_seq: 30,
+      message: 'old 30[CQ:face,id=14]',
+    });
+    expect(page.messages.map(m => m.message_seq)).toEqual(
+      [...Array(page.messages.length).keys()].map(i => 31 - page.messages.length + i),
+    );
+    const asked = received.filter(x => x.action === 'get_group_msg_history').length;
+    expect(asked).toBe(1);
+    // Stored now: the same page and its messages come from cqfleet's history.
+    await api.ok('get_group_msg_history', { group_id: QUIET_GROUP, message_seq: 30 });
+    expect(await api.ok('get_msg', { message_id: 900025 })).toMatchObject({ message_seq: 25 });
+    expect(received.filter(x => x.action === 'get_group_msg_history').length).toBe(asked);
+  });
+
+  it('reads an image itself when the upstream’s OCR fails, by the file name its event gave', async () => {
+    push({
+      post_type: 'message',
+      message_type: 'group',
+      sub_type: 'normal',
+      message_id: 4343,
+      message_seq: 4343,
+      group_id: GROUP,
+      user_id: 20001,
+      message: [
+        {
+          type: 'image',
+          data: { file: 'E3B0C44298FC1C14.png', url: files.url('/ocr.png'), file_size: '5000' },
+        },
+      ],
+      sender: { user_id: 20001, nickname: 'someone' },
+    });
+    const res = await waitFor(async () => {
+      const r = await api.call<{ texts: Array<{ text: string }> }>('ocr_image', {
+        image: 'E3B0C44298FC1C14.png',
+      });
+      return r.status === 'ok' ? r.data : undefined;
+    }, 30_000);
+    expect(res.texts.map(t => t.text).join(' ')).toContain('OCR 2026');
+    expect(received.some(x => x.action === 'ocr_image')).toBe(true);
+    // An image no event named: the upstream's failure, not cqfleet's.
+    expect(await api.call('ocr_image', { image: 'NEVER_SEEN.png' })).toMatchObject({
+      status: 'failed',
+      msg: 'API_ERROR',
+      wording: '当前平台不支持OCR',
+    });
+  }, 60_000);
 
   it('goes offline when the upstream drops the connection and comes back by itself', async () => {
     for (const s of sockets) s.terminate();

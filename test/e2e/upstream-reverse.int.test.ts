@@ -7,12 +7,16 @@
  *   reverse-WebSocket endpoint pointing at the front, as NapCat's "WebSocket client" would.
  * - A scripted upstream (a plain `ws` client here) for what a real cluster cannot show on
  *   demand: refused handshakes, frames over the NATS payload limit, a second socket replacing
- *   the first, and the account going offline and back with its socket.
+ *   the first, the account going offline and back with its socket, and — like Lagrange, which
+ *   has no `get_image` — an image fetched by cqfleet's media service from the URL its event gave.
  */
+import { readFile } from 'node:fs/promises';
 import {
+  type FileServer,
   OneBotHttp,
   OneBotWs,
   registerAccounts,
+  startFileServer,
   startTestCluster,
   type TestCluster,
   untilOnline,
@@ -30,8 +34,12 @@ const GROUP = 700700;
 const TOKEN = 'reverse-secret';
 let front: TestCluster;
 let upstream: TestCluster;
+let files: FileServer;
+/** Bytes of an image the scripted upstream's message names (any bytes: get_image only fetches). */
+const PICTURE = Buffer.from('\x89PNG\r\n\x1a\n' + 'picture bytes '.repeat(100), 'latin1');
 
 beforeAll(async () => {
+  files = await startFileServer({ '/picture.png': PICTURE });
   front = await startTestCluster({ accounts: [] });
   await registerAccounts(front.options.namespace, [
     { uin: UIN, driver: 'onebot', options: { mode: 'reverse', token: TOKEN } },
@@ -71,6 +79,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await upstream?.stop();
   await front?.stop();
+  await files?.close();
 });
 
 describe('a cqfleet cluster connecting in by reverse WebSocket', () => {
@@ -211,6 +220,47 @@ describe('the gateway’s /upstream endpoint', () => {
       expect(await api.ok('echo_back', { n: 3 })).toEqual({ n: 3 });
     } finally {
       third.ws.close();
+    }
+  });
+});
+
+describe('media a Lagrange-like upstream cannot serve', () => {
+  it('get_image falls back to cqfleet’s media service with the URL of the account’s event', async () => {
+    const { ws } = await scripted();
+    try {
+      await untilOnline(front.httpUrl, SCRIPTED, 15_000);
+      const api = new OneBotHttp(`${front.httpUrl}/${SCRIPTED}`);
+      const name = '7D1F0E3A2B5C4D6E.png';
+      ws.send(
+        JSON.stringify({
+          post_type: 'message',
+          message_type: 'private',
+          sub_type: 'friend',
+          time: Math.floor(Date.now() / 1000),
+          self_id: SCRIPTED,
+          user_id: PERSON,
+          message_id: 5151,
+          message: [{ type: 'image', data: { file: name, url: files.url('/picture.png') } }],
+          raw_message: '[CQ:image]',
+          font: 0,
+          sender: { user_id: PERSON, nickname: 'someone' },
+        }),
+      );
+      const got = await waitFor(async () => {
+        const r = await api.call<{ file: string; url: string; filename: string }>('get_image', {
+          file: name,
+        });
+        return r.status === 'ok' ? r.data : undefined;
+      }, 15_000);
+      expect(got).toMatchObject({ filename: name, url: files.url('/picture.png') });
+      expect(Buffer.compare(await readFile(got.file), PICTURE)).toBe(0);
+      // A name no event gave: the upstream lacks the action, cqfleet does not know the image.
+      expect(await api.call('get_image', { file: 'UNSEEN.png' })).toMatchObject({
+        status: 'failed',
+        msg: 'IMAGE_NOT_FOUND',
+      });
+    } finally {
+      ws.close();
     }
   });
 });

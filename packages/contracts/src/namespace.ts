@@ -16,6 +16,7 @@
  * - `lease:<uin>`         `<worker id>|<fence>`, with a TTL: who owns the account
  * - `fence:<uin>`         counter; each new lease takes the next value (the fencing token)
  * - `cursor:<uin>`        the last driver event seq published for the account
+ * - `umedia:<uin>:<kind>:<file>` where an upstream account's received media can be fetched
  * - `h:*`                 history records and indexes (owned by the history service)
  */
 import type { RelayKind } from './upstream-relay.js';
@@ -121,6 +122,11 @@ export class Namespace {
 
   cursorKey(uin: number): string {
     return this.key('cursor', uin);
+  }
+
+  /** Where a media file named in an upstream account's events can be fetched (JSON, TTL). */
+  upstreamMediaKey(uin: number, kind: string, file: string): string {
+    return this.key('umedia', uin, kind, file);
   }
 
   /** Prefix of every history key. */

@@ -20,8 +20,13 @@ export function decodeRequest(req: ActionRequest): DecodedRequest {
       req.paramsJson.length > 0
         ? (JSON.parse(Buffer.from(req.paramsJson).toString('utf8')) as unknown)
         : {},
-    format: req.messageFormat === WireFormat.MESSAGE_FORMAT_ARRAY ? 'array' : 'string',
+    format: formatOf(req),
   };
+}
+
+/** The message format the caller's endpoint wants results in. */
+export function formatOf(req: ActionRequest): MessageFormat {
+  return req.messageFormat === WireFormat.MESSAGE_FORMAT_ARRAY ? 'array' : 'string';
 }
 
 /** The handler for `name`, or API_NOT_IMPLEMENTED (the action is in the table but not here). */

@@ -11,6 +11,6 @@
 export type { CallRequest } from './client.js';
 export { ActionChannel, ActionChannels, ChannelError } from './client.js';
 export type { DecodedRequest } from './dispatch.js';
-export { decodeRequest, handlerFor } from './dispatch.js';
+export { decodeRequest, formatOf, handlerFor } from './dispatch.js';
 export type { ActionsServiceOptions, Execute } from './server.js';
 export { actionsService, Refused, runAction } from './server.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fromUpstream } from '../src/upstream/events.js';
 import { flavorOf } from '../src/upstream/onebot-driver.js';
+import { inFormat } from '../src/upstream/result-format.js';
 import { smoothReply } from '../src/upstream/smoothing.js';
 
 const failure = (fn: () => unknown) => {
@@ -136,5 +137,32 @@ describe('upstream events', () => {
     expect(a.event).toEqual({ ...e, self_id: 30001 });
     expect(frame(e)!.id).toBe(a.id);
     expect(frame({ ...e, likes: [] })!.id).not.toBe(a.id);
+  });
+});
+
+describe('messages in an upstream’s answers', () => {
+  const segments = [
+    { type: 'text', data: { text: 'hi ' } },
+    { type: 'face', data: { id: '14' } },
+  ];
+
+  it('are put in the caller’s format wherever they sit, and nothing else is touched', () => {
+    const answer = {
+      messages: [{ message_id: 1, message: segments, message_format: 'array', time: 5 }],
+      nodes: [{ sender: { user_id: 2 }, content: segments }],
+      other: { message: 'not a message: no id, sender or raw_message', list: [1, 2] },
+    };
+    expect(inFormat(answer, 'string')).toEqual({
+      messages: [
+        { message_id: 1, message: 'hi [CQ:face,id=14]', message_format: 'string', time: 5 },
+      ],
+      nodes: [{ sender: { user_id: 2 }, content: 'hi [CQ:face,id=14]' }],
+      other: answer.other,
+    });
+    expect(inFormat({ message_id: 3, message: 'hi [CQ:face,id=14]' }, 'array')).toEqual({
+      message_id: 3,
+      message: segments,
+    });
+    expect(inFormat([null, 7, 'x'], 'string')).toEqual([null, 7, 'x']);
   });
 });

@@ -9,7 +9,7 @@
 import { qqReadOf } from '@cqfleet/contracts';
 import { OneBotError } from '@cqfleet/onebot';
 import type { ActionRequest } from '@cqfleet/proto';
-import { decodeRequest, handlerFor, Refused } from '@cqfleet/rpc';
+import { decodeRequest, formatOf, handlerFor, Refused } from '@cqfleet/rpc';
 import type { AccountRuntime } from '../account.js';
 import type { MediaClient } from '@cqfleet/media-client';
 import type { MessageLookup } from '../history-client.js';
@@ -37,7 +37,12 @@ export function createExecutor(
     const upstream = account.driver.upstream;
     if (upstream && !ANSWERED_LOCALLY.has(req.action)) {
       if (!(await account.onlineWithin(LOGIN_WAIT_MS))) throw new OneBotError('ACCOUNT_OFFLINE');
-      return account.track(() => forwardToUpstream(req, account, upstream));
+      const format = formatOf(req);
+      const local = () => {
+        const { name, params } = decodeRequest(req);
+        return handlerFor<ActionContext>(handlers, name)(params, { account, format, ...services });
+      };
+      return account.track(() => forwardToUpstream(req, account, upstream, format, local));
     }
     const read = qqReadOf(req.action);
     if (read) {

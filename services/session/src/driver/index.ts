@@ -2,7 +2,7 @@
 import type { AccountRecord } from '@cqfleet/contracts';
 import type { Logger } from '@cqfleet/runtime';
 import type { Driver } from './driver.js';
-import { OneBotDriver, type RelayContext } from '../upstream/onebot-driver.js';
+import { OneBotDriver, type UpstreamContext } from '../upstream/onebot-driver.js';
 import { SimulatorDriver } from './simulator-driver.js';
 
 export type {
@@ -19,12 +19,12 @@ export function createDriver(
   account: AccountRecord,
   fence: number,
   log: Logger,
-  relay: RelayContext,
+  upstream: UpstreamContext,
 ): Driver {
   switch (account.driver) {
     case 'simulator':
       return new SimulatorDriver({ uin: account.uin, fence, options: account.options }, log);
     case 'onebot':
-      return new OneBotDriver({ uin: account.uin, fence, options: account.options }, log, relay);
+      return new OneBotDriver({ uin: account.uin, fence, options: account.options }, log, upstream);
   }
 }

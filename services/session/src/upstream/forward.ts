@@ -1,21 +1,26 @@
 /**
  * Actions for an account behind an upstream OneBot implementation. Everything is forwarded as
  * the client sent it (after the gateway's checks), including actions cqfleet's table does not
- * know — an upstream's own extensions work through cqfleet — except what cqfleet answers
- * better itself:
+ * know — an upstream's own extensions work through cqfleet — and messages in the answer are
+ * put in the caller's format (result-format.ts). Except:
  *
  * - `get_status`: cqfleet's view of the connection (online, counters) — the upstream cannot
  *   answer while it is unreachable, and that is when the answer matters;
- * - history's QQ-side reads, mapped onto the upstream's actions (reads.ts).
+ * - history's QQ-side reads, mapped onto the upstream's actions (reads.ts);
+ * - media actions some upstreams lack (Lagrange: get_image, get_record; NapCat's OCR works on
+ *   Windows only): asked upstream first, answered by cqfleet's own handler — its media service,
+ *   with the URLs the account's events carried — when the upstream fails.
  *
- * get_msg, the message histories, get_forward_msg, images, OCR, word slices and downloads never
- * come here: the gateway sends them to cqfleet's history and media services for every account.
+ * get_msg, the message histories, get_forward_msg, word slices and downloads never come here:
+ * the gateway sends them to cqfleet's history and media services for every account.
  */
 import { qqReadOf } from '@cqfleet/contracts';
+import { isOneBotError, type MessageFormat } from '@cqfleet/onebot';
 import type { ActionRequest } from '@cqfleet/proto';
 import type { AccountRuntime } from '../account.js';
 import type { OneBotUpstream } from '../driver/driver.js';
 import { upstreamReads } from './reads.js';
+import { inFormat } from './result-format.js';
 
 /** Answered by the worker for upstream accounts too. */
 export const ANSWERED_LOCALLY: ReadonlySet<string> = new Set(['get_status']);
@@ -29,17 +34,45 @@ const SENDS = new Set([
   'send_private_forward_msg',
 ]);
 
-/** Runs `req` on the upstream (the caller checked the lease and that the account is online). */
+/** Answered by cqfleet when the upstream fails them (see above). */
+export const CQFLEET_FALLBACK: ReadonlySet<string> = new Set([
+  'get_image',
+  'get_record',
+  'ocr_image',
+  '.ocr_image',
+]);
+
+/** Failures that are the connection's, not the upstream's answer: no fallback for those. */
+const NOT_AN_ANSWER: ReadonlySet<string> = new Set(['ACCOUNT_OFFLINE', 'TIMEOUT']);
+
+/**
+ * Runs `req` on the upstream (the caller checked the lease and that the account is online);
+ * `local` is cqfleet's own handler of the action, for CQFLEET_FALLBACK.
+ */
 export async function forwardToUpstream(
   req: ActionRequest,
   account: AccountRuntime,
   upstream: OneBotUpstream,
+  format: MessageFormat,
+  local: () => Promise<unknown>,
 ): Promise<unknown> {
   const params: unknown =
     req.paramsJson.length > 0 ? JSON.parse(Buffer.from(req.paramsJson).toString('utf8')) : {};
   const read = qqReadOf(req.action);
   if (read) return upstreamReads[read](params as never, upstream, account.uin);
-  const data = await upstream.action(req.action, params);
+  let data: unknown;
+  try {
+    data = await upstream.action(req.action, params);
+  } catch (err) {
+    if (!CQFLEET_FALLBACK.has(req.action) || !isOneBotError(err) || NOT_AN_ANSWER.has(err.msg))
+      throw err;
+    try {
+      return await local();
+    } catch (own) {
+      // An upstream without the action has nothing better to say than cqfleet's failure.
+      throw err.msg === 'API_NOT_FOUND' ? own : err;
+    }
+  }
   if (SENDS.has(req.action)) account.stats.messageSent++;
-  return data;
+  return inFormat(data, format);
 }

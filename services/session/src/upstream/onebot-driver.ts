@@ -18,18 +18,20 @@
  */
 import { type Namespace, UpstreamOptions } from '@cqfleet/contracts';
 import { OneBotError } from '@cqfleet/onebot';
-import { backoff, type Logger, type NatsConnection, sleep } from '@cqfleet/runtime';
+import { backoff, type Logger, type NatsConnection, type Redis, sleep } from '@cqfleet/runtime';
 import type { OpName, Ops, SimUser } from '@cqfleet/sim-client';
 import type { Driver, DriverHooks, DriverOptions, OneBotUpstream } from '../driver/driver.js';
 import { ConnectionLoop } from '../driver/connection-loop.js';
 import { fromUpstream } from './events.js';
 import { type Connector, ForwardConnector, type UpstreamLink } from './links.js';
+import { UpstreamMediaNames } from './media-names.js';
 import { RelayConnector } from './relay-link.js';
 import { smoothReply, type UpstreamReply } from './smoothing.js';
 
-/** What a reverse upstream's relay needs: the worker's NATS connection and namespace. */
-export interface RelayContext {
+/** The worker's connections: a reverse upstream is relayed over NATS, media names kept in Redis. */
+export interface UpstreamContext {
   nc: NatsConnection;
+  redis: Redis;
   ns: Namespace;
 }
 
@@ -62,8 +64,9 @@ export class OneBotDriver extends ConnectionLoop implements Driver, OneBotUpstre
   private readonly pending = new Map<string, Pending>();
   private nextEcho = 1;
   private profile?: SimUser;
+  private readonly media: UpstreamMediaNames;
 
-  constructor(opts: DriverOptions, log: Logger, relay: RelayContext) {
+  constructor(opts: DriverOptions, log: Logger, ctx: UpstreamContext) {
     super(opts.uin, log);
     const parsed = UpstreamOptions.safeParse(opts.options);
     if (!parsed.success)
@@ -71,10 +74,11 @@ export class OneBotDriver extends ConnectionLoop implements Driver, OneBotUpstre
     const o = parsed.data;
     this.connector =
       o.mode === 'reverse'
-        ? new RelayConnector(relay.nc, relay.ns, opts.uin, log)
+        ? new RelayConnector(ctx.nc, ctx.ns, opts.uin, log)
         : new ForwardConnector(o.url ?? '', o.token, log);
     this.flavor = o.flavor === 'auto' ? 'unknown' : o.flavor;
     this.timeoutMs = o.timeoutMs;
+    this.media = new UpstreamMediaNames(ctx.redis, ctx.ns, opts.uin, log);
   }
 
   protected drop(): void {
@@ -137,7 +141,9 @@ export class OneBotDriver extends ConnectionLoop implements Driver, OneBotUpstre
     }
     if (typeof frame.post_type === 'string') {
       const out = fromUpstream(this.uin, frame, raw);
-      if (out) hooks.onOneBotEvent(out.event, out.id);
+      if (!out) return;
+      this.media.remember(out.event);
+      hooks.onOneBotEvent(out.event, out.id);
       return;
     }
     const echo = typeof frame.echo === 'string' ? frame.echo : undefined;
@@ -196,14 +202,20 @@ export class OneBotDriver extends ConnectionLoop implements Driver, OneBotUpstre
     return this.profile;
   }
 
-  /** The QQ-side model is the simulator's; an upstream is spoken to in OneBot instead. */
-  call<K extends Exclude<OpName, 'login'>>(
+  /**
+   * The QQ-side model is the simulator's; an upstream is spoken to in OneBot instead. Only
+   * `get_media` is answered — from the media the upstream named in the account's events — so
+   * cqfleet's media handlers (get_image, get_record, ocr_image) work where the upstream lacks them.
+   */
+  async call<K extends Exclude<OpName, 'login'>>(
     op: K,
-    _args: Ops[K]['args'],
+    args: Ops[K]['args'],
   ): Promise<Ops[K]['result']> {
-    return Promise.reject(
-      new OneBotError('API_NOT_IMPLEMENTED', `上游 OneBot 账号不支持内部操作 ${op}`),
-    );
+    if (op === 'get_media') {
+      const a = args as Ops['get_media']['args'];
+      return (await this.media.lookup(a.kind, a.name)) as Ops[K]['result'];
+    }
+    throw new OneBotError('API_NOT_IMPLEMENTED', `上游 OneBot 账号不支持内部操作 ${op}`);
   }
 }
 
