@@ -10,7 +10,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { AccountRecord, Namespace } from '@cqfleet/contracts';
+import {
+  AccountRecord,
+  driverOptionsProblem,
+  Namespace,
+  UpstreamOptions,
+} from '@cqfleet/contracts';
 import { REPO_ROOT } from '@cqfleet/devcluster';
 import { loadConfig as gatewayConfig } from '@cqfleet/gateway';
 import { loadConfig as historyConfig } from '@cqfleet/history';
@@ -275,16 +280,21 @@ describe('deploy/upstream/compose.yml (cqfleet in front of NapCat / Lagrange)', 
     expect(register.environment.ADMIN_TOKEN).toBe(gateway.GATEWAY_ADMIN_TOKEN);
   });
 
-  it('each registered account is a valid onebot record pointing at an upstream of the file', () => {
+  it('each registered account is a valid onebot record: forward to an upstream of the file, or reverse', () => {
     const puts = [...script.matchAll(/^\s*put (\d+) '(.+)'$/gm)];
     expect(puts.length).toBe(2);
+    const modes: string[] = [];
     for (const [, uin, body] of puts) {
       // The shell splices the token in; any token will do for the shape.
       const json = body!.replace(`'"$$UPSTREAM_TOKEN"'`, 'secret');
       const record = AccountRecord.parse({ uin: Number(uin), ...JSON.parse(json) });
       expect(record.driver).toBe('onebot');
-      const host = new URL(String(record.options.url)).hostname;
-      expect(Object.keys(override.services)).toContain(host);
+      expect(driverOptionsProblem(record)).toBeUndefined();
+      const options = UpstreamOptions.parse(record.options);
+      modes.push(options.mode);
+      if (options.mode === 'forward')
+        expect(Object.keys(override.services)).toContain(new URL(String(options.url)).hostname);
     }
+    expect(modes.sort()).toEqual(['forward', 'reverse']);
   });
 });
