@@ -11,6 +11,7 @@
  *   has no `get_image` — an image fetched by cqfleet's media service from the URL its event gave.
  */
 import { readFile } from 'node:fs/promises';
+import type { ServiceProcess } from '@cqfleet/devcluster';
 import {
   type FileServer,
   OneBotHttp,
@@ -40,7 +41,9 @@ const PICTURE = Buffer.from('\x89PNG\r\n\x1a\n' + 'picture bytes '.repeat(100), 
 
 beforeAll(async () => {
   files = await startFileServer({ '/picture.png': PICTURE });
-  front = await startTestCluster({ accounts: [] });
+  // Two workers and two gateway replicas: the socket's replica, the caller's and the owner
+  // are not the same process.
+  front = await startTestCluster({ accounts: [], sessions: 2, gateways: 2 });
   await registerAccounts(front.options.namespace, [
     { uin: UIN, driver: 'onebot', options: { mode: 'reverse', token: TOKEN } },
     { uin: SCRIPTED, driver: 'onebot', options: { mode: 'reverse', token: TOKEN } },
@@ -124,10 +127,13 @@ describe('a cqfleet cluster connecting in by reverse WebSocket', () => {
   });
 });
 
-/** Upgrade answer of a socket to the front's `/upstream` with these headers. */
-function upgrade(headers: Record<string, string>): Promise<{ status: number; ws?: WebSocket }> {
+/** Upgrade answer of a socket to a front replica's `/upstream` with these headers. */
+function upgrade(
+  headers: Record<string, string>,
+  wsUrl = front.wsUrl,
+): Promise<{ status: number; ws?: WebSocket }> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${front.wsUrl}/upstream`, { headers });
+    const ws = new WebSocket(`${wsUrl}/upstream`, { headers });
     ws.once('open', () => resolve({ status: 101, ws }));
     ws.once('unexpected-response', (_req, res) => {
       resolve({ status: res.statusCode ?? 0 });
@@ -143,12 +149,15 @@ function upgrade(headers: Record<string, string>): Promise<{ status: number; ws?
 const ok = (data: unknown) => ({ status: 'ok', retcode: 0, data, message: '', wording: '' });
 
 /** A NapCat-like reverse client for SCRIPTED: answers the login check and echoes `echo_back`. */
-async function scripted(): Promise<{ ws: WebSocket; actions: string[] }> {
-  const { status, ws } = await upgrade({
-    'X-Self-ID': String(SCRIPTED),
-    'X-Client-Role': 'Universal',
-    Authorization: `Bearer ${TOKEN}`,
-  });
+async function scripted(wsUrl = front.wsUrl): Promise<{ ws: WebSocket; actions: string[] }> {
+  const { status, ws } = await upgrade(
+    {
+      'X-Self-ID': String(SCRIPTED),
+      'X-Client-Role': 'Universal',
+      Authorization: `Bearer ${TOKEN}`,
+    },
+    wsUrl,
+  );
   expect(status).toBe(101);
   const actions: string[] = [];
   ws!.on('message', data => {
@@ -222,6 +231,46 @@ describe('the gateway’s /upstream endpoint', () => {
       third.ws.close();
     }
   });
+});
+
+/** The session worker running `uin` (its /readyz lists its accounts). */
+async function ownerOf(uin: number): Promise<ServiceProcess | undefined> {
+  for (const w of front.services.filter(s => s.name.startsWith('session'))) {
+    if (w.child.exitCode !== null || w.child.signalCode !== null) continue;
+    const res = await fetch(`http://127.0.0.1:${String(w.ready.admin)}/readyz`).catch(() => null);
+    const body = (await res?.json().catch(() => null)) as { accounts?: number[] } | null;
+    if (body?.accounts?.includes(uin)) return w;
+  }
+  return undefined;
+}
+
+describe('the relay across processes', () => {
+  it('serves the account through the socket another replica holds, and outlives a killed owner', async () => {
+    const held = await scripted(front.gateways[1]!.wsUrl);
+    let closed = false;
+    held.ws.once('close', () => (closed = true));
+    try {
+      // Called on replica 0, owned by some worker, socket on replica 1.
+      const api = new OneBotHttp(`${front.gateways[0]!.httpUrl}/${SCRIPTED}`);
+      await untilOnline(front.gateways[0]!.httpUrl, SCRIPTED, 15_000);
+      expect(await api.ok('echo_back', { hop: 1 })).toEqual({ hop: 1 });
+      const owner = await waitFor(() => ownerOf(SCRIPTED), 5_000);
+      const logins = held.actions.filter(a => a === 'get_login_info').length;
+      await owner.kill();
+      // The other worker takes the account over (lease expiry) and attaches to the same socket.
+      await waitFor(async () => {
+        const r = await api.call('echo_back', { hop: 2 });
+        return r.status === 'ok' ? true : undefined;
+      }, 30_000);
+      const next = await ownerOf(SCRIPTED);
+      expect(next?.name).toBeDefined();
+      expect(next?.name).not.toBe(owner.name);
+      expect(held.actions.filter(a => a === 'get_login_info').length).toBeGreaterThan(logins);
+      expect(closed).toBe(false);
+    } finally {
+      held.ws.close();
+    }
+  }, 60_000);
 });
 
 describe('media a Lagrange-like upstream cannot serve', () => {

@@ -16,6 +16,7 @@
  * - Replies are matched by `echo` (an upstream may answer out of order). NapCat and LLOneBot
  *   accept a bad token's upgrade and then send one `retcode 1403` frame without `echo`.
  */
+import { randomBytes } from 'node:crypto';
 import { type Namespace, UpstreamOptions } from '@cqfleet/contracts';
 import { OneBotError } from '@cqfleet/onebot';
 import { backoff, type Logger, type NatsConnection, type Redis, sleep } from '@cqfleet/runtime';
@@ -62,6 +63,11 @@ export class OneBotDriver extends ConnectionLoop implements Driver, OneBotUpstre
   /** The link, while it is up (set before the login check, so that check can use it). */
   private link?: UpstreamLink;
   private readonly pending = new Map<string, Pending>();
+  /**
+   * Echoes are unique to this driver instance: a relayed socket's replies reach every worker
+   * attached to it, and during a hand-over that may be two.
+   */
+  private readonly echoPrefix = `cqfleet:${randomBytes(4).toString('hex')}:`;
   private nextEcho = 1;
   private profile?: SimUser;
   private readonly media: UpstreamMediaNames;
@@ -172,7 +178,7 @@ export class OneBotDriver extends ConnectionLoop implements Driver, OneBotUpstre
   }
 
   private send(link: UpstreamLink, action: string, params: unknown): Promise<unknown> {
-    const echo = `cqfleet:${this.nextEcho++}`;
+    const echo = `${this.echoPrefix}${this.nextEcho++}`;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(echo);
