@@ -5,10 +5,14 @@
  * `onebot` driver: events come in and reach the front's clients and history, actions go out
  * and come back, and message ids mean the same thing on both sides.
  */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   OneBotHttp,
   OneBotWs,
   registerAccounts,
+  ReverseBackend,
   startTestCluster,
   type TestCluster,
   untilOnline,
@@ -25,6 +29,8 @@ let upstream: TestCluster;
 let front: TestCluster;
 let api: OneBotHttp;
 let upstreamApi: OneBotHttp;
+/** A reverse-WebSocket backend of the account at the front, in string format with a filter. */
+const backend = new ReverseBackend();
 
 async function say(text: string): Promise<void> {
   const res = await fetch(`${upstream.simulatorUrl}/people/${PERSON}/send_group_msg`, {
@@ -58,11 +64,17 @@ beforeAll(async () => {
     env: { GATEWAY_REPORT_SELF_MESSAGE: 'true' },
   });
   front = await startTestCluster({ accounts: [] });
+  await backend.start();
+  const filter = join(await mkdtemp(join(tmpdir(), 'filter-')), 'filter.json');
+  await writeFile(filter, JSON.stringify({ raw_message: { '.contains': 'through the filter' } }));
   await registerAccounts(front.options.namespace, [
     {
       uin: UIN,
       driver: 'onebot',
       options: { url: `${upstream.wsUrl}/${UIN}/`, token: TOKEN },
+      endpoints: {
+        ws_reverse: [{ universal: backend.url, message_format: 'string', filter }],
+      },
     },
   ]);
   await untilOnline(front.httpUrl, UIN, 20_000);
@@ -73,6 +85,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await front?.stop();
   await upstream?.stop();
+  await backend.stop();
 });
 
 describe('an account behind another OneBot implementation', () => {
@@ -96,6 +109,24 @@ describe('an account behind another OneBot implementation', () => {
     } finally {
       await ws.close();
     }
+  });
+
+  it('delivers them to the account’s reverse WebSocket too, filtered and in its format', async () => {
+    await waitFor(async () => backend.open(), 15_000);
+    await say('stopped by the filter');
+    await say('through the filter [CQ:face,id=14]');
+    const passed = await waitFor(
+      async () => backend.events().find(e => e.post_type === 'message'),
+      10_000,
+    );
+    expect(passed.message).toBe('through the filter [CQ:face,id=14]');
+    // The first was said first: had it passed the filter it would be here already.
+    expect(
+      backend
+        .events()
+        .filter(e => e.post_type === 'message')
+        .map(e => e.raw_message),
+    ).toEqual(['through the filter [CQ:face,id=14]']);
   });
 
   it('forwards actions and returns the upstream’s answers; sent ids work with get_msg and delete_msg', async () => {

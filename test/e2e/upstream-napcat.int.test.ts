@@ -374,6 +374,12 @@ describe('a NapCat-like upstream', () => {
     }, 30_000);
     expect(res.texts.map(t => t.text).join(' ')).toContain('OCR 2026');
     expect(received.some(x => x.action === 'ocr_image')).toBe(true);
+    // Word slices (no NapCat has them) come from cqfleet's media workers, never asked upstream.
+    const slices = await api.ok<{ slices: string[] }>('.get_word_slices', {
+      content: '今天天气很好',
+    });
+    expect(slices.slices.length).toBeGreaterThan(1);
+    expect(received.some(x => x.action === '.get_word_slices')).toBe(false);
     // An image no event named: the upstream's failure, not cqfleet's.
     expect(await api.call('ocr_image', { image: 'NEVER_SEEN.png' })).toMatchObject({
       status: 'failed',
