@@ -146,10 +146,17 @@ function upgrade(
   });
 }
 
+/** Lagrange's names for go-cqhttp's `delete_group_folder` and NapCat's `set_msg_emoji_like`. */
+const LAGRANGE_NAMES = new Set(['delete_group_file_folder', 'set_group_reaction']);
+
 const ok = (data: unknown) => ({ status: 'ok', retcode: 0, data, message: '', wording: '' });
 
 /** A NapCat-like reverse client for SCRIPTED: answers the login check and echoes `echo_back`. */
-async function scripted(wsUrl = front.wsUrl): Promise<{ ws: WebSocket; actions: string[] }> {
+async function scripted(wsUrl = front.wsUrl): Promise<{
+  ws: WebSocket;
+  actions: string[];
+  calls: Array<{ action: string; params: unknown }>;
+}> {
   const { status, ws } = await upgrade(
     {
       'X-Self-ID': String(SCRIPTED),
@@ -160,9 +167,11 @@ async function scripted(wsUrl = front.wsUrl): Promise<{ ws: WebSocket; actions: 
   );
   expect(status).toBe(101);
   const actions: string[] = [];
+  const calls: Array<{ action: string; params: unknown }> = [];
   ws!.on('message', data => {
     const req = JSON.parse(String(data)) as { action: string; params: unknown; echo: unknown };
     actions.push(req.action);
+    calls.push({ action: req.action, params: req.params });
     const answer =
       req.action === 'get_login_info'
         ? ok({ user_id: SCRIPTED, nickname: 'scripted' })
@@ -170,10 +179,12 @@ async function scripted(wsUrl = front.wsUrl): Promise<{ ws: WebSocket; actions: 
           ? ok({ app_name: 'NapCat.Onebot', app_version: '4.8.0' })
           : req.action === 'echo_back'
             ? ok(req.params)
-            : { status: 'failed', retcode: 1404, data: null, message: 'no', wording: 'no' };
+            : LAGRANGE_NAMES.has(req.action)
+              ? ok(null)
+              : { status: 'failed', retcode: 1404, data: null, message: 'no', wording: 'no' };
     ws!.send(JSON.stringify({ ...answer, echo: req.echo }));
   });
-  return { ws: ws!, actions };
+  return { ws: ws!, actions, calls };
 }
 
 describe('the gateway’s /upstream endpoint', () => {
@@ -308,6 +319,52 @@ describe('media a Lagrange-like upstream cannot serve', () => {
         status: 'failed',
         msg: 'IMAGE_NOT_FOUND',
       });
+    } finally {
+      ws.close();
+    }
+  });
+});
+
+describe('actions a Lagrange-like upstream knows by other names', () => {
+  it('asks again under its name, with the group of a reaction’s message from history', async () => {
+    const { ws, calls } = await scripted();
+    try {
+      await untilOnline(front.httpUrl, SCRIPTED, 15_000);
+      const api = new OneBotHttp(`${front.httpUrl}/${SCRIPTED}`);
+      await api.ok('delete_group_folder', { group_id: GROUP, folder_id: '/abc' });
+      expect(calls.slice(-2)).toEqual([
+        { action: 'delete_group_folder', params: { group_id: GROUP, folder_id: '/abc' } },
+        { action: 'delete_group_file_folder', params: { group_id: GROUP, folder_id: '/abc' } },
+      ]);
+
+      ws.send(
+        JSON.stringify({
+          post_type: 'message',
+          message_type: 'group',
+          sub_type: 'normal',
+          time: Math.floor(Date.now() / 1000),
+          self_id: SCRIPTED,
+          group_id: GROUP,
+          user_id: PERSON,
+          message_id: 6161,
+          message_seq: 6161,
+          message: [{ type: 'text', data: { text: 'react to me' } }],
+          raw_message: 'react to me',
+          font: 0,
+          sender: { user_id: PERSON, nickname: 'someone' },
+        }),
+      );
+      await waitFor(async () => {
+        const r = await api.call('get_msg', { message_id: 6161 });
+        return r.status === 'ok' ? true : undefined;
+      }, 10_000);
+      await api.ok('set_msg_emoji_like', { message_id: 6161, emoji_id: '76' });
+      expect(calls.at(-1)).toEqual({
+        action: 'set_group_reaction',
+        params: { group_id: GROUP, message_id: 6161, code: '76', is_add: true },
+      });
+      // A name no upstream has under another: the upstream's 404 stands.
+      expect(await api.call('no_such_action_anywhere')).toMatchObject({ retcode: 404 });
     } finally {
       ws.close();
     }

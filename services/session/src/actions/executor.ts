@@ -42,7 +42,9 @@ export function createExecutor(
         const { name, params } = decodeRequest(req);
         return handlerFor<ActionContext>(handlers, name)(params, { account, format, ...services });
       };
-      return account.track(() => forwardToUpstream(req, account, upstream, format, local));
+      return account.track(() =>
+        forwardToUpstream(req, account, upstream, { format, local, history: services.history }),
+      );
     }
     const read = qqReadOf(req.action);
     if (read) {

@@ -7,6 +7,8 @@
  * - `get_status`: cqfleet's view of the connection (online, counters) — the upstream cannot
  *   answer while it is unreachable, and that is when the answer matters;
  * - history's QQ-side reads, mapped onto the upstream's actions (reads.ts);
+ * - go-cqhttp names an upstream knows by another name (Lagrange's `delete_group_file_folder`,
+ *   …): asked again under that name when the upstream does not know the first (renames.ts);
  * - media actions some upstreams lack (Lagrange: get_image, get_record; NapCat's OCR works on
  *   Windows only): asked upstream first, answered by cqfleet's own handler — its media service,
  *   with the URLs the account's events carried — when the upstream fails.
@@ -19,7 +21,9 @@ import { isOneBotError, type MessageFormat } from '@cqfleet/onebot';
 import type { ActionRequest } from '@cqfleet/proto';
 import type { AccountRuntime } from '../account.js';
 import type { OneBotUpstream } from '../driver/driver.js';
+import type { MessageLookup } from '../history-client.js';
 import { upstreamReads } from './reads.js';
+import { renamed } from './renames.js';
 import { inFormat } from './result-format.js';
 
 /** Answered by the worker for upstream accounts too. */
@@ -45,16 +49,20 @@ export const CQFLEET_FALLBACK: ReadonlySet<string> = new Set([
 /** Failures that are the connection's, not the upstream's answer: no fallback for those. */
 const NOT_AN_ANSWER: ReadonlySet<string> = new Set(['ACCOUNT_OFFLINE', 'TIMEOUT']);
 
-/**
- * Runs `req` on the upstream (the caller checked the lease and that the account is online);
- * `local` is cqfleet's own handler of the action, for CQFLEET_FALLBACK.
- */
+export interface ForwardContext {
+  /** The caller's message format, for messages in the answer. */
+  format: MessageFormat;
+  /** cqfleet's own handler of the action, for CQFLEET_FALLBACK. */
+  local: () => Promise<unknown>;
+  history: MessageLookup;
+}
+
+/** Runs `req` on the upstream (the caller checked the lease and that the account is online). */
 export async function forwardToUpstream(
   req: ActionRequest,
   account: AccountRuntime,
   upstream: OneBotUpstream,
-  format: MessageFormat,
-  local: () => Promise<unknown>,
+  ctx: ForwardContext,
 ): Promise<unknown> {
   const params: unknown =
     req.paramsJson.length > 0 ? JSON.parse(Buffer.from(req.paramsJson).toString('utf8')) : {};
@@ -62,17 +70,34 @@ export async function forwardToUpstream(
   if (read) return upstreamReads[read](params as never, upstream, account.uin);
   let data: unknown;
   try {
-    data = await upstream.action(req.action, params);
+    data = await ask(req.action, params, upstream, { uin: account.uin, history: ctx.history });
   } catch (err) {
     if (!CQFLEET_FALLBACK.has(req.action) || !isOneBotError(err) || NOT_AN_ANSWER.has(err.msg))
       throw err;
     try {
-      return await local();
+      return await ctx.local();
     } catch (own) {
       // An upstream without the action has nothing better to say than cqfleet's failure.
       throw err.msg === 'API_NOT_FOUND' ? own : err;
     }
   }
   if (SENDS.has(req.action)) account.stats.messageSent++;
-  return inFormat(data, format);
+  return inFormat(data, ctx.format);
+}
+
+/** The upstream's answer; asked again in its own form when it does not know the name (renames.ts). */
+async function ask(
+  action: string,
+  params: unknown,
+  upstream: OneBotUpstream,
+  ctx: { uin: number; history: MessageLookup },
+): Promise<unknown> {
+  try {
+    return await upstream.action(action, params);
+  } catch (err) {
+    if (!isOneBotError(err) || err.msg !== 'API_NOT_FOUND') throw err;
+    const other = await renamed(action, params, ctx).catch(() => undefined);
+    if (!other) throw err;
+    return upstream.action(other.action, other.params);
+  }
 }
