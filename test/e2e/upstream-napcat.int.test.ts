@@ -218,6 +218,19 @@ describe('a NapCat-like upstream', () => {
       action: 'set_input_status',
       params: { user_id: 20001, event_type: 1 },
     });
+    // A quick operation is carried out by cqfleet the go-cqhttp way (no quote, no @ unless
+    // asked), as plain actions upstream — NapCat's own would quote the message.
+    await api.ok('.handle_quick_operation', {
+      context: { post_type: 'message', message_type: 'group', group_id: GROUP, user_id: 20001 },
+      operation: { reply: 'quick reply' },
+    });
+    expect(received.at(-1)).toEqual({
+      action: 'send_group_msg',
+      params: expect.objectContaining({
+        group_id: GROUP,
+        message: [{ type: 'text', data: { text: 'quick reply' } }],
+      }),
+    });
     // An action neither knows: the upstream's 1404 becomes go-cqhttp's 404.
     expect(await api.call('no_such_action_anywhere')).toMatchObject({
       status: 'failed',
