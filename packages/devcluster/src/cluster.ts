@@ -81,6 +81,15 @@ function exited(child: ChildProcess): Promise<void> {
   });
 }
 
+/**
+ * Every service process still running, killed when the supervisor exits whatever the reason
+ * (one `exit` listener for all of them: a test with two clusters runs a dozen services).
+ */
+const living = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of living) child.kill('SIGKILL');
+});
+
 export async function spawnService(
   name: ServiceName,
   label: string,
@@ -99,9 +108,8 @@ export async function spawnService(
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  child.once('exit', () => process.off('exit', killOnExit));
+  living.add(child);
+  child.once('exit', () => living.delete(child));
   const recent: string[] = [];
   const log = (line: string) => {
     recent.push(line);
@@ -140,7 +148,7 @@ export async function spawnService(
       }
     });
   });
-  // Only the start-up listener goes: the one that forgets killOnExit must stay.
+  // Only the start-up listener goes: the one that forgets the child must stay.
   child.off('exit', exitedEarly);
   return {
     name: label,
