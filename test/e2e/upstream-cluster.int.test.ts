@@ -17,13 +17,11 @@ import {
   type TestCluster,
   untilOnline,
   waitFor,
-  writeWorld,
 } from '@cqfleet/testkit';
+import { GROUP, PERSON, sendThroughFront, speak, upstreamWorld } from './upstream-support.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const UIN = 10001;
-const PERSON = 20001;
-const GROUP = 700700;
 const TOKEN = 'upstream-secret';
 let upstream: TestCluster;
 let front: TestCluster;
@@ -32,30 +30,10 @@ let upstreamApi: OneBotHttp;
 /** A reverse-WebSocket backend of the account at the front, in string format with a filter. */
 const backend = new ReverseBackend();
 
-async function say(text: string): Promise<void> {
-  const res = await fetch(`${upstream.simulatorUrl}/people/${PERSON}/send_group_msg`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ group_id: GROUP, message: text }),
-  });
-  expect(res.status).toBe(200);
-}
+const say = (text: string) => speak(upstream.simulatorUrl, text);
 
 beforeAll(async () => {
-  const world = await writeWorld({
-    accounts: [{ user_id: UIN, nickname: 'upstream bot' }],
-    people: [{ user_id: PERSON, nickname: 'someone' }],
-    groups: [
-      {
-        group_id: GROUP,
-        group_name: 'upstream group',
-        members: [
-          { user_id: PERSON, role: 'owner' },
-          { user_id: UIN, role: 'admin' },
-        ],
-      },
-    ],
-  });
+  const world = await upstreamWorld(UIN, 'upstream bot');
   // Like NapCat with reportSelfMessage on: the front's history learns what the account sends.
   upstream = await startTestCluster({
     world,
@@ -139,29 +117,10 @@ describe('an account behind another OneBot implementation', () => {
 
     const ws = await OneBotWs.connect(`${front.wsUrl}/${UIN}/`);
     try {
-      const sent = await api.ok<{ message_id: number }>('send_group_msg', {
-        group_id: GROUP,
-        message: 'sent from the front',
-      });
-      // The upstream knows the id it gave …
-      const there = await upstreamApi.ok<{ raw_message?: string; message: unknown }>('get_msg', {
-        message_id: sent.message_id,
-      });
-      expect(JSON.stringify(there.message)).toContain('sent from the front');
-      // … and the front's history has it from the upstream's message_sent event.
-      const here = await waitFor(async () => {
-        const r = await api.call<{ message_id: number }>('get_msg', {
-          message_id: sent.message_id,
-        });
-        return r.status === 'ok' ? r.data : undefined;
-      }, 10_000);
-      expect(here.message_id).toBe(sent.message_id);
+      const sent = await sendThroughFront(api, upstreamApi, 'sent from the front');
       // Recalling through the front recalls upstream; the recall notice comes back in.
-      await api.ok('delete_msg', { message_id: sent.message_id });
-      await ws.waitForEvent(
-        e => e.notice_type === 'group_recall' && e.message_id === sent.message_id,
-        10_000,
-      );
+      await api.ok('delete_msg', { message_id: sent });
+      await ws.waitForEvent(e => e.notice_type === 'group_recall' && e.message_id === sent, 10_000);
     } finally {
       await ws.close();
     }

@@ -22,6 +22,7 @@ import {
   waitFor,
 } from '@cqfleet/testkit';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { failed, ok } from './upstream-support.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const UIN = 30001;
@@ -40,15 +41,6 @@ let front: TestCluster;
 let api: OneBotHttp;
 /** An HTTP POST receiver of the account's events, in array format. */
 const receiver = new Receiver();
-
-const ok = (data: unknown) => ({ status: 'ok', retcode: 0, data, message: '', wording: '' });
-const failed = (retcode: number, message: string) => ({
-  status: 'failed',
-  retcode,
-  data: null,
-  message,
-  wording: message,
-});
 
 function answer(action: string, params: Record<string, unknown>): object {
   switch (action) {

@@ -22,16 +22,23 @@ import {
   type TestCluster,
   untilOnline,
   waitFor,
-  writeWorld,
 } from '@cqfleet/testkit';
+import {
+  failed,
+  GROUP,
+  ok,
+  PERSON,
+  sendThroughFront,
+  speak,
+  stored,
+  upstreamWorld,
+} from './upstream-support.js';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const UIN = 10001;
 const SCRIPTED = 30002;
 const FORWARD_ONLY = 30003;
-const PERSON = 20001;
-const GROUP = 700700;
 const TOKEN = 'reverse-secret';
 let front: TestCluster;
 let upstream: TestCluster;
@@ -49,20 +56,7 @@ beforeAll(async () => {
     { uin: SCRIPTED, driver: 'onebot', options: { mode: 'reverse', token: TOKEN } },
     { uin: FORWARD_ONLY, driver: 'onebot', options: { url: 'ws://127.0.0.1:9/', token: TOKEN } },
   ]);
-  const world = await writeWorld({
-    accounts: [{ user_id: UIN, nickname: 'reverse bot' }],
-    people: [{ user_id: PERSON, nickname: 'someone' }],
-    groups: [
-      {
-        group_id: GROUP,
-        group_name: 'reverse group',
-        members: [
-          { user_id: PERSON, role: 'owner' },
-          { user_id: UIN, role: 'admin' },
-        ],
-      },
-    ],
-  });
+  const world = await upstreamWorld(UIN, 'reverse bot');
   upstream = await startTestCluster({
     world,
     accounts: [],
@@ -92,35 +86,15 @@ describe('a cqfleet cluster connecting in by reverse WebSocket', () => {
     expect(await api.ok('get_login_info')).toMatchObject({ user_id: UIN, nickname: 'reverse bot' });
     const ws = await OneBotWs.connect(`${front.wsUrl}/${UIN}/`);
     try {
-      const res = await fetch(`${upstream.simulatorUrl}/people/${PERSON}/send_group_msg`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ group_id: GROUP, message: 'relayed by the gateway' }),
-      });
-      expect(res.status).toBe(200);
+      await speak(upstream.simulatorUrl, 'relayed by the gateway');
       const event = await ws.waitForEvent(
         e => e.post_type === 'message' && String(e.raw_message).includes('relayed by'),
         10_000,
       );
       expect(event).toMatchObject({ self_id: UIN, group_id: GROUP, user_id: PERSON });
 
-      const sent = await api.ok<{ message_id: number }>('send_group_msg', {
-        group_id: GROUP,
-        message: 'sent through the relay',
-      });
       const upstreamApi = new OneBotHttp(`${upstream.httpUrl}/${UIN}`);
-      const there = await upstreamApi.ok<{ message: unknown }>('get_msg', {
-        message_id: sent.message_id,
-      });
-      expect(JSON.stringify(there.message)).toContain('sent through the relay');
-      // The front's history learns it from the upstream's message_sent event.
-      const here = await waitFor(async () => {
-        const r = await api.call<{ message_id: number }>('get_msg', {
-          message_id: sent.message_id,
-        });
-        return r.status === 'ok' ? r.data : undefined;
-      }, 10_000);
-      expect(here.message_id).toBe(sent.message_id);
+      await sendThroughFront(api, upstreamApi, 'sent through the relay');
     } finally {
       await ws.close();
     }
@@ -148,8 +122,6 @@ function upgrade(
 
 /** Lagrange's names for go-cqhttp's `delete_group_folder` and NapCat's `set_msg_emoji_like`. */
 const LAGRANGE_NAMES = new Set(['delete_group_file_folder', 'set_group_reaction']);
-
-const ok = (data: unknown) => ({ status: 'ok', retcode: 0, data, message: '', wording: '' });
 
 /** A NapCat-like reverse client for SCRIPTED: answers the login check and echoes `echo_back`. */
 async function scripted(wsUrl = front.wsUrl): Promise<{
@@ -181,7 +153,7 @@ async function scripted(wsUrl = front.wsUrl): Promise<{
             ? ok(req.params)
             : LAGRANGE_NAMES.has(req.action)
               ? ok(null)
-              : { status: 'failed', retcode: 1404, data: null, message: 'no', wording: 'no' };
+              : failed(1404, '不支持的Api ' + req.action);
     ws!.send(JSON.stringify({ ...answer, echo: req.echo }));
   });
   return { ws: ws!, actions, calls };
@@ -354,10 +326,7 @@ describe('actions a Lagrange-like upstream knows by other names', () => {
           sender: { user_id: PERSON, nickname: 'someone' },
         }),
       );
-      await waitFor(async () => {
-        const r = await api.call('get_msg', { message_id: 6161 });
-        return r.status === 'ok' ? true : undefined;
-      }, 10_000);
+      await stored(api, 6161);
       await api.ok('set_msg_emoji_like', { message_id: 6161, emoji_id: '76' });
       expect(calls.at(-1)).toEqual({
         action: 'set_group_reaction',
