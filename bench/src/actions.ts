@@ -12,10 +12,11 @@
  * (64 in flight), and `get_msg` over HTTP (one at a time).
  */
 import type { AddressInfo } from 'node:net';
-import WebSocket, { WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
 import { ENVELOPE, startBareHttp, startEcho } from './baselines.js';
 import { startBenchCluster, untilLoggedIn } from './cluster.js';
 import { agent, post } from './http-client.js';
+import { wsClient } from './ws-client.js';
 import { cpuMeter, cpuPerItem } from './cpu.js';
 import {
   closedLoop,
@@ -36,30 +37,6 @@ export interface ActionsBenchOptions {
 
 /** The rate of the issue's latency target for actions. */
 const TARGET_RATE = 2_000;
-
-/** A WebSocket client with request ids, many requests in flight on one connection. */
-async function wsClient(url: string) {
-  const ws = new WebSocket(url);
-  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  const waiting = new Map<string, (frame: { status?: string }) => void>();
-  ws.on('message', data => {
-    const frame = JSON.parse(String(data)) as { echo?: string; status?: string };
-    if (frame.echo === undefined) return; // events
-    waiting.get(frame.echo)?.(frame);
-    waiting.delete(frame.echo);
-  });
-  let next = 0;
-  return {
-    call(action: string, params: unknown): Promise<{ status?: string }> {
-      const echo = String(next++);
-      return new Promise(resolve => {
-        waiting.set(echo, resolve);
-        ws.send(JSON.stringify({ action, params, echo }));
-      });
-    },
-    close: () => ws.close(),
-  };
-}
 
 const row = (name: string, l: Load | { rate: number; p50: number; p99: number }, base?: number) => [
   name,

@@ -24,10 +24,11 @@ import { actionsBench } from './actions.js';
 import { eventsBench } from './events.js';
 import { historyBench } from './history.js';
 import { mediaBench } from './media.js';
+import { upstreamBench } from './upstream.js';
 import { type Report, table, type Target } from './stats.js';
 
 const env = process.env;
-const SUITES = ['events', 'actions', 'accounts', 'history', 'media'] as const;
+const SUITES = ['events', 'actions', 'accounts', 'history', 'media', 'upstream'] as const;
 type Suite = (typeof SUITES)[number];
 
 function loopbackOnly(url: string): string {
@@ -77,6 +78,8 @@ function runSuite(suite: Suite, c: Context): Promise<Report> {
         connectionMBps: size('BENCH_MEDIA_CONN_MBPS', 40, 40, c.quick),
         ocrImages: size('BENCH_OCR_IMAGES', 20, 5, c.quick),
       });
+    case 'upstream':
+      return upstreamBench({ natsUrl: c.natsUrl, redisUrl: c.redisUrl, quick: c.quick });
   }
 }
 
