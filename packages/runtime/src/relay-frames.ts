@@ -12,9 +12,16 @@ import type { NatsConnection } from './nats.js';
 const HEADROOM = 1024;
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
-/** Publishes one text frame, in parts when it is over the connection's payload limit. */
-export function publishFrame(nc: NatsConnection, subject: string, frame: string): void {
-  const bytes = Buffer.from(frame, 'utf8');
+/**
+ * Publishes one text frame (as a string or its UTF-8 bytes, which a relay can pass on without
+ * decoding), in parts when it is over the connection's payload limit.
+ */
+export function publishFrame(
+  nc: NatsConnection,
+  subject: string,
+  frame: string | Uint8Array,
+): void {
+  const bytes = typeof frame === 'string' ? Buffer.from(frame, 'utf8') : frame;
   const max = (nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) - HEADROOM;
   if (bytes.length <= max) {
     nc.publish(subject, bytes);
@@ -35,12 +42,12 @@ export function publishFrame(nc: NatsConnection, subject: string, frame: string)
 export class FrameJoiner {
   private parts: Uint8Array[] = [];
 
-  /** The whole frame when `msg` completes one; undefined while parts are missing. */
-  push(msg: Msg): string | undefined {
+  /** The whole frame's UTF-8 bytes when `msg` completes one; undefined while parts are missing. */
+  push(msg: Msg): Uint8Array | undefined {
     const part = msg.headers?.get(RELAY_PART_HEADER);
     if (!part) {
       this.parts = [];
-      return msg.string();
+      return msg.data;
     }
     const [index, count] = part.split('/').map(Number);
     if (index === 1) this.parts = [];
@@ -50,7 +57,7 @@ export class FrameJoiner {
     }
     this.parts.push(msg.data);
     if (index < count) return undefined;
-    const whole = Buffer.concat(this.parts).toString('utf8');
+    const whole = Buffer.concat(this.parts);
     this.parts = [];
     return whole;
   }

@@ -94,7 +94,8 @@ export class UpstreamRelay {
       nc.subscribe(ns.upstreamSubject(uin, 'out', conn), {
         callback: (err, msg) => {
           const frame = err ? undefined : joiner.push(msg);
-          if (frame !== undefined && ws.readyState === ws.OPEN) ws.send(frame);
+          // Passed on as the bytes they are: a text frame, never decoded here.
+          if (frame !== undefined && ws.readyState === ws.OPEN) ws.send(frame, { binary: false });
         },
       }),
       nc.subscribe(ns.upstreamSubject(uin, 'hello'), {
@@ -114,7 +115,7 @@ export class UpstreamRelay {
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
       try {
-        publishFrame(nc, ns.upstreamSubject(uin, 'in', conn), data.toString());
+        publishFrame(nc, ns.upstreamSubject(uin, 'in', conn), data as Buffer);
       } catch (err) {
         log.warn({ err, uin }, 'upstream frame not relayed');
       }

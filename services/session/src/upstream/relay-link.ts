@@ -81,7 +81,8 @@ export class RelayConnector implements Connector {
       nc.subscribe(this.subject('in', conn), {
         callback: (err, msg) => {
           const frame = err ? undefined : joiner.push(msg);
-          if (frame !== undefined && !over) onFrame(frame);
+          if (frame !== undefined && !over)
+            onFrame(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString('utf8'));
         },
       }),
       nc.subscribe(this.subject('closed', conn), {
