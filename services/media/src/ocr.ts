@@ -3,7 +3,8 @@
  * (dependencies-offline.md §3): one worker per media process, started on first use. Results
  * take go-cqhttp's shape: per line `{text, confidence (0-100), coordinates: 4 corners}`.
  */
-import { copyFile, mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdir, rename } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,11 +26,18 @@ async function startWorker(): Promise<Worker> {
   // tesseract.js takes one directory for every language; the npm data packages are separate.
   const dir = join(tmpdir(), 'cqfleet-tessdata');
   await mkdir(dir, { recursive: true });
-  for (const lang of LANGS)
+  // Several processes share the directory (media workers, the bench's in-process baseline):
+  // each file is copied under a name of its own and renamed into place, so a worker that is
+  // reading it never sees it half written.
+  for (const lang of LANGS) {
+    const target = join(dir, `${lang}.traineddata.gz`);
+    const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}`;
     await copyFile(
       require.resolve(`@tesseract.js-data/${lang}/4.0.0_best_int/${lang}.traineddata.gz`),
-      join(dir, `${lang}.traineddata.gz`),
+      temp,
     );
+    await rename(temp, target);
+  }
   const w = await createWorker(LANGS, 1, { langPath: dir, gzip: true, cacheMethod: 'none' });
   // Without this the Chinese model puts a space between every character.
   await w.setParameters({ preserve_interword_spaces: '1' });
