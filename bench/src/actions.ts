@@ -20,10 +20,10 @@ import { wsClient } from './ws-client.js';
 import { cpuMeter, cpuPerItem } from './cpu.js';
 import {
   closedLoop,
-  type Load,
   ms,
   openLoop,
   perSecond,
+  rateRow,
   type Report,
   table,
   timeSequential,
@@ -37,14 +37,6 @@ export interface ActionsBenchOptions {
 
 /** The rate of the issue's latency target for actions. */
 const TARGET_RATE = 2_000;
-
-const row = (name: string, l: Load | { rate: number; p50: number; p99: number }, base?: number) => [
-  name,
-  perSecond(l.rate),
-  ms(l.p50),
-  ms(l.p99),
-  base === undefined ? '—' : `${((l.rate / base) * 100).toFixed(0)} %`,
-];
 
 export async function actionsBench(o: ActionsBenchOptions): Promise<Report> {
   const seconds = o.quick ? 2_000 : 10_000;
@@ -119,27 +111,32 @@ export async function actionsBench(o: ActionsBenchOptions): Promise<Report> {
       table(
         ['one at a time', 'rate', 'p50', 'p99', 'vs baseline'],
         [
-          row('bare HTTP (baseline)', bareSeq),
-          row('bare HTTP → gRPC unary (baseline)', pipedSeq),
-          row('send_group_msg over HTTP', sendSeq, pipedSeq.rate),
-          row('get_msg over HTTP', getSeq, pipedSeq.rate),
+          rateRow('bare HTTP (baseline)', bareSeq),
+          rateRow('bare HTTP → gRPC unary (baseline)', pipedSeq),
+          rateRow('send_group_msg over HTTP', sendSeq, pipedSeq.rate),
+          rateRow('get_msg over HTTP', getSeq, pipedSeq.rate),
         ],
       ),
       '',
       table(
         ['in flight', 'rate', 'p50', 'p99', 'vs baseline'],
         [
-          row('bare HTTP, 16 (baseline)', bareLoad),
-          row('bare HTTP → gRPC unary, 16 (baseline)', pipedLoad),
-          row('send_group_msg over HTTP, 16', sendLoad, pipedLoad.rate),
-          row('bare WebSocket, 64 on one connection (baseline)', bareWsLoad),
-          row('send_group_msg over WebSocket, 64', wsLoad, bareWsLoad.rate),
+          rateRow('bare HTTP, 16 (baseline)', bareLoad),
+          rateRow('bare HTTP → gRPC unary, 16 (baseline)', pipedLoad),
+          rateRow('send_group_msg over HTTP, 16', sendLoad, pipedLoad.rate),
+          rateRow('bare WebSocket, 64 on one connection (baseline)', bareWsLoad),
+          rateRow('send_group_msg over WebSocket, 64', wsLoad, bareWsLoad.rate),
         ],
       ),
       '',
       table(
         ['offered rate', 'rate', 'p50', 'p99'],
-        [row(`send_group_msg over HTTP, ${perSecond(TARGET_RATE)} offered`, sendPaced).slice(0, 4)],
+        [
+          rateRow(`send_group_msg over HTTP, ${perSecond(TARGET_RATE)} offered`, sendPaced).slice(
+            0,
+            4,
+          ),
+        ],
       ),
       '',
       `CPU time per \`send_group_msg\` (HTTP, 16 in flight) of each process: ${cpuPerSend}. (\`bench\` is the HTTP client.)`,

@@ -153,6 +153,19 @@ export async function openLoop(
   return loadOf(samples, errors, seconds);
 }
 
+/** A table row: name, rate, p50, p99 and the rate as a share of `base` (a baseline's rate). */
+export const rateRow = (
+  name: string,
+  l: { rate: number; p50: number; p99: number },
+  base?: number,
+): string[] => [
+  name,
+  perSecond(l.rate),
+  ms(l.p50),
+  ms(l.p99),
+  base === undefined ? '—' : `${((l.rate / base) * 100).toFixed(0)} %`,
+];
+
 /** One of the issue's targets, as a suite measured it. */
 export interface Target {
   target: string;

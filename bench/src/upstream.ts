@@ -16,15 +16,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { startBenchCluster, untilLoggedIn } from './cluster.js';
 import { cpuMeter, cpuPerItem } from './cpu.js';
 import { post } from './http-client.js';
-import {
-  closedLoop,
-  type Load,
-  ms,
-  perSecond,
-  type Report,
-  table,
-  timeSequential,
-} from './stats.js';
+import { closedLoop, perSecond, rateRow, type Report, table, timeSequential } from './stats.js';
 import { wsClient } from './ws-client.js';
 
 export interface UpstreamBenchOptions {
@@ -106,14 +98,6 @@ async function eventRate(
   return count / seconds;
 }
 
-const row = (name: string, l: Load | { rate: number; p50: number; p99: number }, base?: number) => [
-  name,
-  perSecond(l.rate),
-  ms(l.p50),
-  ms(l.p99),
-  base === undefined ? '—' : `${((l.rate / base) * 100).toFixed(0)} %`,
-];
-
 export async function upstreamBench(o: UpstreamBenchOptions): Promise<Report> {
   const loadMs = o.quick ? 1_000 : 5_000;
   const sequential = o.quick ? 300 : 2_000;
@@ -179,13 +163,21 @@ export async function upstreamBench(o: UpstreamBenchOptions): Promise<Report> {
       table(
         ['send_group_msg', 'rate', 'p50', 'p99', 'vs baseline'],
         [
-          row('straight to the upstream, one at a time on a WebSocket (baseline)', directSeq),
-          row('through cqfleet, forward, one at a time', fwdSeq, directSeq.rate),
-          row('through cqfleet, reverse, one at a time', revSeq, directSeq.rate),
-          row('through cqfleet, forward, HTTP API, one at a time', fwdHttp, directSeq.rate),
-          row('straight to the upstream, 64 in flight on one WebSocket (baseline)', directLoad),
-          row('through cqfleet, forward, 64 in flight on one WebSocket', fwdLoad, directLoad.rate),
-          row('through cqfleet, reverse, 64 in flight on one WebSocket', revLoad, directLoad.rate),
+          rateRow('straight to the upstream, one at a time on a WebSocket (baseline)', directSeq),
+          rateRow('through cqfleet, forward, one at a time', fwdSeq, directSeq.rate),
+          rateRow('through cqfleet, reverse, one at a time', revSeq, directSeq.rate),
+          rateRow('through cqfleet, forward, HTTP API, one at a time', fwdHttp, directSeq.rate),
+          rateRow('straight to the upstream, 64 in flight on one WebSocket (baseline)', directLoad),
+          rateRow(
+            'through cqfleet, forward, 64 in flight on one WebSocket',
+            fwdLoad,
+            directLoad.rate,
+          ),
+          rateRow(
+            'through cqfleet, reverse, 64 in flight on one WebSocket',
+            revLoad,
+            directLoad.rate,
+          ),
         ],
       ),
       '',
