@@ -10,6 +10,7 @@ import {
   type StreamConfig,
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { EventEmitter } from 'node:events';
 import type { Logger } from './logger.js';
 
 export type { NatsConnection };
@@ -30,13 +31,36 @@ export async function connectNats(url: string, name: string, log: Logger): Promi
     // every JetStream publish is a request (bench/README.md, "Profiles").
     noAsyncTraces: true,
   });
+  const events = new EventEmitter();
+  events.setMaxListeners(0); // one per relayed upstream account
+  statusEvents.set(nc, events);
   void (async () => {
     for await (const s of nc.status()) {
       if (s.type === 'disconnect' || s.type === 'reconnect' || s.type === 'error')
         log.warn({ nats: s.type, server: 'server' in s ? s.server : undefined }, 'nats status');
+      if (s.type === 'disconnect' || s.type === 'reconnect') events.emit(s.type);
     }
   })().catch((err: unknown) => log.error({ err }, 'nats status loop ended'));
   return nc;
+}
+
+const statusEvents = new WeakMap<NatsConnection, EventEmitter>();
+
+/**
+ * Calls `listener` each time the connection is lost (`disconnect`) or back (`reconnect`), for
+ * a connection made by {@link connectNats}; returns what removes it. Core NATS delivers at
+ * most once: what was published while a subscriber was away is gone, so state built on
+ * messages (the relay of an upstream socket) has to be set up again.
+ */
+export function onNatsStatus(
+  nc: NatsConnection,
+  type: 'disconnect' | 'reconnect',
+  listener: () => void,
+): () => void {
+  const events = statusEvents.get(nc);
+  if (!events) return () => undefined;
+  events.on(type, listener);
+  return () => events.off(type, listener);
 }
 
 const NS_PER_MS = 1_000_000;

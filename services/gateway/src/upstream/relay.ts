@@ -22,6 +22,7 @@ import {
   gauge,
   type Logger,
   type NatsConnection,
+  onNatsStatus,
   publishFrame,
 } from '@cqfleet/runtime';
 import type { Subscription } from '@nats-io/transport-node';
@@ -46,8 +47,23 @@ type Refusal = { status: 400 | 401 | 403; reason: string };
 
 export class UpstreamRelay {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
+  /** This replica's sockets, announced again when NATS is back (owners re-attach at once). */
+  private readonly announced = new Map<WebSocket, { uin: number; hello: RelayHello }>();
+  private readonly offReconnect: () => void;
 
-  constructor(private readonly deps: UpstreamRelayDeps) {}
+  constructor(private readonly deps: UpstreamRelayDeps) {
+    this.offReconnect = onNatsStatus(deps.nc, 'reconnect', () => {
+      for (const { uin, hello } of this.announced.values()) this.announce(uin, hello);
+    });
+  }
+
+  private announce(uin: number, hello: RelayHello): void {
+    try {
+      this.deps.nc.publish(this.deps.ns.upstreamSubject(uin, 'opened'), JSON.stringify(hello));
+    } catch (err) {
+      this.deps.log.warn({ err, uin }, 'upstream socket not announced');
+    }
+  }
 
   /** Takes an upgrade request at the relay's path: accepts the socket or refuses it. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void {
@@ -123,6 +139,7 @@ export class UpstreamRelay {
     ws.on('error', err => log.debug({ err: err.message, uin }, 'upstream socket error'));
     ws.on('close', (code, reason) => {
       held.delete(ws);
+      this.announced.delete(ws);
       for (const sub of subs) sub.unsubscribe();
       log.info({ uin, conn, code }, 'upstream disconnected');
       try {
@@ -133,12 +150,14 @@ export class UpstreamRelay {
     });
     await nc.flush();
     if (ws.readyState !== ws.OPEN) return;
-    nc.publish(ns.upstreamSubject(uin, 'opened'), JSON.stringify(hello));
+    this.announced.set(ws, { uin, hello });
+    this.announce(uin, hello);
     log.info({ uin, conn }, 'upstream connected by reverse WebSocket');
   }
 
   /** Closes every relayed socket: the upstreams reconnect to another replica. */
   close(): void {
+    this.offReconnect();
     for (const ws of held) if (this.wss.clients.has(ws)) ws.close(1001, 'gateway stopping');
   }
 }

@@ -3,10 +3,17 @@
  * contracts/upstream-relay.ts). The upstream's socket is held by whichever gateway replica it
  * connected to; this end finds that replica by asking `hello`, then exchanges frames with it on
  * the socket's `in` / `out` subjects until the gateway says `closed`, a newer socket is
- * `opened`, or the gateway stops answering `hello` (it died without a word).
+ * `opened`, the gateway stops answering `hello` (it died without a word), or this worker's
+ * NATS connection drops (frames sent meanwhile would be lost).
  */
 import type { Namespace, RelayHello } from '@cqfleet/contracts';
-import { FrameJoiner, type Logger, type NatsConnection, publishFrame } from '@cqfleet/runtime';
+import {
+  FrameJoiner,
+  type Logger,
+  type NatsConnection,
+  onNatsStatus,
+  publishFrame,
+} from '@cqfleet/runtime';
 import type { Connector, UpstreamLink } from './links.js';
 
 const HELLO_TIMEOUT_MS = 2_000;
@@ -43,6 +50,7 @@ export class RelayConnector implements Connector {
         settled = true;
         sub.unsubscribe();
         clearInterval(timer);
+        offReconnect();
         signal.removeEventListener('abort', onAbort);
         if (hello) resolve(hello);
         else reject(err instanceof Error ? err : new Error(String(err)));
@@ -55,6 +63,8 @@ export class RelayConnector implements Connector {
       });
       const ask = () => void this.hello().then(h => finish(h));
       const timer = setInterval(ask, this.probeMs);
+      // Back on NATS: the gateway holding the socket may be reachable again.
+      const offReconnect = onNatsStatus(this.nc, 'reconnect', ask);
       const onAbort = () => finish(undefined, signal.reason ?? new Error('stopped'));
       signal.addEventListener('abort', onAbort, { once: true });
       void this.hello().then(h => {
@@ -75,8 +85,15 @@ export class RelayConnector implements Connector {
       over = true;
       for (const sub of subs) sub.unsubscribe();
       clearInterval(probe);
+      offDisconnect();
       resolveClosed(why);
     };
+    // Frames are core NATS messages: while this worker or the gateway is away from NATS they
+    // are lost, and an action would wait for an answer that never comes. The link ends with
+    // the connection (actions fail fast, offline) and is set up again once `hello` answers.
+    const offDisconnect = onNatsStatus(nc, 'disconnect', () =>
+      end('1006 the NATS connection was lost'),
+    );
     const subs = [
       nc.subscribe(this.subject('in', conn), {
         callback: (err, msg) => {

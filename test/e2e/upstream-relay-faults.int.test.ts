@@ -1,0 +1,107 @@
+/**
+ * The relay of a reverse-WebSocket upstream across a NATS restart: the upstream's socket stays
+ * with the gateway, the gateway's and the owner's subscriptions come back with their NATS
+ * connections, and the owner attaches to the same socket again — the upstream never notices.
+ * This test runs its own NATS so it can restart it.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureNats, freePort, type InfraProcess } from '@cqfleet/devcluster';
+import {
+  OneBotHttp,
+  OneBotWs,
+  registerAccounts,
+  startTestCluster,
+  type TestCluster,
+  untilOnline,
+  waitFor,
+} from '@cqfleet/testkit';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ok } from './upstream-support.js';
+
+const UIN = 30005;
+const TOKEN = 'relay-faults';
+let nats: InfraProcess;
+let natsDir: string;
+let natsUrl: string;
+let front: TestCluster;
+let upstream: WebSocket;
+let upstreamClosed = false;
+
+/** The scripted upstream: answers the login check and echoes `echo_back`. */
+async function connectUpstream(): Promise<WebSocket> {
+  return waitFor(async () => {
+    const ws = new WebSocket(`${front.wsUrl}/upstream`, {
+      headers: { 'X-Self-ID': String(UIN), Authorization: `Bearer ${TOKEN}` },
+    });
+    const opened = await new Promise<boolean>(resolve => {
+      ws.once('open', () => resolve(true));
+      ws.once('error', () => resolve(false));
+    });
+    return opened ? ws : undefined;
+  }, 15_000);
+}
+
+beforeAll(async () => {
+  natsDir = await mkdtemp(join(tmpdir(), 'relay-nats-'));
+  natsUrl = `nats://127.0.0.1:${await freePort()}`;
+  nats = await ensureNats(natsUrl, natsDir);
+  front = await startTestCluster({ accounts: [], natsUrl });
+  await registerAccounts(
+    front.options.namespace,
+    [{ uin: UIN, driver: 'onebot', options: { mode: 'reverse', token: TOKEN } }],
+    natsUrl,
+  );
+  upstream = await connectUpstream();
+  upstream.on('close', () => (upstreamClosed = true));
+  upstream.on('message', data => {
+    const req = JSON.parse(String(data)) as { action: string; params: unknown; echo: unknown };
+    const answer =
+      req.action === 'get_login_info'
+        ? ok({ user_id: UIN, nickname: 'relayed' })
+        : ok(req.action === 'echo_back' ? req.params : {});
+    upstream.send(JSON.stringify({ ...answer, echo: req.echo }));
+  });
+  await untilOnline(front.httpUrl, UIN, 15_000);
+}, 60_000);
+
+afterAll(async () => {
+  upstream?.close();
+  await front?.stop();
+  await nats?.stop();
+});
+
+it('keeps the upstream’s socket through a NATS restart and serves it again after', async () => {
+  const api = new OneBotHttp(`${front.httpUrl}/${UIN}`);
+  expect(await api.ok('echo_back', { before: true })).toEqual({ before: true });
+
+  await nats.stop();
+  await new Promise(r => setTimeout(r, 1_000));
+  nats = await ensureNats(natsUrl, natsDir);
+
+  await waitFor(async () => {
+    const r = await api.call('echo_back', { after: true });
+    return r.status === 'ok' ? true : undefined;
+  }, 30_000);
+  // Events flow again too: from the upstream, through the relay, to a front client.
+  const client = await OneBotWs.connect(`${front.wsUrl}/${UIN}/`);
+  try {
+    upstream.send(
+      JSON.stringify({
+        post_type: 'notice',
+        notice_type: 'notify',
+        sub_type: 'poke',
+        time: Math.floor(Date.now() / 1000),
+        self_id: UIN,
+        user_id: 20001,
+        target_id: UIN,
+      }),
+    );
+    await client.waitForEvent(e => e.notice_type === 'notify' && e.user_id === 20001, 10_000);
+  } finally {
+    await client.close();
+  }
+  expect(upstreamClosed).toBe(false);
+}, 60_000);
