@@ -88,12 +88,6 @@ export class RelayConnector implements Connector {
       offDisconnect();
       resolveClosed(why);
     };
-    // Frames are core NATS messages: while this worker or the gateway is away from NATS they
-    // are lost, and an action would wait for an answer that never comes. The link ends with
-    // the connection (actions fail fast, offline) and is set up again once `hello` answers.
-    const offDisconnect = onNatsStatus(nc, 'disconnect', () =>
-      end('1006 the NATS connection was lost'),
-    );
     const subs = [
       nc.subscribe(this.subject('in', conn), {
         callback: (err, msg) => {
@@ -112,6 +106,12 @@ export class RelayConnector implements Connector {
         },
       }),
     ];
+    // Frames are core NATS messages: while this worker or the gateway is away from NATS they
+    // are lost, and an action would wait for an answer that never comes. The link ends with
+    // the connection (actions fail fast, offline) and is set up again once `hello` answers.
+    const offDisconnect = onNatsStatus(nc, 'disconnect', () =>
+      end('1006 the NATS connection was lost'),
+    );
     const check = async () => {
       const h = await this.hello();
       if (h?.conn !== conn) end('1006 the gateway holding the upstream socket is gone');
@@ -123,7 +123,13 @@ export class RelayConnector implements Connector {
     this.log.debug({ conn }, 'attached to the relayed upstream socket');
     return {
       send: frame => {
-        if (!over) publishFrame(nc, this.subject('out', conn), frame);
+        if (over) return;
+        try {
+          publishFrame(nc, this.subject('out', conn), frame);
+        } catch (err) {
+          // A closed connection: the link is over; waiting actions fail with it.
+          end(`1006 ${err instanceof Error ? err.message : String(err)}`);
+        }
       },
       close: () => end('1000 detached'),
       closed,
