@@ -286,7 +286,7 @@ describe('a NapCat-like upstream', () => {
         const r = await api.call<{ message: unknown }>('get_msg', { message_id: 4242 });
         return r.status === 'ok' ? r.data : undefined;
       }, 10_000);
-      expect(stored.message).toBe('from napcat [CQ:face,id=14]');
+      expect(stored).toMatchObject({ message_id: 4242, message: 'from napcat [CQ:face,id=14]' });
     } finally {
       await ws.close();
     }
@@ -339,7 +339,9 @@ describe('a NapCat-like upstream', () => {
       { group_id: QUIET_GROUP, message_seq: 30 },
     );
     // go-cqhttp's page: 19 messages ending at the seq asked for (reference: go-cqhttp-behaviour).
+    // NapCat's own ids, not ones derived from the seq as go-cqhttp's are.
     expect(page.messages.at(-1)).toMatchObject({
+      message_id: 900030,
       message_seq: 30,
       message: 'old 30[CQ:face,id=14]',
     });

@@ -1,8 +1,9 @@
 /**
  * The relay of a reverse-WebSocket upstream across a NATS restart: the upstream's socket stays
  * with the gateway, the gateway's and the owner's subscriptions come back with their NATS
- * connections, and the owner attaches to the same socket again — the upstream never notices.
- * This test runs its own NATS so it can restart it.
+ * connections, and the owner attaches to the same socket again — the upstream never notices —
+ * and gets the events the upstream sent meanwhile from the gateway (replayed on attach). This
+ * test runs its own NATS so it can restart it.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,7 @@ import {
 } from '@cqfleet/testkit';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ok } from './upstream-support.js';
+import { ok, stored } from './upstream-support.js';
 
 const UIN = 30005;
 const TOKEN = 'relay-faults';
@@ -42,6 +43,24 @@ async function connectUpstream(): Promise<WebSocket> {
     });
     return opened ? ws : undefined;
   }, 15_000);
+}
+
+function groupMessage(id: number, text: string) {
+  return {
+    post_type: 'message',
+    message_type: 'group',
+    sub_type: 'normal',
+    time: Math.floor(Date.now() / 1000),
+    self_id: UIN,
+    group_id: 800800,
+    user_id: 20001,
+    message_id: id,
+    message_seq: id,
+    message: [{ type: 'text', data: { text } }],
+    raw_message: text,
+    font: 0,
+    sender: { user_id: 20001, nickname: 'someone' },
+  };
 }
 
 beforeAll(async () => {
@@ -78,7 +97,10 @@ it('keeps the upstream’s socket through a NATS restart and serves it again aft
   expect(await api.ok('echo_back', { before: true })).toEqual({ before: true });
 
   await nats.stop();
-  await new Promise(r => setTimeout(r, 1_000));
+  await new Promise(r => setTimeout(r, 500));
+  // Said while nobody can hear it: the gateway keeps it and replays it to the owner.
+  upstream.send(JSON.stringify(groupMessage(7001, 'said during the outage')));
+  await new Promise(r => setTimeout(r, 500));
   nats = await ensureNats(natsUrl, natsDir);
 
   await waitFor(async () => {
@@ -103,5 +125,6 @@ it('keeps the upstream’s socket through a NATS restart and serves it again aft
   } finally {
     await client.close();
   }
+  expect(await stored(api, 7001)).toMatchObject({ message_id: 7001 });
   expect(upstreamClosed).toBe(false);
 }, 60_000);

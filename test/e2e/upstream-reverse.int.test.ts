@@ -240,6 +240,22 @@ describe('the relay across processes', () => {
       const owner = await waitFor(() => ownerOf(SCRIPTED), 5_000);
       const logins = held.actions.filter(a => a === 'get_login_info').length;
       await owner.kill();
+      // Said while the account has no owner: the gateway replays it to the next one.
+      held.ws.send(
+        JSON.stringify({
+          post_type: 'message',
+          message_type: 'private',
+          sub_type: 'friend',
+          time: Math.floor(Date.now() / 1000),
+          self_id: SCRIPTED,
+          user_id: PERSON,
+          message_id: 7171,
+          message: [{ type: 'text', data: { text: 'said between owners' } }],
+          raw_message: 'said between owners',
+          font: 0,
+          sender: { user_id: PERSON, nickname: 'someone' },
+        }),
+      );
       // The other worker takes the account over (lease expiry) and attaches to the same socket.
       await waitFor(async () => {
         const r = await api.call('echo_back', { hop: 2 });
@@ -249,6 +265,7 @@ describe('the relay across processes', () => {
       expect(next?.name).toBeDefined();
       expect(next?.name).not.toBe(owner.name);
       expect(held.actions.filter(a => a === 'get_login_info').length).toBeGreaterThan(logins);
+      expect(await stored(api, 7171)).toMatchObject({ message_id: 7171 });
       expect(closed).toBe(false);
     } finally {
       held.ws.close();

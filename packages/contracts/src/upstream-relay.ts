@@ -8,6 +8,7 @@
  * | kind     | from → to        | body                                                   |
  * | `opened` | gateway → all    | {@link RelayHello}: a socket for the account was accepted |
  * | `hello`  | worker → gateway | request; the gateway holding a socket answers {@link RelayHello} |
+ * | `attach` | worker → gateway | request (`.attach.<conn>`) once subscribed to the socket's frames: the gateway sends the event frames of the last moments again on `in`, then answers |
  * | `in`     | gateway → worker | one text frame the upstream sent (`.in.<conn>`)         |
  * | `out`    | worker → gateway | one text frame for the upstream (`.out.<conn>`)         |
  * | `closed` | gateway → worker | the socket `<conn>` closed (`.closed.<conn>`); body: reason |
@@ -20,6 +21,8 @@
  *   publisher's messages on one subject arrive in order).
  * - The worker asks `hello` again every few seconds; no answer (a gateway that died without
  *   saying `closed`) or another conn means the link is gone.
+ * - A replayed event may have been published already (by the previous owner, or before an
+ *   outage): the event stream drops it, its id being a digest of the frame.
  */
 
 /** The gateway's WebSocket path an upstream connects to (on the forward-WS port). */
@@ -34,4 +37,4 @@ export interface RelayHello {
   replica: string;
 }
 
-export type RelayKind = 'opened' | 'hello' | 'in' | 'out' | 'closed';
+export type RelayKind = 'opened' | 'hello' | 'attach' | 'in' | 'out' | 'closed';

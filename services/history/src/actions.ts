@@ -78,7 +78,9 @@ export function historyHandlers(store: MessageStore, find: Finder, qq: QQBacked)
     get_msg: async (p, ctx) => {
       const m = await find(ctx.selfId, p.message_id);
       if (!m) return fail('MSG_NOT_FOUND');
-      return getMsgShape(m, ctx.format);
+      // The id asked by: for this account, the message has it (two upstream accounts in one
+      // group may know one stored message by ids of their own).
+      return { ...getMsgShape(m, ctx.format), message_id: p.message_id };
     },
     /** NapCat's shape: `count` messages ending at `message_seq`; `reverse_order` puts the newest first. */
     get_friend_msg_history: async (p, ctx) => {

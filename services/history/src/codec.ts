@@ -3,7 +3,8 @@
  *
  * Left out, because they are derived on reading: `self_id` (the reader), `post_type`
  * (`message_sent` exactly when the sender is the reader), `message_id` (the CRC of chat code
- * and seq, reference §4.5), `raw_message` (the CQ string of `message`), `font` (always 0),
+ * and seq, reference §4.5 — kept, as a last element, only when the event's id is another: an
+ * upstream implementation's own id, NapCat's or Lagrange's), `raw_message` (the CQ string of `message`), `font` (always 0),
  * `message_format` (always `array` inside the cluster) and the sender's `user_id`. So one
  * record serves every account that saw a group message, and decoding rebuilds the event the
  * session published, key order included (test/codec.test.ts).
@@ -81,7 +82,10 @@ const packElements = (m: Segment[]): Elements => m.map(s => [s.type, s.data]);
 const unpackElements = (e: Elements): Segment[] =>
   e.map(([type, data]) => ({ type, data }) as Segment);
 
-/** Group: [0, time, seq, user_id, sub, anonymous, [nickname, card, role, title, age, area, level, sex], elements] */
+/**
+ * Group: [0, time, seq, user_id, sub, anonymous, [nickname, card, role, title, age, area,
+ * level, sex], elements, message_id?] — message_id only when it is not the derived one.
+ */
 type GroupRecord = [
   0,
   number,
@@ -91,8 +95,9 @@ type GroupRecord = [
   Anonymous | null,
   [string, string, number, string, number, string, string, number],
   Elements,
+  number?,
 ];
-/** Private: [1, time, seq, user_id, target_id, sub, temp_source, [nickname, sex, age], elements] */
+/** Private: [1, time, seq, user_id, target_id, sub, temp_source, [nickname, sex, age], elements, message_id?] */
 type PrivateRecord = [
   1,
   number,
@@ -103,6 +108,7 @@ type PrivateRecord = [
   number | null,
   [string, number, number],
   Elements,
+  number?,
 ];
 
 /** `compressFrom`: records at least this long are deflated (Infinity: never). */
@@ -140,6 +146,11 @@ export function encodeMessage(m: MessageEvent, compressFrom = COMPRESS_FROM): Bu
           [s.nickname, code(SEXES, s.sex), s.age],
           packElements(m.message),
         ];
+  const derived =
+    m.message_type === 'group'
+      ? messageId(m.group_id, m.message_seq)
+      : messageId(m.user_id, m.message_seq);
+  if (m.message_id !== derived) record.push(m.message_id);
   const packed = packr.pack(record);
   if (packed.length < compressFrom) return Buffer.concat([Buffer.of(PLAIN), packed]);
   const deflated = deflateRawSync(packed, { dictionary: DICTIONARY });
@@ -170,9 +181,9 @@ export function decodeMessage(bytes: Buffer, selfId: number, groupId = 0): Messa
   const postType = r[3] === selfId ? 'message_sent' : 'message';
   if (r[0] === 0) {
     if (!groupId) throw new Error('a group record needs its group id');
-    const [, time, seq, userId, sub, anonymous, s, elements] = r;
+    const [, time, seq, userId, sub, anonymous, s, elements, id] = r;
     return buildEvent<GroupMessageEvent>(postType, 'group', selfId, time, named(GROUP_SUB, sub), {
-      message_id: messageId(groupId, seq),
+      message_id: id ?? messageId(groupId, seq),
       message_seq: seq,
       group_id: groupId,
       user_id: userId,
@@ -191,7 +202,7 @@ export function decodeMessage(bytes: Buffer, selfId: number, groupId = 0): Messa
       },
     });
   }
-  const [, time, seq, userId, targetId, sub, temp, s, elements] = r;
+  const [, time, seq, userId, targetId, sub, temp, s, elements, id] = r;
   return buildEvent<PrivateMessageEvent>(
     postType,
     'private',
@@ -200,7 +211,7 @@ export function decodeMessage(bytes: Buffer, selfId: number, groupId = 0): Messa
     named(PRIVATE_SUB, sub),
     {
       ...(temp !== null ? { temp_source: temp } : {}),
-      message_id: messageId(userId, seq),
+      message_id: id ?? messageId(userId, seq),
       message_seq: seq,
       user_id: userId,
       target_id: targetId,

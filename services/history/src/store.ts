@@ -173,19 +173,21 @@ export class MessageStore {
     const pipeline = this.redis.pipeline();
     for (const [field, record] of Object.entries(entries)) {
       const loc = `${chat}:${field}`;
+      // A group record's id is derived from its place, unless it holds an upstream's own.
       const id =
         parts[0] === 'g'
-          ? messageId(Number(parts[1]), Number(field))
-          : this.privateId(record, Number(parts[1]));
+          ? (this.storedId(record, 0, Number(parts[1])) ??
+            messageId(Number(parts[1]), Number(field)))
+          : this.storedId(record, Number(parts[1]));
       if (id !== undefined) pipeline.historyRemoveLocation(this.index(id), String(id), loc);
     }
     pipeline.del(key).zrem(this.ages, key).historyRaiseLowerBound(this.lowerBounds, chat, bucket);
     await pipeline.exec();
   }
 
-  private privateId(record: Buffer, self: number): number | undefined {
+  private storedId(record: Buffer, self: number, groupId?: number): number | undefined {
     try {
-      return decodeMessage(record, self).message_id;
+      return decodeMessage(record, self, groupId).message_id;
     } catch {
       return undefined;
     }

@@ -106,6 +106,13 @@ describe('history codec: what is stored decodes to exactly what was published', 
     ['private, received', direct(10001, 20001, 10001, 11), 0],
     ['private, sent', direct(10001, 10001, 20001, 12), 0],
     ['private, temporary', direct(10001, 20001, 10001, 13, 100100), 0],
+    // An upstream implementation's own ids (NapCat, Lagrange) are not derived: kept.
+    [
+      'group, with an upstream’s id',
+      { ...group(10001, 20001, 14, rich), message_id: 4242 },
+      100100,
+    ],
+    ['private, with an upstream’s id', { ...direct(10001, 20001, 10001, 15), message_id: -7 }, 0],
   ] as const)('%s', (_name, event, groupId) => {
     const bytes = encodeMessage(event);
     expect(exact(decodeMessage(bytes, event.self_id, groupId))).toBe(exact(event));

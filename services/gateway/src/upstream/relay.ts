@@ -11,7 +11,8 @@
  *
  * A refused upgrade is answered 400 (no or unknown account), 401 (no token) or 403 (wrong
  * token). An accepted socket is offered to the account's owner on NATS; the upstream's frames
- * are published as they come and the owner's frames written to the socket.
+ * are published as they come and the owner's frames written to the socket. The events of the
+ * last 30 s are kept and sent again to an owner that attaches (recent-events.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -29,6 +30,7 @@ import type { Subscription } from '@nats-io/transport-node';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { AccountDirectory } from '../accounts/directory.js';
 import { sameSecret, tokenFrom } from '../auth/tokens.js';
+import { RecentEvents } from './recent-events.js';
 
 const held = new Set<WebSocket>();
 gauge('cqfleet_gateway_upstream_sockets', 'Reverse-WebSocket upstreams connected', [], function () {
@@ -106,6 +108,7 @@ export class UpstreamRelay {
     const conn = randomUUID().replace(/-/g, '').slice(0, 16);
     const hello: RelayHello = { conn, replica: replicaId };
     const joiner = new FrameJoiner();
+    const recent = new RecentEvents();
     const subs: Subscription[] = [
       nc.subscribe(ns.upstreamSubject(uin, 'out', conn), {
         callback: (err, msg) => {
@@ -119,6 +122,15 @@ export class UpstreamRelay {
           if (!err) msg.respond(JSON.stringify(hello));
         },
       }),
+      // The owner is subscribed to this socket's frames: it gets the recent events again first.
+      nc.subscribe(ns.upstreamSubject(uin, 'attach', conn), {
+        callback: (err, msg) => {
+          if (err) return;
+          const frames = recent.recent();
+          for (const frame of frames) publishFrame(nc, ns.upstreamSubject(uin, 'in', conn), frame);
+          msg.respond(JSON.stringify({ ...hello, replayed: frames.length }));
+        },
+      }),
       nc.subscribe(ns.upstreamSubject(uin, 'opened'), {
         callback: (err, msg) => {
           const other = err ? undefined : connOf(msg.string());
@@ -130,6 +142,7 @@ export class UpstreamRelay {
     held.add(ws);
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
+      recent.note(data as Buffer);
       try {
         publishFrame(nc, ns.upstreamSubject(uin, 'in', conn), data as Buffer);
       } catch (err) {

@@ -6,7 +6,7 @@
  * `opened`, the gateway stops answering `hello` (it died without a word), or this worker's
  * NATS connection drops (frames sent meanwhile would be lost).
  */
-import type { Namespace, RelayHello } from '@cqfleet/contracts';
+import type { Namespace, RelayHello, RelayKind } from '@cqfleet/contracts';
 import {
   FrameJoiner,
   type Logger,
@@ -118,8 +118,10 @@ export class RelayConnector implements Connector {
     };
     const probe = setInterval(() => void check(), this.probeMs);
     await nc.flush();
-    // The socket may have closed between `hello` and these subscriptions.
-    await check();
+    // Attaching checks that the socket is still there (it may have closed between `hello` and
+    // these subscriptions) and has the gateway send the recent events again: what this worker
+    // may have missed (a hand-over, an outage); what was published already the stream drops.
+    if (!(await this.ask('attach', conn))) end('1006 the upstream socket is gone');
     this.log.debug({ conn }, 'attached to the relayed upstream socket');
     return {
       send: frame => {
@@ -137,16 +139,23 @@ export class RelayConnector implements Connector {
   }
 
   /** Asks which socket carries the upstream; undefined when no gateway holds one. */
-  private async hello(): Promise<RelayHello | undefined> {
+  private hello(): Promise<RelayHello | undefined> {
+    return this.ask('hello');
+  }
+
+  /** A request to the gateway holding the socket; undefined when nobody answers. */
+  private async ask(kind: 'hello' | 'attach', conn?: string): Promise<RelayHello | undefined> {
     try {
-      const msg = await this.nc.request(this.subject('hello'), '', { timeout: HELLO_TIMEOUT_MS });
+      const msg = await this.nc.request(this.subject(kind, conn), '', {
+        timeout: HELLO_TIMEOUT_MS,
+      });
       return parseHello(msg.string());
     } catch {
       return undefined; // no responders, or a timeout
     }
   }
 
-  private subject(kind: 'opened' | 'hello' | 'in' | 'out' | 'closed', conn?: string): string {
+  private subject(kind: RelayKind, conn?: string): string {
     return this.ns.upstreamSubject(this.uin, kind, conn);
   }
 }
