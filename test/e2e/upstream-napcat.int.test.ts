@@ -4,10 +4,9 @@
  * `message` and `wording`, `get_forward_msg` as `messages`, string-format message events,
  * notice types go-cqhttp never had, its own extension actions (answers with messages in the
  * caller's format), OCR that fails off Windows (cqfleet reads the image itself), group history
- * pages read through it. The scripted upstream is a plain `ws` server in this test; it can drop
- * the connection to show reconnecting.
+ * pages read through it. The scripted upstream (scripted-napcat.ts) is a plain `ws` server; it
+ * can drop the connection to show reconnecting.
  */
-import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import {
   type FileServer,
@@ -21,144 +20,22 @@ import {
   untilOnline,
   waitFor,
 } from '@cqfleet/testkit';
-import { type WebSocket, WebSocketServer } from 'ws';
-import { failed, ok } from './upstream-support.js';
+import { GROUP, QUIET_GROUP, ScriptedNapCat, TOKEN, UIN } from './scripted-napcat.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const UIN = 30001;
-const GROUP = 600600;
-/** A group whose history only the upstream has. */
-const QUIET_GROUP = 600601;
-const TOKEN = 'napcat-token';
 /** Serves the image of a received message (its `url`). */
 let files: FileServer;
-
-/** What the scripted NapCat received, and its open sockets. */
-const received: Array<{ action: string; params: Record<string, unknown> }> = [];
-let sockets: WebSocket[] = [];
-let server: WebSocketServer;
+const napcat = new ScriptedNapCat();
+/** What the scripted NapCat was asked. */
+const received = napcat.received;
+const push = (event: Record<string, unknown>) => napcat.push(event);
 let front: TestCluster;
 let api: OneBotHttp;
 /** An HTTP POST receiver of the account's events, in array format. */
 const receiver = new Receiver();
 
-function answer(action: string, params: Record<string, unknown>): object {
-  switch (action) {
-    case 'get_login_info':
-      return ok({ user_id: UIN, nickname: 'napcat bot' });
-    case 'get_version_info':
-      return ok({ app_name: 'NapCat.Onebot', app_version: '4.8.0', protocol_version: 'v11' });
-    case 'send_group_msg':
-      return ok({ message_id: 987654 });
-    case 'set_input_status':
-      return ok({ result: 0, errMsg: '' });
-    case 'set_group_kick':
-      return failed(1200, '踢人失败: 权限不足');
-    case 'get_group_info':
-      // NapCat checks parameters itself and answers 1400 over WebSocket.
-      return params.group_id === 999
-        ? failed(1400, 'group_id 参数错误')
-        : ok({ group_id: params.group_id, group_name: 'nc group', member_count: 2 });
-    case 'get_msg':
-      // A message the account sent, which this NapCat did not report (reportSelfMessage off).
-      return params.message_id === 555
-        ? ok({
-            message_id: 555,
-            real_id: 555,
-            message_seq: 555,
-            message_type: 'group',
-            group_id: GROUP,
-            time: 1700000100,
-            sender: { user_id: UIN, nickname: 'napcat bot', card: '', role: 'member' },
-            message: [{ type: 'text', data: { text: 'sent, not reported' } }],
-          })
-        : failed(1200, '消息不存在');
-    case 'get_forward_msg':
-      return ok({
-        messages: [
-          {
-            sender: { user_id: 1, nickname: 'a' },
-            time: 1700000000,
-            content: [{ type: 'text', data: { text: 'node one' } }],
-            message_format: 'array',
-          },
-        ],
-      });
-    case 'ocr_image':
-      // NapCat's OCR needs the Windows QQ client.
-      return failed(1200, '当前平台不支持OCR');
-    case 'get_recent_contact':
-      // NapCat's own: the latest message of each recent chat.
-      return ok([
-        { peerUin: '20001', chatType: 1, lastestMsg: napcatMessage(20001, 77, 'private') },
-      ]);
-    case 'get_group_msg_history': {
-      // NapCat's page: `count` messages up to `message_seq`, NapCat's message shape.
-      const top = Number(params.message_seq ?? 40);
-      const count = Number(params.count ?? 20);
-      const messages = [];
-      for (let seq = Math.max(1, top - count + 1); seq <= top; seq++)
-        messages.push(napcatMessage(20001, seq, 'group'));
-      return ok({ messages });
-    }
-    default:
-      return failed(1404, '不支持的Api ' + action);
-  }
-}
-
-/** A message as NapCat returns it from its history actions. */
-function napcatMessage(userId: number, seq: number, type: 'group' | 'private') {
-  return {
-    self_id: UIN,
-    user_id: userId,
-    time: 1700000000 + seq,
-    message_id: 900000 + seq,
-    message_seq: seq,
-    real_id: seq,
-    message_type: type,
-    sub_type: type === 'group' ? 'normal' : 'friend',
-    ...(type === 'group' ? { group_id: QUIET_GROUP } : {}),
-    sender: { user_id: userId, nickname: 'someone', card: '', role: 'member' },
-    raw_message: `old ${seq}[CQ:face,id=14]`,
-    font: 14,
-    message: [
-      { type: 'text', data: { text: `old ${seq}` } },
-      { type: 'face', data: { id: '14' } },
-    ],
-    message_format: 'array',
-    post_type: 'message',
-  };
-}
-
-/** Sends an event to every connected front worker. */
-function push(event: Record<string, unknown>): void {
-  const frame = JSON.stringify({ time: Math.floor(Date.now() / 1000), self_id: UIN, ...event });
-  for (const s of sockets) s.send(frame);
-}
-
 beforeAll(async () => {
-  server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-  await new Promise(r => server.once('listening', r));
-  server.on('connection', (ws, req) => {
-    // NapCat: a bad token's upgrade is accepted, then one 1403 frame, then close.
-    if (req.headers.authorization !== `Bearer ${TOKEN}`) {
-      ws.send(JSON.stringify(failed(1403, 'token验证失败')));
-      ws.close();
-      return;
-    }
-    sockets.push(ws);
-    ws.on('close', () => (sockets = sockets.filter(s => s !== ws)));
-    ws.on('message', data => {
-      const req = JSON.parse(String(data)) as {
-        action: string;
-        params: Record<string, unknown>;
-        echo: unknown;
-      };
-      received.push({ action: req.action, params: req.params });
-      ws.send(JSON.stringify({ ...answer(req.action, req.params), echo: req.echo }));
-    });
-  });
-  const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const { url } = await napcat.start();
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="120"><rect width="100%" height="100%" fill="white"/><text x="20" y="75" font-family="DejaVu Sans" font-size="44" fill="black">Upstream OCR 2026</text></svg>`;
   files = await startFileServer({ '/ocr.png': await sharp(Buffer.from(svg)).png().toBuffer() });
   await receiver.start();
@@ -177,7 +54,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await front?.stop();
-  server?.close();
+  napcat.close();
   await receiver.stop();
   await files?.close();
 });
@@ -396,7 +273,7 @@ describe('a NapCat-like upstream', () => {
   }, 60_000);
 
   it('goes offline when the upstream drops the connection and comes back by itself', async () => {
-    for (const s of sockets) s.terminate();
+    napcat.drop();
     const down = await waitFor(async () => {
       const s = await api.ok<{ online: boolean; stat: { disconnect_times: number } }>('get_status');
       return s.online ? undefined : s;

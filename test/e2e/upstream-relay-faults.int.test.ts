@@ -18,9 +18,10 @@ import {
   untilOnline,
   waitFor,
 } from '@cqfleet/testkit';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ok, stored } from './upstream-support.js';
+import { connectReverse } from './scripted-reverse.js';
+import { stored } from './upstream-support.js';
 
 const UIN = 30005;
 const TOKEN = 'relay-faults';
@@ -30,20 +31,6 @@ let natsUrl: string;
 let front: TestCluster;
 let upstream: WebSocket;
 let upstreamClosed = false;
-
-/** The scripted upstream: answers the login check and echoes `echo_back`. */
-async function connectUpstream(): Promise<WebSocket> {
-  return waitFor(async () => {
-    const ws = new WebSocket(`${front.wsUrl}/upstream`, {
-      headers: { 'X-Self-ID': String(UIN), Authorization: `Bearer ${TOKEN}` },
-    });
-    const opened = await new Promise<boolean>(resolve => {
-      ws.once('open', () => resolve(true));
-      ws.once('error', () => resolve(false));
-    });
-    return opened ? ws : undefined;
-  }, 15_000);
-}
 
 function groupMessage(id: number, text: string) {
   return {
@@ -73,16 +60,8 @@ beforeAll(async () => {
     [{ uin: UIN, driver: 'onebot', options: { mode: 'reverse', token: TOKEN } }],
     natsUrl,
   );
-  upstream = await connectUpstream();
+  upstream = (await connectReverse(front.wsUrl, UIN, TOKEN)).ws;
   upstream.on('close', () => (upstreamClosed = true));
-  upstream.on('message', data => {
-    const req = JSON.parse(String(data)) as { action: string; params: unknown; echo: unknown };
-    const answer =
-      req.action === 'get_login_info'
-        ? ok({ user_id: UIN, nickname: 'relayed' })
-        : ok(req.action === 'echo_back' ? req.params : {});
-    upstream.send(JSON.stringify({ ...answer, echo: req.echo }));
-  });
   await untilOnline(front.httpUrl, UIN, 15_000);
 }, 60_000);
 

@@ -23,18 +23,16 @@ import {
   untilOnline,
   waitFor,
 } from '@cqfleet/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectReverse, upgrade } from './scripted-reverse.js';
 import {
-  failed,
   GROUP,
-  ok,
   PERSON,
   sendThroughFront,
   speak,
   stored,
   upstreamWorld,
 } from './upstream-support.js';
-import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const UIN = 10001;
 const SCRIPTED = 30002;
@@ -101,73 +99,19 @@ describe('a cqfleet cluster connecting in by reverse WebSocket', () => {
   });
 });
 
-/** Upgrade answer of a socket to a front replica's `/upstream` with these headers. */
-function upgrade(
-  headers: Record<string, string>,
-  wsUrl = front.wsUrl,
-): Promise<{ status: number; ws?: WebSocket }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${wsUrl}/upstream`, { headers });
-    ws.once('open', () => resolve({ status: 101, ws }));
-    ws.once('unexpected-response', (_req, res) => {
-      resolve({ status: res.statusCode ?? 0 });
-      res.resume();
-      ws.terminate();
-    });
-    ws.once('error', err => {
-      if (ws.readyState !== WebSocket.CLOSED) reject(err);
-    });
-  });
-}
-
-/** Lagrange's names for go-cqhttp's `delete_group_folder` and NapCat's `set_msg_emoji_like`. */
-const LAGRANGE_NAMES = new Set(['delete_group_file_folder', 'set_group_reaction']);
-
-/** A NapCat-like reverse client for SCRIPTED: answers the login check and echoes `echo_back`. */
-async function scripted(wsUrl = front.wsUrl): Promise<{
-  ws: WebSocket;
-  actions: string[];
-  calls: Array<{ action: string; params: unknown }>;
-}> {
-  const { status, ws } = await upgrade(
-    {
-      'X-Self-ID': String(SCRIPTED),
-      'X-Client-Role': 'Universal',
-      Authorization: `Bearer ${TOKEN}`,
-    },
-    wsUrl,
-  );
-  expect(status).toBe(101);
-  const actions: string[] = [];
-  const calls: Array<{ action: string; params: unknown }> = [];
-  ws!.on('message', data => {
-    const req = JSON.parse(String(data)) as { action: string; params: unknown; echo: unknown };
-    actions.push(req.action);
-    calls.push({ action: req.action, params: req.params });
-    const answer =
-      req.action === 'get_login_info'
-        ? ok({ user_id: SCRIPTED, nickname: 'scripted' })
-        : req.action === 'get_version_info'
-          ? ok({ app_name: 'NapCat.Onebot', app_version: '4.8.0' })
-          : req.action === 'echo_back'
-            ? ok(req.params)
-            : LAGRANGE_NAMES.has(req.action)
-              ? ok(null)
-              : failed(1404, '不支持的Api ' + req.action);
-    ws!.send(JSON.stringify({ ...answer, echo: req.echo }));
-  });
-  return { ws: ws!, actions, calls };
-}
+/** The scripted upstream of SCRIPTED, connected to a front replica (the first by default). */
+const scripted = (wsUrl = front.wsUrl) => connectReverse(wsUrl, SCRIPTED, TOKEN);
+const upgradeFront = (headers: Record<string, string>) => upgrade(front.wsUrl, headers);
 
 describe('the gateway’s /upstream endpoint', () => {
   it('refuses a socket without the account’s token, account or Universal role', async () => {
     const self = { 'X-Self-ID': String(SCRIPTED) };
-    expect((await upgrade(self)).status).toBe(401);
-    expect((await upgrade({ ...self, Authorization: 'Bearer wrong' })).status).toBe(403);
+    expect((await upgradeFront(self)).status).toBe(401);
+    expect((await upgradeFront({ ...self, Authorization: 'Bearer wrong' })).status).toBe(403);
     const auth = { Authorization: `Token ${TOKEN}` };
-    expect((await upgrade(auth)).status).toBe(400);
-    expect((await upgrade({ ...auth, 'X-Self-ID': String(FORWARD_ONLY) })).status).toBe(400);
-    expect((await upgrade({ ...auth, ...self, 'X-Client-Role': 'API' })).status).toBe(400);
+    expect((await upgradeFront(auth)).status).toBe(400);
+    expect((await upgradeFront({ ...auth, 'X-Self-ID': String(FORWARD_ONLY) })).status).toBe(400);
+    expect((await upgradeFront({ ...auth, ...self, 'X-Client-Role': 'API' })).status).toBe(400);
   });
 
   it('relays frames larger than the NATS payload limit, both ways', async () => {
