@@ -72,3 +72,31 @@ export async function connectReverse(
   });
   return { ws, actions, calls };
 }
+
+/**
+ * A message event frame of account `selfId` from PERSON-like user 20001, as an upstream sends
+ * it: in `group` when given (its seq is the id), else private.
+ */
+export function messageFrame(
+  selfId: number,
+  id: number,
+  message: Array<{ type: string; data: Record<string, unknown> }>,
+  group?: number,
+): string {
+  return JSON.stringify({
+    post_type: 'message',
+    message_type: group === undefined ? 'private' : 'group',
+    sub_type: group === undefined ? 'friend' : 'normal',
+    time: Math.floor(Date.now() / 1000),
+    self_id: selfId,
+    ...(group === undefined ? {} : { group_id: group, message_seq: id }),
+    user_id: 20001,
+    message_id: id,
+    message,
+    font: 0,
+    sender: { user_id: 20001, nickname: 'someone' },
+  });
+}
+
+/** A text segment. */
+export const text = (t: string) => ({ type: 'text', data: { text: t } });

@@ -20,7 +20,7 @@ import {
 } from '@cqfleet/testkit';
 import type WebSocket from 'ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { connectReverse } from './scripted-reverse.js';
+import { connectReverse, messageFrame, text } from './scripted-reverse.js';
 import { stored } from './upstream-support.js';
 
 const UIN = 30005;
@@ -31,24 +31,6 @@ let natsUrl: string;
 let front: TestCluster;
 let upstream: WebSocket;
 let upstreamClosed = false;
-
-function groupMessage(id: number, text: string) {
-  return {
-    post_type: 'message',
-    message_type: 'group',
-    sub_type: 'normal',
-    time: Math.floor(Date.now() / 1000),
-    self_id: UIN,
-    group_id: 800800,
-    user_id: 20001,
-    message_id: id,
-    message_seq: id,
-    message: [{ type: 'text', data: { text } }],
-    raw_message: text,
-    font: 0,
-    sender: { user_id: 20001, nickname: 'someone' },
-  };
-}
 
 beforeAll(async () => {
   natsDir = await mkdtemp(join(tmpdir(), 'relay-nats-'));
@@ -78,7 +60,7 @@ it('keeps the upstream’s socket through a NATS restart and serves it again aft
   await nats.stop();
   await new Promise(r => setTimeout(r, 500));
   // Said while nobody can hear it: the gateway keeps it and replays it to the owner.
-  upstream.send(JSON.stringify(groupMessage(7001, 'said during the outage')));
+  upstream.send(messageFrame(UIN, 7001, [text('said during the outage')], 800800));
   await new Promise(r => setTimeout(r, 500));
   nats = await ensureNats(natsUrl, natsDir);
 

@@ -24,7 +24,7 @@ import {
   waitFor,
 } from '@cqfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectReverse, upgrade } from './scripted-reverse.js';
+import { connectReverse, messageFrame, text, upgrade } from './scripted-reverse.js';
 import {
   GROUP,
   PERSON,
@@ -185,21 +185,7 @@ describe('the relay across processes', () => {
       const logins = held.actions.filter(a => a === 'get_login_info').length;
       await owner.kill();
       // Said while the account has no owner: the gateway replays it to the next one.
-      held.ws.send(
-        JSON.stringify({
-          post_type: 'message',
-          message_type: 'private',
-          sub_type: 'friend',
-          time: Math.floor(Date.now() / 1000),
-          self_id: SCRIPTED,
-          user_id: PERSON,
-          message_id: 7171,
-          message: [{ type: 'text', data: { text: 'said between owners' } }],
-          raw_message: 'said between owners',
-          font: 0,
-          sender: { user_id: PERSON, nickname: 'someone' },
-        }),
-      );
+      held.ws.send(messageFrame(SCRIPTED, 7171, [text('said between owners')]));
       // The other worker takes the account over (lease expiry) and attaches to the same socket.
       await waitFor(async () => {
         const r = await api.call('echo_back', { hop: 2 });
@@ -225,19 +211,9 @@ describe('media a Lagrange-like upstream cannot serve', () => {
       const api = new OneBotHttp(`${front.httpUrl}/${SCRIPTED}`);
       const name = '7D1F0E3A2B5C4D6E.png';
       ws.send(
-        JSON.stringify({
-          post_type: 'message',
-          message_type: 'private',
-          sub_type: 'friend',
-          time: Math.floor(Date.now() / 1000),
-          self_id: SCRIPTED,
-          user_id: PERSON,
-          message_id: 5151,
-          message: [{ type: 'image', data: { file: name, url: files.url('/picture.png') } }],
-          raw_message: '[CQ:image]',
-          font: 0,
-          sender: { user_id: PERSON, nickname: 'someone' },
-        }),
+        messageFrame(SCRIPTED, 5151, [
+          { type: 'image', data: { file: name, url: files.url('/picture.png') } },
+        ]),
       );
       const got = await waitFor(async () => {
         const r = await api.call<{ file: string; url: string; filename: string }>('get_image', {
@@ -270,23 +246,7 @@ describe('actions a Lagrange-like upstream knows by other names', () => {
         { action: 'delete_group_file_folder', params: { group_id: GROUP, folder_id: '/abc' } },
       ]);
 
-      ws.send(
-        JSON.stringify({
-          post_type: 'message',
-          message_type: 'group',
-          sub_type: 'normal',
-          time: Math.floor(Date.now() / 1000),
-          self_id: SCRIPTED,
-          group_id: GROUP,
-          user_id: PERSON,
-          message_id: 6161,
-          message_seq: 6161,
-          message: [{ type: 'text', data: { text: 'react to me' } }],
-          raw_message: 'react to me',
-          font: 0,
-          sender: { user_id: PERSON, nickname: 'someone' },
-        }),
-      );
+      ws.send(messageFrame(SCRIPTED, 6161, [text('react to me')], GROUP));
       await stored(api, 6161);
       await api.ok('set_msg_emoji_like', { message_id: 6161, emoji_id: '76' });
       expect(calls.at(-1)).toEqual({
