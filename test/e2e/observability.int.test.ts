@@ -4,7 +4,13 @@
  * lease changes, accounts online, media jobs and queue depth.
  */
 import { SimControl } from '@cqfleet/sim-client';
-import { type DemoWorld, expectOk, startDemoWorld } from '@cqfleet/testkit';
+import {
+  type DemoWorld,
+  expectOk,
+  metricValue,
+  scrapeMetrics,
+  startDemoWorld,
+} from '@cqfleet/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 let world: DemoWorld;
@@ -20,22 +26,10 @@ async function scrape(service: string): Promise<string> {
   if (!s) throw new Error(`no ${service}`);
   const res = await fetch(`http://127.0.0.1:${String(s.ready.admin)}/metrics`);
   expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
-  return res.text();
+  return scrapeMetrics(s);
 }
 
-/** The value of a sample whose labels include `labels` (summed when several match). */
-function value(text: string, name: string, labels: Record<string, string> = {}): number {
-  let sum = 0;
-  let found = false;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
-    found = true;
-    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  if (!found) throw new Error(`no sample ${name} ${JSON.stringify(labels)}`);
-  return sum;
-}
+const value = metricValue;
 
 it('every service counts its work', async () => {
   const sent = await expectOk<{ message_id: number }>(world.alpha, 'send_group_msg', {

@@ -20,6 +20,8 @@ import {
   startFileServer,
   startTestCluster,
   type TestCluster,
+  metricValue,
+  scrapeMetrics,
   untilOnline,
   waitFor,
 } from '@cqfleet/testkit';
@@ -258,5 +260,37 @@ describe('actions a Lagrange-like upstream knows by other names', () => {
     } finally {
       ws.close();
     }
+  });
+});
+
+describe('what the relay reports', () => {
+  it('counts relayed frames, replays, upstream calls and fallbacks', async () => {
+    const sum = async (prefix: string, name: string, labels: Record<string, string> = {}) => {
+      let total = 0;
+      for (const s of front.services.filter(p => p.name.startsWith(prefix)))
+        if (s.child.exitCode === null && s.child.signalCode === null)
+          total += metricValue(await scrapeMetrics(s), name, labels);
+      return total;
+    };
+    expect(
+      await sum('gateway', 'cqfleet_gateway_upstream_frames_total', { direction: 'in' }),
+    ).toBeGreaterThan(0);
+    expect(
+      await sum('gateway', 'cqfleet_gateway_upstream_frames_total', { direction: 'out' }),
+    ).toBeGreaterThan(0);
+    // The event said between owners was sent again to the next one.
+    expect(await sum('gateway', 'cqfleet_gateway_upstream_replayed_total')).toBeGreaterThan(0);
+    expect(
+      await sum('session', 'cqfleet_session_upstream_calls_total', {
+        mode: 'reverse',
+        outcome: 'ok',
+      }),
+    ).toBeGreaterThan(0);
+    expect(
+      await sum('session', 'cqfleet_session_upstream_fallbacks_total', { kind: 'cqfleet' }),
+    ).toBeGreaterThan(0);
+    expect(
+      await sum('session', 'cqfleet_session_upstream_fallbacks_total', { kind: 'renamed' }),
+    ).toBeGreaterThan(0);
   });
 });

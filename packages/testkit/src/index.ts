@@ -17,6 +17,7 @@ export { startDemoWorld } from './demo.js';
 export { testInfra, uniqueNamespace, waitFor } from './context.js';
 export { writeWorld } from '@cqfleet/devcluster';
 export { untilOnline } from './world.js';
+export { metricValue, scrapeMetrics } from './metrics.js';
 export { registerAccounts } from './registry.js';
 export type { FileServer } from './file-server.js';
 export { startFileServer } from './file-server.js';

@@ -19,6 +19,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type Namespace, type RelayHello, UpstreamOptions } from '@cqfleet/contracts';
 import {
+  counter,
   FrameJoiner,
   gauge,
   type Logger,
@@ -36,6 +37,16 @@ const held = new Set<WebSocket>();
 gauge('cqfleet_gateway_upstream_sockets', 'Reverse-WebSocket upstreams connected', [], function () {
   this.set(held.size);
 });
+
+const frames = counter(
+  'cqfleet_gateway_upstream_frames_total',
+  'Frames relayed between reverse-WebSocket upstreams and their owners',
+  ['direction'],
+);
+const replayed = counter(
+  'cqfleet_gateway_upstream_replayed_total',
+  'Recent upstream events sent again to an owner that attached',
+);
 
 export interface UpstreamRelayDeps {
   nc: NatsConnection;
@@ -114,7 +125,9 @@ export class UpstreamRelay {
         callback: (err, msg) => {
           const frame = err ? undefined : joiner.push(msg);
           // Passed on as the bytes they are: a text frame, never decoded here.
-          if (frame !== undefined && ws.readyState === ws.OPEN) ws.send(frame, { binary: false });
+          if (frame === undefined || ws.readyState !== ws.OPEN) return;
+          ws.send(frame, { binary: false });
+          frames.inc({ direction: 'out' });
         },
       }),
       nc.subscribe(ns.upstreamSubject(uin, 'hello'), {
@@ -126,9 +139,10 @@ export class UpstreamRelay {
       nc.subscribe(ns.upstreamSubject(uin, 'attach', conn), {
         callback: (err, msg) => {
           if (err) return;
-          const frames = recent.recent();
-          for (const frame of frames) publishFrame(nc, ns.upstreamSubject(uin, 'in', conn), frame);
-          msg.respond(JSON.stringify({ ...hello, replayed: frames.length }));
+          const again = recent.recent();
+          for (const frame of again) publishFrame(nc, ns.upstreamSubject(uin, 'in', conn), frame);
+          replayed.inc(again.length);
+          msg.respond(JSON.stringify({ ...hello, replayed: again.length }));
         },
       }),
       nc.subscribe(ns.upstreamSubject(uin, 'opened'), {
@@ -145,6 +159,7 @@ export class UpstreamRelay {
       recent.note(data as Buffer);
       try {
         publishFrame(nc, ns.upstreamSubject(uin, 'in', conn), data as Buffer);
+        frames.inc({ direction: 'in' });
       } catch (err) {
         log.warn({ err, uin }, 'upstream frame not relayed');
       }

@@ -18,6 +18,7 @@
  */
 import { qqReadOf } from '@cqfleet/contracts';
 import { isOneBotError, type MessageFormat } from '@cqfleet/onebot';
+import { counter } from '@cqfleet/runtime';
 import type { ActionRequest } from '@cqfleet/proto';
 import type { AccountRuntime } from '../account.js';
 import type { OneBotUpstream } from '../driver/driver.js';
@@ -37,6 +38,12 @@ const SENDS = new Set([
   'send_group_forward_msg',
   'send_private_forward_msg',
 ]);
+
+const fallbacks = counter(
+  'cqfleet_session_upstream_fallbacks_total',
+  'Upstream actions answered another way: by cqfleet itself, or asked again under another name',
+  ['kind'],
+);
 
 /** Answered by cqfleet when the upstream fails them (see above). */
 export const CQFLEET_FALLBACK: ReadonlySet<string> = new Set([
@@ -74,6 +81,7 @@ export async function forwardToUpstream(
   } catch (err) {
     if (!CQFLEET_FALLBACK.has(req.action) || !isOneBotError(err) || NOT_AN_ANSWER.has(err.msg))
       throw err;
+    fallbacks.inc({ kind: 'cqfleet' });
     try {
       return await ctx.local();
     } catch (own) {
@@ -98,6 +106,7 @@ async function ask(
     if (!isOneBotError(err) || err.msg !== 'API_NOT_FOUND') throw err;
     const other = await renamed(action, params, ctx).catch(() => undefined);
     if (!other) throw err;
+    fallbacks.inc({ kind: 'renamed' });
     return upstream.action(other.action, other.params);
   }
 }

@@ -18,8 +18,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Namespace, UpstreamOptions } from '@cqfleet/contracts';
-import { OneBotError } from '@cqfleet/onebot';
-import { backoff, type Logger, type NatsConnection, type Redis, sleep } from '@cqfleet/runtime';
+import { isOneBotError, OneBotError } from '@cqfleet/onebot';
+import {
+  backoff,
+  counter,
+  histogram,
+  type Logger,
+  type NatsConnection,
+  type Redis,
+  secondsSince,
+  sleep,
+} from '@cqfleet/runtime';
 import type { OpName, Ops, SimUser } from '@cqfleet/sim-client';
 import type { Driver, DriverHooks, DriverOptions, OneBotUpstream } from '../driver/driver.js';
 import { ConnectionLoop } from '../driver/connection-loop.js';
@@ -28,6 +37,17 @@ import { type Connector, ForwardConnector, type UpstreamLink } from './links.js'
 import { UpstreamMediaNames } from './media-names.js';
 import { RelayConnector } from './relay-link.js';
 import { smoothReply, type UpstreamReply } from './smoothing.js';
+
+const calls = counter(
+  'cqfleet_session_upstream_calls_total',
+  'Frames sent to upstream OneBot implementations, by how the call ended',
+  ['mode', 'outcome'],
+);
+const callSeconds = histogram(
+  'cqfleet_session_upstream_call_seconds',
+  'Round trip of an action to an upstream OneBot implementation (answered ones)',
+  ['mode'],
+);
 
 /** The worker's connections: a reverse upstream is relayed over NATS, media names kept in Redis. */
 export interface UpstreamContext {
@@ -59,6 +79,7 @@ export class OneBotDriver extends ConnectionLoop implements Driver, OneBotUpstre
   readonly upstream: OneBotUpstream = this;
   flavor: string;
   private readonly connector: Connector;
+  private readonly mode: 'forward' | 'reverse';
   private readonly timeoutMs: number;
   /** The link, while it is up (set before the login check, so that check can use it). */
   private link?: UpstreamLink;
@@ -78,6 +99,7 @@ export class OneBotDriver extends ConnectionLoop implements Driver, OneBotUpstre
     if (!parsed.success)
       throw new Error(`account ${opts.uin}: onebot driver options: ${parsed.error.message}`);
     const o = parsed.data;
+    this.mode = o.mode;
     this.connector =
       o.mode === 'reverse'
         ? new RelayConnector(ctx.nc, ctx.ns, opts.uin, log)
@@ -179,13 +201,34 @@ export class OneBotDriver extends ConnectionLoop implements Driver, OneBotUpstre
 
   private send(link: UpstreamLink, action: string, params: unknown): Promise<unknown> {
     const echo = `${this.echoPrefix}${this.nextEcho++}`;
+    const mode = this.mode;
+    const started = performance.now();
+    const answered = (outcome: 'ok' | 'failed') => {
+      calls.inc({ mode, outcome });
+      callSeconds.observe({ mode }, secondsSince(started));
+    };
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(echo);
         this.stats.packetLost++;
+        calls.inc({ mode, outcome: 'timeout' });
         reject(new OneBotError('TIMEOUT', `上游实现 ${this.timeoutMs} ms 内未响应 ${action}`));
       }, this.timeoutMs);
-      this.pending.set(echo, { action, resolve, reject, timer });
+      this.pending.set(echo, {
+        action,
+        resolve: data => {
+          answered('ok');
+          resolve(data);
+        },
+        reject: err => {
+          // A failure the upstream answered; a dropped link is 'offline'.
+          if (isOneBotError(err) && err.msg === 'ACCOUNT_OFFLINE')
+            calls.inc({ mode, outcome: 'offline' });
+          else answered('failed');
+          reject(err);
+        },
+        timer,
+      });
       this.stats.packetSent++;
       link.send(JSON.stringify({ action, params, echo }));
     });
