@@ -12,9 +12,10 @@ import { failed, ok } from './upstream-support.js';
 export function upgrade(
   wsUrl: string,
   headers: Record<string, string>,
+  path = '/upstream',
 ): Promise<{ status: number; ws?: WebSocket }> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${wsUrl}/upstream`, { headers });
+    const ws = new WebSocket(`${wsUrl}${path}`, { headers });
     ws.once('open', () => resolve({ status: 101, ws }));
     ws.once('unexpected-response', (_req, res) => {
       resolve({ status: res.statusCode ?? 0 });

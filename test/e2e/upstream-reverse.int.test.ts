@@ -110,6 +110,9 @@ describe('the gateway’s /upstream endpoint', () => {
     const self = { 'X-Self-ID': String(SCRIPTED) };
     expect((await upgradeFront(self)).status).toBe(401);
     expect((await upgradeFront({ ...self, Authorization: 'Bearer wrong' })).status).toBe(403);
+    // With a trailing slash too (not taken for a client path, which this gateway leaves open).
+    const wrong = { ...self, Authorization: 'Bearer wrong' };
+    expect((await upgrade(front.wsUrl, wrong, '/upstream/')).status).toBe(403);
     const auth = { Authorization: `Token ${TOKEN}` };
     expect((await upgradeFront(auth)).status).toBe(400);
     expect((await upgradeFront({ ...auth, 'X-Self-ID': String(FORWARD_ONLY) })).status).toBe(400);

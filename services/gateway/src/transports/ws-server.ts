@@ -99,7 +99,9 @@ export class ForwardWsServer {
 
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://gateway');
-    if (url.pathname === RELAY_PATH) return this.deps.relay.upgrade(req, socket, head, url);
+    // `/upstream` or `/upstream/`: upstreams' reverse URLs are typed by hand.
+    if (url.pathname.replace(/\/+$/, '') === RELAY_PATH)
+      return this.deps.relay.upgrade(req, socket, head, url);
     const auth = this.deps.tokens.authenticate(req.headers, url.searchParams);
     if (!auth.ok)
       return reject(socket, auth.status, auth.status === 401 ? 'Unauthorized' : 'Forbidden');
