@@ -135,14 +135,19 @@ export class UpstreamRelay {
           if (!err) msg.respond(JSON.stringify(hello));
         },
       }),
-      // The owner is subscribed to this socket's frames: it gets the recent events again first.
+      // The owner is subscribed to this socket's frames: it gets the recent events again (after
+      // any live frame that beat its request; the stream drops what it has already).
       nc.subscribe(ns.upstreamSubject(uin, 'attach', conn), {
         callback: (err, msg) => {
           if (err) return;
           const again = recent.recent();
-          for (const frame of again) publishFrame(nc, ns.upstreamSubject(uin, 'in', conn), frame);
-          replayed.inc(again.length);
-          msg.respond(JSON.stringify({ ...hello, replayed: again.length }));
+          try {
+            for (const frame of again) publishFrame(nc, ns.upstreamSubject(uin, 'in', conn), frame);
+            replayed.inc(again.length);
+            msg.respond(JSON.stringify({ ...hello, replayed: again.length }));
+          } catch (e) {
+            log.warn({ err: e, uin }, 'recent upstream events not replayed');
+          }
         },
       }),
       nc.subscribe(ns.upstreamSubject(uin, 'opened'), {
