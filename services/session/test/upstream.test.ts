@@ -127,6 +127,17 @@ describe('upstream events', () => {
     });
   });
 
+  it('gives a private message without a seq its real_id or message_id as one', () => {
+    const out = frame({
+      post_type: 'message',
+      message_type: 'private',
+      message_id: 77,
+      user_id: 2,
+      message: 'hi',
+    })!;
+    expect(out.event).toMatchObject({ message_seq: 77, raw_message: 'hi' });
+  });
+
   it('passes other events untouched, with a stable id per frame', () => {
     const e = {
       post_type: 'notice',

@@ -8,8 +8,8 @@
  * - Messages are published in array form, as every cqfleet event is (the gateway renders the
  *   string form per endpoint): a CQ-code string from an upstream in string post format is
  *   parsed. `raw_message` is kept, or derived when missing.
- * - A group message without `message_seq` (not every implementation sends it) gets its
- *   `real_id` or `message_id` there, so history can store it.
+ * - A message without `message_seq` (not every implementation sends it; go-cqhttp's private
+ *   messages never have it) gets its `real_id` or `message_id` there, so history can store it.
  * - Everything else — NapCat's and Lagrange's own notice types included — passes untouched.
  *
  * The event id is a digest of the frame: an upstream does not replay, so the only second copy
@@ -37,7 +37,7 @@ export function fromUpstream(
     );
     event.message = segments;
     if (typeof event.raw_message !== 'string') event.raw_message = toCQString(segments);
-    if (event.message_type === 'group' && typeof event.message_seq !== 'number')
+    if (typeof event.message_seq !== 'number')
       event.message_seq = Number(event.real_id ?? event.message_id ?? 0);
   }
   const digest = createHash('sha1').update(raw).digest('base64url').slice(0, 22);
