@@ -297,4 +297,52 @@ describe('deploy/upstream/compose.yml (cqfleet in front of NapCat / Lagrange)', 
     }
     expect(modes.sort()).toEqual(['forward', 'reverse']);
   });
+
+  it("ships each upstream's own settings, agreeing with the records and the gateway", () => {
+    const token = String(register.environment.UPSTREAM_TOKEN);
+    const records = new Map(
+      [...script.matchAll(/^\s*put (\d+) '(.+)'$/gm)].map(([, uin, body]) => [
+        Number(uin),
+        UpstreamOptions.parse(
+          (JSON.parse(body!.replace(`'"$$UPSTREAM_TOKEN"'`, token)) as { options: unknown })
+            .options,
+        ),
+      ]),
+    );
+    // NapCat (forward): its WebSocket server is where the record points, with the token, and
+    // reports the account's own messages.
+    const napcat = JSON.parse(
+      readFileSync(join(REPO_ROOT, 'deploy/upstream/napcat/onebot11_3001.json'), 'utf8'),
+    ) as { network: { websocketServers: Array<Record<string, unknown>> } };
+    const server = napcat.network.websocketServers.find(s => s.enable === true)!;
+    const forward = records.get(3001)!;
+    expect(new URL(forward.url!).port).toBe(String(server.port));
+    expect(server.token).toBe(forward.token);
+    expect(server.reportSelfMessage).toBe(true);
+    // Lagrange (reverse): it connects to the gateway's WebSocket port at /upstream as 3002.
+    const lagrange = JSON.parse(
+      readFileSync(join(REPO_ROOT, 'deploy/upstream/lagrange/appsettings.json'), 'utf8'),
+    ) as {
+      Account: { Uin: number };
+      Message: { IgnoreSelf: boolean };
+      Implementations: Array<Record<string, unknown>>;
+    };
+    const client = lagrange.Implementations.find(i => i.Type === 'ReverseWebSocket')!;
+    const reverse = records.get(lagrange.Account.Uin)!;
+    expect(reverse.mode).toBe('reverse');
+    expect(client).toMatchObject({
+      Host: 'gateway',
+      Suffix: '/upstream',
+      AccessToken: reverse.token,
+    });
+    expect(base.services.gateway.ports).toContain(`${String(client.Port)}:${String(client.Port)}`);
+    expect(lagrange.Message.IgnoreSelf).toBe(false);
+    // The compose file mounts these directories into the containers.
+    expect(override.services['napcat-3001'].volumes).toContain(
+      './deploy/upstream/napcat:/app/napcat/config',
+    );
+    expect(override.services['lagrange-3002'].volumes).toContain(
+      './deploy/upstream/lagrange:/app/data',
+    );
+  });
 });
