@@ -61,6 +61,13 @@ const Schema = z.object({
   heartbeatIntervalMs: envInt(5_000, 0),
   /** How far back an outbound endpoint that was away is caught up. @default 600000 ms (10 min) */
   replayWindowMs: envInt(600_000, 0),
+  /**
+   * Events of a reverse-WebSocket upstream kept by the replica holding its socket, sent again
+   * to an owner that attaches (a hand-over, a NATS outage): this far back… @default 30000 ms
+   */
+  upstreamReplayMs: envInt(30_000, 0),
+  /** …and at most this many bytes per upstream. @default 262144 */
+  upstreamReplayBytes: envInt(256 * 1024, 0),
   /** Stable id of this replica; random per process when absent. */
   replicaId: z.string().optional(),
   /** Delivery leases (one replica per account and outbound endpoint). */

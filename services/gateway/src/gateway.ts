@@ -96,7 +96,14 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     log: glog,
   });
   const wsHttp = createServer();
-  const relay = new UpstreamRelay({ nc, ns, directory, replicaId, log: glog });
+  const relay = new UpstreamRelay({
+    nc,
+    ns,
+    directory,
+    replicaId,
+    replay: { windowMs: config.upstreamReplayMs, maxBytes: config.upstreamReplayBytes },
+    log: glog,
+  });
   const ws = new ForwardWsServer({
     relay,
     router,

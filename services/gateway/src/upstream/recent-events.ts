@@ -16,6 +16,7 @@ export class RecentEvents {
   private frames: Array<{ at: number; frame: Buffer }> = [];
   private bytes = 0;
 
+  /** `windowMs` or `maxBytes` 0: nothing is kept. */
   constructor(
     private readonly windowMs = 30_000,
     private readonly maxBytes = 256 * 1024,
@@ -23,7 +24,7 @@ export class RecentEvents {
 
   /** Keeps `frame` when it is an event (a copy: the socket's buffer is not held). */
   note(frame: Buffer, now = Date.now()): void {
-    if (!isEvent(frame)) return;
+    if (this.windowMs === 0 || this.maxBytes === 0 || !isEvent(frame)) return;
     const copy = Buffer.from(frame);
     this.frames.push({ at: now, frame: copy });
     this.bytes += copy.length;

@@ -12,7 +12,8 @@
  * A refused upgrade is answered 400 (no or unknown account), 401 (no token) or 403 (wrong
  * token). An accepted socket is offered to the account's owner on NATS; the upstream's frames
  * are published as they come and the owner's frames written to the socket. The events of the
- * last 30 s are kept and sent again to an owner that attaches (recent-events.ts).
+ * last moments (GATEWAY_UPSTREAM_REPLAY_MS / _BYTES) are kept and sent again to an owner that
+ * attaches (recent-events.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -53,6 +54,8 @@ export interface UpstreamRelayDeps {
   ns: Namespace;
   directory: AccountDirectory;
   replicaId: string;
+  /** How much of each upstream's recent events is kept for replay (ms, bytes). */
+  replay: { windowMs: number; maxBytes: number };
   log: Logger;
 }
 
@@ -119,7 +122,7 @@ export class UpstreamRelay {
     const conn = randomUUID().replace(/-/g, '').slice(0, 16);
     const hello: RelayHello = { conn, replica: replicaId };
     const joiner = new FrameJoiner();
-    const recent = new RecentEvents();
+    const recent = new RecentEvents(this.deps.replay.windowMs, this.deps.replay.maxBytes);
     const subs: Subscription[] = [
       nc.subscribe(ns.upstreamSubject(uin, 'out', conn), {
         callback: (err, msg) => {
