@@ -49,10 +49,13 @@ return {top, lo}
 `;
 
 /**
- * KEYS: positions of the account's chats, id index, lower bounds, ages
- * ARGV: peer, id, record, time (0: no age tracking), chat, bucket key prefix, bucket size
- * A message already stored in this chat (a redelivery) is not stored again. Returns
- * {highest position of the chat, lowest bucket of the chat}.
+ * KEYS: positions of the account's chats, id index, lower bounds, ages, index of the derived id
+ * ARGV: peer, id, record, time (0: no age tracking), chat, bucket key prefix, bucket size,
+ *       derived id ('' when the id is the derived one)
+ * A message already stored in this chat (a redelivery) is not stored again. A message whose id
+ * is an upstream's own is also indexed under the id derived from sender and seq, by which
+ * get_friend_msg_history finds a seq's position. Returns {highest position of the chat, lowest
+ * bucket of the chat}.
  */
 const PUT_PRIVATE = `${ADD_LOCATION}
 local chat = ARGV[5]
@@ -66,6 +69,7 @@ local bucket = math.floor(pos / tonumber(ARGV[7]))
 local key = ARGV[6] .. bucket
 redis.call('HSET', key, pos, ARGV[3])
 add_location(KEYS[2], ARGV[2], chat .. ':' .. pos)
+if ARGV[8] ~= '' then add_location(KEYS[5], ARGV[8], chat .. ':' .. pos) end
 local lo = lower_bound(KEYS[3], chat, bucket)
 if ARGV[4] ~= '0' then redis.call('ZADD', KEYS[4], 'GT', ARGV[4], key) end
 return {pos, lo}
@@ -152,7 +156,7 @@ declare module 'ioredis' {
 /** Registers the scripts on a connection (ioredis sends EVALSHA, and the body when missing). */
 export function defineScripts(redis: Redis): void {
   redis.defineCommand('historyPutGroup', { numberOfKeys: 6, lua: PUT_GROUP });
-  redis.defineCommand('historyPutPrivate', { numberOfKeys: 4, lua: PUT_PRIVATE });
+  redis.defineCommand('historyPutPrivate', { numberOfKeys: 5, lua: PUT_PRIVATE });
   redis.defineCommand('historyRemoveLocation', { numberOfKeys: 1, lua: REMOVE_LOCATION });
   redis.defineCommand('historyRaiseLowerBound', { numberOfKeys: 1, lua: RAISE_LOWER_BOUND });
   redis.defineCommand('historyGetMessage', { numberOfKeys: 2, lua: GET_MESSAGE });

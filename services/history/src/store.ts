@@ -116,11 +116,13 @@ export class MessageStore {
         );
       } else {
         const peer = peerOf(m);
+        const derived = messageId(m.user_id, m.message_seq);
         pipeline.historyPutPrivate(
           `${this.prefix}pc:${m.self_id}`,
           this.index(m.message_id),
           this.lowerBounds,
           this.ages,
+          this.index(derived),
           peer,
           m.message_id,
           record,
@@ -128,6 +130,7 @@ export class MessageStore {
           `p:${m.self_id}:${peer}`,
           this.privateBuckets(m.self_id, peer),
           BUCKET,
+          derived === m.message_id ? '' : derived,
         );
       }
     }
@@ -173,24 +176,27 @@ export class MessageStore {
     const pipeline = this.redis.pipeline();
     for (const [field, record] of Object.entries(entries)) {
       const loc = `${chat}:${field}`;
-      // A group record's id is derived from its place, unless it holds an upstream's own.
-      const id =
-        parts[0] === 'g'
-          ? (this.storedId(record, 0, Number(parts[1])) ??
-            messageId(Number(parts[1]), Number(field)))
-          : this.storedId(record, Number(parts[1]));
-      if (id !== undefined) pipeline.historyRemoveLocation(this.index(id), String(id), loc);
+      // A record's id is derived from chat and seq unless it holds an upstream's own; a private
+      // one of those is indexed under both.
+      for (const id of this.indexedIds(record, parts, Number(field)))
+        pipeline.historyRemoveLocation(this.index(id), String(id), loc);
     }
     pipeline.del(key).zrem(this.ages, key).historyRaiseLowerBound(this.lowerBounds, chat, bucket);
     await pipeline.exec();
   }
 
-  private storedId(record: Buffer, self: number, groupId?: number): number | undefined {
+  /** The ids a stored record is indexed under (`parts`: its chat key split at ':'). */
+  private indexedIds(record: Buffer, parts: string[], field: number): number[] {
+    const group = parts[0] === 'g' ? Number(parts[1]) : undefined;
+    let m: StoredMessage;
     try {
-      return decodeMessage(record, self, groupId).message_id;
+      m = decodeMessage(record, group === undefined ? Number(parts[1]) : 0, group);
     } catch {
-      return undefined;
+      return group === undefined ? [] : [messageId(group, field)];
     }
+    if (group !== undefined) return [m.message_id];
+    const derived = messageId(m.user_id, m.message_seq);
+    return derived === m.message_id ? [derived] : [m.message_id, derived];
   }
 
   /** Age retention: drops buckets whose newest message is older than maxAgeS; returns how many. */

@@ -115,6 +115,26 @@ describe('history store', () => {
     expect(await s.sweep(now)).toBe(0);
   });
 
+  it('an upstream’s own ids: found by them, pages show them, seqs still find positions, retention cleans both', async () => {
+    const { ns, store: s } = store({ maxAgeS: 3600 });
+    const now = (T0 + 10 * 3600) * 1000;
+    // NapCat-style ids, not the CRC of chat and seq.
+    const inGroup = { ...groupMsg(10001, 100300, 7, T0), message_id: 4242 };
+    const inChat = { ...privateMsg(10001, 20001, 10001, 9, T0), message_id: 5151 };
+    await s.putMany([inGroup, inChat]);
+    expect((await s.get(10001, 4242))?.message_id).toBe(4242);
+    expect((await s.groupHistory(10001, 100300, 7))?.map(m => m.message_id)).toEqual([4242]);
+    expect((await s.get(10001, 5151))?.message_id).toBe(5151);
+    // get_friend_msg_history by seq finds the position through the id derived from the seq.
+    expect((await s.privateHistory(10001, 20001, 9, 10))?.map(m => m.message_id)).toEqual([5151]);
+    expect(await s.sweep(now)).toBe(2);
+    expect(await s.get(10001, 4242)).toBeUndefined();
+    expect(await s.get(10001, 5151)).toBeUndefined();
+    let indexed = 0;
+    for (const key of await redis.keys(`${ns.historyPrefix}i:*`)) indexed += await redis.hlen(key);
+    expect(indexed).toBe(0);
+  });
+
   it('bytes that are not a record, and index entries that lead nowhere, read as not found', async () => {
     const { ns, store: s } = store();
     await s.put(groupMsg(10001, 100100, 9));
