@@ -1,11 +1,19 @@
 /**
  * What every connection-holding driver shares: its state and how it reports a change, and a
- * background loop that connects, serves and reconnects until `stop()`. A driver supplies
- * `run` (the loop: connect, serve until the connection ends, back off, repeat while
- * `abort.signal` is not aborted) and `drop` (close the current connection, if any).
+ * background loop that connects, serves and reconnects with back-off until `stop()`. A driver
+ * supplies `serve` (one connection's life: connect, log in, call `online()`, wait until the
+ * connection ends, and say how it ended) and `drop` (close the current connection, if any).
+ * A `serve` that throws ends offline with the error as the reason; one that ends `fenced`
+ * stops the loop for good (another worker holds the account).
  */
-import type { Logger } from '@cqfleet/runtime';
+import { backoff, type Logger, sleep } from '@cqfleet/runtime';
 import type { DriverHooks, DriverState, DriverStats } from './driver.js';
+
+/** How one connection ended. */
+export interface Ended {
+  state: 'offline' | 'fenced';
+  detail: string;
+}
 
 export abstract class ConnectionLoop {
   /** Counters behind `get_status.stat`, kept by the driver. */
@@ -54,6 +62,31 @@ export abstract class ConnectionLoop {
     hooks.onState(state, detail);
   }
 
-  protected abstract run(hooks: DriverHooks): Promise<void>;
+  /** Serve one connection after another, backing off between them, until stopped or fenced. */
+  private async run(hooks: DriverHooks): Promise<void> {
+    const signal = this.abort.signal;
+    for (let attempt = 0; !signal.aborted;) {
+      this.setState(hooks, 'connecting');
+      let ended: Ended;
+      try {
+        ended = await this.serve(hooks, () => {
+          attempt = 0;
+          this.setState(hooks, 'online');
+        });
+      } catch (err) {
+        ended = { state: 'offline', detail: err instanceof Error ? err.message : String(err) };
+      }
+      if (signal.aborted) return;
+      this.setState(hooks, ended.state, ended.detail);
+      if (ended.state === 'fenced') return;
+      await sleep(backoff(attempt++, 200, 5_000), signal).catch(() => undefined);
+    }
+  }
+
+  /**
+   * One connection: connects, logs in, calls `online` once it is usable, and resolves when it
+   * ends (cleaning up after itself, also when it throws). Counting disconnects is its business.
+   */
+  protected abstract serve(hooks: DriverHooks, online: () => void): Promise<Ended>;
   protected abstract drop(): void;
 }

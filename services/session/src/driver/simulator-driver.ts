@@ -2,7 +2,7 @@
  * The built-in driver: one WebSocket to the simulator per account (@cqfleet/sim-client).
  */
 import { isOneBotError, OneBotError, type ErrorTag, ERRORS } from '@cqfleet/onebot';
-import { backoff, type Logger, sleep } from '@cqfleet/runtime';
+import type { Logger } from '@cqfleet/runtime';
 import {
   type EventPush,
   type OpName,
@@ -11,7 +11,7 @@ import {
   SimError,
   type SimUser,
 } from '@cqfleet/sim-client';
-import { ConnectionLoop } from './connection-loop.js';
+import { ConnectionLoop, type Ended } from './connection-loop.js';
 import type { Cursor, Driver, DriverHooks, DriverOptions } from './driver.js';
 
 const DEFAULT_URL = 'http://127.0.0.1:5900';
@@ -47,70 +47,58 @@ export class SimulatorDriver extends ConnectionLoop implements Driver {
     this.conn?.close();
   }
 
-  /** Connect, log in, wait for the connection to end, repeat with back-off. */
-  protected async run(hooks: DriverHooks): Promise<void> {
-    const signal = this.abort.signal;
-    for (let attempt = 0; !signal.aborted;) {
-      this.setState(hooks, 'connecting');
-      let closed: Promise<string> | undefined;
-      try {
-        const conn = await SimConnection.open(this.url);
-        closed = new Promise(
-          resolve => (conn.onClose = (code, reason) => resolve(`${code} ${reason}`)),
-        );
-        let fencedOut = false;
-        // Replayed events can arrive before the login reply is processed; they wait until
-        // the epoch they belong to is known.
-        let early: EventPush[] | undefined = [];
-        const deliver = (push: EventPush) => {
-          const cursor = { epoch: this.lastSeen?.epoch ?? '', seq: push.seq };
-          this.lastSeen = cursor;
-          hooks.onEvent(push.event, cursor);
-        };
-        conn.onPush = push => {
-          this.stats.packetReceived++;
-          if (push.push === 'kicked') fencedOut = true;
-          else if (early) early.push(push);
-          else deliver(push);
-        };
-        // Inside one worker, resume after what this driver has seen (it is queued for
-        // publishing); after a takeover, after what the previous owner published.
-        const resume = this.lastSeen ?? hooks.cursor();
-        const login = await this.send(conn, 'login', {
-          uin: this.uin,
-          fence: this.fence,
-          resume_after: resume?.seq ?? 0,
-          epoch: resume?.epoch ?? '',
-        });
-        if (login.epoch !== resume?.epoch) this.lastSeen = { epoch: login.epoch, seq: 0 };
-        else this.lastSeen = resume;
-        for (const push of early) deliver(push);
-        early = undefined;
-        this.profile = login.self;
-        this.conn = conn;
-        attempt = 0;
-        this.setState(hooks, 'online');
-        const why = await closed;
-        this.conn = undefined;
-        if (signal.aborted) return;
-        this.stats.disconnectTimes++;
-        if (fencedOut) {
-          this.setState(hooks, 'fenced', why);
-          return;
-        }
-        this.stats.lostTimes++;
-        this.setState(hooks, 'offline', why);
-      } catch (err) {
-        if (signal.aborted) return;
-        if (err instanceof SimError && err.code === 'FENCED') {
-          this.setState(hooks, 'fenced', err.message);
-          return;
-        }
-        this.conn?.close();
-        this.conn = undefined;
-        this.setState(hooks, 'offline', err instanceof Error ? err.message : String(err));
-      }
-      await sleep(backoff(attempt++, 200, 5_000), signal).catch(() => undefined);
+  /** One connection: connect, log in (resuming after the cursor), serve until it ends. */
+  protected async serve(hooks: DriverHooks, online: () => void): Promise<Ended> {
+    let conn: SimConnection | undefined;
+    try {
+      conn = await SimConnection.open(this.url);
+      const closed = new Promise<string>(
+        resolve => (conn!.onClose = (code, reason) => resolve(`${code} ${reason}`)),
+      );
+      let fencedOut = false;
+      // Replayed events can arrive before the login reply is processed; they wait until
+      // the epoch they belong to is known.
+      let early: EventPush[] | undefined = [];
+      const deliver = (push: EventPush) => {
+        const cursor = { epoch: this.lastSeen?.epoch ?? '', seq: push.seq };
+        this.lastSeen = cursor;
+        hooks.onEvent(push.event, cursor);
+      };
+      conn.onPush = push => {
+        this.stats.packetReceived++;
+        if (push.push === 'kicked') fencedOut = true;
+        else if (early) early.push(push);
+        else deliver(push);
+      };
+      // Inside one worker, resume after what this driver has seen (it is queued for
+      // publishing); after a takeover, after what the previous owner published.
+      const resume = this.lastSeen ?? hooks.cursor();
+      const login = await this.send(conn, 'login', {
+        uin: this.uin,
+        fence: this.fence,
+        resume_after: resume?.seq ?? 0,
+        epoch: resume?.epoch ?? '',
+      });
+      if (login.epoch !== resume?.epoch) this.lastSeen = { epoch: login.epoch, seq: 0 };
+      else this.lastSeen = resume;
+      for (const push of early) deliver(push);
+      early = undefined;
+      this.profile = login.self;
+      this.conn = conn;
+      online();
+      const why = await closed;
+      this.conn = undefined;
+      if (this.abort.signal.aborted) return { state: 'offline', detail: why };
+      this.stats.disconnectTimes++;
+      if (fencedOut) return { state: 'fenced', detail: why };
+      this.stats.lostTimes++;
+      return { state: 'offline', detail: why };
+    } catch (err) {
+      if (err instanceof SimError && err.code === 'FENCED')
+        return { state: 'fenced', detail: err.message };
+      conn?.close();
+      this.conn = undefined;
+      throw err;
     }
   }
 

@@ -20,18 +20,16 @@ import { randomBytes } from 'node:crypto';
 import { type Namespace, UpstreamOptions } from '@cqfleet/contracts';
 import { isOneBotError, OneBotError } from '@cqfleet/onebot';
 import {
-  backoff,
   counter,
   histogram,
   type Logger,
   type NatsConnection,
   type Redis,
   secondsSince,
-  sleep,
 } from '@cqfleet/runtime';
 import type { OpName, Ops, SimUser } from '@cqfleet/sim-client';
 import type { Driver, DriverHooks, DriverOptions, OneBotUpstream } from '../driver/driver.js';
-import { ConnectionLoop } from '../driver/connection-loop.js';
+import { ConnectionLoop, type Ended } from '../driver/connection-loop.js';
 import { fromUpstream } from './events.js';
 import { type Connector, ForwardConnector, type UpstreamLink } from './links.js';
 import { UpstreamMediaNames } from './media-names.js';
@@ -113,48 +111,40 @@ export class OneBotDriver extends ConnectionLoop implements Driver, OneBotUpstre
     this.link?.close();
   }
 
-  /** Connect, check the account, serve until the link closes, repeat with back-off. */
-  protected async run(hooks: DriverHooks): Promise<void> {
+  /** One link: connect, check the account, serve until the link closes. */
+  protected async serve(hooks: DriverHooks, online: () => void): Promise<Ended> {
     const signal = this.abort.signal;
-    for (let attempt = 0; !signal.aborted;) {
-      this.setState(hooks, 'connecting');
-      try {
-        const link = await this.connector.connect(
-          raw => this.receive(raw, hooks),
-          signal,
-          () => this.setState(hooks, 'offline', 'waiting for the upstream to connect in'),
-        );
-        this.link = link;
-        void link.closed.then(() => this.failPending());
-        if (signal.aborted) link.close();
-        const login = (await this.send(link, 'get_login_info', {})) as {
-          user_id?: unknown;
-          nickname?: unknown;
-        };
-        if (Number(login.user_id) !== this.uin)
-          throw new Error(`upstream runs account ${String(login.user_id)}, not ${this.uin}`);
-        const version = (await this.send(link, 'get_version_info', {}).catch(() => ({}))) as object;
-        if (this.flavor === 'unknown') this.flavor = flavorOf(version);
-        this.profile = profileOf(this.uin, login);
-        attempt = 0;
-        this.log.info(
-          { flavor: this.flavor, upstream: this.connector.where },
-          'upstream connected',
-        );
-        this.setState(hooks, 'online');
-        const why = await link.closed;
-        this.link = undefined;
-        if (signal.aborted) return;
+    try {
+      const link = await this.connector.connect(
+        raw => this.receive(raw, hooks),
+        signal,
+        () => this.setState(hooks, 'offline', 'waiting for the upstream to connect in'),
+      );
+      this.link = link;
+      void link.closed.then(() => this.failPending());
+      if (signal.aborted) link.close();
+      const login = (await this.send(link, 'get_login_info', {})) as {
+        user_id?: unknown;
+        nickname?: unknown;
+      };
+      if (Number(login.user_id) !== this.uin)
+        throw new Error(`upstream runs account ${String(login.user_id)}, not ${this.uin}`);
+      const version = (await this.send(link, 'get_version_info', {}).catch(() => ({}))) as object;
+      if (this.flavor === 'unknown') this.flavor = flavorOf(version);
+      this.profile = profileOf(this.uin, login);
+      this.log.info({ flavor: this.flavor, upstream: this.connector.where }, 'upstream connected');
+      online();
+      const why = await link.closed;
+      this.link = undefined;
+      if (!signal.aborted) {
         this.stats.disconnectTimes++;
         if (why.startsWith('1006')) this.stats.lostTimes++;
-        this.setState(hooks, 'offline', `upstream closed: ${why}`);
-      } catch (err) {
-        this.link?.close();
-        this.link = undefined;
-        if (signal.aborted) return;
-        this.setState(hooks, 'offline', err instanceof Error ? err.message : String(err));
       }
-      await sleep(backoff(attempt++, 200, 5_000), signal).catch(() => undefined);
+      return { state: 'offline', detail: `upstream closed: ${why}` };
+    } catch (err) {
+      this.link?.close();
+      this.link = undefined;
+      throw err;
     }
   }
 
