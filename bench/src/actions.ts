@@ -14,7 +14,7 @@
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { ENVELOPE, startBareHttp, startEcho } from './baselines.js';
-import { startBenchCluster, untilLoggedIn } from './cluster.js';
+import { type ClusterSuiteOptions, startBenchCluster, untilLoggedIn } from './cluster.js';
 import { agent, post } from './http-client.js';
 import { wsClient } from './ws-client.js';
 import { cpuMeter, cpuPerItem } from './cpu.js';
@@ -29,16 +29,10 @@ import {
   timeSequential,
 } from './stats.js';
 
-export interface ActionsBenchOptions {
-  natsUrl: string;
-  redisUrl: string;
-  quick: boolean;
-}
-
 /** The rate of the latency target for actions. */
 const TARGET_RATE = 2_000;
 
-export async function actionsBench(o: ActionsBenchOptions): Promise<Report> {
+export async function actionsBench(o: ClusterSuiteOptions): Promise<Report> {
   const seconds = o.quick ? 2_000 : 10_000;
   const sequential = o.quick ? 500 : 3_000;
   const sendBody = { group_id: 100100, message: 'bench message' };

@@ -5,6 +5,13 @@ import { join } from 'node:path';
 import { type ClusterOptions, type RunningCluster, startCluster } from '@cqfleet/devcluster';
 import { post } from './http-client.js';
 
+/** What a suite that runs the whole cluster is given. */
+export interface ClusterSuiteOptions {
+  natsUrl: string;
+  redisUrl: string;
+  quick: boolean;
+}
+
 export async function startBenchCluster(
   namespace: string,
   infra: { natsUrl: string; redisUrl: string },

@@ -18,16 +18,10 @@ import { connectNats, createLogger, ensureEventStream } from '@cqfleet/runtime';
 import { jetstream } from '@nats-io/jetstream';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
-import { startBenchCluster } from './cluster.js';
+import { type ClusterSuiteOptions, startBenchCluster } from './cluster.js';
 import { cpuMeter, cpuPerItem } from './cpu.js';
 import { accountsOnline, metric } from './scrape.js';
 import { percentile, perSecond, ms, type Report, table } from './stats.js';
-
-export interface EventsBenchOptions {
-  natsUrl: string;
-  redisUrl: string;
-  quick: boolean;
-}
 
 const PERSON = 20001;
 const SIZES = [1, 100, 1000] as const;
@@ -274,7 +268,7 @@ async function scenario(
   };
 }
 
-export async function eventsBench(o: EventsBenchOptions): Promise<Report> {
+export async function eventsBench(o: ClusterSuiteOptions): Promise<Report> {
   const seconds = o.quick ? 2 : 10;
   const raw = await rawNats(o.natsUrl, o.quick ? 2 : 5);
   const broadcast = await rawBroadcast(10, o.quick ? 2 : 5);

@@ -13,17 +13,11 @@ import type { AddressInfo } from 'node:net';
 import { AccountRecord, Namespace } from '@cqfleet/contracts';
 import { AccountRegistry, connectNats, connectRedis, createLogger } from '@cqfleet/runtime';
 import WebSocket, { WebSocketServer } from 'ws';
-import { startBenchCluster, untilLoggedIn } from './cluster.js';
+import { type ClusterSuiteOptions, startBenchCluster, untilLoggedIn } from './cluster.js';
 import { cpuMeter, cpuPerItem } from './cpu.js';
 import { post } from './http-client.js';
 import { closedLoop, perSecond, rateRow, type Report, table, timeSequential } from './stats.js';
 import { wsClient } from './ws-client.js';
-
-export interface UpstreamBenchOptions {
-  natsUrl: string;
-  redisUrl: string;
-  quick: boolean;
-}
 
 const FORWARD = 41001;
 const REVERSE = 41002;
@@ -98,7 +92,7 @@ async function eventRate(
   return count / seconds;
 }
 
-export async function upstreamBench(o: UpstreamBenchOptions): Promise<Report> {
+export async function upstreamBench(o: ClusterSuiteOptions): Promise<Report> {
   const loadMs = o.quick ? 1_000 : 5_000;
   const sequential = o.quick ? 300 : 2_000;
   const events = o.quick ? 2_000 : 20_000;

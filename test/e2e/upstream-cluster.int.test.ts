@@ -32,6 +32,12 @@ const backend = new ReverseBackend();
 
 const say = (text: string) => speak(upstream.simulatorUrl, text);
 
+/** Someone says `text` upstream; the front's client `ws` receives it as a message event. */
+async function hear(ws: OneBotWs, text: string) {
+  await say(text);
+  return ws.waitForEvent(e => e.post_type === 'message' && e.raw_message === text, 10_000);
+}
+
 beforeAll(async () => {
   const world = await upstreamWorld(UIN, 'upstream bot');
   // Like NapCat with reportSelfMessage on: the front's history learns what the account sends.
@@ -70,11 +76,7 @@ describe('an account behind another OneBot implementation', () => {
   it('delivers the upstream’s events to the front’s clients and history', async () => {
     const ws = await OneBotWs.connect(`${front.wsUrl}/${UIN}/`);
     try {
-      await say('hello through two clusters [CQ:face,id=14]');
-      const event = await ws.waitForEvent(
-        e => e.post_type === 'message' && String(e.raw_message).includes('two clusters'),
-        10_000,
-      );
+      const event = await hear(ws, 'hello through two clusters [CQ:face,id=14]');
       expect(event).toMatchObject({ self_id: UIN, group_id: GROUP, user_id: PERSON });
       // The id is the upstream's: both sides answer get_msg for it with the same message.
       const id = event.message_id as number;
@@ -129,11 +131,7 @@ describe('an account behind another OneBot implementation', () => {
   it('reply segments and essence name the upstream’s ids', async () => {
     const ws = await OneBotWs.connect(`${front.wsUrl}/${UIN}/`);
     try {
-      await say('quote me');
-      const incoming = await ws.waitForEvent(
-        e => e.post_type === 'message' && String(e.raw_message).includes('quote me'),
-        10_000,
-      );
+      const incoming = await hear(ws, 'quote me');
       const id = incoming.message_id as number;
       const sent = await api.ok<{ message_id: number }>('send_group_msg', {
         group_id: GROUP,
