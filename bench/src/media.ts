@@ -24,7 +24,7 @@ import { spawnService } from '@cqfleet/devcluster';
 import { recognize, stopOcr } from '@cqfleet/media';
 import { MediaClient } from '@cqfleet/media-client';
 import { createLogger } from '@cqfleet/runtime';
-import sharp from 'sharp';
+import { ocrFixture } from '@cqfleet/testkit/fixtures';
 import { percentile, type Report, table } from './stats.js';
 
 const run = promisify(execFile);
@@ -167,20 +167,17 @@ async function downloadBench(o: MediaBenchOptions, media: MediaClient, dir: stri
   return { markdown, unpacedT4 };
 }
 
-/** Images of known English text, each different. */
-async function ocrImages(n: number): Promise<Array<{ text: string; png: Buffer }>> {
-  const words = ['fleet', 'gateway', 'session', 'history', 'media', 'bench', 'stream', 'queue'];
-  return Promise.all(
-    Array.from({ length: n }, async (_, i) => {
-      const text = `${words[i % words.length]} ${1000 + i} ${words[(i * 3 + 1) % words.length]}`;
-      const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="560" height="100"><rect width="100%" height="100%" fill="white"/><text x="20" y="65" font-family="DejaVu Sans" font-size="40" fill="black">${text}</text></svg>`;
-      return { text, png: await sharp(Buffer.from(svg)).png().toBuffer() };
-    }),
-  );
+/** Images of known English text, each different (committed fixtures: no system font needed). */
+function ocrImages(n: number): Array<{ text: string; png: Buffer }> {
+  const fixtures = Array.from({ length: 8 }, (_, i) => ocrFixture(`bench-${i}`));
+  return Array.from({ length: n }, (_, i) => {
+    const { lines, png } = fixtures[i % fixtures.length]!;
+    return { text: lines.join(' '), png };
+  });
 }
 
 async function ocrBench(o: MediaBenchOptions, media: MediaClient) {
-  const images = await ocrImages(o.ocrImages);
+  const images = ocrImages(o.ocrImages);
   const readAll = async (read: (png: Buffer) => Promise<{ texts: Array<{ text: string }> }>) => {
     await read(images[0]!.png); // model load, not counted
     let correct = 0;

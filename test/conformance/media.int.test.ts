@@ -4,12 +4,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
-import sharp from 'sharp';
 import { SimControl } from '@cqfleet/sim-client';
 import {
   expectEvent,
   expectFailure,
   expectOk,
+  ocrFixture,
   OneBotHttp,
   OneBotWs,
   startTestCluster,
@@ -22,9 +22,8 @@ let cluster: TestCluster;
 let alpha: OneBotHttp;
 let ws: OneBotWs;
 let sim: SimControl;
-let png: Buffer;
-
-const TEXT = 'Hello cqfleet 2026';
+const english = ocrFixture('en');
+const png = english.png;
 
 beforeAll(async () => {
   cluster = await startTestCluster();
@@ -36,8 +35,6 @@ beforeAll(async () => {
     'online',
   );
   ws = await OneBotWs.connect(`${cluster.wsUrl}/10001/`);
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="120"><rect width="100%" height="100%" fill="white"/><text x="20" y="75" font-family="DejaVu Sans" font-size="44" fill="black">${TEXT}</text></svg>`;
-  png = await sharp(Buffer.from(svg)).png().toBuffer();
 });
 
 afterAll(async () => {
@@ -91,25 +88,25 @@ describe('received images', () => {
     await expectFailure(alpha, 'ocr_image', { image: 'file:///etc/passwd' }, 'LOAD_FILE_ERROR');
   }, 60_000);
 
-  it('ocr_image reads Chinese (and mixed) text', async () => {
-    // Needs a CJK font to draw the test image (Debian fonts-wqy-zenhei; .ci/run installs it).
-    const fonts = execFileSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8' });
-    expect(fonts, 'no CJK font: apt-get install fonts-wqy-zenhei').toMatch(/WenQuanYi|Noto/);
-    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="760" height="260"><rect width="100%" height="100%" fill="white"/><text x="30" y="100" font-family="WenQuanYi Zen Hei, Noto Sans CJK SC" font-size="64" fill="black">今天天气很好</text><text x="30" y="210" font-family="WenQuanYi Zen Hei, Noto Sans CJK SC" font-size="64" fill="black">消息历史记录 2026</text></svg>`;
-    const chinese = await sharp(Buffer.from(svg)).png().toBuffer();
-    const res = await expectOk<{ texts: Array<{ text: string }>; language: string }>(
-      alpha,
-      '.ocr_image',
-      { image: `base64://${chinese.toString('base64')}` },
-    );
-    expect(res.language).toBe('zh');
-    const lines = res.texts.map(t => t.text.replace(/\s+/g, ''));
-    expect(lines).toEqual(['今天天气很好', '消息历史记录2026']);
-  }, 60_000);
+  it.each(['zh', 'mixed'] as const)(
+    'ocr_image reads Chinese text (%s)',
+    async name => {
+      const fixture = ocrFixture(name);
+      const res = await expectOk<{ texts: Array<{ text: string }>; language: string }>(
+        alpha,
+        '.ocr_image',
+        { image: `base64://${fixture.png.toString('base64')}` },
+      );
+      expect(res.language).toBe('zh');
+      const lines = res.texts.map(t => t.text.replace(/\s+/g, ''));
+      expect(lines).toEqual(fixture.lines.map(l => l.replace(/\s+/g, '')));
+    },
+    60_000,
+  );
 });
 
 describe('received voices', () => {
-  it('get_record to wav, and to mp3 where ffmpeg is installed', async () => {
+  it('get_record to wav; to mp3 with ffmpeg, else RECORD_CONVERT_ERROR (ffmpeg is optional)', async () => {
     const record = await receivedSegment('record', [
       { type: 'record', data: { file: 'https://example.com/voice.silk' } },
     ]);

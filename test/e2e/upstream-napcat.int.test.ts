@@ -7,9 +7,9 @@
  * pages read through it. The scripted upstream (scripted-napcat.ts) is a plain `ws` server; it
  * can drop the connection to show reconnecting.
  */
-import sharp from 'sharp';
 import {
   type FileServer,
+  ocrFixture,
   OneBotHttp,
   OneBotWs,
   Receiver,
@@ -36,8 +36,7 @@ const receiver = new Receiver();
 
 beforeAll(async () => {
   const { url } = await napcat.start();
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="120"><rect width="100%" height="100%" fill="white"/><text x="20" y="75" font-family="DejaVu Sans" font-size="44" fill="black">Upstream OCR 2026</text></svg>`;
-  files = await startFileServer({ '/ocr.png': await sharp(Buffer.from(svg)).png().toBuffer() });
+  files = await startFileServer({ '/ocr.png': ocrFixture('upstream').png });
   await receiver.start();
   front = await startTestCluster({ accounts: [] });
   await registerAccounts(front.options.namespace, [

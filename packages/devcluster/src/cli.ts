@@ -3,13 +3,22 @@
  * `npm start`: the whole cluster on this machine with the simulator and the demo world.
  *
  * Redis and NATS are used where they answer (CQFLEET_REDIS_URL / CQFLEET_NATS_URL, default
- * local ports) or started from the local binaries; every service runs as its own process and
- * its logs are shown with its name. Ctrl-C stops everything gracefully.
+ * local ports) or started from the local binaries, installed first when missing and allowed
+ * (scripts/system-deps.sh); every service runs as its own process and its logs are shown with
+ * its name. Data lives under CQFLEET_DEV_DATA_DIR (default `<repo>/.data`). A service variable the
+ * user exported (GATEWAY_HTTP_PORT, SESSION_FILE_ROOTS, ...) wins over the value set here.
+ * Ctrl-C stops everything gracefully.
  */
 import { mkdir } from 'node:fs/promises';
 import { DEFAULT_NATS_URL, DEFAULT_REDIS_URL } from '@cqfleet/runtime';
 import { REPO_ROOT, type RunningCluster, startCluster } from './cluster.js';
-import { ensureNats, ensureRedis, type InfraProcess, MissingInfraError } from './infra.js';
+import {
+  ensureNats,
+  ensureRedis,
+  type InfraProcess,
+  installMissingServers,
+  MissingInfraError,
+} from './infra.js';
 import { formatLogLine } from './log-format.js';
 
 const env = process.env;
@@ -17,14 +26,18 @@ const natsUrl = env.CQFLEET_NATS_URL ?? env.NATS_URL ?? DEFAULT_NATS_URL;
 const redisUrl = env.CQFLEET_REDIS_URL ?? env.REDIS_URL ?? DEFAULT_REDIS_URL;
 const namespace = env.CQFLEET_NAMESPACE ?? 'cqfleet';
 const quiet = env.CQFLEET_DEV_QUIET === '1';
+const dataDir = env.CQFLEET_DEV_DATA_DIR ?? `${REPO_ROOT}.data`;
 
 async function main(): Promise<void> {
-  const dataDir = `${REPO_ROOT}.data`;
   await mkdir(`${dataDir}/redis`, { recursive: true });
   await mkdir(`${dataDir}/nats`, { recursive: true });
   let redis: InfraProcess;
   let nats: InfraProcess;
   try {
+    await installMissingServers([
+      { url: redisUrl, binary: 'redis-server' },
+      { url: natsUrl, binary: 'nats-server' },
+    ]);
     redis = await ensureRedis(redisUrl, `${dataDir}/redis`);
     nats = await ensureNats(natsUrl, `${dataDir}/nats`);
   } catch (err) {
@@ -55,6 +68,8 @@ async function main(): Promise<void> {
     redisUrl,
     accessToken: env.GATEWAY_ACCESS_TOKEN ?? '',
     world: env.SIM_WORLD,
+    dataDir,
+    exportedWins: true,
     // The simulator serves received media on loopback; media workers may fetch from it.
     mediaAllowHosts: ['127.0.0.1'],
     logLevel: env.CQFLEET_LOG_LEVEL ?? 'info',

@@ -35,8 +35,16 @@ export interface ClusterOptions {
   accounts?: number[];
   /** Hosts media downloads may reach although private (tests serve files on 127.0.0.1). */
   mediaAllowHosts?: string[];
-  /** Media cache directory. @default '<repo>/.data/cache' */
+  /** Where local data lives: the media cache (`cache/`) and files clients may send (`files/`). @default '<repo>/.data' */
+  dataDir?: string;
+  /** Media cache directory. @default '<dataDir>/cache' */
   cacheDir?: string;
+  /**
+   * Variables already in this process's environment win over the ones the cluster sets
+   * (`npm start`: what the user exported is honoured). Off for tests, so that a developer's
+   * shell cannot change the cluster under test.
+   */
+  exportedWins?: boolean;
   /** Extra environment for every service (e.g. GATEWAY_MESSAGE_FORMAT=array). */
   env?: Record<string, string>;
   /** @default 'info' */
@@ -94,7 +102,7 @@ export async function spawnService(
   name: ServiceName,
   label: string,
   env: Record<string, string>,
-  options: Pick<ClusterOptions, 'onLog' | 'readyTimeoutMs'>,
+  options: Pick<ClusterOptions, 'onLog' | 'readyTimeoutMs' | 'exportedWins'>,
 ): Promise<ServiceProcess> {
   const main = `${REPO_ROOT}services/${name}/dist/main.js`;
   if (!existsSync(main)) throw new Error(`${main} does not exist: run \`npm run build\` first`);
@@ -104,7 +112,7 @@ export async function spawnService(
   const profile = process.env.BENCH_CPU_PROF;
   const args = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`, main] : [main];
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...env },
+    env: options.exportedWins ? { ...env, ...process.env } : { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -174,7 +182,8 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   const host = options.host ?? '127.0.0.1';
   const ports = options.ports ?? {};
   const accounts = options.accounts ?? [10001, 10002];
-  const cacheDir = options.cacheDir ?? `${REPO_ROOT}.data/cache`;
+  const dataDir = options.dataDir ?? `${REPO_ROOT}.data`;
+  const cacheDir = options.cacheDir ?? `${dataDir}/cache`;
   const common: Record<string, string> = {
     CQFLEET_NAMESPACE: options.namespace,
     CQFLEET_NATS_URL: options.natsUrl,
@@ -183,7 +192,11 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     ...options.env,
   };
   const services: ServiceProcess[] = [];
-  const spawnOpts = { onLog: options.onLog, readyTimeoutMs: options.readyTimeoutMs };
+  const spawnOpts = {
+    onLog: options.onLog,
+    readyTimeoutMs: options.readyTimeoutMs,
+    exportedWins: options.exportedWins,
+  };
   const start = async (name: ServiceName, label: string, env: Record<string, string>) => {
     const s = await spawnService(name, label, { ...common, ...env }, spawnOpts);
     services.push(s);
@@ -203,8 +216,8 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       HISTORY_ADMIN_PORT: '0',
     });
     const historyAddr = String(history.ready.grpc);
-    // Local files clients may name: the media cache and the repository's .data/files.
-    const fileRoots = [cacheDir, `${REPO_ROOT}.data/files`].join(',');
+    // Local files clients may name: the media cache and the data directory's files/.
+    const fileRoots = [cacheDir, `${dataDir}/files`].join(',');
     let sessions = 0;
     const sessionEnv = () => ({
       SESSION_GRPC_HOST: host,

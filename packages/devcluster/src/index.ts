@@ -16,6 +16,8 @@ export {
   ensureRedis,
   findBinary,
   freePort,
+  installMissingServers,
+  installSystemPackages,
   MissingInfraError,
   probeTcp,
 } from './infra.js';

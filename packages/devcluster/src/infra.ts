@@ -1,19 +1,28 @@
 /**
  * Redis and NATS for a local cluster: use the one that answers at the URL, otherwise start one
  * from the local `redis-server` / `nats-server` binary (Debian puts nats-server in /usr/sbin,
- * which is not always on PATH).
+ * which is not always on PATH). `installMissingServers` installs the packages first where
+ * allowed (`scripts/system-deps.sh`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { access, constants, mkdtemp } from 'node:fs/promises';
 import { connect as tcpConnect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const EXTRA_DIRS = ['/usr/sbin', '/usr/bin', '/usr/local/bin', '/usr/local/sbin', '/sbin'];
+/**
+ * Where servers live besides PATH: the sbin directories, which a normal user's PATH lacks.
+ * `CQFLEET_DEV_SBIN_DIRS` replaces them (scripts/system-deps.sh reads the same variable; a test
+ * empties it to play a machine without the servers).
+ */
+function sbinDirs(): string[] {
+  return (process.env.CQFLEET_DEV_SBIN_DIRS ?? '/usr/local/sbin:/usr/sbin:/sbin').split(delimiter);
+}
 
-/** Full path of an executable on PATH or in the usual system directories. */
+/** Full path of an executable on PATH or in the sbin directories. */
 export async function findBinary(name: string): Promise<string | undefined> {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), ...EXTRA_DIRS].filter(Boolean);
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), ...sbinDirs()].filter(Boolean);
   for (const dir of dirs) {
     const path = join(dir, name);
     try {
@@ -91,6 +100,38 @@ function stopper(child: ChildProcess): () => Promise<void> {
 
 export class MissingInfraError extends Error {
   override readonly name = 'MissingInfraError';
+}
+
+const SYSTEM_DEPS = fileURLToPath(new URL('../../../scripts/system-deps.sh', import.meta.url));
+
+/**
+ * Runs `scripts/system-deps.sh` for these packages: it installs what is missing where it can
+ * (Debian as root, with a one-line notice) and otherwise prints which packages to install.
+ * Resolves whether everything is there now.
+ */
+export function installSystemPackages(packages: string[]): Promise<boolean> {
+  return new Promise(resolve => {
+    const child = spawn('bash', [SYSTEM_DEPS, ...packages], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.once('error', () => resolve(false));
+    child.once('exit', code => resolve(code === 0));
+  });
+}
+
+/**
+ * Before `ensureRedis` / `ensureNats` at these URLs: installs, in one go, the packages of the
+ * servers that do not answer and whose binary is missing (`npm start` on a fresh machine).
+ */
+export async function installMissingServers(
+  servers: Array<{ url: string; binary: 'redis-server' | 'nats-server' }>,
+): Promise<boolean> {
+  const missing: string[] = [];
+  for (const { url, binary } of servers) {
+    const { host, port } = hostPort(url, binary === 'redis-server' ? 6379 : 4222);
+    if (!(await probeTcp(host, port)) && !(await findBinary(binary))) missing.push(binary);
+  }
+  return missing.length === 0 || installSystemPackages(missing);
 }
 
 function hostPort(url: string, defaultPort: number): { host: string; port: number } {

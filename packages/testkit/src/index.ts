@@ -27,3 +27,5 @@ export { Receiver } from './receiver.js';
 export type { BackendConnection } from './reverse-server.js';
 export { ReverseBackend } from './reverse-server.js';
 export { fromContainers, fromLocalBinaries, resolveTestInfra } from './infra.js';
+export type { OcrFixture, OcrFixtureName } from './fixtures.js';
+export { ocrFixture } from './fixtures.js';

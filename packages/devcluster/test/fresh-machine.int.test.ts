@@ -1,0 +1,160 @@
+/**
+ * A newcomer's machine, played with a restricted PATH (issue 21): no redis-server, no
+ * nats-server, and an `apt-get` stand-in that records what it was asked and "installs" a
+ * package by linking the real binary into that PATH. Checks scripts/system-deps.sh (one-line
+ * notice and install as root; the exact packages named where it cannot install) and `npm start`
+ * itself on such a machine: it installs both servers, starts them, runs the cluster, and stops
+ * everything on SIGTERM.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findBinary, freePort, probeTcp, REPO_ROOT } from '@cqfleet/devcluster';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+const SCRIPT = join(REPO_ROOT, 'scripts/system-deps.sh');
+/** What the script and the devcluster need from the system, besides the servers. */
+const TOOLS = ['bash', 'env', 'mktemp', 'tail', 'rm', 'cat'];
+
+let dir: string;
+let bin: string;
+let aptLog: string;
+
+/** A PATH holding only TOOLS, a fake `id` (uid 0 or 1000) and, unless `apt` is false, apt-get. */
+async function machine(opts: { root: boolean; apt: boolean }): Promise<NodeJS.ProcessEnv> {
+  for (const tool of TOOLS) await symlink((await findBinary(tool))!, join(bin, tool));
+  await script('id', `echo ${opts.root ? 0 : 1000}`);
+  if (opts.apt) {
+    const redis = (await findBinary('redis-server'))!;
+    const nats = (await findBinary('nats-server'))!;
+    const ln = (await findBinary('ln'))!;
+    await script(
+      'apt-get',
+      [
+        `echo "$*" >> ${aptLog}`,
+        'if [ "$1" = install ]; then',
+        `  for p in "$@"; do case "$p" in redis-server) ${ln} -sf ${redis} ${bin}/redis-server;; nats-server) ${ln} -sf ${nats} ${bin}/nats-server;; esac; done`,
+        'fi',
+      ].join('\n'),
+    );
+  }
+  return { PATH: bin, CQFLEET_DEV_SBIN_DIRS: '', HOME: dir, TMPDIR: dir };
+}
+
+async function script(name: string, body: string): Promise<void> {
+  await writeFile(join(bin, name), `#!${(await findBinary('bash'))!}\n${body}\n`);
+  await chmod(join(bin, name), 0o755);
+}
+
+function run(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  return new Promise(resolve => {
+    const child = spawn(`${bin}/bash`, args, { env });
+    let stderr = '';
+    let stdout = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.once('exit', code => resolve({ code, stderr, stdout }));
+  });
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cqfleet-fresh-'));
+  bin = join(dir, 'bin');
+  aptLog = join(dir, 'apt.log');
+  await mkdir(bin);
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('scripts/system-deps.sh', () => {
+  it('as root on Debian: one-line notice, apt-get update and install of exactly what is missing', async () => {
+    const env = await machine({ root: true, apt: true });
+    const res = await run([SCRIPT, 'redis-server', 'nats-server'], env);
+    expect(res.code).toBe(0);
+    expect(res.stderr.trim().split('\n')).toHaveLength(1);
+    expect(res.stderr).toMatch(/^cqfleet: installing redis-server nats-server \(apt-get/);
+    const asked = (await readFile(aptLog, 'utf8')).trim().split('\n');
+    expect(asked[0]).toMatch(/^update/);
+    expect(asked[1]).toMatch(/^install -y .*redis-server nats-server$/);
+    // Now present: nothing to do, nothing printed, apt-get not asked again.
+    const again = await run([SCRIPT, 'redis-server', 'nats-server'], env);
+    expect(again).toMatchObject({ code: 0, stderr: '' });
+    expect((await readFile(aptLog, 'utf8')).trim().split('\n')).toHaveLength(2);
+  });
+
+  it('not root (no sudo): names the exact packages and exits 2', async () => {
+    const env = await machine({ root: false, apt: true });
+    const res = await run([SCRIPT, 'redis-server', 'nats-server'], env);
+    expect(res.code).toBe(2);
+    expect(res.stderr.trim()).toBe(
+      'cqfleet needs redis-server nats-server, which this machine lacks: install sudo apt-get install -y redis-server nats-server',
+    );
+  });
+
+  it('not Debian (no apt-get): names the packages', async () => {
+    const env = await machine({ root: true, apt: false });
+    const res = await run([SCRIPT, 'nats-server'], env);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain("install your system's packages: nats-server");
+  });
+});
+
+describe('npm start on a machine without Redis and NATS', () => {
+  let cli: ChildProcess | undefined;
+  afterEach(() => {
+    cli?.kill('SIGKILL');
+  });
+
+  it('installs both servers, starts them and the cluster, and stops it all on SIGTERM', async () => {
+    const env = await machine({ root: true, apt: true });
+    const [redisPort, natsPort, http, ws, sim, history] = (await Promise.all(
+      Array.from({ length: 6 }, () => freePort()),
+    )) as [number, number, number, number, number, number];
+    cli = spawn(process.execPath, [join(REPO_ROOT, 'packages/devcluster/dist/cli.js')], {
+      env: {
+        ...env,
+        CQFLEET_REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+        CQFLEET_NATS_URL: `nats://127.0.0.1:${natsPort}`,
+        CQFLEET_NAMESPACE: `fresh${natsPort}`,
+        CQFLEET_DEV_DATA_DIR: join(dir, 'data'),
+        CQFLEET_DEV_QUIET: '1',
+        // Exported service variables win over npm start's own.
+        GATEWAY_HTTP_PORT: String(http),
+        GATEWAY_WS_PORT: String(ws),
+        SIM_PORT: String(sim),
+        HISTORY_GRPC_PORT: String(history),
+      },
+    });
+    let out = '';
+    cli.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    cli.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    const running = await new Promise<boolean>(resolve => {
+      const timer = setTimeout(() => resolve(false), 60_000);
+      cli!.stdout!.on('data', () => {
+        if (out.includes('cqfleet is running')) {
+          clearTimeout(timer);
+          resolve(true);
+        }
+      });
+      cli!.once('exit', () => resolve(false));
+    });
+    expect(running, out).toBe(true);
+    expect(out).toContain('cqfleet: installing redis-server nats-server (apt-get');
+    expect(out).toContain(`HTTP API      http://127.0.0.1:${http}`);
+    expect(out).toMatch(/NATS .* \(started from .*\/bin\/nats-server\)/);
+    const answer = await fetch(`http://127.0.0.1:${http}/10001/get_login_info`);
+    expect(await answer.json()).toMatchObject({ status: 'ok', data: { user_id: 10001 } });
+
+    const exited = new Promise(resolve => cli!.once('exit', resolve));
+    cli.kill('SIGTERM');
+    await exited;
+    for (const port of [redisPort, natsPort, http, sim])
+      expect(await probeTcp('127.0.0.1', port)).toBe(false);
+  }, 90_000);
+});
