@@ -11,14 +11,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { DEFAULT_NATS_URL, DEFAULT_REDIS_URL } from '@cqfleet/runtime';
-import { REPO_ROOT, type RunningCluster, startCluster } from './cluster.js';
-import {
-  ensureNats,
-  ensureRedis,
-  type InfraProcess,
-  installMissingServers,
-  MissingInfraError,
-} from './infra.js';
+import { REPO_ROOT, startCluster } from './cluster.js';
+import { ensureNats, ensureRedis, type InfraProcess, installMissingServers } from './infra.js';
 import { formatLogLine } from './log-format.js';
 
 const env = process.env;
@@ -28,39 +22,32 @@ const namespace = env.CQFLEET_NAMESPACE ?? 'cqfleet';
 const quiet = env.CQFLEET_DEV_QUIET === '1';
 const dataDir = env.CQFLEET_DEV_DATA_DIR ?? `${REPO_ROOT}.data`;
 
-async function main(): Promise<void> {
-  await mkdir(`${dataDir}/redis`, { recursive: true });
-  await mkdir(`${dataDir}/nats`, { recursive: true });
-  let redis: InfraProcess;
-  let nats: InfraProcess;
-  try {
-    await installMissingServers([
-      { url: redisUrl, binary: 'redis-server' },
-      { url: natsUrl, binary: 'nats-server' },
-    ]);
-    redis = await ensureRedis(redisUrl, `${dataDir}/redis`);
-    nats = await ensureNats(natsUrl, `${dataDir}/nats`);
-  } catch (err) {
-    if (err instanceof MissingInfraError) {
-      console.error(err.message);
-      process.exit(1);
-    }
-    throw err;
-  }
+/** What this process started, stopped in reverse order whatever ends it. */
+const started: Array<{ stop(): Promise<void> }> = [];
+let stopping = false;
 
-  const running: { cluster?: RunningCluster } = {};
-  let stopping = false;
-  const stop = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    console.log('\nstopping cqfleet ...');
-    await running.cluster?.stop();
-    await nats.stop();
-    await redis.stop();
-    process.exit(code);
-  };
+async function stop(code: number, why?: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  if (why) console.error(why);
+  if (started.length > 0) console.log('\nstopping cqfleet ...');
+  for (const s of started.reverse()) await s.stop().catch(() => undefined);
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
+  await mkdir(`${dataDir}/redis`, { recursive: true });
+  await mkdir(`${dataDir}/nats`, { recursive: true });
+  await installMissingServers([
+    { url: redisUrl, binary: 'redis-server' },
+    { url: natsUrl, binary: 'nats-server' },
+  ]);
+  const redis = await ensureRedis(redisUrl, `${dataDir}/redis`);
+  started.push(redis);
+  const nats = await ensureNats(natsUrl, `${dataDir}/nats`);
+  started.push(nats);
 
   const cluster = await startCluster({
     namespace,
@@ -75,7 +62,7 @@ async function main(): Promise<void> {
     logLevel: env.CQFLEET_LOG_LEVEL ?? 'info',
     onLog: quiet ? undefined : (service, line) => console.log(formatLogLine(service, line)),
   });
-  running.cluster = cluster;
+  started.push(cluster);
   const how = (p: InfraProcess) =>
     p.origin === 'running' ? 'already running' : `started from ${p.binary}`;
   const first = cluster.accounts[0];
@@ -105,7 +92,5 @@ async function main(): Promise<void> {
     });
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+// A missing server is one line (MissingInfraError), as is any other failure to start.
+main().catch((err: unknown) => void stop(1, err instanceof Error ? err.message : String(err)));

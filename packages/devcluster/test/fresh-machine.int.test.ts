@@ -111,12 +111,13 @@ describe('npm start on a machine without Redis and NATS', () => {
     cli?.kill('SIGKILL');
   });
 
-  it('installs both servers, starts them and the cluster, and stops it all on SIGTERM', async () => {
+  /** Starts `npm start`'s program on the played machine, on free ports; resolves once it printed `until`. */
+  async function startCli(extra: NodeJS.ProcessEnv = {}) {
     const env = await machine({ root: true, apt: true });
     const [redisPort, natsPort, http, ws, sim, history] = (await Promise.all(
       Array.from({ length: 6 }, () => freePort()),
     )) as [number, number, number, number, number, number];
-    cli = spawn(process.execPath, [join(REPO_ROOT, 'packages/devcluster/dist/cli.js')], {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'packages/devcluster/dist/cli.js')], {
       env: {
         ...env,
         CQFLEET_REDIS_URL: `redis://127.0.0.1:${redisPort}`,
@@ -129,32 +130,46 @@ describe('npm start on a machine without Redis and NATS', () => {
         GATEWAY_WS_PORT: String(ws),
         SIM_PORT: String(sim),
         HISTORY_GRPC_PORT: String(history),
+        ...extra,
       },
     });
-    let out = '';
-    cli.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    cli.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    const running = await new Promise<boolean>(resolve => {
+    cli = child;
+    const output = { text: '' };
+    child.stdout.on('data', (d: Buffer) => (output.text += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output.text += d.toString()));
+    const exited = new Promise<number | null>(resolve => child.once('exit', resolve));
+    const running = new Promise<boolean>(resolve => {
       const timer = setTimeout(() => resolve(false), 60_000);
-      cli!.stdout!.on('data', () => {
-        if (out.includes('cqfleet is running')) {
-          clearTimeout(timer);
-          resolve(true);
-        }
+      child.stdout.on('data', () => {
+        if (!output.text.includes('cqfleet is running')) return;
+        clearTimeout(timer);
+        resolve(true);
       });
-      cli!.once('exit', () => resolve(false));
+      void exited.then(() => resolve(false));
     });
-    expect(running, out).toBe(true);
-    expect(out).toContain('cqfleet: installing redis-server nats-server (apt-get');
-    expect(out).toContain(`HTTP API      http://127.0.0.1:${http}`);
-    expect(out).toMatch(/NATS .* \(started from .*\/bin\/nats-server\)/);
-    const answer = await fetch(`http://127.0.0.1:${http}/10001/get_login_info`);
+    return { child, output, exited, running, ports: { redisPort, natsPort, http, sim } };
+  }
+
+  it('installs both servers, starts them and the cluster, and stops it all on SIGTERM', async () => {
+    const { child, output, exited, running, ports } = await startCli();
+    expect(await running, output.text).toBe(true);
+    expect(output.text).toContain('cqfleet: installing redis-server nats-server (apt-get');
+    expect(output.text).toContain(`HTTP API      http://127.0.0.1:${ports.http}`);
+    expect(output.text).toMatch(/NATS .* \(started from .*\/bin\/nats-server\)/);
+    const answer = await fetch(`http://127.0.0.1:${ports.http}/10001/get_login_info`);
     expect(await answer.json()).toMatchObject({ status: 'ok', data: { user_id: 10001 } });
 
-    const exited = new Promise(resolve => cli!.once('exit', resolve));
-    cli.kill('SIGTERM');
-    await exited;
-    for (const port of [redisPort, natsPort, http, sim])
-      expect(await probeTcp('127.0.0.1', port)).toBe(false);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    for (const port of Object.values(ports)) expect(await probeTcp('127.0.0.1', port)).toBe(false);
+  }, 90_000);
+
+  it('a service that cannot start: npm start says why, exits 1, and stops the servers it started', async () => {
+    const { output, exited, running, ports } = await startCli({ GATEWAY_NO_SUCH_SETTING: '1' });
+    expect(await running).toBe(false);
+    expect(await exited).toBe(1);
+    expect(output.text).toMatch(/gateway exited with code 1 before it was ready/);
+    expect(output.text).toContain('unknown setting(s): GATEWAY_NO_SUCH_SETTING');
+    for (const port of Object.values(ports)) expect(await probeTcp('127.0.0.1', port)).toBe(false);
   }, 90_000);
 });
