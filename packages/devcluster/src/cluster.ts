@@ -5,10 +5,11 @@
  *
  * Order: simulator → history → session workers and media → gateway.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { spawnOwned } from './infra.js';
 
 /** The repository root, from packages/devcluster/{src,dist}/. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -89,15 +90,6 @@ function exited(child: ChildProcess): Promise<void> {
   });
 }
 
-/**
- * Every service process still running, killed when the supervisor exits whatever the reason
- * (one `exit` listener for all of them: a test with two clusters runs a dozen services).
- */
-const living = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of living) child.kill('SIGKILL');
-});
-
 export async function spawnService(
   name: ServiceName,
   label: string,
@@ -106,18 +98,13 @@ export async function spawnService(
 ): Promise<ServiceProcess> {
   const main = `${REPO_ROOT}services/${name}/dist/main.js`;
   if (!existsSync(main)) throw new Error(`${main} does not exist: run \`npm run build\` first`);
-  // Each service gets its own process group, so a Ctrl-C in the terminal reaches only the
-  // supervisor, which stops the services in order; they never outlive the supervisor.
   // BENCH_CPU_PROF=<dir>: every service writes a V8 CPU profile there when it exits.
   const profile = process.env.BENCH_CPU_PROF;
   const args = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`, main] : [main];
-  const child = spawn(process.execPath, args, {
+  const child = spawnOwned(process.execPath, args, {
     env: options.exportedWins ? { ...env, ...process.env } : { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
   });
-  living.add(child);
-  child.once('exit', () => living.delete(child));
   const recent: string[] = [];
   const log = (line: string) => {
     recent.push(line);

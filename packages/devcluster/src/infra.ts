@@ -88,6 +88,31 @@ export interface InfraProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * Every child process still running, killed when this process exits whatever the reason (one
+ * `exit` listener for all: a test with two clusters runs a dozen services).
+ */
+const living = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of living) child.kill('SIGKILL');
+});
+
+/**
+ * Spawns a server or service in its own process group, so that a Ctrl-C in the terminal
+ * reaches only the supervisor, which stops everything in order (Redis and NATS last); it is
+ * killed when the supervisor exits.
+ */
+export function spawnOwned(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; stdio: 'ignore' | ['ignore', 'pipe', 'pipe'] },
+): ChildProcess {
+  const child = spawn(command, args, { ...options, detached: true });
+  living.add(child);
+  child.once('exit', () => living.delete(child));
+  return child;
+}
+
 function stopper(child: ChildProcess): () => Promise<void> {
   return () =>
     new Promise(resolve => {
@@ -155,15 +180,13 @@ export async function ensureRedis(
       `cqfleet needs Redis at ${url}: nothing answers there and no redis-server binary was found (apt-get install -y redis-server)`,
     );
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'cqfleet-redis-')));
-  const child = spawn(
+  const child = spawnOwned(
     binary,
     [
       ...['--port', String(port), '--bind', host, '--save', '', '--dir', dir],
       ...['--appendonly', options.persist ? 'yes' : 'no'],
     ],
-    {
-      stdio: 'ignore',
-    },
+    { stdio: 'ignore' },
   );
   await waitForPort(host, port, child, 'redis-server');
   return { url, origin: 'started', binary, stop: stopper(child) };
@@ -183,7 +206,7 @@ export async function ensureNats(
       `cqfleet needs NATS at ${url}: nothing answers there and no nats-server binary was found (apt-get install -y nats-server)`,
     );
   const dir = storeDir ?? (await mkdtemp(join(tmpdir(), 'cqfleet-nats-')));
-  const child = spawn(binary, ['-a', host, '-p', String(port), '-js', '-sd', dir], {
+  const child = spawnOwned(binary, ['-a', host, '-p', String(port), '-js', '-sd', dir], {
     stdio: 'ignore',
   });
   await waitForPort(host, port, child, 'nats-server');

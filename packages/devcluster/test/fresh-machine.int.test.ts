@@ -108,7 +108,7 @@ describe('scripts/system-deps.sh', () => {
 describe('npm start on a machine without Redis and NATS', () => {
   let cli: ChildProcess | undefined;
   afterEach(() => {
-    cli?.kill('SIGKILL');
+    if (cli?.exitCode === null) process.kill(-cli.pid!, 'SIGKILL');
   });
 
   /** Starts `npm start`'s program on the played machine, on free ports; resolves once it printed `until`. */
@@ -132,6 +132,8 @@ describe('npm start on a machine without Redis and NATS', () => {
         HISTORY_GRPC_PORT: String(history),
         ...extra,
       },
+      // Its own process group, as in a terminal: Ctrl-C signals the whole group.
+      detached: true,
     });
     cli = child;
     const output = { text: '' };
@@ -150,7 +152,7 @@ describe('npm start on a machine without Redis and NATS', () => {
     return { child, output, exited, running, ports: { redisPort, natsPort, http, sim } };
   }
 
-  it('installs both servers, starts them and the cluster, and stops it all on SIGTERM', async () => {
+  it('installs both servers, starts them and the cluster, and stops it all on Ctrl-C', async () => {
     const { child, output, exited, running, ports } = await startCli();
     expect(await running, output.text).toBe(true);
     expect(output.text).toContain('cqfleet: installing redis-server nats-server (apt-get');
@@ -159,8 +161,11 @@ describe('npm start on a machine without Redis and NATS', () => {
     const answer = await fetch(`http://127.0.0.1:${ports.http}/10001/get_login_info`);
     expect(await answer.json()).toMatchObject({ status: 'ok', data: { user_id: 10001 } });
 
-    child.kill('SIGTERM');
+    // Ctrl-C: SIGINT to the terminal's process group; everything stops, the ports are free.
+    const stopping = Date.now();
+    process.kill(-child.pid!, 'SIGINT');
     expect(await exited).toBe(0);
+    expect(Date.now() - stopping).toBeLessThan(5_000);
     for (const port of Object.values(ports)) expect(await probeTcp('127.0.0.1', port)).toBe(false);
   }, 90_000);
 
