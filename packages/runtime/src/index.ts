@@ -48,7 +48,7 @@ export { connectNats, ensureEventStream, onNatsStatus } from './nats.js';
 export { connectRedis, Redis, redisReady } from './redis.js';
 export { FrameJoiner, publishFrame } from './relay-frames.js';
 export type { Held, LeaseCandidate, LeaseGroupOptions } from './lease-group.js';
-export { LeaseGroup } from './lease-group.js';
+export { canonicalJson, LeaseGroup } from './lease-group.js';
 export { LeaseStore } from './leases.js';
 export { backoff, sleep, unixTime } from './time.js';
 export type { StreamAck } from './stream-publisher.js';

@@ -9,7 +9,9 @@
  * heartbeat into `membersKey`. A lease that cannot be renewed is lost: its thing is
  * released at once (`graceful: false`), and also when Redis is unreachable for so long that the
  * lease may have expired (`validUntil`), because another member may hold it by then. Things
- * that stop being candidates, and everything at `stop()`, are handed over gracefully.
+ * that stop being candidates, and everything at `stop()`, are handed over gracefully. A held
+ * thing whose item changed (its record was replaced) keeps its lease: the item is replaced and
+ * `changed` tells the member, on the rebalance that sees it.
  */
 import type { Lease } from '@cqfleet/contracts';
 import type { Redis } from 'ioredis';
@@ -48,6 +50,11 @@ export interface LeaseGroupOptions<T> {
   released(key: string, held: Held<T>, reason: string, graceful: boolean): Promise<void>;
   /** After a graceful hand-over, once the lease is free for others to take. */
   handedOver?(key: string, held: Held<T>): void;
+  /**
+   * A held thing's item is not the same any more (compared as JSON with sorted keys): `held`
+   * already carries the new item. The lease stays; a failure is logged, not retried.
+   */
+  changed?(key: string, held: Held<T>, previous: T): Promise<void>;
 }
 
 const SAFETY_MS = 500;
@@ -230,6 +237,7 @@ export class LeaseGroup<T> {
     const current = new Set(candidates.map(c => c.key));
     for (const key of [...this.held.keys()])
       if (!current.has(key)) await this.giveUp(key, 'no longer a candidate');
+    for (const c of candidates) await this.update(c);
     const share = Math.ceil(candidates.length / (await this.liveMembers()));
     // Each member walks the candidates in its own order so that members do not all race for
     // the same ones; over its share it hands over those last in that order.
@@ -274,6 +282,32 @@ export class LeaseGroup<T> {
       }
     }
   }
+
+  /** Replaces the item of a held thing whose record changed, and says so. */
+  private async update(candidate: LeaseCandidate<T>): Promise<void> {
+    const h = this.held.get(candidate.key);
+    if (!h || this.leaving.has(candidate.key) || sameJson(h.item, candidate.item)) return;
+    const previous = h.item;
+    h.item = candidate.item;
+    try {
+      await this.opts.changed?.(candidate.key, h, previous);
+    } catch (err) {
+      this.log.error({ err, key: candidate.key }, 'could not apply a changed record');
+    }
+  }
+}
+
+/** JSON with object keys sorted: the same record written in another key order is the same. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return canonicalJson(a) === canonicalJson(b);
 }
 
 /** A cheap per-member ordering of candidates (FNV-1a of key and member id). */

@@ -125,4 +125,47 @@ describe('lease group', () => {
     expect(a.holds(ns.key('g', 200))).toBe(false);
     await a.stop();
   });
+
+  it('a held thing whose record changes keeps its lease and is told once; the same record in another key order is no change', async () => {
+    const records = new Map([[300, { url: 'ws://a', token: 't' }]]);
+    const changes: Array<[unknown, unknown]> = [];
+    const a = new LeaseGroup<{ url: string; token: string }>(
+      redis,
+      {
+        name: 'test',
+        memberId: 'a',
+        membersKey: ns.key('members-3'),
+        memberRecord: () => ({}),
+        leaseTtlMs: 1_000,
+        renewEveryMs: 100,
+        rebalanceEveryMs: 100,
+        candidates: async () =>
+          [...records].map(([n, item]) => ({
+            key: ns.key('g', n),
+            fenceKey: ns.key('gf', n),
+            item,
+          })),
+        acquired: async () => undefined,
+        released: async () => undefined,
+        changed: async (_k, held, previous) => void changes.push([previous, held.item]),
+      },
+      log,
+    );
+    await a.start();
+    const fence = a.holding.get(ns.key('g', 300))!.lease.fence;
+    records.set(300, { token: 't', url: 'ws://a' });
+    await new Promise(r => setTimeout(r, 300));
+    expect(changes).toEqual([]);
+    records.set(300, { url: 'ws://b', token: 't' });
+    await waitFor(() => (changes.length > 0 ? true : undefined), 3_000, 'change noticed');
+    await new Promise(r => setTimeout(r, 300));
+    expect(changes).toEqual([
+      [
+        { url: 'ws://a', token: 't' },
+        { url: 'ws://b', token: 't' },
+      ],
+    ]);
+    expect(a.holding.get(ns.key('g', 300))!.lease.fence).toBe(fence);
+    await a.stop();
+  });
 });

@@ -1,10 +1,13 @@
 /**
  * One owned account: its driver, its event pipeline to JetStream, and the counters behind
  * `get_status`. Created when the worker acquires the account's lease, stopped when it loses it.
+ * When its record's driver or driver options change, the driver is replaced (`reconfigure`):
+ * the lease, the pipeline and its cursor stay.
  */
 import { driverEventId, type Lease, type Namespace, type AccountRecord } from '@cqfleet/contracts';
 import type { OneBotEvent } from '@cqfleet/onebot';
 import {
+  canonicalJson,
   InFlight,
   type LeaseStore,
   type Logger,
@@ -13,7 +16,7 @@ import {
   type StreamPublisher,
 } from '@cqfleet/runtime';
 import type { SimMember } from '@cqfleet/sim-client';
-import { createDriver, type Cursor, type Driver } from './driver/index.js';
+import { createDriver, type Cursor, type Driver, type DriverHooks } from './driver/index.js';
 import { EventPipeline } from './events/event-pipeline.js';
 import { normalize } from './events/normalize.js';
 import type { IncomingOptions } from './segments/incoming.js';
@@ -40,11 +43,15 @@ export interface MessageStats {
 
 const CURSOR_WRITE_EVERY_MS = 200;
 const SELF_MEMBER_TTL_MS = 60_000;
+/** How long a driver change waits for the actions running on the old connection. */
+const SWITCH_DRAIN_MS = 5_000;
+
+/** What of a record the session's connection depends on (endpoints are the gateway's). */
+const connectionOf = (r: AccountRecord) => canonicalJson({ driver: r.driver, options: r.options });
 
 export class AccountRuntime {
   readonly uin: number;
   readonly lease: Lease;
-  readonly driver: Driver;
   readonly stats: MessageStats = { messageReceived: 0, messageSent: 0, lastMessageTime: 0 };
   private readonly pipeline: EventPipeline<Cursor>;
   private cursor?: Cursor;
@@ -54,6 +61,10 @@ export class AccountRuntime {
   private readonly log: Logger;
   private readonly stateWaiters = new Set<() => void>();
   private readonly actions = new InFlight();
+  private current: Driver;
+  private connection: string;
+  /** A driver change in progress (actions wait for it). */
+  private switching?: Promise<void>;
 
   constructor(
     record: AccountRecord,
@@ -63,7 +74,8 @@ export class AccountRuntime {
     this.uin = record.uin;
     this.lease = lease;
     this.log = deps.log.child({ uin: record.uin, fence: lease.fence });
-    this.driver = createDriver(record, lease.fence, this.log, deps);
+    this.current = createDriver(record, lease.fence, this.log, deps);
+    this.connection = connectionOf(record);
     this.pipeline = new EventPipeline<Cursor>(
       deps.publisher,
       deps.ns,
@@ -74,36 +86,74 @@ export class AccountRuntime {
     );
   }
 
+  /** The account's driver now (replaced when its record's driver options change). */
+  get driver(): Driver {
+    return this.current;
+  }
+
   async start(): Promise<void> {
     const saved = await this.deps.redis.get(this.deps.ns.cursorKey(this.uin));
     this.cursor = parseCursor(saved);
-    this.driver.start({
-      cursor: () => this.cursor,
-      onEvent: (event, cursor) => {
-        const ob = normalize(this.uin, event, this.deps.incoming);
-        if (ob.post_type === 'message') {
-          this.stats.messageReceived++;
-          this.stats.lastMessageTime = ob.time;
-        }
-        this.pipeline.enqueue({
-          id: driverEventId(this.uin, cursor.epoch, cursor.seq),
-          event: ob,
-          position: cursor,
-        });
-      },
-      onOneBotEvent: (event, id) => {
-        if (event.post_type === 'message') {
-          this.stats.messageReceived++;
-          this.stats.lastMessageTime = event.time;
-        }
-        this.pipeline.enqueue({ id, event });
-      },
-      onState: (state, detail) => {
-        this.log.info({ state, detail }, 'account state');
-        for (const wake of this.stateWaiters) wake();
-      },
-    });
+    this.current.start(this.hooks);
   }
+
+  /**
+   * The account's record was replaced. A change of driver or driver options reconnects the
+   * account with the new ones, after the actions running on the old connection finish; any
+   * other change (endpoints, which the gateway delivers) changes nothing here.
+   */
+  async reconfigure(record: AccountRecord): Promise<void> {
+    const connection = connectionOf(record);
+    if (connection === this.connection) return;
+    this.connection = connection;
+    const switching = (async () => {
+      this.log.info({ driver: record.driver }, 'account record changed: reconnecting');
+      await this.actions.idle(SWITCH_DRAIN_MS);
+      await this.current.stop();
+      this.selfMembers.clear();
+      this.current = createDriver(record, this.lease.fence, this.log, this.deps);
+      this.current.start(this.hooks);
+    })();
+    this.switching = switching;
+    try {
+      await switching;
+    } finally {
+      if (this.switching === switching) this.switching = undefined;
+    }
+  }
+
+  /** Waits (up to `ms`) for a driver change in progress, so that a call meets the new driver. */
+  async settled(ms: number): Promise<void> {
+    if (this.switching)
+      await Promise.race([this.switching, new Promise(r => setTimeout(r, ms).unref())]);
+  }
+
+  private readonly hooks: DriverHooks = {
+    cursor: () => this.cursor,
+    onEvent: (event, cursor) => {
+      const ob = normalize(this.uin, event, this.deps.incoming);
+      if (ob.post_type === 'message') {
+        this.stats.messageReceived++;
+        this.stats.lastMessageTime = ob.time;
+      }
+      this.pipeline.enqueue({
+        id: driverEventId(this.uin, cursor.epoch, cursor.seq),
+        event: ob,
+        position: cursor,
+      });
+    },
+    onOneBotEvent: (event, id) => {
+      if (event.post_type === 'message') {
+        this.stats.messageReceived++;
+        this.stats.lastMessageTime = event.time;
+      }
+      this.pipeline.enqueue({ id, event });
+    },
+    onState: (state, detail) => {
+      this.log.info({ state, detail }, 'account state');
+      for (const wake of this.stateWaiters) wake();
+    },
+  };
 
   /** Publishes an event the worker produced itself (message_sent); resolves once stored. */
   publish(id: string, event: OneBotEvent): Promise<void> {
@@ -120,6 +170,7 @@ export class AccountRuntime {
    */
   async onlineWithin(ms: number): Promise<boolean> {
     const deadline = Date.now() + ms;
+    await this.settled(ms);
     while (this.driver.state === 'connecting' && Date.now() < deadline) {
       let wake!: () => void;
       const changed = new Promise<void>(resolve => (wake = resolve));
@@ -153,6 +204,7 @@ export class AccountRuntime {
    * this one stopped.
    */
   async stop(drain: boolean, drainMs = 5_000): Promise<void> {
+    await this.settled(drainMs);
     if (drain) await this.actions.idle(drainMs);
     await this.driver.stop();
     if (drain) {

@@ -126,6 +126,9 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
         accounts.set(record.uin, runtime);
         await runtime.start();
       },
+      changed: async (record: AccountRecord) => {
+        await accounts.get(record.uin)?.reconfigure(record);
+      },
       lost: async (uin: number, _reason: string, graceful: boolean) => {
         const runtime = accounts.get(uin);
         accounts.delete(uin);

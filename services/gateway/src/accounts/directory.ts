@@ -25,6 +25,9 @@ const REGISTRY_REFRESH_MS = 5_000;
 
 export class AccountDirectory {
   private registry = new Map<number, AccountRecord>();
+  /** The registry's raw content at the last load, to tell whether anything changed. */
+  private signature = '';
+  private readonly listeners = new Set<() => void>();
   private readonly owners = new Map<number, Owner>();
   private timer?: NodeJS.Timeout;
 
@@ -66,6 +69,12 @@ export class AccountDirectory {
     clearInterval(this.timer);
   }
 
+  /** Calls `listener` after every load that changed a record (added, replaced or removed). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   private apply(change: OwnershipChange): void {
     const current = this.owners.get(change.uin);
     if (change.state === 'acquired') {
@@ -82,6 +91,9 @@ export class AccountDirectory {
 
   async loadRegistry(): Promise<void> {
     const raw = await this.redis.hgetall(this.ns.accountsKey);
+    const signature = JSON.stringify(Object.entries(raw).sort(([a], [b]) => Number(a) - Number(b)));
+    if (signature === this.signature) return;
+    this.signature = signature;
     const next = new Map<number, AccountRecord>();
     for (const json of Object.values(raw)) {
       try {
@@ -92,6 +104,12 @@ export class AccountDirectory {
       }
     }
     this.registry = next;
+    for (const listener of this.listeners)
+      try {
+        listener();
+      } catch (err) {
+        this.log.error({ err }, 'registry change listener failed');
+      }
   }
 
   has(uin: number): boolean {

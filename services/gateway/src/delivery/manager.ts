@@ -46,6 +46,7 @@ interface Active {
 export class DeliveryManager {
   private readonly group: LeaseGroup<Outbound>;
   private readonly active = new Map<string, Active>();
+  private offChange: () => void = () => undefined;
 
   constructor(private readonly deps: DeliveryDeps) {
     const { ns, config, redis, log } = deps;
@@ -161,10 +162,13 @@ export class DeliveryManager {
   }
 
   start(): Promise<void> {
+    // A changed record (an endpoint added, replaced or removed) is delivered at once.
+    this.offChange = this.deps.directory.onChange(() => this.group.nudge());
     return this.group.start();
   }
 
   stop(): Promise<void> {
+    this.offChange();
     return this.group.stop();
   }
 }

@@ -10,7 +10,8 @@
  * - `X-Client-Role` `Universal` when present: actions and events share the one socket.
  *
  * A refused upgrade is answered 400 (no or unknown account), 401 (no token) or 403 (wrong
- * token). An accepted socket is offered to the account's owner on NATS; the upstream's frames
+ * token). When the account's record changes so that a socket would no longer be accepted (a
+ * new token, another mode, disabled, removed), the socket is closed (1008). An accepted socket is offered to the account's owner on NATS; the upstream's frames
  * are published as they come and the owner's frames written to the socket. The events of the
  * last moments (GATEWAY_UPSTREAM_REPLAY_MS / _BYTES) are kept and sent again to an owner that
  * attaches (recent-events.ts).
@@ -65,12 +66,34 @@ export class UpstreamRelay {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
   /** This replica's sockets, announced again when NATS is back (owners re-attach at once). */
   private readonly announced = new Map<WebSocket, { uin: number; hello: RelayHello }>();
+  /** Each socket's account and the token it was accepted with. */
+  private readonly accepted = new Map<WebSocket, { uin: number; token: string }>();
   private readonly offReconnect: () => void;
+  private readonly offChange: () => void;
 
   constructor(private readonly deps: UpstreamRelayDeps) {
     this.offReconnect = onNatsStatus(deps.nc, 'reconnect', () => {
       for (const { uin, hello } of this.announced.values()) this.announce(uin, hello);
     });
+    this.offChange = deps.directory.onChange(() => this.recheck());
+  }
+
+  /** Closes the sockets that their account's record no longer accepts. */
+  private recheck(): void {
+    for (const [ws, { uin, token }] of this.accepted) {
+      const options = this.reverseOptions(uin);
+      if (options && sameSecret(token, options.token ?? '')) continue;
+      this.deps.log.info({ uin }, 'upstream socket closed: the account no longer accepts it');
+      ws.close(1008, 'account settings changed');
+      this.accepted.delete(ws);
+    }
+  }
+
+  /** The options of a reverse-upstream account, if `uin` is one (enabled). */
+  private reverseOptions(uin: number): UpstreamOptions | undefined {
+    const record = Number.isSafeInteger(uin) ? this.deps.directory.record(uin) : undefined;
+    const options = record?.driver === 'onebot' ? UpstreamOptions.safeParse(record.options) : null;
+    return options?.success && options.data.mode === 'reverse' ? options.data : undefined;
   }
 
   private announce(uin: number, hello: RelayHello): void {
@@ -93,6 +116,8 @@ export class UpstreamRelay {
       return;
     }
     this.wss.handleUpgrade(req, socket, head, ws => {
+      this.accepted.set(ws, checked);
+      ws.once('close', () => this.accepted.delete(ws));
       this.accept(ws, checked.uin).catch((err: unknown) => {
         this.deps.log.warn({ err, uin: checked.uin }, 'upstream socket not relayed');
         ws.close(1011, 'relay unavailable');
@@ -100,20 +125,18 @@ export class UpstreamRelay {
     });
   }
 
-  private check(req: IncomingMessage, url: URL): { uin: number } | Refusal {
+  private check(req: IncomingMessage, url: URL): { uin: number; token: string } | Refusal {
     const raw = req.headers['x-self-id'] ?? url.searchParams.get('self_id') ?? '';
     const uin = Number(raw);
-    const record = Number.isSafeInteger(uin) ? this.deps.directory.record(uin) : undefined;
-    const options = record?.driver === 'onebot' ? UpstreamOptions.safeParse(record.options) : null;
-    if (!options?.success || options.data.mode !== 'reverse')
-      return { status: 400, reason: `no reverse-upstream account ${String(raw)}` };
+    const options = this.reverseOptions(uin);
+    if (!options) return { status: 400, reason: `no reverse-upstream account ${String(raw)}` };
     const role = req.headers['x-client-role'];
     if (typeof role === 'string' && role.toLowerCase() !== 'universal')
       return { status: 400, reason: `role ${role}: only a Universal connection is relayed` };
     const token = tokenFrom(req.headers, url.searchParams);
     if (token === '') return { status: 401, reason: 'Unauthorized' };
-    if (!sameSecret(token, options.data.token ?? '')) return { status: 403, reason: 'Forbidden' };
-    return { uin };
+    if (!sameSecret(token, options.token ?? '')) return { status: 403, reason: 'Forbidden' };
+    return { uin, token };
   }
 
   /** Relays one accepted socket until it closes; a newer socket of the account replaces it. */
@@ -194,6 +217,7 @@ export class UpstreamRelay {
   /** Closes every relayed socket: the upstreams reconnect to another replica. */
   close(): void {
     this.offReconnect();
+    this.offChange();
     for (const ws of held) if (this.wss.clients.has(ws)) ws.close(1001, 'gateway stopping');
   }
 }

@@ -34,6 +34,8 @@ export function createExecutor(
     const account = accounts.get(req.selfId);
     if (!account || !leases.holds(req.selfId, req.fence))
       throw new Refused(new OneBotError('OWNERSHIP_MOVED', `本节点不持有账号 ${req.selfId}`));
+    // A record change replacing the driver: the call goes to the new one.
+    await account.settled(LOGIN_WAIT_MS);
     const upstream = account.driver.upstream;
     if (upstream && !ANSWERED_LOCALLY.has(req.action)) {
       if (!(await account.onlineWithin(LOGIN_WAIT_MS))) throw new OneBotError('ACCOUNT_OFFLINE');

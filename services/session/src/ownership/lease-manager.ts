@@ -29,6 +29,8 @@ export interface LeaseManagerOptions {
 
 export interface LeaseHooks {
   acquired(record: AccountRecord, lease: Lease): Promise<void>;
+  /** The record of an account this worker owns was replaced (the lease stays). */
+  changed(record: AccountRecord, previous: AccountRecord): Promise<void>;
   /** `graceful`: the lease is still ours, so queued events may be drained first. */
   lost(uin: number, reason: string, graceful: boolean): Promise<void>;
 }
@@ -73,6 +75,7 @@ export class LeaseManager {
         released: async (_key, held, reason, graceful) => {
           await hooks.lost(held.item.uin, reason, graceful);
         },
+        changed: (_key, held, previous) => hooks.changed(held.item, previous),
         // Announced once the lease is free, so a worker nudged by it can take it at once.
         handedOver: (_key, held) => this.announce(held.item.uin, 'released', held.lease),
       },
