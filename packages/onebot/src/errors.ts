@@ -99,6 +99,13 @@ export const ERRORS = {
   TIMEOUT: { retcode: 100, wording: '操作超时' },
   INTERNAL_ERROR: { retcode: 100, wording: '内部错误' },
   UPSTREAM_REFUSED: { retcode: 100, wording: '上游 OneBot 实现拒绝了访问令牌' },
+  // cqfleet: refusals of hostile or oversized input (issue 15); each is a documented limit
+  TOKEN_MISSING: { retcode: 1401, wording: '缺少访问令牌' },
+  TOKEN_INVALID: { retcode: 1403, wording: '访问令牌错误' },
+  OPERATOR_ONLY: { retcode: 100, wording: '仅运营者令牌可以调用该 API' },
+  REQUEST_TOO_LARGE: { retcode: 100, wording: '请求体超过上限' },
+  RATE_LIMIT_QUEUE_FULL: { retcode: 100, wording: '限速队列已满, 请稍后再试' },
+  DOWNLOAD_TIMEOUT: { retcode: 100, wording: '下载超时' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorTag = keyof typeof ERRORS;
