@@ -2,7 +2,7 @@
  * A stand-in for an upstream OneBot implementation's forward-WebSocket server, for the tests of
  * account changes: it runs account `uin` under its own nickname (so a test can tell which
  * upstream an answer came from), refuses a wrong token at the upgrade (401, as go-cqhttp does),
- * records every connection, and never answers `slow_action`.
+ * records every connection, never answers `slow_action`, and sends any frame a test gives it.
  */
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -53,6 +53,11 @@ export class StandInUpstream {
     });
     this.url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     return this;
+  }
+
+  /** Sends a text frame, as it is, on every open connection. */
+  push(raw: string): void {
+    for (const s of this.sockets) s.send(raw);
   }
 
   /** Connections open now. */

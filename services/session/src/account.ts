@@ -4,33 +4,28 @@
  * When its record's driver or driver options change, the driver is replaced (`reconfigure`):
  * the lease, the pipeline and its cursor stay.
  */
-import { driverEventId, type Lease, type Namespace, type AccountRecord } from '@cqfleet/contracts';
+import { driverEventId, type Lease, type AccountRecord } from '@cqfleet/contracts';
 import type { OneBotEvent } from '@cqfleet/onebot';
 import {
   canonicalJson,
   InFlight,
   type LeaseStore,
   type Logger,
-  type NatsConnection,
-  type Redis,
   type StreamPublisher,
 } from '@cqfleet/runtime';
 import type { SimMember } from '@cqfleet/sim-client';
 import { createDriver, type Cursor, type Driver, type DriverHooks } from './driver/index.js';
+import type { UpstreamContext } from './upstream/onebot-driver.js';
 import { EventPipeline } from './events/event-pipeline.js';
 import { normalize } from './events/normalize.js';
 import type { IncomingOptions } from './segments/incoming.js';
 
-export interface AccountDeps {
+export interface AccountDeps extends UpstreamContext {
   incoming: IncomingOptions;
   /** True while this worker certainly holds the account's lease with this fence. */
   holds(uin: number, fence: number): boolean;
   /** Event publishes of the whole worker (one ack inbox, writes coalesced per loop turn). */
   publisher: StreamPublisher;
-  redis: Redis;
-  /** The worker's NATS connection (a reverse upstream's socket is relayed over it). */
-  nc: NatsConnection;
-  ns: Namespace;
   leases: LeaseStore;
   log: Logger;
 }

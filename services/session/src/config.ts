@@ -56,6 +56,12 @@ const Schema = z.object({
    * `file://` media. Nothing outside them is read. @default 'data'
    */
   fileRoots: envList(['data']),
+  /**
+   * Longest frame taken from an upstream OneBot implementation; a longer one closes a forward
+   * connection (1009) and is dropped from a relayed one (the gateway's own cap is 64 MiB).
+   * @default 67108864 (64 MiB)
+   */
+  upstreamMaxFrameBytes: envInt(64 * 1024 * 1024, 1024),
 });
 
 export type Config = z.output<typeof Schema> & CommonConfig;

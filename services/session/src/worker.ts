@@ -120,6 +120,7 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
           redis,
           nc,
           ns,
+          maxFrameBytes: config.upstreamMaxFrameBytes,
           leases: leases.store,
           log: wlog,
         });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fromUpstream } from '../src/upstream/events.js';
+import { parseUpstreamFrame } from '../src/upstream/frames.js';
 import { flavorOf } from '../src/upstream/onebot-driver.js';
 import { inFormat } from '../src/upstream/result-format.js';
 import { smoothReply } from '../src/upstream/smoothing.js';
@@ -100,7 +101,12 @@ describe('upstream answers in go-cqhttp’s terms', () => {
 });
 
 describe('upstream events', () => {
-  const frame = (e: Record<string, unknown>) => fromUpstream(30001, e, JSON.stringify(e));
+  /** A frame through the border (frames.ts) and, when it is an event, made the account's. */
+  const frame = (e: Record<string, unknown>) => {
+    const raw = JSON.stringify(e);
+    const parsed = parseUpstreamFrame(raw, 1 << 20);
+    return parsed.kind === 'event' ? fromUpstream(30001, parsed.frame, raw) : undefined;
+  };
 
   it('drops the upstream connection’s own meta events', () => {
     expect(frame({ post_type: 'meta_event', meta_event_type: 'heartbeat' })).toBeUndefined();

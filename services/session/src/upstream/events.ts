@@ -18,18 +18,20 @@
  */
 import { createHash } from 'node:crypto';
 import { type OneBotEvent, toCQString, toSegments } from '@cqfleet/onebot';
+import type { EventFrame } from './frames.js';
 
-type Frame = Record<string, unknown>;
-
-/** The event for account `uin`, or undefined when it is not to be published. */
+/**
+ * The event for account `uin` of a frame frames.ts has typed, or undefined when it is not to
+ * be published.
+ */
 export function fromUpstream(
   uin: number,
-  frame: Frame,
+  frame: EventFrame,
   raw: string,
 ): { event: OneBotEvent; id: string } | undefined {
   const postType = frame.post_type;
-  if (typeof postType !== 'string' || postType === 'meta_event') return undefined;
-  const event: Frame = { ...frame, self_id: uin };
+  if (postType === 'meta_event') return undefined;
+  const event: Record<string, unknown> = { ...frame, self_id: uin };
   if (postType === 'message' || postType === 'message_sent') {
     const message = event.message;
     const segments = toSegments(

@@ -40,11 +40,14 @@ export class ForwardConnector implements Connector {
     readonly where: string,
     private readonly token: string | undefined,
     private readonly log: Logger,
+    /** A longer frame closes the connection (1009) rather than being buffered. */
+    private readonly maxFrameBytes: number,
   ) {}
 
   connect(onFrame: (raw: string) => void, signal: AbortSignal): Promise<UpstreamLink> {
     const ws = new WebSocket(this.where, {
       handshakeTimeout: 5_000,
+      maxPayload: this.maxFrameBytes,
       headers: this.token ? { Authorization: `Bearer ${this.token}` } : {},
     });
     const stop = () => ws.terminate();

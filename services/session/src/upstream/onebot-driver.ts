@@ -31,15 +31,21 @@ import type { OpName, Ops, SimUser } from '@cqfleet/sim-client';
 import type { Driver, DriverHooks, DriverOptions, OneBotUpstream } from '../driver/driver.js';
 import { ConnectionLoop, type Ended } from '../driver/connection-loop.js';
 import { fromUpstream } from './events.js';
+import { type ParsedFrame, parseUpstreamFrame } from './frames.js';
 import { type Connector, ForwardConnector, type UpstreamLink } from './links.js';
 import { UpstreamMediaNames } from './media-names.js';
 import { RelayConnector } from './relay-link.js';
-import { smoothReply, type UpstreamReply } from './smoothing.js';
+import { smoothReply } from './smoothing.js';
 
 const calls = counter(
   'cqfleet_session_upstream_calls_total',
   'Frames sent to upstream OneBot implementations, by how the call ended',
   ['mode', 'outcome'],
+);
+const refused = counter(
+  'cqfleet_session_upstream_frames_refused_total',
+  'Frames from upstream OneBot implementations dropped at the border, by reason',
+  ['reason'],
 );
 const callSeconds = histogram(
   'cqfleet_session_upstream_call_seconds',
@@ -52,6 +58,8 @@ export interface UpstreamContext {
   nc: NatsConnection;
   redis: Redis;
   ns: Namespace;
+  /** Longest frame taken from an upstream (SESSION_UPSTREAM_MAX_FRAME_BYTES). */
+  maxFrameBytes: number;
 }
 
 interface Pending {
@@ -90,6 +98,8 @@ export class OneBotDriver extends ConnectionLoop implements Driver, OneBotUpstre
   private nextEcho = 1;
   private profile?: SimUser;
   private readonly media: UpstreamMediaNames;
+  private readonly maxFrameBytes: number;
+  private refusedFrames = 0;
 
   constructor(opts: DriverOptions, log: Logger, ctx: UpstreamContext) {
     super(opts.uin, log);
@@ -101,10 +111,11 @@ export class OneBotDriver extends ConnectionLoop implements Driver, OneBotUpstre
     this.connector =
       o.mode === 'reverse'
         ? new RelayConnector(ctx.nc, ctx.ns, opts.uin, log)
-        : new ForwardConnector(o.url ?? '', o.token, log);
+        : new ForwardConnector(o.url ?? '', o.token, log, ctx.maxFrameBytes);
     this.flavor = o.flavor === 'auto' ? 'unknown' : o.flavor;
     this.timeoutMs = o.timeoutMs;
     this.media = new UpstreamMediaNames(ctx.redis, ctx.ns, opts.uin, log);
+    this.maxFrameBytes = ctx.maxFrameBytes;
   }
 
   protected drop(): void {
@@ -148,33 +159,50 @@ export class OneBotDriver extends ConnectionLoop implements Driver, OneBotUpstre
     }
   }
 
-  /** One frame from the upstream: an event goes to the hooks, a reply to its waiting action. */
+  /**
+   * One frame from the upstream: an event goes to the hooks, a reply to its waiting action,
+   * anything else is counted and dropped (frames.ts). Called from socket and NATS callbacks, so
+   * it never throws.
+   */
   private receive(raw: string, hooks: DriverHooks): void {
     this.stats.packetReceived++;
-    let frame: Record<string, unknown>;
     try {
-      frame = JSON.parse(raw) as Record<string, unknown>;
-    } catch {
+      this.take(parseUpstreamFrame(raw, this.maxFrameBytes), raw, hooks);
+    } catch (err) {
+      refused.inc({ reason: 'failed' });
+      this.log.error({ err }, 'upstream frame could not be handled');
+    }
+  }
+
+  private take(parsed: ParsedFrame, raw: string, hooks: DriverHooks): void {
+    if (parsed.kind === 'refused') {
+      refused.inc({ reason: parsed.reason });
+      // One line per refused frame would let an upstream flood the logs: the first, then 1/100.
+      if (this.refusedFrames++ % 100 === 0)
+        this.log.warn(
+          { reason: parsed.reason, detail: parsed.detail, refused: this.refusedFrames },
+          'upstream frame refused',
+        );
       return;
     }
-    if (typeof frame.post_type === 'string') {
-      const out = fromUpstream(this.uin, frame, raw);
+    if (parsed.kind === 'event') {
+      const out = fromUpstream(this.uin, parsed.frame, raw);
       if (!out) return;
       this.media.remember(out.event);
       hooks.onOneBotEvent(out.event, out.id);
       return;
     }
-    const echo = typeof frame.echo === 'string' ? frame.echo : undefined;
+    const { echo, reply } = parsed;
     const p = echo === undefined ? undefined : this.pending.get(echo);
     if (p && echo !== undefined) {
       this.pending.delete(echo);
       clearTimeout(p.timer);
       try {
-        p.resolve(smoothReply(p.action, frame as UpstreamReply));
+        p.resolve(smoothReply(p.action, reply));
       } catch (err) {
         p.reject(err as Error);
       }
-    } else if (frame.retcode === 1403 || frame.retcode === 403) {
+    } else if (reply.retcode === 1403 || reply.retcode === 403) {
       this.log.error({ upstream: this.connector.where }, 'upstream refused the access token');
       this.link?.close();
     }

@@ -7,6 +7,7 @@ import type { ForwardNodeRecord, QQReadName, QQReads } from '@cqfleet/contracts'
 import { type GroupMessageEvent, toSegments } from '@cqfleet/onebot';
 import type { OneBotUpstream } from '../driver/driver.js';
 import { fromUpstream } from './events.js';
+import { parseUpstreamEvent } from './frames.js';
 
 interface ForwardNode {
   sender?: { user_id?: unknown; nickname?: unknown };
@@ -28,9 +29,10 @@ export const upstreamReads: UpstreamReads = {
   forward: async ({ resid }, upstream) => {
     // smoothReply has turned a spec `message` of node segments into `messages` already.
     const data = (await upstream.action('get_forward_msg', { id: resid, message_id: resid })) as {
-      messages?: ForwardNode[];
-    };
-    return (data.messages ?? []).map((n): ForwardNodeRecord => ({
+      messages?: unknown;
+    } | null;
+    const nodes = Array.isArray(data?.messages) ? (data.messages as unknown[]) : [];
+    return nodes.filter(isNode).map((n): ForwardNodeRecord => ({
       user_id: Number(n.sender?.user_id ?? 0),
       nickname: String(n.sender?.nickname ?? ''),
       time: Number(n.time ?? 0),
@@ -49,15 +51,16 @@ export const upstreamReads: UpstreamReads = {
     const sender = (data.sender ?? {}) as { user_id?: unknown };
     const userId = Number(data.user_id ?? sender.user_id ?? 0);
     const group = data.message_type === 'group' || data.group_id !== undefined;
-    const frame = {
+    const parsed = parseUpstreamEvent({
       post_type: userId === uin ? 'message_sent' : 'message',
       message_type: group ? 'group' : 'private',
       sub_type: group ? 'normal' : 'friend',
       user_id: userId,
       font: 0,
       ...data,
-    };
-    const e = fromUpstream(uin, frame, JSON.stringify(frame))?.event;
+    });
+    if (parsed.kind !== 'event') return null;
+    const e = fromUpstream(uin, parsed.frame, JSON.stringify(parsed.frame))?.event;
     return e?.post_type === 'message' || e?.post_type === 'message_sent' ? e : null;
   },
   group_messages: async ({ group_id, seq, count }, upstream, uin) => {
@@ -65,13 +68,20 @@ export const upstreamReads: UpstreamReads = {
       group_id,
       count,
       ...(seq > 0 ? { message_seq: seq } : {}),
-    })) as { messages?: Array<Record<string, unknown>> };
+    })) as { messages?: unknown } | null;
     const out: GroupMessageEvent[] = [];
-    for (const m of data.messages ?? []) {
-      const e = fromUpstream(uin, m, JSON.stringify(m))?.event;
+    for (const m of Array.isArray(data?.messages) ? data.messages : []) {
+      const parsed = parseUpstreamEvent(m);
+      if (parsed.kind !== 'event') continue;
+      const e = fromUpstream(uin, parsed.frame, JSON.stringify(m))?.event;
       if (e?.post_type !== 'message' && e?.post_type !== 'message_sent') continue;
-      if (e.message_type === 'group') out.push(e);
+      // A page of another group than the one asked for is not this group's history.
+      if (e.message_type === 'group' && e.group_id === group_id) out.push(e);
     }
     return out.sort((a, b) => a.message_seq - b.message_seq);
   },
 };
+
+function isNode(value: unknown): value is ForwardNode {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,128 @@
+/**
+ * The border with an upstream OneBot implementation: every text frame it sends is parsed here,
+ * by a total function, into an event, a reply, or a refusal with its reason. Nothing an
+ * upstream sends can throw past this point (the frame `null`, `[]`, `42`, a message that is an
+ * object, an id that is an array …); what cqfleet reads of an event is typed:
+ *
+ * - every event: `post_type` a short string, `time` a number when present, and the ids cqfleet
+ *   routes and stores by (`user_id`, `group_id`, `message_id`, `message_seq`, `real_id`,
+ *   `target_id`, `operator_id`, `guild_id`…) safe integers when present — a decimal string is
+ *   read as its number (some implementations send ids as strings);
+ * - message events: `message_type` `group` or `private` (a group message needs `group_id`), a
+ *   `message` that is a CQ string or an array of `{type, data}` segments, `raw_message` a
+ *   string when present, `sender` an object when present.
+ *
+ * Everything else passes as the upstream sent it (NapCat's and Lagrange's own fields and
+ * notice types). A reply is any object without `post_type`; smoothing.ts reads it.
+ */
+import { z } from 'zod';
+import type { UpstreamReply } from './smoothing.js';
+
+export type EventFrame = Record<string, unknown> & { post_type: string };
+
+export type ParsedFrame =
+  | { kind: 'event'; frame: EventFrame }
+  | { kind: 'reply'; echo: string | undefined; reply: UpstreamReply }
+  | {
+      kind: 'refused';
+      reason: 'not_json' | 'not_object' | 'too_large' | 'bad_event';
+      detail: string;
+    };
+
+/** A safe integer, or a decimal string of one. */
+const id = z.union([
+  z.number().int().refine(Number.isSafeInteger, 'not a safe integer'),
+  z
+    .string()
+    .regex(/^-?\d{1,16}$/)
+    .transform(Number)
+    .refine(Number.isSafeInteger, 'not a safe integer'),
+]);
+
+const ID_FIELDS = [
+  'self_id',
+  'user_id',
+  'group_id',
+  'message_id',
+  'message_seq',
+  'real_id',
+  'target_id',
+  'operator_id',
+  'peer_id',
+  'guild_id',
+  'channel_id',
+  'temp_source',
+] as const;
+
+const base = z.looseObject({
+  post_type: z.string().min(1).max(64),
+  time: z.number().optional(),
+  ...Object.fromEntries(ID_FIELDS.map(f => [f, id.optional()])),
+});
+
+const segment = z.looseObject({
+  type: z.string().min(1).max(64),
+  data: z.record(z.string(), z.unknown()).nullish(),
+});
+
+const messageEvent = z.looseObject({
+  message_type: z.enum(['group', 'private']),
+  message: z.union([z.string(), z.array(segment).max(10_000)]),
+  raw_message: z.string().optional(),
+  sender: z.looseObject({}).optional(),
+});
+
+/** Parses one text frame of an upstream (at most `maxBytes` long). Never throws. */
+export function parseUpstreamFrame(raw: string, maxBytes: number): ParsedFrame {
+  if (raw.length > maxBytes || Buffer.byteLength(raw, 'utf8') > maxBytes)
+    return { kind: 'refused', reason: 'too_large', detail: `frame over ${maxBytes} bytes` };
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return { kind: 'refused', reason: 'not_json', detail: 'not JSON' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { kind: 'refused', reason: 'not_object', detail: `a JSON ${kindOf(value)}` };
+  const object = value as Record<string, unknown>;
+  if (!('post_type' in object)) {
+    const echo = typeof object.echo === 'string' ? object.echo : undefined;
+    return { kind: 'reply', echo, reply: object };
+  }
+  return parseUpstreamEvent(object);
+}
+
+/**
+ * An event an upstream reported, or a message it answered with (a history page, `get_msg`):
+ * typed as described above, or refused. Never throws.
+ */
+export function parseUpstreamEvent(
+  value: unknown,
+): Extract<ParsedFrame, { kind: 'event' | 'refused' }> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { kind: 'refused', reason: 'not_object', detail: `a JSON ${kindOf(value)}` };
+  const object = value as Record<string, unknown>;
+  const event = base.safeParse(object);
+  if (!event.success) return badEvent(event.error);
+  const postType = event.data.post_type;
+  if (postType === 'message' || postType === 'message_sent') {
+    const message = messageEvent.safeParse(object);
+    if (!message.success) return badEvent(message.error);
+    if (message.data.message_type === 'group' && event.data.group_id === undefined)
+      return { kind: 'refused', reason: 'bad_event', detail: 'group message without group_id' };
+  }
+  return { kind: 'event', frame: event.data as EventFrame };
+}
+
+function badEvent(error: z.ZodError): Extract<ParsedFrame, { kind: 'refused' }> {
+  const issue = error.issues[0];
+  return {
+    kind: 'refused',
+    reason: 'bad_event',
+    detail: issue ? `${issue.path.join('.') || 'event'}: ${issue.message}` : 'malformed event',
+  };
+}
+
+function kindOf(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+}
