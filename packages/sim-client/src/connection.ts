@@ -1,6 +1,10 @@
 /**
  * One account's connection to the simulator (the driver side of protocol.ts).
  * Requests are matched to replies by id, each with a timeout; pushes go to `onPush`.
+ *
+ * The simulator stands for the QQ network, so its frames are outside input: a frame that is not
+ * a reply or a push of the protocol's envelope is dropped, and whatever `onPush` throws is
+ * caught; both go to `onBadFrame`, never into the socket's callback.
  */
 import WebSocket from 'ws';
 import { type OpName, type Ops, type Push, type ServerFrame, SimError } from './protocol.js';
@@ -19,18 +23,23 @@ export class SimConnection {
   onPush: (push: Push) => void = () => {};
   /** Called once when the socket closes, for whatever reason. */
   onClose: (code: number, reason: string) => void = () => {};
+  /** A frame that was dropped, or a push whose handling failed. */
+  onBadFrame: (why: string, err?: unknown) => void = () => {};
 
   private constructor(private readonly ws: WebSocket) {
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
-      let frame: ServerFrame;
-      try {
-        frame = JSON.parse(data.toString()) as ServerFrame;
-      } catch {
+      const frame = parseServerFrame(data.toString());
+      if (typeof frame === 'string') {
+        this.onBadFrame(frame);
         return;
       }
       if ('push' in frame) {
-        this.onPush(frame);
+        try {
+          this.onPush(frame);
+        } catch (err) {
+          this.onBadFrame(`push ${frame.push} could not be handled`, err);
+        }
         return;
       }
       const p = this.pending.get(frame.id);
@@ -94,4 +103,37 @@ export class SimConnection {
     if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING)
       this.ws.close();
   }
+}
+
+/** The frame, or why it is not one of the protocol's (a total function: it never throws). */
+export function parseServerFrame(text: string): ServerFrame | string {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return 'not JSON';
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not an object';
+  const f = v as Record<string, unknown>;
+  if (f.push === 'kicked')
+    return typeof f.reason === 'string' ? (f as never) : 'kicked without reason';
+  if (f.push === 'event') {
+    const event = f.event as Record<string, unknown> | null;
+    return typeof f.seq === 'number' &&
+      typeof event === 'object' &&
+      event !== null &&
+      typeof event.kind === 'string'
+      ? (f as never)
+      : 'malformed event push';
+  }
+  if (typeof f.id !== 'number') return 'neither a reply nor a push';
+  if (f.ok === true) return f as never;
+  const error = f.error as Record<string, unknown> | null;
+  return f.ok === false &&
+    typeof error === 'object' &&
+    error !== null &&
+    typeof error.code === 'string' &&
+    typeof error.message === 'string'
+    ? (f as never)
+    : 'malformed reply';
 }

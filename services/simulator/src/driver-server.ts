@@ -48,7 +48,10 @@ export class DriverServer {
       if (isBinary) return;
       let frame: { id?: unknown; op?: unknown; args?: unknown };
       try {
-        frame = JSON.parse(data.toString()) as typeof frame;
+        const value: unknown = JSON.parse(data.toString());
+        // Only an object is a request; anything else (null, [], 42) is dropped.
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+        frame = value;
       } catch {
         return;
       }

@@ -7,6 +7,7 @@ import {
   SimError,
 } from '@cqfleet/sim-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import {
   DEMO_WORLD_PATH,
   loadWorldFile,
@@ -181,6 +182,19 @@ describe('simulator - driver protocol', () => {
     await expect(
       conn.request('login', { uin: 424242, fence: 1, resume_after: 0, epoch: '' }),
     ).rejects.toMatchObject({ code: 'ACCOUNT_NOT_FOUND' });
+    expect(conn.isOpen).toBe(true);
+    conn.close();
+  });
+
+  it('frames that are not objects (null, [], 42) are dropped; the simulator keeps serving', async () => {
+    const ws = new WebSocket(`${sim.url.replace(/^http/, 'ws')}/driver`);
+    await new Promise(r => ws.once('open', r));
+    for (const frame of ['null', '[]', '42', '"x"', '{']) ws.send(frame);
+    const answer = new Promise<string>(r => ws.once('message', d => r(String(d))));
+    ws.send(JSON.stringify({ id: 9, op: 'get_groups', args: {} }));
+    expect(JSON.parse(await answer)).toMatchObject({ id: 9, ok: false });
+    ws.close();
+    const { conn } = await login(10001, 99);
     expect(conn.isOpen).toBe(true);
     conn.close();
   });

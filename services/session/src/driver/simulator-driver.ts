@@ -2,7 +2,7 @@
  * The built-in driver: one WebSocket to the simulator per account (@cqfleet/sim-client).
  */
 import { isOneBotError, OneBotError, type ErrorTag, ERRORS } from '@cqfleet/onebot';
-import type { Logger } from '@cqfleet/runtime';
+import { counter, type Logger } from '@cqfleet/runtime';
 import {
   type EventPush,
   type OpName,
@@ -15,6 +15,11 @@ import { ConnectionLoop, type Ended } from './connection-loop.js';
 import type { Cursor, Driver, DriverHooks, DriverOptions } from './driver.js';
 
 const DEFAULT_URL = 'http://127.0.0.1:5900';
+
+const refused = counter(
+  'cqfleet_session_simulator_frames_refused_total',
+  'Frames from the simulator dropped: not of the protocol, or a push that could not be handled',
+);
 
 /** Maps a simulator failure to the OneBot error the client sees. */
 export function toOneBotError(err: unknown): OneBotError {
@@ -52,6 +57,10 @@ export class SimulatorDriver extends ConnectionLoop implements Driver {
     let conn: SimConnection | undefined;
     try {
       conn = await SimConnection.open(this.url);
+      conn.onBadFrame = (why, err) => {
+        refused.inc();
+        this.log.warn({ why, err }, 'simulator frame dropped');
+      };
       const closed = new Promise<string>(
         resolve => (conn!.onClose = (code, reason) => resolve(`${code} ${reason}`)),
       );
