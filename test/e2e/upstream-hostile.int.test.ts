@@ -5,6 +5,10 @@
  * first took the session worker down (forward) or wedged the relay inside a NATS callback
  * (reverse). Now each is refused and counted, the worker keeps running, the account stays
  * online, and the next well-formed event is published and stored.
+ *
+ * And a well-formed lie: an upstream claiming a native account's group message (same group,
+ * seq and id) is stored under the upstream's account alone — the native record stays, and the
+ * group's history stays closed to the upstream.
  */
 import {
   metricValue,
@@ -23,6 +27,9 @@ const FORWARD = 30201;
 const REVERSE = 30202;
 const TOKEN = 'hostile-token';
 const GROUP = 610610;
+/** A native account of the demo world, in its group 100100. */
+const NATIVE = 10001;
+const DEMO_GROUP = 100100;
 /** The worker refuses frames over this (SESSION_UPSTREAM_MAX_FRAME_BYTES). */
 const MAX_FRAME = 64 * 1024;
 
@@ -47,7 +54,7 @@ let upstream: StandInUpstream;
 beforeAll(async () => {
   upstream = await new StandInUpstream(FORWARD, 'forward bot', TOKEN).start();
   cluster = await startTestCluster({
-    accounts: [],
+    accounts: [NATIVE],
     env: { SESSION_UPSTREAM_MAX_FRAME_BYTES: String(MAX_FRAME), GATEWAY_ADMIN_TOKEN: 'admin' },
   });
   for (const [uin, options] of [
@@ -125,3 +132,34 @@ it.each([
     }
   },
 );
+
+it('an upstream claiming a native group message keeps the lie to itself', async () => {
+  await untilOnline(cluster.httpUrl, FORWARD, 15_000);
+  const native = new OneBotHttp(`${cluster.httpUrl}/${NATIVE}`);
+  const sent = await native.ok<{ message_id: number }>('send_group_msg', {
+    group_id: DEMO_GROUP,
+    message: 'the real one',
+  });
+  const real = await storedBy(NATIVE, sent.message_id);
+  const seq = (real as { message_seq?: number }).message_seq;
+  const history = await native.ok<{ messages: Array<{ message_seq: number }> }>(
+    'get_group_msg_history',
+    { group_id: DEMO_GROUP },
+  );
+  const top = history.messages.at(-1)!.message_seq;
+  expect(seq ?? top).toBeGreaterThan(0);
+  const lie = JSON.parse(messageFrame(FORWARD, sent.message_id, [text('forged')], DEMO_GROUP));
+  upstream.push(JSON.stringify({ ...lie, message_seq: top }));
+  expect(JSON.stringify((await storedBy(FORWARD, sent.message_id)).message)).toContain('forged');
+  expect(
+    JSON.stringify(
+      (await native.ok<{ message: unknown }>('get_msg', { message_id: sent.message_id })).message,
+    ),
+  ).toContain('the real one');
+  const theirs = await new OneBotHttp(`${cluster.httpUrl}/${FORWARD}`).call<{
+    messages: Array<{ message: unknown }>;
+  }>('get_group_msg_history', { group_id: DEMO_GROUP, message_seq: top });
+  const seen = JSON.stringify(theirs.data?.messages ?? []);
+  expect(seen).not.toContain('the real one');
+  expect(seen).toContain('forged');
+});

@@ -23,3 +23,17 @@ export function driverEventId(selfId: number, epoch: string, driverSeq: number):
 export function sentEventId(selfId: number, chat: 'g' | 'p', chatId: number, seq: number): string {
   return `${selfId}:s:${chat}${chatId}:${seq}`;
 }
+
+/**
+ * Id of an event an upstream OneBot implementation reported for its account:
+ * `<self_id>:u:<digest of the frame>`. History keeps such events under the account alone: they
+ * are the upstream's word, not cqfleet's (see services/history/src/store.ts).
+ */
+export function upstreamEventId(selfId: number, digest: string): string {
+  return `${selfId}:u:${digest}`;
+}
+
+/** True for the id of an event an upstream implementation reported. */
+export function isUpstreamEventId(id: string | undefined): boolean {
+  return id !== undefined && /^\d+:u:/.test(id);
+}

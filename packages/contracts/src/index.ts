@@ -7,7 +7,14 @@
  * ns.leaseKey(10001);                  // 'cqfleet:lease:10001'
  * ```
  */
-export { driverEventId, EVENT_FENCE_HEADER, EVENT_ID_HEADER, sentEventId } from './bus.js';
+export {
+  driverEventId,
+  EVENT_FENCE_HEADER,
+  EVENT_ID_HEADER,
+  isUpstreamEventId,
+  sentEventId,
+  upstreamEventId,
+} from './bus.js';
 export {
   AccountEndpoints,
   AccountSelector,

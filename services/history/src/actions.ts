@@ -68,7 +68,7 @@ export function finder(
     if (found) return found;
     const read = await qq.read(selfId, 'message', { message_id: messageId }).catch(() => null);
     if (!read || read.message_id !== messageId) return undefined;
-    await store.put(read);
+    await store.put(read, await qq.trust(selfId));
     return read;
   };
 }

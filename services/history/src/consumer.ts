@@ -4,7 +4,7 @@
  * to a redelivery, which stores the same values again. Several history replicas share the one
  * durable consumer, so each event is handled by one of them.
  */
-import type { Namespace } from '@cqfleet/contracts';
+import { EVENT_ID_HEADER, isUpstreamEventId, type Namespace } from '@cqfleet/contracts';
 import { isMessageEvent, type MessageEvent, type OneBotEvent } from '@cqfleet/onebot';
 import { backoff, counter, type Logger, type NatsConnection, sleep } from '@cqfleet/runtime';
 
@@ -19,7 +19,7 @@ import {
   jetstreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
-import type { MessageStore } from './store.js';
+import type { MessageStore, Trust } from './store.js';
 
 export class HistoryConsumer {
   private readonly abort = new AbortController();
@@ -106,17 +106,22 @@ export class HistoryConsumer {
   /** Stores the batch's message events (retrying until Redis takes them), then acks them all. */
   private async store(batch: JsMsg[]): Promise<void> {
     const events: MessageEvent[] = [];
+    // What an upstream implementation reported is kept under its account alone (store.ts).
+    const own = new Set<MessageEvent>();
     for (const m of batch) {
       try {
         const event = m.json<OneBotEvent>();
-        if (isMessageEvent(event)) events.push(event);
+        if (!isMessageEvent(event)) continue;
+        events.push(event);
+        if (isUpstreamEventId(m.headers?.get(EVENT_ID_HEADER))) own.add(event);
       } catch {
         this.log.warn({ seq: m.seq }, 'event is not JSON; skipped');
       }
     }
+    const trust = (e: MessageEvent): Trust => (own.has(e) ? 'own' : 'shared');
     for (let attempt = 0; events.length > 0; attempt++) {
       try {
-        await this.messages.putMany(events);
+        await this.messages.putMany(events, trust);
         this.stored += events.length;
         storedTotal.inc(events.length);
         break;

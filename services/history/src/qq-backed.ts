@@ -25,11 +25,13 @@ export class QQBacked {
     private readonly qq: QQSideReader,
   ) {}
 
+  /** A forward's nodes: an upstream account reads (and stores) only its own copy. */
   private async forwardNodes(selfId: number, resid: string): Promise<ForwardNodeRecord[]> {
-    const stored = await this.store.getForward(resid);
+    const owner = (await this.qq.trust(selfId)) === 'own' ? selfId : undefined;
+    const stored = await this.store.getForward(resid, owner);
     if (stored) return stored;
     const nodes = await this.qq.read(selfId, 'forward', { resid });
-    await this.store.putForward(resid, nodes);
+    await this.store.putForward(resid, nodes, owner);
     return nodes;
   }
 
@@ -80,7 +82,10 @@ export class QQBacked {
       if (stored && stored.length > 0) return stored;
       throw err;
     }
-    if (fetched.length > 0) await this.store.putMany(fetched);
+    if (fetched.length > 0) {
+      const trust = await this.qq.trust(selfId);
+      await this.store.putMany(fetched, () => trust);
+    }
     const page = await this.store.groupHistory(selfId, groupId, seq);
     if (page && page.length > 0) return page;
     if (seq > 0) throw new OneBotError('MSG_NOT_FOUND', `群 ${groupId} 没有序号为 ${seq} 的消息`);

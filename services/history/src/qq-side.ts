@@ -6,6 +6,7 @@
  * refuses instead of answering for it.
  */
 import {
+  AccountRecord,
   type Namespace,
   parseLease,
   qqReadAction,
@@ -16,6 +17,7 @@ import {
 import { ERRORS, type ErrorTag, OneBotError } from '@cqfleet/onebot';
 import { ActionChannels } from '@cqfleet/rpc';
 import type { Logger, Redis } from '@cqfleet/runtime';
+import type { Trust } from './store.js';
 
 export interface QQSideReader {
   read<K extends QQReadName>(
@@ -23,6 +25,11 @@ export interface QQSideReader {
     name: K,
     args: QQReads[K]['args'],
   ): Promise<QQReads[K]['result']>;
+  /**
+   * Whose what the account's QQ side answers is: `own` for an account behind an upstream
+   * implementation (its answers are kept under it alone, store.ts), `shared` otherwise.
+   */
+  trust(selfId: number): Promise<Trust>;
   close(): void;
 }
 
@@ -46,6 +53,13 @@ export class QQSide implements QQSideReader {
     if (!lease || !worker?.success)
       throw new OneBotError('ACCOUNT_OFFLINE', `账号 ${selfId} 当前没有会话节点`);
     return { grpc: worker.data.grpc, fence: lease.fence };
+  }
+
+  async trust(selfId: number): Promise<Trust> {
+    const json = await this.redis.hget(this.ns.accountsKey, String(selfId));
+    const record = json ? AccountRecord.safeParse(safeJson(json)) : undefined;
+    // An account whose record is gone or unreadable is not trusted either.
+    return record?.success && record.data.driver === 'simulator' ? 'shared' : 'own';
   }
 
   async read<K extends QQReadName>(
@@ -81,5 +95,13 @@ export class QQSide implements QQSideReader {
 
   close(): void {
     this.channels.closeAll();
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }

@@ -99,7 +99,8 @@ return above
 /**
  * KEYS: id index, the reader's groups; ARGV: id, reader, key prefix, bucket size.
  * Returns {record, group id (0 for a private record)} of the last-stored location the reader may
- * read, or nil: one round trip for get_msg.
+ * read — a shared group record of a group it has messages in, or a record of its own (an
+ * upstream account's group record, a private one) — or nil: one round trip for get_msg.
  */
 const GET_MESSAGE = `
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
@@ -112,29 +113,41 @@ for i = #locs, 1, -1 do
   if kind == 'g' and c == '' and redis.call('SISMEMBER', KEYS[2], a) == 1 then
     local rec = redis.call('HGET', ARGV[3] .. 'g:' .. a .. ':' .. math.floor(tonumber(b) / size), b)
     if rec then return {rec, a} end
-  elseif kind == 'p' and c ~= '' and a == ARGV[2] then
-    local rec = redis.call('HGET', ARGV[3] .. 'p:' .. a .. ':' .. b .. ':' .. math.floor(tonumber(c) / size), c)
-    if rec then return {rec, '0'} end
+  elseif (kind == 'p' or kind == 'u') and c ~= '' and a == ARGV[2] then
+    local rec = redis.call('HGET', ARGV[3] .. kind .. ':' .. a .. ':' .. b .. ':' .. math.floor(tonumber(c) / size), c)
+    if rec then
+      if kind == 'u' then return {rec, b} end
+      return {rec, '0'}
+    end
   end
 end
 return nil
 `;
 
 /**
- * KEYS: the reader's groups, group tops; ARGV: group, seq (0: latest), page size, key prefix,
- * bucket size. Returns the records of seq-page+1 .. seq that exist, oldest first (empty when
- * the reader has no messages in the group; nil when seq is past the group's highest): one
- * round trip for get_group_msg_history.
+ * KEYS: the reader's own groups (upstream account), its own group tops, the reader's shared
+ * groups, shared group tops; ARGV: group, seq (0: latest), page size, key prefix, bucket size,
+ * reader. Reads the reader's own records of the group when it has any, else the shared ones
+ * when it has messages there. Returns the records of seq-page+1 .. seq that exist, oldest first
+ * (empty when the reader has no messages in the group; nil when seq is past the group's
+ * highest): one round trip for get_group_msg_history.
  */
 const GROUP_PAGE = `
-if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return {} end
-local highest = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+local tops, chat
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then
+  tops, chat = KEYS[2], ARGV[4] .. 'u:' .. ARGV[6] .. ':' .. ARGV[1] .. ':'
+elseif redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1 then
+  tops, chat = KEYS[4], ARGV[4] .. 'g:' .. ARGV[1] .. ':'
+else
+  return {}
+end
+local highest = tonumber(redis.call('HGET', tops, ARGV[1]) or '0')
 local top = tonumber(ARGV[2])
 if top <= 0 then top = highest elseif top > highest then return nil end
 local out = {}
 local size = tonumber(ARGV[5])
 for seq = math.max(1, top - tonumber(ARGV[3]) + 1), top do
-  local rec = redis.call('HGET', ARGV[4] .. 'g:' .. ARGV[1] .. ':' .. math.floor(seq / size), seq)
+  local rec = redis.call('HGET', chat .. math.floor(seq / size), seq)
   if rec then table.insert(out, rec) end
 end
 return out
@@ -160,5 +173,5 @@ export function defineScripts(redis: Redis): void {
   redis.defineCommand('historyRemoveLocation', { numberOfKeys: 1, lua: REMOVE_LOCATION });
   redis.defineCommand('historyRaiseLowerBound', { numberOfKeys: 1, lua: RAISE_LOWER_BOUND });
   redis.defineCommand('historyGetMessage', { numberOfKeys: 2, lua: GET_MESSAGE });
-  redis.defineCommand('historyGroupPage', { numberOfKeys: 2, lua: GROUP_PAGE });
+  redis.defineCommand('historyGroupPage', { numberOfKeys: 4, lua: GROUP_PAGE });
 }

@@ -4,19 +4,28 @@
  * Under `<ns>:h:`:
  * - `g:<group>:<b>`          hash seq → record: a group's messages, BUCKET seqs per hash. One
  *                            record per group message, whichever accounts saw it, so the same
- *                            message has the same `message_id` for all of them;
+ *                            message has the same `message_id` for all of them. Only what
+ *                            cqfleet's own drivers report (the simulator, the QQ network) is
+ *                            shared this way;
+ * - `u:<self>:<group>:<b>`   the same for what an upstream implementation (NapCat, Lagrange …)
+ *                            reported for its account: it is not ours to trust, so it is kept
+ *                            under that account alone — an upstream cannot overwrite another
+ *                            account's messages, nor read a group by claiming a message in it;
  * - `p:<self>:<peer>:<b>`    hash position → record: one account's private chat, positions
  *                            1, 2, … in the order messages were stored (private seqs are per
  *                            sender, so they cannot order a chat);
  * - `i:<slot>`               hash message_id → locations (`g:<group>:<seq>`,
  *                            `p:<self>:<peer>:<pos>`, space-separated: ids are 32-bit CRCs and
  *                            do collide); slot = id mod `idSlots`, so each hash stays small;
- * - `ag:<self>`              set of the groups an account has messages in: it reads those;
- * - `gt`, `pc:<self>`        hashes: a group's highest seq, a private chat's highest position;
+ * - `ag:<self>`              set of the groups an account has shared messages in: it reads those;
+ *   `ug:<self>`              set of the groups an upstream account has its own messages in;
+ * - `gt`, `ut:<self>`,       hashes: a group's highest seq (shared, an upstream account's own),
+ *   `pc:<self>`              a private chat's highest position;
  * - `lo`                     hash chat → its lowest bucket (where count retention trims);
  * - `ages`                   sorted set bucket → newest time in it (age retention only);
  * - `f:<resid>`              a forward message's nodes (expiring with age retention). A resid
  *                            is QQ's own capability: whoever holds it may read the nodes.
+ *   `fu:<self>:<resid>`      the nodes an upstream account's implementation answered.
  *
  * Records are codec.ts's. Private locations name the account, group reads check `ag:<self>`,
  * so one account never reads another's private messages. Every write is idempotent: a
@@ -57,6 +66,19 @@ function peerOf(m: StoredMessage): number {
   return m.message_type === 'private' && m.user_id === m.self_id ? m.target_id : m.user_id;
 }
 
+/**
+ * Whose a message is, for where it is kept: `shared` — reported by cqfleet's own drivers, one
+ * record per group message for every account that saw it; `own` — reported by an upstream
+ * implementation for its account, kept under that account alone.
+ */
+export type Trust = 'shared' | 'own';
+
+/** The chat a message belongs to, as its keys name it. */
+function chatOf(m: StoredMessage, trust: Trust): string {
+  if (m.message_type === 'private') return `p:${m.self_id}:${peerOf(m)}`;
+  return trust === 'own' ? `u:${m.self_id}:${m.group_id}` : `g:${m.group_id}`;
+}
+
 export class MessageStore {
   private readonly prefix: string;
 
@@ -71,9 +93,6 @@ export class MessageStore {
 
   // --- keys -----------------------------------------------------------------------------
 
-  private groupBucket(group: number, bucket: number): string {
-    return `${this.prefix}g:${group}:${bucket}`;
-  }
   private privateBuckets(self: number, peer: number): string {
     return `${this.prefix}p:${self}:${peer}:`;
   }
@@ -89,30 +108,40 @@ export class MessageStore {
 
   // --- writes ---------------------------------------------------------------------------
 
-  /** Stores messages (one round trip for the lot), then trims chats over their count limit. */
-  async putMany(messages: readonly StoredMessage[]): Promise<void> {
+  /**
+   * Stores messages (one round trip for the lot), then trims chats over their count limit.
+   * `trust` says, per message, whether it is shared or the account's own (see {@link Trust}).
+   */
+  async putMany(
+    messages: readonly StoredMessage[],
+    trust: (m: StoredMessage) => Trust = () => 'shared',
+  ): Promise<void> {
     if (messages.length === 0) return;
     const pipeline = this.redis.pipeline();
+    const chats: string[] = [];
     for (const m of messages) {
       const record = encodeMessage(m, this.options.compressFrom);
       const time = this.options.maxAgeS > 0 ? m.time : 0;
+      const own = trust(m) === 'own';
+      const chat = chatOf(m, own ? 'own' : 'shared');
+      chats.push(chat);
       if (m.message_type === 'group') {
         const bucket = Math.floor(m.message_seq / BUCKET);
         pipeline.historyPutGroup(
-          this.groupBucket(m.group_id, bucket),
-          `${this.prefix}ag:${m.self_id}`,
+          `${this.prefix}${chat}:${bucket}`,
+          `${this.prefix}${own ? 'ug' : 'ag'}:${m.self_id}`,
           this.index(m.message_id),
-          `${this.prefix}gt`,
+          `${this.prefix}${own ? `ut:${m.self_id}` : 'gt'}`,
           this.lowerBounds,
           this.ages,
           m.group_id,
           m.message_seq,
           record,
           m.message_id,
-          `g:${m.group_id}:${m.message_seq}`,
+          `${chat}:${m.message_seq}`,
           bucket,
           time,
-          `g:${m.group_id}`,
+          chat,
         );
       } else {
         const peer = peerOf(m);
@@ -127,7 +156,7 @@ export class MessageStore {
           m.message_id,
           record,
           time,
-          `p:${m.self_id}:${peer}`,
+          chat,
           this.privateBuckets(m.self_id, peer),
           BUCKET,
           derived === m.message_id ? '' : derived,
@@ -138,17 +167,15 @@ export class MessageStore {
     const trims = new Map<string, { lo: number; below: number }>();
     results.forEach(([err, value], i) => {
       if (err) throw err;
-      const m = messages[i]!;
       const [top, lo] = value as [number, number];
-      const chat = m.message_type === 'group' ? `g:${m.group_id}` : `p:${m.self_id}:${peerOf(m)}`;
       const below = this.trimBelow(top);
-      if (lo < below) trims.set(chat, { lo, below });
+      if (lo < below) trims.set(chats[i]!, { lo, below });
     });
     for (const [chat, { lo, below }] of trims) await this.trimChat(chat, lo, below);
   }
 
-  async put(m: StoredMessage): Promise<void> {
-    await this.putMany([m]);
+  async put(m: StoredMessage, trust: Trust = 'shared'): Promise<void> {
+    await this.putMany([m], () => trust);
   }
 
   /** The first bucket count retention keeps when the chat's newest position is `top`. */
@@ -187,10 +214,12 @@ export class MessageStore {
 
   /** The ids a stored record is indexed under (`parts`: its chat key split at ':'). */
   private indexedIds(record: Buffer, parts: string[], field: number): number[] {
-    const group = parts[0] === 'g' ? Number(parts[1]) : undefined;
+    // g:<group>, u:<self>:<group>, p:<self>:<peer>
+    const group =
+      parts[0] === 'g' ? Number(parts[1]) : parts[0] === 'u' ? Number(parts[2]) : undefined;
     let m: StoredMessage;
     try {
-      m = decodeMessage(record, group === undefined ? Number(parts[1]) : 0, group);
+      m = decodeMessage(record, parts[0] === 'g' ? 0 : Number(parts[1]), group);
     } catch {
       return group === undefined ? [] : [messageId(group, field)];
     }
@@ -208,8 +237,18 @@ export class MessageStore {
     return keys.length;
   }
 
-  async putForward(resid: string, nodes: readonly ForwardNodeRecord[]): Promise<void> {
-    const key = `${this.prefix}f:${resid}`;
+  /** A forward's key: shared, or the account's own when an upstream answered it. */
+  private forwardKey(resid: string, owner?: number): string {
+    return owner === undefined ? `${this.prefix}f:${resid}` : `${this.prefix}fu:${owner}:${resid}`;
+  }
+
+  /** Stores a forward's nodes: shared, or as `owner`'s own (an upstream answered them). */
+  async putForward(
+    resid: string,
+    nodes: readonly ForwardNodeRecord[],
+    owner?: number,
+  ): Promise<void> {
+    const key = this.forwardKey(resid, owner);
     if (this.options.maxAgeS > 0)
       await this.redis.set(key, encodeForward(nodes), 'EX', this.options.maxAgeS);
     else await this.redis.set(key, encodeForward(nodes));
@@ -217,8 +256,8 @@ export class MessageStore {
 
   // --- reads ----------------------------------------------------------------------------
 
-  async getForward(resid: string): Promise<ForwardNodeRecord[] | undefined> {
-    const bytes = await this.redis.getBuffer(`${this.prefix}f:${resid}`);
+  async getForward(resid: string, owner?: number): Promise<ForwardNodeRecord[] | undefined> {
+    const bytes = await this.redis.getBuffer(this.forwardKey(resid, owner));
     if (!bytes) return undefined;
     try {
       return decodeForward(bytes);
@@ -252,6 +291,8 @@ export class MessageStore {
     seq: number,
   ): Promise<StoredMessage[] | undefined> {
     const records = await this.redis.historyGroupPageBuffer(
+      `${this.prefix}ug:${selfId}`,
+      `${this.prefix}ut:${selfId}`,
       `${this.prefix}ag:${selfId}`,
       `${this.prefix}gt`,
       group,
@@ -259,6 +300,7 @@ export class MessageStore {
       HISTORY_PAGE,
       this.prefix,
       BUCKET,
+      selfId,
     );
     return records ? decodeAll(records, r => decodeMessage(r, selfId, group)) : undefined;
   }

@@ -4,7 +4,7 @@
  * survive foreign bytes.
  */
 import { Namespace } from '@cqfleet/contracts';
-import { messageId } from '@cqfleet/onebot';
+import { type MessageEvent, messageId } from '@cqfleet/onebot';
 import { connectRedis, createLogger, type Redis } from '@cqfleet/runtime';
 import { testInfra, uniqueNamespace } from '@cqfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,6 +130,38 @@ describe('history store', () => {
     expect(await s.sweep(now)).toBe(2);
     expect(await s.get(10001, 4242)).toBeUndefined();
     expect(await s.get(10001, 5151)).toBeUndefined();
+    let indexed = 0;
+    for (const key of await redis.keys(`${ns.historyPrefix}i:*`)) indexed += await redis.hlen(key);
+    expect(indexed).toBe(0);
+  });
+
+  it('an upstream account’s group messages are its own: they neither overwrite the shared record nor open the group to it', async () => {
+    const { ns, store: s } = store({ maxAgeS: 3600 });
+    const said = (m: MessageEvent, text: string): MessageEvent => ({
+      ...m,
+      message: [{ type: 'text', data: { text } }] as MessageEvent['message'],
+      raw_message: text,
+    });
+    const native = said(groupMsg(10001, 100100, 5), 'the real one');
+    await s.putMany([native]);
+    // Upstream accounts claim a message at the same group and seq, with the same id.
+    await s.putMany([said(groupMsg(30001, 100100, 5), 'forged')], () => 'own');
+    await s.putMany([said(groupMsg(30002, 100100, 5), 'another upstream')], () => 'own');
+    const id = native.message_id;
+    const text = async (self: number) => (await s.get(self, id))?.raw_message;
+    expect(await text(10001)).toBe('the real one');
+    expect(await text(30001)).toBe('forged');
+    expect(await text(30002)).toBe('another upstream');
+    const page = async (self: number) =>
+      (await s.groupHistory(self, 100100, 0))?.map(m => m.raw_message);
+    expect(await page(10001)).toEqual(['the real one']);
+    expect(await page(30001)).toEqual(['forged']);
+    // A group the upstream never had its own message in stays closed to it.
+    await s.putMany([said(groupMsg(10001, 100200, 1), 'private group')]);
+    expect(await page(30001)).toEqual(['forged']);
+    expect(await s.groupHistory(30001, 100200, 0)).toEqual([]);
+    // Retention drops the upstreams' buckets and their index entries too.
+    expect(await s.sweep((T0 + 10 * 3600) * 1000)).toBe(4);
     let indexed = 0;
     for (const key of await redis.keys(`${ns.historyPrefix}i:*`)) indexed += await redis.hlen(key);
     expect(indexed).toBe(0);

@@ -17,6 +17,7 @@
  * then drops as a duplicate.
  */
 import { createHash } from 'node:crypto';
+import { upstreamEventId } from '@cqfleet/contracts';
 import { type OneBotEvent, toCQString, toSegments } from '@cqfleet/onebot';
 import type { EventFrame } from './frames.js';
 
@@ -43,5 +44,5 @@ export function fromUpstream(
       event.message_seq = Number(event.real_id ?? event.message_id ?? 0);
   }
   const digest = createHash('sha1').update(raw).digest('base64url').slice(0, 22);
-  return { event: event as unknown as OneBotEvent, id: `${uin}:u:${digest}` };
+  return { event: event as unknown as OneBotEvent, id: upstreamEventId(uin, digest) };
 }
