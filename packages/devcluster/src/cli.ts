@@ -38,6 +38,12 @@ async function stop(code: number, why?: string): Promise<void> {
 async function main(): Promise<void> {
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
+  // Under `npm start` the parent is npm: killed (SIGKILL), it cannot pass a signal on, and this
+  // process would be left running the cluster. It notices being orphaned and stops everything.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void stop(0, 'the process that started cqfleet is gone');
+  }, 1_000).unref();
   await mkdir(`${dataDir}/redis`, { recursive: true });
   await mkdir(`${dataDir}/nats`, { recursive: true });
   await installMissingServers([

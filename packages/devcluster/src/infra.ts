@@ -89,18 +89,37 @@ export interface InfraProcess {
 }
 
 /**
- * Every child process still running, killed when this process exits whatever the reason (one
- * `exit` listener for all: a test with two clusters runs a dozen services).
+ * Every child process still running, killed when this process exits (one `exit` listener for
+ * all: a test with two clusters runs a dozen services).
  */
 const living = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of living) child.kill('SIGKILL');
 });
 
+/** A process exit listener cannot run when this process is killed: the reaper (reaper.ts) does. */
+let reaper: ChildProcess | undefined;
+function reap(line: string): void {
+  if (!reaper) {
+    // From src/ (tests run the sources) and dist/ alike: the built reaper.
+    const script = fileURLToPath(new URL('../dist/reaper.js', import.meta.url));
+    reaper = spawn(process.execPath, [script], {
+      detached: true,
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
+    reaper.on('error', () => undefined);
+    reaper.stdin!.on('error', () => undefined);
+    // Neither the reaper nor the pipe to it keeps this process alive.
+    reaper.unref();
+    (reaper.stdin as unknown as { unref(): void }).unref();
+  }
+  reaper.stdin!.write(`${line}\n`);
+}
+
 /**
  * Spawns a server or service in its own process group, so that a Ctrl-C in the terminal
- * reaches only the supervisor, which stops everything in order (Redis and NATS last); it is
- * killed when the supervisor exits.
+ * reaches only the supervisor, which stops everything in order (Redis and NATS last). It is
+ * killed when the supervisor exits, and stopped by the reaper when the supervisor is killed.
  */
 export function spawnOwned(
   command: string,
@@ -109,7 +128,12 @@ export function spawnOwned(
 ): ChildProcess {
   const child = spawn(command, args, { ...options, detached: true });
   living.add(child);
-  child.once('exit', () => living.delete(child));
+  const pgid = child.pid;
+  if (pgid !== undefined) reap(`+${pgid}`);
+  child.once('exit', () => {
+    living.delete(child);
+    if (pgid !== undefined) reap(`-${pgid}`);
+  });
   return child;
 }
 

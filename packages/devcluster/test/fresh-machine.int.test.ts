@@ -108,16 +108,27 @@ describe('scripts/system-deps.sh', () => {
 describe('npm start on a machine without Redis and NATS', () => {
   let cli: ChildProcess | undefined;
   afterEach(() => {
-    if (cli?.exitCode === null) process.kill(-cli.pid!, 'SIGKILL');
+    try {
+      if (cli?.exitCode === null && cli.signalCode === null) process.kill(-cli.pid!, 'SIGKILL');
+    } catch {
+      // the group has ended
+    }
   });
 
-  /** Starts `npm start`'s program on the played machine, on free ports; resolves once it printed `until`. */
-  async function startCli(extra: NodeJS.ProcessEnv = {}) {
+  /**
+   * Starts `npm start`'s program on the played machine, on free ports (under `sh` when
+   * `underShell`, as npm runs it). `running` resolves once it says so.
+   */
+  async function startCli(extra: NodeJS.ProcessEnv = {}, underShell = false) {
     const env = await machine({ root: true, apt: true });
     const [redisPort, natsPort, http, ws, sim, history] = (await Promise.all(
       Array.from({ length: 6 }, () => freePort()),
     )) as [number, number, number, number, number, number];
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'packages/devcluster/dist/cli.js')], {
+    const cliPath = join(REPO_ROOT, 'packages/devcluster/dist/cli.js');
+    const [command, args] = underShell
+      ? ['/bin/sh', ['-c', `"${process.execPath}" "${cliPath}"; true`]]
+      : [process.execPath, [cliPath]];
+    const child = spawn(command, args, {
       env: {
         ...env,
         CQFLEET_REDIS_URL: `redis://127.0.0.1:${redisPort}`,
@@ -176,5 +187,32 @@ describe('npm start on a machine without Redis and NATS', () => {
     expect(output.text).toMatch(/gateway exited with code 1 before it was ready/);
     expect(output.text).toContain('unknown setting(s): GATEWAY_NO_SUCH_SETTING');
     for (const port of Object.values(ports)) expect(await probeTcp('127.0.0.1', port)).toBe(false);
+  }, 90_000);
+
+  async function allClosed(ports: Record<string, number>): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const open = [];
+      for (const [name, port] of Object.entries(ports))
+        if (await probeTcp('127.0.0.1', port)) open.push(name);
+      if (open.length === 0) return;
+      if (Date.now() > deadline) throw new Error(`still listening: ${open.join(', ')}`);
+      await new Promise(r => setTimeout(r, 200));
+    }
+  }
+
+  it('killed with SIGKILL: everything it ran is stopped by the reaper', async () => {
+    const { child, running, ports } = await startCli();
+    expect(await running).toBe(true);
+    process.kill(child.pid!, 'SIGKILL');
+    await allClosed(ports);
+  }, 90_000);
+
+  it('its parent (npm) killed with SIGKILL: it notices and stops everything', async () => {
+    const { child, running, ports, output } = await startCli({}, true);
+    expect(await running).toBe(true);
+    process.kill(child.pid!, 'SIGKILL'); // the shell, as npm would be
+    await allClosed(ports);
+    expect(output.text).toContain('the process that started cqfleet is gone');
   }, 90_000);
 });

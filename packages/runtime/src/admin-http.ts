@@ -4,6 +4,7 @@
  * `GET /metrics` (Prometheus text format).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { closeHttpServer } from './http-close.js';
 import type { AddressInfo } from 'node:net';
 import { metricsRegistry } from './metrics.js';
 
@@ -57,7 +58,8 @@ export async function startAdminServer(
   return {
     server,
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>(resolve => server.close(() => resolve())),
+    // Probes and scrapes are short: whatever is still open after a moment is cut.
+    close: () => closeHttpServer(server, 500),
   };
 }
 

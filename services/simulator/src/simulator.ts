@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '@cqfleet/runtime';
+import { closeHttpServer, type Logger } from '@cqfleet/runtime';
 import { AccountHub } from './account-hub.js';
 import { ControlApi } from './control-api.js';
 import { DriverServer } from './driver-server.js';
@@ -60,9 +60,9 @@ export async function startSimulator(
     server,
     port,
     url,
-    close: async () => {
-      for (const ws of drivers.wss.clients) ws.terminate();
-      await new Promise<void>(resolve => server.close(() => resolve()));
-    },
+    // Driver connections are cut at once (workers reconnect to the next simulator); a control
+    // request in progress gets a second.
+    close: () =>
+      closeHttpServer(server, 1_000, drivers.wss.clients, { code: 1001, reason: 'stopping' }),
   };
 }
