@@ -8,7 +8,7 @@
  * No kustomize binary here: `build` below understands what these overlays use (resources,
  * namespace, images, strategic-merge patches of a Deployment's replicas and container env).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   AccountRecord,
@@ -91,6 +91,19 @@ function build(dir: string): Obj[] {
       for (const c of o.spec?.template?.spec?.containers ?? [])
         if (c.image === img.name || c.image.startsWith(`${img.name}:`))
           c.image = `${img.newName ?? img.name}:${img.newTag}`;
+  for (const g of k.secretGenerator ?? []) {
+    // The operator writes the env files (never committed); the tests read the example's keys.
+    const stringData: Record<string, string> = {};
+    for (const file of g.envs ?? []) {
+      const path = join(dir, file);
+      const text = readFileSync(existsSync(path) ? path : `${path}.example`, 'utf8');
+      for (const line of text.split('\n')) {
+        const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+        if (m) stringData[m[1]!] = m[2] || `${m[1]!.toLowerCase()}-set-by-the-operator`;
+      }
+    }
+    objects.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: g.name }, stringData });
+  }
   if (k.namespace)
     objects = objects.map(o => ({ ...o, metadata: { ...o.metadata, namespace: k.namespace } }));
   return objects;
@@ -195,6 +208,18 @@ describe.each(['demo', 'production'])('deploy/k8s/overlays/%s', overlay => {
       }
   });
 
+  it('ships no usable token, and keeps history for a bounded time', () => {
+    const secret = objects.find(o => o.kind === 'Secret' && o.metadata.name === 'cqfleet-secrets');
+    const tokens = Object.values<string>(secret!.stringData);
+    for (const t of tokens) expect(t).not.toMatch(/change-me/);
+    if (overlay === 'production')
+      // Only the operator's secrets.env gives them; the repository has the example.
+      expect(existsSync(join(K8S, 'overlays', overlay, 'secrets.env'))).toBe(false);
+    const history = workloads(objects).find(w => w.metadata.name === 'history')!;
+    const env = envOf(history.spec.template.spec.containers[0], objects);
+    expect(Number(env.HISTORY_MAX_AGE_S)).toBeGreaterThan(0);
+  });
+
   it('the gateway scales on CPU, media on the depth of the BullMQ wait list', () => {
     const hpa = objects.find(o => o.kind === 'HorizontalPodAutoscaler');
     expect(hpa?.spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: 'gateway' });
@@ -247,6 +272,19 @@ describe('docker-compose.yml', () => {
       const { SERVICE, ...settings } = env;
       expect(() => CONFIG[SERVICE]!(settings), name).not.toThrow();
     }
+  });
+
+  it('opens no door by default: loopback ports, required tokens, bounded history', () => {
+    const text = readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8');
+    expect(text).not.toMatch(/change-me/);
+    for (const [name, s] of Object.entries<Obj>(compose.services))
+      for (const port of (s.ports ?? []) as string[])
+        expect(port, `${name} publishes ${port}`).toMatch(/^127\.0\.0\.1:/);
+    const gateway = compose.services.gateway.environment as Record<string, string>;
+    for (const key of ['GATEWAY_ACCESS_TOKEN', 'GATEWAY_ADMIN_TOKEN'])
+      expect(gateway[key], key).toMatch(new RegExp(`^\\$\\{${key}:\\?`));
+    const history = compose.services.history.environment as Record<string, string>;
+    expect(Number(history.HISTORY_MAX_AGE_S)).toBeGreaterThan(0);
   });
 
   it('the image is built by the multi-stage Dockerfile the compose file names', () => {
@@ -335,7 +373,9 @@ describe('deploy/upstream/compose.yml (cqfleet in front of NapCat / Lagrange)', 
       Suffix: '/upstream',
       AccessToken: reverse.token,
     });
-    expect(base.services.gateway.ports).toContain(`${String(client.Port)}:${String(client.Port)}`);
+    expect(base.services.gateway.ports).toContain(
+      `127.0.0.1:${String(client.Port)}:${String(client.Port)}`,
+    );
     expect(lagrange.Message.IgnoreSelf).toBe(false);
     // The compose file mounts these directories into the containers.
     expect(override.services['napcat-3001'].volumes).toContain(

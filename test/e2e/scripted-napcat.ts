@@ -13,6 +13,8 @@ export const GROUP = 600600;
 /** A group whose history only the upstream has. */
 export const QUIET_GROUP = 600601;
 export const TOKEN = 'napcat-token';
+/** When its old messages were said: recent, so history's age retention keeps them. */
+const EPOCH = Math.floor(Date.now() / 1000) - 3_600;
 
 function answer(action: string, params: Record<string, unknown>): object {
   switch (action) {
@@ -40,7 +42,7 @@ function answer(action: string, params: Record<string, unknown>): object {
             message_seq: 555,
             message_type: 'group',
             group_id: GROUP,
-            time: 1700000100,
+            time: EPOCH + 100,
             sender: { user_id: UIN, nickname: 'napcat bot', card: '', role: 'member' },
             message: [{ type: 'text', data: { text: 'sent, not reported' } }],
           })
@@ -50,7 +52,7 @@ function answer(action: string, params: Record<string, unknown>): object {
         messages: [
           {
             sender: { user_id: 1, nickname: 'a' },
-            time: 1700000000,
+            time: EPOCH,
             content: [{ type: 'text', data: { text: 'node one' } }],
             message_format: 'array',
           },
@@ -83,7 +85,7 @@ function napcatMessage(userId: number, seq: number, type: 'group' | 'private') {
   return {
     self_id: UIN,
     user_id: userId,
-    time: 1700000000 + seq,
+    time: EPOCH + seq,
     message_id: 900000 + seq,
     message_seq: seq,
     real_id: seq,

@@ -29,8 +29,11 @@ const Schema = z.object({
   ackWaitMs: envInt(30_000, 1_000),
   /** Messages kept per chat (group or private chat of an account); 0 keeps all. @default 0 */
   keepPerChat: envInt(0, 0),
-  /** Seconds a message is kept; 0 keeps messages forever. @default 0 */
-  maxAgeS: envInt(0, 0),
+  /**
+   * Seconds a message (and a forward's nodes) is kept; 0 keeps them forever, which lets Redis
+   * grow without bound. @default 2592000 (30 days)
+   */
+  maxAgeS: envInt(2_592_000, 0),
   /** How often age retention runs. @default 60000 ms */
   sweepEveryMs: envInt(60_000, 100),
   /**

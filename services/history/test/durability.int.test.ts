@@ -54,6 +54,8 @@ const replica = async (label: string) => {
       HISTORY_ADMIN_PORT: '0',
       HISTORY_ACK_WAIT_MS: '1500',
       HISTORY_BATCH: '100',
+      // The fixtures' messages are years old: kept, whatever the default retention.
+      HISTORY_MAX_AGE_S: '0',
     },
     {},
   );

@@ -31,6 +31,8 @@ const config = () =>
     CQFLEET_NATS_URL: testInfra().natsUrl,
     CQFLEET_REDIS_URL: testInfra().redisUrl,
     HISTORY_GRPC_PORT: '0',
+    // The events are from 2023: kept, whatever the default retention.
+    HISTORY_MAX_AGE_S: '0',
   });
 
 /** Account `selfId` sees Alice say `text` in group 100100 with `seq`. */
