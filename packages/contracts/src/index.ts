@@ -27,6 +27,7 @@ export {
   selects,
 } from './endpoints.js';
 export type { MediaJobData, MediaJobResult } from './media.js';
+export type { FilterReload } from './namespace.js';
 export { DEFAULT_NAMESPACE, Namespace } from './namespace.js';
 export type { Lease, OwnershipChange } from './registry.js';
 export {

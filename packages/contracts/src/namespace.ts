@@ -7,6 +7,8 @@
  *   also received by core subscribers (the gateway) at the moment it is stored;
  * - `<ns>.ownership`                     core NATS: an account's owner changed ({@link OwnershipChange});
  * - `<ns>.registry`                      core NATS: the account registry changed;
+ * - `<ns>.filters.reload`                core NATS: an operator reloaded an event filter; every
+ *   gateway replica re-reads it ({@link FilterReload});
  * - `<ns>.upstream.<self_id>.<kind>[.<conn>]` core NATS: the relay of a reverse-WebSocket
  *   upstream between the gateway holding its socket and the account's owner (upstream-relay.ts).
  *
@@ -20,6 +22,14 @@
  * - `h:*`                 history records and indexes (owned by the history service)
  */
 import type { RelayKind } from './upstream-relay.js';
+
+/** Payload of `<ns>.filters.reload` (JSON). */
+export interface FilterReload {
+  /** The filter as the operator named it in `reload_event_filter`. */
+  file: string;
+  /** The replica that answered the call (it has reloaded already). */
+  replica: string;
+}
 
 export const DEFAULT_NAMESPACE = 'cqfleet';
 
@@ -66,6 +76,11 @@ export class Namespace {
 
   get registrySubject(): string {
     return `${this.name}.registry`;
+  }
+
+  /** Core NATS: reload an event filter on every gateway replica ({@link FilterReload}). */
+  get filterReloadSubject(): string {
+    return `${this.name}.filters.reload`;
   }
 
   /** A subject of the relay of account `selfId`'s reverse-WebSocket upstream. */

@@ -6,6 +6,7 @@
  * Parsed once, at src/main.ts.
  */
 import { readFileSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import {
   AccountSelector,
   EndpointSettings,
@@ -23,6 +24,10 @@ import {
 } from '@cqfleet/runtime';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+
+export const DEFAULT_MAX_BODY_BYTES = 48 * 1024 * 1024;
+export const DEFAULT_WS_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_RATE_LIMIT_QUEUE = 100;
 
 const Schema = z.object({
   /** Address the HTTP API and WebSocket servers bind. @default '127.0.0.1' (use 0.0.0.0 in containers) */
@@ -51,8 +56,36 @@ const Schema = z.object({
    * `sync` runs them and answers normally, as go-cqhttp does. @default 'background'
    */
   asyncMode: z.enum(['background', 'sync']).default('background'),
-  /** Interval between queued `_rate_limited` calls. @default 500 ms */
+  /** Interval between queued `_rate_limited` calls, per account. @default 500 ms */
   rateLimitIntervalMs: envInt(500, 0),
+  /**
+   * `_rate_limited` calls one account may have waiting; beyond it a call is answered
+   * RATE_LIMIT_QUEUE_FULL at once. @default 100
+   */
+  rateLimitQueue: envInt(DEFAULT_RATE_LIMIT_QUEUE, 1),
+  /**
+   * Largest HTTP API body and forward-WebSocket frame an authenticated client may send; larger
+   * is HTTP 413 REQUEST_TOO_LARGE (WebSocket: close 1009). Enough for a 30 MB image as base64.
+   * @default 50331648 (48 MiB)
+   */
+  maxBodyBytes: envInt(DEFAULT_MAX_BODY_BYTES, 1024),
+  /** Longest a client may take to send a request's headers (both ports). @default 10000 ms */
+  httpHeadersTimeoutMs: envInt(10_000, 100),
+  /** Longest a client may take to send a whole request, body included. @default 120000 ms */
+  httpRequestTimeoutMs: envInt(120_000, 100),
+  /**
+   * Bytes a WebSocket client may leave unread (events and replies queued for it); past it the
+   * connection is closed 1008 "slow consumer". @default 4194304 (4 MiB)
+   */
+  wsMaxBufferedBytes: envInt(DEFAULT_WS_MAX_BUFFERED_BYTES, 1024),
+  /**
+   * Directory of the event filter files. When set, relative filter paths are read from it and
+   * a filter outside it (or a symlink out of it) is refused; when empty, each configured
+   * filter file is confined to its own directory.
+   */
+  filterDir: z.string().default(''),
+  /** Largest event filter file read. @default 1048576 (1 MiB) */
+  filterMaxBytes: envInt(1024 * 1024, 1),
   /** Enables `get_updates` (HTTP long polling). @default false */
   longPolling: envBool(false),
   /** Events kept per account for long polling; 0 keeps all. @default 2000 */
@@ -129,9 +162,44 @@ function readFile(path: string): GatewayFile {
   return parsed.data;
 }
 
+/** True when `path` (resolved against `dir`) is `dir` itself or below it. */
+export function insideDir(dir: string, path: string): boolean {
+  const rel = relative(resolve(dir), resolve(dir, path));
+  // `..data/x` (a name beginning with two dots) is inside; `..` and `../x` are not.
+  return rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
+/** With GATEWAY_FILTER_DIR set, every filter the settings name must be inside it. */
+function checkFilters(c: z.output<typeof Schema>, file: GatewayFile): void {
+  if (!c.filterDir) return;
+  const named: Array<[string, string | undefined]> = [
+    ['GATEWAY_EVENT_FILTER', c.eventFilter],
+    ['http.filter', file.http.filter],
+    ['ws.filter', file.ws.filter],
+    ...file.http_post.map((e, i): [string, string | undefined] => [
+      `http_post.${i}.filter`,
+      e.filter,
+    ]),
+    ...file.ws_reverse.map((e, i): [string, string | undefined] => [
+      `ws_reverse.${i}.filter`,
+      e.filter,
+    ]),
+  ];
+  const outside = named.filter(([, f]) => f && !insideDir(c.filterDir, f));
+  if (outside.length > 0)
+    throw new Error(
+      `event filter outside GATEWAY_FILTER_DIR (${c.filterDir}): ${outside.map(([k, f]) => `${k}: ${f}`).join(', ')}`,
+    );
+}
+
 export function loadConfig(env: Env): Config {
   const c = readPrefixed('GATEWAY', Schema, env);
+  if (c.httpHeadersTimeoutMs > c.httpRequestTimeoutMs)
+    throw new Error(
+      'GATEWAY_HTTP_HEADERS_TIMEOUT_MS must not exceed GATEWAY_HTTP_REQUEST_TIMEOUT_MS',
+    );
   const file = c.configFile ? readFile(c.configFile) : GatewayFile.parse({});
+  checkFilters(c, file);
   return { ...readCommonConfig(env), ...c, accessToken: file.access_token ?? c.accessToken, file };
 }
 

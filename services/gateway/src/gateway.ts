@@ -5,7 +5,7 @@
  * lease.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Namespace } from '@cqfleet/contracts';
 import { MediaClient } from '@cqfleet/media-client';
@@ -24,10 +24,12 @@ import { type Config, settingsFor } from './config.js';
 import { DeliveryManager } from './delivery/manager.js';
 import { EventHub } from './events/event-hub.js';
 import { FilterRegistry } from './events/filter-registry.js';
+import { FilterSync } from './events/filter-sync.js';
 import { Heartbeats } from './events/heartbeat.js';
 import { LongPoll } from './events/long-poll.js';
 import { ActionRouter } from './routing/router.js';
 import { createHttpApi } from './transports/http-api.js';
+import { createBoundedServer } from './transports/http-server.js';
 import { ForwardWsServer } from './transports/ws-server.js';
 import { UpstreamRelay } from './upstream/relay.js';
 
@@ -70,11 +72,15 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const media = new MediaClient(config.redisUrl, ns, glog);
   await media.ready();
   const hub = new EventHub(nc, ns, glog);
-  const filters = new FilterRegistry(glog);
+  const filters = new FilterRegistry(
+    { dir: config.filterDir, maxBytes: config.filterMaxBytes },
+    glog,
+  );
+  const filterSync = new FilterSync(nc, ns, replicaId, filters, glog);
   const httpSettings = settingsFor(config, httpFile);
   const wsSettings = settingsFor(config, wsFile);
   for (const path of [config.eventFilter, httpSettings.filter, wsSettings.filter])
-    await filters.ensure(path);
+    await filters.configure(path);
   const longPoll = config.longPolling
     ? new LongPoll(hub, httpSettings.messageFormat, config.longPollingMaxQueue)
     : undefined;
@@ -83,25 +89,31 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     channels,
     media,
     config,
-    { filters, longPoll, log: glog },
+    { filters, filterSync, longPoll, log: glog },
     glog,
   );
   const heartbeats = new Heartbeats(router, config.heartbeatIntervalMs, glog);
 
+  const timeouts = {
+    headersTimeoutMs: config.httpHeadersTimeoutMs,
+    requestTimeoutMs: config.httpRequestTimeoutMs,
+  };
   const http = createHttpApi({
     router,
     directory,
     tokens: httpTokens,
     settings: httpSettings,
+    limits: { ...timeouts, maxBodyBytes: config.maxBodyBytes },
     log: glog,
   });
-  const wsHttp = createServer();
+  const wsHttp = createBoundedServer(timeouts);
   const relay = new UpstreamRelay({
     nc,
     ns,
     directory,
     replicaId,
     replay: { windowMs: config.upstreamReplayMs, maxBytes: config.upstreamReplayBytes },
+    maxBuffered: config.wsMaxBufferedBytes,
     log: glog,
   });
   const ws = new ForwardWsServer({
@@ -113,6 +125,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     heartbeats,
     tokens: wsTokens,
     settings: wsSettings,
+    limits: { maxPayload: config.maxBodyBytes, maxBuffered: config.wsMaxBufferedBytes },
     log: glog,
   });
   ws.attach(wsHttp);
@@ -155,6 +168,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       http.closeAllConnections();
       await closed;
       heartbeats.close();
+      filterSync.close();
       router.stop();
       longPoll?.close();
       directory.stop();

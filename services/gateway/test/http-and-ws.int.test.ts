@@ -76,8 +76,9 @@ describe('HTTP API - status codes', () => {
     expect((await get(`/10001/get_login_info?access_token=${TOKEN}`, {})).status).toBe(200);
   });
 
-  it('400 for a bad JSON body, before authentication', async () => {
-    expect((await post('/10001/get_login_info', '{bad', 'application/json', {})).status).toBe(400);
+  it('400 for a bad JSON body, once authenticated (the token comes before the body)', async () => {
+    expect((await post('/10001/get_login_info', '{bad', 'application/json')).status).toBe(400);
+    expect((await post('/10001/get_login_info', '{bad', 'application/json', {})).status).toBe(401);
   });
 
   it('404 with an empty body for other methods', async () => {

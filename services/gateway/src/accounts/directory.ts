@@ -23,6 +23,9 @@ export interface Owner {
 
 const REGISTRY_REFRESH_MS = 5_000;
 
+/** What the transports need to know of accounts: which exist (enabled). */
+export type AccountLookup = Pick<AccountDirectory, 'has' | 'list'>;
+
 export class AccountDirectory {
   private registry = new Map<number, AccountRecord>();
   /** The registry's raw content at the last load, to tell whether anything changed. */

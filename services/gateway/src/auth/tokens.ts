@@ -14,10 +14,29 @@ export interface Grant {
   accounts: '*' | ReadonlySet<number>;
   /** When present, the only actions allowed. */
   actions?: ReadonlySet<string>;
+  /** The operator (ARCHITECTURE "Trust model"): may also call the operator's actions. */
+  operator?: true;
 }
 
-/** Everything: the operator, and the gateway's own outbound connections. */
-export const FULL_GRANT: Grant = { name: 'operator', accounts: '*' };
+/** Everything: the operator token, or every request when no token is configured at all. */
+export const FULL_GRANT: Grant = { name: 'operator', accounts: '*', operator: true };
+
+/**
+ * Actions that change what every tenant shares (the event filters, the media cache): the
+ * operator's only. Any other grant gets OPERATOR_ONLY, whatever its allow-list says.
+ */
+export const OPERATOR_ACTIONS: ReadonlySet<string> = new Set([
+  'reload_event_filter',
+  'clean_cache',
+]);
+
+/**
+ * Every action of one account but not the operator's: what an outbound connection the gateway
+ * dials for that account (a reverse-WebSocket server) may call.
+ */
+export function accountGrant(selfId: number, name: string): Grant {
+  return { name, accounts: new Set([selfId]) };
+}
 
 export type AuthResult = { ok: true; grant: Grant } | { ok: false; status: 401 | 403 };
 
@@ -68,6 +87,12 @@ export function allowsAccount(grant: Grant, selfId: number): boolean {
   return grant.accounts === '*' || grant.accounts.has(selfId);
 }
 
+/** True when the grant's allow-list (if any) names the action. */
 export function allowsAction(grant: Grant, action: string): boolean {
   return !grant.actions || grant.actions.has(action);
+}
+
+/** True when the action is the operator's and the grant is not the operator's. */
+export function operatorOnly(grant: Grant, action: string): boolean {
+  return OPERATOR_ACTIONS.has(action) && grant.operator !== true;
 }

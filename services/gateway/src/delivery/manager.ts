@@ -80,7 +80,7 @@ export class DeliveryManager {
   private async begin(key: string, o: Outbound): Promise<void> {
     const { nc, ns, config, filters, heartbeats, router, log } = this.deps;
     const settings = settingsFor(config, o.def);
-    await filters.ensure(settings.filter);
+    await filters.configure(settings.filter);
     const dlog = log.child({ delivery: o.kind, endpoint: o.endpoint, selfId: o.selfId });
     const feedFor = (retryMs: number, maxRetryMs: number) =>
       new EventFeed(
@@ -116,6 +116,7 @@ export class DeliveryManager {
         settings,
         filters,
         router,
+        maxBuffered: config.wsMaxBufferedBytes,
         log: dlog,
       });
       reverse.start();

@@ -15,7 +15,7 @@ import type { MetaEvent, OneBotEvent } from '@cqfleet/onebot';
 import { type Logger, sleep } from '@cqfleet/runtime';
 import type { JsMsg } from '@nats-io/jetstream';
 import WebSocket from 'ws';
-import { FULL_GRANT } from '../auth/tokens.js';
+import { accountGrant } from '../auth/tokens.js';
 import type { Settings } from '../config.js';
 import type { FilterRegistry } from '../events/filter-registry.js';
 import { eventView } from '../events/view.js';
@@ -30,6 +30,8 @@ export interface ReverseWsDeps {
   settings: Settings;
   filters: FilterRegistry;
   router: ActionRouter;
+  /** GATEWAY_WS_MAX_BUFFERED_BYTES, for the replies to the server's requests. */
+  maxBuffered: number;
   log: Logger;
 }
 
@@ -171,8 +173,10 @@ export class ReverseWsDelivery {
         {
           selfId: this.selfId,
           settings: this.deps.settings,
-          grant: FULL_GRANT,
+          // The server may call every action of this account, but not the operator's.
+          grant: accountGrant(this.selfId, 'reverse WebSocket'),
           limiter: this.limiter,
+          maxBuffered: this.deps.maxBuffered,
         },
         this.deps.router,
       );

@@ -1,12 +1,21 @@
 /** Actions the gateway answers itself (owner `gateway` in the action table). */
-import { fail, type Handlers, type MessageFormat, supportedActions } from '@cqfleet/onebot';
+import {
+  fail,
+  type Handlers,
+  type MessageFormat,
+  OneBotError,
+  supportedActions,
+} from '@cqfleet/onebot';
 import type { Logger } from '@cqfleet/runtime';
+import { allowsAction, type Grant } from '../auth/tokens.js';
 import type { FilterRegistry } from '../events/filter-registry.js';
 import type { LongPoll } from '../events/long-poll.js';
-import { type ActionCaller, handleQuickOperation } from './quick-operation.js';
+import { type ActionCaller, planQuickOperation, runQuickOperation } from './quick-operation.js';
 
 export interface GatewayServices {
   filters: FilterRegistry;
+  /** Tells the other gateway replicas to reload a filter too (filter-sync.ts). */
+  filterSync?: { announce(file: string): void };
   /** Present when long polling is enabled (`GATEWAY_LONG_POLLING`). */
   longPoll?: LongPoll;
   log: Logger;
@@ -15,6 +24,8 @@ export interface GatewayServices {
 export interface GatewayContext extends GatewayServices {
   selfId: number;
   format: MessageFormat;
+  /** The caller's token; absent for the gateway's own calls. */
+  grant?: Grant;
   caller: ActionCaller;
 }
 
@@ -22,19 +33,31 @@ export const gatewayHandlers: Partial<Handlers<'gateway', GatewayContext>> = {
   get_supported_actions: async () => supportedActions(),
   can_send_image: async () => ({ yes: true }),
   can_send_record: async () => ({ yes: true }),
-  /** Re-reads the filter file named exactly `file`; always ok, as go-cqhttp (errors are logged). */
+  /**
+   * Re-reads a configured filter file on every replica (the router lets only the operator
+   * here). A file that is missing or does not parse keeps the filter that works and is still
+   * ok, as in go-cqhttp; a file that is not a configured filter, lies outside the filter
+   * directory, is not a regular file or is over the size cap is refused (filter-registry.ts).
+   */
   reload_event_filter: async (p, ctx) => {
-    await ctx.filters.load(p.file);
+    await ctx.filters.reload(p.file);
+    ctx.filterSync?.announce(p.file);
     return null;
   },
+  /**
+   * Every part must be an action the caller's token may call (as a direct call would be
+   * checked); otherwise nothing runs and the answer is ACCOUNT_FORBIDDEN.
+   */
   '.handle_quick_operation': async (p, ctx) => {
-    await handleQuickOperation(
-      ctx.caller,
-      { selfId: ctx.selfId, format: ctx.format },
-      p.context,
-      p.operation,
-      ctx.log,
-    );
+    const steps = planQuickOperation(p.context, p.operation);
+    const { grant } = ctx;
+    const refused = grant && steps.find(s => !s.permits.some(a => allowsAction(grant, a)));
+    if (refused)
+      throw new OneBotError(
+        'ACCOUNT_FORBIDDEN',
+        `该令牌无权在账号 ${ctx.selfId} 上调用 ${refused.action} (快速操作的一部分)`,
+      );
+    await runQuickOperation(ctx.caller, { selfId: ctx.selfId, format: ctx.format }, steps, ctx.log);
     return null;
   },
   /** Long polling; an unknown action where it is not enabled, as go-cqhttp. */

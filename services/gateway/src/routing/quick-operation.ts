@@ -3,6 +3,12 @@
  * and, with issue 4, HTTP POST replies. go-cqhttp's semantics: `at_sender` defaults to false,
  * there is no automatic quote, kick and ban are skipped for anonymous senders, and the result
  * is always ok (failures of the inner calls are only logged).
+ *
+ * An operation is first planned as the actions it performs (reply → send_group_msg /
+ * send_private_msg, delete → delete_msg, kick → set_group_kick, ban → set_group_ban, approve →
+ * set_friend_add_request / set_group_add_request), so a token's allow-list can be checked
+ * against every part before any part runs (issue 15): a quick operation does nothing its
+ * caller could not do by calling the actions directly.
  */
 import {
   type ActionResponse,
@@ -41,18 +47,20 @@ function withAt(reply: unknown, userId: number): MessageInput {
   return [at];
 }
 
-export async function handleQuickOperation(
-  caller: ActionCaller,
-  opts: { selfId: number; format: MessageFormat },
-  context: unknown,
-  operation: unknown,
-  log: Logger,
-): Promise<void> {
-  if (!isObj(context) || !isObj(operation)) return;
-  const run = async (action: string, params: Obj) => {
-    const r = await caller.call(action, params, opts);
-    if (r.status === 'failed') log.info({ action, result: r }, 'quick operation step failed');
-  };
+/** One part of a quick operation: the action it runs and the names that permit it. */
+export interface QuickStep {
+  action: string;
+  params: Obj;
+  /** A token's allow-list permits the step when it names any of these. */
+  permits: readonly string[];
+}
+
+/** The actions `operation` performs on the event `context`, in go-cqhttp's order. */
+export function planQuickOperation(context: unknown, operation: unknown): QuickStep[] {
+  if (!isObj(context) || !isObj(operation)) return [];
+  const steps: QuickStep[] = [];
+  const step = (action: string, params: Obj, also: string[] = []) =>
+    steps.push({ action, params, permits: [action, ...also] });
   const anonymous = isObj(context.anonymous);
   if (context.post_type === 'message') {
     const isGroup = context.message_type === 'group';
@@ -63,32 +71,35 @@ export async function handleQuickOperation(
           ? withAt(operation.reply, userId)
           : operation.reply;
       const autoEscape = flag(operation.auto_escape);
+      // A reply is a send: a token allowed send_msg may reply.
       if (isGroup)
-        await run('send_group_msg', {
-          group_id: context.group_id,
-          message,
-          auto_escape: autoEscape,
-        });
+        step('send_group_msg', { group_id: context.group_id, message, auto_escape: autoEscape }, [
+          'send_msg',
+        ]);
       else
-        await run('send_private_msg', {
-          user_id: context.user_id,
-          message,
-          auto_escape: autoEscape,
-          ...(context.sub_type === 'group'
-            ? { group_id: context.temp_source ?? context.group_id }
-            : {}),
-        });
+        step(
+          'send_private_msg',
+          {
+            user_id: context.user_id,
+            message,
+            auto_escape: autoEscape,
+            ...(context.sub_type === 'group'
+              ? { group_id: context.temp_source ?? context.group_id }
+              : {}),
+          },
+          ['send_msg'],
+        );
     }
     if (isGroup) {
-      if (flag(operation.delete)) await run('delete_msg', { message_id: context.message_id });
+      if (flag(operation.delete)) step('delete_msg', { message_id: context.message_id });
       if (flag(operation.kick) && !anonymous)
-        await run('set_group_kick', {
+        step('set_group_kick', {
           group_id: context.group_id,
           user_id: context.user_id,
           reject_add_request: flag(operation.reject_add_request),
         });
       if (flag(operation.ban) && !anonymous)
-        await run('set_group_ban', {
+        step('set_group_ban', {
           group_id: context.group_id,
           user_id: context.user_id,
           duration: operation.ban_duration ?? 1800,
@@ -97,17 +108,42 @@ export async function handleQuickOperation(
   } else if (context.post_type === 'request' && operation.approve !== undefined) {
     const approve = flag(operation.approve);
     if (context.request_type === 'friend')
-      await run('set_friend_add_request', {
+      step('set_friend_add_request', {
         flag: context.flag,
         approve,
         remark: operation.remark ?? '',
       });
     else if (context.request_type === 'group')
-      await run('set_group_add_request', {
+      step('set_group_add_request', {
         flag: context.flag,
         sub_type: context.sub_type,
         approve,
         reason: operation.reason ?? '',
       });
   }
+  return steps;
+}
+
+/** Runs the planned steps in order; a failed step is logged and the next one still runs. */
+export async function runQuickOperation(
+  caller: ActionCaller,
+  opts: { selfId: number; format: MessageFormat },
+  steps: readonly QuickStep[],
+  log: Logger,
+): Promise<void> {
+  for (const { action, params } of steps) {
+    const r = await caller.call(action, params, opts);
+    if (r.status === 'failed') log.info({ action, result: r }, 'quick operation step failed');
+  }
+}
+
+/** Plans and runs a quick operation with no allow-list (an HTTP POST receiver's reply). */
+export async function handleQuickOperation(
+  caller: ActionCaller,
+  opts: { selfId: number; format: MessageFormat },
+  context: unknown,
+  operation: unknown,
+  log: Logger,
+): Promise<void> {
+  await runQuickOperation(caller, opts, planQuickOperation(context, operation), log);
 }

@@ -26,10 +26,11 @@ import { type ActionReply, MessageFormat as WireFormat } from '@cqfleet/proto';
 import { type ActionChannels, ChannelError, handlerFor } from '@cqfleet/rpc';
 import { counter, histogram, InFlight, type Logger, secondsSince } from '@cqfleet/runtime';
 import type { AccountDirectory } from '../accounts/directory.js';
-import { allowsAccount, allowsAction, type Grant } from '../auth/tokens.js';
+import { allowsAccount, allowsAction, type Grant, operatorOnly } from '../auth/tokens.js';
+import { countRefusal } from '../refusals.js';
 import { type GatewayContext, gatewayHandlers, type GatewayServices } from './local-actions.js';
 import type { MediaClient } from '@cqfleet/media-client';
-import { RateLimitQueue } from './rate-limit-queue.js';
+import { RateLimitQueues } from './rate-limit-queue.js';
 
 const requests = counter(
   'cqfleet_gateway_requests_total',
@@ -57,11 +58,17 @@ export interface RouterOptions {
   actionTimeoutMs: number;
   asyncMode: 'background' | 'sync';
   rateLimitIntervalMs: number;
+  rateLimitQueue: number;
 }
 
-export class ActionRouter {
+/** What the transports need of the router: one entry point for every request. */
+export interface ActionCalls {
+  call(wireName: string, rawParams: unknown, opts: CallOptions): Promise<ActionResponse>;
+}
+
+export class ActionRouter implements ActionCalls {
   private readonly inFlight = new InFlight();
-  private readonly rateLimited: RateLimitQueue;
+  private readonly rateLimited: RateLimitQueues;
 
   constructor(
     private readonly directory: AccountDirectory,
@@ -71,11 +78,14 @@ export class ActionRouter {
     private readonly services: GatewayServices,
     private readonly log: Logger,
   ) {
-    this.rateLimited = new RateLimitQueue(options.rateLimitIntervalMs, log);
+    this.rateLimited = new RateLimitQueues(
+      options.rateLimitIntervalMs,
+      options.rateLimitQueue,
+      log,
+    );
   }
 
-  /** Runs a wire action for an account; never rejects. */
-  /** Every transport's entry point: the action's answer, counted and timed. */
+  /** Every transport's entry point: the action's answer, counted and timed; never rejects. */
   async call(wireName: string, rawParams: unknown, opts: CallOptions): Promise<ActionResponse> {
     const started = performance.now();
     const resolved = resolveAction(wireName);
@@ -111,8 +121,12 @@ export class ActionRouter {
     }
     const run = () => this.dispatch(resolved, params, opts);
     if (resolved.mode === 'rate_limited') {
-      this.rateLimited.push(run);
-      return asyncAccepted();
+      if (this.rateLimited.push(opts.selfId, run)) return asyncAccepted();
+      countRefusal('rate_limit_queue_full');
+      return failedTag(
+        'RATE_LIMIT_QUEUE_FULL',
+        `账号 ${opts.selfId} 的限速队列已满 (${this.options.rateLimitQueue}), 请稍后再试`,
+      );
     }
     if (resolved.mode === 'async' && this.options.asyncMode === 'background') {
       void run().then(r => {
@@ -156,6 +170,7 @@ export class ActionRouter {
             ...this.services,
             selfId: opts.selfId,
             format: opts.format,
+            grant: opts.grant,
             caller: this,
           };
           return ok(await handlerFor<GatewayContext>(gatewayHandlers, name)(params, ctx));
@@ -236,11 +251,21 @@ export class ActionRouter {
   }
 }
 
-/** ACCOUNT_FORBIDDEN when the caller's token may not use this account or this action. */
+/**
+ * ACCOUNT_FORBIDDEN when the caller's token may not use this account or this action;
+ * OPERATOR_ONLY for the operator's actions called with any other token.
+ */
 function forbidden(opts: CallOptions, action: string): ActionResponse | undefined {
   if (!opts.grant) return undefined;
-  if (allowsAccount(opts.grant, opts.selfId) && allowsAction(opts.grant, action)) return undefined;
-  return failedTag('ACCOUNT_FORBIDDEN', `该令牌无权在账号 ${opts.selfId} 上调用 ${action}`);
+  if (!allowsAccount(opts.grant, opts.selfId))
+    return failedTag('ACCOUNT_FORBIDDEN', `该令牌无权使用账号 ${opts.selfId}`);
+  if (operatorOnly(opts.grant, action)) {
+    countRefusal('operator_only');
+    return failedTag('OPERATOR_ONLY', `${action} 仅运营者令牌可以调用`);
+  }
+  if (!allowsAction(opts.grant, action))
+    return failedTag('ACCOUNT_FORBIDDEN', `该令牌无权在账号 ${opts.selfId} 上调用 ${action}`);
+  return undefined;
 }
 
 function fromReply(reply: ActionReply): ActionResponse {

@@ -1,109 +1,55 @@
 /**
- * The HTTP API (reference §3.1), with go-cqhttp's order of checks:
+ * The HTTP API (reference §3.1), with go-cqhttp's order of checks except that the token comes
+ * before the body (issue 15: an unauthenticated client costs bounded memory and time):
  *
  * 1. only GET and POST (anything else: 404, empty body);
- * 2. a JSON body that cannot be parsed: 400, before authentication (as go-cqhttp);
- * 3. the access token: missing 401, wrong 403;
+ * 2. the access token, from the headers or the query: missing 401 `TOKEN_MISSING`, wrong 403
+ *    `TOKEN_INVALID`, each with the failure envelope; the body is never read and the
+ *    connection is closed;
+ * 3. the body, at most GATEWAY_MAX_BODY_BYTES (413 `REQUEST_TOO_LARGE`, http-body.ts); a JSON
+ *    body that cannot be parsed: 400, empty (go-cqhttp);
  * 4. the action: `POST /` with `{action, params}`, or `/:action` (a trailing slash is accepted);
  *    parameters from the JSON body, then the form, then the query, where form and query values
  *    that look like JSON (`[...]`, `{...}`) and parse are JSON;
  * 5. always HTTP 200 with the envelope; an unknown action is retcode 404 in the body.
  *
- * Every path may start with `/{self_id}` to address one account (ARCHITECTURE).
+ * Every path may start with `/{self_id}` to address one account (ARCHITECTURE). Headers must
+ * arrive within GATEWAY_HTTP_HEADERS_TIMEOUT_MS and the whole request within
+ * GATEWAY_HTTP_REQUEST_TIMEOUT_MS (408 and closed otherwise; http-server.ts).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { type ActionResponse, serialize, toFailure } from '@cqfleet/onebot';
 import type { Logger } from '@cqfleet/runtime';
-import type { AccountDirectory } from '../accounts/directory.js';
+import type { AccountLookup } from '../accounts/directory.js';
 import type { TokenTable } from '../auth/tokens.js';
 import type { Settings } from '../config.js';
-import type { ActionRouter } from '../routing/router.js';
+import { authRefusal, countRefusal, refusalBody } from '../refusals.js';
+import type { ActionCalls } from '../routing/router.js';
+import { fromSearch, HttpRefusal, parseBody } from './http-body.js';
+import { createBoundedServer, type HttpLimits } from './http-server.js';
 import { pickAccount, splitAccountPrefix } from './target.js';
 import { TokenBucket } from './token-bucket.js';
 
-const MAX_BODY = 64 * 1024 * 1024;
-
-class HttpError extends Error {
-  constructor(readonly status: number) {
-    super(String(status));
-  }
-}
-
-/** Form and query values: JSON when they look like JSON and parse, text otherwise. */
-function decodeValue(value: string): unknown {
-  const t = value.trimStart();
-  if (t.startsWith('[') || t.startsWith('{')) {
-    try {
-      return JSON.parse(value) as unknown;
-    } catch {
-      return value;
-    }
-  }
-  return value;
-}
-
-function fromSearch(search: URLSearchParams): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of search) if (!(k in out)) out[k] = decodeValue(v);
-  return out;
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        req.destroy();
-        reject(new HttpError(413));
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-interface ParsedBody {
-  json?: Record<string, unknown>;
-  form?: Record<string, unknown>;
-}
-
-async function parseBody(req: IncomingMessage): Promise<ParsedBody> {
-  if (req.method !== 'POST') return {};
-  const type = (req.headers['content-type'] ?? '').toLowerCase();
-  const body = await readBody(req);
-  if (type.includes('application/json')) {
-    if (body.length === 0) return { json: {} };
-    let value: unknown;
-    try {
-      value = JSON.parse(body.toString('utf8'));
-    } catch {
-      throw new HttpError(400);
-    }
-    return {
-      json:
-        typeof value === 'object' && value !== null && !Array.isArray(value)
-          ? (value as Record<string, unknown>)
-          : {},
-    };
-  }
-  if (type.includes('application/x-www-form-urlencoded'))
-    return { form: fromSearch(new URLSearchParams(body.toString('utf8'))) };
-  return {};
-}
-
 export interface HttpApiDeps {
-  router: ActionRouter;
-  directory: AccountDirectory;
+  router: ActionCalls;
+  directory: AccountLookup;
   tokens: TokenTable;
   /** The `http` settings of the config file with the gateway defaults filled in. */
   settings: Settings;
+  limits: HttpLimits & { maxBodyBytes: number };
   log: Logger;
 }
 
+function requestUrl(req: IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? '/', 'http://gateway');
+  } catch {
+    throw new HttpRefusal(400);
+  }
+}
+
 export function createHttpApi(deps: HttpApiDeps): Server {
-  const { router, directory, tokens, settings, log } = deps;
+  const { router, directory, tokens, settings, limits, log } = deps;
   // One rate-limit bucket for the whole HTTP server (go-cqhttp).
   const limiter = new TokenBucket(settings.rateLimit);
   const respond = (res: ServerResponse, response: ActionResponse) => {
@@ -112,11 +58,15 @@ export function createHttpApi(deps: HttpApiDeps): Server {
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    if (req.method !== 'GET' && req.method !== 'POST') throw new HttpError(404);
-    const url = new URL(req.url ?? '/', 'http://gateway');
-    const body = await parseBody(req);
+    if (req.method !== 'GET' && req.method !== 'POST') throw new HttpRefusal(404);
+    const url = requestUrl(req);
     const auth = tokens.authenticate(req.headers, url.searchParams);
-    if (!auth.ok) throw new HttpError(auth.status);
+    if (!auth.ok) {
+      const refusal = authRefusal(auth.status);
+      countRefusal(refusal.reason);
+      throw new HttpRefusal(refusal.status, refusalBody(refusal.tag));
+    }
+    const body = await parseBody(req, limits.maxBodyBytes);
 
     const query = fromSearch(url.searchParams);
     const { selfId: pathSelfId, rest } = splitAccountPrefix(url.pathname);
@@ -158,12 +108,19 @@ export function createHttpApi(deps: HttpApiDeps): Server {
     );
   };
 
-  return createServer((req, res) => {
+  return createBoundedServer(limits, (req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (res.headersSent) return;
-      if (err instanceof HttpError) {
-        res.writeHead(err.status);
-        res.end();
+      if (err instanceof HttpRefusal) {
+        // Answered before the body was read (or while it was over the cap): the connection is
+        // closed after the answer, so what the client still sends is never taken in.
+        const read = req.complete;
+        res.writeHead(err.status, {
+          ...(err.body ? { 'content-type': 'application/json; charset=utf-8' } : {}),
+          'content-length': Buffer.byteLength(err.body),
+          ...(read ? {} : { connection: 'close' }),
+        });
+        res.end(err.body);
         return;
       }
       log.error({ err }, 'http api request failed');

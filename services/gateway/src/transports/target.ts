@@ -5,7 +5,7 @@
  * a failure that says so.
  */
 import { OneBotError } from '@cqfleet/onebot';
-import type { AccountDirectory } from '../accounts/directory.js';
+import type { AccountLookup } from '../accounts/directory.js';
 import { allowsAccount, type Grant } from '../auth/tokens.js';
 
 /** Splits `/10001/send_msg` into the account prefix and the rest of the path. */
@@ -22,7 +22,7 @@ function asId(value: unknown): number | undefined {
 }
 
 export function pickAccount(
-  directory: AccountDirectory,
+  directory: AccountLookup,
   grant: Grant,
   fromPath: number | undefined,
   fromHeader: string | string[] | undefined,

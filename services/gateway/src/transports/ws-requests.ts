@@ -9,22 +9,31 @@ import { type ActionResponse, failedTag, serialize, toFailure, withEcho } from '
 import type { WebSocket } from 'ws';
 import type { Grant } from '../auth/tokens.js';
 import type { Settings } from '../config.js';
-import type { ActionRouter } from '../routing/router.js';
+import type { ActionCalls } from '../routing/router.js';
 import type { TokenBucket } from './token-bucket.js';
+import { sendBounded } from './ws-send.js';
 
 export interface RequestScope {
   selfId: number;
   settings: Settings;
   grant: Grant;
   limiter: TokenBucket;
+  /** GATEWAY_WS_MAX_BUFFERED_BYTES. */
+  maxBuffered: number;
 }
 
 function reply(response: ActionResponse, hasEcho: boolean, echo: unknown): string {
   const keep = hasEcho && !(echo === null && response.status === 'failed');
-  return serialize(withEcho(response, keep, echo));
+  try {
+    return serialize(withEcho(response, keep, echo));
+  } catch {
+    // An echo JSON.parse could read but JSON.stringify cannot write back (nested thousands
+    // deep): answered without it rather than thrown into nothing.
+    return serialize(failedTag('INVALID_PARAMS', 'echo 无法原样返回'));
+  }
 }
 
-export function serveRequests(ws: WebSocket, scope: RequestScope, router: ActionRouter): void {
+export function serveRequests(ws: WebSocket, scope: RequestScope, router: ActionCalls): void {
   ws.on('message', (data, isBinary) => {
     if (isBinary) return;
     let frame: unknown;
@@ -34,7 +43,11 @@ export function serveRequests(ws: WebSocket, scope: RequestScope, router: Action
       frame = undefined;
     }
     if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
-      ws.send(serialize(failedTag('INVALID_PARAMS', '请求不是 JSON 对象')));
+      sendBounded(
+        ws,
+        serialize(failedTag('INVALID_PARAMS', '请求不是 JSON 对象')),
+        scope.maxBuffered,
+      );
       return;
     }
     const req = frame as { action?: unknown; params?: unknown; echo?: unknown };
@@ -51,7 +64,8 @@ export function serveRequests(ws: WebSocket, scope: RequestScope, router: Action
       )
       .catch((err: unknown) => toFailure(err))
       .then(response => {
-        if (ws.readyState === ws.OPEN) ws.send(reply(response, hasEcho, req.echo));
-      });
+        sendBounded(ws, reply(response, hasEcho, req.echo), scope.maxBuffered);
+      })
+      .catch(() => undefined); // a socket closed meanwhile: nobody to answer
   });
 }

@@ -8,16 +8,32 @@
  *
  * `/upstream` is not a client path: reverse-WebSocket upstreams connect there (upstream/relay.ts).
  *
- * Authentication and the account check happen before the upgrade (401 / 403, 400 with the
- * failure envelope when the account is unknown or ambiguous). Each connection serves one
- * account, with its own rate-limit bucket (go-cqhttp), the `ws` settings of the config file,
- * heartbeats, and only the events its token may see.
+ * Authentication and the account check happen before the upgrade, answered with the failure
+ * envelope: 401 TOKEN_MISSING, 403 TOKEN_INVALID or ACCOUNT_FORBIDDEN, 400 when the account is
+ * unknown or ambiguous. Each connection serves one account, with its own rate-limit bucket
+ * (go-cqhttp), the `ws` settings of the config file, heartbeats, and only the events its token
+ * may see. A frame over GATEWAY_MAX_BODY_BYTES closes the connection (1009); a client that
+ * leaves more than GATEWAY_WS_MAX_BUFFERED_BYTES unread is closed as a slow consumer (1008).
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { RELAY_PATH } from '@cqfleet/contracts';
 import { serialize, toFailure } from '@cqfleet/onebot';
 import { counter, gauge, type Logger } from '@cqfleet/runtime';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { AccountLookup } from '../accounts/directory.js';
+import type { Grant, TokenTable } from '../auth/tokens.js';
+import type { Settings } from '../config.js';
+import type { EventHub } from '../events/event-hub.js';
+import type { FilterRegistry } from '../events/filter-registry.js';
+import type { Heartbeats } from '../events/heartbeat.js';
+import { authRefusal, countRefusal, refusalBody, writeRawRefusal } from '../refusals.js';
+import type { ActionCalls } from '../routing/router.js';
+import type { UpstreamRelay } from '../upstream/relay.js';
+import { pickAccount, splitAccountPrefix } from './target.js';
+import { TokenBucket } from './token-bucket.js';
+import { serveRequests } from './ws-requests.js';
+import { sendBounded } from './ws-send.js';
 
 const delivered = counter(
   'cqfleet_gateway_events_delivered_total',
@@ -30,18 +46,6 @@ gauge('cqfleet_gateway_ws_connections', 'Open forward WebSocket connections', []
   for (const wss of open) n += wss.clients.size;
   this.set(n);
 });
-import { type WebSocket, WebSocketServer } from 'ws';
-import type { AccountDirectory } from '../accounts/directory.js';
-import type { Grant, TokenTable } from '../auth/tokens.js';
-import type { Settings } from '../config.js';
-import type { EventHub } from '../events/event-hub.js';
-import type { FilterRegistry } from '../events/filter-registry.js';
-import type { Heartbeats } from '../events/heartbeat.js';
-import type { ActionRouter } from '../routing/router.js';
-import type { UpstreamRelay } from '../upstream/relay.js';
-import { pickAccount, splitAccountPrefix } from './target.js';
-import { TokenBucket } from './token-bucket.js';
-import { serveRequests } from './ws-requests.js';
 
 export type WsRole = 'api' | 'event' | 'universal';
 
@@ -51,31 +55,34 @@ export function roleOf(path: string): WsRole {
   return 'universal';
 }
 
-function reject(socket: Duplex, status: number, reason: string, body = ''): void {
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
+export interface WsLimits {
+  /** Largest frame a client may send (GATEWAY_MAX_BODY_BYTES). */
+  maxPayload: number;
+  /** GATEWAY_WS_MAX_BUFFERED_BYTES. */
+  maxBuffered: number;
 }
 
 export interface ForwardWsDeps {
-  router: ActionRouter;
-  directory: AccountDirectory;
-  hub: EventHub;
-  filters: FilterRegistry;
-  heartbeats: Heartbeats;
+  router: ActionCalls;
+  directory: AccountLookup;
+  hub: Pick<EventHub, 'subscribe' | 'flushed'>;
+  filters: Pick<FilterRegistry, 'passes'>;
+  heartbeats: Pick<Heartbeats, 'subscribe'>;
   tokens: TokenTable;
   settings: Settings;
+  limits: WsLimits;
   /** Takes the sockets of reverse-WebSocket upstreams (at RELAY_PATH). */
-  relay: UpstreamRelay;
+  relay: Pick<UpstreamRelay, 'upgrade'>;
   log: Logger;
 }
 
 export class ForwardWsServer {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
+  private readonly wss: WebSocketServer;
   /** go-cqhttp sends the time the server started in every lifecycle frame. */
   private readonly startedAt = Math.floor(Date.now() / 1000);
 
   constructor(private readonly deps: ForwardWsDeps) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.limits.maxPayload });
     open.add(this.wss);
   }
 
@@ -103,8 +110,11 @@ export class ForwardWsServer {
     if (url.pathname.replace(/\/+$/, '') === RELAY_PATH)
       return this.deps.relay.upgrade(req, socket, head, url);
     const auth = this.deps.tokens.authenticate(req.headers, url.searchParams);
-    if (!auth.ok)
-      return reject(socket, auth.status, auth.status === 401 ? 'Unauthorized' : 'Forbidden');
+    if (!auth.ok) {
+      const refusal = authRefusal(auth.status);
+      countRefusal(refusal.reason);
+      return writeRawRefusal(socket, refusal.status, refusalBody(refusal.tag));
+    }
     const { selfId: pathSelfId, rest } = splitAccountPrefix(url.pathname);
     let selfId: number;
     try {
@@ -117,10 +127,9 @@ export class ForwardWsServer {
       );
     } catch (err) {
       const failure = toFailure(err);
-      return reject(
+      return writeRawRefusal(
         socket,
         failure.msg === 'ACCOUNT_FORBIDDEN' ? 403 : 400,
-        failure.msg === 'ACCOUNT_FORBIDDEN' ? 'Forbidden' : 'Bad Request',
         serialize(failure),
       );
     }
@@ -142,10 +151,11 @@ export class ForwardWsServer {
   }
 
   private accept(ws: WebSocket, selfId: number, role: WsRole, grant: Grant): void {
-    const { settings, hub, filters, heartbeats, router } = this.deps;
+    const { settings, hub, filters, heartbeats, router, limits } = this.deps;
     const stops: Array<() => void> = [];
+    const send = (data: string | Buffer) => sendBounded(ws, data, limits.maxBuffered);
     if (role !== 'api') {
-      ws.send(
+      send(
         JSON.stringify({
           _post_method: 2,
           meta_event_type: 'lifecycle',
@@ -164,24 +174,32 @@ export class ForwardWsServer {
             !filters.passes(settings.filter, event.view(settings.messageFormat))
           )
             return;
-          if (ws.readyState !== ws.OPEN) return;
-          ws.send(event.frame(settings.messageFormat), { binary: false });
-          delivered.inc({ transport: 'ws' });
+          if (send(event.frame(settings.messageFormat))) delivered.inc({ transport: 'ws' });
         }),
         heartbeats.subscribe(selfId, beat => {
-          if (filters.passes(settings.filter, beat) && ws.readyState === ws.OPEN)
-            ws.send(JSON.stringify(beat) + '\n');
+          if (filters.passes(settings.filter, beat)) send(JSON.stringify(beat) + '\n');
         }),
       );
     }
     if (role !== 'event')
       serveRequests(
         ws,
-        { selfId, settings, grant, limiter: new TokenBucket(settings.rateLimit) },
+        {
+          selfId,
+          settings,
+          grant,
+          limiter: new TokenBucket(settings.rateLimit),
+          maxBuffered: limits.maxBuffered,
+        },
         router,
       );
     ws.on('close', () => stops.forEach(stop => stop()));
-    ws.on('error', err => this.deps.log.debug({ err: err.message, selfId }, 'ws client error'));
+    ws.on('error', err => {
+      // ws closes the connection itself (1009) when a frame is over maxPayload.
+      if ((err as { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')
+        countRefusal('frame_too_large');
+      this.deps.log.debug({ err: err.message, selfId }, 'ws client error');
+    });
   }
 
   close(): void {

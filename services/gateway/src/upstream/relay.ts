@@ -9,8 +9,8 @@
  *   the account's `options.token`;
  * - `X-Client-Role` `Universal` when present: actions and events share the one socket.
  *
- * A refused upgrade is answered 400 (no or unknown account), 401 (no token) or 403 (wrong
- * token). When the account's record changes so that a socket would no longer be accepted (a
+ * A refused upgrade is answered with the failure envelope: 400 ACCOUNT_NOT_FOUND (no or
+ * unknown account) or INVALID_PARAMS (another role), 401 TOKEN_MISSING, 403 TOKEN_INVALID. When the account's record changes so that a socket would no longer be accepted (a
  * new token, another mode, disabled, removed), the socket is closed (1008). An accepted socket is offered to the account's owner on NATS; the upstream's frames
  * are published as they come and the owner's frames written to the socket. The events of the
  * last moments (GATEWAY_UPSTREAM_REPLAY_MS / _BYTES) are kept and sent again to an owner that
@@ -32,7 +32,10 @@ import {
 import type { Subscription } from '@nats-io/transport-node';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { AccountDirectory } from '../accounts/directory.js';
+import type { ErrorTag } from '@cqfleet/onebot';
 import { sameSecret, tokenFrom } from '../auth/tokens.js';
+import { authRefusal, countRefusal, refusalBody, writeRawRefusal } from '../refusals.js';
+import { sendBounded } from '../transports/ws-send.js';
 import { RecentEvents } from './recent-events.js';
 
 const held = new Set<WebSocket>();
@@ -57,10 +60,12 @@ export interface UpstreamRelayDeps {
   replicaId: string;
   /** How much of each upstream's recent events is kept for replay (ms, bytes). */
   replay: { windowMs: number; maxBytes: number };
+  /** GATEWAY_WS_MAX_BUFFERED_BYTES: an upstream that stops reading is closed (slow consumer). */
+  maxBuffered: number;
   log: Logger;
 }
 
-type Refusal = { status: 400 | 401 | 403; reason: string };
+type Refusal = { status: 400 | 401 | 403; tag: ErrorTag; reason: string };
 
 export class UpstreamRelay {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
@@ -109,10 +114,9 @@ export class UpstreamRelay {
     const checked = this.check(req, url);
     if ('status' in checked) {
       this.deps.log.warn({ ...checked, selfId: req.headers['x-self-id'] }, 'upstream refused');
-      const body = JSON.stringify({ status: 'failed', retcode: 1403, msg: checked.reason });
-      socket.end(
-        `HTTP/1.1 ${checked.status} ${checked.reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-      );
+      const wording = checked.status === 400 ? checked.reason : undefined;
+      if (checked.status !== 400) countRefusal(authRefusal(checked.status).reason);
+      writeRawRefusal(socket, checked.status, refusalBody(checked.tag, wording));
       return;
     }
     this.wss.handleUpgrade(req, socket, head, ws => {
@@ -129,13 +133,23 @@ export class UpstreamRelay {
     const raw = req.headers['x-self-id'] ?? url.searchParams.get('self_id') ?? '';
     const uin = Number(raw);
     const options = this.reverseOptions(uin);
-    if (!options) return { status: 400, reason: `no reverse-upstream account ${String(raw)}` };
+    if (!options)
+      return {
+        status: 400,
+        tag: 'ACCOUNT_NOT_FOUND',
+        reason: `no reverse-upstream account ${String(raw)}`,
+      };
     const role = req.headers['x-client-role'];
     if (typeof role === 'string' && role.toLowerCase() !== 'universal')
-      return { status: 400, reason: `role ${role}: only a Universal connection is relayed` };
+      return {
+        status: 400,
+        tag: 'INVALID_PARAMS',
+        reason: `role ${role}: only a Universal connection is relayed`,
+      };
     const token = tokenFrom(req.headers, url.searchParams);
-    if (token === '') return { status: 401, reason: 'Unauthorized' };
-    if (!sameSecret(token, options.token ?? '')) return { status: 403, reason: 'Forbidden' };
+    if (token === '') return { status: 401, tag: 'TOKEN_MISSING', reason: 'Unauthorized' };
+    if (!sameSecret(token, options.token ?? ''))
+      return { status: 403, tag: 'TOKEN_INVALID', reason: 'Forbidden' };
     return { uin, token };
   }
 
@@ -151,9 +165,8 @@ export class UpstreamRelay {
         callback: (err, msg) => {
           const frame = err ? undefined : joiner.push(msg);
           // Passed on as the bytes they are: a text frame, never decoded here.
-          if (frame === undefined || ws.readyState !== ws.OPEN) return;
-          ws.send(frame, { binary: false });
-          frames.inc({ direction: 'out' });
+          if (frame !== undefined && sendBounded(ws, frame, this.deps.maxBuffered))
+            frames.inc({ direction: 'out' });
         },
       }),
       nc.subscribe(ns.upstreamSubject(uin, 'hello'), {
