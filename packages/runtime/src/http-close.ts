@@ -15,29 +15,49 @@ export interface Closable {
 
 const CLOSED = 3;
 
+export interface Closing {
+  /**
+   * Closes idle keep-alive connections at once, sends `close` to the WebSockets in `sockets`,
+   * gives what is still in progress up to `drainMs`, then destroys every connection left.
+   * Resolves once the server has closed.
+   */
+  finish(
+    drainMs: number,
+    sockets?: Iterable<Closable>,
+    close?: { code: number; reason: string },
+  ): Promise<void>;
+}
+
 /**
- * Stops `server`: no new connections, idle keep-alive connections closed at once, requests in
- * progress given up to `drainMs`; then every connection left is destroyed. WebSockets in
- * `sockets` are sent `close(code, reason)` at once and terminated when `drainMs` is up.
- * Resolves once the server has closed.
+ * Stops accepting connections now; the connections already open are ended by `finish`, which
+ * a service calls once it has answered what it had taken on (requests, actions in flight).
  */
-export async function closeHttpServer(
+export function stopAccepting(server: Server): Closing {
+  const closed = new Promise<void>(resolve => server.close(() => resolve()));
+  return {
+    finish: async (drainMs, sockets = [], close = { code: 1001, reason: 'going away' }) => {
+      server.closeIdleConnections();
+      const open = [...sockets];
+      for (const ws of open) ws.close(close.code, close.reason);
+      let timer: NodeJS.Timeout | undefined;
+      const cut = new Promise<void>(resolve => {
+        timer = setTimeout(resolve, drainMs);
+      });
+      await Promise.race([closed, cut]);
+      clearTimeout(timer);
+      for (const ws of open) if (ws.readyState !== CLOSED) ws.terminate();
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+/** Stops `server` at once and bounds the rest to `drainMs` (see {@link Closing.finish}). */
+export function closeHttpServer(
   server: Server,
   drainMs: number,
   sockets: Iterable<Closable> = [],
-  close: { code: number; reason: string } = { code: 1001, reason: 'going away' },
+  close?: { code: number; reason: string },
 ): Promise<void> {
-  const closed = new Promise<void>(resolve => server.close(() => resolve()));
-  server.closeIdleConnections();
-  const open = [...sockets];
-  for (const ws of open) ws.close(close.code, close.reason);
-  let timer: NodeJS.Timeout | undefined;
-  const cut = new Promise<void>(resolve => {
-    timer = setTimeout(resolve, drainMs);
-  });
-  await Promise.race([closed, cut]);
-  clearTimeout(timer);
-  for (const ws of open) if (ws.readyState !== CLOSED) ws.terminate();
-  server.closeAllConnections();
-  await closed;
+  return stopAccepting(server).finish(drainMs, sockets, close);
 }

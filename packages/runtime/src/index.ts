@@ -27,8 +27,8 @@ export {
 } from './env.js';
 export type { GrpcService, StartedGrpcServer } from './grpc.js';
 export { CHANNEL_OPTIONS, insecure, startGrpcServer } from './grpc.js';
-export type { Closable } from './http-close.js';
-export { closeHttpServer } from './http-close.js';
+export type { Closable, Closing } from './http-close.js';
+export { closeHttpServer, stopAccepting } from './http-close.js';
 export { InFlight } from './in-flight.js';
 export { localFile, pathOf } from './local-files.js';
 export {

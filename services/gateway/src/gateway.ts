@@ -17,6 +17,7 @@ import {
   ensureEventStream,
   type Logger,
   redisReady,
+  stopAccepting,
 } from '@cqfleet/runtime';
 import { AccountDirectory } from './accounts/directory.js';
 import { TokenTable } from './auth/tokens.js';
@@ -44,6 +45,8 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
+/** How long a stopping gateway's clients get to close their connections once told. */
+const CLOSE_MS = 1_000;
 /** How long a stopping gateway waits for the actions it is answering. */
 const DRAIN_MS = 8_000;
 
@@ -156,17 +159,21 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     registry: new AccountRegistry(redis, nc, ns),
     stop: async () => {
       // No new connections; requests already made, on any transport, are still answered.
-      const closed = Promise.all([
-        new Promise(r => http.close(r)),
-        new Promise(r => wsHttp.close(r)),
-      ]);
+      const closingHttp = stopAccepting(http);
+      const closingWs = stopAccepting(wsHttp);
       http.closeIdleConnections();
       await router.drain(DRAIN_MS);
       await deliveries.stop();
-      ws.close();
       relay.close();
-      http.closeAllConnections();
-      await closed;
+      // Clients are told (1001) and given a moment; whoever holds on after that is cut, so a
+      // client cannot keep a stopping gateway alive.
+      await Promise.all([
+        closingHttp.finish(CLOSE_MS),
+        closingWs.finish(CLOSE_MS, [...ws.sockets(), ...relay.sockets()], {
+          code: 1001,
+          reason: 'gateway stopping',
+        }),
+      ]);
       heartbeats.close();
       filterSync.close();
       router.stop();

@@ -202,6 +202,12 @@ export class ForwardWsServer {
     });
   }
 
+  /** The client connections open now (a stopping gateway closes them). */
+  sockets(): Iterable<WebSocket> {
+    return this.wss.clients;
+  }
+
+  /** Tells every client the server is going away (1001). */
   close(): void {
     for (const ws of this.wss.clients) ws.close(1001, 'gateway stopping');
   }

@@ -227,11 +227,15 @@ export class UpstreamRelay {
     log.info({ uin, conn }, 'upstream connected by reverse WebSocket');
   }
 
-  /** Closes every relayed socket: the upstreams reconnect to another replica. */
+  /** Stops relaying; the gateway then closes the sockets (upstreams reconnect elsewhere). */
   close(): void {
     this.offReconnect();
     this.offChange();
-    for (const ws of held) if (this.wss.clients.has(ws)) ws.close(1001, 'gateway stopping');
+  }
+
+  /** This replica's relayed upstream sockets. */
+  sockets(): Iterable<WebSocket> {
+    return this.wss.clients;
   }
 }
 
