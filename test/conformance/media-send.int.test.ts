@@ -4,7 +4,10 @@
  * uploaded to the QQ side and named by its content; the receiver gets the very bytes.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import { connectRedis, createLogger } from '@cqfleet/runtime';
 import {
   type DemoWorld,
   type EventFrame,
@@ -48,7 +51,11 @@ async function animatedGif(frames: number): Promise<Buffer> {
 
 beforeAll(async () => {
   world = await startDemoWorld({
-    env: { GATEWAY_MESSAGE_FORMAT: 'array', MEDIA_VIDEO_MAX_BYTES: String(64 * 1024) },
+    env: {
+      GATEWAY_MESSAGE_FORMAT: 'array',
+      MEDIA_VIDEO_MAX_BYTES: String(64 * 1024),
+      MEDIA_DOWNLOAD_DEADLINE_MS: '2000',
+    },
   });
   jpeg = await sharp({ create: { width: 16, height: 9, channels: 3, background: '#c63' } })
     .jpeg()
@@ -124,6 +131,34 @@ describe('sources', () => {
     expect(again!.data.file).toBe(fromPath!.data.file);
   });
 
+  it('a base64 image leaves no copy of its bytes in Redis (not in the job, no payload key)', async () => {
+    // Random pixels: bytes no other test sent.
+    const raw = randomBytes(40 * 30 * 3);
+    const mine = await sharp(raw, { raw: { width: 40, height: 30, channels: 3 } })
+      .png()
+      .toBuffer();
+    const [img] = await roundTrip([{ type: 'image', data: { file: b64(mine) } }]);
+    expect(img!.data.file).toBe(`${md5(mine)}.image`);
+    const ns = world.cluster.options.namespace;
+    const redis = connectRedis(
+      world.cluster.options.redisUrl,
+      'test',
+      createLogger('test', 'silent'),
+    );
+    try {
+      const needle = mine.toString('base64').slice(0, 120);
+      // Every BullMQ job is a hash with its `data`; the image's job is among them.
+      const jobs: string[] = [];
+      for (const key of await redis.keys(`${ns}:bull:media:*`))
+        if ((await redis.type(key)) === 'hash') jobs.push((await redis.hget(key, 'data')) ?? '');
+      expect(jobs.some(data => data.includes('"kind":"image"'))).toBe(true);
+      for (const data of jobs) expect(data).not.toContain(needle);
+      expect(await redis.keys(`${ns}:media:payload:*`)).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('unreadable sources are invalid segments: outside the roots, private addresses, 404s', async () => {
     const got = await roundTrip(
       `a[CQ:image,file=file:///etc/hostname]b[CQ:image,file=http://169.254.169.254/x.png]` +
@@ -133,6 +168,30 @@ describe('sources', () => {
       `a[CQ:image,file=file:///etc/hostname]b[CQ:image,file=http://169.254.169.254/x.png]` +
         `c[CQ:image,file=${files.url('/missing.png')}]d`,
     );
+  });
+
+  it('a source that never finishes downloading is cut at the deadline: an invalid segment', async () => {
+    // One byte every 200 ms of a promised kilobyte: the idle timeout never fires.
+    const drip = createServer((_req, res) => {
+      res.writeHead(200, { 'content-length': 1000, 'content-type': 'image/png' });
+      const timer = setInterval(() => res.write('x'), 200);
+      res.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>(r => drip.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(drip.address() as AddressInfo).port}/slow.png`;
+    try {
+      const started = Date.now();
+      const got = await roundTrip([
+        { type: 'text', data: { text: 'a' } },
+        { type: 'image', data: { file: url } },
+      ]);
+      expect(got.map(s => s.data.text).join('')).toBe(`a[CQ:image,file=${url}]`);
+      // Well before the session's 30 s wait: the media deadline (2 s here) ended it.
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      drip.closeAllConnections();
+      drip.close();
+    }
   });
 
   it('video with a JPEG cover; cardimage; forward nodes; a group portrait', async () => {

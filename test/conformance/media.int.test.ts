@@ -3,7 +3,8 @@
  * .ocr_image on a test-generated image with known text, .get_word_slices, clean_cache.
  */
 import { execFileSync } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { SimControl } from '@cqfleet/sim-client';
 import {
   expectEvent,
@@ -88,7 +89,9 @@ describe('received images', () => {
     await expectFailure(alpha, 'ocr_image', { image: 'file:///etc/passwd' }, 'LOAD_FILE_ERROR');
   }, 60_000);
 
-  it.each(['zh', 'mixed'] as const)(
+  // `large`: clean text at 72 and 56 px, which tesseract misread (机项人, a stray 和) until
+  // media scaled images to a text height it reads well.
+  it.each(['zh', 'mixed', 'large'] as const)(
     'ocr_image reads Chinese text (%s)',
     async name => {
       const fixture = ocrFixture(name);
@@ -103,6 +106,32 @@ describe('received images', () => {
     },
     60_000,
   );
+
+  it('ocr_image refuses a file over 30 MB before reading it', async () => {
+    const big = join(cluster.options.cacheDir!, 'big-ocr.png');
+    await writeFile(big, Buffer.alloc(30 * 1024 * 1024 + 1));
+    try {
+      await expectFailure(alpha, 'ocr_image', { image: `file://${big}` }, 'MEDIA_TOO_LARGE');
+    } finally {
+      await rm(big, { force: true });
+    }
+  });
+
+  it('ocr_image coordinates are those of the image as given, also when it was scaled to read', async () => {
+    const { png: large } = ocrFixture('large');
+    const [width, height] = [large.readUInt32BE(16), large.readUInt32BE(20)];
+    const res = await expectOk<{ texts: Array<{ coordinates: Array<{ x: number; y: number }> }> }>(
+      alpha,
+      '.ocr_image',
+      { image: `base64://${large.toString('base64')}` },
+    );
+    const [topLeft, , bottomRight] = res.texts[0]!.coordinates;
+    // 机器人 is drawn at 72 px from x = 24: read at about half that size, reported at full.
+    expect(bottomRight!.y - topLeft!.y).toBeGreaterThan(55);
+    expect(topLeft!.x).toBeGreaterThan(10);
+    expect(bottomRight!.x).toBeLessThan(width);
+    expect(bottomRight!.y).toBeLessThan(height);
+  }, 60_000);
 });
 
 describe('received voices', () => {

@@ -10,4 +10,15 @@
  * ```
  */
 export type { InternalJobs } from './jobs.js';
+export type { MediaClientOptions } from './media-client.js';
 export { dedupeId, MediaClient } from './media-client.js';
+export type { Offloaded } from './payloads.js';
+export {
+  base64Size,
+  base64Text,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  IMAGE_MAX_BYTES,
+  offload,
+  PAYLOAD_GRACE_MS,
+  PayloadStore,
+} from './payloads.js';

@@ -6,9 +6,12 @@
 export interface InternalJobs {
   /** Fetches a URL into the cache under `name` (a received media name): `{file, size}`. */
   'media.fetch': { args: { url: string; name: string }; result: { file: string; size: number } };
-  /** OCR of an image given by URL or base64 data. */
+  /**
+   * OCR of an image given by URL or base64 data. `payload` is set by MediaClient, never by
+   * callers: the id of the image's bytes, which it took out of `base64` (payloads.ts).
+   */
   'media.ocr': {
-    args: { url?: string; base64?: string };
+    args: { url?: string; base64?: string; payload?: string };
     result: {
       texts: Array<{
         text: string;
@@ -26,12 +29,15 @@ export interface InternalJobs {
   /**
    * Media a client sends, made ready for the QQ side: loaded from its source, checked against
    * the seed's limits, named by its content's md5 and uploaded to `upload` (the QQ side's
-   * upload URL) unless the QQ side has it already.
+   * upload URL) unless the QQ side has it already. A `base64://` file is taken out of the job
+   * by MediaClient: `file` becomes the bare `base64://` and `payload` names the stored bytes.
    */
   'media.prepare': {
     args: {
       kind: 'image' | 'video' | 'record' | 'cover';
       file: string;
+      /** Set by MediaClient, never by callers (payloads.ts). */
+      payload?: string;
       cache?: boolean;
       threads?: number;
       upload?: string;

@@ -1,17 +1,32 @@
 /** Adds media jobs to the BullMQ `media` queue and waits for them. */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { MediaJobData, MediaJobResult, Namespace } from '@cqfleet/contracts';
 import { type ActionResponse, failed, failedTag, ok, OneBotError } from '@cqfleet/onebot';
 import { connectRedis, type Logger, type Redis } from '@cqfleet/runtime';
 import { Queue, QueueEvents } from 'bullmq';
 import type { InternalJobs } from './jobs.js';
+import { DEFAULT_MAX_PAYLOAD_BYTES, offload, PAYLOAD_GRACE_MS, PayloadStore } from './payloads.js';
 
+/**
+ * Finished jobs are kept briefly and in bounded numbers: long enough for every caller to read
+ * the result (they wait on events, not on the kept job), never as a growing store of what
+ * tenants asked for. Failed jobs stay a day for operators, at most a thousand.
+ */
 const JOB_OPTIONS = {
   attempts: 3,
   backoff: { type: 'exponential' as const, delay: 500 },
-  removeOnComplete: { age: 3600, count: 10_000 },
-  removeOnFail: { age: 24 * 3600 },
+  removeOnComplete: { age: 600, count: 1_000 },
+  removeOnFail: { age: 24 * 3600, count: 1_000 },
 };
+
+export interface MediaClientOptions {
+  /**
+   * Largest `base64://` payload (decoded) stored for a job that is not an image (images are
+   * held to the seed's 30 MB); larger ones are refused with MEDIA_TOO_LARGE before anything is
+   * stored. @default 100 MiB
+   */
+  maxPayloadBytes?: number;
+}
 
 /** Jobs whose result depends only on their parameters, and the parameters that matter. */
 const IDEMPOTENT: Record<string, (p: Record<string, unknown>) => unknown> = {
@@ -36,12 +51,16 @@ export class MediaClient {
   private readonly queue: Queue<MediaJobData, MediaJobResult>;
   private readonly events: QueueEvents;
   private readonly connections: Redis[];
+  private readonly payloads: PayloadStore;
+  private readonly maxPayloadBytes: number;
 
   constructor(
     redisUrl: string,
     ns: Namespace,
     private readonly log: Logger,
+    options: MediaClientOptions = {},
   ) {
+    this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     // BullMQ blocks on its connections; they must retry forever (maxRetriesPerRequest null).
     const queueConn = connectRedis(redisUrl, 'media-client queue', log, {
       maxRetriesPerRequest: null,
@@ -50,6 +69,7 @@ export class MediaClient {
       maxRetriesPerRequest: null,
     });
     this.connections = [queueConn, eventsConn];
+    this.payloads = new PayloadStore(queueConn, ns);
     this.queue = new Queue(ns.mediaQueue, { connection: queueConn, prefix: ns.bullPrefix });
     this.events = new QueueEvents(ns.mediaQueue, { connection: eventsConn, prefix: ns.bullPrefix });
     this.queue.on('error', err => log.warn({ err: err.message }, 'media queue error'));
@@ -61,14 +81,29 @@ export class MediaClient {
   }
 
   private async run(name: string, data: MediaJobData, timeoutMs: number): Promise<MediaJobResult> {
+    // By content, before the bytes are taken out: identical payloads share a job.
     const dedupe = dedupeId(name, data.params);
+    const jobId = randomUUID();
+    const { params, bytes } = offload(name, data.params, jobId, this.maxPayloadBytes);
+    if (bytes) await this.payloads.put(jobId, bytes, timeoutMs + PAYLOAD_GRACE_MS);
     // A job identical to one waiting or running is not added again: `add` answers the job
     // already there, so every caller waits for the same transfer (whichever worker runs it).
-    const job = await this.queue.add(
-      name,
-      data,
-      dedupe ? { ...JOB_OPTIONS, deduplication: { id: dedupe } } : JOB_OPTIONS,
-    );
+    const job = await this.queue
+      .add(
+        name,
+        { ...data, params },
+        {
+          ...JOB_OPTIONS,
+          jobId,
+          ...(dedupe ? { deduplication: { id: dedupe } } : {}),
+        },
+      )
+      .catch(async (err: unknown) => {
+        if (bytes) await this.dropPayload(jobId);
+        throw err;
+      });
+    // Joined an identical job: that one has its own payload.
+    if (bytes && job.id !== jobId) await this.dropPayload(jobId);
     try {
       return await job.waitUntilFinished(this.events, timeoutMs);
     } catch (err) {
@@ -79,6 +114,15 @@ export class MediaClient {
         ? new OneBotError('TIMEOUT', `媒体任务未在 ${timeoutMs} ms 内完成`)
         : new OneBotError('INTERNAL_ERROR');
     }
+  }
+
+  private async dropPayload(id: string): Promise<void> {
+    // Best effort: the payload's TTL removes it anyway.
+    await this.payloads
+      .delete(id)
+      .catch((err: unknown) =>
+        this.log.warn({ err: (err as Error).message, id }, 'media payload not deleted'),
+      );
   }
 
   /** A media action: the result as an envelope, failures included. */

@@ -14,8 +14,11 @@ export interface OcrFixture {
   lines: string[];
 }
 
-/** Images of text: `en`, `zh`, `mixed`, `upstream`, `bench-0` … `bench-7`. */
-export type OcrFixtureName = 'en' | 'zh' | 'mixed' | 'upstream' | `bench-${number}`;
+/**
+ * Images of text: `en`, `zh`, `mixed`, `upstream`, `large` (clean Chinese at 72 and 56 px),
+ * `bench-0` … `bench-7`.
+ */
+export type OcrFixtureName = 'en' | 'zh' | 'mixed' | 'upstream' | 'large' | `bench-${number}`;
 
 const DIR = new URL('../fixtures/ocr/', import.meta.url);
 

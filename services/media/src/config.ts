@@ -37,8 +37,14 @@ const Schema = z.object({
   allowHosts: envList(),
   /** Largest download. @default 1 GiB */
   maxBytes: envInt(1024 ** 3, 1),
-  /** A download that receives nothing for this long fails. @default 30000 ms */
+  /** A download that receives nothing for this long fails (`DOWNLOAD_TIMEOUT`). @default 30000 ms */
   idleTimeoutMs: envInt(30_000, 100),
+  /**
+   * Longest a download may take as a whole, every connection of a ranged download included:
+   * a server that sends a byte now and then never trips the idle timeout, so this ends it
+   * (`DOWNLOAD_TIMEOUT`, partial files removed). @default 120000 ms
+   */
+  downloadDeadlineMs: envInt(120_000, 100),
   /** Redirects followed before giving up. @default 5 */
   maxRedirects: envInt(5, 0, 20),
   /**
@@ -46,6 +52,12 @@ const Schema = z.object({
    * worker's job is handed to another worker. @default 30000 ms
    */
   lockMs: envInt(30_000, 500),
+  /**
+   * Trained data OCR reads Chinese with: `full` (the npm package's standard data, about 200 MB
+   * more memory per process, reads large and dense Chinese text correctly) or `light` (the
+   * small `best_int` data). English always uses the small data. @default 'full'
+   */
+  ocrData: z.enum(['full', 'light']).default('full'),
   /** ffmpeg for voice conversion (`get_record` to formats other than wav). @default 'ffmpeg' */
   ffmpeg: z.string().default('ffmpeg'),
   /** Admin HTTP (/healthz, /readyz); disabled when absent. */

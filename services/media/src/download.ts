@@ -10,21 +10,32 @@
  *   download is never visible as a finished file, whatever kills the worker.
  * - Size cap (declared and counted), idle timeout, redirect limit; every hop passes the
  *   address guard (http-get.ts).
- * - Identical downloads running at once in a process share one transfer (across workers,
- *   the media client gives identical download jobs one job id).
+ * - An overall deadline: a server that drips a byte now and then never trips the idle
+ *   timeout, so every download (all its connections, redirects and retries) ends at
+ *   `deadlineMs` with `DOWNLOAD_TIMEOUT`. When a download fails for any reason every
+ *   connection it still has open is aborted and awaited before its temporary file is removed.
+ * - Identical downloads (same target and cap) running at once in a process share one transfer
+ *   (across workers, the media client gives identical download jobs one job id).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { OneBotError } from '@cqfleet/onebot';
 import type { AddressGuard } from './address-guard.js';
+import { cachePath, parseHeaders } from './cache-key.js';
+import { Progress, TooLargeError, writeAt } from './body-writer.js';
 import { asDownloadError, downloadUrl, type GetOptions, guardedGet } from './http-get.js';
+import { Refusal } from './refusals.js';
 
 export interface DownloadLimits {
   cacheDir: string;
+  /** Largest download (declared or counted). */
   maxBytes: number;
+  /** A connection that receives nothing for this long fails. */
   idleTimeoutMs: number;
+  /** Longest a whole download may take, every connection and redirect included. */
+  deadlineMs: number;
   maxRedirects: number;
 }
 
@@ -47,29 +58,10 @@ const PROBE_BYTES = 1024 * 1024;
 const MIN_PART_BYTES = 256 * 1024;
 const PART_ATTEMPTS = 3;
 
-/** Parses the seed's two header forms into a header object. */
-export function parseHeaders(headers: unknown): Record<string, string> {
-  const lines =
-    typeof headers === 'string'
-      ? headers.split(/\r?\n/)
-      : Array.isArray(headers)
-        ? headers.map(String)
-        : [];
-  const out: Record<string, string> = {};
-  for (const line of lines) {
-    const eq = line.indexOf('=');
-    if (eq <= 0) continue;
-    const key = line.slice(0, eq).trim();
-    if (/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key)) out[key] = line.slice(eq + 1).trim();
-  }
-  return out;
-}
-
-export function cachePath(cacheDir: string, url: string): string {
-  return join(cacheDir, `${createHash('md5').update(url).digest('hex')}.cache`);
-}
-
-/** `download_file`: the URL into `<cache>/<md5(url)>.cache`. */
+/**
+ * `download_file`: the URL into the cache — `<md5(url)>.cache`, or a name that also depends
+ * on the request headers when there are any (cache-key.ts).
+ */
 export function downloadFile(
   rawUrl: string,
   rawHeaders: unknown,
@@ -77,7 +69,8 @@ export function downloadFile(
   limits: DownloadLimits,
   options: DownloadOptions = {},
 ): Promise<string> {
-  return downloadTo(rawUrl, rawHeaders, guard, limits, cachePath(limits.cacheDir, rawUrl), options);
+  const target = cachePath(limits.cacheDir, rawUrl, rawHeaders);
+  return downloadTo(rawUrl, rawHeaders, guard, limits, target, options);
 }
 
 const inflight = new Map<string, Promise<string>>();
@@ -91,12 +84,14 @@ export function downloadTo(
   target: string,
   options: DownloadOptions = {},
 ): Promise<string> {
-  const running = inflight.get(target);
+  // A transfer under a smaller cap (an image) must not answer a caller with a larger one.
+  const key = `${target}\n${limits.maxBytes}`;
+  const running = inflight.get(key);
   if (running) return running;
   const transfer = fetchInto(rawUrl, rawHeaders, guard, limits, target, options).finally(() =>
-    inflight.delete(target),
+    inflight.delete(key),
   );
-  inflight.set(target, transfer);
+  inflight.set(key, transfer);
   return transfer;
 }
 
@@ -111,28 +106,43 @@ async function fetchInto(
   const url = downloadUrl(rawUrl);
   const headers = parseHeaders(rawHeaders);
   const threads = Math.max(1, Math.min(16, Math.floor(options.threads ?? 1)));
+  // Aborting it ends every connection of this download: at the deadline, or when one fails.
+  const abort = new AbortController();
+  const deadline = setTimeout(
+    () =>
+      abort.abort(
+        new Refusal(
+          'download_deadline',
+          'DOWNLOAD_TIMEOUT',
+          `下载未在 ${limits.deadlineMs} ms 内完成`,
+        ),
+      ),
+    limits.deadlineMs,
+  );
   const get: GetOptions = {
     headers,
     guard,
     idleTimeoutMs: limits.idleTimeoutMs,
     maxRedirects: limits.maxRedirects,
+    signal: abort.signal,
   };
-  await mkdir(limits.cacheDir, { recursive: true });
   const temp = join(limits.cacheDir, `.${randomBytes(8).toString('hex')}.part`);
   const progress = new Progress(options.onProgress);
   try {
+    await mkdir(limits.cacheDir, { recursive: true });
     const probe = threads > 1 ? { ...headers, Range: `bytes=0-${PROBE_BYTES - 1}` } : headers;
     const { res, url: finalUrl } = await guardedGet(url, { ...get, headers: probe });
     const range = res.statusCode === 206 ? contentRange(res) : undefined;
     if (res.statusCode === 206 && range?.start === 0 && range.total !== undefined) {
-      checkSize(range.total, limits);
+      checkSize(range.total, limits, res);
       progress.total = range.total;
       await allocate(temp, range.total);
       await writeAt(res, temp, 0, range.end - range.start + 1, progress, limits);
       const validator = res.headers.etag ?? res.headers['last-modified'];
       const parts = split(range.end + 1, range.total, threads);
-      await Promise.all(
+      await allParts(
         parts.map(p => fetchPart(finalUrl, get, validator, p, temp, progress, limits)),
+        abort,
       );
     } else if (res.statusCode === 200) {
       const declared = Number(res.headers['content-length'] ?? NaN);
@@ -149,28 +159,45 @@ async function fetchInto(
         limits,
       );
     } else {
-      res.resume();
+      res.destroy();
       throw new OneBotError('DOWNLOAD_FILE_ERROR', `服务器返回 ${res.statusCode}`);
     }
     await rename(temp, target);
     progress.flush();
     return target;
   } catch (err) {
+    // Once aborted, the abort's reason (the deadline, or the part that failed first) is the
+    // failure; what the other connections reported on their way down is a consequence.
+    const cause: unknown = abort.signal.aborted ? abort.signal.reason : err;
     await rm(temp, { force: true });
-    throw asDownloadError(err);
+    throw asDownloadError(cause);
+  } finally {
+    clearTimeout(deadline);
+    // Nothing of this download may outlive it (a refused response still open, say).
+    abort.abort();
   }
 }
 
-/** A download over `maxBytes` (declared or counted); callers may answer it their own way. */
-export class TooLargeError extends OneBotError {
-  constructor(readonly limit: number) {
-    super('DOWNLOAD_FILE_ERROR', `文件超过上限 ${limit} 字节`);
-  }
+/**
+ * Waits for every part; the first failure aborts the others (they stop at once), and it is
+ * thrown only when all have stopped, so no connection writes after the file is removed.
+ */
+async function allParts(parts: Array<Promise<void>>, abort: AbortController): Promise<void> {
+  const failures: unknown[] = [];
+  await Promise.all(
+    parts.map(p =>
+      p.catch((err: unknown) => {
+        failures.push(err);
+        abort.abort(err);
+      }),
+    ),
+  );
+  if (failures.length > 0) throw failures[0];
 }
 
 function checkSize(size: number, limits: DownloadLimits, res?: IncomingMessage): void {
   if (size <= limits.maxBytes) return;
-  res?.resume();
+  res?.destroy();
   throw new TooLargeError(limits.maxBytes);
 }
 
@@ -233,7 +260,7 @@ async function fetchPart(
     const { res } = await guardedGet(url, { ...get, headers });
     const range = contentRange(res);
     if (res.statusCode !== 206 || range?.start !== from) {
-      res.resume();
+      res.destroy();
       throw new OneBotError(
         'DOWNLOAD_FILE_ERROR',
         `分段下载被拒绝 (${res.statusCode})，文件可能已改变`,
@@ -245,90 +272,8 @@ async function fetchPart(
       await writeAt(res, temp, from, expected, progress, limits, written);
       return;
     } catch (err) {
-      if (attempt >= PART_ATTEMPTS || err instanceof OneBotError) throw err;
+      if (attempt >= PART_ATTEMPTS || err instanceof OneBotError || get.signal.aborted) throw err;
       from += written.bytes;
     }
-  }
-}
-
-/** Bytes gathered before one positional write (fewer, larger writes than stream piping). */
-const FLUSH_BYTES = 1024 * 1024;
-
-/**
- * Reads `res` into `path` (at `start`, or a new file when undefined), counting bytes: the size
- * cap and the idle timeout apply, and fewer bytes than `expected` is a failure. Chunks are
- * gathered into ~1 MiB `writev` calls, one in flight while the next is read.
- */
-async function writeAt(
-  res: IncomingMessage,
-  path: string,
-  start: number | undefined,
-  expected: number | undefined,
-  progress: Progress,
-  limits: DownloadLimits,
-  written = { bytes: 0 },
-): Promise<void> {
-  res.setTimeout(limits.idleTimeoutMs, () =>
-    res.destroy(new Error(`no data for ${limits.idleTimeoutMs} ms`)),
-  );
-  const handle = await open(path, start === undefined ? 'w' : 'r+');
-  let position = start ?? 0;
-  let batch: Buffer[] = [];
-  let batched = 0;
-  let inFlight: Promise<unknown> = Promise.resolve();
-  const flush = async () => {
-    await inFlight;
-    const [buffers, n] = [batch, batched];
-    // `written` counts bytes on disk, so a part cut short resumes right after them.
-    inFlight = handle.writev(buffers, position).then(() => {
-      written.bytes += n;
-    });
-    // Observed here so a failure waits, unreported, for the next await of inFlight.
-    inFlight.catch(() => undefined);
-    position += n;
-    batch = [];
-    batched = 0;
-  };
-  try {
-    for await (const chunk of res as AsyncIterable<Buffer>) {
-      if (progress.add(chunk.length) > limits.maxBytes) throw new TooLargeError(limits.maxBytes);
-      batch.push(chunk);
-      batched += chunk.length;
-      if (batched >= FLUSH_BYTES) await flush();
-    }
-    if (batched > 0) await flush();
-    await inFlight;
-  } catch (err) {
-    // What arrived before the connection broke is good: keep it for the resume.
-    if (!(err instanceof OneBotError) && batched > 0) await flush().catch(() => undefined);
-    throw err;
-  } finally {
-    await inFlight.catch(() => undefined);
-    await handle.close();
-  }
-  if (expected !== undefined && written.bytes !== expected)
-    throw new Error(`transfer cut short: ${written.bytes} of ${expected} bytes`);
-}
-
-/** Bytes received by every connection of one download, reported at most twice a second. */
-class Progress {
-  received = 0;
-  total?: number;
-  private last = 0;
-
-  constructor(private readonly report?: (p: DownloadProgress) => void) {}
-
-  add(n: number): number {
-    this.received += n;
-    if (this.report && Date.now() - this.last >= 500) this.flush();
-    return this.received;
-  }
-
-  flush(): void {
-    this.last = Date.now();
-    this.report?.({
-      received: this.received,
-      ...(this.total !== undefined ? { total: this.total } : {}),
-    });
   }
 }

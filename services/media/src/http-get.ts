@@ -1,18 +1,33 @@
 /**
  * One guarded HTTP GET: http(s) only, every hop (redirects included) through the address guard,
- * with a response timeout and a redirect limit. Failures are OneBot failures of downloads.
+ * with a response timeout, a redirect limit and the download's abort signal (its deadline).
+ * Failures are OneBot failures of downloads.
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { OneBotError } from '@cqfleet/onebot';
 import { type AddressGuard, ForbiddenAddressError } from './address-guard.js';
+import { Refusal } from './refusals.js';
 
 export interface GetOptions {
   headers: Record<string, string>;
   guard: AddressGuard;
   idleTimeoutMs: number;
   maxRedirects: number;
+  /** Aborts the request (and its response) when the download ends: deadline or failure. */
+  signal: AbortSignal;
+}
+
+/**
+ * Nothing arrived for the idle timeout. Not a OneBot failure while a download may still
+ * resume a part after it; it becomes `DOWNLOAD_TIMEOUT` when the download gives up.
+ */
+export class IdleTimeout extends Error {
+  override readonly name = 'IdleTimeout';
+  constructor(readonly ms: number) {
+    super(`no data for ${ms} ms`);
+  }
 }
 
 /** Parses and checks a URL a download may fetch. */
@@ -38,12 +53,23 @@ function assertLiteralAllowed(url: URL, guard: AddressGuard): void {
 function once(url: URL, o: GetOptions): Promise<IncomingMessage> {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
+    const onTimeout = () => req.destroy(new IdleTimeout(o.idleTimeoutMs));
     const req = request(
       url,
-      { headers: o.headers, lookup: o.guard.lookupFor(url.hostname), timeout: o.idleTimeoutMs },
-      resolve,
+      {
+        headers: o.headers,
+        lookup: o.guard.lookupFor(url.hostname),
+        timeout: o.idleTimeoutMs,
+        signal: o.signal,
+      },
+      res => {
+        // From here the reader of the body watches idleness (writeAt), so that its failure is
+        // the IdleTimeout itself rather than the generic "aborted" a destroyed request gives.
+        req.off('timeout', onTimeout);
+        resolve(res);
+      },
     );
-    req.on('timeout', () => req.destroy(new Error(`no response within ${o.idleTimeoutMs} ms`)));
+    req.on('timeout', onTimeout);
     req.on('error', reject);
     req.end();
   });
@@ -63,7 +89,8 @@ export async function guardedGet(
     const location = res.headers.location;
     if (!res.statusCode || res.statusCode < 300 || res.statusCode >= 400 || !location)
       return { res, url };
-    res.resume();
+    // Not read: a redirect's body could be endless.
+    res.destroy();
     if (hops >= o.maxRedirects)
       throw new OneBotError('DOWNLOAD_FILE_ERROR', `重定向超过 ${o.maxRedirects} 次`);
     url = new URL(location, url);
@@ -75,6 +102,12 @@ export async function guardedGet(
 /** Any error of a download as the OneBot failure a client sees. */
 export function asDownloadError(err: unknown): OneBotError {
   if (err instanceof OneBotError) return err;
+  if (err instanceof IdleTimeout)
+    return new Refusal(
+      'download_idle',
+      'DOWNLOAD_TIMEOUT',
+      `下载超时: ${err.ms} ms 内没有收到数据`,
+    );
   if (
     err instanceof ForbiddenAddressError ||
     (err as { cause?: unknown } | undefined)?.cause instanceof ForbiddenAddressError

@@ -2,9 +2,10 @@
  * What media workers run: the media actions (job name = action name, typed by the action table)
  * and the internal jobs session workers add (@cqfleet/media-client `InternalJobs`).
  */
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MediaJobData, MediaJobResult } from '@cqfleet/contracts';
+import type { PayloadStore } from '@cqfleet/media-client';
 import {
   type Handlers,
   isActionName,
@@ -16,15 +17,16 @@ import { z } from 'zod';
 import type { AddressGuard } from './address-guard.js';
 import { touch } from './cache.js';
 import {
-  cachePath,
   type DownloadLimits,
   type DownloadProgress,
   downloadFile,
   downloadTo,
 } from './download.js';
-import { recognize } from './ocr.js';
+import { type OcrData, recognize } from './ocr.js';
 import { prepareMedia } from './prepare.js';
-import { convertRecord } from './record.js';
+import { convertRecord, RECORD_FORMATS } from './record.js';
+import { countRefusal, Refusal } from './refusals.js';
+import { ocrImage } from './sources.js';
 import { wordSlices } from './words.js';
 
 export interface MediaContext {
@@ -37,14 +39,15 @@ export interface MediaContext {
   videoMaxBytes: number;
   /** ffmpeg executable for voice conversion. */
   ffmpeg: string;
+  /** Chinese data OCR reads with (MEDIA_OCR_DATA). @default 'full' */
+  ocrData?: OcrData;
   /** Reports a long job's progress (BullMQ job progress and the log). */
   progress?: (p: DownloadProgress) => void;
+  /** Bytes producers stored beside their jobs (`payload`); absent, such jobs fail. */
+  payloads?: PayloadStore;
 }
 
 export type MediaHandlers = Partial<Handlers<'media', MediaContext>>;
-
-/** Images OCR reads at most (the seed's limit for images). */
-const MAX_IMAGE_BYTES = 30 * 1024 * 1024;
 
 export const mediaHandlers: MediaHandlers = {
   download_file: async (p, ctx) => ({
@@ -92,6 +95,7 @@ const internalJobs = {
       file: z.string().min(1),
       cache: z.boolean().optional(),
       threads: z.number().int().min(1).max(16).optional(),
+      payload: z.uuid().optional(),
       upload: z.url({ protocol: /^https?$/ }).optional(),
     }),
     run: prepareMedia,
@@ -104,32 +108,32 @@ const internalJobs = {
     },
   },
   'media.ocr': {
-    args: z.object({ url: z.string().optional(), base64: z.string().optional() }),
-    run: async (a: { url?: string; base64?: string }, ctx: MediaContext) => {
-      let image: Buffer;
-      if (a.base64 !== undefined) image = Buffer.from(a.base64, 'base64');
-      else if (a.url !== undefined)
-        image = await readFile(
-          await downloadTo(
-            a.url,
-            undefined,
-            ctx.guard,
-            ctx.limits,
-            cachePath(ctx.limits.cacheDir, a.url),
-          ),
-        );
-      else throw new OneBotError('LOAD_FILE_ERROR', '没有图片');
-      if (image.length === 0 || image.length > MAX_IMAGE_BYTES)
-        throw new OneBotError('LOAD_FILE_ERROR', '图片为空或超过 30 MB');
+    args: z.object({
+      url: z.string().optional(),
+      base64: z.string().optional(),
+      payload: z.uuid().optional(),
+    }),
+    run: async (a: { url?: string; base64?: string; payload?: string }, ctx: MediaContext) => {
+      // Never more than the seed's 30 MB in memory, however the image is given (sources.ts).
+      const image = await ocrImage(a, ctx);
+      if (image.length === 0) throw new OneBotError('LOAD_FILE_ERROR', '图片为空');
       try {
-        return await recognize(image);
+        return await recognize(image, ctx.ocrData);
       } catch (err) {
         throw new OneBotError('OCR_API_ERROR', (err as Error).message ?? String(err));
       }
     },
   },
   'media.record': {
-    args: z.object({ url: z.string(), name: mediaName, out_format: z.string() }),
+    // out_format names a file in the cache: only the known formats, checked before any path
+    // is built (or anything fetched).
+    args: z.object({
+      url: z.string(),
+      name: mediaName,
+      out_format: z.enum(RECORD_FORMATS, {
+        error: `out_format 必须是 ${RECORD_FORMATS.join('、')} 之一`,
+      }),
+    }),
     run: async (a: { url: string; name: string; out_format: string }, ctx: MediaContext) => {
       const source = await fetchReceived(a.url, a.name, ctx);
       const target = join(ctx.limits.cacheDir, `${a.name.replace(/\.[^.]+$/, '')}.${a.out_format}`);
@@ -155,7 +159,8 @@ export async function runMediaJob(
     if (Object.hasOwn(internalJobs, name)) {
       const job = internalJobs[name as InternalName];
       const args = job.args.safeParse(data.params);
-      if (!args.success) throw new OneBotError('INVALID_PARAMS', args.error.issues[0]?.message);
+      if (!args.success)
+        throw new Refusal('invalid_params', 'INVALID_PARAMS', args.error.issues[0]?.message);
       return {
         ok: true,
         data: await (job.run as (a: unknown, c: MediaContext) => Promise<unknown>)(
@@ -176,6 +181,7 @@ export async function runMediaJob(
     // run with unchecked input.
     return { ok: true, data: await handler(parseParams(name, data.params), context) };
   } catch (err) {
+    countRefusal(err);
     if (isOneBotError(err))
       return { ok: false, retcode: err.retcode, msg: err.msg, wording: err.wording };
     throw err;

@@ -3,8 +3,10 @@
  * for the QQ side — the way a QQ client uploads media before the message that names it.
  *
  * 1. The source becomes a file: `http(s)://` is downloaded into the cache (`<md5(url)>.cache`,
- *    reused unless `cache` is false, `threads` connections — the seed's `cache` and `c`);
- *    `base64://` is decoded into the cache; `file://` and absolute paths are read only under
+ *    reused unless `cache` is false, `threads` connections — the seed's `cache` and `c`) and
+ *    stops at the kind's cap; `base64://` bytes (stored beside the job by the media client,
+ *    `payload`, or inline from an older producer) are written into the cache, their size
+ *    checked before they are read or decoded; `file://` and absolute paths are read only under
  *    the configured roots (the cache is always one, so `download_file` results can be sent).
  * 2. The seed's limits are checked: images (and covers) at most 30 MB, GIFs at most 300
  *    frames, videos at most MEDIA_VIDEO_MAX_BYTES, covers must be JPEG; images must decode as
@@ -14,7 +16,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { dirname, join } from 'node:path';
@@ -24,15 +26,18 @@ import { OneBotError } from '@cqfleet/onebot';
 import { localFile, pathOf } from '@cqfleet/runtime';
 import sharp from 'sharp';
 import { touch } from './cache.js';
-import { cachePath, downloadTo, TooLargeError } from './download.js';
+import { cachePath } from './cache-key.js';
+import { TooLargeError } from './body-writer.js';
+import { downloadTo } from './download.js';
 import type { MediaContext } from './jobs.js';
+import { IMAGE_MAX_BYTES, Refusal } from './refusals.js';
+import { inlineBase64, payloadBytes } from './sources.js';
 
 /** The job's contract lives with the client that adds it (@cqfleet/media-client). */
 export type PrepareArgs = InternalJobs['media.prepare']['args'];
 export type Prepared = InternalJobs['media.prepare']['result'];
 export type PrepareKind = PrepareArgs['kind'];
 
-const IMAGE_MAX_BYTES = 30 * 1024 * 1024;
 const GIF_MAX_FRAMES = 300;
 const EXT: Record<PrepareKind, string> = {
   image: 'image',
@@ -48,7 +53,8 @@ function capOf(kind: PrepareKind, ctx: MediaContext): number {
 }
 
 const tooLarge = (kind: PrepareKind, cap: number) =>
-  new OneBotError(
+  new Refusal(
+    'media_too_large',
     'MEDIA_TOO_LARGE',
     `${kind === 'video' ? '视频' : kind === 'record' ? '语音' : '图片'}大小不能超过 ${cap} 字节`,
   );
@@ -86,11 +92,11 @@ async function load(a: PrepareArgs, ctx: MediaContext, cap: number): Promise<str
     }
   }
   if (file.startsWith('base64://')) {
-    const text = file.slice(9).replace(/\s+/g, '');
-    if (!text || !/^[A-Za-z0-9+/]+={0,2}$/.test(text))
-      throw new OneBotError('LOAD_FILE_ERROR', 'base64 数据无效');
-    if ((text.length * 3) / 4 > cap + 3) throw tooLarge(a.kind, cap);
-    const bytes = Buffer.from(text, 'base64');
+    const refuse = (c: number) => tooLarge(a.kind, c);
+    const bytes =
+      a.payload !== undefined
+        ? await payloadBytes(ctx.payloads, a.payload, cap, refuse)
+        : inlineBase64(file.slice(9), cap, refuse);
     const target = join(
       ctx.limits.cacheDir,
       `${createHash('md5').update(bytes).digest('hex')}.${EXT[a.kind]}`,
@@ -107,6 +113,8 @@ async function load(a: PrepareArgs, ctx: MediaContext, cap: number): Promise<str
 async function writeWhole(target: string, bytes: Buffer): Promise<void> {
   const temp = join(dirname(target), `.${randomBytes(8).toString('hex')}.part`);
   try {
+    // The service creates the cache at start; an operator may have emptied the volume since.
+    await mkdir(dirname(target), { recursive: true });
     await writeFile(temp, bytes);
     await rename(temp, target);
   } catch (err) {

@@ -1,6 +1,8 @@
 /** Composes the media service: one BullMQ worker on the `media` queue. */
+import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { Namespace, type MediaJobData, type MediaJobResult } from '@cqfleet/contracts';
+import { PayloadStore } from '@cqfleet/media-client';
 import {
   connectRedis,
   counter,
@@ -24,6 +26,12 @@ import type { Config } from './config.js';
 import { runMediaJob } from './jobs.js';
 import { stopOcr } from './ocr.js';
 
+/** The payload id a job's parameters name (set by the media client for base64 data). */
+function payloadOf(params: unknown): string | undefined {
+  const id = (params as { payload?: unknown } | null)?.payload;
+  return typeof id === 'string' ? id : undefined;
+}
+
 export interface RunningMedia {
   worker: Worker<MediaJobData, MediaJobResult>;
   stop(): Promise<void>;
@@ -31,14 +39,29 @@ export interface RunningMedia {
 
 export async function startMedia(config: Config, log: Logger): Promise<RunningMedia> {
   const ns = new Namespace(config.namespace);
+  // A fresh machine (`npm start`, a new volume) has no cache yet, and media written from
+  // memory (base64) goes straight into it.
+  await mkdir(config.cacheDir, { recursive: true });
   // BullMQ workers block on Redis; they need a connection that retries forever.
   const connection = connectRedis(config.redisUrl, 'media', log, { maxRetriesPerRequest: null });
   await redisReady(connection);
+  // Payloads (up to MediaClient's maxPayloadBytes) are read on a connection of their own, so a
+  // large one never queues behind, or holds up, the worker's lock renewals.
+  const payloadConn = connectRedis(config.redisUrl, 'media payloads', log);
+  const payloads = new PayloadStore(payloadConn, ns);
+  // Best effort: a payload's TTL removes what is not deleted here.
+  const dropPayload = (id: string) =>
+    payloads
+      .delete(id)
+      .catch((err: unknown) =>
+        log.warn({ err: (err as Error).message, id }, 'media payload not deleted'),
+      );
   const guard = new AddressGuard(config.allowHosts);
   const limits = {
     cacheDir: config.cacheDir,
     maxBytes: config.maxBytes,
     idleTimeoutMs: config.idleTimeoutMs,
+    deadlineMs: config.downloadDeadlineMs,
     maxRedirects: config.maxRedirects,
   };
   const janitor = new CacheJanitor(
@@ -59,12 +82,15 @@ export async function startMedia(config: Config, log: Logger): Promise<RunningMe
       const started = Date.now();
       const timer = performance.now();
       let logged = started;
+      const payload = payloadOf(job.data.params);
       const result = await runMediaJob(job.name, job.data, {
         guard,
         limits,
+        payloads,
         roots: config.fileRoots,
         videoMaxBytes: config.videoMaxBytes,
         ffmpeg: config.ffmpeg,
+        ocrData: config.ocrData,
         // Long transfers show their progress on the job and, every 5 s, in the log.
         progress: p => {
           job.updateProgress({ ...p }).catch(() => undefined);
@@ -72,7 +98,13 @@ export async function startMedia(config: Config, log: Logger): Promise<RunningMe
           logged = Date.now();
           log.info({ job: job.id, action: job.name, ...p }, 'media job progress');
         },
+      }).catch(async (err: unknown) => {
+        // A retry needs the payload; the last attempt does not.
+        if (payload && job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await dropPayload(payload);
+        throw err;
       });
+      // The job is done (either way): its payload has served.
+      if (payload) await dropPayload(payload);
       log.info(
         { job: job.id, action: job.name, ok: result.ok, ms: Date.now() - started },
         'media job done',
@@ -116,6 +148,7 @@ export async function startMedia(config: Config, log: Logger): Promise<RunningMe
       await queue.close();
       await janitor.stop();
       await stopOcr();
+      payloadConn.disconnect();
       connection.disconnect();
     },
   };

@@ -44,7 +44,13 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const limits = () => ({ cacheDir, maxBytes: 50_000, idleTimeoutMs: 2_000, maxRedirects: 3 });
+const limits = () => ({
+  cacheDir,
+  maxBytes: 50_000,
+  idleTimeoutMs: 2_000,
+  deadlineMs: 10_000,
+  maxRedirects: 3,
+});
 const allowLocal = new AddressGuard(['127.0.0.1']);
 
 async function failure(p: Promise<unknown>): Promise<OneBotError> {
@@ -66,11 +72,14 @@ describe('download_file', () => {
     expect(parseHeaders(undefined)).toEqual({});
   });
 
-  it('downloads into <cache>/<md5(url)>.cache with the custom headers', async () => {
+  it('downloads into <cache>/<md5(url)>[-<headers digest>].cache with the custom headers', async () => {
     const file = await downloadFile(`${base}/file`, ['X-Test=yes'], allowLocal, limits());
-    expect(file).toBe(cachePath(cacheDir, `${base}/file`));
+    expect(file).toBe(cachePath(cacheDir, `${base}/file`, ['X-Test=yes']));
     expect(await readFile(file, 'utf8')).toBe('payload');
     expect(seenHeaders.at(-1)?.['x-test']).toBe('yes');
+    expect(await downloadFile(`${base}/file`, undefined, allowLocal, limits())).toBe(
+      cachePath(cacheDir, `${base}/file`),
+    );
   });
 
   it('refuses loopback unless allowed, metadata addresses even after a redirect', async () => {

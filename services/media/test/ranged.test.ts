@@ -99,6 +99,7 @@ const limits = () => ({
   cacheDir,
   maxBytes: 64 * 1024 * 1024,
   idleTimeoutMs: 5_000,
+  deadlineMs: 30_000,
   maxRedirects: 3,
 });
 

@@ -20,6 +20,8 @@ export type SendKind = 'image' | 'video' | 'record' | 'cover';
 const UNREADABLE = new Set([
   'LOAD_FILE_ERROR',
   'DOWNLOAD_FILE_ERROR',
+  // A source that never finished downloading (idle, or past MEDIA_DOWNLOAD_DEADLINE_MS).
+  'DOWNLOAD_TIMEOUT',
   'FORBIDDEN_ADDRESS',
   'FILE_OUTSIDE_ROOTS',
 ]);

@@ -7,7 +7,8 @@
  * account's events), so they are not checked here.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { IMAGE_MAX_BYTES } from '@cqfleet/media-client';
 import { fail } from '@cqfleet/onebot';
 import { localFile, pathOf } from '@cqfleet/runtime';
 import type { ActionContext, SessionHandlers } from '../context.js';
@@ -42,6 +43,10 @@ async function ocrSource(
   const path = pathOf(image);
   const file = path ? await localFile(ctx.options.fileRoots, path) : undefined;
   if (!file) return fail('LOAD_FILE_ERROR', `无法读取图片 ${image.slice(0, 100)}`);
+  // The seed's image limit before the file is read: the media client stores the bytes for the
+  // job (never in it), and the worker would refuse them anyway.
+  if ((await stat(file.path)).size > IMAGE_MAX_BYTES)
+    return fail('MEDIA_TOO_LARGE', `图片大小不能超过 ${IMAGE_MAX_BYTES} 字节`);
   return { base64: (await readFile(file.path)).toString('base64') };
 }
 
