@@ -20,6 +20,8 @@
  * - `cursor:<uin>`        the last driver event seq published for the account
  * - `umedia:<uin>:<kind>:<file>` where an upstream account's received media can be fetched
  * - `h:*`                 history records and indexes (owned by the history service)
+ * - `media:payload:<id>`  bytes a producer hands to a media job (base64 media), with a TTL;
+ *                         the worker deletes them (@cqfleet/media-client payloads.ts)
  */
 import type { RelayKind } from './upstream-relay.js';
 
