@@ -8,11 +8,16 @@ import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { failed, ok } from './upstream-support.js';
 
+/** Actions it answers with success (what it was sent is in `calls`). */
+const SENDS = new Set(['send_group_msg', 'send_private_msg', 'send_msg', 'upload_group_file']);
+
 export class StandInUpstream {
   /** The `Authorization` header of every accepted connection, in order. */
   readonly connections: string[] = [];
   /** The actions asked, in order. */
   readonly actions: string[] = [];
+  /** The actions asked with their parameters, in order. */
+  readonly calls: Array<{ action: string; params: Record<string, unknown> }> = [];
   private readonly sockets = new Set<WebSocket>();
   private server?: WebSocketServer;
   url = '';
@@ -38,8 +43,13 @@ export class StandInUpstream {
       this.sockets.add(ws);
       ws.on('close', () => this.sockets.delete(ws));
       ws.on('message', data => {
-        const req = JSON.parse(String(data)) as { action: string; echo: unknown };
+        const req = JSON.parse(String(data)) as {
+          action: string;
+          params: Record<string, unknown>;
+          echo: unknown;
+        };
         this.actions.push(req.action);
+        this.calls.push({ action: req.action, params: req.params });
         const answer =
           req.action === 'get_login_info'
             ? ok({ user_id: this.uin, nickname: this.nickname })
@@ -47,7 +57,9 @@ export class StandInUpstream {
               ? ok({ app_name: 'stand-in', app_version: '1' })
               : req.action === 'slow_action'
                 ? undefined
-                : failed(1404, `不支持的Api ${req.action}`);
+                : SENDS.has(req.action)
+                  ? ok({ message_id: this.calls.length })
+                  : failed(1404, `不支持的Api ${req.action}`);
         if (answer) ws.send(JSON.stringify({ ...answer, echo: req.echo }));
       });
     });

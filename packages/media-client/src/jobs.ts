@@ -31,16 +31,22 @@ export interface InternalJobs {
    * the seed's limits, named by its content's md5 and uploaded to `upload` (the QQ side's
    * upload URL) unless the QQ side has it already. A `base64://` file is taken out of the job
    * by MediaClient: `file` becomes the bare `base64://` and `payload` names the stored bytes.
+   * With `inline`, the checked bytes come back beside the result (`payload`, taken by
+   * MediaClient.inline): what an upstream implementation is handed instead of a path or URL.
+   * `file` is any file (a group file to upload): no checks but its size.
    */
   'media.prepare': {
     args: {
-      kind: 'image' | 'video' | 'record' | 'cover';
+      kind: 'image' | 'video' | 'record' | 'cover' | 'file';
       file: string;
       /** Set by MediaClient, never by callers (payloads.ts). */
       payload?: string;
       cache?: boolean;
       threads?: number;
       upload?: string;
+      /** Return the bytes (MediaClient.inline); no larger than `maxBytes` when given. */
+      inline?: boolean;
+      maxBytes?: number;
     };
     result: {
       name: string;
@@ -51,6 +57,8 @@ export interface InternalJobs {
       height?: number;
       frames?: number;
       uploaded: boolean;
+      /** With `inline`: the id of the bytes (payloads.ts), for MediaClient.inline to take. */
+      payload?: string;
     };
   };
 }

@@ -34,16 +34,17 @@ const IDEMPOTENT: Record<string, (p: Record<string, unknown>) => unknown> = {
   download_file: p => [p.url, p.headers ?? null],
   'media.fetch': p => p,
   'media.record': p => p,
-  'media.prepare': p => p,
+  // An inline result's bytes are taken by the one caller that asked for them.
+  'media.prepare': p => (p.inline === true ? undefined : p),
 };
 
 /** The deduplication id of a job, for jobs that may be shared. */
 export function dedupeId(name: string, params: unknown): string | undefined {
   const key = IDEMPOTENT[name];
   if (!key || typeof params !== 'object' || params === null) return undefined;
-  const digest = createHash('sha1')
-    .update(JSON.stringify(key(params as Record<string, unknown>)))
-    .digest('hex');
+  const what = key(params as Record<string, unknown>);
+  if (what === undefined) return undefined;
+  const digest = createHash('sha1').update(JSON.stringify(what)).digest('hex');
   return `${name}:${digest}`;
 }
 
@@ -152,6 +153,31 @@ export class MediaClient {
     const result = await this.run(name, { selfId, params: args }, timeoutMs);
     if (!result.ok) throw OneBotError.fromFailure(result.retcode, result.msg, result.wording);
     return result.data as InternalJobs[K]['result'];
+  }
+
+  /**
+   * Media made ready as for the QQ side (`media.prepare`: loaded under the roots or through the
+   * address guard, checked against the seed's limits), its bytes handed back: what cqfleet gives
+   * an upstream implementation instead of a path or URL it must not be trusted to open.
+   */
+  async inline(
+    kind: InternalJobs['media.prepare']['args']['kind'],
+    file: string,
+    options: { maxBytes: number; cache?: boolean; threads?: number },
+    timeoutMs: number,
+    selfId = 0,
+  ): Promise<{ bytes: Buffer; prepared: InternalJobs['media.prepare']['result'] }> {
+    const prepared = await this.job(
+      'media.prepare',
+      { kind, file, inline: true, ...options },
+      timeoutMs,
+      selfId,
+    );
+    const id = prepared.payload;
+    const bytes = id === undefined ? null : await this.payloads.get(id);
+    if (id !== undefined) await this.dropPayload(id);
+    if (!bytes) throw new OneBotError('LOAD_FILE_ERROR', '媒体数据已过期, 请重新发送');
+    return { bytes, prepared };
   }
 
   async close(): Promise<void> {

@@ -91,12 +91,14 @@ async function fetchReceived(url: string, name: string, ctx: MediaContext): Prom
 const internalJobs = {
   'media.prepare': {
     args: z.object({
-      kind: z.enum(['image', 'video', 'record', 'cover']),
+      kind: z.enum(['image', 'video', 'record', 'cover', 'file']),
       file: z.string().min(1),
       cache: z.boolean().optional(),
       threads: z.number().int().min(1).max(16).optional(),
       payload: z.uuid().optional(),
       upload: z.url({ protocol: /^https?$/ }).optional(),
+      inline: z.boolean().optional(),
+      maxBytes: z.number().int().positive().optional(),
     }),
     run: prepareMedia,
   },

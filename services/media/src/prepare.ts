@@ -14,7 +14,7 @@
  * 3. The content's md5 names it (`<md5>.image`, `.video`, `.amr`); with `upload`, the QQ side's
  *    upload URL, the bytes are sent there unless the QQ side already has them.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
@@ -31,7 +31,7 @@ import { TooLargeError } from './body-writer.js';
 import { downloadTo } from './download.js';
 import type { MediaContext } from './jobs.js';
 import { IMAGE_MAX_BYTES, Refusal } from './refusals.js';
-import { inlineBase64, payloadBytes } from './sources.js';
+import { inlineBase64, payloadBytes, readCapped } from './sources.js';
 
 /** The job's contract lives with the client that adds it (@cqfleet/media-client). */
 export type PrepareArgs = InternalJobs['media.prepare']['args'];
@@ -44,32 +44,58 @@ const EXT: Record<PrepareKind, string> = {
   cover: 'image',
   video: 'video',
   record: 'amr',
+  file: 'file',
 };
+/** How long inline bytes wait for the caller that asked for them. */
+const INLINE_TTL_MS = 60_000;
 
-function capOf(kind: PrepareKind, ctx: MediaContext): number {
-  if (kind === 'image' || kind === 'cover') return IMAGE_MAX_BYTES;
-  if (kind === 'video') return ctx.videoMaxBytes;
-  return ctx.limits.maxBytes;
+function capOf(a: PrepareArgs, ctx: MediaContext): number {
+  const kind =
+    a.kind === 'image' || a.kind === 'cover'
+      ? IMAGE_MAX_BYTES
+      : a.kind === 'video'
+        ? ctx.videoMaxBytes
+        : ctx.limits.maxBytes;
+  return Math.min(kind, a.maxBytes ?? Infinity);
 }
 
+const KIND_WORD: Record<PrepareKind, string> = {
+  image: '图片',
+  cover: '图片',
+  video: '视频',
+  record: '语音',
+  file: '文件',
+};
+
 const tooLarge = (kind: PrepareKind, cap: number) =>
-  new Refusal(
-    'media_too_large',
-    'MEDIA_TOO_LARGE',
-    `${kind === 'video' ? '视频' : kind === 'record' ? '语音' : '图片'}大小不能超过 ${cap} 字节`,
-  );
+  new Refusal('media_too_large', 'MEDIA_TOO_LARGE', `${KIND_WORD[kind]}大小不能超过 ${cap} 字节`);
 
 export async function prepareMedia(a: PrepareArgs, ctx: MediaContext): Promise<Prepared> {
-  const cap = capOf(a.kind, ctx);
+  const cap = capOf(a, ctx);
   const path = await load(a, ctx, cap);
   const size = (await stat(path)).size;
   if (size > cap) throw tooLarge(a.kind, cap);
-  const meta = a.kind === 'video' || a.kind === 'record' ? {} : await checkImage(a.kind, path);
+  const meta = a.kind === 'image' || a.kind === 'cover' ? await checkImage(a.kind, path) : {};
   if (a.kind === 'video') await checkVideo(path);
   const md5 = await fileMd5(path);
   const name = `${md5}.${EXT[a.kind]}`;
   const uploaded = a.upload ? await upload(a.upload, name, path, size) : false;
-  return { name, md5, size, ...meta, uploaded };
+  const payload = a.inline ? await inlineBytes(path, cap, a.kind, ctx) : undefined;
+  return { name, md5, size, ...meta, uploaded, ...(payload ? { payload } : {}) };
+}
+
+/** The checked file's bytes, stored beside the result for the caller to take (MediaClient.inline). */
+async function inlineBytes(
+  path: string,
+  cap: number,
+  kind: PrepareKind,
+  ctx: MediaContext,
+): Promise<string> {
+  if (!ctx.payloads) throw new OneBotError('INTERNAL_ERROR', '媒体服务未连接负载存储');
+  const bytes = await readCapped(path, cap, c => tooLarge(kind, c));
+  const id = randomUUID();
+  await ctx.payloads.put(id, bytes, INLINE_TTL_MS);
+  return id;
 }
 
 /** The source as a local file: in the cache, or under a configured root. */

@@ -81,6 +81,8 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
     extraReplyData: config.extraReplyData,
     fileRoots: config.fileRoots.map(r => resolve(r)),
     mediaTimeoutMs: config.actionTimeoutMs,
+    // Handed over as base64 (4/3 of the bytes) in one frame, which stays under the frame cap.
+    upstreamMaxInlineBytes: Math.floor((config.upstreamMaxFrameBytes * 3) / 4) - 64 * 1024,
   };
   // The gRPC server starts first (its port is part of the worker's address); the executor
   // reaches the lease manager, created just below, only when a call arrives.

@@ -13,6 +13,8 @@ export interface SessionOptions {
   fileRoots: string[];
   /** Longest a media job may take. */
   mediaTimeoutMs: number;
+  /** Most media bytes handed to an upstream in one action (upstream/media-inline.ts). */
+  upstreamMaxInlineBytes: number;
 }
 
 export interface ActionContext {

@@ -44,8 +44,19 @@ export function createExecutor(
         const { name, params } = decodeRequest(req);
         return handlerFor<ActionContext>(handlers, name)(params, { account, format, ...services });
       };
+      const inline = {
+        media: services.media,
+        timeoutMs: services.options.mediaTimeoutMs,
+        ignoreInvalidCqcode: services.options.ignoreInvalidCqcode,
+        maxBytes: services.options.upstreamMaxInlineBytes,
+      };
       return account.track(() =>
-        forwardToUpstream(req, account, upstream, { format, local, history: services.history }),
+        forwardToUpstream(req, account, upstream, {
+          format,
+          local,
+          history: services.history,
+          inline,
+        }),
       );
     }
     const read = qqReadOf(req.action);

@@ -11,7 +11,9 @@
  *   …): asked again under that name when the upstream does not know the first (renames.ts);
  * - media actions some upstreams lack (Lagrange: get_image, get_record; NapCat's OCR works on
  *   Windows only): asked upstream first, answered by cqfleet's own handler — its media service,
- *   with the URLs the account's events carried — when the upstream fails.
+ *   with the URLs the account's events carried — when the upstream fails;
+ * - files and URLs in the parameters are opened by cqfleet (confined, guarded) and handed over
+ *   as content (media-inline.ts): the upstream is never asked to open a path or URL.
  *
  * get_msg, the message histories, get_forward_msg, word slices and downloads never come here:
  * the gateway sends them to cqfleet's history and media services for every account.
@@ -23,6 +25,7 @@ import type { ActionRequest } from '@cqfleet/proto';
 import type { AccountRuntime } from '../account.js';
 import type { OneBotUpstream } from '../driver/driver.js';
 import type { MessageLookup } from '../history-client.js';
+import { type InlineContext, inlineMedia } from './media-inline.js';
 import { upstreamReads } from './reads.js';
 import { renamed } from './renames.js';
 import { inFormat } from './result-format.js';
@@ -62,6 +65,8 @@ export interface ForwardContext {
   /** cqfleet's own handler of the action, for CQFLEET_FALLBACK. */
   local: () => Promise<unknown>;
   history: MessageLookup;
+  /** How files and URLs in the parameters are made content (media-inline.ts). */
+  inline: Omit<InlineContext, 'uin'>;
 }
 
 /** Runs `req` on the upstream (the caller checked the lease and that the account is online). */
@@ -77,7 +82,8 @@ export async function forwardToUpstream(
   if (read) return upstreamReads[read](params as never, upstream, account.uin);
   let data: unknown;
   try {
-    data = await ask(req.action, params, upstream, { uin: account.uin, history: ctx.history });
+    const safe = await inlineMedia(req.action, params, { ...ctx.inline, uin: account.uin });
+    data = await ask(req.action, safe, upstream, { uin: account.uin, history: ctx.history });
   } catch (err) {
     if (!CQFLEET_FALLBACK.has(req.action) || !isOneBotError(err) || NOT_AN_ANSWER.has(err.msg))
       throw err;
