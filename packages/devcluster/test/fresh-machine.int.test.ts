@@ -11,6 +11,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findBinary, freePort, probeTcp, REPO_ROOT } from '@cqfleet/devcluster';
+import { ocrFixture } from '@cqfleet/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 const SCRIPT = join(REPO_ROOT, 'scripts/system-deps.sh');
@@ -214,5 +215,31 @@ describe('npm start on a machine without Redis and NATS', () => {
     process.kill(child.pid!, 'SIGKILL'); // the shell, as npm would be
     await allClosed(ports);
     expect(output.text).toContain('the process that started cqfleet is gone');
+  }, 90_000);
+
+  it('what the user exported wins: its file roots let a bot send a file from there', async () => {
+    const pictures = join(dir, 'pictures');
+    await mkdir(pictures);
+    await writeFile(join(pictures, 'pic.png'), ocrFixture('en').png);
+    const roots = { SESSION_FILE_ROOTS: pictures, MEDIA_FILE_ROOTS: pictures };
+    const { running, ports } = await startCli(roots);
+    expect(await running).toBe(true);
+    const api = `http://127.0.0.1:${ports.http}/10001`;
+    const sent = (await (
+      await fetch(`${api}/send_group_msg`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          group_id: 100100,
+          message: `[CQ:image,file=file://${pictures}/pic.png]`,
+        }),
+      })
+    ).json()) as { status: string; data: { message_id: number } };
+    expect(sent.status).toBe('ok');
+    const got = (await (
+      await fetch(`${api}/get_msg?message_id=${sent.data.message_id}`)
+    ).json()) as { data: { message: string } };
+    // An image, not the literal CQ code of a file that could not be read.
+    expect(got.data.message).toMatch(/^\[CQ:image,file=[0-9a-f]{32}\.image/);
   }, 90_000);
 });
