@@ -38,6 +38,16 @@ const IDEMPOTENT: Record<string, (p: Record<string, unknown>) => unknown> = {
   'media.prepare': p => (p.inline === true ? undefined : p),
 };
 
+function carriesHeaders(params: unknown): boolean {
+  const headers = (params as { headers?: unknown } | null)?.headers;
+  return (
+    headers !== undefined &&
+    headers !== null &&
+    !(typeof headers === 'string' && headers === '') &&
+    !(Array.isArray(headers) && headers.length === 0)
+  );
+}
+
 /** The deduplication id of a job, for jobs that may be shared. */
 export function dedupeId(name: string, params: unknown): string | undefined {
   const key = IDEMPOTENT[name];
@@ -95,6 +105,8 @@ export class MediaClient {
         { ...data, params },
         {
           ...JOB_OPTIONS,
+          // A caller's request headers (cookies, tokens) are not kept in Redis after the job.
+          ...(carriesHeaders(params) ? { removeOnComplete: true, removeOnFail: true } : {}),
           jobId,
           ...(dedupe ? { deduplication: { id: dedupe } } : {}),
         },

@@ -8,11 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaClient } from '@cqfleet/media-client';
 
 const log = createLogger('test', 'silent');
+let ns: Namespace;
 let worker: Worker<MediaJobData, MediaJobResult>;
 let client: MediaClient;
 
 beforeAll(async () => {
-  const ns = new Namespace(uniqueNamespace('mc'));
+  ns = new Namespace(uniqueNamespace('mc'));
   const connection = connectRedis(testInfra().redisUrl, 'worker', log, {
     maxRetriesPerRequest: null,
   });
@@ -66,5 +67,31 @@ describe('media client', () => {
     await expect(client.job('media.ocr', {}, 200)).rejects.toMatchObject({
       msg: 'TIMEOUT',
     } satisfies Partial<OneBotError>);
+  });
+
+  it('a job that carried request headers (a tenant’s cookie) is not kept once it is done', async () => {
+    const secret = 'session=tenant-a-cookie';
+    await client.action(
+      'download_file',
+      10001,
+      { url: 'http://x/', headers: [`Cookie: ${secret}`] },
+      5_000,
+    );
+    await client.action('clean_cache', 10001, {}, 5_000);
+    const redis = connectRedis(testInfra().redisUrl, 'probe', log);
+    try {
+      let found = 0;
+      for (const key of await redis.keys(`${ns.bullPrefix}:*`))
+        if (
+          (await redis.type(key)) === 'hash' &&
+          JSON.stringify(await redis.hgetall(key)).includes(secret)
+        )
+          found++;
+      expect(found).toBe(0);
+      // Jobs without headers are kept as before (what was done, for a while).
+      expect((await redis.keys(`${ns.bullPrefix}:${ns.mediaQueue}:*`)).length).toBeGreaterThan(0);
+    } finally {
+      redis.disconnect();
+    }
   });
 });

@@ -79,6 +79,12 @@ const Schema = z.object({
    */
   wsMaxBufferedBytes: envInt(DEFAULT_WS_MAX_BUFFERED_BYTES, 1024),
   /**
+   * Requests a WebSocket connection may have unanswered; past it the gateway stops reading that
+   * connection until answers go out (backpressure: a client cannot pile up work without bound).
+   * @default 1000
+   */
+  wsMaxInFlight: envInt(1_000, 1),
+  /**
    * Directory of the event filter files. When set, relative filter paths are read from it and
    * a filter outside it (or a symlink out of it) is refused; when empty, each configured
    * filter file is confined to its own directory.

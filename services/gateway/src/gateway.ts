@@ -128,7 +128,11 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     heartbeats,
     tokens: wsTokens,
     settings: wsSettings,
-    limits: { maxPayload: config.maxBodyBytes, maxBuffered: config.wsMaxBufferedBytes },
+    limits: {
+      maxPayload: config.maxBodyBytes,
+      maxBuffered: config.wsMaxBufferedBytes,
+      maxInFlight: config.wsMaxInFlight,
+    },
     log: glog,
   });
   ws.attach(wsHttp);

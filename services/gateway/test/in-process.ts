@@ -65,6 +65,7 @@ export interface Limits {
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
   maxBuffered?: number;
+  maxInFlight?: number;
 }
 
 const limitsOf = (l: Limits) => ({
@@ -72,6 +73,7 @@ const limitsOf = (l: Limits) => ({
   headersTimeoutMs: l.headersTimeoutMs ?? 10_000,
   requestTimeoutMs: l.requestTimeoutMs ?? 120_000,
   maxBuffered: l.maxBuffered ?? 4 * 1024 * 1024,
+  maxInFlight: l.maxInFlight ?? 1_000,
 });
 
 export interface Running {
@@ -115,7 +117,7 @@ export async function startForwardWs(limits: Limits = {}, router: ActionCalls = 
     heartbeats: { subscribe: () => () => undefined },
     tokens: tokens(),
     settings,
-    limits: { maxPayload: l.maxBodyBytes, maxBuffered: l.maxBuffered },
+    limits: { maxPayload: l.maxBodyBytes, maxBuffered: l.maxBuffered, maxInFlight: l.maxInFlight },
     relay: { upgrade: (_req, socket) => void socket.destroy() },
     log: silent,
   });

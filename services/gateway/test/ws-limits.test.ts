@@ -1,13 +1,14 @@
 /**
  * The forward-WebSocket port against hostile clients (issue 15, items 2 and 6), in process:
  * refused upgrades carry the envelope, oversized frames close the connection, an echo that
- * cannot be written back is answered without it, and a client that stops reading its replies
- * is closed as a slow consumer.
+ * cannot be written back is answered without it, a client that stops reading its replies
+ * is closed as a slow consumer, and one that sends faster than it is answered is no longer read.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { type ActionResponse, ok } from '@cqfleet/onebot';
 import { ALPHA, OP, refused, type Running, startForwardWs } from './in-process.js';
 
 let server: Running | undefined;
@@ -140,5 +141,38 @@ describe('forward WS - slow consumers', () => {
     }
     socketOf(ws).resume();
     expect(await done).toEqual({ code: 1008, reason: 'slow consumer' });
+  });
+});
+
+describe('forward WS - requests in flight', () => {
+  it('past GATEWAY_WS_MAX_IN_FLIGHT unanswered requests the connection is no longer read, then resumes', async () => {
+    const held: Array<() => void> = [];
+    let calls = 0;
+    // Each call waits until the test lets it go.
+    const router = {
+      call: () =>
+        new Promise<ActionResponse>(resolve => {
+          calls++;
+          held.push(() => resolve(ok(null)));
+        }),
+    };
+    server = await startForwardWs({ maxInFlight: 16 }, router);
+    const ws = await open(`${server.url}/10001/api`);
+    let answered = 0;
+    ws.on('message', () => answered++);
+    for (let i = 0; i < 2_000; i++) ws.send(JSON.stringify({ action: 'get_login_info', echo: i }));
+    await new Promise(r => setTimeout(r, 300));
+    // The gateway took 16 and left the rest unread, in the sockets' buffers.
+    expect(calls).toBe(16);
+    // As answers go out, it reads on, never more than 16 at a time, until all are answered.
+    const deadline = Date.now() + 20_000;
+    while (answered < 2_000 && Date.now() < deadline) {
+      const batch = held.splice(0);
+      expect(batch.length).toBeLessThanOrEqual(16);
+      for (const release of batch) release();
+      await new Promise(r => setTimeout(r, 5));
+    }
+    expect(answered).toBe(2_000);
+    ws.close();
   });
 });

@@ -117,6 +117,7 @@ export class DeliveryManager {
         filters,
         router,
         maxBuffered: config.wsMaxBufferedBytes,
+        maxInFlight: config.wsMaxInFlight,
         log: dlog,
       });
       reverse.start();

@@ -32,6 +32,8 @@ export interface ReverseWsDeps {
   router: ActionRouter;
   /** GATEWAY_WS_MAX_BUFFERED_BYTES, for the replies to the server's requests. */
   maxBuffered: number;
+  /** GATEWAY_WS_MAX_IN_FLIGHT. */
+  maxInFlight: number;
   log: Logger;
 }
 
@@ -177,6 +179,7 @@ export class ReverseWsDelivery {
           grant: accountGrant(this.selfId, 'reverse WebSocket'),
           limiter: this.limiter,
           maxBuffered: this.deps.maxBuffered,
+          maxInFlight: this.deps.maxInFlight,
         },
         this.deps.router,
       );

@@ -3,7 +3,8 @@
  * handled on its own (replies may come out of order); `echo` comes back unchanged with its JSON
  * type; binary frames are ignored; a frame that is not a JSON object is answered with a
  * failure rather than a closed socket. A failure never carries `echo: null` (node-napcat-ts
- * stops reconnecting on such a frame): a request whose echo was null gets none.
+ * stops reconnecting on such a frame): a request whose echo was null gets none. At most
+ * GATEWAY_WS_MAX_IN_FLIGHT requests of a connection are handled at once.
  */
 import { type ActionResponse, failedTag, serialize, toFailure, withEcho } from '@cqfleet/onebot';
 import type { WebSocket } from 'ws';
@@ -20,6 +21,8 @@ export interface RequestScope {
   limiter: TokenBucket;
   /** GATEWAY_WS_MAX_BUFFERED_BYTES. */
   maxBuffered: number;
+  /** GATEWAY_WS_MAX_IN_FLIGHT: unanswered requests before the socket is no longer read. */
+  maxInFlight: number;
 }
 
 function reply(response: ActionResponse, hasEcho: boolean, echo: unknown): string {
@@ -34,6 +37,20 @@ function reply(response: ActionResponse, hasEcho: boolean, echo: unknown): strin
 }
 
 export function serveRequests(ws: WebSocket, scope: RequestScope, router: ActionCalls): void {
+  // Requests are handled concurrently, but not without bound: at maxInFlight unanswered ones
+  // the socket is paused (TCP pushes back on the client) and what was already read waits in a
+  // backlog (at most what one read brought in) until answers go out.
+  let inFlight = 0;
+  const backlog: Array<() => Promise<void>> = [];
+  const start = (handle: () => Promise<void>) => {
+    inFlight++;
+    void handle().finally(() => {
+      inFlight--;
+      const next = backlog.shift();
+      if (next) start(next);
+      else if (ws.isPaused) ws.resume();
+    });
+  };
   ws.on('message', (data, isBinary) => {
     if (isBinary) return;
     let frame: unknown;
@@ -53,19 +70,25 @@ export function serveRequests(ws: WebSocket, scope: RequestScope, router: Action
     const req = frame as { action?: unknown; params?: unknown; echo?: unknown };
     const hasEcho = 'echo' in req;
     const action = typeof req.action === 'string' ? req.action : '';
-    void scope.limiter
-      .take()
-      .then(() =>
-        router.call(action, req.params ?? {}, {
-          selfId: scope.selfId,
-          format: scope.settings.messageFormat,
-          grant: scope.grant,
-        }),
-      )
-      .catch((err: unknown) => toFailure(err))
-      .then(response => {
-        sendBounded(ws, reply(response, hasEcho, req.echo), scope.maxBuffered);
-      })
-      .catch(() => undefined); // a socket closed meanwhile: nobody to answer
+    const handle = () =>
+      scope.limiter
+        .take()
+        .then(() =>
+          router.call(action, req.params ?? {}, {
+            selfId: scope.selfId,
+            format: scope.settings.messageFormat,
+            grant: scope.grant,
+          }),
+        )
+        .catch((err: unknown) => toFailure(err))
+        .then(response => {
+          sendBounded(ws, reply(response, hasEcho, req.echo), scope.maxBuffered);
+        })
+        .catch(() => undefined); // a socket closed meanwhile: nobody to answer
+    if (inFlight < scope.maxInFlight) start(handle);
+    else {
+      backlog.push(handle);
+      ws.pause();
+    }
   });
 }

@@ -60,6 +60,8 @@ export interface WsLimits {
   maxPayload: number;
   /** GATEWAY_WS_MAX_BUFFERED_BYTES. */
   maxBuffered: number;
+  /** GATEWAY_WS_MAX_IN_FLIGHT. */
+  maxInFlight: number;
 }
 
 export interface ForwardWsDeps {
@@ -190,6 +192,7 @@ export class ForwardWsServer {
           grant,
           limiter: new TokenBucket(settings.rateLimit),
           maxBuffered: limits.maxBuffered,
+          maxInFlight: limits.maxInFlight,
         },
         router,
       );
