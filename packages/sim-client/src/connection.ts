@@ -3,10 +3,13 @@
  * Requests are matched to replies by id, each with a timeout; pushes go to `onPush`.
  *
  * The simulator stands for the QQ network, so its frames are outside input: a frame that is not
- * a reply or a push of the protocol's envelope is dropped, and whatever `onPush` throws is
- * caught; both go to `onBadFrame`, never into the socket's callback.
+ * a reply or a push of the protocol's envelope, or an event that does not fit its kind's schema
+ * (`@cqfleet/qq-side`), is dropped, and whatever `onPush` throws is caught; both go to
+ * `onBadFrame`, never into the socket's callback. A result that does not fit its op's schema
+ * fails the request with BAD_REPLY.
  */
 import WebSocket from 'ws';
+import { parseEvent, parseResult } from '@cqfleet/qq-side';
 import { type OpName, type Ops, type Push, type ServerFrame, SimError } from './protocol.js';
 
 interface Pending {
@@ -94,7 +97,15 @@ export class SimConnection {
         this.pending.delete(id);
         reject(new SimError('TIMEOUT', `${op} timed out after ${timeoutMs} ms`));
       }, timeoutMs);
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      // The result is checked against the QQ side's table before the caller sees it.
+      const checked = (value: unknown) => {
+        try {
+          resolve(parseResult(op, value));
+        } catch (err) {
+          reject(err as Error);
+        }
+      };
+      this.pending.set(id, { resolve: checked, reject, timer });
       this.ws.send(JSON.stringify({ id, op, args }));
     });
   }
@@ -118,13 +129,10 @@ export function parseServerFrame(text: string): ServerFrame | string {
   if (f.push === 'kicked')
     return typeof f.reason === 'string' ? (f as never) : 'kicked without reason';
   if (f.push === 'event') {
-    const event = f.event as Record<string, unknown> | null;
-    return typeof f.seq === 'number' &&
-      typeof event === 'object' &&
-      event !== null &&
-      typeof event.kind === 'string'
-      ? (f as never)
-      : 'malformed event push';
+    if (typeof f.seq !== 'number') return 'event push without a seq';
+    // The event against its kind's schema in the QQ side's table.
+    const event = parseEvent(f.event);
+    return typeof event === 'string' ? `malformed event: ${event}` : (f as never);
   }
   if (typeof f.id !== 'number') return 'neither a reply nor a push';
   if (f.ok === true) return f as never;

@@ -28,3 +28,4 @@ export type {
   ServerFrame,
 } from './protocol.js';
 export { SimError } from './protocol.js';
+export { parseArgs, parseEvent, parseResult, qqOps } from '@cqfleet/qq-side';

@@ -12,9 +12,17 @@ describe('frames from the simulator', () => {
       ok: true,
       result: 1,
     });
-    expect(parseServerFrame('{"push":"event","seq":1,"event":{"kind":"x"}}')).toMatchObject({
+    const friend = { kind: 'friend_add', time: 1, user_id: 20001 };
+    expect(parseServerFrame(JSON.stringify({ push: 'event', seq: 1, event: friend }))).toEqual({
       push: 'event',
+      seq: 1,
+      event: friend,
     });
+    // An event that does not fit its kind's schema (@cqfleet/qq-side) is not one.
+    for (const event of [{ kind: 'x', time: 1 }, { ...friend, user_id: '20001' }, { kind: 'poke' }])
+      expect(parseServerFrame(JSON.stringify({ push: 'event', seq: 1, event }))).toMatch(
+        /^malformed event/,
+      );
     fc.assert(
       fc.property(fc.jsonValue(), v => {
         parseServerFrame(JSON.stringify(v) ?? 'null');

@@ -18,7 +18,7 @@ import type { AccountHub } from './account-hub.js';
 import { earnHonor, type HonorType } from './world/groups.js';
 import { hasMedia, MAX_UPLOAD_BYTES, mediaBytes, storeUpload } from './world/media.js';
 import { sendPrivateMessage, sendGroupMessage, sendRedPacket } from './world/messages.js';
-import { bool, int, optInt, type OpTable, opTable, str } from './world/ops.js';
+import { bool, int, optInt, type OpTable, opTable, runOp, str } from './world/ops.js';
 import { inviteAccount, requestFriend, requestJoin, setDeviceOnline } from './world/social.js';
 import type { WorldState } from './world/state.js';
 
@@ -140,11 +140,7 @@ export class ControlApi {
       route('POST', '/people/{user_id}/{op}', (p, b) => {
         const op = p.op ?? '';
         if (!Object.hasOwn(ops, op)) throw new SimError('NOT_FOUND', `no op ${op}`);
-        return {
-          result:
-            (ops[op as keyof OpTable] as (a: unknown, actor: number) => unknown)(b, person(p)) ??
-            null,
-        };
+        return { result: runOp(ops, op, b, person(p)) ?? null };
       }),
       // The network itself.
       route('POST', '/groups/{group_id}/honors', (p, b) => {

@@ -7,7 +7,7 @@ import { type Push, SimError } from '@cqfleet/sim-client';
 import type { Logger } from '@cqfleet/runtime';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { AccountHub, DriverLink } from './account-hub.js';
-import { int, type OpTable, opTable } from './world/ops.js';
+import { int, type OpTable, opTable, runOp } from './world/ops.js';
 import type { WorldState } from './world/state.js';
 
 interface Session {
@@ -124,8 +124,6 @@ export class DriverServer {
       };
     }
     if (session.uin === undefined) throw new SimError('NOT_LOGGED_IN', 'log in first');
-    if (!Object.hasOwn(this.ops, op)) throw new SimError('BAD_REQUEST', `unknown op ${op}`);
-    const handler = this.ops[op as keyof OpTable] as (a: unknown, actor: number) => unknown;
-    return handler(args, session.uin);
+    return runOp(this.ops, op, args, session.uin);
   }
 }

@@ -8,14 +8,17 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   buildWorld,
   DEMO_WORLD_PATH,
+  callerOf,
   loadWorldFile,
+  type OpCaller,
   opTable,
   type WorldState,
 } from '@cqfleet/simulator';
 
 const file = await loadWorldFile(DEMO_WORLD_PATH);
 let w: WorldState;
-let ops: ReturnType<typeof opTable>;
+/** The ops as the driver server runs them: arguments checked against the QQ side's table. */
+let ops: OpCaller;
 let events: Array<{ uin: number; event: SimEvent }>;
 
 const text = (t: string) => [{ type: 'text', data: { text: t } }];
@@ -24,7 +27,7 @@ const of = (uin: number, kind: SimEvent['kind']) =>
 
 beforeEach(() => {
   w = buildWorld(file, { seqBase: 100 });
-  ops = opTable(w);
+  ops = callerOf(opTable(w));
   events = [];
   w.onAccountEvent = (uin, event) => events.push({ uin, event });
 });
