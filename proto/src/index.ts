@@ -22,3 +22,11 @@ export {
   HistoryService,
 } from './gen/cqfleet/v1/history.js';
 export type { HistoryServer } from './gen/cqfleet/v1/history.js';
+export {
+  QQRead,
+  QQReadReply,
+  QQReadRequest,
+  QQSideClient,
+  QQSideService,
+} from './gen/cqfleet/v1/qq_side.js';
+export type { QQSideServer } from './gen/cqfleet/v1/qq_side.js';

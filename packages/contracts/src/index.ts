@@ -41,4 +41,3 @@ export {
 export type { RelayHello, RelayKind } from './upstream-relay.js';
 export { RELAY_PART_HEADER, RELAY_PATH } from './upstream-relay.js';
 export type { ForwardNodeRecord, QQReadName, QQReads } from './qq-reads.js';
-export { QQ_READ_PREFIX, qqReadAction, qqReadOf } from './qq-reads.js';

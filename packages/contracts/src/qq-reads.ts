@@ -1,13 +1,11 @@
 /**
  * Reads of the QQ side that history asks an account's owning session worker for, when it lacks
  * what an action needs (go-cqhttp fetches these from QQ's servers each time): the nodes of a
- * forward message, and a stretch of a group's history. They travel on the Actions service
- * under names outside the action table; the gateway routes only table names, so no client can
- * call them.
+ * forward message, a stretch of a group's history, one message. They travel on their own gRPC
+ * method, `QQSide.Read` (proto/cqfleet/v1/qq_side.proto; client and server in @cqfleet/rpc),
+ * never as actions: no client can call them.
  */
 import type { GroupMessageEvent, MessageEvent, Segment } from '@cqfleet/onebot';
-
-export const QQ_READ_PREFIX = 'qq-read:';
 
 /** One node of a forward message, as history keeps it (segments in the cluster's array form). */
 export interface ForwardNodeRecord {
@@ -37,14 +35,3 @@ export interface QQReads {
 }
 
 export type QQReadName = keyof QQReads;
-
-const NAMES: readonly QQReadName[] = ['forward', 'group_messages', 'message'];
-
-export const qqReadAction = (name: QQReadName): string => `${QQ_READ_PREFIX}${name}`;
-
-/** The read an Actions request names, if it names one. */
-export function qqReadOf(action: string): QQReadName | undefined {
-  if (!action.startsWith(QQ_READ_PREFIX)) return undefined;
-  const name = action.slice(QQ_READ_PREFIX.length);
-  return NAMES.find(n => n === name);
-}

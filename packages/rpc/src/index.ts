@@ -1,5 +1,7 @@
 /**
- * @cqfleet/rpc — actions over gRPC between cqfleet services.
+ * @cqfleet/rpc — calls between cqfleet services over gRPC: actions (gateway → owner), history's
+ * reads of the QQ side (history → session), the session's look-ups in history, and who owns an
+ * account (lease → worker → address).
  *
  * ```ts
  * // owner side
@@ -14,3 +16,9 @@ export type { DecodedRequest } from './dispatch.js';
 export { decodeRequest, formatOf, handlerFor } from './dispatch.js';
 export type { ActionsServiceOptions, Execute } from './server.js';
 export { actionsService, Refused, runAction } from './server.js';
+export type { MessageLookup } from './history-client.js';
+export { historyLookup } from './history-client.js';
+export type { Owner } from './owners.js';
+export { ownerOf } from './owners.js';
+export type { ServeRead } from './qq-side.js';
+export { QQSideReader, qqSideService } from './qq-side.js';

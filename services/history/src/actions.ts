@@ -13,7 +13,7 @@ import {
 import type { ActionRequest } from '@cqfleet/proto';
 import { decodeRequest, handlerFor } from '@cqfleet/rpc';
 import type { HistoryConsumer } from './consumer.js';
-import type { QQSideReader } from './qq-side.js';
+import type { QQSideLink } from './qq-side.js';
 import type { QQBacked } from './qq-backed.js';
 import type { MessageStore, StoredMessage } from './store.js';
 
@@ -59,7 +59,7 @@ export function finder(
   store: MessageStore,
   consumer: HistoryConsumer,
   catchUpMs: number,
-  qq: QQSideReader,
+  qq: QQSideLink,
 ): Finder {
   return async (selfId, messageId) => {
     const found =

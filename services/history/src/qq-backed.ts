@@ -6,7 +6,7 @@
  */
 import type { ForwardNodeRecord } from '@cqfleet/contracts';
 import { formatMessage, type MessageFormat, OneBotError } from '@cqfleet/onebot';
-import type { QQSideReader } from './qq-side.js';
+import type { QQSideLink } from './qq-side.js';
 import { HISTORY_PAGE, type MessageStore, type StoredMessage } from './store.js';
 
 /** Nested forwards deeper than this are shown as their forward segment. */
@@ -22,7 +22,7 @@ export interface ForwardNodeView {
 export class QQBacked {
   constructor(
     private readonly store: MessageStore,
-    private readonly qq: QQSideReader,
+    private readonly qq: QQSideLink,
   ) {}
 
   /** A forward's nodes: an upstream account reads (and stores) only its own copy. */

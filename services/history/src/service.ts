@@ -42,7 +42,7 @@ export async function startHistory(config: Config, log: Logger): Promise<Running
   await consumer.start();
   const sweeper = new RetentionSweeper(store, config.sweepEveryMs, log);
   sweeper.start();
-  const qqSide = new QQSide(redis, ns, log);
+  const qqSide = new QQSide(redis, ns);
   const find = finder(store, consumer, config.catchUpMs, qqSide);
   const qq = new QQBacked(store, qqSide);
 

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { hostname, networkInterfaces } from 'node:os';
 import { type AccountRecord, type Lease, Namespace } from '@cqfleet/contracts';
-import { actionsService } from '@cqfleet/rpc';
+import { actionsService, historyLookup, qqSideService } from '@cqfleet/rpc';
 import {
   connectNats,
   connectRedis,
@@ -22,9 +22,9 @@ import {
 } from '@cqfleet/runtime';
 import { AccountRuntime } from './account.js';
 import { createExecutor } from './actions/executor.js';
+import { readServer } from './actions/qq-reads.js';
 import type { SessionOptions } from './actions/context.js';
 import { sessionHandlers } from './actions/handlers/index.js';
-import { historyLookup } from './history-client.js';
 import { MediaClient } from '@cqfleet/media-client';
 import type { Config } from './config.js';
 import { LeaseManager } from './ownership/lease-manager.js';
@@ -86,14 +86,15 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
   };
   // The gRPC server starts first (its port is part of the worker's address); the executor
   // reaches the lease manager, created just below, only when a call arrives.
+  const holds = { holds: (uin: number, fence?: number) => leases.holds(uin, fence) };
   const grpc: StartedGrpcServer = await startGrpcServer(`${config.grpcHost}:${config.grpcPort}`, [
+    qqSideService(
+      readServer(holds, accounts, { history, media, options }),
+      wlog,
+      config.actionTimeoutMs,
+    ),
     actionsService(
-      createExecutor(
-        { holds: (uin, fence) => leases.holds(uin, fence) },
-        accounts,
-        sessionHandlers,
-        { history, media, options },
-      ),
+      createExecutor(holds, accounts, sessionHandlers, { history, media, options }),
       wlog,
       {
         maxMs: config.actionTimeoutMs,

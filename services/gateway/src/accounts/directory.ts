@@ -3,23 +3,14 @@
  * one (which session worker, with which fencing token).
  *
  * Ownership comes from the workers' announcements on `<ns>.ownership` (so a move is seen within
- * milliseconds), and from Redis (`lease:<uin>` → worker → its gRPC address) when nothing is
- * cached. A refused call (the worker no longer owns the account) invalidates the entry.
+ * milliseconds), and from Redis (`lease:<uin>` → worker → its gRPC address, @cqfleet/rpc
+ * `ownerOf`) when nothing is cached. A refused call (the worker no longer owns the account) invalidates the entry.
  */
-import {
-  AccountRecord,
-  type Namespace,
-  type OwnershipChange,
-  parseLease,
-  WorkerRecord,
-} from '@cqfleet/contracts';
+import { AccountRecord, type Namespace, type OwnershipChange } from '@cqfleet/contracts';
+import { type Owner, ownerOf } from '@cqfleet/rpc';
 import type { Logger, NatsConnection, Redis } from '@cqfleet/runtime';
 
-export interface Owner {
-  workerId: string;
-  fence: number;
-  grpc: string;
-}
+export type { Owner };
 
 const REGISTRY_REFRESH_MS = 5_000;
 
@@ -150,13 +141,8 @@ export class AccountDirectory {
   async owner(uin: number): Promise<Owner | undefined> {
     const cached = this.owners.get(uin);
     if (cached) return cached;
-    const lease = parseLease(await this.redis.get(this.ns.leaseKey(uin)));
-    if (!lease) return undefined;
-    const json = await this.redis.hget(this.ns.workersKey, lease.workerId);
-    const worker = json ? WorkerRecord.safeParse(JSON.parse(json)) : undefined;
-    if (!worker?.success) return undefined;
-    const owner = { workerId: lease.workerId, fence: lease.fence, grpc: worker.data.grpc };
-    this.owners.set(uin, owner);
+    const owner = await ownerOf(this.redis, this.ns, uin);
+    if (owner) this.owners.set(uin, owner);
     return owner;
   }
 

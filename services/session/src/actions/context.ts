@@ -2,7 +2,7 @@
 import type { Handlers, MessageFormat } from '@cqfleet/onebot';
 import type { AccountRuntime } from '../account.js';
 import type { MediaClient } from '@cqfleet/media-client';
-import type { MessageLookup } from '../history-client.js';
+import type { MessageLookup } from '@cqfleet/rpc';
 
 export interface SessionOptions {
   /** Invalid segments are dropped (true) or sent as their literal CQ code (false, go-cqhttp's default). */

@@ -2,20 +2,17 @@
  * Runs an action request for an account this worker owns. Requests for accounts it does not
  * own (any more), or with another fencing token than its lease, are refused unexecuted, so the
  * gateway can route them to the new owner: an action is never run by a worker without the lease.
- * The QQ-side reads history asks for (`qq-read:*`) are served here too, under the same rule.
  * An account behind an upstream OneBot implementation has its actions forwarded there
  * (upstream/forward.ts).
  */
-import { qqReadOf } from '@cqfleet/contracts';
 import { OneBotError } from '@cqfleet/onebot';
 import type { ActionRequest } from '@cqfleet/proto';
 import { decodeRequest, formatOf, handlerFor, Refused } from '@cqfleet/rpc';
 import type { AccountRuntime } from '../account.js';
 import type { MediaClient } from '@cqfleet/media-client';
-import type { MessageLookup } from '../history-client.js';
+import type { MessageLookup } from '@cqfleet/rpc';
 import type { LeaseManager } from '../ownership/lease-manager.js';
 import type { ActionContext, SessionHandlers, SessionOptions } from './context.js';
-import { qqReadHandlers } from './qq-reads.js';
 import { ANSWERED_LOCALLY, forwardToUpstream } from '../upstream/forward.js';
 
 /** How long an action waits for an account that is logging in (just taken over). */
@@ -57,14 +54,6 @@ export function createExecutor(
           history: services.history,
           inline,
         }),
-      );
-    }
-    const read = qqReadOf(req.action);
-    if (read) {
-      if (!(await account.onlineWithin(LOGIN_WAIT_MS))) throw new OneBotError('ACCOUNT_OFFLINE');
-      const args = JSON.parse(Buffer.from(req.paramsJson).toString('utf8')) as never;
-      return account.track<unknown>(() =>
-        qqReadHandlers[read](args, { account, format: 'array', ...services }),
       );
     }
     const { name, params, format } = decodeRequest(req);

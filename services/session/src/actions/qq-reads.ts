@@ -1,12 +1,23 @@
 /**
- * The QQ-side reads history asks for (@cqfleet/contracts qq-reads.ts): a forward message's
- * nodes and a stretch of a group's history, normalised exactly as received messages are, so
- * what history stores from them cannot be told from what came through the event stream.
+ * The QQ-side reads history asks for (@cqfleet/contracts qq-reads.ts, `QQSide.Read` over
+ * gRPC): a forward message's nodes and a stretch of a group's history, normalised exactly as
+ * received messages are, so what history stores from them cannot be told from what came
+ * through the event stream. An account behind an upstream implementation reads through it
+ * (upstream/reads.ts). The lease rule is the actions' (executor.ts): a worker reads only for an
+ * account it holds with the fence history found.
  */
 import type { QQReadName, QQReads } from '@cqfleet/contracts';
+import { OneBotError } from '@cqfleet/onebot';
+import { Refused, type ServeRead } from '@cqfleet/rpc';
+import type { AccountRuntime } from '../account.js';
+import type { LeaseManager } from '../ownership/lease-manager.js';
+import { upstreamReads } from '../upstream/reads.js';
 import { groupMessageEvent } from '../events/normalize.js';
 import { incomingSegments } from '../segments/incoming.js';
 import type { ActionContext } from './context.js';
+
+/** How long a read waits for an account that is logging in (just taken over). */
+const LOGIN_WAIT_MS = 3_000;
 
 type QQReadHandlers = {
   [K in QQReadName]: (
@@ -42,3 +53,27 @@ export const qqReadHandlers: QQReadHandlers = {
     );
   },
 };
+
+/** Serves history's reads for the accounts this worker holds. */
+export function readServer(
+  leases: Pick<LeaseManager, 'holds'>,
+  accounts: ReadonlyMap<number, AccountRuntime>,
+  services: Omit<ActionContext, 'account' | 'format'>,
+): ServeRead {
+  return async <K extends QQReadName>(
+    selfId: number,
+    fence: number,
+    name: K,
+    args: QQReads[K]['args'],
+  ): Promise<QQReads[K]['result']> => {
+    const account = accounts.get(selfId);
+    if (!account || !leases.holds(selfId, fence))
+      throw new Refused(new OneBotError('OWNERSHIP_MOVED', `本节点不持有账号 ${selfId}`));
+    if (!(await account.onlineWithin(LOGIN_WAIT_MS))) throw new OneBotError('ACCOUNT_OFFLINE');
+    const upstream = account.driver.upstream;
+    const read = upstream
+      ? () => upstreamReads[name](args, upstream, selfId)
+      : () => qqReadHandlers[name](args, { account, format: 'array', ...services });
+    return account.track(read);
+  };
+}

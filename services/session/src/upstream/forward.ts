@@ -6,7 +6,6 @@
  *
  * - `get_status`: cqfleet's view of the connection (online, counters) — the upstream cannot
  *   answer while it is unreachable, and that is when the answer matters;
- * - history's QQ-side reads, mapped onto the upstream's actions (reads.ts);
  * - go-cqhttp names an upstream knows by another name (Lagrange's `delete_group_file_folder`,
  *   …): asked again under that name when the upstream does not know the first (renames.ts);
  * - media actions some upstreams lack (Lagrange: get_image, get_record; NapCat's OCR works on
@@ -18,15 +17,13 @@
  * get_msg, the message histories, get_forward_msg, word slices and downloads never come here:
  * the gateway sends them to cqfleet's history and media services for every account.
  */
-import { qqReadOf } from '@cqfleet/contracts';
 import { isOneBotError, type MessageFormat } from '@cqfleet/onebot';
 import { counter } from '@cqfleet/runtime';
 import type { ActionRequest } from '@cqfleet/proto';
 import type { AccountRuntime } from '../account.js';
 import type { OneBotUpstream } from '../driver/driver.js';
-import type { MessageLookup } from '../history-client.js';
+import type { MessageLookup } from '@cqfleet/rpc';
 import { type InlineContext, inlineMedia } from './media-inline.js';
-import { upstreamReads } from './reads.js';
 import { renamed } from './renames.js';
 import { inFormat } from './result-format.js';
 
@@ -78,8 +75,6 @@ export async function forwardToUpstream(
 ): Promise<unknown> {
   const params: unknown =
     req.paramsJson.length > 0 ? JSON.parse(Buffer.from(req.paramsJson).toString('utf8')) : {};
-  const read = qqReadOf(req.action);
-  if (read) return upstreamReads[read](params as never, upstream, account.uin);
   let data: unknown;
   try {
     const safe = await inlineMedia(req.action, params, { ...ctx.inline, uin: account.uin });

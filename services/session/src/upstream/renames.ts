@@ -11,7 +11,7 @@
  *
  * Lagrange's reaction needs the message's group, which history knows from the id.
  */
-import type { MessageLookup } from '../history-client.js';
+import type { MessageLookup } from '@cqfleet/rpc';
 
 export interface Renamed {
   action: string;

@@ -1,6 +1,7 @@
 /**
- * Look-ups in the history service by message id: `reply` segments, `delete_msg`, essence,
- * reactions, read marks and forward `node{id}` all start from an id the client holds.
+ * The session's client of the history service (`History.GetMessage`): `reply` segments,
+ * `delete_msg`, essence, reactions, read marks and forward `node{id}` all start from a message
+ * id the client holds.
  */
 import { type ErrorTag, type MessageEvent, OneBotError } from '@cqfleet/onebot';
 import { GetMessageRequest, HistoryClient } from '@cqfleet/proto';
