@@ -14,7 +14,14 @@ import {
   type StreamPublisher,
 } from '@cqfleet/runtime';
 import type { SimMember } from '@cqfleet/sim-client';
-import { createDriver, type Cursor, type Driver, type DriverHooks } from './driver/index.js';
+import {
+  createDriver,
+  type Cursor,
+  type Driver,
+  type DriverHooks,
+  type QQSidePort,
+} from './driver/index.js';
+import { fallbackPort } from './upstream/fallback-port.js';
 import type { UpstreamContext } from './upstream/onebot-driver.js';
 import { EventPipeline } from './events/event-pipeline.js';
 import { normalize } from './events/normalize.js';
@@ -60,6 +67,7 @@ export class AccountRuntime {
   private connection: string;
   /** A driver change in progress (actions wait for it). */
   private switching?: Promise<void>;
+  private fallback?: { driver: Driver; port: QQSidePort };
 
   constructor(
     record: AccountRecord,
@@ -84,6 +92,17 @@ export class AccountRuntime {
   /** The account's driver now (replaced when its record's driver options change). */
   get driver(): Driver {
     return this.current;
+  }
+
+  /**
+   * The QQ side's operations as handlers call them: a native account's driver; for a proxied
+   * account, what cqfleet answers itself for it (upstream/fallback-port.ts).
+   */
+  get qq(): QQSidePort {
+    const d = this.current;
+    if (d.kind === 'native') return d;
+    if (this.fallback?.driver !== d) this.fallback = { driver: d, port: fallbackPort(d) };
+    return this.fallback.port;
   }
 
   async start(): Promise<void> {
@@ -182,7 +201,7 @@ export class AccountRuntime {
   async selfMember(groupId: number): Promise<SimMember> {
     const hit = this.selfMembers.get(groupId);
     if (hit && Date.now() - hit.at < SELF_MEMBER_TTL_MS) return hit.member;
-    const member = await this.driver.call('get_member', { group_id: groupId, user_id: this.uin });
+    const member = await this.qq.call('get_member', { group_id: groupId, user_id: this.uin });
     this.selfMembers.set(groupId, { member, at: Date.now() });
     return member;
   }

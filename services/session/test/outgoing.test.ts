@@ -44,7 +44,9 @@ const jobs: unknown[] = [];
 
 function ctx(ignoreInvalidCqcode: boolean): ActionContext {
   return {
-    account: { uin: 10001, driver: { call: async () => ({ url: 'http://sim/media/image' }) } },
+    account: { uin: 10001 },
+    // The QQ side's port: the upload ticket is all these sends ask of it.
+    qq: { call: async () => ({ url: 'http://sim/media/image' }) },
     format: 'string',
     history: {
       find: async (_self: number, id: number) => {

@@ -1,6 +1,7 @@
 /** What every session action handler receives besides its parameters. */
 import type { Handlers, MessageFormat } from '@cqfleet/onebot';
 import type { AccountRuntime } from '../account.js';
+import type { QQSidePort } from '../driver/index.js';
 import type { MediaClient } from '@cqfleet/media-client';
 import type { MessageLookup } from '@cqfleet/rpc';
 
@@ -19,6 +20,8 @@ export interface SessionOptions {
 
 export interface ActionContext {
   account: AccountRuntime;
+  /** The QQ side's operations, as the handlers call them (`account.qq`). */
+  qq: QQSidePort;
   /** Format of `message` fields in results, as the calling endpoint wants them. */
   format: MessageFormat;
   history: MessageLookup;

@@ -50,7 +50,7 @@ export function driverOp<P, K extends Exclude<OpName, 'login'>>(
   args: (params: P) => Ops[K]['args'],
 ): (params: P, ctx: ActionContext) => Promise<null> {
   return async (params, ctx) => {
-    await ctx.account.driver.call(op, args(params));
+    await ctx.qq.call(op, args(params));
     return null;
   };
 }

@@ -28,7 +28,7 @@ type QQReadHandlers = {
 
 export const qqReadHandlers: QQReadHandlers = {
   forward: async ({ resid }, ctx) =>
-    (await ctx.account.driver.call('get_forward', { resid })).map(n => ({
+    (await ctx.qq.call('get_forward', { resid })).map(n => ({
       user_id: n.user_id,
       nickname: n.nickname,
       time: n.time,
@@ -39,7 +39,7 @@ export const qqReadHandlers: QQReadHandlers = {
   message: async () => null,
   group_messages: async (args, ctx) => {
     const self = ctx.account.uin;
-    return (await ctx.account.driver.call('get_group_messages', args)).map(m =>
+    return (await ctx.qq.call('get_group_messages', args)).map(m =>
       groupMessageEvent({
         selfId: self,
         postType: m.sender.user_id === self ? 'message_sent' : 'message',
@@ -58,7 +58,7 @@ export const qqReadHandlers: QQReadHandlers = {
 export function readServer(
   leases: Pick<LeaseManager, 'holds'>,
   accounts: ReadonlyMap<number, AccountRuntime>,
-  services: Omit<ActionContext, 'account' | 'format'>,
+  services: Omit<ActionContext, 'account' | 'qq' | 'format'>,
 ): ServeRead {
   return async <K extends QQReadName>(
     selfId: number,
@@ -70,10 +70,11 @@ export function readServer(
     if (!account || !leases.holds(selfId, fence))
       throw new Refused(new OneBotError('OWNERSHIP_MOVED', `本节点不持有账号 ${selfId}`));
     if (!(await account.onlineWithin(LOGIN_WAIT_MS))) throw new OneBotError('ACCOUNT_OFFLINE');
-    const upstream = account.driver.upstream;
-    const read = upstream
-      ? () => upstreamReads[name](args, upstream, selfId)
-      : () => qqReadHandlers[name](args, { account, format: 'array', ...services });
+    const driver = account.driver;
+    const read =
+      driver.kind === 'proxied'
+        ? () => upstreamReads[name](args, driver, selfId)
+        : () => qqReadHandlers[name](args, { account, qq: driver, format: 'array', ...services });
     return account.track(read);
   };
 }

@@ -2,9 +2,9 @@
  * The driver interface: how a session worker talks to the QQ side for one account. One driver
  * instance per account. The simulator driver is built in; further drivers bridge real accounts.
  *
- * The QQ-side model — operations, data and events — is the simulator protocol's
- * (@cqfleet/sim-client `Ops`, models and `SimEvent`), which follows what QQ provides; a driver
- * for another upstream implements `call` by mapping each operation onto it.
+ * Two kinds: a native driver offers the QQ side's operations (@cqfleet/qq-side, spoken by the
+ * simulator) and cqfleet's handlers run the account's actions over them; a proxied driver holds
+ * an upstream OneBot implementation that answers the actions itself.
  *
  * Contract:
  * - `start()` connects in the background and keeps reconnecting with back-off until `stop()`;
@@ -47,29 +47,6 @@ export interface DriverHooks {
   cursor(): Cursor | undefined;
 }
 
-export interface Driver {
-  readonly uin: number;
-  readonly state: DriverState;
-  readonly stats: DriverStats;
-  /** A number identifying the protocol (go-cqhttp's `protocol_name`). */
-  readonly protocol: number;
-  start(hooks: DriverHooks): void;
-  stop(): Promise<void>;
-  /** Drops the current connection; the driver connects again with its usual back-off. */
-  reconnect(): void;
-
-  /** The account's own profile (from login, refreshed by `refreshSelf`). */
-  self(): Promise<SimUser>;
-  refreshSelf(): Promise<SimUser>;
-  /**
-   * Present when the far side speaks OneBot itself (an upstream implementation): actions are
-   * forwarded to it instead of being run by the session's handlers.
-   */
-  readonly upstream?: OneBotUpstream;
-  /** Runs a QQ-side operation (see @cqfleet/sim-client Ops); fails with OneBotErrors. */
-  call<K extends Exclude<OpName, 'login'>>(op: K, args: Ops[K]['args']): Promise<Ops[K]['result']>;
-}
-
 export interface OneBotUpstream {
   /** Which implementation answers (`napcat`, `lagrange`, `llonebot`, `gocq`, `cqfleet`, …). */
   readonly flavor: string;
@@ -79,6 +56,53 @@ export interface OneBotUpstream {
    */
   action(name: string, params: unknown): Promise<unknown>;
 }
+
+/** One account's connection to the QQ side: its state, its counters and its life. */
+export interface Connection {
+  readonly uin: number;
+  readonly state: DriverState;
+  readonly stats: DriverStats;
+  /** A number identifying the protocol (go-cqhttp's `protocol_name`). */
+  readonly protocol: number;
+  start(hooks: DriverHooks): void;
+  stop(): Promise<void>;
+  /** Drops the current connection; the driver connects again with its usual back-off. */
+  reconnect(): void;
+  /** The account's own profile (from login, refreshed by `refreshSelf`). */
+  self(): Promise<SimUser>;
+  refreshSelf(): Promise<SimUser>;
+}
+
+/**
+ * The QQ side's operations (@cqfleet/qq-side `qqOps`), as a native account's handlers call
+ * them; fails with OneBotErrors (`ACCOUNT_OFFLINE` while not connected).
+ */
+export interface QQSidePort {
+  call<K extends Exclude<OpName, 'login'>>(op: K, args: Ops[K]['args']): Promise<Ops[K]['result']>;
+  self(): Promise<SimUser>;
+  refreshSelf(): Promise<SimUser>;
+}
+
+/**
+ * A native account's driver: cqfleet's handlers run its actions over the QQ-side port (the
+ * simulator's today; a driver for another network implements `call` by mapping each op).
+ */
+export interface NativeDriver extends Connection, QQSidePort {
+  readonly kind: 'native';
+}
+
+/**
+ * A proxied account's driver: the account runs in an upstream OneBot implementation, which
+ * answers its actions itself (forwarded, smoothed, renamed, with cqfleet's fallbacks).
+ */
+export interface ProxiedDriver extends Connection, OneBotUpstream {
+  readonly kind: 'proxied';
+  /** Where a media file named in the account's events can be fetched (for the fallbacks). */
+  media(kind: 'image' | 'record' | 'video', name: string): Promise<Ops['get_media']['result']>;
+}
+
+/** The two kinds of account, chosen with the driver when the account's connection is made. */
+export type Driver = NativeDriver | ProxiedDriver;
 
 export interface DriverOptions {
   uin: number;

@@ -6,8 +6,12 @@ import { OneBotDriver, type UpstreamContext } from '../upstream/onebot-driver.js
 import { SimulatorDriver } from './simulator-driver.js';
 
 export type {
+  Connection,
   Cursor,
   Driver,
+  NativeDriver,
+  ProxiedDriver,
+  QQSidePort,
   DriverHooks,
   DriverState,
   DriverStats,

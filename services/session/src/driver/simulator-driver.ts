@@ -12,7 +12,7 @@ import {
   type SimUser,
 } from '@cqfleet/sim-client';
 import { ConnectionLoop, type Ended } from './connection-loop.js';
-import type { Cursor, Driver, DriverHooks, DriverOptions } from './driver.js';
+import type { Cursor, DriverHooks, DriverOptions, NativeDriver } from './driver.js';
 
 const DEFAULT_URL = 'http://127.0.0.1:5900';
 
@@ -34,7 +34,8 @@ export function toOneBotError(err: unknown): OneBotError {
   return new OneBotError('UNKNOWN_ERROR', err instanceof Error ? err.message : String(err));
 }
 
-export class SimulatorDriver extends ConnectionLoop implements Driver {
+export class SimulatorDriver extends ConnectionLoop implements NativeDriver {
+  readonly kind = 'native';
   readonly protocol = 6;
   private readonly url: string;
   private readonly fence: number;

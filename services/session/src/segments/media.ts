@@ -53,7 +53,7 @@ function uploadUrl(ctx: ActionContext, kind: UploadKind): Promise<string> {
   if (!byKind) uploadUrls.set(ctx.account, (byKind = new Map()));
   let url = byKind.get(kind);
   if (!url) {
-    url = ctx.account.driver.call('upload_ticket', { kind }).then(t => t.url);
+    url = ctx.qq.call('upload_ticket', { kind }).then(t => t.url);
     byKind.set(kind, url);
     // A failed ask is asked again next time.
     url.catch(() => byKind.delete(kind));

@@ -19,7 +19,6 @@
  */
 import { isOneBotError, type MessageFormat } from '@cqfleet/onebot';
 import { counter } from '@cqfleet/runtime';
-import type { ActionRequest } from '@cqfleet/proto';
 import type { AccountRuntime } from '../account.js';
 import type { OneBotUpstream } from '../driver/driver.js';
 import type { MessageLookup } from '@cqfleet/rpc';
@@ -66,21 +65,20 @@ export interface ForwardContext {
   inline: Omit<InlineContext, 'uin'>;
 }
 
-/** Runs `req` on the upstream (the caller checked the lease and that the account is online). */
+/** Runs `call` on the upstream (the caller checked the lease and that the account is online). */
 export async function forwardToUpstream(
-  req: ActionRequest,
+  call: { action: string; params: unknown },
   account: AccountRuntime,
   upstream: OneBotUpstream,
   ctx: ForwardContext,
 ): Promise<unknown> {
-  const params: unknown =
-    req.paramsJson.length > 0 ? JSON.parse(Buffer.from(req.paramsJson).toString('utf8')) : {};
+  const { action, params } = call;
   let data: unknown;
   try {
-    const safe = await inlineMedia(req.action, params, { ...ctx.inline, uin: account.uin });
-    data = await ask(req.action, safe, upstream, { uin: account.uin, history: ctx.history });
+    const safe = await inlineMedia(action, params, { ...ctx.inline, uin: account.uin });
+    data = await ask(action, safe, upstream, { uin: account.uin, history: ctx.history });
   } catch (err) {
-    if (!CQFLEET_FALLBACK.has(req.action) || !isOneBotError(err) || NOT_AN_ANSWER.has(err.msg))
+    if (!CQFLEET_FALLBACK.has(action) || !isOneBotError(err) || NOT_AN_ANSWER.has(err.msg))
       throw err;
     fallbacks.inc({ kind: 'cqfleet' });
     try {
@@ -90,7 +88,7 @@ export async function forwardToUpstream(
       throw err.msg === 'API_NOT_FOUND' ? own : err;
     }
   }
-  if (SENDS.has(req.action)) account.stats.messageSent++;
+  if (SENDS.has(action)) account.stats.messageSent++;
   return inFormat(data, ctx.format);
 }
 

@@ -27,8 +27,8 @@ import {
   type Redis,
   secondsSince,
 } from '@cqfleet/runtime';
-import type { OpName, Ops, SimUser } from '@cqfleet/sim-client';
-import type { Driver, DriverHooks, DriverOptions, OneBotUpstream } from '../driver/driver.js';
+import type { Ops, SimUser } from '@cqfleet/sim-client';
+import type { DriverHooks, DriverOptions, ProxiedDriver } from '../driver/driver.js';
 import { ConnectionLoop, type Ended } from '../driver/connection-loop.js';
 import { fromUpstream } from './events.js';
 import { type ParsedFrame, parseUpstreamFrame } from './frames.js';
@@ -80,9 +80,9 @@ export function flavorOf(version: { app_name?: unknown; app_full_name?: unknown 
   return 'unknown';
 }
 
-export class OneBotDriver extends ConnectionLoop implements Driver, OneBotUpstream {
+export class OneBotDriver extends ConnectionLoop implements ProxiedDriver {
+  readonly kind = 'proxied';
   readonly protocol = 0;
-  readonly upstream: OneBotUpstream = this;
   flavor: string;
   private readonly connector: Connector;
   private readonly mode: 'forward' | 'reverse';
@@ -97,7 +97,7 @@ export class OneBotDriver extends ConnectionLoop implements Driver, OneBotUpstre
   private readonly echoPrefix = `cqfleet:${randomBytes(4).toString('hex')}:`;
   private nextEcho = 1;
   private profile?: SimUser;
-  private readonly media: UpstreamMediaNames;
+  private readonly media_: UpstreamMediaNames;
   private readonly maxFrameBytes: number;
   private refusedFrames = 0;
 
@@ -114,7 +114,7 @@ export class OneBotDriver extends ConnectionLoop implements Driver, OneBotUpstre
         : new ForwardConnector(o.url ?? '', o.token, log, ctx.maxFrameBytes);
     this.flavor = o.flavor === 'auto' ? 'unknown' : o.flavor;
     this.timeoutMs = o.timeoutMs;
-    this.media = new UpstreamMediaNames(ctx.redis, ctx.ns, opts.uin, log);
+    this.media_ = new UpstreamMediaNames(ctx.redis, ctx.ns, opts.uin, log);
     this.maxFrameBytes = ctx.maxFrameBytes;
   }
 
@@ -188,7 +188,7 @@ export class OneBotDriver extends ConnectionLoop implements Driver, OneBotUpstre
     if (parsed.kind === 'event') {
       const out = fromUpstream(this.uin, parsed.frame, raw);
       if (!out) return;
-      this.media.remember(out.event);
+      this.media_.remember(out.event);
       hooks.onOneBotEvent(out.event, out.id);
       return;
     }
@@ -269,20 +269,9 @@ export class OneBotDriver extends ConnectionLoop implements Driver, OneBotUpstre
     return this.profile;
   }
 
-  /**
-   * The QQ-side model is the simulator's; an upstream is spoken to in OneBot instead. Only
-   * `get_media` is answered — from the media the upstream named in the account's events — so
-   * cqfleet's media handlers (get_image, get_record, ocr_image) work where the upstream lacks them.
-   */
-  async call<K extends Exclude<OpName, 'login'>>(
-    op: K,
-    args: Ops[K]['args'],
-  ): Promise<Ops[K]['result']> {
-    if (op === 'get_media') {
-      const a = args as Ops['get_media']['args'];
-      return (await this.media.lookup(a.kind, a.name)) as Ops[K]['result'];
-    }
-    throw new OneBotError('API_NOT_IMPLEMENTED', `上游 OneBot 账号不支持内部操作 ${op}`);
+  /** Where a media file named in the account's events can be fetched (the fallbacks' source). */
+  media(kind: 'image' | 'record' | 'video', name: string): Promise<Ops['get_media']['result']> {
+    return this.media_.lookup(kind, name) as Promise<Ops['get_media']['result']>;
   }
 }
 

@@ -19,23 +19,23 @@ function strangerInfo(u: SimUser) {
 }
 
 export const accountHandlers = {
-  get_login_info: async (_p, { account }) => {
-    const self = await account.driver.self();
+  get_login_info: async (_p, { qq }) => {
+    const self = await qq.self();
     return { user_id: self.user_id, nickname: self.nickname };
   },
-  get_stranger_info: (p, { account }) =>
+  get_stranger_info: (p, { qq }) =>
     asFailure('SUMMARY_API_ERROR', async () =>
-      strangerInfo(await account.driver.call('get_user', { user_id: p.user_id })),
+      strangerInfo(await qq.call('get_user', { user_id: p.user_id })),
     ),
-  get_friend_list: async (_p, { account }) =>
-    (await account.driver.call('get_friends', {})).map(f => ({
+  get_friend_list: async (_p, { qq }) =>
+    (await qq.call('get_friends', {})).map(f => ({
       nickname: f.nickname,
       remark: f.remark,
       user_id: f.user_id,
     })),
-  get_unidirectional_friend_list: (_p, { account }) =>
+  get_unidirectional_friend_list: (_p, { qq }) =>
     asFailure('API_ERROR', async () =>
-      (await account.driver.call('get_unidirectional_friends', {})).map(f => ({
+      (await qq.call('get_unidirectional_friends', {})).map(f => ({
         nickname: f.nickname,
         user_id: f.user_id,
         source: f.source,
@@ -52,43 +52,42 @@ export const accountHandlers = {
   })),
   send_like: driverOp('send_like', p => ({ user_id: p.user_id, times: p.times })),
   friend_poke: driverOp('poke', p => ({ user_id: p.user_id })),
-  _get_vip_info: (p, { account }) =>
-    asFailure('API_ERROR', () => account.driver.call('get_vip_info', { user_id: p.user_id })),
+  _get_vip_info: (p, { qq }) =>
+    asFailure('API_ERROR', () => qq.call('get_vip_info', { user_id: p.user_id })),
   /** Only the fields given change; the nickname is seen everywhere at once. */
-  set_qq_profile: async (p, { account }) => {
+  set_qq_profile: async (p, { qq }) => {
     const changes = Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined));
-    await account.driver.call('set_profile', changes);
-    await account.driver.refreshSelf();
+    await qq.call('set_profile', changes);
+    await qq.refreshSelf();
     return null;
   },
-  fetch_custom_face: (p, { account }) =>
-    account.driver.call('get_custom_faces', { count: p.count }),
-  get_online_clients: (_p, { account }) =>
+  fetch_custom_face: (p, { qq }) => qq.call('get_custom_faces', { count: p.count }),
+  get_online_clients: (_p, { qq }) =>
     asFailure('REFRESH_STATUS_ERROR', async () => ({
-      clients: await account.driver.call('get_online_clients', {}),
+      clients: await qq.call('get_online_clients', {}),
     })),
-  _get_model_show: (p, { account }) =>
+  _get_model_show: (p, { qq }) =>
     asFailure('GET_MODEL_SHOW_API_ERROR', async () => ({
-      variants: await account.driver.call('get_model_show', { model: p.model }),
+      variants: await qq.call('get_model_show', { model: p.model }),
     })),
-  _set_model_show: (p, { account }) =>
+  _set_model_show: (p, { qq }) =>
     asFailure(
       'SET_MODEL_SHOW_API_ERROR',
       async () => (
-        await account.driver.call('set_model_show', { model: p.model, model_show: p.model_show }),
+        await qq.call('set_model_show', { model: p.model, model_show: p.model_show }),
         null
       ),
     ),
   /** Ordinary accounts are not on the QiDian protocol, exactly as go-cqhttp reports. */
   qidian_get_account_info: async () => fail('QIDIAN_PROTOCOL_REQUEST'),
-  get_cookies: async (p, { account }) => ({
-    cookies: (await account.driver.call('get_cookies', { domain: p.domain })).cookies,
+  get_cookies: async (p, { qq }) => ({
+    cookies: (await qq.call('get_cookies', { domain: p.domain })).cookies,
   }),
-  get_csrf_token: async (_p, { account }) => ({
-    token: (await account.driver.call('get_cookies', { domain: '' })).csrf_token,
+  get_csrf_token: async (_p, { qq }) => ({
+    token: (await qq.call('get_cookies', { domain: '' })).csrf_token,
   }),
-  get_credentials: (p, { account }) => account.driver.call('get_cookies', { domain: p.domain }),
+  get_credentials: (p, { qq }) => qq.call('get_cookies', { domain: p.domain }),
   /** 1 safe, 2 unknown (also on any failure, as go-cqhttp), 3 dangerous. */
-  check_url_safely: async (p, { account }) =>
-    account.driver.call('check_url', { url: p.url }).catch(() => ({ level: 2 })),
+  check_url_safely: async (p, { qq }) =>
+    qq.call('check_url', { url: p.url }).catch(() => ({ level: 2 })),
 } satisfies SessionHandlers;

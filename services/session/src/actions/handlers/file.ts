@@ -18,32 +18,32 @@ async function uploadable(
 }
 
 export const fileHandlers = {
-  get_group_file_system_info: (p, { account }) =>
+  get_group_file_system_info: (p, { qq }) =>
     asFailure('FILE_SYSTEM_API_ERROR', async () => ({
-      ...(await account.driver.call('get_fs_info', { group_id: p.group_id })),
+      ...(await qq.call('get_fs_info', { group_id: p.group_id })),
       group_id: p.group_id,
     })),
-  get_group_root_files: (p, { account }) =>
+  get_group_root_files: (p, { qq }) =>
     asFailure('FILE_SYSTEM_API_ERROR', () =>
-      account.driver.call('list_files', { group_id: p.group_id, folder_id: '/' }),
+      qq.call('list_files', { group_id: p.group_id, folder_id: '/' }),
     ),
-  get_group_files_by_folder: (p, { account }) =>
+  get_group_files_by_folder: (p, { qq }) =>
     asFailure('FILE_SYSTEM_API_ERROR', () =>
-      account.driver.call('list_files', { group_id: p.group_id, folder_id: p.folder_id }),
+      qq.call('list_files', { group_id: p.group_id, folder_id: p.folder_id }),
     ),
-  get_group_file_url: (p, { account }) =>
+  get_group_file_url: (p, { qq }) =>
     asFailure('FILE_SYSTEM_API_ERROR', () =>
-      account.driver.call('get_file_url', {
+      qq.call('get_file_url', {
         group_id: p.group_id,
         file_id: p.file_id,
         busid: p.busid,
       }),
     ),
-  create_group_file_folder: (p, { account }) =>
+  create_group_file_folder: (p, { qq }) =>
     asFailure(
       'FILE_SYSTEM_API_ERROR',
       async () => (
-        await account.driver.call('create_folder', {
+        await qq.call('create_folder', {
           group_id: p.group_id,
           parent_id: p.parent_id,
           name: p.name,
@@ -52,22 +52,22 @@ export const fileHandlers = {
       ),
     ),
   /** Failures use retcode 200 (go-cqhttp). */
-  delete_group_folder: (p, { account }) =>
+  delete_group_folder: (p, { qq }) =>
     asFailure(
       'FILE_SYSTEM_DELETE_API_ERROR',
       async () => (
-        await account.driver.call('delete_folder', {
+        await qq.call('delete_folder', {
           group_id: p.group_id,
           folder_id: p.folder_id,
         }),
         null
       ),
     ),
-  delete_group_file: (p, { account }) =>
+  delete_group_file: (p, { qq }) =>
     asFailure(
       'FILE_SYSTEM_DELETE_API_ERROR',
       async () => (
-        await account.driver.call('delete_file', {
+        await qq.call('delete_file', {
           group_id: p.group_id,
           file_id: p.file_id,
           busid: p.busid,
@@ -78,7 +78,7 @@ export const fileHandlers = {
   upload_group_file: async (p, ctx) => {
     const file = await uploadable(ctx, p.file, 'FILE_NOT_FOUND');
     await asFailure('FILE_SYSTEM_UPLOAD_API_ERROR', () =>
-      ctx.account.driver.call('upload_group_file', {
+      ctx.qq.call('upload_group_file', {
         group_id: p.group_id,
         name: p.name || basename(file.path),
         size: file.size,
@@ -90,7 +90,7 @@ export const fileHandlers = {
   upload_private_file: async (p, ctx) => {
     const file = await uploadable(ctx, p.file, 'OPEN_FILE_ERROR');
     await asFailure('FILE_SYSTEM_UPLOAD_API_ERROR', () =>
-      ctx.account.driver.call('upload_private_file', {
+      ctx.qq.call('upload_private_file', {
         user_id: p.user_id,
         name: p.name || basename(file.path),
         size: file.size,

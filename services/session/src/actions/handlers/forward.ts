@@ -70,11 +70,11 @@ async function uploadNodes(ctx: ActionContext, nodes: SimForwardNodeInput[]): Pr
 }
 
 async function sendForward(ctx: ActionContext, target: Target, messages: InputSegment[]) {
-  const { account } = ctx;
+  const { account, qq } = ctx;
   const nodes = await buildNodes(ctx, messages);
   await uploadNodes(ctx, nodes);
   const chat = 'group_id' in target ? { group_id: target.group_id } : { user_id: target.user_id };
-  const sent = await account.driver.call('send_forward', { ...chat, nodes });
+  const sent = await qq.call('send_forward', { ...chat, nodes });
   const options = { extraReplyData: ctx.options.extraReplyData };
   const event =
     'group_id' in target
@@ -92,7 +92,7 @@ async function sendForward(ctx: ActionContext, target: Target, messages: InputSe
           postType: 'message_sent',
           seq: sent.seq,
           time: sent.time,
-          sender: await account.driver.self(),
+          sender: await qq.self(),
           targetId: target.user_id,
           elements: incomingSegments(sent.elements, undefined, options),
         });

@@ -42,19 +42,16 @@ export function memberInfo(m: SimMember) {
 const HONOR_TYPES = ['talkative', 'performer', 'legend', 'strong_newbie', 'emotion'] as const;
 
 export const groupHandlers = {
-  get_group_info: async (p, { account }) =>
-    groupInfo(await account.driver.call('get_group', { group_id: p.group_id })),
-  get_group_list: async (_p, { account }) =>
-    (await account.driver.call('get_groups', {})).map(groupInfo),
-  get_group_member_info: async (p, { account }) =>
-    memberInfo(
-      await account.driver.call('get_member', { group_id: p.group_id, user_id: p.user_id }),
-    ),
-  get_group_member_list: async (p, { account }) =>
-    (await account.driver.call('get_members', { group_id: p.group_id })).map(memberInfo),
+  get_group_info: async (p, { qq }) =>
+    groupInfo(await qq.call('get_group', { group_id: p.group_id })),
+  get_group_list: async (_p, { qq }) => (await qq.call('get_groups', {})).map(groupInfo),
+  get_group_member_info: async (p, { qq }) =>
+    memberInfo(await qq.call('get_member', { group_id: p.group_id, user_id: p.user_id })),
+  get_group_member_list: async (p, { qq }) =>
+    (await qq.call('get_members', { group_id: p.group_id })).map(memberInfo),
   /** Only the lists for the requested type are filled (`all` fills every one). */
-  get_group_honor_info: async (p, { account }) => {
-    const h = await account.driver.call('get_honors', { group_id: p.group_id });
+  get_group_honor_info: async (p, { qq }) => {
+    const h = await qq.call('get_honors', { group_id: p.group_id });
     const want = (t: string) => p.type === 'all' || p.type === t;
     const out: Record<string, unknown> = { group_id: h.group_id };
     if (want('talkative') && h.current_talkative) out.current_talkative = h.current_talkative;
@@ -62,14 +59,14 @@ export const groupHandlers = {
       if (want(t)) out[`${t}_list`] = h[`${t}_list`] satisfies SimHonorMember[];
     return out as { group_id: number };
   },
-  get_group_at_all_remain: (p, { account }) =>
+  get_group_at_all_remain: (p, { qq }) =>
     asFailure('GROUP_REMAIN_API_ERROR', () =>
-      account.driver.call('get_at_all_remain', { group_id: p.group_id }),
+      qq.call('get_at_all_remain', { group_id: p.group_id }),
     ),
-  get_group_system_msg: (_p, { account }) =>
-    asFailure('SYSTEM_MSG_API_ERROR', () => account.driver.call('get_system_messages', {})),
-  get_group_shut_list: async (p, { account }) =>
-    (await account.driver.call('get_shut_list', { group_id: p.group_id })).map(memberInfo),
+  get_group_system_msg: (_p, { qq }) =>
+    asFailure('SYSTEM_MSG_API_ERROR', () => qq.call('get_system_messages', {})),
+  get_group_shut_list: async (p, { qq }) =>
+    (await qq.call('get_shut_list', { group_id: p.group_id })).map(memberInfo),
 
   set_group_kick: driverOp('kick', p => ({
     group_id: p.group_id,
@@ -82,14 +79,14 @@ export const groupHandlers = {
     duration: p.duration,
   })),
   /** The flag comes from `anonymous_flag` (or `flag`), else from the `anonymous` object. */
-  set_group_anonymous_ban: async (p, { account }) => {
+  set_group_anonymous_ban: async (p, { qq }) => {
     const fromObject =
       typeof p.anonymous === 'object' && p.anonymous !== null
         ? (p.anonymous as { flag?: unknown }).flag
         : undefined;
     const flag = p.anonymous_flag || (typeof fromObject === 'string' ? fromObject : '');
     if (!flag) fail('INVALID_FLAG');
-    await account.driver.call('ban_anonymous', {
+    await qq.call('ban_anonymous', {
       group_id: p.group_id,
       flag,
       duration: p.duration,
@@ -122,23 +119,21 @@ export const groupHandlers = {
   })),
   set_group_portrait: async (p, ctx) => {
     const image = await resolveMedia(ctx, p.file, 'LOAD_FILE_ERROR', { cache: String(p.cache) });
-    await ctx.account.driver.call('set_portrait', { group_id: p.group_id, image: image.name });
+    await ctx.qq.call('set_portrait', { group_id: p.group_id, image: image.name });
     return null;
   },
   send_group_sign: driverOp('sign_in', p => ({ group_id: p.group_id })),
   group_poke: driverOp('poke', p => ({ group_id: p.group_id, user_id: p.user_id })),
   _send_group_notice: async (p, ctx) => {
     const image = p.image ? await resolveMedia(ctx, p.image, 'IMAGE_NOT_FOUND') : undefined;
-    return ctx.account.driver.call('send_notice', {
+    return ctx.qq.call('send_notice', {
       group_id: p.group_id,
       content: p.content,
       ...(image ? { image: image.name, width: image.width, height: image.height } : {}),
     });
   },
-  _get_group_notice: (p, { account }) =>
-    asFailure('GET_NOTICE_ERROR', () =>
-      account.driver.call('get_notices', { group_id: p.group_id }),
-    ),
+  _get_group_notice: (p, { qq }) =>
+    asFailure('GET_NOTICE_ERROR', () => qq.call('get_notices', { group_id: p.group_id })),
   _del_group_notice: driverOp('delete_notice', p => ({
     group_id: p.group_id,
     notice_id: p.notice_id,

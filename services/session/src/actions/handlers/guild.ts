@@ -8,14 +8,14 @@ import { prepareOutgoing } from '../../segments/outgoing.js';
 import type { ActionContext, SessionHandlers } from '../context.js';
 
 async function guild(ctx: ActionContext, guildId: string): Promise<SimGuild> {
-  const g = (await ctx.account.driver.call('get_guilds', {})).find(x => x.guild_id === guildId);
+  const g = (await ctx.qq.call('get_guilds', {})).find(x => x.guild_id === guildId);
   return g ?? fail('GUILD_NOT_MATCH', `频道 ${guildId} 不存在`);
 }
 
 export const guildHandlers = {
   get_guild_service_profile: async (_p, ctx) => {
-    const self = await ctx.account.driver.self();
-    const any = (await ctx.account.driver.call('get_guilds', {}))[0];
+    const self = await ctx.qq.self();
+    const any = (await ctx.qq.call('get_guilds', {}))[0];
     return {
       nickname: self.nickname,
       tiny_id: any?.self_tiny_id ?? '',
@@ -23,7 +23,7 @@ export const guildHandlers = {
     };
   },
   get_guild_list: async (_p, ctx) =>
-    (await ctx.account.driver.call('get_guilds', {})).map(g => ({
+    (await ctx.qq.call('get_guilds', {})).map(g => ({
       guild_id: g.guild_id,
       guild_name: g.guild_name,
       guild_display_id: g.guild_display_id,
@@ -68,7 +68,7 @@ export const guildHandlers = {
   },
   get_guild_roles: async (p, ctx) => (await guild(ctx, p.guild_id)).roles,
   create_guild_role: (p, ctx) =>
-    ctx.account.driver.call('guild_role', {
+    ctx.qq.call('guild_role', {
       action: 'create',
       guild_id: p.guild_id,
       name: p.name,
@@ -77,7 +77,7 @@ export const guildHandlers = {
       users: Array.isArray(p.initial_users) ? p.initial_users.map(String) : [],
     }),
   delete_guild_role: async (p, ctx) => (
-    await ctx.account.driver.call('guild_role', {
+    await ctx.qq.call('guild_role', {
       action: 'delete',
       guild_id: p.guild_id,
       role_id: p.role_id,
@@ -85,7 +85,7 @@ export const guildHandlers = {
     null
   ),
   update_guild_role: async (p, ctx) => (
-    await ctx.account.driver.call('guild_role', {
+    await ctx.qq.call('guild_role', {
       action: 'update',
       guild_id: p.guild_id,
       role_id: p.role_id,
@@ -96,7 +96,7 @@ export const guildHandlers = {
     null
   ),
   set_guild_member_role: async (p, ctx) => (
-    await ctx.account.driver.call('guild_role', {
+    await ctx.qq.call('guild_role', {
       action: 'assign',
       guild_id: p.guild_id,
       role_id: p.role_id,
@@ -110,7 +110,7 @@ export const guildHandlers = {
     // A channel is neither a group nor a friend: replies and group-only segments do not apply.
     const out = await prepareOutgoing(ctx, p.message, { user_id: 0 });
     if (out.kind !== 'message') return fail('SEND_MSG_API_ERROR', '频道消息不支持戳一戳与礼物');
-    const sent = await ctx.account.driver.call('send_guild_msg', {
+    const sent = await ctx.qq.call('send_guild_msg', {
       guild_id: p.guild_id,
       channel_id: p.channel_id,
       elements: out.elements,
@@ -120,7 +120,7 @@ export const guildHandlers = {
   get_guild_msg: async (p, ctx) => {
     const [guildId, channelId, seq] = p.message_id.split('-');
     if (!guildId || !channelId || !seq || !/^\d+$/.test(seq)) return fail('MSG_NOT_FOUND');
-    const m = await ctx.account.driver.call('get_guild_msg', {
+    const m = await ctx.qq.call('get_guild_msg', {
       guild_id: guildId,
       channel_id: channelId,
       seq: Number(seq),

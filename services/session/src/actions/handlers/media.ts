@@ -28,7 +28,7 @@ function cacheName(name: string): string {
 
 /** True when `name` is one the QQ side may know: in go-cqhttp's form, or any upstream name. */
 const mediaName = (ctx: ActionContext, pattern: RegExp, name: string) =>
-  pattern.test(name) || (ctx.account.driver.upstream !== undefined && !/[/\\:]/.test(name));
+  pattern.test(name) || (ctx.account.driver.kind === 'proxied' && !/[/\\:]/.test(name));
 
 async function ocrSource(
   ctx: ActionContext,
@@ -36,7 +36,7 @@ async function ocrSource(
 ): Promise<{ url?: string; base64?: string }> {
   if (mediaName(ctx, IMAGE_NAME, image))
     return {
-      url: (await ctx.account.driver.call('get_media', { kind: 'image', name: image })).url,
+      url: (await ctx.qq.call('get_media', { kind: 'image', name: image })).url,
     };
   if (image.startsWith('base64://')) return { base64: image.slice(9) };
   if (/^https?:\/\//i.test(image)) return { url: image };
@@ -64,7 +64,7 @@ export const mediaHandlers = {
   get_image: async (p, ctx) => {
     if (!mediaName(ctx, IMAGE_NAME, p.file))
       return fail('LOAD_FILE_ERROR', '图片名应为 <md5>.image');
-    const info = await ctx.account.driver.call('get_media', { kind: 'image', name: p.file });
+    const info = await ctx.qq.call('get_media', { kind: 'image', name: p.file });
     const { file } = await ctx.media.job(
       'media.fetch',
       { url: info.url, name: cacheName(p.file) },
@@ -76,7 +76,7 @@ export const mediaHandlers = {
   get_record: async (p, ctx) => {
     if (!mediaName(ctx, RECORD_NAME, p.file))
       return fail('LOAD_FILE_ERROR', '语音名应为 <md5>.amr');
-    const info = await ctx.account.driver.call('get_media', { kind: 'record', name: p.file });
+    const info = await ctx.qq.call('get_media', { kind: 'record', name: p.file });
     return ctx.media.job(
       'media.record',
       { url: info.url, name: cacheName(p.file), out_format: p.out_format },

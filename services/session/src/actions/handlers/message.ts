@@ -18,14 +18,14 @@ export async function sendMessage(
   segments: Segment[],
 ): Promise<{ message_id: number }> {
   const { account } = ctx;
-  const driver = account.driver;
+  const qq = ctx.qq;
   const out = await prepareOutgoing(ctx, segments, target);
   if (out.kind === 'actions') {
-    for (const qq of out.pokes)
-      await driver.call(
+    for (const poked of out.pokes)
+      await qq.call(
         'poke',
         'group_id' in target
-          ? { user_id: qq, group_id: target.group_id }
+          ? { user_id: poked, group_id: target.group_id }
           : { user_id: target.user_id },
       );
     return { message_id: 0 };
@@ -34,7 +34,7 @@ export async function sendMessage(
   const options = { extraReplyData: ctx.options.extraReplyData };
   if ('group_id' in target) {
     const self = await account.selfMember(target.group_id);
-    const sent = await driver.call('send_group_msg', {
+    const sent = await qq.call('send_group_msg', {
       group_id: target.group_id,
       elements: out.elements,
     });
@@ -51,8 +51,8 @@ export async function sendMessage(
     await account.publish(sentEventId(account.uin, 'g', target.group_id, sent.seq), event);
     return { message_id: event.message_id };
   }
-  const self = await driver.self();
-  const sent = await driver.call('send_private_msg', {
+  const self = await qq.self();
+  const sent = await qq.call('send_private_msg', {
     user_id: target.user_id,
     elements: out.elements,
     ...(target.temp_group ? { group_id: target.temp_group } : {}),
@@ -100,7 +100,7 @@ export const messageHandlers = {
     const m = await findMessage(ctx, p.message_id, 'MESSAGE_NOT_FOUND');
     if (m.message_type === 'private' && m.user_id !== ctx.account.uin)
       fail('CANNOT_RECALL_FRIEND_MSG');
-    await ctx.account.driver.call('recall', {
+    await ctx.qq.call('recall', {
       ...chatOf(ctx, m),
       seq: m.message_seq,
       sender_id: m.user_id,
@@ -109,21 +109,21 @@ export const messageHandlers = {
   },
   mark_msg_as_read: async (p, ctx) => {
     const m = await findMessage(ctx, p.message_id, 'MSG_NOT_FOUND');
-    await ctx.account.driver.call('mark_read', { ...chatOf(ctx, m), seq: m.message_seq });
+    await ctx.qq.call('mark_read', { ...chatOf(ctx, m), seq: m.message_seq });
     return null;
   },
   mark_private_msg_as_read: async (p, ctx) => (
-    await ctx.account.driver.call('mark_read', { user_id: p.user_id }),
+    await ctx.qq.call('mark_read', { user_id: p.user_id }),
     null
   ),
   mark_group_msg_as_read: async (p, ctx) => (
-    await ctx.account.driver.call('mark_read', { group_id: p.group_id }),
+    await ctx.qq.call('mark_read', { group_id: p.group_id }),
     null
   ),
   set_msg_emoji_like: async (p, ctx) => {
     const m = await findMessage(ctx, p.message_id, 'MESSAGE_NOT_FOUND');
     if (m.message_type !== 'group') fail('MESSAGE_NOT_FOUND', '只能回应群消息');
-    await ctx.account.driver.call('react', {
+    await ctx.qq.call('react', {
       group_id: m.group_id,
       seq: m.message_seq,
       emoji_id: p.emoji_id,
@@ -133,7 +133,7 @@ export const messageHandlers = {
   },
   /** NapCat's shape, which the clients that call this action expect. */
   get_recent_contact: async (p, ctx) =>
-    (await ctx.account.driver.call('get_recent_contacts', { count: p.count })).map(c => ({
+    (await ctx.qq.call('get_recent_contacts', { count: p.count })).map(c => ({
       peerUin: String(c.peer_id),
       peerName: c.peer_name,
       remark: '',
@@ -148,7 +148,7 @@ export const messageHandlers = {
   delete_essence_msg: (p, ctx) => setEssence(ctx, p.message_id, false),
   get_essence_msg_list: (p, ctx) =>
     asFailure('GET_ESSENCE_LIST_FOUND', async () =>
-      (await ctx.account.driver.call('get_essence_list', { group_id: p.group_id })).map(e => ({
+      (await ctx.qq.call('get_essence_list', { group_id: p.group_id })).map(e => ({
         sender_id: e.sender_id,
         sender_nick: e.sender_nick,
         sender_time: e.sender_time,
@@ -164,7 +164,7 @@ async function setEssence(ctx: ActionContext, id: number, enable: boolean): Prom
   const m = await findMessage(ctx, id, 'MESSAGE_NOT_FOUND');
   if (m.message_type !== 'group') fail('MESSAGE_NOT_FOUND', '精华消息必须是群消息');
   await asFailure('SET_ESSENCE_MSG_ERROR', () =>
-    ctx.account.driver.call('set_essence', { group_id: m.group_id, seq: m.message_seq, enable }),
+    ctx.qq.call('set_essence', { group_id: m.group_id, seq: m.message_seq, enable }),
   );
   return null;
 }
