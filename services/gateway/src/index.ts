@@ -12,5 +12,5 @@ export type { RunningGateway } from './gateway.js';
 export { startGateway } from './gateway.js';
 export { FULL_GRANT, TokenTable, tokenFrom } from './auth/tokens.js';
 export { RecentIds } from './events/event-hub.js';
-export { gatewayHandlers } from './routing/local-actions.js';
+export { gatewayHandlers } from './handlers/index.js';
 export { roleOf } from './transports/ws-server.js';

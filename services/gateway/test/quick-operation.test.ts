@@ -7,8 +7,7 @@ import { type ActionResponse, ok } from '@cqfleet/onebot';
 import { describe, expect, it } from 'vitest';
 import type { Grant } from '../src/auth/tokens.js';
 import { FilterRegistry } from '../src/events/filter-registry.js';
-import type { GatewayContext } from '../src/routing/local-actions.js';
-import { gatewayHandlers } from '../src/routing/local-actions.js';
+import { type GatewayContext, gatewayHandlers } from '../src/handlers/index.js';
 import { planQuickOperation } from '../src/routing/quick-operation.js';
 import { silent } from './in-process.js';
 

@@ -7,6 +7,6 @@
  */
 export type { Config } from './config.js';
 export { loadConfig } from './config.js';
-export { sessionHandlers } from './actions/handlers/index.js';
+export { sessionHandlers } from './handlers/index.js';
 export type { RunningWorker } from './worker.js';
 export { startWorker } from './worker.js';

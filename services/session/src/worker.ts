@@ -24,7 +24,7 @@ import { AccountRuntime } from './account.js';
 import { createExecutor } from './actions/executor.js';
 import { readServer } from './actions/qq-reads.js';
 import type { SessionOptions } from './actions/context.js';
-import { sessionHandlers } from './actions/handlers/index.js';
+import { sessionHandlers } from './handlers/index.js';
 import { MediaClient } from '@cqfleet/media-client';
 import type { Config } from './config.js';
 import { LeaseManager } from './ownership/lease-manager.js';

@@ -28,7 +28,7 @@ import { counter, histogram, InFlight, type Logger, secondsSince } from '@cqflee
 import type { AccountDirectory } from '../accounts/directory.js';
 import { allowsAccount, allowsAction, type Grant, operatorOnly } from '../auth/tokens.js';
 import { countRefusal } from '../refusals.js';
-import { type GatewayContext, gatewayHandlers, type GatewayServices } from './local-actions.js';
+import { type GatewayContext, gatewayHandlers, type GatewayServices } from '../handlers/index.js';
 import type { MediaClient } from '@cqfleet/media-client';
 import { RateLimitQueues } from './rate-limit-queue.js';
 

@@ -4,8 +4,8 @@
  */
 import { fail, formatMessage } from '@cqfleet/onebot';
 import type { SimGuild } from '@cqfleet/sim-client';
-import { prepareOutgoing } from '../../segments/outgoing.js';
-import type { ActionContext, SessionHandlers } from '../context.js';
+import { prepareOutgoing } from '../segments/outgoing.js';
+import type { ActionContext, SessionHandlers } from '../actions/context.js';
 
 async function guild(ctx: ActionContext, guildId: string): Promise<SimGuild> {
   const g = (await ctx.qq.call('get_guilds', {})).find(x => x.guild_id === guildId);

@@ -1,5 +1,5 @@
 /** Status, versions and restarts (reference §1.4 "system", seed 获取状态). */
-import type { SessionHandlers } from '../context.js';
+import type { SessionHandlers } from '../actions/context.js';
 
 export const VERSION = '0.1.0';
 

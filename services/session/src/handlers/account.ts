@@ -1,8 +1,8 @@
 /** The account itself, its friends and other users (reference §1.4 "Information", §1.5, NT). */
 import { fail } from '@cqfleet/onebot';
 import type { SimUser } from '@cqfleet/sim-client';
-import type { SessionHandlers } from '../context.js';
-import { asFailure, driverOp } from '../helpers.js';
+import type { SessionHandlers } from '../actions/context.js';
+import { asFailure, driverOp } from '../actions/helpers.js';
 
 function strangerInfo(u: SimUser) {
   return {

@@ -1,4 +1,4 @@
-/** Actions the gateway answers itself (owner `gateway` in the action table). */
+/** The gateway's actions of the table's `system` domain (owner `gateway`). */
 import {
   fail,
   type Handlers,
@@ -7,29 +7,12 @@ import {
   supportedActions,
 } from '@cqfleet/onebot';
 import type { Logger } from '@cqfleet/runtime';
-import { allowsAction, type Grant } from '../auth/tokens.js';
+import { allowsAction } from '../auth/tokens.js';
 import type { FilterRegistry } from '../events/filter-registry.js';
-import type { LongPoll } from '../events/long-poll.js';
-import { type ActionCaller, planQuickOperation, runQuickOperation } from './quick-operation.js';
+import { planQuickOperation, runQuickOperation } from '../routing/quick-operation.js';
+import type { GatewayContext } from './context.js';
 
-export interface GatewayServices {
-  filters: FilterRegistry;
-  /** Tells the other gateway replicas to reload a filter too (filter-sync.ts). */
-  filterSync?: { announce(file: string): void };
-  /** Present when long polling is enabled (`GATEWAY_LONG_POLLING`). */
-  longPoll?: LongPoll;
-  log: Logger;
-}
-
-export interface GatewayContext extends GatewayServices {
-  selfId: number;
-  format: MessageFormat;
-  /** The caller's token; absent for the gateway's own calls. */
-  grant?: Grant;
-  caller: ActionCaller;
-}
-
-export const gatewayHandlers: Partial<Handlers<'gateway', GatewayContext>> = {
+export const systemHandlers = {
   get_supported_actions: async () => supportedActions(),
   can_send_image: async () => ({ yes: true }),
   can_send_record: async () => ({ yes: true }),
@@ -63,4 +46,4 @@ export const gatewayHandlers: Partial<Handlers<'gateway', GatewayContext>> = {
   /** Long polling; an unknown action where it is not enabled, as go-cqhttp. */
   get_updates: async (p, ctx) =>
     ctx.longPoll ? ctx.longPoll.take(ctx.selfId, p.limit, p.timeout) : fail('API_NOT_FOUND'),
-};
+} satisfies Partial<Handlers<'gateway', GatewayContext>>;

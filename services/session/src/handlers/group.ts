@@ -1,9 +1,9 @@
 /** Groups: information and administration (reference §1.4 "Group administration", §1.5). */
 import { fail } from '@cqfleet/onebot';
 import type { SimGroup, SimHonorMember, SimMember } from '@cqfleet/sim-client';
-import { resolveMedia } from '../../segments/media.js';
-import type { SessionHandlers } from '../context.js';
-import { asFailure, driverOp } from '../helpers.js';
+import { resolveMedia } from '../segments/media.js';
+import type { SessionHandlers } from '../actions/context.js';
+import { asFailure, driverOp } from '../actions/helpers.js';
 
 export function groupInfo(g: SimGroup) {
   return {
