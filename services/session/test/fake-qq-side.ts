@@ -1,0 +1,246 @@
+/**
+ * A QQ side in memory, for running session handlers without a cluster. It speaks the contract
+ * (@cqfleet/qq-side): every call's arguments are read by the table (so a handler that asks the
+ * QQ side for something it would refuse fails here too), every answer is a fixture that fits the
+ * op's result schema (checked on the way out), and every call is recorded. A test may replace an
+ * answer or make an op fail.
+ */
+import { OneBotError } from '@cqfleet/onebot';
+import { type OpName, type Ops, parseArgs, parseResult } from '@cqfleet/qq-side';
+import type { QQSidePort } from '../src/driver/index.js';
+
+export const SELF = 10001;
+export const GROUP = 100100;
+export const PERSON = 20001;
+const T = 1_700_000_000;
+
+const user = (user_id: number, nickname: string) => ({
+  user_id,
+  nickname,
+  sex: 'female' as const,
+  age: 20,
+  level: 32,
+  sign: 'hi',
+  qid: '',
+  login_days: 100,
+  vip_level: 'SVIP1',
+});
+const member = (user_id: number, role: 'owner' | 'admin' | 'member') => ({
+  group_id: GROUP,
+  user_id,
+  nickname: `n${user_id}`,
+  card: '',
+  sex: 'unknown' as const,
+  age: 0,
+  area: '',
+  join_time: T,
+  last_sent_time: T,
+  level: '1',
+  role,
+  title: '',
+  title_expire_time: 0,
+  shut_up_timestamp: 0,
+});
+const group = {
+  group_id: GROUP,
+  group_name: 'cqfleet users',
+  group_memo: '',
+  group_create_time: T,
+  group_level: 1,
+  member_count: 3,
+  max_member_count: 200,
+};
+const text = (t: string) => [{ type: 'text', data: { text: t } }];
+const sent = { seq: 42, time: T, elements: text('sent') };
+const honors = { user_id: PERSON, nickname: 'alice', avatar: '', description: 'talkative' };
+const guild = {
+  guild_id: '1',
+  guild_name: 'g',
+  guild_display_id: '1',
+  channels: [
+    {
+      channel_id: '2',
+      channel_name: 'c',
+      channel_type: 1,
+      owner_guild_id: '1',
+      creator_tiny_id: '3',
+      create_time: T,
+    },
+  ],
+  members: [{ tiny_id: '3', title: '', nickname: 'me', role_id: '4', role_name: 'member' }],
+  roles: [
+    {
+      role_id: '4',
+      role_name: 'member',
+      argb_color: 0,
+      independent: false,
+      member_count: 1,
+      max_count: 100,
+      owned: false,
+      disabled: false,
+    },
+  ],
+  self_tiny_id: '3',
+};
+
+type Answer<K extends OpName> = (args: Ops[K]['parsed']) => unknown;
+
+/** What the QQ side answers each op with, unless a test says otherwise. */
+const ANSWERS: { [K in Exclude<OpName, 'login'>]: Answer<K> } = {
+  get_friends: () => [{ user_id: PERSON, nickname: 'alice', remark: '' }],
+  get_unidirectional_friends: () => [{ user_id: 20009, nickname: 'fan', source: 'search' }],
+  delete_friend: () => null,
+  delete_unidirectional_friend: () => null,
+  get_user: a => user(a.user_id, 'someone'),
+  get_vip_info: a => ({
+    user_id: a.user_id,
+    nickname: 'someone',
+    level: 1,
+    level_speed: 1,
+    vip_level: 'SVIP1',
+    vip_growth_speed: 1,
+    vip_growth_total: 1,
+  }),
+  send_like: () => null,
+  poke: () => null,
+  set_profile: () => null,
+  handle_friend_request: () => null,
+  get_online_clients: () => [{ app_id: 1, device_name: 'phone', device_kind: 'mobile' }],
+  get_model_show: a => [{ model_show: a.model, need_pay: false }],
+  set_model_show: () => null,
+  get_cookies: () => ({ cookies: 'uin=o10001', csrf_token: 123 }),
+  check_url: () => ({ level: 1 }),
+  get_custom_faces: () => ['http://faces/1.png'],
+  get_groups: () => [group],
+  get_group: () => group,
+  get_members: () => [member(SELF, 'owner'), member(PERSON, 'admin')],
+  get_member: a => member(a.user_id, a.user_id === SELF ? 'owner' : 'member'),
+  kick: () => null,
+  ban: () => null,
+  ban_anonymous: () => null,
+  whole_ban: () => null,
+  set_admin: () => null,
+  set_anonymous: () => null,
+  set_card: () => null,
+  set_group_name: () => null,
+  leave_group: () => null,
+  set_title: () => null,
+  set_portrait: () => null,
+  sign_in: () => null,
+  get_at_all_remain: () => ({
+    can_at_all: true,
+    remain_at_all_count_for_group: 10,
+    remain_at_all_count_for_uin: 5,
+  }),
+  get_honors: a => ({
+    group_id: a.group_id,
+    current_talkative: { user_id: PERSON, nickname: 'alice', avatar: '', day_count: 3 },
+    talkative_list: [honors],
+    performer_list: [],
+    legend_list: [],
+    strong_newbie_list: [],
+    emotion_list: [],
+  }),
+  get_shut_list: () => [{ ...member(PERSON, 'member'), shut_up_timestamp: T + 60 }],
+  send_notice: () => ({ notice_id: 'n1' }),
+  get_notices: () => [
+    {
+      notice_id: 'n1',
+      sender_id: SELF,
+      publish_time: T,
+      message: { text: 'notice', images: [] },
+    },
+  ],
+  delete_notice: () => null,
+  get_system_messages: () => ({ invited_requests: null, join_requests: null }),
+  handle_group_request: () => null,
+  send_group_msg: () => sent,
+  send_private_msg: () => sent,
+  send_forward: () => ({ ...sent, resid: 'res1' }),
+  get_forward: () => [{ user_id: PERSON, nickname: 'alice', time: T, elements: text('node') }],
+  get_message: a => ({
+    seq: a.seq,
+    time: T,
+    sender_id: PERSON,
+    sender_name: 'alice',
+    ...a.chat,
+    elements: text('stored'),
+    recalled: false,
+  }),
+  get_group_messages: () => [],
+  recall: () => null,
+  set_essence: () => null,
+  get_essence_list: () => [
+    {
+      sender_id: PERSON,
+      sender_nick: 'alice',
+      sender_time: T,
+      operator_id: SELF,
+      operator_nick: 'me',
+      operator_time: T,
+      seq: 7,
+    },
+  ],
+  react: () => null,
+  mark_read: () => null,
+  get_recent_contacts: () => [
+    {
+      chat_type: 'group',
+      peer_id: GROUP,
+      peer_name: 'cqfleet users',
+      last_seq: 7,
+      last_time: T,
+      last_sender_id: PERSON,
+      last_message: text('hi'),
+    },
+  ],
+  get_media: a => ({ url: `http://qq/media/${a.name}`, size: 10, filename: a.name }),
+  upload_ticket: a => ({ url: `http://qq/upload/${a.kind}` }),
+  get_fs_info: () => ({ file_count: 1, limit_count: 10, used_space: 5, total_space: 100 }),
+  list_files: () => ({ files: [], folders: [] }),
+  get_file_url: () => ({ url: 'http://qq/file/1' }),
+  create_folder: () => null,
+  delete_folder: () => null,
+  delete_file: () => null,
+  upload_group_file: () => ({ file_id: 'f1' }),
+  upload_private_file: () => null,
+  get_guilds: () => [guild],
+  send_guild_msg: () => ({ seq: 1, time: T }),
+  get_guild_msg: a => ({
+    guild_id: a.guild_id,
+    channel_id: a.channel_id,
+    seq: a.seq,
+    time: T,
+    sender_tiny_id: '3',
+    sender_nickname: 'me',
+    elements: text('guild'),
+  }),
+  guild_role: () => ({ role_id: '5' }),
+};
+
+export class FakeQQSide implements QQSidePort {
+  readonly calls: Array<{ op: OpName; args: unknown }> = [];
+  readonly answers: Partial<typeof ANSWERS> = {};
+  readonly failing = new Map<OpName, OneBotError>();
+
+  async call<K extends Exclude<OpName, 'login'>>(
+    op: K,
+    args: Ops[K]['args'],
+  ): Promise<Ops[K]['result']> {
+    // Read as the QQ side reads it: a handler asking for what it would refuse fails here too.
+    const parsed = parseArgs(op, args);
+    this.calls.push({ op, args });
+    const fail = this.failing.get(op);
+    if (fail) throw fail;
+    const answer = (this.answers[op] ?? ANSWERS[op]) as Answer<K>;
+    return parseResult(op, answer(parsed));
+  }
+
+  self = async () => parseResult('get_user', user(SELF, 'me'));
+  refreshSelf = this.self;
+
+  /** The ops called, in order. */
+  get ops(): OpName[] {
+    return this.calls.map(c => c.op);
+  }
+}
