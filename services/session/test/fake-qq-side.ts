@@ -5,7 +5,7 @@
  * op's result schema (checked on the way out), and every call is recorded. A test may replace an
  * answer or make an op fail.
  */
-import { OneBotError } from '@cqfleet/onebot';
+import { type OneBotError } from '@cqfleet/onebot';
 import { type OpName, type Ops, parseArgs, parseResult } from '@cqfleet/qq-side';
 import type { QQSidePort } from '../src/driver/index.js';
 
