@@ -5,8 +5,8 @@
  * const history = await startHistory(loadConfig(process.env), log);
  * ```
  */
-export type { HistoryContext, HistoryHandlers } from './actions.js';
-export { getMsgShape, historyHandlers } from './actions.js';
+export type { HistoryContext, HistoryHandlers } from './handlers/index.js';
+export { getMsgShape, historyHandlers } from './handlers/index.js';
 export type { Config } from './config.js';
 export { loadConfig } from './config.js';
 export type { RunningHistory } from './service.js';

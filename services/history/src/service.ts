@@ -10,7 +10,9 @@ import {
   redisReady,
   startGrpcServer,
 } from '@cqfleet/runtime';
-import { createExecutor, finder, historyHandlers } from './actions.js';
+import { createExecutor } from './executor.js';
+import { finder } from './finder.js';
+import { historyHandlers } from './handlers/index.js';
 import type { Config } from './config.js';
 import { HistoryConsumer } from './consumer.js';
 import { QQBacked } from './qq-backed.js';

@@ -1,6 +1,7 @@
 /**
- * The actions history owns (get_msg, get_group_msg_history, get_friend_msg_history,
- * get_forward_msg), typed by the action table.
+ * History's actions of the table's `message` domain: get_msg, get_group_msg_history,
+ * get_friend_msg_history, get_forward_msg — answered from Redis, and from the QQ side for what
+ * history lacks (qq-backed.ts).
  */
 import {
   fail,
@@ -10,19 +11,10 @@ import {
   messageCode,
   messageIdV2,
 } from '@cqfleet/onebot';
-import type { ActionRequest } from '@cqfleet/proto';
-import { decodeRequest, handlerFor } from '@cqfleet/rpc';
-import type { HistoryConsumer } from './consumer.js';
-import type { QQSideLink } from './qq-side.js';
-import type { QQBacked } from './qq-backed.js';
-import type { MessageStore, StoredMessage } from './store.js';
-
-export interface HistoryContext {
-  selfId: number;
-  format: MessageFormat;
-}
-
-export type HistoryHandlers = Partial<Handlers<'history', HistoryContext>>;
+import type { Finder } from '../finder.js';
+import type { QQBacked } from '../qq-backed.js';
+import type { MessageStore, StoredMessage } from '../store.js';
+import type { HistoryContext } from './context.js';
 
 /** `get_msg`'s shape (reference §1.4): no raw_message; real_id = message_seq = QQ seq. */
 export function getMsgShape(m: StoredMessage, format: MessageFormat) {
@@ -47,33 +39,7 @@ function asEvent(m: StoredMessage, format: MessageFormat) {
   return { ...m, message: formatMessage(m.message, format), message_format: format };
 }
 
-export type Finder = (selfId: number, messageId: number) => Promise<StoredMessage | undefined>;
-
-/**
- * Looks a message up; a miss may be a message still in flight in the stream, so the consumer
- * is given the chance to catch up once (read-your-writes after a send). A message the stream
- * never carried is asked of the QQ side (an upstream implementation that does not report what
- * the account sends) and stored, so the next look-up finds it.
- */
-export function finder(
-  store: MessageStore,
-  consumer: HistoryConsumer,
-  catchUpMs: number,
-  qq: QQSideLink,
-): Finder {
-  return async (selfId, messageId) => {
-    const found =
-      (await store.get(selfId, messageId)) ??
-      ((await consumer.catchUp(catchUpMs)) ? await store.get(selfId, messageId) : undefined);
-    if (found) return found;
-    const read = await qq.read(selfId, 'message', { message_id: messageId }).catch(() => null);
-    if (!read || read.message_id !== messageId) return undefined;
-    await store.put(read, await qq.trust(selfId));
-    return read;
-  };
-}
-
-export function historyHandlers(store: MessageStore, find: Finder, qq: QQBacked): HistoryHandlers {
+export function messageHandlers(store: MessageStore, find: Finder, qq: QQBacked) {
   return {
     get_msg: async (p, ctx) => {
       const m = await find(ctx.selfId, p.message_id);
@@ -98,14 +64,5 @@ export function historyHandlers(store: MessageStore, find: Finder, qq: QQBacked)
     get_forward_msg: async (p, ctx) => ({
       messages: await qq.forward(ctx.selfId, p.message_id, ctx.format),
     }),
-  };
-}
-
-export function createExecutor(
-  handlers: HistoryHandlers,
-): (req: ActionRequest) => Promise<unknown> {
-  return async req => {
-    const { name, params, format } = decodeRequest(req);
-    return handlerFor<HistoryContext>(handlers, name)(params, { selfId: req.selfId, format });
-  };
+  } satisfies Partial<Handlers<'history', HistoryContext>>;
 }

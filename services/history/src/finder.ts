@@ -1,0 +1,30 @@
+/** Finding a stored message by id, for get_msg and the session's look-ups. */
+import type { HistoryConsumer } from './consumer.js';
+import type { QQSideLink } from './qq-side.js';
+import type { MessageStore, StoredMessage } from './store.js';
+
+export type Finder = (selfId: number, messageId: number) => Promise<StoredMessage | undefined>;
+
+/**
+ * Looks a message up; a miss may be a message still in flight in the stream, so the consumer
+ * is given the chance to catch up once (read-your-writes after a send). A message the stream
+ * never carried is asked of the QQ side (an upstream implementation that does not report what
+ * the account sends) and stored, so the next look-up finds it.
+ */
+export function finder(
+  store: MessageStore,
+  consumer: HistoryConsumer,
+  catchUpMs: number,
+  qq: QQSideLink,
+): Finder {
+  return async (selfId, messageId) => {
+    const found =
+      (await store.get(selfId, messageId)) ??
+      ((await consumer.catchUp(catchUpMs)) ? await store.get(selfId, messageId) : undefined);
+    if (found) return found;
+    const read = await qq.read(selfId, 'message', { message_id: messageId }).catch(() => null);
+    if (!read || read.message_id !== messageId) return undefined;
+    await store.put(read, await qq.trust(selfId));
+    return read;
+  };
+}
