@@ -8,7 +8,7 @@
  * - an unterminated code drops the rest of the string silently; a lone `]` in text is kept;
  * - `parse` never throws, whatever the input.
  */
-import type { InputSegment, Segment } from './segment.js';
+import { type InputSegment, type Segment, valueToString } from './segment.js';
 
 const TEXT_ESCAPES: ReadonlyArray<[string, string]> = [
   ['&', '&amp;'],
@@ -113,12 +113,4 @@ export function stringifySegment(seg: InputSegment): string {
     code += `,${key}=${escapeValue(valueToString(value))}`;
   }
   return code + ']';
-}
-
-/** Data values on the wire are strings; nested values (forward node content) become JSON. */
-export function valueToString(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
-    return String(value);
-  return JSON.stringify(value) ?? '';
 }

@@ -40,7 +40,6 @@ export {
   stringifySegment,
   unescapeText,
   unescapeValue,
-  valueToString,
 } from './cqcode.js';
 export type { ActionResponse, AsyncResponse, FailedResponse, OkResponse } from './envelope.js';
 export {
@@ -87,4 +86,5 @@ export {
   SEGMENT_TYPES,
   text,
   toWireSegment,
+  valueToString,
 } from './segment.js';

@@ -6,7 +6,6 @@
  * (`{"qq": 123}`) and, for forward `node`, a nested message in `content`; input segments
  * are therefore typed loosely and turned into wire segments by {@link toWireSegment}.
  */
-import { valueToString } from './cqcode.js';
 
 /** A segment as cqfleet emits it: string-valued `data`. */
 export interface Segment {
@@ -63,6 +62,14 @@ export type SegmentType = keyof typeof SEGMENT_TYPES;
 
 export function isKnownSegmentType(type: string): type is SegmentType {
   return Object.hasOwn(SEGMENT_TYPES, type);
+}
+
+/** Data values on the wire are strings; nested values (forward node content) become JSON. */
+export function valueToString(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
+  return JSON.stringify(value) ?? '';
 }
 
 /** Turns a typed input segment into its wire form (string values, nulls dropped). */

@@ -55,3 +55,13 @@ export { LeaseStore } from './leases.js';
 export { backoff, sleep, unixTime } from './time.js';
 export type { StreamAck } from './stream-publisher.js';
 export { StreamPublisher } from './stream-publisher.js';
+export type {
+  BatchHandler,
+  DurableConsumerConfig,
+  DurableConsumerHandler,
+  DurableConsumerOptions,
+  EachBatch,
+  EachMessage,
+  MessageHandler,
+} from './durable-consumer.js';
+export { DurableConsumer } from './durable-consumer.js';

@@ -3,36 +3,30 @@
  * events are stored, then the event is acknowledged. A crash between store and ack only leads
  * to a redelivery, which stores the same values again. Several history replicas share the one
  * durable consumer, so each event is handled by one of them.
+ *
+ * Binding the consumer, batching what arrives together, resuming after NATS or consumer errors
+ * and stopping are the runtime's `DurableConsumer`; storing, acknowledging and `catchUp` are here.
  */
 import { EVENT_ID_HEADER, isUpstreamEventId, type Namespace } from '@cqfleet/contracts';
 import { isMessageEvent, type MessageEvent, type OneBotEvent } from '@cqfleet/onebot';
-import { backoff, counter, type Logger, type NatsConnection, sleep } from '@cqfleet/runtime';
+import {
+  backoff,
+  counter,
+  DurableConsumer,
+  type Logger,
+  type NatsConnection,
+  sleep,
+} from '@cqfleet/runtime';
+import { AckPolicy, DeliverPolicy, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import type { MessageStore, Trust } from './store.js';
 
 const storedTotal = counter(
   'cqfleet_history_events_stored_total',
   'Message events written to the history store (redeliveries included; writes are idempotent)',
 );
-import {
-  AckPolicy,
-  DeliverPolicy,
-  jetstream,
-  jetstreamManager,
-  type JsMsg,
-} from '@nats-io/jetstream';
-import type { MessageStore, Trust } from './store.js';
 
 export class HistoryConsumer {
-  private readonly abort = new AbortController();
-  private loop?: Promise<void>;
-  /**
-   * Messages that arrived together are stored together: a flush is scheduled after the
-   * messages already received have been taken in, so a burst costs one Redis round trip per
-   * batch and a lone message is stored at once. Flushes run one after another, so chats keep
-   * their order.
-   */
-  private readonly pending: JsMsg[] = [];
-  private scheduled = false;
-  private flushing: Promise<void> = Promise.resolve();
+  private readonly consumer: DurableConsumer;
   stored = 0;
 
   constructor(
@@ -41,70 +35,39 @@ export class HistoryConsumer {
     private readonly messages: MessageStore,
     private readonly log: Logger,
     private readonly batch: number,
-    private readonly ackWaitMs: number,
-  ) {}
-
-  async start(): Promise<void> {
-    const jsm = await jetstreamManager(this.nc);
-    const name = this.ns.historyConsumer;
-    await jsm.consumers.info(this.ns.eventStream, name).catch(() =>
-      jsm.consumers.add(this.ns.eventStream, {
-        durable_name: name,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        filter_subject: this.ns.eventSubjects,
-        max_ack_pending: 20_000,
-        ack_wait: this.ackWaitMs * 1_000_000,
-      }),
-    );
-    this.loop = this.run().catch((err: unknown) =>
-      this.log.error({ err }, 'history consumer stopped'),
+    ackWaitMs: number,
+  ) {
+    this.consumer = new DurableConsumer(
+      nc,
+      {
+        stream: ns.eventStream,
+        name: ns.historyConsumer,
+        config: {
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+          filter_subject: ns.eventSubjects,
+          max_ack_pending: 20_000,
+          ack_wait: ackWaitMs * 1_000_000,
+        },
+      },
+      log,
     );
   }
 
-  /** Consumes until stopped; a broken subscription (NATS restart) is resumed with back-off. */
-  private async run(): Promise<void> {
-    const js = jetstream(this.nc);
-    for (let attempt = 0; !this.abort.signal.aborted; attempt++) {
-      try {
-        const consumer = await js.consumers.get(this.ns.eventStream, this.ns.historyConsumer);
-        const messages = await consumer.consume({ max_messages: this.batch });
-        const stop = () => messages.stop();
-        this.abort.signal.addEventListener('abort', stop, { once: true });
-        for await (const m of messages) {
-          this.pending.push(m);
-          if (this.pending.length >= this.batch) await this.flush();
-          else this.scheduleFlush();
-          attempt = 0;
-        }
-        this.abort.signal.removeEventListener('abort', stop);
-      } catch (err) {
-        if (this.abort.signal.aborted) return;
-        this.log.warn({ err }, 'history consumer interrupted; resuming');
-      }
-      await this.flush();
-      await sleep(backoff(attempt, 200, 5_000), this.abort.signal).catch(() => undefined);
-    }
-    await this.flush();
-  }
-
-  private scheduleFlush(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      void this.flush();
+  /**
+   * Binds (or creates) the shared consumer and stores from it until `stop()`. Messages that
+   * arrived together are stored together (one Redis round trip per burst, a lone message at
+   * once), at most `batch` at a time, one batch after another so chats keep their order.
+   */
+  start(): Promise<void> {
+    return this.consumer.start({
+      maxBatch: this.batch,
+      eachBatch: (batch, signal) => this.store(batch, signal),
     });
   }
 
-  private flush(): Promise<void> {
-    const batch = this.pending.splice(0);
-    if (batch.length > 0) this.flushing = this.flushing.then(() => this.store(batch));
-    return this.flushing;
-  }
-
   /** Stores the batch's message events (retrying until Redis takes them), then acks them all. */
-  private async store(batch: JsMsg[]): Promise<void> {
+  private async store(batch: JsMsg[], signal: AbortSignal): Promise<void> {
     const events: MessageEvent[] = [];
     // What an upstream implementation reported is kept under its account alone (store.ts).
     const own = new Set<MessageEvent>();
@@ -126,7 +89,8 @@ export class HistoryConsumer {
         storedTotal.inc(events.length);
         break;
       } catch (err) {
-        if (this.abort.signal.aborted) {
+        if (signal.aborted) {
+          // Stopping: another replica (or the next start) stores them, without the ack wait.
           for (const m of batch) m.nak();
           return;
         }
@@ -147,15 +111,15 @@ export class HistoryConsumer {
     const target = (await jsm.streams.info(this.ns.eventStream)).state.last_seq;
     const end = Date.now() + timeoutMs;
     for (;;) {
-      const info = await jsm.consumers.info(this.ns.eventStream, this.ns.historyConsumer);
+      const info = await this.consumer.info();
       if (info.ack_floor.stream_seq >= target) return true;
       if (Date.now() >= end) return false;
       await sleep(20);
     }
   }
 
-  async stop(): Promise<void> {
-    this.abort.abort();
-    await this.loop;
+  /** Stops reading; what was already received is stored and acknowledged first. */
+  stop(): Promise<void> {
+    return this.consumer.stop();
   }
 }

@@ -5,9 +5,9 @@
 import { open } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { OneBotError } from '@cqfleet/onebot';
-import type { DownloadLimits, DownloadProgress } from './download.js';
 import { IdleTimeout } from './http-get.js';
 import { Refusal } from './refusals.js';
+import type { DownloadLimits, DownloadProgress } from './types.js';
 
 /** A download over `maxBytes` (declared or counted); callers may answer it their own way. */
 export class TooLargeError extends Refusal {

@@ -27,23 +27,7 @@ import { cachePath, parseHeaders } from './cache-key.js';
 import { Progress, TooLargeError, writeAt } from './body-writer.js';
 import { asDownloadError, downloadUrl, type GetOptions, guardedGet } from './http-get.js';
 import { Refusal } from './refusals.js';
-
-export interface DownloadLimits {
-  cacheDir: string;
-  /** Largest download (declared or counted). */
-  maxBytes: number;
-  /** A connection that receives nothing for this long fails. */
-  idleTimeoutMs: number;
-  /** Longest a whole download may take, every connection and redirect included. */
-  deadlineMs: number;
-  maxRedirects: number;
-}
-
-export interface DownloadProgress {
-  received: number;
-  /** Unknown when the server does not say. */
-  total?: number;
-}
+import type { DownloadLimits, DownloadProgress } from './types.js';
 
 export interface DownloadOptions {
   /** Parallel connections (seed `thread_count`), 1–16. @default 1 */

@@ -5,7 +5,6 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MediaJobData, MediaJobResult } from '@cqfleet/contracts';
-import type { PayloadStore } from '@cqfleet/media-client';
 import {
   type Handlers,
   isActionName,
@@ -14,38 +13,15 @@ import {
   parseParams,
 } from '@cqfleet/onebot';
 import { z } from 'zod';
-import type { AddressGuard } from './address-guard.js';
 import { touch } from './cache.js';
-import {
-  type DownloadLimits,
-  type DownloadProgress,
-  downloadFile,
-  downloadTo,
-} from './download.js';
-import { type OcrData, recognize } from './ocr.js';
+import { downloadFile, downloadTo } from './download.js';
+import { recognize } from './ocr.js';
 import { prepareMedia } from './prepare.js';
 import { convertRecord, RECORD_FORMATS } from './record.js';
 import { countRefusal, Refusal } from './refusals.js';
 import { ocrImage } from './sources.js';
+import type { MediaContext } from './types.js';
 import { wordSlices } from './words.js';
-
-export interface MediaContext {
-  selfId: number;
-  guard: AddressGuard;
-  limits: DownloadLimits;
-  /** Directories `file://` media may be read from (the cache is always one). */
-  roots: string[];
-  /** Largest video for sending. */
-  videoMaxBytes: number;
-  /** ffmpeg executable for voice conversion. */
-  ffmpeg: string;
-  /** Chinese data OCR reads with (MEDIA_OCR_DATA). @default 'full' */
-  ocrData?: OcrData;
-  /** Reports a long job's progress (BullMQ job progress and the log). */
-  progress?: (p: DownloadProgress) => void;
-  /** Bytes producers stored beside their jobs (`payload`); absent, such jobs fail. */
-  payloads?: PayloadStore;
-}
 
 export type MediaHandlers = Partial<Handlers<'media', MediaContext>>;
 

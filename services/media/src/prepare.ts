@@ -29,9 +29,9 @@ import { touch } from './cache.js';
 import { cachePath } from './cache-key.js';
 import { TooLargeError } from './body-writer.js';
 import { downloadTo } from './download.js';
-import type { MediaContext } from './jobs.js';
 import { IMAGE_MAX_BYTES, Refusal } from './refusals.js';
 import { inlineBase64, payloadBytes, readCapped } from './sources.js';
+import type { MediaContext } from './types.js';
 
 /** The job's contract lives with the client that adds it (@cqfleet/media-client). */
 export type PrepareArgs = InternalJobs['media.prepare']['args'];

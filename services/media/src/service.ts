@@ -12,6 +12,12 @@ import {
   redisReady,
   secondsSince,
 } from '@cqfleet/runtime';
+import { type Job, Queue, Worker } from 'bullmq';
+import { AddressGuard } from './address-guard.js';
+import { CacheJanitor } from './cache.js';
+import type { Config } from './config.js';
+import { runMediaJob } from './jobs.js';
+import { stopOcr } from './ocr.js';
 
 const jobs = counter(
   'cqfleet_media_jobs_total',
@@ -19,12 +25,6 @@ const jobs = counter(
   ['job', 'result'],
 );
 const jobSeconds = histogram('cqfleet_media_job_seconds', 'Time to run a media job', ['job']);
-import { type Job, Queue, Worker } from 'bullmq';
-import { AddressGuard } from './address-guard.js';
-import { CacheJanitor } from './cache.js';
-import type { Config } from './config.js';
-import { runMediaJob } from './jobs.js';
-import { stopOcr } from './ocr.js';
 
 /** The payload id a job's parameters name (set by the media client for base64 data). */
 function payloadOf(params: unknown): string | undefined {

@@ -11,8 +11,8 @@ import { OneBotError } from '@cqfleet/onebot';
 import { cachePath } from './cache-key.js';
 import { TooLargeError } from './body-writer.js';
 import { downloadTo } from './download.js';
-import type { MediaContext } from './jobs.js';
 import { IMAGE_MAX_BYTES, Refusal } from './refusals.js';
+import type { MediaContext } from './types.js';
 
 /** An image over `cap` (the seed's 30 MB unless the download cap is lower). */
 export const imageTooLarge = (cap: number) =>

@@ -12,13 +12,13 @@
 import { EVENT_ID_HEADER, type Namespace } from '@cqfleet/contracts';
 import type { MessageFormat, OneBotEvent } from '@cqfleet/onebot';
 import { counter, type Logger, type NatsConnection } from '@cqfleet/runtime';
+import type { Msg, Subscription } from '@nats-io/transport-node';
+import { eventView } from './view.js';
 
 const eventsIn = counter(
   'cqfleet_gateway_events_received_total',
   'Events this gateway received from NATS for its listeners (duplicates dropped)',
 );
-import type { Msg, Subscription } from '@nats-io/transport-node';
-import { eventView } from './view.js';
 
 export interface HubEvent {
   selfId: number;

@@ -15,6 +15,8 @@
 import { EVENT_FENCE_HEADER, EVENT_ID_HEADER, type Namespace } from '@cqfleet/contracts';
 import type { OneBotEvent } from '@cqfleet/onebot';
 import { backoff, counter, type Logger, sleep } from '@cqfleet/runtime';
+import type { StreamAck, StreamPublisher } from '@cqfleet/runtime';
+import { headers } from '@nats-io/transport-node';
 
 const published = counter(
   'cqfleet_events_published_total',
@@ -25,8 +27,6 @@ const publishRetries = counter(
   'cqfleet_event_publish_retries_total',
   'Event publishes that failed and were retried (NATS away or slow)',
 );
-import type { StreamAck, StreamPublisher } from '@cqfleet/runtime';
-import { headers } from '@nats-io/transport-node';
 
 /** The header JetStream de-duplicates on. */
 const MSG_ID_HEADER = 'Nats-Msg-Id';
