@@ -1,14 +1,6 @@
 /** The gateway's actions of the table's `system` domain (owner `gateway`). */
-import {
-  fail,
-  type Handlers,
-  type MessageFormat,
-  OneBotError,
-  supportedActions,
-} from '@cqfleet/onebot';
-import type { Logger } from '@cqfleet/runtime';
+import { fail, type Handlers, OneBotError, supportedActions } from '@cqfleet/onebot';
 import { allowsAction } from '../auth/tokens.js';
-import type { FilterRegistry } from '../events/filter-registry.js';
 import { planQuickOperation, runQuickOperation } from '../routing/quick-operation.js';
 import type { GatewayContext } from './context.js';
 
