@@ -1,55 +1,22 @@
 /**
- * What media workers run: the media actions (job name = action name, typed by the action table)
- * and the internal jobs session workers add (@cqfleet/media-client `InternalJobs`).
+ * What media workers run: the media actions (job name = action name, typed by the action table;
+ * handlers in handlers/) and the internal jobs session workers add (@cqfleet/media-client
+ * `InternalJobs`).
  */
-import { readdir, rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MediaJobData, MediaJobResult } from '@cqfleet/contracts';
-import {
-  type Handlers,
-  isActionName,
-  isOneBotError,
-  OneBotError,
-  parseParams,
-} from '@cqfleet/onebot';
+import { isActionName, isOneBotError, OneBotError, parseParams } from '@cqfleet/onebot';
 import { z } from 'zod';
 import { touch } from './cache.js';
-import { downloadFile, downloadTo } from './download.js';
+import { downloadTo } from './download.js';
+import { mediaHandlers } from './handlers/index.js';
 import { recognize } from './ocr.js';
 import { prepareMedia } from './prepare.js';
 import { convertRecord, RECORD_FORMATS } from './record.js';
 import { countRefusal, Refusal } from './refusals.js';
 import { ocrImage } from './sources.js';
 import type { MediaContext } from './types.js';
-import { wordSlices } from './words.js';
-
-export type MediaHandlers = Partial<Handlers<'media', MediaContext>>;
-
-export const mediaHandlers: MediaHandlers = {
-  download_file: async (p, ctx) => ({
-    file: await downloadFile(p.url, p.headers, ctx.guard, ctx.limits, {
-      threads: p.thread_count,
-      ...(ctx.progress ? { onProgress: ctx.progress } : {}),
-    }),
-  }),
-  '.get_word_slices': async p => {
-    try {
-      return { slices: wordSlices(p.content) };
-    } catch (err) {
-      throw new OneBotError('WORD_SEGMENTATION_API_ERROR', (err as Error).message);
-    }
-  },
-  /** Removes every file of the cache (files being written, `*.part`, are left alone). */
-  clean_cache: async (_p, ctx) => {
-    const names = await readdir(ctx.limits.cacheDir).catch(() => [] as string[]);
-    for (const name of names) {
-      if (name.endsWith('.part')) continue;
-      const path = join(ctx.limits.cacheDir, name);
-      if ((await stat(path).catch(() => undefined))?.isFile()) await rm(path, { force: true });
-    }
-    return null;
-  },
-};
 
 /** A received media name: `<md5>.<ext>`, nothing that could leave the cache. */
 const mediaName = z.string().regex(/^[0-9a-f]{32}\.[a-z0-9]{2,8}$/, 'a media name is <md5>.<ext>');
