@@ -29,16 +29,23 @@ let lastOverlaps = new Set<string>();
 let watching = true;
 let watcher: Promise<void> | undefined;
 
-async function runs(w: ServiceProcess): Promise<number[] | undefined> {
+/** What a worker says it runs: accounts, and the fence it runs each under. */
+async function readyz(
+  w: ServiceProcess,
+): Promise<{ accounts: number[]; fences: Record<string, number> } | undefined> {
   if (w.child.exitCode !== null || w.child.signalCode !== null) return undefined;
   try {
     const res = await fetch(`http://127.0.0.1:${String(w.ready.admin)}/readyz`, {
       signal: AbortSignal.timeout(300),
     });
-    return ((await res.json()) as { accounts: number[] }).accounts;
+    return (await res.json()) as { accounts: number[]; fences: Record<string, number> };
   } catch {
     return undefined; // paused or stopping
   }
+}
+
+async function runs(w: ServiceProcess): Promise<number[] | undefined> {
+  return (await readyz(w))?.accounts;
 }
 
 /** Accounts per worker label, for the workers that answer. */
@@ -264,10 +271,18 @@ it('a worker paused past its lease never acts for those accounts again', async (
     });
     await nc.flush();
     paused.child.kill('SIGCONT');
+    // It may be handed some accounts again at once (two live workers share them), under new
+    // fences; what it must drop is every account under the fence it held it by.
     await waitFor(
-      async () => ((await runs(paused))?.length === 0 ? true : undefined),
+      async () => {
+        const now = await readyz(paused);
+        return now &&
+          itsAccounts.every(uin => String(now.fences[String(uin)] ?? '') !== fences.get(uin))
+          ? true
+          : undefined;
+      },
       10_000,
-      'the resumed worker runs nothing',
+      'the resumed worker runs none of its accounts under its old fences',
     );
     await new Promise(r => setTimeout(r, 1_000));
 

@@ -15,7 +15,13 @@ serviceMain({
     port: config.adminPort,
     probe: worker => ({
       ready: () => true,
-      info: () => ({ worker: worker.id, accounts: [...worker.accounts.keys()] }),
+      // The fence each account is run under: a worker that runs an account again after losing
+      // it does so under a new fence (tests watch ownership through this).
+      info: () => ({
+        worker: worker.id,
+        accounts: [...worker.accounts.keys()],
+        fences: Object.fromEntries([...worker.accounts].map(([uin, a]) => [uin, a.lease.fence])),
+      }),
     }),
   },
   ready: worker => ({
