@@ -26,6 +26,8 @@ function answer(action: string, params: Record<string, unknown>): object {
       return ok({ message_id: 987654 });
     case 'set_input_status':
       return ok({ result: 0, errMsg: '' });
+    case 'nc_get_user_status':
+      return ok({ status: 10, ext_status: 0 });
     case 'set_group_kick':
       return failed(1200, '踢人失败: 权限不足');
     case 'get_group_info':

@@ -78,13 +78,20 @@ describe('a NapCat-like upstream', () => {
     });
   });
 
-  it('forwards the upstream’s own actions, which cqfleet’s table does not have', async () => {
-    // NapCat's "typing…" indicator: not a go-cqhttp action, so not in cqfleet's table.
-    const r = await api.call('set_input_status', { user_id: 20001, event_type: 1 });
+  it('forwards NT-era names and the upstream’s own actions, which cqfleet’s table does not have', async () => {
+    // NapCat's "typing…" indicator: in cqfleet's table for native accounts, still NapCat's to do.
+    const r = await api.call('set_input_status', { user_id: '20001', event_type: 1 });
     expect(r).toMatchObject({ status: 'ok', data: { result: 0 } });
     expect(received.at(-1)).toEqual({
       action: 'set_input_status',
       params: { user_id: 20001, event_type: 1 },
+    });
+    // A NapCat-only action cqfleet has no entry for: passed on as it came.
+    const status = await api.call('nc_get_user_status', { user_id: '20001' });
+    expect(status).toMatchObject({ status: 'ok', data: { status: 10 } });
+    expect(received.at(-1)).toEqual({
+      action: 'nc_get_user_status',
+      params: { user_id: '20001' },
     });
     // A quick operation is carried out by cqfleet the go-cqhttp way (no quote, no @ unless
     // asked), as plain actions upstream — NapCat's own would quote the message.

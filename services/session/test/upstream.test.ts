@@ -1,6 +1,8 @@
+import type { MessageLookup } from '@cqfleet/rpc';
 import { describe, expect, it } from 'vitest';
 import { fromUpstream } from '../src/upstream/events.js';
 import { parseUpstreamFrame } from '../src/upstream/frames.js';
+import { renamed } from '../src/upstream/renames.js';
 import { flavorOf } from '../src/upstream/onebot-driver.js';
 import { inFormat } from '../src/upstream/result-format.js';
 import { smoothReply } from '../src/upstream/smoothing.js';
@@ -181,5 +183,62 @@ describe('messages in an upstream’s answers', () => {
       message: segments,
     });
     expect(inFormat([null, 7, 'x'], 'string')).toEqual([null, 7, 'x']);
+  });
+});
+
+describe('names an upstream knows under another (renames.ts)', () => {
+  const history: MessageLookup = {
+    find: async (_self, id) => ({ message_type: 'group', group_id: 77, message_id: id }) as never,
+    close: () => {},
+  };
+  const ask = (action: string, params: Record<string, unknown>) =>
+    renamed(action, params, { uin: 1, history });
+
+  it('renames the NT-era pairs and moves their parameters', async () => {
+    expect(await ask('set_group_file_forever', { group_id: 7, file_id: 'f' })).toEqual({
+      action: 'trans_group_file',
+      params: { group_id: 7, file_id: 'f' },
+    });
+    expect(await ask('fetch_ptt_text', { message_id: 3 })).toMatchObject({
+      action: 'voice_msg_to_text',
+    });
+    expect(await ask('voice_msg_to_text', { message_id: 3 })).toMatchObject({
+      action: 'fetch_ptt_text',
+    });
+    expect(await ask('set_group_sign', { group_id: 7 })).toMatchObject({
+      action: 'send_group_sign',
+    });
+    expect(await ask('set_group_kick_members', { group_id: 7, user_id: [1, 2] })).toEqual({
+      action: 'batch_delete_group_member',
+      params: { group_id: 7, user_ids: [1, 2] },
+    });
+    expect(await ask('batch_delete_group_member', { group_id: 7, user_ids: [1, 2] })).toEqual({
+      action: 'set_group_kick_members',
+      params: { group_id: 7, user_id: [1, 2] },
+    });
+    expect(await ask('unset_msg_emoji_like', { message_id: 5, emoji_id: '76' })).toEqual({
+      action: 'set_msg_emoji_like',
+      params: { message_id: 5, emoji_id: '76', set: false },
+    });
+  });
+
+  it('pokes by group or friend, the target before the user', async () => {
+    expect(await ask('send_poke', { group_id: 7, user_id: 1, target_id: 2 })).toEqual({
+      action: 'group_poke',
+      params: { group_id: 7, user_id: 2 },
+    });
+    expect(await ask('send_poke', { user_id: 1 })).toEqual({
+      action: 'friend_poke',
+      params: { user_id: 1 },
+    });
+  });
+
+  it('finds a reaction’s group in history; other names have no second form', async () => {
+    expect(await ask('set_msg_emoji_like', { message_id: 9, emoji_id: 76 })).toEqual({
+      action: 'set_group_reaction',
+      params: { group_id: 77, message_id: 9, code: '76', is_add: true },
+    });
+    expect(await ask('trans_group_file', { group_id: 7 })).toBeUndefined();
+    expect(await renamed('set_group_sign', null, { uin: 1, history })).toBeUndefined();
   });
 });

@@ -34,6 +34,7 @@ const MESSAGES: Readonly<Record<string, 'message' | 'messages'>> = {
 const PARAM_SOURCES: Readonly<Record<string, ReadonlyArray<readonly [string, Kind]>>> = {
   set_group_portrait: [['file', 'image']],
   set_qq_avatar: [['file', 'image']],
+  upload_image: [['file', 'image']],
   _send_group_notice: [['image', 'image']],
   upload_group_file: [['file', 'file']],
   upload_private_file: [['file', 'file']],
