@@ -3,7 +3,8 @@
  * dependencies-offline.md describes: Koishi with koishi-plugin-adapter-onebot over forward WS,
  * reverse WS and HTTP; node-napcat-ts over forward WS; go-cqwebsocket over split /api + /event.
  * Each logs in, receives a group message from the simulator, replies, and the reply arrives in
- * the simulator. (Koishi 6.9.4's HTTP POST receiver reads the body from the wrong place; a
+ * the simulator; node-napcat-ts also calls NapCat's own actions (reactions, pokes, forwarding one
+ * message, recent chats and read marks, history pages) through its typed API. (Koishi 6.9.4's HTTP POST receiver reads the body from the wrong place; a
  * middleware on Koishi's side hands it over, see fixKoishiHttpPostReceiver.)
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -183,7 +184,7 @@ describe('Koishi + koishi-plugin-adapter-onebot', () => {
 });
 
 describe('node-napcat-ts', () => {
-  it('forward WS: logs in, receives a group message, replies', async () => {
+  it('forward WS: logs in, receives a group message, replies, and uses NapCat’s own actions', async () => {
     const bot = new NCWebsocket(
       {
         baseUrl: `${cluster.wsUrl}/10001`,
@@ -193,20 +194,65 @@ describe('node-napcat-ts', () => {
       },
       false,
     );
-    const received = new Promise<number>(resolve =>
+    const received = new Promise<{ group_id: number; message_id: number }>(resolve =>
       bot.on('message.group', e => {
-        if (e.raw_message === 'hello napcat') resolve(e.group_id);
+        if (e.raw_message === 'hello napcat') resolve(e);
       }),
     );
     await bot.connect();
     expect(await bot.get_login_info()).toMatchObject({ user_id: 10001, nickname: 'Fleet Alpha' });
     await sim.sendGroupMsg(20002, 100100, 'hello napcat');
-    const groupId = await received;
+    const { group_id: groupId, message_id: messageId } = await received;
     await bot.send_group_msg({
       group_id: groupId,
       message: [{ type: 'text', data: { text: 'pong from napcat' } }],
     });
     await arrives(10001, 'pong from napcat');
+
+    // NT-era actions through node-napcat-ts's typed API, answered by cqfleet.
+    expect(await bot.set_msg_emoji_like({ message_id: messageId, emoji_id: '76' })).toEqual({
+      result: 0,
+      errMsg: '',
+    });
+    const likes = await bot.fetch_emoji_like({
+      message_id: messageId,
+      emojiId: '76',
+      emojiType: '1',
+    });
+    expect(likes).toMatchObject({ isFirstPage: true, isLastPage: true, cookie: '' });
+    expect(likes.emojiLikesList.map(l => l.tinyId)).toEqual(['10001']);
+    expect(await bot.send_poke({ user_id: 20001 })).toBeNull();
+    expect(
+      await bot.forward_group_single_msg({ message_id: messageId, group_id: groupId }),
+    ).toBeNull();
+    await arrives(10001, 'hello napcat');
+    await sim.sendGroupMsg(20003, 100100, 'napcat, this is unread');
+    const contacts = await waitFor(
+      async () => {
+        const list = await bot.get_recent_contact({ count: 5 });
+        const group = list.find(c => c.peerUin === String(groupId));
+        return group &&
+          'lastestMsg' in group &&
+          group.lastestMsg.raw_message === 'napcat, this is unread'
+          ? group
+          : undefined;
+      },
+      5_000,
+      'the unread message in get_recent_contact',
+    );
+    expect(contacts).toMatchObject({ chatType: 2, peerName: 'cqfleet demo', unreadCnt: 1 });
+    expect(await bot._mark_all_as_read()).toBeNull();
+    const read = await bot.get_recent_contact({ count: 5 });
+    expect(read.find(c => c.peerUin === String(groupId))).toMatchObject({ unreadCnt: 0 });
+    const page = await bot.get_group_msg_history({
+      group_id: groupId,
+      count: 2,
+      reverseOrder: true,
+    });
+    expect(page.messages.map(m => m.raw_message)).toEqual([
+      'napcat, this is unread',
+      'hello napcat',
+    ]);
     await bot.disconnect();
   });
 });

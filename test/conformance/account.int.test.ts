@@ -1,9 +1,12 @@
 /**
- * Conformance: the account, its friends, users, status and the small services; group and
- * private files; guilds. Through the gateway, with go-cqhttp's shapes and failure tags.
+ * Conformance: the account, its friends, users, status and the small services (and the NT-era
+ * ones, in NapCat's and LLOneBot's shapes); group and private files; guilds. Through the
+ * gateway, with go-cqhttp's shapes and failure tags.
  */
+import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { SimControl } from '@cqfleet/sim-client';
 import {
   expectEvent,
@@ -12,9 +15,11 @@ import {
   type OneBotHttp,
   OneBotWs,
   startDemoWorld,
+  startFileServer,
   type TestCluster,
   waitFor,
 } from '@cqfleet/testkit';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let cluster: TestCluster;
@@ -151,6 +156,269 @@ describe('the account and its friends', () => {
     expect(await expectOk(alpha, 'check_url_safely', { url: 'not a url' })).toEqual({ level: 2 });
     expect(await expectOk(alpha, 'check_url_safely', { url: 'http://a.malware.example/' })).toEqual(
       { level: 3 },
+    );
+  });
+});
+
+describe('NT-era: the account (issue 17)', () => {
+  const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
+  const png = (background: string) =>
+    sharp({ create: { width: 4, height: 4, channels: 3, background } })
+      .png()
+      .toBuffer();
+  const bytesAt = async (url: string) => Buffer.from(await (await fetch(url)).arrayBuffer());
+
+  it('set_qq_avatar from base64://, a path and file:// under the roots, http://; get_qq_avatar', async () => {
+    expect(
+      (await expectOk<{ url: string }>(alpha, 'get_qq_avatar', { user_id: 10002 })).url,
+    ).toContain('qlogo.cn');
+    await expectFailure(alpha, 'get_qq_avatar', {}, 'INVALID_PARAMS');
+    const [a, b, c, d] = await Promise.all(['#c00', '#0c0', '#00c', '#cc0'].map(png));
+    const files = await startFileServer({ '/d.png': d! });
+    try {
+      const path = join(uploads, 'avatar-b.png');
+      await writeFile(path, b!);
+      await writeFile(join(uploads, 'avatar-c.png'), c!);
+      const sources: Array<[string, Buffer]> = [
+        [`base64://${a!.toString('base64')}`, a!],
+        [path, b!],
+        [pathToFileURL(join(uploads, 'avatar-c.png')).href, c!],
+        [files.url('/d.png'), d!],
+      ];
+      for (const [file, bytes] of sources) {
+        expect(await expectOk(beta, 'set_qq_avatar', { file })).toBeNull();
+        const { url } = await expectOk<{ url: string }>(alpha, 'get_qq_avatar', { user_id: 10002 });
+        expect(url).toMatch(new RegExp(`/media/image/${md5(bytes)}\\.image$`));
+        expect(Buffer.compare(await bytesAt(url), bytes)).toBe(0);
+      }
+    } finally {
+      await files.close();
+    }
+    await expectFailure(beta, 'set_qq_avatar', { file: 'file:///etc/hostname' }, 'LOAD_FILE_ERROR');
+    expect(
+      (await expectOk<{ url: string }>(alpha, 'get_qq_avatar', { group_id: 100100 })).url,
+    ).toContain('100100');
+  });
+
+  it('set_self_longnick shows in get_stranger_info; online and custom statuses in status reads', async () => {
+    expect(await expectOk(beta, 'set_self_longnick', { longNick: 'at sea' })).toEqual({
+      result: 0,
+      errMsg: '',
+    });
+    expect(await expectOk(alpha, 'get_stranger_info', { user_id: 10002 })).toMatchObject({
+      sign: 'at sea',
+      long_nick: 'at sea',
+      status: 10,
+    });
+    await expectFailure(
+      beta,
+      'set_online_status',
+      { status: 12, ext_status: 0, battery_status: 50 },
+      'API_ERROR',
+    );
+    expect(
+      await expectOk(beta, 'set_online_status', { status: 40, ext_status: 0, battery_status: 90 }),
+    ).toBeNull();
+    // Invisible: offline to others, not to itself; not counted online in alpha's category.
+    expect(await expectOk(alpha, 'get_stranger_info', { user_id: 10002 })).toMatchObject({
+      status: 0,
+    });
+    expect(await expectOk(beta, 'get_stranger_info', { user_id: 10002 })).toMatchObject({
+      status: 40,
+    });
+    const [mine] = await expectOk<Array<{ onlineCount: number; buddyList: unknown[] }>>(
+      alpha,
+      'get_friends_with_category',
+    );
+    expect(mine!.onlineCount).toBe(mine!.buddyList.length - 1);
+    expect(await expectOk(beta, 'set_diy_online_status', { face_id: 21, wording: 'sailing' })).toBe(
+      '',
+    );
+    expect(await expectOk(alpha, 'get_stranger_info', { user_id: 10002 })).toMatchObject({
+      status: 10,
+      ext_status: 2000,
+    });
+  });
+
+  it('set_friend_remark, set_friend_category: get_friend_list and both category lists show them', async () => {
+    await expectOk(alpha, 'set_friend_remark', { user_id: 10002, remark: 'beta bot' });
+    const friends = await expectOk<Array<{ user_id: number; remark: string }>>(
+      alpha,
+      'get_friend_list',
+    );
+    expect(friends.find(f => f.user_id === 10002)?.remark).toBe('beta bot');
+    await expectOk(alpha, 'set_friend_category', { user_id: 10002, category_id: 1 });
+    type Category = {
+      categoryId: number;
+      categoryName: string;
+      buddyList: Array<{ user_id: number; remark: string }>;
+    };
+    const categories = await expectOk<Category[]>(alpha, 'get_friends_with_category');
+    expect(categories.map(c => c.categoryId)).toEqual([0, 1, 2, 3]);
+    expect(categories[1]).toMatchObject({
+      categoryName: '朋友',
+      buddyList: [expect.objectContaining({ user_id: 10002, remark: 'beta bot' })],
+    });
+    expect(await expectOk(alpha, 'get_friend_with_category')).toEqual(categories);
+    await expectFailure(
+      alpha,
+      'set_friend_category',
+      { user_id: 10002, category_id: 7 },
+      'API_ERROR',
+    );
+    await expectFailure(
+      alpha,
+      'set_friend_remark',
+      { user_id: 20006, remark: 'x' },
+      'FRIEND_NOT_FOUND',
+    );
+  });
+
+  it('set_input_status raises notify/input_status at the friend, and only a friend', async () => {
+    expect(await expectOk(alpha, 'set_input_status', { user_id: 10002, event_type: 1 })).toEqual({
+      result: 0,
+      errMsg: '',
+    });
+    await expectEvent(
+      wsB,
+      'notice.notify.input_status',
+      e => e.user_id === 10001 && e.event_type === 1 && e.status_text === '对方正在输入...',
+    );
+    await expectFailure(
+      alpha,
+      'set_input_status',
+      { user_id: 20006, event_type: 1 },
+      'FRIEND_NOT_FOUND',
+    );
+  });
+
+  it('send_like by an account or a person raises notify/profile_like; both like lists show it', async () => {
+    await expectOk(alpha, 'send_like', { user_id: 10002, times: 2 });
+    await expectEvent(
+      wsB,
+      'notice.notify.profile_like',
+      e => e.operator_id === 10001 && e.operator_nick === 'Fleet Alpha' && e.times === 2,
+    );
+    await sim.act(20003, 'send_like', { user_id: 10002, times: 1 });
+    await expectEvent(
+      wsB,
+      'notice.notify.profile_like',
+      e => e.operator_id === 20003 && e.operator_nick === 'Carol' && e.times === 1,
+    );
+    type Liker = { uin: number; nick: string; count: number; bTodayVotedCnt: number };
+    const me = await expectOk<{ users: Liker[]; nextStart: number }>(beta, 'get_profile_like_me');
+    expect(me.nextStart).toBe(-1);
+    expect(me.users.map(u => [u.uin, u.count]).sort()).toEqual([
+      [10001, 2],
+      [20003, 1],
+    ]);
+    const liked = await expectOk<{
+      voteInfo: { total_count: number; userInfos: Liker[] };
+      favoriteInfo: { userInfos: Liker[] };
+    }>(beta, 'get_profile_like');
+    expect(liked.voteInfo.total_count).toBe(3);
+    expect(liked.favoriteInfo.userInfos).toEqual([]);
+    const given = await expectOk<{ favoriteInfo: { userInfos: Liker[] }; users: Liker[] }>(
+      alpha,
+      'get_profile_like',
+      { count: 30 },
+    );
+    expect(given.favoriteInfo.userInfos.map(u => u.uin).sort()).toEqual([10002, 20001]);
+    expect(given.users).toEqual(given.favoriteInfo.userInfos);
+    const page = await expectOk<{ voteInfo: { userInfos: Liker[] }; nextStart: number }>(
+      alpha,
+      'get_profile_like',
+      { user_id: 10002, start: 0, count: 1 },
+    );
+    expect(page.voteInfo.userInfos).toHaveLength(1);
+    expect(page.nextStart).toBe(1);
+  });
+
+  it('a friend request with a link is filed as doubtful: listed, approved once → friend_add', async () => {
+    const comment = 'add me: https://spam.example/x';
+    const flag = await sim.requestFriend(20005, 10002, comment);
+    expect(await expectOk(beta, 'get_doubt_friends_add_request')).toEqual([
+      expect.objectContaining({
+        flag,
+        uin: '20005',
+        nick: 'Erin',
+        msg: comment,
+        group_code: '100100',
+        type: 'doubt',
+      }),
+    ]);
+    expect(await expectOk(beta, 'set_doubt_friends_add_request', { flag })).toBeNull();
+    await expectEvent(wsB, 'notice.friend_add', e => e.user_id === 20005);
+    const friends = await expectOk<Array<{ user_id: number }>>(beta, 'get_friend_list');
+    expect(friends.map(f => f.user_id)).toContain(20005);
+    expect(await expectOk(beta, 'get_doubt_friends_add_request')).toEqual([]);
+    await expectFailure(beta, 'set_doubt_friends_add_request', { flag }, 'FLAG_HAS_BEEN_CHECKED');
+  });
+
+  it('simulated values: translate_en2zh, get_rkey, get_clientkey, get_robot_uin_range, get_recommend_face', async () => {
+    expect(
+      await expectOk(alpha, 'translate_en2zh', { words: ['hello', 'group message', 'zyzzyva'] }),
+    ).toEqual(['你好', '群组消息', 'zyzzyva']);
+    const keys = await expectOk<Array<{ type: string; rkey: string; ttl: string }>>(
+      alpha,
+      'get_rkey',
+    );
+    expect(keys.map(k => k.type)).toEqual(['private', 'group']);
+    expect(keys.every(k => k.rkey.startsWith('&rkey=') && k.ttl === '3600')).toBe(true);
+    const { clientkey } = await expectOk<{ clientkey: string }>(alpha, 'get_clientkey');
+    expect(clientkey).toMatch(/^[0-9A-F]{64}$/);
+    expect((await expectOk<{ clientkey: string }>(beta, 'get_clientkey')).clientkey).not.toBe(
+      clientkey,
+    );
+    expect(await expectOk(alpha, 'get_robot_uin_range')).toContainEqual({
+      minUin: '2854196301',
+      maxUin: '2854216399',
+    });
+    const faces = await expectOk<{ url: string[] }>(alpha, 'get_recommend_face', { word: 'cat' });
+    expect(faces.url.length).toBeGreaterThanOrEqual(3);
+    expect((await fetch(faces.url[0]!)).status).toBe(200);
+    expect(await expectOk(beta, 'get_recommend_face', { word: 'cat' })).toEqual(faces);
+  });
+
+  it('ark cards: ArkSharePeer, send_ark_share, ArkShareGroup, send_group_ark_share, get_mini_app_ark', async () => {
+    type Card = { errCode: number; errMsg: string; arkJson: string };
+    const peer = await expectOk<Card>(alpha, 'ArkSharePeer', { user_id: 20001 });
+    expect(peer).toMatchObject({ errCode: 0, errMsg: '' });
+    expect(JSON.parse(peer.arkJson)).toMatchObject({
+      app: 'com.tencent.contact.lua',
+      meta: { contact: { nickname: 'Alice', tag: '推荐联系人' } },
+    });
+    const group = await expectOk<Card>(alpha, 'send_ark_share', { group_id: 100100 });
+    expect(JSON.parse(group.arkJson).prompt).toContain('cqfleet demo');
+    await expectFailure(alpha, 'send_ark_share', {}, 'INVALID_PARAMS');
+    const share = await expectOk<string>(alpha, 'ArkShareGroup', { group_id: '100100' });
+    expect(JSON.parse(share)).toMatchObject({ meta: { contact: { tag: '推荐群聊' } } });
+    expect(
+      JSON.parse(await expectOk<string>(beta, 'send_group_ark_share', { group_id: 100200 })),
+    ).toMatchObject({ meta: { contact: { nickname: 'cqfleet ops' } } });
+    await expectFailure(alpha, 'send_group_ark_share', { group_id: 100200 }, 'GROUP_NOT_FOUND');
+    const card = { title: 'a day', desc: 'vlog', picUrl: 'http://p/x.jpg', jumpUrl: 'pages/v' };
+    const ark = await expectOk<{ data: { app: string; meta: { detail_1: { appid: string } } } }>(
+      alpha,
+      'get_mini_app_ark',
+      { type: 'bili', ...card },
+    );
+    expect(ark.data.app).toBe('com.tencent.miniapp_01');
+    expect(ark.data.meta.detail_1.appid).toBe('1109937557');
+    const raw = await expectOk<{ data: { appName: string } }>(alpha, 'get_mini_app_ark', {
+      type: 'weibo',
+      rawArkData: true,
+      ...card,
+    });
+    expect(raw.data.appName).toBe('com.tencent.miniapp_01');
+    await expectFailure(alpha, 'get_mini_app_ark', card, 'INVALID_PARAMS');
+    // A card is a message: it arrives as a json segment.
+    await expectOk(alpha, 'send_private_msg', {
+      user_id: 10002,
+      message: [{ type: 'json', data: { data: peer.arkJson } }],
+    });
+    await expectEvent(wsB, 'message.private.friend', e =>
+      JSON.stringify(e.message).includes('com.tencent.contact.lua'),
     );
   });
 });
@@ -429,5 +697,19 @@ describe('fault injection (simulator control API)', () => {
     });
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     await sim.faults(10002, { delay_ms: 0 });
+  });
+
+  it('logging an account out (the offline fault) raises bot_offline; cleared, it is back', async () => {
+    const online = (want: boolean) => async () => {
+      const s = await beta.call<{ online: boolean }>('get_status');
+      return s.status === 'ok' && s.data.online === want ? true : undefined;
+    };
+    await sim.faults(10002, { offline: true });
+    await waitFor(online(false), 10_000, 'logged out');
+    await sim.faults(10002, { offline: false });
+    // Heard before the line went, or at the next login at the latest.
+    const offline = await expectEvent(wsB, 'notice.bot_offline', e => e.user_id === 10002, 20_000);
+    expect(offline).toMatchObject({ self_id: 10002, tag: '下线通知' });
+    await waitFor(online(true), 20_000, 'back online');
   });
 });

@@ -1,7 +1,9 @@
 /**
  * Conformance: group information and administration through the gateway, with go-cqhttp's
- * shapes and failure tags, and the notices and requests they raise. (String message format.)
+ * shapes and failure tags, and the notices and requests they raise; the NT-era group actions
+ * with NapCat's (or LLOneBot's) shapes. (String message format.)
  */
+import { createHash } from 'node:crypto';
 import type { SimControl } from '@cqfleet/sim-client';
 import {
   expectEvent,
@@ -39,7 +41,22 @@ describe('group information', () => {
     });
     const list = await expectOk<Array<{ group_id: number }>>(beta, 'get_group_list');
     expect(list.map(g => g.group_id).sort()).toEqual([100100, 100200]);
-    await expectFailure(alpha, 'get_group_info', { group_id: 100200 }, 'GROUP_NOT_FOUND');
+    await expectFailure(alpha, 'get_group_info', { group_id: 999999 }, 'GROUP_NOT_FOUND');
+  });
+
+  it('get_group_info of a group the account is not in: its public part', async () => {
+    expect(await expectOk(alpha, 'get_group_info', { group_id: 100200 })).toEqual({
+      group_id: 100200,
+      group_name: 'cqfleet ops',
+      group_memo: '',
+      group_create_time: 0,
+      group_level: 0,
+      member_count: 4,
+      max_member_count: 500,
+      group_remark: '',
+      group_all_shut: 0,
+    });
+    await expectFailure(alpha, 'get_group_member_list', { group_id: 100200 }, 'GROUP_NOT_FOUND');
   });
 
   it('get_group_member_info / list: level is a string, unknown members fail', async () => {
@@ -198,9 +215,24 @@ describe('administration', () => {
 
   it('set_group_name, set_group_portrait, send_group_sign', async () => {
     await expectOk(alpha, 'set_group_name', { group_id: 100100, group_name: 'renamed' });
+    // NapCat's notify/group_name, for every account in the group (the renaming one too).
+    for (const ws of [wsA, wsB])
+      await expectEvent(
+        ws,
+        'notice.notify.group_name',
+        e => e.group_id === 100100 && e.user_id === 10001 && e.name_new === 'renamed',
+      );
     expect(await expectOk(beta, 'get_group_info', { group_id: 100100 })).toMatchObject({
       group_name: 'renamed',
     });
+    // A person renaming it (an admin, through the control API) is heard the same way.
+    await sim.act(20001, 'set_group_name', { group_id: 100100, name: 'named by alice' });
+    for (const ws of [wsA, wsB])
+      await expectEvent(
+        ws,
+        'notice.notify.group_name',
+        e => e.user_id === 20001 && e.name_new === 'named by alice',
+      );
     await expectOk(alpha, 'set_group_portrait', {
       group_id: 100100,
       file: PNG,
@@ -254,6 +286,163 @@ describe('administration', () => {
   });
 });
 
+describe('NT-era group actions', () => {
+  type Mask = { group_id: number; msg_mask: number; msg_type: string };
+  const bytesOf = async (url: string) => Buffer.from(await (await fetch(url)).arrayBuffer());
+
+  it('get_group_system_msg: no requests is [] (NT clients iterate the lists)', async () => {
+    expect(await expectOk(beta, 'get_group_system_msg')).toEqual({
+      invited_requests: [],
+      join_requests: [],
+    });
+  });
+
+  it('set_group_sign: check-in, as send_group_sign', async () => {
+    expect(await expectOk(beta, 'set_group_sign', { group_id: 100100 })).toBeNull();
+    await expectFailure(beta, 'set_group_sign', { group_id: 999999 }, 'GROUP_NOT_FOUND');
+  });
+
+  it('set_group_remark: the account’s own, in its later reads only', async () => {
+    await expectOk(alpha, 'set_group_remark', { group_id: 100100, remark: 'home' });
+    expect(await expectOk(alpha, 'get_group_info', { group_id: 100100 })).toMatchObject({
+      group_remark: 'home',
+      group_all_shut: 0,
+    });
+    const list = await expectOk<Array<{ group_id: number; group_remark: string }>>(
+      alpha,
+      'get_group_list',
+    );
+    expect(list.find(g => g.group_id === 100100)?.group_remark).toBe('home');
+    expect(await expectOk(beta, 'get_group_info', { group_id: 100100 })).toMatchObject({
+      group_remark: '',
+    });
+    await expectOk(alpha, 'set_group_remark', { group_id: 100100, remark: '' });
+    expect(await expectOk(alpha, 'get_group_info', { group_id: 100100 })).toMatchObject({
+      group_remark: '',
+    });
+    await expectFailure(
+      alpha,
+      'set_group_remark',
+      { group_id: 100200, remark: 'not mine' },
+      'GROUP_NOT_FOUND',
+    );
+  });
+
+  it('get_group_msg_mask / set_group_msg_mask: per account, 1 to 4', async () => {
+    expect(await expectOk<Mask[]>(alpha, 'get_group_msg_mask')).toEqual([
+      expect.objectContaining({ group_id: 100100, msg_mask: 1, msg_type: '接收并提醒' }),
+    ]);
+    await expectOk(alpha, 'set_group_msg_mask', { group_id: 100100, mask: 3 });
+    expect(await expectOk<Mask[]>(alpha, 'get_group_msg_mask', { group_id: 100100 })).toEqual([
+      expect.objectContaining({ group_id: 100100, msg_mask: 3, msg_type: '屏蔽群消息' }),
+    ]);
+    const betas = await expectOk<Mask[]>(beta, 'get_group_msg_mask');
+    expect(betas.map(m => [m.group_id, m.msg_mask]).sort()).toEqual([
+      [100100, 1],
+      [100200, 1],
+    ]);
+    await expectFailure(
+      alpha,
+      'set_group_msg_mask',
+      { group_id: 100100, mask: 9 },
+      'INVALID_PARAMS',
+    );
+    await expectOk(alpha, 'set_group_msg_mask', { group_id: 100100, mask: 1 });
+  });
+
+  it('set_group_kick_members / batch_delete_group_member: kick rules, all or none', async () => {
+    await expectFailure(
+      beta,
+      'batch_delete_group_member',
+      { group_id: 100100, user_ids: [20005] },
+      'NOT_MANAGEABLE',
+    );
+    // The owner cannot kick itself: nobody is kicked.
+    await expectFailure(
+      alpha,
+      'set_group_kick_members',
+      { group_id: 100100, user_id: [20005, 10001] },
+      'NOT_MANAGEABLE',
+    );
+    expect(
+      await expectOk(alpha, 'get_group_member_info', { group_id: 100100, user_id: 20005 }),
+    ).toMatchObject({ user_id: 20005 });
+    await expectFailure(
+      alpha,
+      'set_group_kick_members',
+      { group_id: 100100, user_id: [] },
+      'INVALID_PARAMS',
+    );
+    // NapCat sends the numbers as strings.
+    await expectOk(alpha, 'set_group_kick_members', {
+      group_id: 100100,
+      user_id: ['20005', '20002'],
+      reject_add_request: true,
+    });
+    for (const uin of [20005, 20002])
+      await expectEvent(
+        wsB,
+        'notice.group_decrease.kick',
+        e => e.group_id === 100100 && e.user_id === uin && e.operator_id === 10001,
+      );
+    const members = await expectOk<Array<{ user_id: number }>>(alpha, 'get_group_member_list', {
+      group_id: 100100,
+    });
+    expect(members.map(m => m.user_id)).not.toEqual(expect.arrayContaining([20005]));
+    expect(members.map(m => m.user_id)).not.toEqual(expect.arrayContaining([20002]));
+    // LLOneBot's name: an admin over a plain member.
+    await expectOk(beta, 'batch_delete_group_member', { group_id: 100200, user_ids: [20001] });
+    await expectEvent(
+      wsB,
+      'notice.group_decrease.kick',
+      e => e.group_id === 100200 && e.user_id === 20001 && e.operator_id === 10002,
+    );
+  });
+
+  it('AI voices: get_ai_characters, get_ai_record (deterministic), send_group_ai_record', async () => {
+    type Category = {
+      type: string;
+      characters: Array<{ character_id: string; character_name: string; preview_url: string }>;
+    };
+    const speaking = await expectOk<Category[]>(alpha, 'get_ai_characters', { group_id: 100100 });
+    const ids = speaking.flatMap(c => c.characters.map(ch => ch.character_id));
+    expect(ids).toEqual(expect.arrayContaining(['sim-voice-girl', 'sim-voice-robot']));
+    const preview = await bytesOf(speaking[0]!.characters[0]!.preview_url);
+    expect(preview.subarray(0, 4).toString()).toBe('RIFF');
+    const singing = await expectOk<Category[]>(alpha, 'get_ai_characters', {
+      group_id: 100100,
+      chat_type: 2,
+    });
+    expect(singing.map(c => c.type)).toEqual(['唱歌']);
+    await expectFailure(alpha, 'get_ai_characters', { group_id: 100200 }, 'GROUP_NOT_FOUND');
+
+    const ask = { group_id: 100100, character: 'sim-voice-girl', text: '你好 cqfleet' };
+    const url = await expectOk<string>(alpha, 'get_ai_record', ask);
+    const voice = await bytesOf(url);
+    expect(voice.subarray(0, 4).toString()).toBe('RIFF');
+    expect(await bytesOf(url)).toEqual(voice);
+    // The same character saying the same text sounds the same to anyone; another does not.
+    expect(await bytesOf(await expectOk<string>(beta, 'get_ai_record', ask))).toEqual(voice);
+    const robot = await expectOk<string>(alpha, 'get_ai_record', {
+      ...ask,
+      character: 'sim-voice-robot',
+    });
+    expect(await bytesOf(robot)).not.toEqual(voice);
+    await expectFailure(alpha, 'get_ai_record', { ...ask, character: 'nobody' }, 'INVALID_PARAMS');
+
+    // Sent, it is that voice as a record the other account receives.
+    const { message_id } = await expectOk<{ message_id: number }>(
+      alpha,
+      'send_group_ai_record',
+      ask,
+    );
+    const heard = await expectEvent(wsB, 'message.group.normal', e => e.message_id === message_id);
+    expect(heard).toMatchObject({ user_id: 10001, group_id: 100100 });
+    const md5 = createHash('md5').update(voice).digest('hex');
+    expect(String(heard.raw_message)).toContain(`[CQ:record,file=${md5}.amr`);
+  });
+});
+
 describe('members come and go', () => {
   it('join requests: request/group/add, get_group_system_msg, approve → group_increase, flag once', async () => {
     const [flag] = await sim.requestJoin(20006, 100100, 'hi, let me in');
@@ -284,15 +473,24 @@ describe('members come and go', () => {
       'request.group.invite',
       e => e.flag === flag && e.user_id === 20006 && e.group_id === 100200,
     );
+    // Invite handlers look the group up first: the public part of a group not yet joined.
+    expect(await expectOk(alpha, 'get_group_info', { group_id: 100200 })).toMatchObject({
+      group_id: 100200,
+      group_name: 'cqfleet ops',
+      member_count: 3,
+      group_create_time: 0,
+    });
     await expectOk(alpha, 'set_group_add_request', { flag, sub_type: 'invite', approve: true });
     await expectEvent(
       wsB,
       'notice.group_increase.approve',
       e => e.user_id === 10001 && e.group_id === 100200,
     );
-    expect(await expectOk(alpha, 'get_group_info', { group_id: 100200 })).toMatchObject({
+    const joined = await expectOk<{ group_create_time: number }>(alpha, 'get_group_info', {
       group_id: 100200,
     });
+    expect(joined).toMatchObject({ group_id: 100200, member_count: 4 });
+    expect(joined.group_create_time).toBeGreaterThan(0);
   });
 
   it('kick → kick (others) and kick_me (the kicked account); leave', async () => {
@@ -325,7 +523,10 @@ describe('members come and go', () => {
       e => e.user_id === 20004 && e.operator_id === 20004,
     );
     await expectOk(beta, 'set_group_leave', { group_id: 100200 });
-    await expectFailure(beta, 'get_group_info', { group_id: 100200 }, 'GROUP_NOT_FOUND');
+    await expectFailure(beta, 'get_group_member_list', { group_id: 100200 }, 'GROUP_NOT_FOUND');
+    expect(await expectOk(beta, 'get_group_info', { group_id: 100200 })).toMatchObject({
+      group_create_time: 0,
+    });
   });
 
   it('the owner dismisses: the other account hears kick_me', async () => {
@@ -336,5 +537,6 @@ describe('members come and go', () => {
       'notice.group_decrease.kick_me',
       e => e.group_id === 100100 && e.operator_id === 10001,
     );
+    await expectFailure(beta, 'get_group_info', { group_id: 100100 }, 'GROUP_NOT_FOUND');
   });
 });

@@ -228,8 +228,29 @@ describe('reading and managing', () => {
       { group_id: 100100 },
     );
     expect(messages.length).toBeGreaterThan(2);
+    expect(messages.length).toBeLessThanOrEqual(20);
     const seqs = messages.map(m => m.message_seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    // NapCat's count and reverse_order (reverseOrder, node-napcat-ts's name, too).
+    const top = seqs.at(-2)!;
+    type Page = { messages: Array<{ message_seq: number }> };
+    const three = await expectOk<Page>(beta, 'get_group_msg_history', {
+      group_id: 100100,
+      message_seq: top,
+      count: 3,
+    });
+    expect(three.messages.map(m => m.message_seq)).toEqual(seqs.filter(q => q <= top).slice(-3));
+    for (const flag of ['reverse_order', 'reverseOrder']) {
+      const newest = await expectOk<Page>(beta, 'get_group_msg_history', {
+        group_id: 100100,
+        message_seq: top,
+        count: 3,
+        [flag]: true,
+      });
+      expect(newest.messages.map(m => m.message_seq)).toEqual(
+        three.messages.map(m => m.message_seq).reverse(),
+      );
+    }
   });
 
   it('get_friend_msg_history: both directions, ending at message_seq, optionally newest first', async () => {
@@ -269,26 +290,63 @@ describe('reading and managing', () => {
     expect(reversed.messages.map(m => m.raw_message)).toEqual(['three', 'two']);
   });
 
-  it('read marks, reactions and recent chats', async () => {
-    const said = await sim.sendGroupMsg(20002, 100100, 'react to me');
-    await expectEvent(wsA, 'message.group.normal', e => e.message_id === said.message_id);
-    expect(await expectOk(alpha, 'mark_msg_as_read', { message_id: said.message_id })).toBeNull();
-    expect(await expectOk(alpha, 'mark_group_msg_as_read', { group_id: 100100 })).toBeNull();
-    expect(await expectOk(alpha, 'mark_private_msg_as_read', { user_id: 20001 })).toBeNull();
+  it('recent chats in NapCat’s shape; read marks clear the unread counts they report', async () => {
+    type Contact = {
+      peerUin: string;
+      chatType: number;
+      unreadCnt: number;
+      peerName: string;
+      sendNickName: string;
+      msgId: string;
+      lastestMsg?: { message_id: number; raw_message: string; message: unknown };
+    };
+    const recent = async () => {
+      const list = await expectOk<Contact[]>(beta, 'get_recent_contact', { count: 20 });
+      return (peer: number) => list.find(c => c.peerUin === String(peer))!;
+    };
+    await sim.sendGroupMsg(20003, 100100, 'unread one');
+    const two = await sim.sendGroupMsg(20003, 100100, 'unread two');
+    const p = await sim.sendPrivateMsg(20001, 10002, 'psst');
+    await expectEvent(wsB, 'message.private.friend', e => e.message_id === p.message_id);
+    let chats = await recent();
+    expect(chats(100100)).toMatchObject({
+      chatType: 2,
+      peerName: 'cqfleet demo',
+      sendNickName: 'Carol',
+      msgId: String(two.message_id),
+      lastestMsg: { message_id: two.message_id, raw_message: 'unread two' },
+    });
+    expect(chats(100100).unreadCnt).toBeGreaterThanOrEqual(2);
+    expect(chats(20001)).toMatchObject({ chatType: 1, peerName: 'Alice', unreadCnt: 1 });
+    expect(chats(20001).lastestMsg).toMatchObject({
+      message_id: p.message_id,
+      message: [seg('text', { text: 'psst' })],
+    });
+
+    expect(await expectOk(beta, 'mark_group_msg_as_read', { group_id: 100100 })).toBeNull();
+    chats = await recent();
+    expect([chats(100100).unreadCnt, chats(20001).unreadCnt]).toEqual([0, 1]);
+    expect(await expectOk(beta, 'mark_private_msg_as_read', { user_id: 20001 })).toBeNull();
+    expect((await recent())(20001).unreadCnt).toBe(0);
+    const again = await sim.sendPrivateMsg(20001, 10002, 'read this one');
+    await expectEvent(wsB, 'message.private.friend', e => e.message_id === again.message_id);
+    expect((await recent())(20001).unreadCnt).toBe(1);
+    expect(await expectOk(beta, 'mark_msg_as_read', { message_id: again.message_id })).toBeNull();
+    expect((await recent())(20001).unreadCnt).toBe(0);
+    await sim.sendGroupMsg(20003, 100100, 'unread three');
+    await sim.sendPrivateMsg(20001, 10002, 'and four');
+    expect((await recent())(100100).unreadCnt).toBe(1);
+    expect(await expectOk(beta, '_mark_all_as_read')).toBeNull();
+    chats = await recent();
+    expect([chats(100100).unreadCnt, chats(20001).unreadCnt]).toEqual([0, 0]);
+    // The account's own messages are read, and alpha's counts are alpha's own.
+    await expectOk(beta, 'send_group_msg', { group_id: 100100, message: 'read by sending' });
+    expect((await recent())(100100).unreadCnt).toBe(0);
+    const alphaChats = await expectOk<Contact[]>(alpha, 'get_recent_contact', { count: 3 });
+    expect(alphaChats[0]).toMatchObject({ peerUin: '100100', chatType: 2 });
+    expect(alphaChats[0]!.unreadCnt).toBeGreaterThan(0);
     await expectFailure(alpha, 'mark_msg_as_read', { message_id: 3 }, 'MSG_NOT_FOUND');
-    await expectOk(alpha, 'set_msg_emoji_like', { message_id: said.message_id, emoji_id: '76' });
-    const like = await expectEvent(
-      wsB,
-      'notice.group_msg_emoji_like',
-      e => e.message_id === said.message_id,
-    );
-    expect(like).toMatchObject({ user_id: 10001, likes: [{ emoji_id: '76', count: 1 }] });
-    const recent = await expectOk<Array<{ peerUin: string; chatType: number }>>(
-      alpha,
-      'get_recent_contact',
-      { count: 3 },
-    );
-    expect(recent[0]).toMatchObject({ peerUin: '100100', chatType: 2 });
+    await expectFailure(alpha, 'mark_group_msg_as_read', { group_id: 100200 }, 'GROUP_NOT_FOUND');
   });
 
   it('essence: set, list and delete, announced to the other account', async () => {
@@ -374,6 +432,9 @@ describe('forward messages', () => {
         content: [seg('text', { text: 'deep' })],
       }),
     ]);
+    // NapCat and LLOneBot also take the message_id of the message carrying the forward.
+    for (const id of [res.message_id, String(res.message_id)])
+      expect(await expectOk(beta, 'get_forward_msg', { message_id: id })).toEqual(read);
   });
 
   it('private and generic forwards; nothing usable is EMPTY_NODES', async () => {
@@ -490,9 +551,24 @@ describe('segments', () => {
     expect(
       await expectOk(alpha, 'send_group_msg', {
         group_id: 100100,
-        message: '[CQ:gift,qq=20001,id=8]',
+        message: '[CQ:gift,qq=10002,id=8]',
       }),
     ).toEqual({ message_id: 0 });
+    // The group sees the gift as a gray tip (NapCat's notify/gray_tip), the giver included.
+    for (const ws of [wsA, wsB]) {
+      const tip = await expectEvent(
+        ws,
+        'notice.notify.gray_tip',
+        e => e.busi_id === 'gift' && e.user_id === 10001,
+      );
+      expect(tip).toMatchObject({
+        group_id: 100100,
+        raw_info: { target_id: 10002, gift_id: 8, gift_name: '告白话筒' },
+      });
+      expect(JSON.parse(tip.content as string)).toMatchObject({
+        items: [{ uin: '10001' }, { txt: '送给' }, { uin: '10002' }, { txt: '一个告白话筒' }],
+      });
+    }
     expect(
       await expectOk(alpha, 'send_private_msg', { user_id: 10002, message: '[CQ:poke,qq=10002]' }),
     ).toEqual({ message_id: 0 });
@@ -513,6 +589,187 @@ describe('segments', () => {
     const got = await expectEvent(wsB, 'message.group.normal', e => e.message_id === m.message_id);
     expect(got.raw_message).toBe(
       'a&#91;CQ:nope,x=1&#93;b&#91;CQ:reply,id=123&#93;c&#91;CQ:image,file=file:///etc/passwd&#93;&#91;CQ:gift,qq=1,id=99&#93;',
+    );
+  });
+});
+
+describe('NT-era messages', () => {
+  it('reactions: added and removed with the count after, listed by fetch_emoji_like and get_emoji_likes', async () => {
+    const said = await sim.sendGroupMsg(20002, 100100, 'react here');
+    await expectEvent(wsA, 'message.group.normal', e => e.message_id === said.message_id);
+    const id = said.message_id;
+    const like = (ws: OneBotWs, user: number, isAdd: boolean, count: number, emoji = '76') =>
+      expectEvent(
+        ws,
+        'notice.group_msg_emoji_like',
+        e =>
+          e.message_id === id &&
+          e.user_id === user &&
+          e.is_add === isAdd &&
+          JSON.stringify(e.likes) === JSON.stringify([{ emoji_id: emoji, count }]),
+      );
+    const nt = { result: 0, errMsg: '' };
+    expect(await expectOk(alpha, 'set_msg_emoji_like', { message_id: id, emoji_id: '76' })).toEqual(
+      nt,
+    );
+    await like(wsB, 10001, true, 1);
+    await sim.act(20001, 'react', { group_id: 100100, seq: said.seq, emoji_id: '76', set: true });
+    await like(wsA, 20001, true, 2);
+    await expectOk(beta, 'set_msg_emoji_like', { message_id: id, emoji_id: 76 });
+    await like(wsA, 10002, true, 3);
+    type Page = { emojiLikesList: Array<{ tinyId: string; nickName: string }>; cookie: string };
+    const first = await expectOk<Page>(alpha, 'fetch_emoji_like', {
+      message_id: id,
+      emojiId: '76',
+      emojiType: '1',
+      count: 2,
+    });
+    expect(first).toMatchObject({ isFirstPage: true, isLastPage: false, cookie: '2', result: 0 });
+    expect(first.emojiLikesList.map(l => l.tinyId)).toEqual(['10001', '20001']);
+    expect(first.emojiLikesList[1]!.nickName).toBe('Alice');
+    const rest = await expectOk<Page>(alpha, 'fetch_emoji_like', {
+      message_id: id,
+      emojiId: '76',
+      emojiType: '1',
+      cookie: first.cookie,
+    });
+    expect(rest).toMatchObject({ isFirstPage: false, isLastPage: true, cookie: '' });
+    expect(rest.emojiLikesList.map(l => l.tinyId)).toEqual(['10002']);
+    expect(
+      await expectOk(alpha, 'unset_msg_emoji_like', { message_id: id, emoji_id: '76' }),
+    ).toEqual(nt);
+    await like(wsB, 10001, false, 2);
+    await expectOk(beta, 'set_msg_emoji_like', { message_id: id, emoji_id: '76', set: false });
+    await like(wsA, 10002, false, 1);
+    const likes = await expectOk(beta, 'get_emoji_likes', { message_id: id, emoji_id: '76' });
+    expect(likes).toEqual({ emoji_like_list: [{ user_id: '20001', nick_name: 'Alice' }] });
+    // Removing a reaction that is not there changes nothing and tells nobody: the next change
+    // is the next event beta sees.
+    await expectOk(alpha, 'unset_msg_emoji_like', { message_id: id, emoji_id: '76' });
+    await expectOk(alpha, 'set_msg_emoji_like', { message_id: id, emoji_id: '66' });
+    await like(wsB, 10001, true, 1, '66');
+    const removedByAlpha = wsB.events.filter(
+      e =>
+        e.notice_type === 'group_msg_emoji_like' &&
+        e.message_id === id &&
+        e.user_id === 10001 &&
+        e.is_add === false,
+    );
+    expect(removedByAlpha).toHaveLength(1);
+    await expectFailure(
+      alpha,
+      'get_emoji_likes',
+      { message_id: id, emoji_id: '76', group_id: 100200 },
+      'MESSAGE_NOT_FOUND',
+    );
+  });
+
+  it('send_poke: a friend, or a member of a group by target_id', async () => {
+    expect(await expectOk(alpha, 'send_poke', { user_id: 10002 })).toBeNull();
+    await expectEvent(
+      wsB,
+      'notice.notify.poke',
+      e => e.group_id === undefined && e.sender_id === 10001 && e.target_id === 10002,
+    );
+    await expectOk(alpha, 'send_poke', { group_id: 100100, user_id: 20001, target_id: 10002 });
+    await expectEvent(
+      wsB,
+      'notice.notify.poke',
+      e => e.group_id === 100100 && e.sender_id === 10001 && e.target_id === 10002,
+    );
+    await expectFailure(alpha, 'send_poke', { user_id: 20004 }, 'FRIEND_NOT_FOUND');
+  });
+
+  it('forward_friend_single_msg / forward_group_single_msg send a copy as the account’s own', async () => {
+    const said = await sim.sendGroupMsg(20003, 100100, [
+      seg('text', { text: 'forward me ' }),
+      seg('face', { id: 14 }),
+    ]);
+    await expectEvent(wsA, 'message.group.normal', e => e.message_id === said.message_id);
+    expect(
+      await expectOk(alpha, 'forward_friend_single_msg', {
+        message_id: said.message_id,
+        user_id: 10002,
+      }),
+    ).toBeNull();
+    const copy = await expectEvent(
+      wsB,
+      'message.private.friend',
+      e => e.user_id === 10001 && e.raw_message === 'forward me [CQ:face,id=14]',
+    );
+    await expectEvent(wsA, 'message_sent.private.friend', e => e.message_id === copy.message_id);
+    // Beta forwards what it got into the group: alpha sees it from beta.
+    await expectOk(beta, 'forward_group_single_msg', {
+      message_id: copy.message_id,
+      group_id: 100100,
+    });
+    const inGroup = await expectEvent(
+      wsA,
+      'message.group.normal',
+      e => e.user_id === 10002 && e.raw_message === 'forward me [CQ:face,id=14]',
+    );
+    expect(await expectOk(beta, 'get_msg', { message_id: inGroup.message_id })).toMatchObject({
+      sender: { user_id: 10002 },
+    });
+    await expectFailure(
+      alpha,
+      'forward_group_single_msg',
+      { message_id: said.message_id, group_id: 100200 },
+      'GROUP_NOT_FOUND',
+    );
+    await expectFailure(
+      alpha,
+      'forward_friend_single_msg',
+      { message_id: 5, user_id: 10002 },
+      'MSG_NOT_FOUND',
+    );
+  });
+
+  it('voice_msg_to_text / fetch_ptt_text: what the voice says', async () => {
+    const said = await sim.sendGroupMsg(20001, 100100, [
+      seg('record', { file: 'http://voices.invalid/meeting.amr', text: '明天下午三点开会' }),
+    ]);
+    await expectEvent(wsB, 'message.group.normal', e => e.message_id === said.message_id);
+    for (const [bot, name] of [
+      [alpha, 'voice_msg_to_text'],
+      [beta, 'fetch_ptt_text'],
+    ] as const)
+      expect(await expectOk(bot, name, { message_id: said.message_id })).toEqual({
+        text: '明天下午三点开会',
+      });
+    const tts = await expectOk<{ message_id: number }>(alpha, 'send_group_msg', {
+      group_id: 100100,
+      message: '[CQ:tts,text=你好世界]',
+    });
+    await expectEvent(wsB, 'message.group.normal', e => e.message_id === tts.message_id);
+    expect(await expectOk(beta, 'fetch_ptt_text', { message_id: tts.message_id })).toEqual({
+      text: '你好世界',
+    });
+    // Voices nobody gave a text read as words derived from the voice: the same for the same voice.
+    const texts: string[] = [];
+    for (const file of ['http://voices.invalid/a.amr', 'http://voices.invalid/b.amr']) {
+      const v = await sim.sendPrivateMsg(20001, 10001, [seg('record', { file })]);
+      await expectEvent(wsA, 'message.private.friend', e => e.message_id === v.message_id);
+      const { text } = await expectOk<{ text: string }>(alpha, 'voice_msg_to_text', {
+        message_id: v.message_id,
+      });
+      expect(await expectOk(alpha, 'fetch_ptt_text', { message_id: v.message_id })).toEqual({
+        text,
+      });
+      texts.push(text);
+    }
+    expect(texts[0]).not.toBe(texts[1]);
+    expect(texts[0]!.length).toBeGreaterThan(0);
+    await expectFailure(alpha, 'voice_msg_to_text', { message_id: 1 }, 'MSG_NOT_FOUND');
+    const plain = await expectOk<{ message_id: number }>(alpha, 'send_group_msg', {
+      group_id: 100100,
+      message: 'no voice here',
+    });
+    await expectFailure(
+      alpha,
+      'voice_msg_to_text',
+      { message_id: plain.message_id },
+      'RECORD_CONVERT_ERROR',
     );
   });
 });

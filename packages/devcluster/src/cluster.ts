@@ -212,7 +212,6 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       SESSION_SEED_ACCOUNTS: accounts.join(','),
       SESSION_SIMULATOR_URL: simulatorUrl,
       SESSION_HISTORY_ADDR: historyAddr,
-      SESSION_FILE_ROOTS: fileRoots,
       // /readyz lists the accounts a worker runs (tests watch ownership through it).
       SESSION_ADMIN_PORT: '0',
     });

@@ -221,7 +221,7 @@ describe('npm start on a machine without Redis and NATS', () => {
     const pictures = join(dir, 'pictures');
     await mkdir(pictures);
     await writeFile(join(pictures, 'pic.png'), ocrFixture('en').png);
-    const roots = { SESSION_FILE_ROOTS: pictures, MEDIA_FILE_ROOTS: pictures };
+    const roots = { MEDIA_FILE_ROOTS: pictures };
     const { running, ports } = await startCli(roots);
     expect(await running).toBe(true);
     const api = `http://127.0.0.1:${ports.http}/10001`;

@@ -7,11 +7,12 @@ export interface InternalJobs {
   /** Fetches a URL into the cache under `name` (a received media name): `{file, size}`. */
   'media.fetch': { args: { url: string; name: string }; result: { file: string; size: number } };
   /**
-   * OCR of an image given by URL or base64 data. `payload` is set by MediaClient, never by
+   * OCR of an image given by URL, base64 data or a local `file` (a path or `file://`, read
+   * only under the media workers' file roots). `payload` is set by MediaClient, never by
    * callers: the id of the image's bytes, which it took out of `base64` (payloads.ts).
    */
   'media.ocr': {
-    args: { url?: string; base64?: string; payload?: string };
+    args: { url?: string; base64?: string; file?: string; payload?: string };
     result: {
       texts: Array<{
         text: string;

@@ -268,12 +268,53 @@ export const events = {
   ),
   'notice.group_msg_emoji_like': spec(
     'nt',
-    'An emoji reaction on a group message (NapCat shape).',
+    'An emoji reaction on a group message, added or removed (NapCat shape).',
     notice('group_msg_emoji_like', undefined, {
       group_id: id,
       user_id: id,
       message_id: id,
       likes: z.array(z.looseObject({ emoji_id: z.string(), count: z.number() })),
+      is_add: z.boolean(),
+    }),
+  ),
+  'notice.notify.group_name': spec(
+    'nt',
+    'A group was renamed (NapCat shape).',
+    notice('notify', 'group_name', { group_id: id, user_id: id, name_new: z.string() }),
+  ),
+  'notice.notify.profile_like': spec(
+    'nt',
+    "Someone liked the account's profile (NapCat shape).",
+    notice('notify', 'profile_like', {
+      operator_id: id,
+      operator_nick: z.string(),
+      times: z.number(),
+    }),
+  ),
+  'notice.notify.input_status': spec(
+    'nt',
+    'A friend is typing, or stopped (NapCat shape).',
+    notice('notify', 'input_status', {
+      user_id: id,
+      group_id: id.optional(),
+      event_type: z.number(),
+      status_text: z.string(),
+    }),
+  ),
+  'notice.bot_offline': spec(
+    'nt',
+    'The account was logged out by the QQ side (NapCat shape).',
+    notice('bot_offline', undefined, { user_id: id, tag: z.string(), message: z.string() }),
+  ),
+  'notice.notify.gray_tip': spec(
+    'nt',
+    'A gray tip in a group: a gift given (NapCat shape; busi_id "gift", content the tip as JSON).',
+    notice('notify', 'gray_tip', {
+      group_id: id,
+      user_id: id,
+      message_id: id,
+      busi_id: z.string(),
+      content: z.string(),
     }),
   ),
   'request.friend': spec(

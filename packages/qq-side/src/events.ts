@@ -99,6 +99,34 @@ export const QQEvent = z.discriminatedUnion('kind', [
     seq: z.number(),
     emoji_id: z.string(),
     set: z.boolean(),
+    /** How many reacted with this emoji after the change (removals included). */
+    count: z.number().optional(),
+  }),
+  // --- NT-era ---------------------------------------------------------------------------
+  /** A group was renamed. */
+  kind('group_name', { group_id: id, operator_id: id, name_new: z.string() }),
+  /** Someone liked the account's profile. */
+  kind('profile_like', { operator_id: id, operator_nick: z.string(), times: z.number() }),
+  /** A friend (or a member, with `group_id`) is typing, or stopped. */
+  kind('input_status', {
+    user_id: id,
+    group_id: id.optional(),
+    event_type: z.number(),
+    status_text: z.string(),
+  }),
+  /** The account was logged out by the QQ side (kicked, banned, elsewhere). */
+  kind('bot_offline', { tag: z.string(), message: z.string() }),
+  /**
+   * A member gave another one of QQ's free group gifts: the group shows it as a gray tip, which
+   * takes a seq of the group (it is not a message: history and `get_msg` do not have it).
+   */
+  kind('gift', {
+    group_id: id,
+    seq: z.number(),
+    sender_id: id,
+    target_id: id,
+    gift_id: z.number(),
+    gift_name: z.string(),
   }),
 ]);
 export type QQEvent = z.infer<typeof QQEvent>;

@@ -7,7 +7,7 @@
 import type { ForwardNodeRecord } from '@cqfleet/contracts';
 import { formatMessage, type MessageFormat, OneBotError } from '@cqfleet/onebot';
 import type { QQSideLink } from './qq-side.js';
-import { HISTORY_PAGE, type MessageStore, type StoredMessage } from './store.js';
+import { HISTORY_PAGE, MAX_GROUP_PAGE, type MessageStore, type StoredMessage } from './store.js';
 
 /** Nested forwards deeper than this are shown as their forward segment. */
 const MAX_FORWARD_DEPTH = 8;
@@ -62,21 +62,28 @@ export class QQBacked {
   }
 
   /**
-   * go-cqhttp's page of group history: seq-19 .. seq (the latest when 0). A page with every
-   * message stored is answered from Redis; otherwise the QQ side is asked for it and what it
-   * returns is stored. When the QQ side cannot answer (the account is offline, say) what is
-   * stored is answered, or the failure when nothing is.
+   * go-cqhttp's page of group history: seq-19 .. seq (the latest when 0), or NapCat's `count`
+   * messages ending at seq (at most 200). A page with every message stored is answered from
+   * Redis; otherwise the QQ side is asked for it and what it returns is stored. When the QQ side
+   * cannot answer (the account is offline, say) what is stored is answered, or the failure when
+   * nothing is.
    */
-  async groupPage(selfId: number, groupId: number, seq: number): Promise<StoredMessage[]> {
+  async groupPage(
+    selfId: number,
+    groupId: number,
+    seq: number,
+    count = HISTORY_PAGE,
+  ): Promise<StoredMessage[]> {
     if (seq < 0) throw new OneBotError('MSG_NOT_FOUND', `消息序号 ${seq} 无效`);
-    const stored = await this.store.groupHistory(selfId, groupId, seq);
-    if (stored && isComplete(stored, seq)) return stored;
+    const size = Math.max(1, Math.min(count, MAX_GROUP_PAGE));
+    const stored = await this.store.groupHistory(selfId, groupId, seq, size);
+    if (stored && isComplete(stored, seq, size)) return stored;
     let fetched: StoredMessage[];
     try {
       fetched = await this.qq.read(selfId, 'group_messages', {
         group_id: groupId,
         seq,
-        count: HISTORY_PAGE,
+        count: size,
       });
     } catch (err) {
       if (stored && stored.length > 0) return stored;
@@ -86,15 +93,15 @@ export class QQBacked {
       const trust = await this.qq.trust(selfId);
       await this.store.putMany(fetched, () => trust);
     }
-    const page = await this.store.groupHistory(selfId, groupId, seq);
+    const page = await this.store.groupHistory(selfId, groupId, seq, size);
     if (page && page.length > 0) return page;
     if (seq > 0) throw new OneBotError('MSG_NOT_FOUND', `群 ${groupId} 没有序号为 ${seq} 的消息`);
     return [];
   }
 }
 
-/** Every seq of the page is stored (a page ending at seq < 20 starts at 1). */
-function isComplete(page: StoredMessage[], seq: number): boolean {
+/** Every seq of the page is stored (a page ending at seq < size starts at 1). */
+function isComplete(page: StoredMessage[], seq: number, size: number): boolean {
   const top = seq > 0 ? seq : (page.at(-1)?.message_seq ?? 0);
-  return page.length > 0 && page.length === Math.min(HISTORY_PAGE, top);
+  return page.length > 0 && page.length === Math.min(size, top);
 }

@@ -44,8 +44,11 @@ export type StoredMessage = MessageEvent;
 /** Messages per bucket hash. */
 export const BUCKET = 64;
 
-/** `get_group_msg_history` answers seq-19 .. seq, as go-cqhttp fetches it. */
+/** `get_group_msg_history` answers seq-19 .. seq by default, as go-cqhttp fetches it. */
 export const HISTORY_PAGE = 20;
+
+/** Most messages one `get_group_msg_history` returns (NapCat's `count`). */
+export const MAX_GROUP_PAGE = 200;
 
 /** Most messages one `get_friend_msg_history` returns. */
 export const MAX_FRIEND_PAGE = 200;
@@ -282,13 +285,14 @@ export class MessageStore {
   }
 
   /**
-   * go-cqhttp's page: the messages with seq `seq`-19 .. `seq` (latest when 0), oldest first;
-   * undefined when `seq` is past the newest message of the group.
+   * go-cqhttp's page: the messages with seq `seq`-(count-1) .. `seq` (latest when 0; `count` 20
+   * by default), oldest first; undefined when `seq` is past the newest message of the group.
    */
   async groupHistory(
     selfId: number,
     group: number,
     seq: number,
+    count = HISTORY_PAGE,
   ): Promise<StoredMessage[] | undefined> {
     const records = await this.redis.historyGroupPageBuffer(
       `${this.prefix}ug:${selfId}`,
@@ -297,7 +301,7 @@ export class MessageStore {
       `${this.prefix}gt`,
       group,
       Math.max(0, seq),
-      HISTORY_PAGE,
+      Math.max(1, Math.min(count, MAX_GROUP_PAGE)),
       this.prefix,
       BUCKET,
       selfId,

@@ -56,9 +56,13 @@ const internalJobs = {
     args: z.object({
       url: z.string().optional(),
       base64: z.string().optional(),
+      file: z.string().max(4096).optional(),
       payload: z.uuid().optional(),
     }),
-    run: async (a: { url?: string; base64?: string; payload?: string }, ctx: MediaContext) => {
+    run: async (
+      a: { url?: string; base64?: string; file?: string; payload?: string },
+      ctx: MediaContext,
+    ) => {
       // Never more than the seed's 30 MB in memory, however the image is given (sources.ts).
       const image = await ocrImage(a, ctx);
       if (image.length === 0) throw new OneBotError('LOAD_FILE_ERROR', '图片为空');

@@ -2,12 +2,13 @@
  * Bytes a job reads into memory, never more than the job's cap: a producer's stored payload
  * (its size is asked of Redis before it is read), inline base64 (its decoded size is known
  * from its length before it is decoded), a cached file (read through one descriptor, after
- * checking that descriptor's size), and an image for OCR by URL (downloaded under the image
- * cap, so the transfer stops there).
+ * checking that descriptor's size, a client's local image for OCR too), and an image for OCR by
+ * URL (downloaded under the image cap, so the transfer stops there).
  */
 import { open } from 'node:fs/promises';
 import { base64Size, base64Text, type PayloadStore } from '@cqfleet/media-client';
 import { OneBotError } from '@cqfleet/onebot';
+import { localFile, pathOf } from '@cqfleet/runtime';
 import { cachePath } from './cache-key.js';
 import { TooLargeError } from './body-writer.js';
 import { downloadTo } from './download.js';
@@ -70,14 +71,23 @@ export async function readCapped(
   }
 }
 
-/** The image `media.ocr` reads: stored bytes, inline base64, or a URL downloaded capped. */
+/**
+ * The image `media.ocr` reads: stored bytes, inline base64, a local file under the file roots
+ * (or the cache), or a URL downloaded capped.
+ */
 export async function ocrImage(
-  a: { url?: string; base64?: string; payload?: string },
+  a: { url?: string; base64?: string; file?: string; payload?: string },
   ctx: MediaContext,
 ): Promise<Buffer> {
   const cap = Math.min(IMAGE_MAX_BYTES, ctx.limits.maxBytes);
   if (a.payload !== undefined) return payloadBytes(ctx.payloads, a.payload, cap, imageTooLarge);
   if (a.base64 !== undefined) return inlineBase64(a.base64, cap, imageTooLarge);
+  if (a.file !== undefined) {
+    const path = pathOf(a.file);
+    const found = path ? await localFile([...ctx.roots, ctx.limits.cacheDir], path) : undefined;
+    if (!found) throw new OneBotError('LOAD_FILE_ERROR', `无法读取图片 ${a.file.slice(0, 100)}`);
+    return readCapped(found.path, cap, imageTooLarge);
+  }
   if (a.url === undefined) throw new OneBotError('LOAD_FILE_ERROR', '没有图片');
   let path: string;
   try {

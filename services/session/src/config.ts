@@ -3,7 +3,6 @@ import {
   type CommonConfig,
   envBool,
   envInt,
-  envList,
   type Env,
   readCommonConfig,
   readPrefixed,
@@ -51,11 +50,6 @@ const Schema = z.object({
   ignoreInvalidCqcode: envBool(false),
   /** Received `reply` segments also carry seq, qq, time and text (go-cqhttp `extra-reply-data`). */
   extraReplyData: envBool(false),
-  /**
-   * Directories local files may be read from: `upload_group_file`, `upload_private_file` and
-   * `file://` media. Nothing outside them is read. @default 'data'
-   */
-  fileRoots: envList(['data']),
   /**
    * Longest frame taken from an upstream OneBot implementation; a longer one closes a forward
    * connection (1009) and is dropped from a relayed one (the gateway's own cap is 64 MiB).

@@ -3,7 +3,6 @@
  * serves actions for them over gRPC.
  */
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
 import { hostname, networkInterfaces } from 'node:os';
 import { type AccountRecord, type Lease, Namespace } from '@cqfleet/contracts';
 import { actionsService, historyLookup, qqSideService } from '@cqfleet/rpc';
@@ -79,7 +78,6 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
   const options: SessionOptions = {
     ignoreInvalidCqcode: config.ignoreInvalidCqcode,
     extraReplyData: config.extraReplyData,
-    fileRoots: config.fileRoots.map(r => resolve(r)),
     mediaTimeoutMs: config.actionTimeoutMs,
     // Handed over as base64 (4/3 of the bytes) in one frame, which stays under the frame cap.
     upstreamMaxInlineBytes: Math.floor((config.upstreamMaxFrameBytes * 3) / 4) - 64 * 1024,

@@ -113,7 +113,6 @@ async function run(action: ActionName, raw: Record<string, unknown>, qq = new Fa
     options: {
       ignoreInvalidCqcode: false,
       extraReplyData: false,
-      fileRoots: [roots],
       mediaTimeoutMs: 1_000,
       upstreamMaxInlineBytes: 1 << 20,
     },
@@ -163,6 +162,18 @@ const CASES: Record<string, { params?: Record<string, unknown>; ops: OpName[]; f
   set_essence_msg: { params: stored, ops: ['set_essence'] },
   delete_essence_msg: { params: stored, ops: ['set_essence'] },
   get_essence_msg_list: { params: g, ops: ['get_essence_list'] },
+  _mark_all_as_read: { ops: ['mark_all_read'] },
+  unset_msg_emoji_like: { params: { ...stored, emoji_id: '76' }, ops: ['react'] },
+  fetch_emoji_like: {
+    params: { ...stored, emojiId: '76', emojiType: '1', count: 1 },
+    ops: ['get_reactions'],
+  },
+  get_emoji_likes: { params: { ...stored, emoji_id: '76' }, ops: ['get_reactions'] },
+  send_poke: { params: { ...g, user_id: PERSON }, ops: ['poke'] },
+  forward_friend_single_msg: { params: { ...stored, ...u }, ops: ['forward_single'] },
+  forward_group_single_msg: { params: { ...stored, ...g }, ops: ['get_member', 'forward_single'] },
+  voice_msg_to_text: { params: stored, ops: ['voice_text'] },
+  fetch_ptt_text: { params: stored, ops: ['voice_text'] },
   get_group_info: { params: g, ops: ['get_group'] },
   get_group_list: { ops: ['get_groups'] },
   get_group_member_info: { params: gu, ops: ['get_member'] },
@@ -194,8 +205,26 @@ const CASES: Record<string, { params?: Record<string, unknown>; ops: OpName[]; f
   _send_group_notice: { params: { ...g, content: 'notice' }, ops: ['send_notice'] },
   _get_group_notice: { params: g, ops: ['get_notices'] },
   _del_group_notice: { params: { ...g, notice_id: 'n1' }, ops: ['delete_notice'] },
+  set_group_sign: { params: g, ops: ['sign_in'] },
+  set_group_kick_members: {
+    params: { ...g, user_id: [String(PERSON), 20002] },
+    ops: ['kick_members'],
+  },
+  batch_delete_group_member: { params: { ...g, user_ids: [PERSON] }, ops: ['kick_members'] },
+  set_group_remark: { params: { ...g, remark: 'ours' }, ops: ['set_group_remark'] },
+  get_group_msg_mask: { ops: ['get_msg_masks'] },
+  set_group_msg_mask: { params: { ...g, mask: 3 }, ops: ['set_msg_mask'] },
+  get_ai_characters: { params: g, ops: ['get_ai_characters'] },
+  get_ai_record: {
+    params: { ...g, character: 'sim-voice-girl', text: 'hi' },
+    ops: ['get_ai_record'],
+  },
+  send_group_ai_record: {
+    params: { ...g, character: 'sim-voice-girl', text: 'hi' },
+    ops: ['get_member', 'send_ai_record'],
+  },
   get_login_info: { ops: [] },
-  get_stranger_info: { params: u, ops: ['get_user'] },
+  get_stranger_info: { params: u, ops: ['get_user', 'get_user_status'] },
   get_friend_list: { ops: ['get_friends'] },
   get_unidirectional_friend_list: { ops: ['get_unidirectional_friends'] },
   delete_friend: { params: u, ops: ['delete_friend'] },
@@ -214,14 +243,62 @@ const CASES: Record<string, { params?: Record<string, unknown>; ops: OpName[]; f
   get_csrf_token: { ops: ['get_cookies'] },
   get_credentials: { params: { domain: 'qun.qq.com' }, ops: ['get_cookies'] },
   check_url_safely: { params: { url: 'https://example.com/' }, ops: ['check_url'] },
+  // account NT-era (issue 17)
+  set_qq_avatar: { params: { file: 'base64://AAAA' }, ops: ['upload_ticket', 'set_avatar'] },
+  get_qq_avatar: { params: u, ops: ['get_avatar'] },
+  set_self_longnick: { params: { longNick: 'hello' }, ops: ['set_long_nick'] },
+  set_friend_remark: { params: { ...u, remark: 'al' }, ops: ['set_friend_remark'] },
+  set_friend_category: { params: { ...u, category_id: 1 }, ops: ['set_friend_category'] },
+  get_friends_with_category: { ops: ['get_friend_categories'] },
+  get_friend_with_category: { ops: ['get_friend_categories'] },
+  set_input_status: { params: { ...u, event_type: 1 }, ops: ['set_input_status'] },
+  set_online_status: {
+    params: { status: 30, ext_status: 0, battery_status: 80 },
+    ops: ['set_online_status'],
+  },
+  set_diy_online_status: { params: { face_id: 21, wording: 'busy' }, ops: ['set_custom_status'] },
+  get_profile_like: { params: { start: 0, count: 10 }, ops: ['get_profile_likes'] },
+  get_profile_like_me: { params: { start: 0, count: 10 }, ops: ['get_profile_likes'] },
+  get_doubt_friends_add_request: { params: { count: 5 }, ops: ['get_doubt_requests'] },
+  set_doubt_friends_add_request: { params: { flag: 'd1' }, ops: ['handle_doubt_request'] },
+  translate_en2zh: { params: { words: ['hello'] }, ops: ['translate'] },
+  get_robot_uin_range: { ops: ['get_robot_uin_ranges'] },
+  get_recommend_face: { params: { word: 'cat' }, ops: ['get_recommend_faces'] },
+  get_clientkey: { ops: ['get_client_key'] },
+  get_rkey: { ops: ['get_rkeys'] },
+  ArkSharePeer: { params: u, ops: ['get_contact_ark'] },
+  send_ark_share: { params: g, ops: ['get_contact_ark'] },
+  ArkShareGroup: { params: g, ops: ['get_contact_ark'] },
+  send_group_ark_share: { params: g, ops: ['get_contact_ark'] },
+  get_mini_app_ark: {
+    params: { type: 'bili', title: 't', desc: 'd', picUrl: 'http://p', jumpUrl: 'pages/x' },
+    ops: ['get_mini_app_ark'],
+  },
   upload_group_file: {
     params: { ...g, file: join(roots, 'report.txt'), name: 'report.txt' },
-    ops: ['upload_group_file'],
+    ops: ['file_upload_ticket', 'upload_group_file'],
   },
   upload_private_file: {
-    params: { ...u, file: join(roots, 'report.txt'), name: 'report.txt' },
-    ops: ['upload_private_file'],
+    params: { ...u, file: 'base64://YQ==', name: 'a.txt' },
+    ops: ['file_upload_ticket', 'upload_private_file'],
   },
+  move_group_file: {
+    params: { ...g, file_id: '/f1', current_parent_directory: '/', target_parent_directory: '/d' },
+    ops: ['move_file'],
+  },
+  rename_group_file: {
+    params: { ...g, file_id: '/f1', current_parent_directory: '/', new_name: 'b.txt' },
+    ops: ['rename_file'],
+  },
+  rename_group_file_folder: {
+    params: { ...g, folder_id: '/d', new_folder_name: 'docs' },
+    ops: ['rename_folder'],
+  },
+  set_group_file_forever: { params: { ...g, file_id: '/f1' }, ops: ['set_file_forever'] },
+  trans_group_file: { params: { ...g, file_id: '/f1' }, ops: ['set_file_forever'] },
+  get_private_file_url: { params: { file_id: 'p1' }, ops: ['get_private_file_url'] },
+  get_file: { params: { file_id: '/f1' }, ops: ['get_file_info'] },
+  upload_image: { params: { file: 'base64://AAAA' }, ops: ['upload_ticket', 'get_media'] },
   get_group_file_system_info: { params: g, ops: ['get_fs_info'] },
   get_group_root_files: { params: g, ops: ['list_files'] },
   get_group_files_by_folder: { params: { ...g, folder_id: '/a' }, ops: ['list_files'] },
@@ -288,6 +365,7 @@ describe('session handlers: what they ask and what they answer', () => {
   it('keep the QQ side’s failure where go-cqhttp does, and report their own tag otherwise', async () => {
     const qq = new FakeQQSide();
     qq.failing.set('get_group', new OneBotError('GROUP_NOT_FOUND'));
+    qq.failing.set('find_group', new OneBotError('GROUP_NOT_FOUND'));
     await expect(run('get_group_info', g, qq)).rejects.toMatchObject({ msg: 'GROUP_NOT_FOUND' });
     qq.failing.set('get_user', new OneBotError('USER_NOT_FOUND' as never));
     await expect(run('get_stranger_info', u, qq)).rejects.toMatchObject({
@@ -307,5 +385,170 @@ describe('session handlers: what they ask and what they answer', () => {
     const qq = new FakeQQSide();
     await expect(run('delete_msg', { message_id: 1 }, qq)).rejects.toBeInstanceOf(OneBotError);
     expect(qq.ops).toEqual([]);
+  });
+});
+
+describe('session handlers: NT-era groups', () => {
+  it('get_group_info answers the public view of a group the account is not in', async () => {
+    const qq = new FakeQQSide();
+    qq.failing.set('get_group', new OneBotError('GROUP_NOT_FOUND'));
+    const { result } = await run('get_group_info', g, qq);
+    expect(qq.ops).toEqual(['get_group', 'find_group']);
+    expect(result).toMatchObject({ group_id: GROUP, group_create_time: 0, group_remark: '' });
+  });
+
+  it('get_group_system_msg answers [] where the QQ side has no requests', async () => {
+    const { result } = await run('get_group_system_msg', {});
+    expect(result).toEqual({ invited_requests: [], join_requests: [] });
+  });
+
+  it('both batch kicks read both names of the list, numbers or strings', async () => {
+    const napcat = await run('set_group_kick_members', { ...g, user_ids: '20001,20002' });
+    expect(napcat.qq.calls[0]?.args).toEqual({
+      ...g,
+      user_ids: [20001, 20002],
+      reject_add_request: false,
+    });
+    const llonebot = await run('batch_delete_group_member', { ...g, user_id: ['20003'] });
+    expect(llonebot.qq.calls[0]?.args).toMatchObject({ user_ids: [20003] });
+  });
+
+  it('get_group_msg_mask names the mask; send_group_ai_record publishes message_sent', async () => {
+    const masks = await run('get_group_msg_mask', {});
+    expect(masks.result).toEqual([
+      { group_id: GROUP, group_name: 'cqfleet users', msg_mask: 1, msg_type: '接收并提醒' },
+    ]);
+    const sent = await run('send_group_ai_record', { ...g, character: 'c', text: 'hi' });
+    expect(sent.result).toEqual({ message_id: messageId(GROUP, 42) });
+    expect(sent.published).toMatchObject([
+      { post_type: 'message_sent', group_id: GROUP, message: [{ type: 'record' }] },
+    ]);
+  });
+});
+
+describe('session handlers: NT-era messages', () => {
+  it('fetch_emoji_like pages by cookie; get_emoji_likes gives everyone, or the first count', async () => {
+    const first = await run('fetch_emoji_like', { ...stored, emojiId: '76', count: 1 });
+    expect(first.result).toMatchObject({
+      emojiLikesList: [{ tinyId: String(PERSON), nickName: 'alice' }],
+      cookie: '1',
+      isFirstPage: true,
+      isLastPage: false,
+    });
+    const last = await run('fetch_emoji_like', { ...stored, emojiId: '76', cookie: '1' });
+    expect(last.result).toMatchObject({
+      emojiLikesList: [{ tinyId: String(SELF) }],
+      cookie: '',
+      isFirstPage: false,
+      isLastPage: true,
+    });
+    const likes = await run('get_emoji_likes', { ...stored, emoji_id: '76', count: 1 });
+    expect(likes.result).toEqual({
+      emoji_like_list: [{ user_id: String(PERSON), nick_name: 'alice' }],
+    });
+    await expect(
+      run('get_emoji_likes', { ...stored, emoji_id: '76', group_id: 999 }),
+    ).rejects.toMatchObject({ msg: 'MESSAGE_NOT_FOUND' });
+  });
+
+  it('send_poke pokes target_id in a group, and only the friend in a private chat', async () => {
+    const group = await run('send_poke', { ...g, user_id: PERSON, target_id: 20002 });
+    expect(group.qq.calls).toEqual([{ op: 'poke', args: { ...g, user_id: 20002 } }]);
+    const friend = await run('send_poke', { user_id: PERSON });
+    expect(friend.qq.calls).toEqual([{ op: 'poke', args: { user_id: PERSON } }]);
+    await expect(run('send_poke', { user_id: PERSON, target_id: 3 })).rejects.toMatchObject({
+      msg: 'INVALID_PARAMS',
+    });
+  });
+
+  it('forward_*_single_msg name the stored message and publish the copy as message_sent', async () => {
+    const { result, qq, published } = await run('forward_group_single_msg', {
+      ...stored,
+      group_id: 100200,
+    });
+    expect(result).toBeNull();
+    expect(qq.calls[1]).toEqual({
+      op: 'forward_single',
+      args: { group_id: GROUP, seq: 7, sender_id: PERSON, to_group_id: 100200 },
+    });
+    expect(published).toMatchObject([
+      { post_type: 'message_sent', group_id: 100200, message_seq: 42 },
+    ]);
+  });
+
+  it('get_recent_contact answers NapCat’s fields, the last message in the endpoint’s format', async () => {
+    const { result } = await run('get_recent_contact', {});
+    expect(result).toEqual([
+      expect.objectContaining({
+        peerUin: String(GROUP),
+        chatType: 2,
+        peerName: 'cqfleet users',
+        msgId: String(messageId(GROUP, 7)),
+        sendNickName: `n${PERSON}`,
+        unreadCnt: 2,
+        lastestMsg: expect.objectContaining({
+          message_id: messageId(GROUP, 7),
+          message: 'hi',
+          message_format: 'string',
+        }),
+      }),
+    ]);
+  });
+
+  it('a gift segment is given through the QQ side and answers message_id 0', async () => {
+    const { result, qq } = await run('send_group_msg', {
+      ...g,
+      message: '[CQ:gift,qq=20001,id=8]',
+    });
+    expect(result).toEqual({ message_id: 0 });
+    expect(qq.calls).toEqual([{ op: 'send_gift', args: { ...g, user_id: PERSON, gift_id: 8 } }]);
+  });
+});
+
+describe('session handlers: the account’s NT-era extensions (issue 17)', () => {
+  it('refuse a card or an avatar of nobody before asking the QQ side', async () => {
+    for (const action of ['get_qq_avatar', 'ArkSharePeer', 'send_ark_share'] as const) {
+      const qq = new FakeQQSide();
+      await expect(run(action, {}, qq)).rejects.toMatchObject({ msg: 'INVALID_PARAMS' });
+      expect(qq.ops).toEqual([]);
+    }
+  });
+
+  it('pass NapCat’s names on as the QQ side names them, with NapCat’s defaults', async () => {
+    const diy = await run('set_diy_online_status', { face_id: '21' });
+    expect(diy.qq.calls).toEqual([
+      { op: 'set_custom_status', args: { face_id: 21, face_type: 1, wording: ' ' } },
+    ]);
+    const status = await run('set_online_status', {
+      status: 50,
+      extStatus: 1028,
+      batteryStatus: 7,
+    });
+    expect(status.qq.calls).toEqual([
+      { op: 'set_online_status', args: { status: 50, ext_status: 1028, battery_status: 7 } },
+    ]);
+    const nick = await run('set_self_longnick', { long_nick: 'hi' });
+    expect(nick.qq.calls).toEqual([{ op: 'set_long_nick', args: { long_nick: 'hi' } }]);
+  });
+
+  it('get_mini_app_ark answers the ark, or with rawArkData its raw form', async () => {
+    const card = { type: 'bili', title: 't', desc: 'd', picUrl: 'p', jumpUrl: 'j' };
+    const { result } = await run('get_mini_app_ark', card);
+    expect(result).toMatchObject({ data: { app: 'com.tencent.miniapp_01', view: 'view_1' } });
+    const raw = await run('get_mini_app_ark', { ...card, rawArkData: true });
+    expect(raw.result).toMatchObject({
+      data: { appName: 'com.tencent.miniapp_01', appView: 'view_1', metaData: {} },
+    });
+  });
+
+  it('get_profile_like answers NapCat’s lists with LLOneBot’s users and nextStart beside them', async () => {
+    const { result } = await run('get_profile_like', {});
+    expect(result).toMatchObject({
+      uid: 'u_me',
+      favoriteInfo: { total_count: 3, userInfos: [{ uin: PERSON, nick: 'alice', isSvip: true }] },
+      voteInfo: { new_count: 1, userInfos: [{ uin: PERSON, gender: 2 }] },
+      users: [{ uin: PERSON }],
+      nextStart: -1,
+    });
   });
 });

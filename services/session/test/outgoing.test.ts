@@ -70,7 +70,6 @@ function ctx(ignoreInvalidCqcode: boolean): ActionContext {
     options: {
       ignoreInvalidCqcode,
       extraReplyData: false,
-      fileRoots: [root],
       mediaTimeoutMs: 1000,
     },
   } as unknown as ActionContext;

@@ -15,10 +15,13 @@ import {
 } from '@cqfleet/onebot';
 import { SimError } from '@cqfleet/sim-client';
 import type { AccountHub } from './account-hub.js';
+import { aiVoiceBytes } from './world/ai-voices.js';
+import { setFileSpace } from './world/files.js';
 import { earnHonor, type HonorType } from './world/groups.js';
 import { hasMedia, MAX_UPLOAD_BYTES, mediaBytes, storeUpload } from './world/media.js';
 import { sendPrivateMessage, sendGroupMessage, sendRedPacket } from './world/messages.js';
 import { bool, int, optInt, type OpTable, opTable, runOp, str } from './world/ops.js';
+import { loggedOut } from './world/profile.js';
 import { inviteAccount, requestFriend, requestJoin, setDeviceOnline } from './world/social.js';
 import type { WorldState } from './world/state.js';
 
@@ -150,6 +153,10 @@ export class ControlApi {
         earnHonor(w, int(p.group_id, 'group_id'), int(b.user_id, 'user_id'), type as HonorType);
         return { ok: true };
       }),
+      // The group's permanent file space (files.ts): uploads beyond it become temporary files.
+      route('POST', '/groups/{group_id}/file_space', (p, b) =>
+        setFileSpace(w, int(p.group_id, 'group_id'), int(b.total_space, 'total_space')),
+      ),
       route('GET', '/groups/{group_id}/messages', (p, _b, q) => {
         const g = w.group(int(p.group_id, 'group_id'));
         return {
@@ -187,7 +194,10 @@ export class ControlApi {
         if (b.refuse_sends !== undefined) u.faults.refuseSends = bool(b.refuse_sends);
         if (b.delay_ms !== undefined) u.faults.delayMs = Math.max(0, int(b.delay_ms, 'delay_ms'));
         if (b.offline !== undefined) {
+          const loggingOut = bool(b.offline) && !u.faults.offline;
           u.faults.offline = bool(b.offline);
+          // QQ tells a logged-out account why (NapCat's bot_offline) before the line goes.
+          if (loggingOut) loggedOut(w, u.profile.user_id, '下线通知', '账号已被服务器下线');
           if (u.faults.offline) hub.drop(int(p.user_id, 'user_id'));
         }
         return { faults: u.faults };
@@ -232,6 +242,21 @@ export class ControlApi {
     };
     if ((req.method === 'HEAD' || req.method === 'PUT') && url.pathname.startsWith('/media/')) {
       this.upload(req, res, decodeURIComponent(url.pathname.split('/')[3] ?? ''));
+      return;
+    }
+    // Simulated AI voices (world/ai-voices.ts): /ai-voices/<character_id>.wav?text=…
+    const voice = /^\/ai-voices\/([^/]+)\.wav$/.exec(url.pathname);
+    if (req.method === 'GET' && voice) {
+      try {
+        const bytes = aiVoiceBytes(
+          decodeURIComponent(voice[1] ?? ''),
+          url.searchParams.get('text') ?? undefined,
+        );
+        res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': bytes.length });
+        res.end(bytes);
+      } catch {
+        send(404, { error: { code: 'NOT_FOUND', message: 'no such AI voice' } });
+      }
       return;
     }
     if (req.method === 'GET' && url.pathname.startsWith('/media/')) {

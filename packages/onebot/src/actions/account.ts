@@ -1,7 +1,11 @@
-/** The account itself, its friends and other users (reference §1.4 "Information", §1.5). */
+/**
+ * The account itself, its friends and other users (reference §1.4 "Information", §1.5); the
+ * NT-era extensions are in account-nt.ts.
+ */
 import { z } from 'zod';
 import { action } from '../action.js';
 import { bool, int, optionalStr, params, str } from '../params.js';
+import { accountNtActions } from './account-nt.js';
 import * as s from './shapes.js';
 
 export const accountActions = {
@@ -187,4 +191,5 @@ export const accountActions = {
     params: params({ url: str() }),
     result: z.looseObject({ level: z.number() }),
   }),
+  ...accountNtActions,
 } as const;

@@ -15,23 +15,37 @@ const ocrResult = z.looseObject({
   language: z.string(),
 });
 const ocrParams = params({ image: str() });
+/** NapCat's answer to file changes. */
+const okResult = z.looseObject({ ok: z.boolean() });
+const fileIdResult = z.looseObject({ file_id: z.string() });
+const fileRef = params({ group_id: int(), file_id: str() });
 
 export const fileActions = {
+  /**
+   * `file`: a local path or `file://` under the media workers' roots, `base64://`, or an
+   * `http(s)://` URL (through their address guard). go-cqhttp answers `null`; NapCat's
+   * `{file_id}` is answered here, which go-cqhttp clients ignore.
+   */
   upload_group_file: action({
     owner: 'session',
     origin: 'go-cqhttp',
     status: 'ready',
-    summary: 'Upload a local file (under the configured roots) to a group folder.',
-    params: params({ group_id: int(), file: str(), name: str(), folder: str() }),
-    result: s.nothing,
+    summary:
+      'Upload a file (local under the file roots, `base64://`, `http(s)://`) to a group folder; answers `{file_id}`.',
+    params: params(
+      { group_id: int(), file: str(), name: str(), folder: str() },
+      { folder: ['folder_id'] },
+    ),
+    result: fileIdResult,
   }),
   upload_private_file: action({
     owner: 'session',
     origin: 'go-cqhttp',
     status: 'ready',
-    summary: 'Send a local file (under the configured roots) to a friend.',
+    summary:
+      'Send a file (local under the file roots, `base64://`, `http(s)://`) to a friend; answers `{file_id}`.',
     params: params({ user_id: int(), file: str(), name: str() }),
-    result: s.nothing,
+    result: fileIdResult,
   }),
   get_group_file_system_info: action({
     owner: 'session',
@@ -70,13 +84,17 @@ export const fileActions = {
     params: params({ group_id: int(), file_id: str(), busid: int() }, { busid: ['bus_id'] }),
     result: z.looseObject({ url: z.string() }),
   }),
+  /** go-cqhttp answers `null`; `{folder_id}` (NapCat's newer answer) is compatible with it. */
   create_group_file_folder: action({
     owner: 'session',
     origin: 'go-cqhttp',
     status: 'ready',
-    summary: 'Create a folder in a group (root only on QQ).',
-    params: params({ group_id: int(), parent_id: str('/'), name: str() }),
-    result: s.nothing,
+    summary: 'Create a folder in a group (root only on QQ); answers `{folder_id}`.',
+    params: params(
+      { group_id: int(), parent_id: str('/'), name: str() },
+      { name: ['folder_name'] },
+    ),
+    result: z.looseObject({ folder_id: z.string() }),
   }),
   delete_group_folder: action({
     owner: 'session',
@@ -93,6 +111,96 @@ export const fileActions = {
     summary: 'Delete a group file; failures use retcode 200.',
     params: params({ group_id: int(), file_id: str(), busid: int() }, { busid: ['bus_id'] }),
     result: s.nothing,
+  }),
+  move_group_file: action({
+    owner: 'session',
+    origin: 'nt',
+    status: 'ready',
+    summary: 'Move a group file to another folder (`/` is the root); the uploader and admins.',
+    params: params({
+      group_id: int(),
+      file_id: str(),
+      current_parent_directory: str(),
+      target_parent_directory: str('/'),
+    }),
+    result: okResult,
+  }),
+  rename_group_file: action({
+    owner: 'session',
+    origin: 'nt',
+    status: 'ready',
+    summary: 'Rename a group file; the uploader and admins.',
+    params: params({
+      group_id: int(),
+      file_id: str(),
+      current_parent_directory: str(),
+      new_name: str(),
+    }),
+    result: okResult,
+  }),
+  rename_group_file_folder: action({
+    owner: 'session',
+    origin: 'nt',
+    status: 'ready',
+    summary: 'Rename a group folder (admins).',
+    params: params(
+      { group_id: int(), folder_id: str(), new_folder_name: str() },
+      { new_folder_name: ['new_name', 'name'] },
+    ),
+    result: s.nothing,
+  }),
+  /** LLOneBot's name for NapCat's trans_group_file. */
+  set_group_file_forever: action({
+    owner: 'session',
+    origin: 'nt',
+    status: 'ready',
+    summary: 'Make a temporary group file permanent (when the group has the space).',
+    params: fileRef,
+    result: s.nothing,
+  }),
+  trans_group_file: action({
+    owner: 'session',
+    origin: 'nt',
+    status: 'ready',
+    summary: 'Make a temporary group file permanent (NapCat; as set_group_file_forever).',
+    params: fileRef,
+    result: okResult,
+  }),
+  get_private_file_url: action({
+    owner: 'session',
+    origin: 'nt',
+    status: 'ready',
+    summary: 'Download URL of a private file (sent or received) by its `file_id`.',
+    params: params({ file_id: str() }),
+    result: z.looseObject({ url: z.string() }),
+  }),
+  /**
+   * NapCat's shape: `file` is a local path (here: in the shared media cache), `file_size` a
+   * decimal string. `base64` is not given: `url` serves the same bytes.
+   */
+  get_file: action({
+    owner: 'session',
+    origin: 'nt',
+    status: 'ready',
+    summary:
+      'A group or private file (or received media) by `file_id` or `file`, fetched into the media cache.',
+    params: params({ file_id: str(), file: str() }),
+    result: z.looseObject({
+      file: z.string(),
+      url: z.string(),
+      file_size: z.string(),
+      file_name: z.string(),
+      base64: z.string().optional(),
+    }),
+  }),
+  /** Lagrange: the image's download URL as `data`, a bare string. */
+  upload_image: action({
+    owner: 'session',
+    origin: 'nt',
+    status: 'ready',
+    summary: 'Upload an image (any source an image segment takes) and answer its download URL.',
+    params: params({ file: str() }),
+    result: z.string(),
   }),
   download_file: action({
     owner: 'media',

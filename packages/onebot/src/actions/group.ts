@@ -1,19 +1,43 @@
 /** Group information and administration (reference §1.4 "Group administration", §1.5). */
 import { z } from 'zod';
 import { action } from '../action.js';
-import { bool, int, json, optionalStr, params, str } from '../params.js';
+import { bool, int, json, optionalInt, optionalStr, params, str } from '../params.js';
 import * as s from './shapes.js';
 
 const groupOnly = params({ group_id: int() });
+
+/**
+ * A list of QQ numbers: an array of integers or decimal strings (NapCat sends strings), one
+ * number, or a comma-separated string (from a query string); absent is the empty list.
+ */
+function intList() {
+  return z.preprocess(
+    v =>
+      v === undefined || v === null || v === ''
+        ? []
+        : Array.isArray(v)
+          ? v
+          : typeof v === 'string'
+            ? v.split(',')
+            : [v],
+    z.array(int()),
+  );
+}
+
+/** go-cqhttp's group, with NapCat's `group_remark` and `group_all_shut` where cqfleet has them. */
+const groupInfo = s.groupInfo.extend({
+  group_remark: z.string().optional(),
+  group_all_shut: z.number().optional(),
+});
 
 export const groupActions = {
   get_group_info: action({
     owner: 'session',
     origin: 'onebot11',
     status: 'ready',
-    summary: 'One group the account is in.',
+    summary: 'One group: one the account is in, or the public part of any other.',
     params: params({ group_id: int(), no_cache: bool() }),
-    result: s.groupInfo,
+    result: groupInfo,
   }),
   get_group_list: action({
     owner: 'session',
@@ -21,7 +45,7 @@ export const groupActions = {
     status: 'ready',
     summary: 'Every group the account is in.',
     params: params({ no_cache: bool() }),
-    result: z.array(s.groupInfo),
+    result: z.array(groupInfo),
   }),
   get_group_member_info: action({
     owner: 'session',
@@ -193,11 +217,11 @@ export const groupActions = {
     owner: 'session',
     origin: 'go-cqhttp',
     status: 'ready',
-    summary: 'Pending invitations and join requests (lists may be null).',
+    summary: 'Pending invitations and join requests (an empty list is [], as NT servers answer).',
     params: params({}),
     result: z.looseObject({
-      invited_requests: z.array(s.loose).nullable(),
-      join_requests: z.array(s.loose).nullable(),
+      invited_requests: z.array(s.loose),
+      join_requests: z.array(s.loose),
     }),
   }),
   get_group_shut_list: action({
@@ -215,6 +239,100 @@ export const groupActions = {
     summary: 'Poke a group member.',
     params: params({ group_id: int(), user_id: int() }),
     result: s.nothing,
+  }),
+  set_group_sign: action({
+    owner: 'session',
+    origin: 'nt',
+    status: 'ready',
+    summary: "Check in to a group (NapCat's name for send_group_sign).",
+    params: groupOnly,
+    result: s.nothing,
+  }),
+  set_group_kick_members: action({
+    owner: 'session',
+    origin: 'nt',
+    status: 'ready',
+    summary: 'Remove several members at once, all or none (NapCat; `user_ids` also read).',
+    params: params(
+      { group_id: int(), user_id: intList(), reject_add_request: bool() },
+      { user_id: ['user_ids'] },
+    ),
+    result: s.nothing,
+  }),
+  batch_delete_group_member: action({
+    owner: 'session',
+    origin: 'nt',
+    status: 'ready',
+    summary: 'Remove several members at once, all or none (LLOneBot; `user_id` also read).',
+    params: params({ group_id: int(), user_ids: intList() }, { user_ids: ['user_id'] }),
+    result: s.nothing,
+  }),
+  set_group_remark: action({
+    owner: 'session',
+    origin: 'nt',
+    status: 'ready',
+    summary:
+      "The account's own remark for a group (`group_remark` in its reads; empty removes it).",
+    params: params({ group_id: int(), remark: str() }),
+    result: s.nothing,
+  }),
+  get_group_msg_mask: action({
+    owner: 'session',
+    origin: 'nt',
+    status: 'ready',
+    summary: "How the account receives each group's messages (msg_mask 1–4, msg_type in words).",
+    params: params({ group_id: optionalInt() }),
+    result: z.array(
+      z.looseObject({
+        group_id: z.number(),
+        group_name: z.string(),
+        msg_mask: z.number(),
+        msg_type: z.string(),
+      }),
+    ),
+  }),
+  set_group_msg_mask: action({
+    owner: 'session',
+    origin: 'nt',
+    status: 'ready',
+    summary: "Set how the account receives a group's messages (mask 1–4, LLOneBot).",
+    params: params({ group_id: int(), mask: int() }),
+    result: s.nothing,
+  }),
+  get_ai_characters: action({
+    owner: 'session',
+    origin: 'nt',
+    status: 'ready',
+    summary: 'AI voice characters of a group, by category (chat_type 1 speaking, 2 singing).',
+    params: params({ group_id: int(), chat_type: int(1) }),
+    result: z.array(
+      z.looseObject({
+        type: z.string(),
+        characters: z.array(
+          z.looseObject({
+            character_id: z.string(),
+            character_name: z.string(),
+            preview_url: z.string(),
+          }),
+        ),
+      }),
+    ),
+  }),
+  get_ai_record: action({
+    owner: 'session',
+    origin: 'nt',
+    status: 'ready',
+    summary: 'The URL of an AI character saying a text in a group (not sent).',
+    params: params({ group_id: int(), character: str(), text: str() }),
+    result: z.string(),
+  }),
+  send_group_ai_record: action({
+    owner: 'session',
+    origin: 'nt',
+    status: 'ready',
+    summary: 'Send an AI character saying a text to a group, as a voice message.',
+    params: params({ group_id: int(), character: str(), text: str(), chat_type: int(1) }),
+    result: s.messageIdResult,
   }),
   _send_group_notice: action({
     owner: 'session',

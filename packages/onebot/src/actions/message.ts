@@ -1,10 +1,40 @@
 /** Sending, reading and managing messages (reference §1.4 "Messages", §1.5, NT extensions). */
 import { z } from 'zod';
 import { action } from '../action.js';
-import { bool, int, int32, message, messageParams, nodes, params, str } from '../params.js';
+import {
+  bool,
+  int,
+  int32,
+  message,
+  messageParams,
+  noParams,
+  nodes,
+  params,
+  str,
+} from '../params.js';
 import * as s from './shapes.js';
 
 const byMessageId = params({ message_id: int32() }, { message_id: ['id'] });
+
+/** What NT calls return where a client expects their result (NapCat, LLOneBot). */
+const ntCallResult = z.looseObject({ result: z.number(), errMsg: z.string() });
+
+/**
+ * NapCat's `get_recent_contact` entry (`lastestMsg` is absent when the last message is gone);
+ * `unreadCnt` is cqfleet's, named as NT's recent-contact record names it.
+ */
+const recentContact = z.looseObject({
+  lastestMsg: s.messageEvent.optional(),
+  peerUin: z.string(),
+  remark: z.string(),
+  msgTime: z.string(),
+  chatType: z.number(),
+  msgId: z.string(),
+  sendNickName: z.string(),
+  sendMemberName: z.string(),
+  peerName: z.string(),
+  unreadCnt: z.number(),
+});
 
 export const messageActions = {
   send_private_msg: action({
@@ -62,7 +92,8 @@ export const messageActions = {
     owner: 'history',
     origin: 'onebot11',
     status: 'ready',
-    summary: 'The nodes of a forward message.',
+    summary:
+      'The nodes of a forward message, by its resid or by the message_id of the message carrying it.',
     params: params({ message_id: str() }, { message_id: ['id'] }),
     result: z.looseObject({ messages: z.array(s.forwardNode) }),
   }),
@@ -99,8 +130,12 @@ export const messageActions = {
     owner: 'history',
     origin: 'go-cqhttp',
     status: 'ready',
-    summary: 'Up to 20 group messages ending at message_seq (latest when absent).',
-    params: params({ group_id: int(), message_seq: int() }),
+    summary:
+      'Up to count (20) group messages ending at message_seq (latest when absent), oldest first; reverse_order: newest first.',
+    params: params(
+      { group_id: int(), message_seq: int(), count: int(20), reverse_order: bool() },
+      { reverse_order: ['reverseOrder'] },
+    ),
     result: z.looseObject({ messages: z.array(s.messageEvent) }),
   }),
   get_friend_msg_history: action({
@@ -108,19 +143,17 @@ export const messageActions = {
     origin: 'nt',
     status: 'ready',
     summary: 'Private messages with a friend ending at message_seq.',
-    params: params({
-      user_id: int(),
-      message_seq: int(),
-      count: int(20),
-      reverse_order: bool(),
-    }),
+    params: params(
+      { user_id: int(), message_seq: int(), count: int(20), reverse_order: bool() },
+      { reverse_order: ['reverseOrder'] },
+    ),
     result: z.looseObject({ messages: z.array(s.messageEvent) }),
   }),
   mark_msg_as_read: action({
     owner: 'session',
     origin: 'go-cqhttp',
     status: 'ready',
-    summary: 'Mark a message as read.',
+    summary: 'Mark the chat of a message as read (its unread count becomes 0).',
     params: byMessageId,
     result: s.nothing,
   }),
@@ -128,7 +161,7 @@ export const messageActions = {
     owner: 'session',
     origin: 'nt',
     status: 'ready',
-    summary: 'Mark a private chat as read.',
+    summary: 'Mark a private chat as read (its unread count becomes 0).',
     params: params({ user_id: int() }),
     result: s.nothing,
   }),
@@ -136,25 +169,121 @@ export const messageActions = {
     owner: 'session',
     origin: 'nt',
     status: 'ready',
-    summary: 'Mark a group chat as read.',
+    summary: 'Mark a group chat as read (its unread count becomes 0).',
     params: params({ group_id: int() }),
+    result: s.nothing,
+  }),
+  _mark_all_as_read: action({
+    owner: 'session',
+    origin: 'nt',
+    status: 'ready',
+    summary: 'Mark every chat as read.',
+    params: noParams,
     result: s.nothing,
   }),
   set_msg_emoji_like: action({
     owner: 'session',
     origin: 'nt',
     status: 'ready',
-    summary: 'Add or remove an emoji reaction on a message.',
+    summary: 'Add or remove an emoji reaction on a group message.',
     params: params({ message_id: int32(), emoji_id: str(), set: bool(true) }),
-    result: s.nothing,
+    result: ntCallResult,
+  }),
+  unset_msg_emoji_like: action({
+    owner: 'session',
+    origin: 'nt',
+    status: 'ready',
+    summary: "Remove the account's emoji reaction from a group message (LLOneBot).",
+    params: params({ message_id: int32(), emoji_id: str() }),
+    result: ntCallResult,
+  }),
+  fetch_emoji_like: action({
+    owner: 'session',
+    origin: 'nt',
+    status: 'ready',
+    summary: 'Who reacted to a group message with an emoji, a page at a time (cookie).',
+    params: params(
+      {
+        message_id: int32(),
+        emojiId: str(),
+        emojiType: str(),
+        count: int(20),
+        cookie: str(),
+      },
+      { emojiId: ['emoji_id'], emojiType: ['emoji_type'] },
+    ),
+    result: ntCallResult.extend({
+      emojiLikesList: z.array(
+        z.looseObject({ tinyId: z.string(), nickName: z.string(), headUrl: z.string() }),
+      ),
+      cookie: z.string(),
+      isLastPage: z.boolean(),
+      isFirstPage: z.boolean(),
+    }),
+  }),
+  get_emoji_likes: action({
+    owner: 'session',
+    origin: 'nt',
+    status: 'ready',
+    summary: 'Who reacted to a group message with an emoji (count 0: everyone).',
+    params: params({
+      group_id: int(),
+      message_id: int32(),
+      emoji_id: str(),
+      emoji_type: str(),
+      count: int(0),
+    }),
+    result: z.looseObject({
+      emoji_like_list: z.array(z.looseObject({ user_id: z.string(), nick_name: z.string() })),
+    }),
   }),
   get_recent_contact: action({
     owner: 'session',
     origin: 'nt',
     status: 'ready',
-    summary: 'The most recent chats with their last message.',
+    summary: 'The most recent chats: peer, last message, unread count.',
     params: params({ count: int(10) }),
-    result: s.anyArray,
+    result: z.array(recentContact),
+  }),
+  send_poke: action({
+    owner: 'session',
+    origin: 'nt',
+    status: 'ready',
+    summary: 'Poke a friend, or with group_id a member (target_id, else user_id).',
+    params: params({ user_id: int(), group_id: int(), target_id: int() }),
+    result: s.nothing,
+  }),
+  forward_friend_single_msg: action({
+    owner: 'session',
+    origin: 'nt',
+    status: 'ready',
+    summary: 'Send a copy of one stored message to a friend.',
+    params: params({ message_id: int32(), user_id: int() }, { message_id: ['id'] }),
+    result: s.nothing,
+  }),
+  forward_group_single_msg: action({
+    owner: 'session',
+    origin: 'nt',
+    status: 'ready',
+    summary: 'Send a copy of one stored message to a group.',
+    params: params({ message_id: int32(), group_id: int() }, { message_id: ['id'] }),
+    result: s.nothing,
+  }),
+  voice_msg_to_text: action({
+    owner: 'session',
+    origin: 'nt',
+    status: 'ready',
+    summary: 'The text of a received voice message (LLOneBot).',
+    params: byMessageId,
+    result: z.looseObject({ text: z.string() }),
+  }),
+  fetch_ptt_text: action({
+    owner: 'session',
+    origin: 'nt',
+    status: 'ready',
+    summary: 'The text of a received voice message (NapCat).',
+    params: byMessageId,
+    result: z.looseObject({ text: z.string() }),
   }),
   set_essence_msg: action({
     owner: 'session',

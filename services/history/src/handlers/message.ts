@@ -39,6 +39,20 @@ function asEvent(m: StoredMessage, format: MessageFormat) {
   return { ...m, message: formatMessage(m.message, format), message_format: format };
 }
 
+const INT32 = /^-?\d{1,10}$/;
+
+/**
+ * The resid `id` names: a message id of this account's whose message carries a forward gives
+ * that forward's resid; anything else is taken as a resid.
+ */
+async function forwardId(find: Finder, selfId: number, id: string): Promise<string> {
+  if (!INT32.test(id) || Number(id) !== (Number(id) | 0)) return id;
+  const m = await find(selfId, Number(id));
+  const segment = m?.message.find(s => s.type === 'forward');
+  const resid = segment ? String(segment.data.id ?? '') : '';
+  return resid || id;
+}
+
 export function messageHandlers(store: MessageStore, find: Finder, qq: QQBacked) {
   return {
     get_msg: async (p, ctx) => {
@@ -56,13 +70,22 @@ export function messageHandlers(store: MessageStore, find: Finder, qq: QQBacked)
       const list = page.map(m => asEvent(m, ctx.format));
       return { messages: p.reverse_order ? list.reverse() : list };
     },
-    get_group_msg_history: async (p, ctx) => ({
-      messages: (await qq.groupPage(ctx.selfId, p.group_id, p.message_seq)).map(m =>
-        asEvent(m, ctx.format),
-      ),
-    }),
+    /**
+     * go-cqhttp's page of 20 ending at `message_seq`; NapCat's `count` sets its size and
+     * `reverse_order` puts the newest first.
+     */
+    get_group_msg_history: async (p, ctx) => {
+      const page = await qq.groupPage(ctx.selfId, p.group_id, p.message_seq, p.count);
+      const list = page.map(m => asEvent(m, ctx.format));
+      return { messages: p.reverse_order ? list.reverse() : list };
+    },
+    /** By resid (go-cqhttp), or by the message_id of the message carrying it (NapCat, LLOneBot). */
     get_forward_msg: async (p, ctx) => ({
-      messages: await qq.forward(ctx.selfId, p.message_id, ctx.format),
+      messages: await qq.forward(
+        ctx.selfId,
+        await forwardId(find, ctx.selfId, p.message_id),
+        ctx.format,
+      ),
     }),
   } satisfies Partial<Handlers<'history', HistoryContext>>;
 }

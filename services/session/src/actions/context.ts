@@ -10,8 +10,6 @@ export interface SessionOptions {
   ignoreInvalidCqcode: boolean;
   /** Received `reply` segments also carry seq, qq, time and text (go-cqhttp `extra-reply-data`). */
   extraReplyData: boolean;
-  /** Directories local files may be read from (uploads, `file://` media). */
-  fileRoots: string[];
   /** Longest a media job may take. */
   mediaTimeoutMs: number;
   /** Most media bytes handed to an upstream in one action (upstream/media-inline.ts). */

@@ -122,6 +122,38 @@ const request = (
   fields: Record<string, unknown>,
 ) => buildEvent<RequestEvent>('request', type, selfId, time, sub, fields);
 
+/**
+ * A gift given in a group, as NapCat reports a gray tip (`notify/gray_tip`): `user_id` the giver,
+ * `message_id` the tip's (it takes a seq of the group), `busi_id` "gift", `content` the tip as
+ * QQ draws it (JSON: the giver, the words, the receiver), `raw_info` the gift itself.
+ */
+function giftGrayTip(selfId: number, e: Extract<SimEvent, { kind: 'gift' }>): OneBotEvent {
+  const name = (uin: number) => ({ type: 'qq', uin: String(uin) });
+  const content = {
+    align: 'center',
+    items: [
+      name(e.sender_id),
+      { type: 'nor', txt: '送给' },
+      name(e.target_id),
+      { type: 'nor', txt: `一个${e.gift_name}` },
+    ],
+  };
+  return notice(selfId, e.time, 'notify', 'gray_tip', {
+    group_id: e.group_id,
+    user_id: e.sender_id,
+    message_id: messageId(e.group_id, e.seq),
+    busi_id: 'gift',
+    content: JSON.stringify(content),
+    raw_info: {
+      type: 'gift',
+      sender_id: e.sender_id,
+      target_id: e.target_id,
+      gift_id: e.gift_id,
+      gift_name: e.gift_name,
+    },
+  });
+}
+
 /** The OneBot event for something the driver reported. */
 export function normalize(selfId: number, e: SimEvent, options: IncomingOptions): OneBotEvent {
   const t = e.time;
@@ -237,9 +269,36 @@ export function normalize(selfId: number, e: SimEvent, options: IncomingOptions)
         group_id: e.group_id,
         user_id: e.user_id,
         message_id: messageId(e.group_id, e.seq),
-        likes: [{ emoji_id: e.emoji_id, count: e.set ? 1 : 0 }],
+        likes: [{ emoji_id: e.emoji_id, count: e.count ?? (e.set ? 1 : 0) }],
         is_add: e.set,
       });
+    case 'group_name':
+      return notice(selfId, t, 'notify', 'group_name', {
+        group_id: e.group_id,
+        user_id: e.operator_id,
+        name_new: e.name_new,
+      });
+    case 'profile_like':
+      return notice(selfId, t, 'notify', 'profile_like', {
+        operator_id: e.operator_id,
+        operator_nick: e.operator_nick,
+        times: e.times,
+      });
+    case 'input_status':
+      return notice(selfId, t, 'notify', 'input_status', {
+        user_id: e.user_id,
+        ...(e.group_id !== undefined ? { group_id: e.group_id } : {}),
+        event_type: e.event_type,
+        status_text: e.status_text,
+      });
+    case 'bot_offline':
+      return notice(selfId, t, 'bot_offline', undefined, {
+        user_id: selfId,
+        tag: e.tag,
+        message: e.message,
+      });
+    case 'gift':
+      return giftGrayTip(selfId, e);
     case 'friend_request':
       return request(selfId, t, 'friend', undefined, {
         user_id: e.user_id,

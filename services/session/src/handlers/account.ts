@@ -3,6 +3,7 @@ import { fail } from '@cqfleet/onebot';
 import type { SimUser } from '@cqfleet/sim-client';
 import type { SessionHandlers } from '../actions/context.js';
 import { asFailure, driverOp } from '../actions/helpers.js';
+import { accountNtHandlers } from './account-nt.js';
 
 function strangerInfo(u: SimUser) {
   return {
@@ -23,10 +24,18 @@ export const accountHandlers = {
     const self = await qq.self();
     return { user_id: self.user_id, nickname: self.nickname };
   },
+  /** go-cqhttp's fields, and NapCat's `long_nick` and online `status` (as the caller sees it). */
   get_stranger_info: (p, { qq }) =>
-    asFailure('SUMMARY_API_ERROR', async () =>
-      strangerInfo(await qq.call('get_user', { user_id: p.user_id })),
-    ),
+    asFailure('SUMMARY_API_ERROR', async () => {
+      const user = await qq.call('get_user', { user_id: p.user_id });
+      const status = await qq.call('get_user_status', { user_id: p.user_id });
+      return {
+        ...strangerInfo(user),
+        long_nick: user.sign,
+        status: status.status,
+        ext_status: status.ext_status,
+      };
+    }),
   get_friend_list: async (_p, { qq }) =>
     (await qq.call('get_friends', {})).map(f => ({
       nickname: f.nickname,
@@ -90,4 +99,5 @@ export const accountHandlers = {
   /** 1 safe, 2 unknown (also on any failure, as go-cqhttp), 3 dangerous. */
   check_url_safely: async (p, { qq }) =>
     qq.call('check_url', { url: p.url }).catch(() => ({ level: 2 })),
+  ...accountNtHandlers,
 } satisfies SessionHandlers;

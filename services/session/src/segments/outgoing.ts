@@ -7,7 +7,8 @@
  * - Only one `reply`, moved to the front; a reply by `id` must be a message history knows, in
  *   the same chat.
  * - `poke` and `gift` are not messages: a message containing one is turned into the pokes and
- *   gifts it names, and the send answers `message_id: 0` (go-cqhttp).
+ *   gifts it names (the QQ side's `poke` and `send_gift`: the group sees the gift as a gray tip),
+ *   and the send answers `message_id: 0` (go-cqhttp).
  */
 import {
   type MessageEvent,

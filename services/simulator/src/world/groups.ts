@@ -26,11 +26,7 @@ export function groupInfo(g: GroupState): SimGroup {
   return { ...g.info, member_count: g.members.size };
 }
 
-export function groupsOf(w: WorldState, uin: number): SimGroup[] {
-  return [...w.groups.values()].filter(g => g.members.has(uin)).map(groupInfo);
-}
-
-function requireOutranks(w: WorldState, g: GroupState, actor: number, target: number): void {
+export function requireOutranks(w: WorldState, g: GroupState, actor: number, target: number): void {
   w.member(g, target);
   if (!w.outranks(g, actor, target))
     throw new SimError(
@@ -39,7 +35,10 @@ function requireOutranks(w: WorldState, g: GroupState, actor: number, target: nu
     );
 }
 
-/** Removes a member; every account in the group hears of it (the kicked one as kick_me). */
+/**
+ * Removes a member; every account in the group hears of it (the kicked one as kick_me), and the
+ * member's own settings for the group (remark, message mask) are dropped.
+ */
 export function removeMember(
   w: WorldState,
   g: GroupState,
@@ -70,6 +69,9 @@ export function removeMember(
       sub_type: 'kick_me',
     });
   g.members.delete(userId);
+  // What the account kept for the group goes with it: a new membership starts afresh.
+  g.nt?.remarks.delete(userId);
+  g.nt?.msgMasks.delete(userId);
 }
 
 /** Adds a member; go-cqhttp reports every join as `approve` with operator 0, and so does this. */
@@ -224,11 +226,20 @@ export function setCard(
     });
 }
 
+/** Renames a group; every account in it (the renaming one too) hears of it (NT's group_name). */
 export function setGroupName(w: WorldState, actor: number, groupId: number, name: string): void {
   const g = w.memberGroup(actor, groupId);
   w.requireManager(g, actor);
   if (name.trim() === '') throw new SimError('CALL_API_ERROR', 'a group name cannot be empty');
+  if (g.info.group_name === name) return;
   g.info.group_name = name;
+  w.emitToGroup(g, {
+    kind: 'group_name',
+    time: now(),
+    group_id: groupId,
+    operator_id: actor,
+    name_new: name,
+  });
 }
 
 export function leave(w: WorldState, actor: number, groupId: number, dismiss: boolean): void {

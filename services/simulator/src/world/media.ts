@@ -1,10 +1,15 @@
 /**
  * Media the network serves at `/media/<kind>/<name>`: the bytes of media that were sent as
  * base64, and for anything else a placeholder of the right kind (a 1×1 PNG, half a second of
- * silent WAV), so that downloads, `get_image` and `get_record` work end to end.
+ * silent WAV), so that downloads, `get_image` and `get_record` work end to end. Files
+ * (`/media/file/...`) are the group and private files' own bytes (files.ts), nothing else.
+ *
+ * The upload channel (`HEAD` / `PUT /media/<kind>/<md5>.<ext>`) takes media (`.image`, `.amr`,
+ * `.video`) and file content (`.file`, kept by file-store.ts until files name it).
  */
 import { createHash } from 'node:crypto';
 import { SimError } from '@cqfleet/sim-client';
+import { fileBytes, liveContent } from './files.js';
 import type { WorldState } from './state.js';
 
 const PNG_1X1 = Buffer.from(
@@ -41,12 +46,15 @@ export function mediaBytes(
   name: string,
 ): { bytes: Buffer; type: string } {
   if (!KINDS.has(kind)) throw new SimError('NOT_FOUND', `no media kind ${kind}`);
+  if (kind === 'file') {
+    const bytes = fileBytes(w, name);
+    if (!bytes) throw new SimError('NOT_FOUND', `no file ${name}`);
+    return { bytes, type: 'application/octet-stream' };
+  }
   const kept = w.media.get(name.split('/')[0] ?? name);
   if (kept) return { bytes: kept, type: 'application/octet-stream' };
   if (kind === 'image') return { bytes: PNG_1X1, type: 'image/png' };
   if (kind === 'record') return { bytes: SILENCE, type: 'audio/wav' };
-  if (kind === 'file')
-    return { bytes: Buffer.from(`simulated file ${name}\n`), type: 'application/octet-stream' };
   throw new SimError('NOT_FOUND', `no media ${name}`);
 }
 
@@ -62,13 +70,22 @@ export function uploadTicket(w: WorldState, kind: string): { url: string } {
   return { url: `${w.publicUrl}/media/${kind}` };
 }
 
+const FILE_NAME = /^([0-9a-f]{32})\.file$/;
+
 /** True when the network has the content of an uploaded or base64-sent media name. */
 export function hasMedia(w: WorldState, name: string): boolean {
+  const file = FILE_NAME.exec(name);
+  if (file) return w.fileStore.has(file[1]!);
   return w.media.has(name);
 }
 
 /** Stores uploaded media under its name, which must be the md5 of the bytes. */
 export function storeUpload(w: WorldState, name: string, bytes: Buffer): void {
+  const file = FILE_NAME.exec(name);
+  if (file) {
+    w.fileStore.put(file[1]!, bytes, () => liveContent(w));
+    return;
+  }
   const m = NAME.exec(name);
   if (!m) throw new SimError('BAD_REQUEST', 'an upload is named <md5>.<image|amr|video>');
   if (createHash('md5').update(bytes).digest('hex') !== m[1])

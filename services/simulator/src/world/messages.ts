@@ -13,9 +13,9 @@ import {
   type SimForwardNodeInput,
   type SimGroupHistoryMessage,
   type SimGroupSender,
-  type SimRecentContact,
   type SimStoredMessage,
 } from '@cqfleet/sim-client';
+import { bumpUnread, chatKey, clearUnread, forgetUnread, noteVoiceTexts } from './chat-state.js';
 import { deliverable } from './elements.js';
 import {
   AT_ALL_PER_GROUP,
@@ -96,17 +96,24 @@ function touchRecent(
   time: number,
   sender: number,
 ): void {
-  w.users.get(uin)?.recent.set(`${chat}:${peer}`, {
+  const key = chatKey(chat, peer);
+  const recent = w.users.get(uin)?.recent;
+  // Kept in the order chats were last active (a Map keeps first insertion otherwise).
+  recent?.delete(key);
+  recent?.set(key, {
     chat_type: chat,
     peer_id: peer,
     seq,
     time,
     sender_id: sender,
   });
+  // Sending to a chat reads it (QQ opens it); a message from someone else is unread.
+  if (uin === sender) clearUnread(w, uin, key);
+  else bumpUnread(w, uin, key, chat === 'group' ? String(seq) : `${sender}:${seq}`);
 }
 
 /** How a group message's sender looks to the group: the member as they are now, or anonymous. */
-function groupSender(
+export function groupSender(
   w: WorldState,
   g: GroupState,
   senderId: number,
@@ -191,6 +198,7 @@ export function sendGroupMessage(
       'send group message failed: blocked by server (whole group muted)',
     );
   const [withoutAnon, anonymous] = applyAnonymous(g, actor, input);
+  noteVoiceTexts(w, withoutAnon);
   const elements = deliverable(w, applyAtAll(w, g, actor, withoutAnon), true);
   const seq = w.nextGroupSeq(g);
   member.last_sent_time = t;
@@ -245,6 +253,7 @@ export function sendPrivateMessage(
     );
   }
   if (isEmptyMessage(input)) throw new SimError('EMPTY_MSG_ERROR', 'empty message');
+  noteVoiceTexts(w, input);
   const elements = deliverable(w, input, false);
   const seq = from.nextPrivateSeq++;
   const t = now();
@@ -333,6 +342,7 @@ export function recall(
         own ? 'too late to recall' : 'no permission to recall this message',
       );
     m.recalled = true;
+    forgetUnread(w, g.members.keys(), chatKey('group', g.info.group_id), String(seq));
     w.emitToGroup(g, {
       kind: 'group_recall',
       time: t,
@@ -350,8 +360,10 @@ export function recall(
     throw new SimError('CANNOT_RECALL_FRIEND_MSG', 'only the sender can recall a private message');
   if (t - m.time > RECALL_WINDOW_S) throw new SimError('RECALL_API_ERROR', 'too late to recall');
   m.recalled = true;
-  if (m.target_id !== undefined)
+  if (m.target_id !== undefined) {
+    forgetUnread(w, [m.target_id], chatKey('private', actor), `${actor}:${seq}`);
     w.emit(m.target_id, { kind: 'friend_recall', time: t, user_id: actor, seq });
+  }
 }
 
 export function setEssence(
@@ -402,6 +414,10 @@ export function essenceList(w: WorldState, actor: number, groupId: number): SimE
   return [...w.memberGroup(actor, groupId).essence.values()];
 }
 
+/**
+ * Adds or removes the actor's reaction; the group's other accounts see the change with the
+ * count after it. What changes nothing (a reaction already there, one that is not) tells nobody.
+ */
 export function react(
   w: WorldState,
   actor: number,
@@ -411,13 +427,16 @@ export function react(
   set: boolean,
 ): void {
   const g = w.memberGroup(actor, groupId);
-  if (!g.messages.has(seq)) throw new SimError('MESSAGE_NOT_FOUND', `no message ${seq}`);
+  const m = g.messages.get(seq);
+  if (!m || m.recalled) throw new SimError('MESSAGE_NOT_FOUND', `no message ${seq}`);
   let byEmoji = g.reactions.get(seq);
   if (!byEmoji) g.reactions.set(seq, (byEmoji = new Map()));
   const users = byEmoji.get(emojiId) ?? new Set<number>();
-  byEmoji.set(emojiId, users);
+  if (users.has(actor) === set) return;
   if (set) users.add(actor);
   else users.delete(actor);
+  if (users.size > 0) byEmoji.set(emojiId, users);
+  else byEmoji.delete(emojiId);
   w.emitToGroup(
     g,
     {
@@ -428,32 +447,10 @@ export function react(
       seq,
       emoji_id: emojiId,
       set,
+      count: users.size,
     },
     actor,
   );
-}
-
-export function recentContacts(w: WorldState, actor: number, count: number): SimRecentContact[] {
-  const u = w.user(actor);
-  return [...u.recent.values()]
-    .sort((a, b) => b.time - a.time || b.seq - a.seq)
-    .slice(0, Math.max(0, count))
-    .map(r => {
-      const g = r.chat_type === 'group' ? w.groups.get(r.peer_id) : undefined;
-      const m =
-        r.chat_type === 'group'
-          ? g?.messages.get(r.seq)
-          : w.users.get(r.sender_id)?.sent.get(r.seq);
-      return {
-        chat_type: r.chat_type,
-        peer_id: r.peer_id,
-        peer_name: g?.info.group_name ?? w.users.get(r.peer_id)?.profile.nickname ?? '',
-        last_seq: r.seq,
-        last_time: r.time,
-        last_sender_id: r.sender_id,
-        last_message: m?.elements ?? [],
-      };
-    });
 }
 
 /** Stores a forward package (nested packages become their own) and returns its resid. */

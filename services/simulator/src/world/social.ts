@@ -1,6 +1,7 @@
 /**
  * People: friends (two-way and one-way), profiles, likes, pokes, friend and group requests
- * whose flags can be handled once, devices, cookies and the small QQ services.
+ * whose flags can be handled once, devices, cookies and the small QQ services. The NT-era
+ * profile (likes received, categories, statuses, doubtful requests) is profile.ts.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -13,6 +14,7 @@ import {
   type SimVipInfo,
 } from '@cqfleet/sim-client';
 import { addMember } from './groups.js';
+import { fileDoubtfulRequest, forgetFriend, isDoubtful, recordLike } from './profile.js';
 import { LIKES_PER_DAY, newId, now, type RequestState, today, type WorldState } from './state.js';
 
 export function friendsOf(w: WorldState, uin: number): SimFriend[] {
@@ -39,6 +41,7 @@ export function deleteFriend(w: WorldState, actor: number, userId: number): void
   if (!me.friends.has(userId)) throw new SimError('FRIEND_NOT_FOUND', `${userId} is not a friend`);
   me.friends.delete(userId);
   w.users.get(userId)?.friends.delete(actor);
+  forgetFriend(w, actor, userId);
 }
 
 export function deleteUnidirectionalFriend(w: WorldState, actor: number, userId: number): void {
@@ -77,6 +80,7 @@ export function sendLike(w: WorldState, actor: number, userId: number, times: nu
       `at most ${LIKES_PER_DAY} likes a day per person (${given} given today)`,
     );
   me.likes.given.set(userId, given + times);
+  recordLike(w, actor, userId, times);
 }
 
 /** Pokes someone in a group (everyone in it sees) or a friend (the friend sees). */
@@ -143,6 +147,8 @@ export function requestFriend(w: WorldState, from: number, to: number, comment: 
   w.user(from);
   if (!w.isAccount(to)) throw new SimError('BAD_REQUEST', `${to} is not an account`);
   if (w.user(to).friends.has(from)) throw new SimError('BAD_REQUEST', 'already friends');
+  // A request QQ finds suspicious is filed away unannounced (get_doubt_requests).
+  if (isDoubtful(comment)) return fileDoubtfulRequest(w, from, to, comment);
   const req = newRequest(w, { kind: 'friend', from, to, group_id: 0, comment });
   w.emit(to, { kind: 'friend_request', time: now(), user_id: from, comment, flag: req.flag });
   return req.flag;

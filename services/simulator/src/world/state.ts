@@ -20,6 +20,7 @@ import {
   type SimStoredMessage,
   type SimUser,
 } from '@cqfleet/sim-client';
+import { FileStore } from './file-store.js';
 
 export const now = (): number => Math.floor(Date.now() / 1000);
 
@@ -52,6 +53,26 @@ export interface UserState {
   >;
   /** Fault injection (accounts only). */
   faults: { refuseSends: boolean; delayMs: number; offline: boolean };
+  /** Unread messages from others, by chat (`group:<id>`, `private:<id>`); chat-state.ts. */
+  unread?: Map<string, Set<string>>;
+  /** NT-era profile: avatar, statuses, likes, categories, doubtful requests (profile.ts). */
+  people?: {
+    avatar: string;
+    status: { status: number; ext_status: number; battery_status: number };
+    custom: { face_id: number; face_type: number; wording: string } | null;
+    /** Friend → category id (absent: the default category). */
+    categoryOf: Map<number, number>;
+    /** Likes given, by person liked; likes received, by liker. */
+    given: Map<number, { count: number; day: string; today: number; last: number }>;
+    received: Map<number, { count: number; day: string; today: number; last: number }>;
+    /** When the likes received were last looked at. */
+    lastVisit: number;
+    /** Friend requests QQ filtered as suspicious, by flag. */
+    doubts: Map<
+      string,
+      { from: number; comment: string; group_id: number; time: number; checked: boolean }
+    >;
+  };
 }
 
 export interface GroupState {
@@ -90,6 +111,8 @@ export interface GroupState {
   reactions: Map<number, Map<string, Set<number>>>;
   /** Members who left by kick with reject_add_request. */
   blocked: Set<number>;
+  /** NT-era settings each account keeps for the group (groups-nt.ts), made on first use. */
+  nt?: { remarks: Map<number, string>; msgMasks: Map<number, number> };
 }
 
 export interface RequestState {
@@ -137,6 +160,10 @@ export class WorldState {
   readonly dangerousHosts = new Set<string>();
   /** Bytes of media sent as base64, by content name, served at /media/<kind>/<name>. */
   readonly media = new Map<string, Buffer>();
+  /** File content, private files and group file space (file-store.ts, files.ts). */
+  readonly fileStore = new FileStore();
+  /** What voices say, by content name (`<md5>.amr`); chat-state.ts, made on first use. */
+  voiceTexts?: Map<string, string>;
   nextRequestId = 1;
   /** Receives what happens to bot accounts. */
   onAccountEvent: (uin: number, event: SimEvent) => void = () => {};

@@ -9,14 +9,25 @@ export function fileTable(w: WorldState): OpsOf<typeof fileOps> {
     get_fs_info: (a, me) => files.fsInfo(w, me, a.group_id),
     list_files: (a, me) => files.listFiles(w, me, a.group_id, a.folder_id),
     get_file_url: (a, me) => files.fileUrl(w, me, a.group_id, a.file_id, a.busid ?? 0),
-    create_folder: (a, me) => (files.createFolder(w, me, a.group_id, a.parent_id, a.name), null),
+    create_folder: (a, me) => files.createFolder(w, me, a.group_id, a.parent_id, a.name),
+    rename_folder: (a, me) => (files.renameFolder(w, me, a.group_id, a.folder_id, a.name), null),
     delete_folder: (a, me) => (files.deleteFolder(w, me, a.group_id, a.folder_id), null),
     delete_file: (a, me) => (files.deleteFile(w, me, a.group_id, a.file_id, a.busid ?? 0), null),
-    upload_group_file: (a, me) =>
-      files.uploadGroupFile(w, me, a.group_id, a.name, a.size, a.folder),
-    upload_private_file: (a, me) => (
-      files.uploadPrivateFile(w, me, a.user_id, a.name, a.size),
+    move_file: (a, me) => (
+      files.moveFile(w, me, a.group_id, a.file_id, a.parent_id, a.target_id),
       null
     ),
+    rename_file: (a, me) => (
+      files.renameFile(w, me, a.group_id, a.file_id, a.parent_id, a.name),
+      null
+    ),
+    set_file_forever: (a, me) => (files.setFileForever(w, me, a.group_id, a.file_id), null),
+    file_upload_ticket: () => files.fileUploadTicket(w),
+    upload_group_file: (a, me) =>
+      files.uploadGroupFile(w, me, a.group_id, a.name, a.size, a.folder, a.md5),
+    upload_private_file: (a, me) =>
+      files.uploadPrivateFile(w, me, a.user_id, a.name, a.size, a.md5),
+    get_private_file_url: (a, me) => files.privateFileUrlOf(w, me, a.file_id),
+    get_file_info: (a, me) => files.fileInfo(w, me, a.file_id),
   };
 }
