@@ -3,34 +3,17 @@
  * world: 10001 owns 100100 (10002 and people are members), 10002 is an admin of 100200.
  */
 import { createHash } from 'node:crypto';
-import type { SimEvent } from '@cqfleet/sim-client';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  buildWorld,
-  callerOf,
-  DEMO_WORLD_PATH,
-  loadWorldFile,
-  type OpCaller,
-  opTable,
-  type WorldState,
-} from '@cqfleet/simulator';
+import type { OpCaller, WorldState } from '@cqfleet/simulator';
+import { type DemoWorld, demoWorld, fails } from './demo-world.js';
 import { AI_CHARACTERS, aiVoiceBytes } from '../src/world/ai-voices.js';
 
-const file = await loadWorldFile(DEMO_WORLD_PATH);
 let w: WorldState;
 let ops: OpCaller;
-let events: Array<{ uin: number; event: SimEvent }>;
-
-const of = (uin: number, kind: SimEvent['kind']) =>
-  events.filter(e => e.uin === uin && e.event.kind === kind).map(e => e.event);
-const fails = (fn: () => unknown, code: string) =>
-  expect(fn).toThrowError(expect.objectContaining({ code }));
+let of: DemoWorld['of'];
 
 beforeEach(() => {
-  w = buildWorld(file, { seqBase: 100, publicUrl: 'http://sim' });
-  ops = callerOf(opTable(w));
-  events = [];
-  w.onAccountEvent = (uin, event) => events.push({ uin, event });
+  ({ w, ops, of } = demoWorld({ publicUrl: 'http://sim' }));
 });
 
 describe('groups (NT) - renames, public view, remarks, masks', () => {

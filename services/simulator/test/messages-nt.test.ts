@@ -4,38 +4,20 @@
  * demo world: 10001 owns 100100, 10002 is a member; Alice (20001) is an admin and a friend of
  * both accounts.
  */
-import type { SimEvent } from '@cqfleet/sim-client';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  buildWorld,
-  callerOf,
-  DEMO_WORLD_PATH,
-  loadWorldFile,
-  type OpCaller,
-  opTable,
-  type WorldState,
-} from '@cqfleet/simulator';
+import type { OpCaller } from '@cqfleet/simulator';
+import { type DemoWorld, demoWorld, text, fails } from './demo-world.js';
 
-const file = await loadWorldFile(DEMO_WORLD_PATH);
-let w: WorldState;
 let ops: OpCaller;
-let events: Array<{ uin: number; event: SimEvent }>;
+let of: DemoWorld['of'];
 
-const text = (t: string) => [{ type: 'text', data: { text: t } }];
-const of = (uin: number, kind: SimEvent['kind']) =>
-  events.filter(e => e.uin === uin && e.event.kind === kind).map(e => e.event);
-const fails = (fn: () => unknown, code: string) =>
-  expect(fn).toThrowError(expect.objectContaining({ code }));
 const unread = (uin: number) =>
   Object.fromEntries(
     ops.get_recent_contacts({ count: 10 }, uin).map(c => [`${c.chat_type}:${c.peer_id}`, c.unread]),
   );
 
 beforeEach(() => {
-  w = buildWorld(file, { seqBase: 100 });
-  ops = callerOf(opTable(w));
-  events = [];
-  w.onAccountEvent = (uin, event) => events.push({ uin, event });
+  ({ ops, of } = demoWorld());
 });
 
 describe('unread messages', () => {

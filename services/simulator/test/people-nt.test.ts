@@ -4,33 +4,16 @@
  * input_status, friend_add of an approved doubtful request). Simulated values are the same for
  * the same inputs within a time window.
  */
-import type { SimEvent } from '@cqfleet/sim-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  buildWorld,
-  callerOf,
-  DEMO_WORLD_PATH,
-  loadWorldFile,
-  type OpCaller,
-  opTable,
-  type WorldState,
-} from '@cqfleet/simulator';
+import type { OpCaller, WorldState } from '@cqfleet/simulator';
+import { type DemoWorld, demoWorld, fails } from './demo-world.js';
 
-const file = await loadWorldFile(DEMO_WORLD_PATH);
 let w: WorldState;
 let ops: OpCaller;
-let events: Array<{ uin: number; event: SimEvent }>;
-
-const of = (uin: number, kind: SimEvent['kind']) =>
-  events.filter(e => e.uin === uin && e.event.kind === kind).map(e => e.event);
-const fails = (fn: () => unknown, code: string) =>
-  expect(fn).toThrowError(expect.objectContaining({ code }));
+let of: DemoWorld['of'];
 
 beforeEach(() => {
-  w = buildWorld(file, { seqBase: 100 });
-  ops = callerOf(opTable(w));
-  events = [];
-  w.onAccountEvent = (uin, event) => events.push({ uin, event });
+  ({ w, ops, of } = demoWorld());
 });
 afterEach(() => vi.useRealTimers());
 

@@ -3,38 +3,18 @@
  * runs in process on the demo world: 10001 owns 100100, Alice (20001) is an admin there, Bob
  * (20002) and others are members; 10002 is a member of 100100 and an admin of 100200.
  */
-import type { SimEvent } from '@cqfleet/sim-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  buildWorld,
-  DEMO_WORLD_PATH,
-  callerOf,
-  loadWorldFile,
-  type OpCaller,
-  opTable,
-  type WorldState,
-} from '@cqfleet/simulator';
+import type { OpCaller, WorldState } from '@cqfleet/simulator';
+import { type DemoWorld, demoWorld, text, fails } from './demo-world.js';
 
-const file = await loadWorldFile(DEMO_WORLD_PATH);
 let w: WorldState;
-/** The ops as the driver server runs them: arguments checked against the QQ side's table. */
 let ops: OpCaller;
-let events: Array<{ uin: number; event: SimEvent }>;
-
-const text = (t: string) => [{ type: 'text', data: { text: t } }];
-const of = (uin: number, kind: SimEvent['kind']) =>
-  events.filter(e => e.uin === uin && e.event.kind === kind).map(e => e.event);
+let of: DemoWorld['of'];
 
 beforeEach(() => {
-  w = buildWorld(file, { seqBase: 100 });
-  ops = callerOf(opTable(w));
-  events = [];
-  w.onAccountEvent = (uin, event) => events.push({ uin, event });
+  ({ w, ops, of } = demoWorld());
 });
 afterEach(() => vi.useRealTimers());
-
-const fails = (fn: () => unknown, code: string) =>
-  expect(fn).toThrowError(expect.objectContaining({ code }));
 
 describe('rules - managing members', () => {
   it('only the owner and admins kick; admins only plain members', () => {
