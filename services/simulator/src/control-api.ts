@@ -16,7 +16,7 @@ import {
 import { SimError } from '@cqfleet/sim-client';
 import type { AccountHub } from './account-hub.js';
 import { aiVoiceBytes } from './world/ai-voices.js';
-import { setFileSpace } from './world/files.js';
+import { setFileSpace } from './world/group-files.js';
 import { earnHonor, type HonorType } from './world/groups.js';
 import { hasMedia, MAX_UPLOAD_BYTES, mediaBytes, storeUpload } from './world/media.js';
 import { sendPrivateMessage, sendGroupMessage, sendRedPacket } from './world/messages.js';
@@ -153,7 +153,7 @@ export class ControlApi {
         earnHonor(w, int(p.group_id, 'group_id'), int(b.user_id, 'user_id'), type as HonorType);
         return { ok: true };
       }),
-      // The group's permanent file space (files.ts): uploads beyond it become temporary files.
+      // The group's permanent file space (file-rules.ts): uploads beyond it become temporary files.
       route('POST', '/groups/{group_id}/file_space', (p, b) =>
         setFileSpace(w, int(p.group_id, 'group_id'), int(b.total_space, 'total_space')),
       ),

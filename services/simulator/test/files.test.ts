@@ -1,7 +1,7 @@
 /**
  * Files on the simulated network (issue 17): content goes up the upload channel (checked by
  * md5), upload ops name it by md5 and size, file URLs serve exactly it; moves, renames,
- * temporary files and private files follow the rules of world/files.ts. In process, through
+ * temporary files and private files follow the rules of world/file-rules.ts, group-files.ts and private-files.ts. In process, through
  * the real HTTP server.
  */
 import { createHash, randomBytes } from 'node:crypto';

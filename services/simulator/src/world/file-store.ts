@@ -1,5 +1,5 @@
 /**
- * What the network keeps of files besides their listing (world/files.ts): the bytes, once per
+ * What the network keeps of files besides their listing (world/group-files.ts, private-files.ts): the bytes, once per
  * content (by md5) however many files name them, the private files, and the permanent space
  * the network gives a group when it is not the default.
  *

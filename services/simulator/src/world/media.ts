@@ -2,14 +2,14 @@
  * Media the network serves at `/media/<kind>/<name>`: the bytes of media that were sent as
  * base64, and for anything else a placeholder of the right kind (a 1×1 PNG, half a second of
  * silent WAV), so that downloads, `get_image` and `get_record` work end to end. Files
- * (`/media/file/...`) are the group and private files' own bytes (files.ts), nothing else.
+ * (`/media/file/...`) are the group and private files' own bytes (file-content.ts), nothing else.
  *
  * The upload channel (`HEAD` / `PUT /media/<kind>/<md5>.<ext>`) takes media (`.image`, `.amr`,
  * `.video`) and file content (`.file`, kept by file-store.ts until files name it).
  */
 import { createHash } from 'node:crypto';
 import { SimError } from '@cqfleet/sim-client';
-import { fileBytes, liveContent } from './files.js';
+import { fileBytes, liveContent } from './file-content.js';
 import type { WorldState } from './state.js';
 
 const PNG_1X1 = Buffer.from(

@@ -1,8 +1,8 @@
 /**
  * The state of the simulated network and the helpers every domain uses. Domain modules
- * (messages.ts, groups.ts, social.ts, files.ts, guilds.ts) are functions of an actor — a bot
- * account through the driver protocol, or a person through the control API — and apply the
- * same rules to both.
+ * (messages.ts, groups.ts, social.ts, group-files.ts, private-files.ts, guilds.ts) are
+ * functions of an actor — a bot account through the driver protocol, or a person through the
+ * control API — and apply the same rules to both.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -160,7 +160,7 @@ export class WorldState {
   readonly dangerousHosts = new Set<string>();
   /** Bytes of media sent as base64, by content name, served at /media/<kind>/<name>. */
   readonly media = new Map<string, Buffer>();
-  /** File content, private files and group file space (file-store.ts, files.ts). */
+  /** File content, private files and group file space (file-store.ts, file-rules.ts). */
   readonly fileStore = new FileStore();
   /** What voices say, by content name (`<md5>.amr`); chat-state.ts, made on first use. */
   voiceTexts?: Map<string, string>;
