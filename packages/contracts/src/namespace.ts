@@ -14,6 +14,8 @@
  *
  * Redis keys (all under `<ns>:`)
  * - `accounts`            hash uin → AccountRecord JSON (the account registry)
+ * - `accounts:since`      when the registry was first written (ms): its absence means Redis
+ *                         lost the registry (restarted empty), so declared accounts seed it again
  * - `workers`             hash worker id → WorkerRecord JSON
  * - `lease:<uin>`         `<worker id>|<fence>`, with a TTL: who owns the account
  * - `fence:<uin>`         counter; each new lease takes the next value (the fencing token)
@@ -123,6 +125,11 @@ export class Namespace {
 
   get accountsKey(): string {
     return this.key('accounts');
+  }
+
+  /** Set with the registry's first write; missing when Redis lost the registry. */
+  get accountsSinceKey(): string {
+    return this.key('accounts', 'since');
   }
 
   get workersKey(): string {

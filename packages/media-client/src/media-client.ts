@@ -2,7 +2,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { MediaJobData, MediaJobResult, Namespace } from '@cqfleet/contracts';
 import { type ActionResponse, failed, failedTag, ok, OneBotError } from '@cqfleet/onebot';
-import { connectRedis, type Logger, type Redis } from '@cqfleet/runtime';
+import { connectRedis, type Logger, type Redis, type RedisTarget } from '@cqfleet/runtime';
 import { Queue, QueueEvents } from 'bullmq';
 import type { InternalJobs } from './jobs.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, offload, PAYLOAD_GRACE_MS, PayloadStore } from './payloads.js';
@@ -66,17 +66,17 @@ export class MediaClient {
   private readonly maxPayloadBytes: number;
 
   constructor(
-    redisUrl: string,
+    redis: RedisTarget | string,
     ns: Namespace,
     private readonly log: Logger,
     options: MediaClientOptions = {},
   ) {
     this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     // BullMQ blocks on its connections; they must retry forever (maxRetriesPerRequest null).
-    const queueConn = connectRedis(redisUrl, 'media-client queue', log, {
+    const queueConn = connectRedis(redis, 'media-client queue', log, {
       maxRetriesPerRequest: null,
     });
-    const eventsConn = connectRedis(redisUrl, 'media-client events', log, {
+    const eventsConn = connectRedis(redis, 'media-client events', log, {
       maxRetriesPerRequest: null,
     });
     this.connections = [queueConn, eventsConn];

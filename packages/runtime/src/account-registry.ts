@@ -3,6 +3,11 @@
  * changed at run time. Every change is announced on `<ns>.registry`, so session workers
  * rebalance and gateways reload at once instead of at their next scan.
  *
+ * Every write also marks the registry as existing (`<ns>:accounts:since`). The hash alone
+ * cannot tell "every account was removed" from "Redis lost everything"; the mark can, so
+ * accounts declared in a file seed the registry again only in the second case
+ * ({@link AccountRegistry.seedIfLost}).
+ *
  * A malformed record is skipped by every reader (it cannot be owned, routed or listed).
  */
 import { AccountRecord, type Namespace } from '@cqfleet/contracts';
@@ -23,6 +28,16 @@ function parse(json: string): AccountRecord | undefined {
     return undefined;
   }
 }
+
+/** Adds the records absent from the hash when the mark is missing, and sets the mark. */
+const SEED_IF_LOST = `
+if redis.call('exists', KEYS[2]) == 1 then return {} end
+local added = {}
+for i = 1, #ARGV - 1, 2 do
+  if redis.call('hsetnx', KEYS[1], ARGV[i], ARGV[i + 1]) == 1 then added[#added + 1] = ARGV[i] end
+end
+redis.call('set', KEYS[2], ARGV[#ARGV])
+return added`;
 
 export class AccountRegistry {
   constructor(
@@ -47,7 +62,11 @@ export class AccountRegistry {
 
   /** Adds or replaces a record. */
   async put(record: AccountRecord): Promise<void> {
-    await this.redis.hset(this.ns.accountsKey, String(record.uin), JSON.stringify(record));
+    await this.redis
+      .multi()
+      .hset(this.ns.accountsKey, String(record.uin), JSON.stringify(record))
+      .set(this.ns.accountsSinceKey, String(Date.now()), 'NX')
+      .exec();
     this.announce({ change: 'put', uins: [record.uin] });
   }
 
@@ -57,8 +76,28 @@ export class AccountRegistry {
     for (const r of records)
       if (await this.redis.hsetnx(this.ns.accountsKey, String(r.uin), JSON.stringify(r)))
         added.push(r.uin);
+    await this.redis.set(this.ns.accountsSinceKey, String(Date.now()), 'NX');
     if (added.length > 0) this.announce({ change: 'put', uins: added });
     return added.length;
+  }
+
+  /**
+   * When Redis lost the registry (its mark is missing), adds `records` again, atomically with
+   * setting the mark; the uins added (none while the registry exists).
+   */
+  async seedIfLost(records: AccountRecord[]): Promise<number[]> {
+    const args = records.flatMap(r => [String(r.uin), JSON.stringify(r)]);
+    const added = (await this.redis.eval(
+      SEED_IF_LOST,
+      2,
+      this.ns.accountsKey,
+      this.ns.accountsSinceKey,
+      ...args,
+      String(Date.now()),
+    )) as string[];
+    const uins = added.map(Number);
+    if (uins.length > 0) this.announce({ change: 'put', uins });
+    return uins;
   }
 
   /** Enables or disables an account; false when there is no such account. */

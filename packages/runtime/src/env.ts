@@ -76,30 +76,94 @@ export const envList = (fallback: readonly string[] = []) =>
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
+/** A `host:port` list (Redis Sentinels), checked where it is read. */
+const hostPorts = z.string().transform((v, ctx) => {
+  const out: Array<{ host: string; port: number }> = [];
+  for (const part of v
+    .split(',')
+    .map(s => s.trim())
+    .filter(Boolean)) {
+    const m = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/.exec(part);
+    const port = m ? Number(m[2]) : 0;
+    if (!m || port < 1 || port > 65535) {
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(part)} is not host:port` });
+      return z.NEVER;
+    }
+    out.push({ host: m[1]!.replace(/^\[|\]$/g, ''), port });
+  }
+  if (out.length === 0) ctx.addIssue({ code: 'custom', message: 'no sentinel given' });
+  return out;
+});
+
 const Common = z.object({
   namespace: z.string().default('cqfleet'),
   natsUrl: z.string().optional(),
+  /** Replicas of every JetStream stream cqfleet creates (its durable consumers inherit it). */
+  streamReplicas: envInt(1, 1, 5),
   redisUrl: z.string().optional(),
+  redisSentinels: hostPorts.optional(),
+  redisMaster: z.string().min(1).optional(),
+  redisPassword: z.string().optional(),
+  redisSentinelPassword: z.string().optional(),
   logLevel: z.enum(LOG_LEVELS).default('info'),
 });
+
+/**
+ * Where Redis is: one server by URL, or the master a group of Sentinels names (followed across
+ * failovers by ioredis).
+ */
+export type RedisTarget =
+  | { url: string }
+  | {
+      sentinels: Array<{ host: string; port: number }>;
+      /** The master's name in the Sentinels' configuration. */
+      name: string;
+      password?: string;
+      sentinelPassword?: string;
+    };
 
 export interface CommonConfig {
   /** Names everything in NATS and Redis (see @cqfleet/contracts Namespace). @default 'cqfleet' */
   namespace: string;
-  /** @default 'nats://127.0.0.1:4222' (CQFLEET_NATS_URL, else NATS_URL) */
+  /** Comma-separated servers of one NATS cluster. @default 'nats://127.0.0.1:4222' (CQFLEET_NATS_URL, else NATS_URL) */
   natsUrl: string;
-  /** @default 'redis://127.0.0.1:6379' (CQFLEET_REDIS_URL, else REDIS_URL) */
-  redisUrl: string;
+  /** Replicas of the event stream (and so of its durable consumers): 3 in production. @default 1 */
+  streamReplicas: number;
+  /**
+   * CQFLEET_REDIS_SENTINELS (`host:port,…`) with CQFLEET_REDIS_MASTER, else CQFLEET_REDIS_URL
+   * (else REDIS_URL). @default { url: 'redis://127.0.0.1:6379' }
+   */
+  redis: RedisTarget;
   /** @default 'info' */
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
 export function readCommonConfig(env: Env): CommonConfig {
   const c = readPrefixed('CQFLEET', Common, env, ['CQFLEET_TEST_', 'CQFLEET_DEV_']);
+  if ((c.redisSentinels === undefined) !== (c.redisMaster === undefined))
+    throw new Error(
+      'invalid configuration:\n  CQFLEET_REDIS_SENTINELS and CQFLEET_REDIS_MASTER go together',
+    );
+  const redis: RedisTarget =
+    c.redisSentinels && c.redisMaster
+      ? {
+          sentinels: c.redisSentinels,
+          name: c.redisMaster,
+          password: c.redisPassword,
+          sentinelPassword: c.redisSentinelPassword,
+        }
+      : { url: c.redisUrl ?? env.REDIS_URL ?? DEFAULT_REDIS_URL };
   return {
     namespace: c.namespace,
     natsUrl: c.natsUrl ?? env.NATS_URL ?? DEFAULT_NATS_URL,
-    redisUrl: c.redisUrl ?? env.REDIS_URL ?? DEFAULT_REDIS_URL,
+    streamReplicas: c.streamReplicas,
+    redis,
     logLevel: c.logLevel,
   };
+}
+
+/** Where a Redis target points, for logs and banners (no password). */
+export function describeRedis(target: RedisTarget): string {
+  if ('url' in target) return target.url.replace(/\/\/[^@/]*@/, '//');
+  return `sentinels ${target.sentinels.map(s => `${s.host}:${s.port}`).join(',')} master ${target.name}`;
 }

@@ -15,8 +15,9 @@ export type { RegistryChange } from './account-registry.js';
 export { AccountRegistry } from './account-registry.js';
 export type { AdminProbe } from './admin-http.js';
 export { startAdminServer, startOptionalAdmin } from './admin-http.js';
-export type { CommonConfig, Env } from './env.js';
+export type { CommonConfig, Env, RedisTarget } from './env.js';
 export {
+  describeRedis,
   DEFAULT_NATS_URL,
   DEFAULT_REDIS_URL,
   envBool,

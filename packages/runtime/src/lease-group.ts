@@ -12,6 +12,14 @@
  * that stop being candidates, and everything at `stop()`, are handed over gracefully. A held
  * thing whose item changed (its record was replaced) keeps its lease: the item is replaced and
  * `changed` tells the member, on the rebalance that sees it.
+ *
+ * Redis losing data (restarted empty, or failed over before the last writes reached the
+ * replica) must not give a thing two holders. So after its Redis connection comes back (every
+ * `ready` but the first) a member acquires nothing, and gives nothing up for not being a
+ * candidate, for one lease period (`quietUntil`): by then every lease taken before the outage
+ * has either been renewed by its holder — a holder whose lease is missing while still valid on
+ * its clock takes it back (`reclaim`, leases.ts) — or certainly expired on its holder's clock.
+ * Fencing tokens come from the Redis server's clock, so they keep growing across such a loss.
  */
 import type { Lease } from '@cqfleet/contracts';
 import type { Redis } from 'ioredis';
@@ -30,6 +38,8 @@ export interface LeaseCandidate<T> {
 export interface Held<T> {
   item: T;
   lease: Lease;
+  /** Where the lease's fencing tokens are counted (to keep the count when reclaiming). */
+  fenceKey: string;
   /** Local time until which the lease is certainly ours. */
   validUntil: number;
 }
@@ -61,7 +71,7 @@ const SAFETY_MS = 500;
 
 const leaseChanges = counter(
   'cqfleet_lease_changes_total',
-  'Leases acquired, handed over (graceful) and lost, by lease group',
+  'Leases acquired, handed over (graceful), lost, and reclaimed after Redis lost them, by lease group',
   ['group', 'change'],
 );
 const leasesHeld = gauge('cqfleet_leases_held', 'Leases this process holds', ['group']);
@@ -77,6 +87,22 @@ export class LeaseGroup<T> {
   private readonly busy = { renew: false, rebalance: false };
   private stopped = false;
   private readonly startedAt = Date.now();
+  /** Until then nothing is acquired or dropped as no longer a candidate (Redis came back). */
+  private quietUntil = 0;
+  /** When Redis last came back (0: never went away). */
+  private backAt = 0;
+  private connectedBefore: boolean;
+  private readonly onReady = () => {
+    if (this.connectedBefore) {
+      this.backAt = Date.now();
+      this.quietUntil = this.backAt + this.opts.leaseTtlMs;
+      this.log.warn(
+        { group: this.opts.name, quietMs: this.opts.leaseTtlMs },
+        'redis is back; acquiring nothing for one lease period',
+      );
+    }
+    this.connectedBefore = true;
+  };
 
   constructor(
     private readonly redis: Redis,
@@ -84,6 +110,8 @@ export class LeaseGroup<T> {
     private readonly log: Logger,
   ) {
     this.store = new LeaseStore(redis);
+    this.connectedBefore = redis.status === 'ready';
+    redis.on('ready', this.onReady);
   }
 
   get holding(): ReadonlyMap<string, Held<T>> {
@@ -114,9 +142,10 @@ export class LeaseGroup<T> {
     ];
   }
 
-  private count(change: 'acquired' | 'handed_over' | 'lost'): void {
+  private count(change: 'acquired' | 'handed_over' | 'lost' | 'reclaimed'): void {
     leaseChanges.inc({ group: this.opts.name, change });
-    leasesHeld.inc({ group: this.opts.name }, change === 'acquired' ? 1 : -1);
+    if (change !== 'reclaimed')
+      leasesHeld.inc({ group: this.opts.name }, change === 'acquired' ? 1 : -1);
   }
 
   /** Rebalances soon (debounced), instead of at the next tick; again after a running one. */
@@ -147,6 +176,7 @@ export class LeaseGroup<T> {
   /** Hands everything over and leaves the group. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.redis.off('ready', this.onReady);
     for (const t of this.timers) clearInterval(t);
     clearTimeout(this.nudged);
     // Leave first: the others' fair share grows now, so they take what is handed over below
@@ -189,17 +219,26 @@ export class LeaseGroup<T> {
     await Promise.all(
       [...this.held].map(async ([key, h]) => {
         const started = Date.now();
-        let renewed: boolean;
+        let renewed: 'renewed' | 'reclaimed' | 'lost';
         try {
-          renewed = await this.store.renew(key, h.lease, this.opts.leaseTtlMs);
+          // Reclaiming a missing lease is safe only while it is certainly ours (leases.ts).
+          const reclaim = started < h.validUntil ? { fenceKey: h.fenceKey } : undefined;
+          renewed = await this.store.renew(key, h.lease, this.opts.leaseTtlMs, reclaim);
         } catch (err) {
           if (Date.now() >= h.validUntil)
             await this.lose(key, 'lease may have expired while Redis was unreachable');
           else this.log.warn({ err, key }, 'lease renew failed; retrying');
           return;
         }
-        if (renewed) h.validUntil = started + this.opts.leaseTtlMs - SAFETY_MS;
-        else await this.lose(key, 'lease taken by another member');
+        if (renewed === 'lost') {
+          await this.lose(key, 'lease taken by another member');
+          return;
+        }
+        h.validUntil = started + this.opts.leaseTtlMs - SAFETY_MS;
+        if (renewed === 'reclaimed') {
+          this.count('reclaimed');
+          this.log.warn({ key, fence: h.lease.fence }, 'lease was missing in redis; reclaimed');
+        }
       }),
     );
   }
@@ -234,10 +273,12 @@ export class LeaseGroup<T> {
 
   private async rebalance(): Promise<void> {
     const candidates = await this.opts.candidates();
+    for (const c of candidates) await this.update(c);
+    // Redis just came back, maybe without the records or leases it had: wait (see above).
+    if (Date.now() < this.quietUntil) return;
     const current = new Set(candidates.map(c => c.key));
     for (const key of [...this.held.keys()])
       if (!current.has(key)) await this.giveUp(key, 'no longer a candidate');
-    for (const c of candidates) await this.update(c);
     const share = Math.ceil(candidates.length / (await this.liveMembers()));
     // Each member walks the candidates in its own order so that members do not all race for
     // the same ones; over its share it hands over those last in that order.
@@ -253,7 +294,8 @@ export class LeaseGroup<T> {
     const free = candidates.filter(c => !this.held.has(c.key));
     free.sort((a, b) => order(a.key) - order(b.key));
     for (const candidate of free) {
-      if (this.held.size >= share || this.stopped) break;
+      // A rebalance that began before Redis went away may only now be going on.
+      if (this.held.size >= share || this.stopped || Date.now() < this.quietUntil) break;
       const started = Date.now();
       const fence = await this.store.acquire(
         candidate.key,
@@ -263,10 +305,16 @@ export class LeaseGroup<T> {
       );
       if (fence === undefined) continue;
       const lease = { workerId: this.opts.memberId, fence };
+      if (this.backAt >= started) {
+        // Redis came back while asked: the lease may come from a Redis that lost its holder's.
+        await this.store.release(candidate.key, lease).catch(() => false);
+        break;
+      }
       this.count('acquired');
       this.held.set(candidate.key, {
         item: candidate.item,
         lease,
+        fenceKey: candidate.fenceKey,
         validUntil: started + this.opts.leaseTtlMs - SAFETY_MS,
       });
       try {

@@ -1,7 +1,16 @@
 /**
  * Leases in Redis, each operation one atomic script:
- * - acquire: only when nobody holds the lease; takes the next fencing token from `fenceKey`;
- * - renew / release / write-if-holder: only while the lease still holds the caller's value.
+ * - acquire: only when nobody holds the lease; the fencing token is the larger of the last one
+ *   (`fenceKey`) + 1 and the Redis server's clock in milliseconds, so tokens keep growing even
+ *   when Redis lost the counter (restarted empty, or failed over before the write reached the
+ *   replica): a new lease's token is newer than any given before, as long as the clocks of the
+ *   Redis servers agree to better than the time a failover takes;
+ * - renew / release / write-if-holder: only while the lease still holds the caller's value;
+ * - renew with `reclaim`: a lease that is missing altogether is set again with the caller's
+ *   value. The caller asks for it only while its lease is certainly still valid on its own
+ *   clock, when the key cannot have expired: it is missing because Redis lost it, and nobody
+ *   else may hold it meanwhile (members acquire nothing for a lease period after Redis comes
+ *   back, see lease-group.ts).
  * A holder whose renew fails has lost what the lease protects and must stop acting for it.
  */
 import { formatLease, type Lease, parseLease } from '@cqfleet/contracts';
@@ -9,13 +18,22 @@ import type { Redis } from 'ioredis';
 
 const ACQUIRE = `
 if redis.call('exists', KEYS[1]) == 1 then return 0 end
-local fence = redis.call('incr', KEYS[2])
-redis.call('set', KEYS[1], ARGV[1] .. '|' .. fence, 'PX', ARGV[2])
+local t = redis.call('time')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local fence = math.max(tonumber(redis.call('get', KEYS[2]) or '0') + 1, now)
+redis.call('set', KEYS[2], string.format('%d', fence))
+redis.call('set', KEYS[1], ARGV[1] .. '|' .. string.format('%d', fence), 'PX', ARGV[2])
 return fence`;
 
 const RENEW = `
-if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
-return 0`;
+local v = redis.call('get', KEYS[1])
+if v == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
+if v or ARGV[3] ~= '1' then return 0 end
+redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if tonumber(redis.call('get', KEYS[2]) or '0') < tonumber(ARGV[4]) then
+  redis.call('set', KEYS[2], ARGV[4])
+end
+return 2`;
 
 const RELEASE = `
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
@@ -27,7 +45,14 @@ return 0`;
 
 interface LeaseCommands {
   cqfAcquire(lease: string, fence: string, holder: string, ttl: number): Promise<number>;
-  cqfRenew(lease: string, value: string, ttl: number): Promise<number>;
+  cqfRenew(
+    lease: string,
+    fence: string,
+    value: string,
+    ttl: number,
+    reclaim: string,
+    token: number,
+  ): Promise<number>;
   cqfRelease(lease: string, value: string): Promise<number>;
   cqfSetIfHolder(lease: string, key: string, value: string, payload: string): Promise<number>;
 }
@@ -37,7 +62,7 @@ export class LeaseStore {
 
   constructor(private readonly redis: Redis) {
     redis.defineCommand('cqfAcquire', { numberOfKeys: 2, lua: ACQUIRE });
-    redis.defineCommand('cqfRenew', { numberOfKeys: 1, lua: RENEW });
+    redis.defineCommand('cqfRenew', { numberOfKeys: 2, lua: RENEW });
     redis.defineCommand('cqfRelease', { numberOfKeys: 1, lua: RELEASE });
     redis.defineCommand('cqfSetIfHolder', { numberOfKeys: 2, lua: SET_IF_HOLDER });
     this.cmd = redis as unknown as LeaseCommands;
@@ -54,8 +79,25 @@ export class LeaseStore {
     return fence > 0 ? fence : undefined;
   }
 
-  async renew(leaseKey: string, lease: Lease, ttlMs: number): Promise<boolean> {
-    return (await this.cmd.cqfRenew(leaseKey, formatLease(lease), ttlMs)) === 1;
+  /**
+   * Extends the lease: `renewed`, `reclaimed` (it was missing and is the caller's again, with
+   * `reclaim` only: see above) or `lost`.
+   */
+  async renew(
+    leaseKey: string,
+    lease: Lease,
+    ttlMs: number,
+    reclaim?: { fenceKey: string },
+  ): Promise<'renewed' | 'reclaimed' | 'lost'> {
+    const r = await this.cmd.cqfRenew(
+      leaseKey,
+      reclaim?.fenceKey ?? leaseKey,
+      formatLease(lease),
+      ttlMs,
+      reclaim ? '1' : '0',
+      lease.fence,
+    );
+    return r === 1 ? 'renewed' : r === 2 ? 'reclaimed' : 'lost';
   }
 
   async release(leaseKey: string, lease: Lease): Promise<boolean> {

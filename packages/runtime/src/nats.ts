@@ -72,12 +72,16 @@ export interface EventStreamOptions {
   duplicateWindowMs?: number;
   /** @default 'file' */
   storage?: 'file' | 'memory';
+  /** Copies of the stream in a NATS cluster (CQFLEET_STREAM_REPLICAS). @default 1 */
+  replicas?: number;
 }
 
 /**
  * Creates the event stream when it does not exist (idempotent; every service may call it).
  * The stream is the durable record of every event: history consumes it and reverse-WS /
- * HTTP POST delivery replays from it.
+ * HTTP POST delivery replays from it. An existing stream with another replica count is scaled
+ * to `replicas` (NATS moves the data; its durable consumers, created without a count of their
+ * own, follow the stream's).
  */
 export async function ensureEventStream(
   nc: NatsConnection,
@@ -93,9 +97,11 @@ export async function ensureEventStream(
     discard: DiscardPolicy.Old,
     max_age: (options.maxAgeMs ?? 24 * 3600_000) * NS_PER_MS,
     duplicate_window: (options.duplicateWindowMs ?? 10 * 60_000) * NS_PER_MS,
+    num_replicas: options.replicas ?? 1,
   };
+  let existing: StreamConfig;
   try {
-    await jsm.streams.info(ns.eventStream);
+    existing = (await jsm.streams.info(ns.eventStream)).config;
   } catch {
     try {
       await jsm.streams.add(config);
@@ -105,5 +111,8 @@ export async function ensureEventStream(
         throw err;
       });
     }
+    return;
   }
+  if (existing.num_replicas !== config.num_replicas)
+    await jsm.streams.update(ns.eventStream, { ...existing, num_replicas: config.num_replicas });
 }

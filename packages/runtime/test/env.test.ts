@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { envBool, envInt, envList, readCommonConfig, readPrefixed } from '@cqfleet/runtime';
+import {
+  describeRedis,
+  envBool,
+  envInt,
+  envList,
+  readCommonConfig,
+  readPrefixed,
+} from '@cqfleet/runtime';
 
 const Schema = z.object({
   httpPort: envInt(5700, 0, 65535),
@@ -51,9 +58,45 @@ describe('config from the environment', () => {
     ).toEqual({
       namespace: 'cqfleet',
       natsUrl: 'nats://a:1',
-      redisUrl: 'redis://b:2',
+      streamReplicas: 1,
+      redis: { url: 'redis://b:2' },
       logLevel: 'info',
     });
     expect(() => readCommonConfig({ CQFLEET_NAMESPAEC: 'x' })).toThrow(/CQFLEET_NAMESPAEC/);
+  });
+
+  it('high availability: a NATS server list, stream replicas, Redis through Sentinel', () => {
+    const ha = readCommonConfig({
+      CQFLEET_NATS_URL: 'nats://n1:4222,nats://n2:4222,nats://n3:4222',
+      CQFLEET_STREAM_REPLICAS: '3',
+      CQFLEET_REDIS_SENTINELS: 's1:26379, s2:26379,[::1]:26380',
+      CQFLEET_REDIS_MASTER: 'cqfleet',
+      CQFLEET_REDIS_PASSWORD: 'pw',
+      CQFLEET_REDIS_URL: 'redis://ignored:1',
+    });
+    expect(ha.streamReplicas).toBe(3);
+    expect(ha.redis).toEqual({
+      sentinels: [
+        { host: 's1', port: 26379 },
+        { host: 's2', port: 26379 },
+        { host: '::1', port: 26380 },
+      ],
+      name: 'cqfleet',
+      password: 'pw',
+      sentinelPassword: undefined,
+    });
+    expect(describeRedis(ha.redis)).toBe('sentinels s1:26379,s2:26379,::1:26380 master cqfleet');
+    expect(describeRedis({ url: 'redis://:secret@r:6379/0' })).toBe('redis://r:6379/0');
+    // Half a Sentinel setting, a bad address or replica count: refused at start, named.
+    expect(() => readCommonConfig({ CQFLEET_REDIS_SENTINELS: 's1:26379' })).toThrow(
+      /CQFLEET_REDIS_MASTER/,
+    );
+    expect(() => readCommonConfig({ CQFLEET_REDIS_MASTER: 'm' })).toThrow(/SENTINELS/);
+    expect(() =>
+      readCommonConfig({ CQFLEET_REDIS_SENTINELS: 's1', CQFLEET_REDIS_MASTER: 'm' }),
+    ).toThrow(/CQFLEET_REDIS_SENTINELS.*host:port/);
+    expect(() => readCommonConfig({ CQFLEET_STREAM_REPLICAS: '7' })).toThrow(
+      /CQFLEET_STREAM_REPLICAS/,
+    );
   });
 });

@@ -6,6 +6,7 @@ import {
   LeaseGroup,
   LeaseStore,
   type Redis,
+  redisReady,
 } from '@cqfleet/runtime';
 import { testInfra, uniqueNamespace, waitFor } from '@cqfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,22 +26,43 @@ afterAll(() => redis.disconnect());
 const k = (n: number) => [ns.leaseKey(n), ns.fenceKey(n)] as const;
 
 describe('lease store', () => {
-  it('one holder at a time; each new lease gets a higher fence', async () => {
-    expect(await store.acquire(...k(1), 'w-a', 10_000)).toBe(1);
+  it('one holder at a time; each new lease gets a higher fence, from the Redis clock', async () => {
+    const [seconds] = await redis.time();
+    const first = (await store.acquire(...k(1), 'w-a', 10_000))!;
+    // Milliseconds of the server's clock (a counter alone would restart at 1 in an empty Redis).
+    expect(first).toBeGreaterThanOrEqual(Number(seconds) * 1000);
     expect(await store.acquire(...k(1), 'w-b', 10_000)).toBeUndefined();
-    expect(await store.holder(ns.leaseKey(1))).toEqual({ workerId: 'w-a', fence: 1 });
-    expect(await store.release(ns.leaseKey(1), { workerId: 'w-a', fence: 1 })).toBe(true);
-    expect(await store.acquire(...k(1), 'w-b', 10_000)).toBe(2);
+    expect(await store.holder(ns.leaseKey(1))).toEqual({ workerId: 'w-a', fence: first });
+    expect(await store.release(ns.leaseKey(1), { workerId: 'w-a', fence: first })).toBe(true);
+    expect(await store.acquire(...k(1), 'w-b', 10_000)).toBeGreaterThan(first);
+    // A counter ahead of the clock (fences from another Redis) keeps counting from there.
+    await redis.set(ns.fenceKey(11), String(first + 10_000_000));
+    expect(await store.acquire(...k(11), 'w-a', 10_000)).toBe(first + 10_000_001);
   });
 
   it('renew and release only work for the current holder', async () => {
     const fence = (await store.acquire(...k(2), 'w-a', 10_000))!;
-    expect(await store.renew(ns.leaseKey(2), { workerId: 'w-b', fence }, 10_000)).toBe(false);
+    expect(await store.renew(ns.leaseKey(2), { workerId: 'w-b', fence }, 10_000)).toBe('lost');
     expect(await store.renew(ns.leaseKey(2), { workerId: 'w-a', fence: fence + 1 }, 10_000)).toBe(
-      false,
+      'lost',
     );
-    expect(await store.renew(ns.leaseKey(2), { workerId: 'w-a', fence }, 10_000)).toBe(true);
+    expect(await store.renew(ns.leaseKey(2), { workerId: 'w-a', fence }, 10_000)).toBe('renewed');
     expect(await store.release(ns.leaseKey(2), { workerId: 'w-b', fence })).toBe(false);
+  });
+
+  it('a lease Redis lost (with its fence counter) is reclaimed by its holder, and fences go on from it', async () => {
+    const lease = { workerId: 'w-a', fence: (await store.acquire(...k(4), 'w-a', 10_000))! };
+    await redis.del(ns.leaseKey(4), ns.fenceKey(4));
+    // Without asking to reclaim, a missing lease is lost, as before.
+    expect(await store.renew(ns.leaseKey(4), lease, 10_000)).toBe('lost');
+    const reclaim = { fenceKey: ns.fenceKey(4) };
+    expect(await store.renew(ns.leaseKey(4), lease, 10_000, reclaim)).toBe('reclaimed');
+    expect(await store.holder(ns.leaseKey(4))).toEqual(lease);
+    expect(Number(await redis.get(ns.fenceKey(4)))).toBe(lease.fence);
+    expect(await store.renew(ns.leaseKey(4), lease, 10_000, reclaim)).toBe('renewed');
+    // Someone else's lease is never reclaimed over.
+    await redis.set(ns.leaseKey(4), `w-b|${lease.fence + 1}`);
+    expect(await store.renew(ns.leaseKey(4), lease, 10_000, reclaim)).toBe('lost');
   });
 
   it('an expired lease can be taken; the old holder can neither renew nor write fenced keys', async () => {
@@ -48,7 +70,7 @@ describe('lease store', () => {
     await new Promise(r => setTimeout(r, 200));
     const fresh = { workerId: 'w-b', fence: (await store.acquire(...k(3), 'w-b', 10_000))! };
     expect(fresh.fence).toBeGreaterThan(old.fence);
-    expect(await store.renew(ns.leaseKey(3), old, 10_000)).toBe(false);
+    expect(await store.renew(ns.leaseKey(3), old, 10_000)).toBe('lost');
     expect(await store.setIfHolder(ns.leaseKey(3), old, ns.cursorKey(3), 'stale')).toBe(false);
     expect(await store.setIfHolder(ns.leaseKey(3), fresh, ns.cursorKey(3), 'fresh')).toBe(true);
     expect(await redis.get(ns.cursorKey(3))).toBe('fresh');
@@ -119,8 +141,7 @@ describe('lease group', () => {
     const a = member('a', [200], events, ns.key('members-2'));
     await a.start();
     expect(a.holds(ns.key('g', 200))).toBe(true);
-    await redis.del(ns.key('g', 200));
-    await store.acquire(ns.key('g', 200), ns.key('gf', 200), 'thief', 10_000);
+    await redis.set(ns.key('g', 200), 'thief|1', 'PX', 10_000);
     await waitFor(() => (events.includes('a-200!') ? true : undefined), 3_000, 'loss noticed');
     expect(a.holds(ns.key('g', 200))).toBe(false);
     await a.stop();
@@ -167,5 +188,101 @@ describe('lease group', () => {
     ]);
     expect(a.holding.get(ns.key('g', 300))!.lease.fence).toBe(fence);
     await a.stop();
+  });
+});
+
+describe('lease group when Redis loses its data', () => {
+  it('holders keep their things (reclaimed, same fence); nobody acquires for one lease period after Redis is back', async () => {
+    const events: string[] = [];
+    const things = [400, 401];
+    const own = connectRedis(testInfra().redisUrl, 'test a', log);
+    const make = (id: string, conn: Redis) =>
+      new LeaseGroup<number>(
+        conn,
+        {
+          name: 'test',
+          memberId: id,
+          membersKey: ns.key('members-4'),
+          memberRecord: () => ({}),
+          leaseTtlMs: 1_500,
+          renewEveryMs: 100,
+          rebalanceEveryMs: 100,
+          candidates: async () =>
+            things.map(n => ({ key: ns.key('g', n), fenceKey: ns.key('gf', n), item: n })),
+          acquired: async c => void events.push(`${id}+${c.item}`),
+          released: async (_k, h: Held<number>, _r, graceful) =>
+            void events.push(`${id}-${h.item}${graceful ? '' : '!'}`),
+        },
+        log,
+      );
+    await redisReady(own);
+    const a = make('a', own);
+    await a.start();
+    expect(a.holding.size).toBe(2);
+    const fences = [...a.holding.values()].map(h => h.lease.fence);
+    // Redis "comes back empty" for a: its connection drops and reconnects, and the leases,
+    // fence counters and members are gone.
+    const back = new Promise(resolve => own.once('ready', resolve));
+    own.disconnect(true);
+    await redis.del(...things.flatMap(n => [ns.key('g', n), ns.key('gf', n)]), ns.key('members-4'));
+    await back;
+    // A member that joins now finds everything free, but a holds it again before long.
+    await waitFor(
+      async () =>
+        (await redis.exists(...things.map(n => ns.key('g', n)))) === 2 ? true : undefined,
+      3_000,
+      'leases reclaimed',
+    );
+    expect([...a.holding.values()].map(h => h.lease.fence)).toEqual(fences);
+    expect(events.sort()).toEqual(['a+400', 'a+401']);
+    // A fresh member shares them again by hand-over, never by holding one twice.
+    const b = make('b', redis);
+    await b.start();
+    await waitFor(
+      () => {
+        const both = [...a.holding.keys()].filter(key => b.holding.has(key));
+        expect(both).toEqual([]);
+        return a.holding.size === 1 && b.holding.size === 1 ? true : undefined;
+      },
+      5_000,
+      'a and b hold one each',
+    );
+    expect(events.filter(e => e.endsWith('!'))).toEqual([]);
+    await b.stop();
+    await a.stop();
+    own.disconnect();
+  });
+
+  it('after Redis comes back, a member acquires nothing for one lease period', async () => {
+    const own = connectRedis(testInfra().redisUrl, 'test c', log);
+    await redisReady(own);
+    const events: string[] = [];
+    const c = new LeaseGroup<number>(
+      own,
+      {
+        name: 'test',
+        memberId: 'c',
+        membersKey: ns.key('members-5'),
+        memberRecord: () => ({}),
+        leaseTtlMs: 1_500,
+        renewEveryMs: 100,
+        rebalanceEveryMs: 100,
+        candidates: async () => [{ key: ns.key('g', 500), fenceKey: ns.key('gf', 500), item: 500 }],
+        acquired: async cand => void events.push(`c+${cand.item}`),
+        released: async () => undefined,
+      },
+      log,
+    );
+    await redis.set(ns.key('g', 500), 'someone|1', 'PX', 60_000);
+    await c.start();
+    const back = new Promise(resolve => own.once('ready', resolve));
+    own.disconnect(true);
+    await back;
+    const backAt = Date.now();
+    await redis.del(ns.key('g', 500));
+    await waitFor(() => (events.length > 0 ? true : undefined), 5_000, 'c acquires');
+    expect(Date.now() - backAt).toBeGreaterThanOrEqual(1_400);
+    await c.stop();
+    own.disconnect();
   });
 });

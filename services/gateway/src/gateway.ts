@@ -62,8 +62,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const replicaId = config.replicaId ?? `gateway-${randomUUID().slice(0, 8)}`;
   const glog = log.child({ replica: replicaId });
   const nc = await connectNats(config.natsUrl, `gateway ${replicaId}`, glog);
-  await ensureEventStream(nc, ns);
-  const redis = connectRedis(config.redisUrl, `gateway ${replicaId}`, glog);
+  await ensureEventStream(nc, ns, { replicas: config.streamReplicas });
+  const redis = connectRedis(config.redis, `gateway ${replicaId}`, glog);
   await redisReady(redis);
 
   const directory = new AccountDirectory(redis, nc, ns, glog);
@@ -72,7 +72,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const httpTokens = new TokenTable(httpFile.access_token ?? config.accessToken, accountTokens);
   const wsTokens = new TokenTable(wsFile.access_token ?? config.accessToken, accountTokens);
   const channels = new ActionChannels(glog);
-  const media = new MediaClient(config.redisUrl, ns, glog);
+  const media = new MediaClient(config.redis, ns, glog);
   await media.ready();
   const hub = new EventHub(nc, ns, glog);
   const filters = new FilterRegistry(

@@ -31,8 +31,8 @@ export interface RunningHistory {
 export async function startHistory(config: Config, log: Logger): Promise<RunningHistory> {
   const ns = new Namespace(config.namespace);
   const nc = await connectNats(config.natsUrl, 'history', log);
-  await ensureEventStream(nc, ns);
-  const redis = connectRedis(config.redisUrl, 'history', log);
+  await ensureEventStream(nc, ns, { replicas: config.streamReplicas });
+  const redis = connectRedis(config.redis, 'history', log);
   await redisReady(redis);
   const store = new MessageStore(redis, ns, {
     idSlots: config.idSlots,

@@ -43,11 +43,11 @@ export async function startMedia(config: Config, log: Logger): Promise<RunningMe
   // memory (base64) goes straight into it.
   await mkdir(config.cacheDir, { recursive: true });
   // BullMQ workers block on Redis; they need a connection that retries forever.
-  const connection = connectRedis(config.redisUrl, 'media', log, { maxRetriesPerRequest: null });
+  const connection = connectRedis(config.redis, 'media', log, { maxRetriesPerRequest: null });
   await redisReady(connection);
   // Payloads (up to MediaClient's maxPayloadBytes) are read on a connection of their own, so a
   // large one never queues behind, or holds up, the worker's lock renewals.
-  const payloadConn = connectRedis(config.redisUrl, 'media payloads', log);
+  const payloadConn = connectRedis(config.redis, 'media payloads', log);
   const payloads = new PayloadStore(payloadConn, ns);
   // Best effort: a payload's TTL removes what is not deleted here.
   const dropPayload = (id: string) =>

@@ -37,6 +37,11 @@ const Schema = z.object({
    * using the simulator driver at `simulatorUrl`.
    */
   seedAccounts: z.string().optional(),
+  /**
+   * A JSON file of account records (an array, as the admin API takes them; a ConfigMap in
+   * Kubernetes): added at start when missing, and again whenever Redis lost the registry.
+   */
+  accountsFile: z.string().optional(),
   /** Simulator control/driver base URL for seeded accounts. @default 'http://127.0.0.1:5900' */
   simulatorUrl: z.string().default('http://127.0.0.1:5900'),
   /** Longest an action may run before the worker answers TIMEOUT. @default 30000 ms */

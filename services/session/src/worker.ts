@@ -27,7 +27,7 @@ import { sessionHandlers } from './handlers/index.js';
 import { MediaClient } from '@cqfleet/media-client';
 import type { Config } from './config.js';
 import { LeaseManager } from './ownership/lease-manager.js';
-import { parseSeedAccounts, seedAccounts } from './registry.js';
+import { declaredAccounts, parseSeedAccounts, readAccountsFile, seedAccounts } from './registry.js';
 
 /**
  * The host other services use to reach this worker: the bind address, or when binding every
@@ -54,11 +54,15 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
   const id = config.workerId ?? `session-${randomUUID().slice(0, 8)}`;
   const wlog = log.child({ worker: id });
   const nc: NatsConnection = await connectNats(config.natsUrl, `session ${id}`, wlog);
-  await ensureEventStream(nc, ns);
+  await ensureEventStream(nc, ns, { replicas: config.streamReplicas });
   const publisher = new StreamPublisher(nc);
-  const redis: Redis = connectRedis(config.redisUrl, `session ${id}`, wlog);
+  const redis: Redis = connectRedis(config.redis, `session ${id}`, wlog);
   await redisReady(redis);
-  await seedAccounts(redis, nc, ns, parseSeedAccounts(config.seedAccounts, config.simulatorUrl));
+  const declared = declaredAccounts(
+    await readAccountsFile(config.accountsFile),
+    parseSeedAccounts(config.seedAccounts, config.simulatorUrl),
+  );
+  await seedAccounts(redis, nc, ns, declared);
 
   const accounts = new Map<number, AccountRuntime>();
   gauge(
@@ -73,7 +77,7 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
     },
   );
   const history = historyLookup(config.historyAddr);
-  const media = new MediaClient(config.redisUrl, ns, wlog);
+  const media = new MediaClient(config.redis, ns, wlog);
   await media.ready();
   const options: SessionOptions = {
     ignoreInvalidCqcode: config.ignoreInvalidCqcode,
@@ -111,6 +115,7 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
       leaseTtlMs: config.leaseTtlMs,
       renewEveryMs: config.renewEveryMs,
       rebalanceEveryMs: config.rebalanceEveryMs,
+      declared,
     },
     {
       acquired: async (record: AccountRecord, lease: Lease) => {

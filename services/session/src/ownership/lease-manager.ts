@@ -10,6 +10,7 @@ import {
   type OwnershipChange,
 } from '@cqfleet/contracts';
 import {
+  AccountRegistry,
   type LeaseCandidate,
   LeaseGroup,
   type LeaseStore,
@@ -25,6 +26,8 @@ export interface LeaseManagerOptions {
   leaseTtlMs: number;
   renewEveryMs: number;
   rebalanceEveryMs: number;
+  /** Accounts declared at start (registry.ts): they seed the registry again if Redis lost it. */
+  declared?: AccountRecord[];
 }
 
 export interface LeaseHooks {
@@ -117,6 +120,15 @@ export class LeaseManager {
   }
 
   private async candidates(): Promise<Array<LeaseCandidate<AccountRecord>>> {
+    const declared = this.opts.declared ?? [];
+    if (declared.length > 0) {
+      const added = await new AccountRegistry(this.redis, this.nc, this.ns).seedIfLost(declared);
+      if (added.length > 0)
+        this.log.warn(
+          { accounts: added.length },
+          'redis lost the registry; declared accounts seeded again',
+        );
+    }
     const raw = await this.redis.hgetall(this.ns.accountsKey);
     const out: Array<LeaseCandidate<AccountRecord>> = [];
     for (const json of Object.values(raw)) {
