@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { spawnOwned } from './infra.js';
+import { exited, spawnOwned, stopChild } from './infra.js';
 
 /** The repository root, from packages/devcluster/{src,dist}/. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -83,13 +83,6 @@ export interface RunningCluster {
   stop(): Promise<void>;
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise(resolve => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-  });
-}
-
 export async function spawnService(
   name: ServiceName,
   label: string,
@@ -149,14 +142,7 @@ export async function spawnService(
     name: label,
     child,
     ready,
-    stop: async (graceMs = 10_000) => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const done = exited(child);
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await done;
-      clearTimeout(timer);
-    },
+    stop: (graceMs = 10_000) => stopChild(child, graceMs),
     kill: async () => {
       const done = exited(child);
       child.kill('SIGKILL');

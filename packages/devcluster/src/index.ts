@@ -7,6 +7,10 @@
  * const cluster = await startCluster({ namespace: 'demo', natsUrl: nats.url, redisUrl: redis.url });
  * // cluster.httpUrl, cluster.wsUrl, cluster.simulatorUrl; await cluster.stop()
  * ```
+ *
+ * Highly-available infrastructure on loopback, for the chaos run and fault tests:
+ * `startNatsCluster` (three routed nats-servers with JetStream), `startRedisSentinel` (primary,
+ * replica, three sentinels) and `startTcpProxy` (a proxy that can be cut like a partition).
  */
 export type { ClusterOptions, RunningCluster, ServiceName, ServiceProcess } from './cluster.js';
 export { REPO_ROOT, spawnService, startCluster } from './cluster.js';
@@ -22,4 +26,12 @@ export {
   probeTcp,
 } from './infra.js';
 export { formatLogLine } from './log-format.js';
+export type { NatsCluster, NatsClusterOptions } from './nats-cluster.js';
+export { NatsNode, startNatsCluster } from './nats-cluster.js';
+export type { HostPort, RedisSentinelOptions, RedisSentinelSet } from './redis-sentinel.js';
+export { RedisNode, startRedisSentinel } from './redis-sentinel.js';
+export type { ServerSpec } from './server-node.js';
+export { ServerNode } from './server-node.js';
+export type { TcpProxy, TcpProxyOptions } from './tcp-proxy.js';
+export { startTcpProxy } from './tcp-proxy.js';
 export { writeWorld } from './world-file.js';

@@ -63,7 +63,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(
+/**
+ * Resolves once something listens on host:port; rejects when `child` ends first (exit code or
+ * signal) or after `timeoutMs`, naming `what`.
+ */
+export async function waitForPort(
   host: string,
   port: number,
   child: ChildProcess,
@@ -72,8 +76,10 @@ async function waitForPort(
 ): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
-    if (child.exitCode !== null)
-      throw new Error(`${what} exited with code ${child.exitCode} before listening on ${port}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(
+        `${what} exited with ${child.signalCode ?? `code ${child.exitCode}`} before listening on ${port}`,
+      );
     if (await probeTcp(host, port, 200)) return;
     await new Promise(r => setTimeout(r, 50));
   }
@@ -137,14 +143,26 @@ export function spawnOwned(
   return child;
 }
 
+/** Resolves once `child` has ended (at once when it already has). */
+export function exited(child: ChildProcess): Promise<void> {
+  return new Promise(resolve => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+  });
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once `child` has ended. */
+export async function stopChild(child: ChildProcess, graceMs = 3_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const done = exited(child);
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await done;
+  clearTimeout(timer);
+}
+
 function stopper(child: ChildProcess): () => Promise<void> {
-  return () =>
-    new Promise(resolve => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 3_000).unref();
-    });
+  return () => stopChild(child);
 }
 
 export class MissingInfraError extends Error {
