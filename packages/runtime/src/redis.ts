@@ -8,8 +8,12 @@ export { Redis };
 /**
  * Connects to Redis. Commands issued while Redis is away are queued and retried on reconnect;
  * `maxRetriesPerRequest: null` (required by BullMQ workers) waits indefinitely instead of failing.
- * Through Sentinel, the connection asks the Sentinels for the master on every (re)connect and
- * drops it when they announce a failover (`failoverDetector`), so it follows a promotion at once.
+ * Through Sentinel, the connection asks the Sentinels for the master on every (re)connect; a
+ * failover closes it (the old master died, or demotes itself and drops its clients; a write
+ * answered READONLY reconnects too), so it follows a promotion. ioredis's `failoverDetector` is
+ * left off: when a `+switch-master` arrives while the connection is being re-established, it
+ * closes the connection for good (every command then fails with "Connection is closed"), which
+ * the chaos run (chaos/) hit on every Redis failover.
  */
 export function connectRedis(
   target: RedisTarget | string,
@@ -35,7 +39,6 @@ export function connectRedis(
           password: t.password,
           sentinelPassword: t.sentinelPassword,
           sentinelRetryStrategy: times => Math.min(times * 200, 2000),
-          failoverDetector: true,
           // A demoted master answers READONLY to writes: reconnect, to the new master.
           reconnectOnError: err => err.message.startsWith('READONLY'),
         });
@@ -47,6 +50,8 @@ export function connectRedis(
   redis.on('ready', () => {
     lastError = '';
   });
+  // Only `disconnect()`/`quit()` should end a connection; anything else is a bug worth a line.
+  redis.on('end', () => log.info('redis connection ended'));
   return redis;
 }
 
