@@ -109,10 +109,14 @@ const Schema = z.object({
   upstreamReplayBytes: envInt(256 * 1024, 0),
   /** Stable id of this replica; random per process when absent. */
   replicaId: z.string().optional(),
-  /** Delivery leases (one replica per account and outbound endpoint). */
-  leaseTtlMs: envInt(10_000, 1_000),
-  renewEveryMs: envInt(3_000, 100),
-  rebalanceEveryMs: envInt(2_000, 100),
+  /**
+   * Delivery leases (one replica per account and outbound endpoint): a dead replica's deliveries
+   * move after the TTL, so it bounds how long a receiver waits when a gateway dies (the chaos
+   * run's "SIGKILL a gateway"); the same periods as the session workers' account leases.
+   */
+  leaseTtlMs: envInt(6_000, 1_000),
+  renewEveryMs: envInt(2_000, 100),
+  rebalanceEveryMs: envInt(1_000, 100),
   /** A JSON or YAML file with tokens and endpoints (see README.md). */
   configFile: z.string().optional(),
   /** Admin HTTP (/healthz, /readyz, the accounts API); disabled when absent. */
