@@ -32,6 +32,6 @@ export type { HostPort, RedisSentinelOptions, RedisSentinelSet } from './redis-s
 export { RedisNode, startRedisSentinel } from './redis-sentinel.js';
 export type { ServerSpec } from './server-node.js';
 export { ServerNode } from './server-node.js';
-export type { TcpProxy, TcpProxyOptions } from './tcp-proxy.js';
+export type { ProxyTarget, TcpProxy, TcpProxyOptions } from './tcp-proxy.js';
 export { startTcpProxy } from './tcp-proxy.js';
 export { writeWorld } from './world-file.js';

@@ -36,8 +36,12 @@ export interface TcpProxyOptions {
   port?: number;
 }
 
+/** Where the proxy forwards: fixed, or asked for each new connection (e.g. the Redis primary the Sentinels name now). */
+export type ProxyTarget =
+  { host: string; port: number } | (() => Promise<{ host: string; port: number }>);
+
 export async function startTcpProxy(
-  target: { host: string; port: number },
+  target: ProxyTarget,
   options: TcpProxyOptions = {},
 ): Promise<TcpProxy> {
   let isCut = false;
@@ -46,8 +50,17 @@ export async function startTcpProxy(
   /** Client sockets accepted while cut. */
   const blackholed = new Set<Socket>();
 
-  const forward = (client: Socket) => {
-    const upstream = tcpConnect({ host: target.host, port: target.port });
+  const forward = async (client: Socket) => {
+    client.on('error', () => client.destroy()); // until the pipes below are set up
+    let to: { host: string; port: number };
+    try {
+      to = typeof target === 'function' ? await target() : target;
+    } catch {
+      client.destroy();
+      return;
+    }
+    if (client.destroyed) return;
+    const upstream = tcpConnect({ host: to.host, port: to.port });
     forwarded.set(client, upstream);
     const end = () => {
       forwarded.delete(client);
@@ -73,7 +86,7 @@ export async function startTcpProxy(
   const server: Server = createServer(client => {
     client.setNoDelay(true);
     if (isCut) blackhole(client);
-    else forward(client);
+    else void forward(client);
   });
   server.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
@@ -85,7 +98,7 @@ export async function startTcpProxy(
   });
   const address = server.address();
   if (address === null || typeof address === 'string')
-    throw new Error(`TCP proxy to ${target.host}:${target.port}: no listening address`);
+    throw new Error('TCP proxy: no listening address');
 
   const dropForwarded = () => {
     for (const [client, upstream] of [...forwarded]) {
