@@ -62,8 +62,9 @@ export function faults(leaseTtlMs: number): Fault[] {
     {
       name: 'Redis: partition session-2 from Redis',
       inject: async f => {
+        const ran = await accountsOf(f.sessions[1]!);
         f.redisProxy.cut();
-        return `cut for ${leaseTtlMs + 3_000} ms (lease ${leaseTtlMs} ms)`;
+        return `cut for ${leaseTtlMs + 3_000} ms, lease ${leaseTtlMs} ms (it ran ${ran.join(', ') || 'nothing'})`;
       },
       holdMs: leaseTtlMs + 3_000,
       heal: async f => f.redisProxy.restore(),

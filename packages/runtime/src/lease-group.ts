@@ -100,6 +100,9 @@ export class LeaseGroup<T> {
         { group: this.opts.name, quietMs: this.opts.leaseTtlMs },
         'redis is back; acquiring nothing for one lease period',
       );
+      // Tell the others at once (heartbeats queued while Redis was away say nothing of it).
+      if (!this.stopped)
+        this.heartbeat().catch((err: unknown) => this.log.warn({ err }, 'heartbeat failed'));
     }
     this.connectedBefore = true;
   };
@@ -191,24 +194,33 @@ export class LeaseGroup<T> {
       id: this.opts.memberId,
       startedAt: this.startedAt,
       heartbeatAt: Date.now(),
+      // While quiet this member takes nothing: the others must not hand it anything yet.
+      ...(this.quietUntil > Date.now() ? { quietUntil: this.quietUntil } : {}),
     };
     await this.redis.hset(this.opts.membersKey, this.opts.memberId, JSON.stringify(record));
   }
 
-  /** Live members, including this one (dead ones are pruned after ten lease periods). */
+  /**
+   * Live members that take things now, including this one: a member in its quiet period is not
+   * counted, so that nobody hands it what it would not take for seconds (the thing would sit
+   * without an owner). Dead ones are pruned after ten lease periods.
+   */
   private async liveMembers(): Promise<number> {
     const all = await this.redis.hgetall(this.opts.membersKey);
     const now = Date.now();
     let live = 0;
     for (const [id, json] of Object.entries(all)) {
       let at: number;
+      let quiet = false;
       try {
-        at = Number((JSON.parse(json) as { heartbeatAt?: unknown }).heartbeatAt);
+        const r = JSON.parse(json) as { heartbeatAt?: unknown; quietUntil?: unknown };
+        at = Number(r.heartbeatAt);
+        quiet = id !== this.opts.memberId && Number(r.quietUntil) > now;
       } catch {
         continue;
       }
       const age = now - at;
-      if (age < this.opts.leaseTtlMs) live++;
+      if (age < this.opts.leaseTtlMs && !quiet) live++;
       else if (age > 10 * this.opts.leaseTtlMs) await this.redis.hdel(this.opts.membersKey, id);
     }
     return Math.max(1, live);

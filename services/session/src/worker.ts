@@ -55,7 +55,10 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
   const wlog = log.child({ worker: id });
   const nc: NatsConnection = await connectNats(config.natsUrl, `session ${id}`, wlog);
   await ensureEventStream(nc, ns, { replicas: config.streamReplicas });
-  const publisher = new StreamPublisher(nc);
+  // A publish is retried after 2 s without an ack (the message id makes a second copy harmless):
+  // when the event stream's leader dies, nothing acks until a new one is elected (6-9 s on
+  // nats-server 2.9), and a 5 s timeout would add up to 5 s after the election (chaos run).
+  const publisher = new StreamPublisher(nc, 2_000);
   const redis: Redis = connectRedis(config.redis, `session ${id}`, wlog);
   await redisReady(redis);
   const declared = declaredAccounts(

@@ -7,8 +7,8 @@
  *
  * A session call is sent with the fencing token the gateway routed by. If the worker refuses
  * it unexecuted (it no longer owns the account), the owner is looked up again and the call is
- * sent once more; a call that may have run is never sent twice. An account without an owner
- * (being handed over) is waited for up to HANDOVER_WAIT_MS.
+ * sent again, for up to HANDOVER_WAIT_MS in all; a call that may have run is never sent twice.
+ * An account without an owner (being handed over) is waited for within the same time.
  */
 import {
   type ActionResponse,
@@ -43,8 +43,12 @@ const requestSeconds = histogram(
   ['action'],
 );
 
-/** How long an action waits for an account being handed over to get its next owner. */
-const HANDOVER_WAIT_MS = 1_500;
+/**
+ * How long an action waits for an account being handed over to get its next owner: a
+ * rebalance hands an account over in milliseconds, but the old owner may refuse a call before
+ * Redis says who the new one is (chaos run: a client saw OWNERSHIP_MOVED during a hand-over).
+ */
+const HANDOVER_WAIT_MS = 2_000;
 
 export interface CallOptions {
   selfId: number;
@@ -200,10 +204,11 @@ export class ActionRouter implements ActionCalls {
     params: unknown,
     opts: CallOptions,
   ): Promise<ActionResponse> {
-    for (let attempt = 0; attempt < 2; attempt++) {
+    const deadline = Date.now() + HANDOVER_WAIT_MS;
+    for (;;) {
       // An account being handed over is ownerless for a moment: wait for its next owner.
       const owner = this.directory.has(opts.selfId)
-        ? await this.directory.ownerWithin(opts.selfId, HANDOVER_WAIT_MS)
+        ? await this.directory.ownerWithin(opts.selfId, Math.max(0, deadline - Date.now()))
         : undefined;
       if (!owner) return failedTag('SESSION_UNAVAILABLE');
       let reply: ActionReply;
@@ -222,9 +227,11 @@ export class ActionRouter implements ActionCalls {
         return failedTag('SESSION_UNAVAILABLE', `会话节点不可达: ${err.message}`);
       }
       if (reply.executed || reply.retcode === 0) return fromReply(reply);
+      // Refused unexecuted: safe to send again, to whoever owns the account next.
       this.directory.invalidate(opts.selfId, owner);
+      if (Date.now() >= deadline) return failedTag('OWNERSHIP_MOVED');
+      await new Promise(resolve => setTimeout(resolve, 50));
     }
-    return failedTag('OWNERSHIP_MOVED');
   }
 
   private request(name: string, params: unknown, opts: CallOptions, fence: number) {
