@@ -77,28 +77,34 @@ describe('lease store', () => {
   });
 });
 
+/** A member sharing `things`, noting `<id>+<n>` / `<id>-<n>` (`!`: not graceful) in `events`. */
+function member(
+  id: string,
+  things: number[],
+  events: string[],
+  members: string,
+  options: { conn?: Redis; leaseTtlMs?: number } = {},
+) {
+  return new LeaseGroup<number>(
+    options.conn ?? redis,
+    {
+      name: 'test',
+      memberId: id,
+      membersKey: members,
+      memberRecord: () => ({}),
+      leaseTtlMs: options.leaseTtlMs ?? 1_000,
+      renewEveryMs: 100,
+      rebalanceEveryMs: 100,
+      candidates: async () =>
+        things.map(n => ({ key: ns.key('g', n), fenceKey: ns.key('gf', n), item: n })),
+      acquired: async c => void events.push(`${id}+${c.item}`),
+      released: async (_k, h: Held<number>, _r, graceful) =>
+        void events.push(`${id}-${h.item}${graceful ? '' : '!'}`),
+    },
+    log,
+  );
+}
 describe('lease group', () => {
-  function member(id: string, things: number[], events: string[], members: string) {
-    return new LeaseGroup<number>(
-      redis,
-      {
-        name: 'test',
-        memberId: id,
-        membersKey: members,
-        memberRecord: () => ({}),
-        leaseTtlMs: 1_000,
-        renewEveryMs: 100,
-        rebalanceEveryMs: 100,
-        candidates: async () =>
-          things.map(n => ({ key: ns.key('g', n), fenceKey: ns.key('gf', n), item: n })),
-        acquired: async c => void events.push(`${id}+${c.item}`),
-        released: async (_k, h: Held<number>, _r, graceful) =>
-          void events.push(`${id}-${h.item}${graceful ? '' : '!'}`),
-      },
-      log,
-    );
-  }
-
   it('members share the things fairly, a stopping member hands over, and nothing is held twice', async () => {
     const things = [100, 101, 102, 103];
     const events: string[] = [];
@@ -197,24 +203,7 @@ describe('lease group when Redis loses its data', () => {
     const things = [400, 401];
     const own = connectRedis(testInfra().redisUrl, 'test a', log);
     const make = (id: string, conn: Redis) =>
-      new LeaseGroup<number>(
-        conn,
-        {
-          name: 'test',
-          memberId: id,
-          membersKey: ns.key('members-4'),
-          memberRecord: () => ({}),
-          leaseTtlMs: 1_500,
-          renewEveryMs: 100,
-          rebalanceEveryMs: 100,
-          candidates: async () =>
-            things.map(n => ({ key: ns.key('g', n), fenceKey: ns.key('gf', n), item: n })),
-          acquired: async c => void events.push(`${id}+${c.item}`),
-          released: async (_k, h: Held<number>, _r, graceful) =>
-            void events.push(`${id}-${h.item}${graceful ? '' : '!'}`),
-        },
-        log,
-      );
+      member(id, things, events, ns.key('members-4'), { conn, leaseTtlMs: 1_500 });
     await redisReady(own);
     const a = make('a', own);
     await a.start();
@@ -257,22 +246,7 @@ describe('lease group when Redis loses its data', () => {
     const own = connectRedis(testInfra().redisUrl, 'test c', log);
     await redisReady(own);
     const events: string[] = [];
-    const c = new LeaseGroup<number>(
-      own,
-      {
-        name: 'test',
-        memberId: 'c',
-        membersKey: ns.key('members-5'),
-        memberRecord: () => ({}),
-        leaseTtlMs: 1_500,
-        renewEveryMs: 100,
-        rebalanceEveryMs: 100,
-        candidates: async () => [{ key: ns.key('g', 500), fenceKey: ns.key('gf', 500), item: 500 }],
-        acquired: async cand => void events.push(`c+${cand.item}`),
-        released: async () => undefined,
-      },
-      log,
-    );
+    const c = member('c', [500], events, ns.key('members-5'), { conn: own, leaseTtlMs: 1_500 });
     await redis.set(ns.key('g', 500), 'someone|1', 'PX', 60_000);
     await c.start();
     const back = new Promise(resolve => own.once('ready', resolve));
