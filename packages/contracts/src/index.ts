@@ -26,6 +26,15 @@ export {
   ReverseWsEndpoint,
   selects,
 } from './endpoints.js';
+export {
+  ACCOUNT_STATUS_EVERY_MS,
+  ACCOUNT_STATUS_STALE_MS,
+  AccountState,
+  AccountStatus,
+  FleetAccount,
+  FleetMember,
+  FleetSnapshot,
+} from './console.js';
 export type { MediaJobData, MediaJobResult } from './media.js';
 export type { FilterReload } from './namespace.js';
 export { DEFAULT_NAMESPACE, Namespace } from './namespace.js';

@@ -136,6 +136,11 @@ export class Namespace {
     return this.key('workers');
   }
 
+  /** Hash uin → AccountStatus JSON, written by the worker running each account (console.ts). */
+  get accountStatusKey(): string {
+    return this.key('account-status');
+  }
+
   leaseKey(uin: number): string {
     return this.key('lease', uin);
   }
