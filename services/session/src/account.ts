@@ -19,6 +19,7 @@ import {
   type Cursor,
   type Driver,
   type DriverHooks,
+  type DriverState,
   type QQSidePort,
 } from './driver/index.js';
 import { fallbackPort } from './upstream/fallback-port.js';
@@ -35,6 +36,8 @@ export interface AccountDeps extends UpstreamContext {
   publisher: StreamPublisher;
   leases: LeaseStore;
   log: Logger;
+  /** Every state the driver reports (the worker's account-status board). */
+  onState?(state: DriverState, detail?: string): void;
 }
 
 export interface MessageStats {
@@ -55,6 +58,8 @@ export class AccountRuntime {
   readonly uin: number;
   readonly lease: Lease;
   readonly stats: MessageStats = { messageReceived: 0, messageSent: 0, lastMessageTime: 0 };
+  /** Actions executed for the account since the worker took it (the console's counter). */
+  actionsExecuted = 0;
   private readonly pipeline: EventPipeline<Cursor>;
   private cursor?: Cursor;
   private cursorDirty = false;
@@ -165,6 +170,7 @@ export class AccountRuntime {
     },
     onState: (state, detail) => {
       this.log.info({ state, detail }, 'account state');
+      this.deps.onState?.(state, detail);
       for (const wake of this.stateWaiters) wake();
     },
   };
@@ -172,6 +178,11 @@ export class AccountRuntime {
   /** Publishes an event the worker produced itself (message_sent); resolves once stored. */
   publish(id: string, event: OneBotEvent): Promise<void> {
     return this.pipeline.push({ id, event });
+  }
+
+  /** Events stored in the stream since the worker took the account. */
+  get eventsPublished(): number {
+    return this.pipeline.published;
   }
 
   get online(): boolean {
@@ -209,6 +220,15 @@ export class AccountRuntime {
   /** Runs an action for this account; a graceful stop waits for the actions running. */
   track<T>(action: () => Promise<T>): Promise<T> {
     return this.actions.track(action);
+  }
+
+  /** Runs one of the account's actions (`track`), counted once it is done. */
+  async runAction<T>(action: () => Promise<T>): Promise<T> {
+    try {
+      return await this.track(action);
+    } finally {
+      this.actionsExecuted++;
+    }
   }
 
   /**

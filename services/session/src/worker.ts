@@ -27,6 +27,7 @@ import { sessionHandlers } from './handlers/index.js';
 import { MediaClient } from '@cqfleet/media-client';
 import type { Config } from './config.js';
 import { LeaseManager } from './ownership/lease-manager.js';
+import { AccountStatusBoard } from './status/account-status.js';
 import { declaredAccounts, parseSeedAccounts, readAccountsFile, seedAccounts } from './registry.js';
 
 /**
@@ -92,6 +93,8 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
   // The gRPC server starts first (its port is part of the worker's address); the executor
   // reaches the lease manager, created just below, only when a call arrives.
   const holds = { holds: (uin: number, fence?: number) => leases.holds(uin, fence) };
+  // The console's account status (<ns>:account-status), written under each account's lease.
+  const statuses = new AccountStatusBoard(redis, ns, id, holds.holds, wlog);
   const grpc: StartedGrpcServer = await startGrpcServer(`${config.grpcHost}:${config.grpcPort}`, [
     qqSideService(
       readServer(holds, accounts, { history, media, options }),
@@ -132,8 +135,10 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
           maxFrameBytes: config.upstreamMaxFrameBytes,
           leases: leases.store,
           log: wlog,
+          onState: (state, detail) => statuses.changed(record.uin, state, detail),
         });
         accounts.set(record.uin, runtime);
+        statuses.add(runtime);
         await runtime.start();
       },
       changed: async (record: AccountRecord) => {
@@ -142,11 +147,13 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
       lost: async (uin: number, _reason: string, graceful: boolean) => {
         const runtime = accounts.get(uin);
         accounts.delete(uin);
+        statuses.remove(uin);
         await runtime?.stop(graceful);
       },
     },
     wlog,
   );
+  statuses.start();
   await leases.start();
 
   return {
@@ -156,6 +163,7 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
     leases,
     stop: async () => {
       await leases.stop();
+      await statuses.stop();
       publisher.close();
       history.close();
       await media.close();

@@ -60,7 +60,7 @@ export function createExecutor(
     if (!ANSWERS_OFFLINE.has(name) && !(await account.onlineWithin(LOGIN_WAIT_MS)))
       throw new OneBotError('ACCOUNT_OFFLINE');
     const ctx: ActionContext = { account, qq: account.qq, format: call.format, ...services };
-    return account.track(() => handler(call.params, ctx));
+    return account.runAction(() => handler(call.params, ctx));
   };
 
   const runProxied = async (
@@ -73,7 +73,7 @@ export function createExecutor(
     const ctx: ActionContext = { account, qq: account.qq, format: call.format, ...services };
     const local = () =>
       handlerFor<ActionContext>(handlers, tableName(call.action))(call.params, ctx);
-    return account.track(() =>
+    return account.runAction(() =>
       forwardToUpstream(call, account, driver, {
         format: call.format,
         local,
