@@ -162,7 +162,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts', '**/*.mts'],
+    files: ['**/*.ts', '**/*.mts', '**/*.tsx'],
     languageOptions: {
       parserOptions: {
         projectService: { allowDefaultProject: ['vitest.config.ts'] },
@@ -188,7 +188,7 @@ export default tseslint.config(
   },
   // The shape of the code, for every source file (TypeScript and JavaScript).
   {
-    files: ['**/*.{ts,mts,cts,js,mjs,cjs}'],
+    files: ['**/*.{ts,tsx,mts,cts,js,mjs,cjs}'],
     plugins: { 'import-x': importX, cqfleet: { rules: { 'no-cycle': noCycle } } },
     settings: { 'import-x/resolver-next': [resolver] },
     rules: {
@@ -203,7 +203,13 @@ export default tseslint.config(
         {
           includeTypes: true,
           includeInternal: true,
-          devDependencies: ['**/test/**', 'bench/**', 'scripts/**', '*.config.{ts,mts,js,mjs}'],
+          devDependencies: [
+            '**/test/**',
+            'bench/**',
+            'scripts/**',
+            '*.config.{ts,mts,js,mjs}',
+            'packages/console/build.mjs',
+          ],
         },
       ],
       // By resolved location, whatever the specifier (package name or relative path).
@@ -230,7 +236,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/**/*.ts', 'proto/**/*.ts'],
+    files: ['packages/**/*.{ts,tsx}', 'proto/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

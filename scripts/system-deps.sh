@@ -3,7 +3,8 @@
 #
 #   bash scripts/system-deps.sh <package>...     e.g. redis-server nats-server
 #
-# Each package is known by the command it provides (redis-server, nats-server, ffmpeg). When
+# Each package is known by the command it provides (redis-server, nats-server, ffmpeg,
+# chromium: the browser the console's tests drive through playwright-core). When
 # every command is there, nothing is printed. Otherwise, on Debian or Ubuntu as root (or with
 # password-less sudo), the missing packages are installed with apt-get after a one-line notice;
 # elsewhere the script names the exact packages to install and exits with 2.
@@ -23,7 +24,7 @@ found() {
 missing=()
 for package in "$@"; do
   case "$package" in
-    redis-server | nats-server | ffmpeg) found "$package" || missing+=("$package") ;;
+    redis-server | nats-server | ffmpeg | chromium) found "$package" || missing+=("$package") ;;
     *)
       echo "system-deps.sh: unknown package $package" >&2
       exit 64
