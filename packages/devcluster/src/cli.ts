@@ -7,8 +7,11 @@
  * (scripts/system-deps.sh); every service runs as its own process and its logs are shown with
  * its name. Data lives under CQFLEET_DEV_DATA_DIR (default `<repo>/.data`). A service variable the
  * user exported (GATEWAY_HTTP_PORT, SESSION_FILE_ROOTS, ...) wins over the value set here.
- * Ctrl-C stops everything gracefully.
+ * The first gateway's admin port (the operator console at `/console/`, the accounts admin API)
+ * is ADMIN_PORT unless GATEWAY_ADMIN_PORT says otherwise; its token is GATEWAY_ADMIN_TOKEN, or
+ * one drawn at random for this run; both are printed. Ctrl-C stops everything gracefully.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { DEFAULT_NATS_URL, DEFAULT_REDIS_URL } from '@cqfleet/runtime';
 import { REPO_ROOT, startCluster } from './cluster.js';
@@ -21,6 +24,10 @@ const redisUrl = env.CQFLEET_REDIS_URL ?? env.REDIS_URL ?? DEFAULT_REDIS_URL;
 const namespace = env.CQFLEET_NAMESPACE ?? 'cqfleet';
 const quiet = env.CQFLEET_DEV_QUIET === '1';
 const dataDir = env.CQFLEET_DEV_DATA_DIR ?? `${REPO_ROOT}.data`;
+/** The console's port: next to the HTTP API's 5700, clear of 8080, 5900 and 7100. */
+const ADMIN_PORT = 5780;
+/** Exported (even empty: the admin APIs off) or drawn for this run. */
+const adminToken = env.GATEWAY_ADMIN_TOKEN ?? randomBytes(18).toString('base64url');
 
 /** What this process started, stopped in reverse order whatever ends it. */
 const started: Array<{ stop(): Promise<void> }> = [];
@@ -60,6 +67,8 @@ async function main(): Promise<void> {
     natsUrl,
     redisUrl,
     accessToken: env.GATEWAY_ACCESS_TOKEN ?? '',
+    adminPort: ADMIN_PORT,
+    adminToken,
     world: env.SIM_WORLD,
     dataDir,
     exportedWins: true,
@@ -72,6 +81,7 @@ async function main(): Promise<void> {
   const how = (p: InfraProcess) =>
     p.origin === 'running' ? 'already running' : `started from ${p.binary}`;
   const first = cluster.accounts[0];
+  const consoleUrl = `${cluster.gateways[0]!.adminUrl}/console/`;
   console.log(
     [
       '',
@@ -79,6 +89,9 @@ async function main(): Promise<void> {
       `  HTTP API      ${cluster.httpUrl}      one account: ${cluster.httpUrl}/${first}/`,
       `  WebSocket     ${cluster.wsUrl}        /, /api, /event; one account: ${cluster.wsUrl}/${first}/`,
       `  Simulator     ${cluster.simulatorUrl}      control API (services/simulator/README.md)`,
+      adminToken
+        ? `  Console       ${consoleUrl}   token: ${adminToken}`
+        : `  Console       ${consoleUrl}   (GATEWAY_ADMIN_TOKEN is empty: its API is off)`,
       `  Accounts      ${cluster.accounts.join(', ')}`,
       `  NATS          ${natsUrl} (${how(nats)})`,
       `  Redis         ${redisUrl} (${how(redis)})`,

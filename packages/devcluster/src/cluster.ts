@@ -30,6 +30,16 @@ export interface ClusterOptions {
   gateways?: number;
   /** Operator access token of the gateway. @default '' */
   accessToken?: string;
+  /**
+   * Admin port of the first gateway (its /healthz, accounts admin API and the console at
+   * `/console/`); the others get free ports. @default 0 (a free port)
+   */
+  adminPort?: number;
+  /**
+   * GATEWAY_ADMIN_TOKEN of every gateway (the accounts admin API and the console's API). When
+   * absent nothing is set here, so `env` may carry it. @default none
+   */
+  adminToken?: string;
   /** World file for the simulator; the demo world when absent. */
   world?: string;
   /** Accounts to register (they must exist in the world). @default [10001, 10002] */
@@ -224,8 +234,9 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
         GATEWAY_ACCESS_TOKEN: options.accessToken ?? '',
         GATEWAY_HISTORY_ADDR: historyAddr,
         GATEWAY_REPLICA_ID: `${name}-${process.pid}`,
-        // /healthz, /readyz and the accounts admin API (GATEWAY_ADMIN_TOKEN) on a free port.
-        GATEWAY_ADMIN_PORT: '0',
+        // /healthz, /readyz, the accounts admin API and the console (GATEWAY_ADMIN_TOKEN).
+        GATEWAY_ADMIN_PORT: String(n === 1 ? (options.adminPort ?? 0) : 0),
+        ...(options.adminToken !== undefined ? { GATEWAY_ADMIN_TOKEN: options.adminToken } : {}),
       });
       const urls = {
         name,

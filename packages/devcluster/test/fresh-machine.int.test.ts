@@ -122,9 +122,9 @@ describe('npm start on a machine without Redis and NATS', () => {
    */
   async function startCli(extra: NodeJS.ProcessEnv = {}, underShell = false) {
     const env = await machine({ root: true, apt: true });
-    const [redisPort, natsPort, http, ws, sim, history] = (await Promise.all(
-      Array.from({ length: 6 }, () => freePort()),
-    )) as [number, number, number, number, number, number];
+    const [redisPort, natsPort, http, ws, sim, history, admin] = (await Promise.all(
+      Array.from({ length: 7 }, () => freePort()),
+    )) as [number, number, number, number, number, number, number];
     const cliPath = join(REPO_ROOT, 'packages/devcluster/dist/cli.js');
     const [command, args] = underShell
       ? ['/bin/sh', ['-c', `"${process.execPath}" "${cliPath}"; true`]]
@@ -142,6 +142,7 @@ describe('npm start on a machine without Redis and NATS', () => {
         GATEWAY_WS_PORT: String(ws),
         SIM_PORT: String(sim),
         HISTORY_GRPC_PORT: String(history),
+        GATEWAY_ADMIN_PORT: String(admin),
         ...extra,
       },
       // Its own process group, as in a terminal: Ctrl-C signals the whole group.

@@ -192,6 +192,27 @@ export class MediaClient {
     return { bytes, prepared };
   }
 
+  /**
+   * How many jobs the queue holds, by state (read only, one script call): `waiting` counts
+   * every job not yet taken (waiting, prioritized, paused). For the operator console.
+   */
+  async counts(): Promise<{ waiting: number; active: number; delayed: number; failed: number }> {
+    const c = await this.queue.getJobCounts(
+      'waiting',
+      'prioritized',
+      'active',
+      'delayed',
+      'failed',
+    );
+    const n = (state: string) => c[state] ?? 0;
+    return {
+      waiting: n('waiting') + n('paused') + n('prioritized'),
+      active: n('active'),
+      delayed: n('delayed'),
+      failed: n('failed'),
+    };
+  }
+
   async close(): Promise<void> {
     await this.events.close();
     await this.queue.close();

@@ -22,6 +22,8 @@ import {
 import { AccountDirectory } from './accounts/directory.js';
 import { TokenTable } from './auth/tokens.js';
 import { type Config, settingsFor } from './config.js';
+import { FleetSampler } from './console/fleet-sampler.js';
+import { FleetReader } from './console/fleet-snapshot.js';
 import { DeliveryManager } from './delivery/manager.js';
 import { EventHub } from './events/event-hub.js';
 import { FilterRegistry } from './events/filter-registry.js';
@@ -42,6 +44,8 @@ export interface RunningGateway {
   directory: AccountDirectory;
   deliveries: DeliveryManager;
   registry: AccountRegistry;
+  /** The operator console's fleet snapshot (console/fleet-snapshot.ts). */
+  fleet: FleetReader;
   stop(): Promise<void>;
 }
 
@@ -153,6 +157,21 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   });
   await deliveries.start();
 
+  // The console's rates are sampled only where the console's API can be reached (an admin
+  // port and token): a gateway nobody watches reads nothing every two seconds.
+  const sampler = new FleetSampler(redis, ns.accountStatusKey, glog);
+  if (config.adminPort !== undefined && config.adminToken !== '') sampler.start();
+  const fleet = new FleetReader({
+    redis,
+    nc,
+    ns,
+    media,
+    rates: uin => sampler.rates(uin),
+    replicaId,
+    leaseTtlMs: config.leaseTtlMs,
+    log: glog,
+  });
+
   return {
     replicaId,
     httpPort,
@@ -161,7 +180,9 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     directory,
     deliveries,
     registry: new AccountRegistry(redis, nc, ns),
+    fleet,
     stop: async () => {
+      sampler.stop();
       // No new connections; requests already made, on any transport, are still answered.
       const closingHttp = stopAccepting(http);
       const closingWs = stopAccepting(wsHttp);

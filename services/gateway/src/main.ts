@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 /** Entry point of a gateway (GATEWAY_* and CQFLEET_* variables, see README.md). */
+import { CONSOLE_ASSETS_DIR } from '@cqfleet/console';
 import { serviceMain } from '@cqfleet/runtime';
 import { accountsApi } from './admin/accounts-api.js';
+import { firstRoute } from './admin/json-api.js';
 import { loadConfig } from './config.js';
+import { consoleApi } from './console/console-api.js';
+import { consoleStatic } from './console/static-files.js';
 import { startGateway } from './gateway.js';
 
 const config = loadConfig(process.env);
@@ -21,13 +25,19 @@ serviceMain({
         accounts: gw.directory.list(),
         deliveries: gw.deliveries.deliveries(),
       }),
-      routes: accountsApi({
-        registry: gw.registry,
-        directory: gw.directory,
-        router: gw.router,
-        token: config.adminToken,
-        log,
-      }),
+      // The accounts admin API, the console's API (both behind the admin token) and the
+      // console's page (no token: the page asks for it).
+      routes: firstRoute([
+        accountsApi({
+          registry: gw.registry,
+          directory: gw.directory,
+          router: gw.router,
+          token: config.adminToken,
+          log,
+        }),
+        consoleApi({ fleet: gw.fleet, router: gw.router, token: config.adminToken, log }),
+        consoleStatic(CONSOLE_ASSETS_DIR),
+      ]),
     }),
   },
   ready: gw => ({

@@ -11,14 +11,15 @@
  * Every request needs `Authorization: Bearer <GATEWAY_ADMIN_TOKEN>`; without a configured
  * token the API answers 403. Changes are announced on `<ns>.registry`: session workers take an
  * added or enabled account and hand over a disabled or removed one within a rebalance.
- * Answers are JSON; errors are `{error: {code, message}}` with a 4xx status.
+ * Answers are JSON; errors are `{error: {code, message}}` with a 4xx status (the plumbing,
+ * shared with the console's API, is json-api.ts).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { AccountRecord, driverOptionsProblem } from '@cqfleet/contracts';
 import type { AccountRegistry, Logger } from '@cqfleet/runtime';
 import type { AccountDirectory } from '../accounts/directory.js';
-import { sameSecret } from '../auth/tokens.js';
 import type { ActionRouter } from '../routing/router.js';
+import { adminJsonRoute, ApiError, readJson } from './json-api.js';
 
 export interface AccountsApiDeps {
   registry: AccountRegistry;
@@ -31,37 +32,6 @@ export interface AccountsApiDeps {
 
 /** A record's fields a PUT may set (the uin comes from the path). */
 const AccountInput = AccountRecord.omit({ uin: true });
-
-class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const send = (res: ServerResponse, status: number, body: unknown) => {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify(body));
-};
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > 1024 * 1024) throw new ApiError(413, 'TOO_LARGE', 'body over 1 MiB');
-    chunks.push(chunk);
-  }
-  if (size === 0) return {};
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-  } catch {
-    throw new ApiError(400, 'BAD_JSON', 'the body is not JSON');
-  }
-}
 
 export function accountsApi(deps: AccountsApiDeps) {
   /** What the account's owner says of it (`get_status`), or nulls when nobody owns it. */
@@ -139,26 +109,8 @@ export function accountsApi(deps: AccountsApiDeps) {
     }
   }
 
-  /** Handles `/accounts...`; false for other paths (left to the admin server). */
-  return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> => {
-    if (!path.startsWith('/accounts')) return false;
-    try {
-      if (!deps.token) throw new ApiError(403, 'ADMIN_DISABLED', 'set GATEWAY_ADMIN_TOKEN');
-      const auth = req.headers.authorization ?? '';
-      if (!sameSecret(auth, `Bearer ${deps.token}`))
-        throw new ApiError(auth ? 403 : 401, 'UNAUTHORIZED', 'a valid admin token is needed');
-      const [status, body] = await route(req, path);
-      send(res, status, body);
-    } catch (err) {
-      if (err instanceof ApiError)
-        send(res, err.status, { error: { code: err.code, message: err.message } });
-      else {
-        deps.log.error({ err }, 'admin API failed');
-        send(res, 500, { error: { code: 'INTERNAL', message: 'internal error' } });
-      }
-    }
-    return true;
-  };
+  /** Handles `/accounts` and below; false for other paths (left to the admin server). */
+  return adminJsonRoute({ prefix: '/accounts', token: deps.token, log: deps.log, handle: route });
 }
 
 export type AccountsApi = ReturnType<typeof accountsApi>;

@@ -1,0 +1,61 @@
+/**
+ * The console's API, on the gateway's admin port next to the accounts admin API and behind
+ * the same operator token (`Authorization: Bearer <GATEWAY_ADMIN_TOKEN>`, admin/json-api.ts):
+ *
+ *   GET  /console/api/fleet                  the FleetSnapshot (contracts/console.ts)
+ *   POST /console/api/accounts/{uin}/call    body `{action, params}`: the action's envelope
+ *
+ * A call goes through `ActionRouter.call` like any client's, as the operator (every action of
+ * the table, operator-only ones included) and with `array` messages, and its answer is the
+ * envelope a client would get (200, whatever the retcode). Each call is logged with its
+ * account and action: the console acts with the operator's full power.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { FleetSnapshot } from '@cqfleet/contracts';
+import type { Logger } from '@cqfleet/runtime';
+import { z } from 'zod';
+import { type AdminRoute, adminJsonRoute, ApiError, readJson } from '../admin/json-api.js';
+import type { ActionRouter } from '../routing/router.js';
+
+export const CONSOLE_API_PREFIX = '/console/api';
+
+export interface ConsoleApiDeps {
+  fleet: { snapshot(): Promise<FleetSnapshot> };
+  router: Pick<ActionRouter, 'call'>;
+  /** Empty: the API is refused (403). */
+  token: string;
+  log: Logger;
+}
+
+const CallBody = z.object({
+  action: z.string().min(1).max(128),
+  params: z.record(z.string(), z.unknown()).default({}),
+});
+
+export function consoleApi(deps: ConsoleApiDeps): AdminRoute {
+  async function handle(req: IncomingMessage, path: string): Promise<[number, unknown]> {
+    const rest = path.slice(CONSOLE_API_PREFIX.length);
+    if (/^\/fleet\/?$/.test(rest)) {
+      if (req.method !== 'GET') throw new ApiError(405, 'METHOD', `GET ${path}`);
+      return [200, await deps.fleet.snapshot()];
+    }
+    const call = /^\/accounts\/(\d{1,15})\/call\/?$/.exec(rest);
+    if (call) {
+      if (req.method !== 'POST') throw new ApiError(405, 'METHOD', `POST ${path}`);
+      const uin = Number(call[1]);
+      if (!Number.isSafeInteger(uin) || uin <= 0) throw new ApiError(400, 'BAD_UIN', 'bad uin');
+      const body = CallBody.safeParse(await readJson(req));
+      if (!body.success)
+        throw new ApiError(
+          400,
+          'INVALID_CALL',
+          `expected {action, params}: ${body.error.issues[0]?.message ?? 'invalid'}`,
+        );
+      const { action, params } = body.data;
+      deps.log.info({ uin, action }, 'action called from the console');
+      return [200, await deps.router.call(action, params, { selfId: uin, format: 'array' })];
+    }
+    throw new ApiError(404, 'NOT_FOUND', `no console route ${path}`);
+  }
+  return adminJsonRoute({ prefix: CONSOLE_API_PREFIX, token: deps.token, log: deps.log, handle });
+}
