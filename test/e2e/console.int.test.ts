@@ -1,0 +1,88 @@
+/**
+ * The operator console in a real browser (issue 19, point 6): Debian's Chromium driven through
+ * playwright-core against the whole cluster. Log in with the admin token, see both demo
+ * accounts online, disable one and see it go disabled then enable it again, call
+ * get_login_info from the action form; no console errors on the way.
+ *
+ * `CONSOLE_SCREENSHOT=<file.png>` also saves the fleet view (the README's picture).
+ */
+import { existsSync } from 'node:fs';
+import { startTestCluster, type TestCluster } from '@cqfleet/testkit';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const TOKEN = 'console-test-token';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+let cluster: TestCluster;
+let browser: Browser;
+let page: Page;
+const problems: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: bash scripts/system-deps.sh chromium installs it`);
+  cluster = await startTestCluster({ env: { GATEWAY_ADMIN_TOKEN: TOKEN } });
+  // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('console', m => {
+    // Chromium itself logs every 4xx answer (the deliberate wrong-token login) as an error.
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
+      problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', e => problems.push(`page: ${e.message}`));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await cluster?.stop();
+});
+
+const stateOf = (uin: number) => page.getByTestId(`state-${uin}`);
+
+async function untilState(uin: number, state: string, timeoutMs = 15_000): Promise<void> {
+  await stateOf(uin)
+    .filter({ hasText: new RegExp(`^\\s*${state}\\s*$`) })
+    .waitFor({ timeout: timeoutMs });
+}
+
+describe('console in Chromium', () => {
+  it('refuses a wrong token, then logs in and shows both demo accounts online', async () => {
+    const started = Date.now();
+    await page.goto(`${cluster.gateways[0]!.adminUrl}/console/`);
+    await page.getByLabel('Admin token').fill('wrong');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('alert').waitFor({ timeout: 5_000 });
+    await page.getByLabel('Admin token').fill(TOKEN);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await untilState(10001, 'online');
+    await untilState(10002, 'online');
+    console.log(`console: logged in and both accounts online after ${Date.now() - started} ms`);
+    // The token stays out of the address bar.
+    expect(page.url()).not.toContain(TOKEN);
+    const shot = process.env.CONSOLE_SCREENSHOT;
+    if (shot) await page.screenshot({ path: shot });
+  });
+
+  it('disables an account and sees it go, then enables it and sees it back online', async () => {
+    await page.getByRole('button', { name: 'Disable 10002' }).click();
+    await untilState(10002, 'disabled', 5_000);
+    await page.getByRole('button', { name: 'Enable 10002' }).click();
+    await untilState(10002, 'online');
+  });
+
+  it('calls get_login_info from the action form of one account', async () => {
+    await page.getByTestId('account-row-10001').click();
+    await page.getByLabel('Action').fill('get_login_info');
+    await page.getByLabel('Parameters').fill('{}');
+    await page.getByRole('button', { name: 'Call' }).click();
+    const result = page.getByTestId('call-result');
+    await result.filter({ hasText: '10001' }).waitFor({ timeout: 10_000 });
+    expect(await result.textContent()).toMatch(/"status":\s*"ok"/);
+  });
+
+  it('printed no error to the browser console', () => {
+    expect(problems).toEqual([]);
+  });
+});
