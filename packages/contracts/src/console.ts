@@ -43,6 +43,15 @@ export const AccountStatus = z.object({
 });
 export type AccountStatus = z.infer<typeof AccountStatus>;
 
+/**
+ * How many messages history keeps, counted by the history service from its bucket hashes every
+ * `HISTORY_SIZE_EVERY_MS` (a scan: too slow to do per request) into `Namespace.historySizeKey`,
+ * which expires after a few rounds when no history replica is running.
+ */
+export const HistorySize = z.object({ messages: z.number().int().nonnegative(), at: z.number() });
+export type HistorySize = z.infer<typeof HistorySize>;
+export const HISTORY_SIZE_EVERY_MS = 30_000;
+
 /** One account as the console shows it. */
 export const FleetAccount = z.object({
   uin: z.number(),

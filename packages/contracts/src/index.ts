@@ -34,6 +34,8 @@ export {
   FleetAccount,
   FleetMember,
   FleetSnapshot,
+  HISTORY_SIZE_EVERY_MS,
+  HistorySize,
 } from './console.js';
 export type { MediaJobData, MediaJobResult } from './media.js';
 export type { FilterReload } from './namespace.js';

@@ -159,6 +159,11 @@ export class Namespace {
   }
 
   /** Prefix of every history key. */
+  /** JSON `HistorySize` (console.ts), rewritten by the history service every half minute. */
+  get historySizeKey(): string {
+    return this.key('history', 'size');
+  }
+
   get historyPrefix(): string {
     return this.key('h') + ':';
   }

@@ -1,4 +1,5 @@
 /** History configuration, read once from the environment at src/main.ts. */
+import { HISTORY_SIZE_EVERY_MS } from '@cqfleet/contracts';
 import {
   type CommonConfig,
   envInt,
@@ -36,6 +37,8 @@ const Schema = z.object({
   maxAgeS: envInt(2_592_000, 0),
   /** How often age retention runs. @default 60000 ms */
   sweepEveryMs: envInt(60_000, 100),
+  /** How often the kept messages are counted for the operator console. @default 30000 ms */
+  sizeEveryMs: envInt(HISTORY_SIZE_EVERY_MS, 100),
   /**
    * Stored records at least this long are deflated (with a dictionary of what messages
    * repeat); 0 never deflates. README.md has the trade-off measured. @default 200 bytes

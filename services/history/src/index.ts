@@ -15,3 +15,4 @@ export type { StoredMessage } from './store.js';
 export { decodeMessage, encodeMessage } from './codec.js';
 export type { StoreOptions } from './store.js';
 export { BUCKET, HISTORY_PAGE, MessageStore } from './store.js';
+export { SizeReporter } from './size-report.js';

@@ -18,6 +18,7 @@ import { HistoryConsumer } from './consumer.js';
 import { QQBacked } from './qq-backed.js';
 import { QQSide } from './qq-side.js';
 import { RetentionSweeper } from './retention.js';
+import { SizeReporter } from './size-report.js';
 import { MessageStore } from './store.js';
 
 export interface RunningHistory {
@@ -44,6 +45,8 @@ export async function startHistory(config: Config, log: Logger): Promise<Running
   await consumer.start();
   const sweeper = new RetentionSweeper(store, config.sweepEveryMs, log);
   sweeper.start();
+  const sizes = new SizeReporter(redis, ns, config.sizeEveryMs, log);
+  sizes.start();
   const qqSide = new QQSide(redis, ns);
   const find = finder(store, consumer, config.catchUpMs, qqSide);
   const qq = new QQBacked(store, qqSide);
@@ -77,6 +80,7 @@ export async function startHistory(config: Config, log: Logger): Promise<Running
       await grpc.stop(3_000);
       qqSide.close();
       await sweeper.stop();
+      await sizes.stop();
       await consumer.stop();
       await nc.drain().catch(() => undefined);
       redis.disconnect();
