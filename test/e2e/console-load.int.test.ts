@@ -5,7 +5,8 @@
  * measurement, not an assertion: timings belong to `npm run bench`).
  *
  * 998 accounts are added disabled through the accounts admin API next to the two demo ones, so
- * that the snapshot is a fleet's size without a thousand simulated logins.
+ * that the snapshot is a fleet's size without a thousand simulated logins. Then, at 420 px wide:
+ * no sideways scrolling, and a row opened from the keyboard.
  */
 import { existsSync } from 'node:fs';
 import { startTestCluster, type TestCluster } from '@cqfleet/testkit';
@@ -74,6 +75,26 @@ describe('console with 1,000 accounts', () => {
     await page.getByTestId('account-row-30500').waitFor({ timeout: 5_000 });
     expect(await page.locator('[data-testid^="account-row-"]').count()).toBe(1);
     expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('works in a narrow window and from the keyboard', async () => {
+    const page = await browser.newPage({ viewport: { width: 420, height: 800 } });
+    await page.addInitScript(
+      ([key, token]) => sessionStorage.setItem(key!, token!),
+      [TOKEN_KEY, TOKEN],
+    );
+    await page.goto(`${cluster.gateways[0]!.adminUrl}/console/`);
+    await page.getByTestId('account-row-10001').waitFor({ timeout: 10_000 });
+    // Nothing wider than the window: no sideways scrolling.
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+    // A row takes the focus and Enter opens the account.
+    await page.getByTestId('account-row-10001').focus();
+    await page.keyboard.press('Enter');
+    await page.getByLabel('Action').waitFor({ timeout: 5_000 });
     await page.close();
   });
 });
