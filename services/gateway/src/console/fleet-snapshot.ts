@@ -14,8 +14,8 @@
  * - members are the live ones (heartbeat within the lease TTL): a worker `holds` the accounts
  *   whose fresh entry names it in a running state (connecting, online, offline), a gateway
  *   the deliveries its member record counts;
- * - `history` is null: messages are spread over bucket hashes (services/history/src/store.ts)
- *   and no key counts them, so a count would be a SCAN of the whole history;
+ * - `history` is what the history service last counted into `<ns>:history:size`
+ *   (services/history/src/size-report.ts, every 30 s): null when no replica has counted lately;
  * - Redis down: `redis.ok` false and no accounts or members (they all live there); media down:
  *   `media` null; NATS away: `nats.ok` false.
  */
@@ -26,6 +26,7 @@ import {
   type FleetAccount,
   type FleetMember,
   type FleetSnapshot,
+  HistorySize,
   type Namespace,
 } from '@cqfleet/contracts';
 import type { MediaClient } from '@cqfleet/media-client';
@@ -159,7 +160,7 @@ export class FleetReader {
       workers: liveMembers(redis.workers, now, ttl, id => running.get(id) ?? 0),
       gateways: liveMembers(redis.gateways, now, ttl, (_, r) => Number(r.deliveries) || 0),
       media,
-      history: null,
+      history: historySize(redis.historySize),
       nats,
       redis: redis.health,
     };
@@ -169,19 +170,21 @@ export class FleetReader {
   private async readRedis() {
     const { redis, ns } = this.deps;
     try {
-      const [accounts, statuses, workers, gateways, pong, memory, replication] = await within(
-        READ_TIMEOUT_MS,
-        Promise.all([
-          redis.hgetall(ns.accountsKey),
-          redis.hgetall(ns.accountStatusKey),
-          redis.hgetall(ns.workersKey),
-          redis.hgetall(ns.gatewaysKey),
-          redis.ping(),
-          redis.info('memory'),
-          redis.info('replication'),
-        ]),
-        'redis',
-      );
+      const [accounts, statuses, workers, gateways, historySize, pong, memory, replication] =
+        await within(
+          READ_TIMEOUT_MS,
+          Promise.all([
+            redis.hgetall(ns.accountsKey),
+            redis.hgetall(ns.accountStatusKey),
+            redis.hgetall(ns.workersKey),
+            redis.hgetall(ns.gatewaysKey),
+            redis.get(ns.historySizeKey),
+            redis.ping(),
+            redis.info('memory'),
+            redis.info('replication'),
+          ]),
+          'redis',
+        );
       this.failing.delete('redis');
       const used = Number(infoFields(memory).get('used_memory'));
       const role = infoFields(replication).get('role');
@@ -190,6 +193,7 @@ export class FleetReader {
         statuses,
         workers,
         gateways,
+        historySize,
         health: {
           ok: pong === 'PONG',
           ...(role ? { role } : {}),
@@ -198,7 +202,14 @@ export class FleetReader {
       };
     } catch (err) {
       this.failed('redis', err);
-      return { accounts: {}, statuses: {}, workers: {}, gateways: {}, health: { ok: false } };
+      return {
+        accounts: {},
+        statuses: {},
+        workers: {},
+        gateways: {},
+        historySize: null,
+        health: { ok: false },
+      };
     }
   }
 
@@ -223,5 +234,16 @@ export class FleetReader {
       // Disconnected (reconnecting) or closed: rtt() says so at once, or the timeout does.
       return { ok: false, ...(server ? { server } : {}) };
     }
+  }
+}
+
+/** The history service's last count (a JSON it wrote), or null when missing or not one. */
+function historySize(json: string | null): FleetSnapshot['history'] {
+  if (json === null) return null;
+  try {
+    const parsed = HistorySize.safeParse(JSON.parse(json));
+    return parsed.success ? { messages: parsed.data.messages } : null;
+  } catch {
+    return null;
   }
 }
