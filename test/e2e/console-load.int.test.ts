@@ -13,6 +13,10 @@ import { startTestCluster, type TestCluster } from '@cqfleet/testkit';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+// What the page-side callbacks touch (run in the browser; the tests' types have no DOM).
+declare const sessionStorage: { setItem(key: string, value: string): void };
+declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
+
 const TOKEN = 'console-load-token';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** The page keeps the token here (packages/console/web/api.ts). */

@@ -2,7 +2,9 @@
  * The operator console in a real browser (issue 19, point 6): Debian's Chromium driven through
  * playwright-core against the whole cluster. Log in with the admin token, see both demo
  * accounts online, disable one and see it go disabled then enable it again, call
- * get_login_info from the action form; no console errors on the way.
+ * get_login_info from the action form, send a group message as a simulated person from the demo
+ * chat and see it both in the chat and in 10001's live event stream; no console errors on the
+ * way.
  *
  * `CONSOLE_SCREENSHOT=<file.png>` also saves the fleet view (the README's picture).
  */
@@ -80,6 +82,36 @@ describe('console in Chromium', () => {
     const result = page.getByTestId('call-result');
     await result.filter({ hasText: '10001' }).waitFor({ timeout: 10_000 });
     expect(await result.textContent()).toMatch(/"status":\s*"ok"/);
+  });
+
+  it('sends as a simulated person from the demo chat and sees it in the chat and the event stream', async () => {
+    // 10001's detail is open (the test above): its stream must be live before the message goes.
+    await page
+      .getByTestId('event-stream-status')
+      .filter({ hasText: 'Live' })
+      .waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: 'Demo chat' }).click();
+    await page.getByLabel('Person').selectOption('20001');
+    await page.getByLabel('Chat', { exact: true }).selectOption('group:100100');
+    const text = `hello from the console ${Date.now()}`;
+    await page.getByLabel('Message', { exact: true }).fill(text);
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    // The chat shows it (read back from the simulator)…
+    await page.getByTestId('chat-log').getByText(text).waitFor({ timeout: 10_000 });
+    // …and 10001, a member of the group, received it as an event.
+    const event = page
+      .getByTestId('event-list')
+      .getByTestId('event-item')
+      .filter({ hasText: text });
+    await event.waitFor({ timeout: 10_000 });
+    expect(await event.first().textContent()).toContain('group 100100');
+    // Opened, the event shows its JSON.
+    await event.first().locator('summary').click();
+    await event
+      .first()
+      .getByLabel('Event JSON')
+      .filter({ hasText: '"post_type": "message"' })
+      .waitFor({ timeout: 5_000 });
   });
 
   it('printed no error to the browser console', () => {

@@ -1,10 +1,12 @@
 /**
- * One account: its fields as the last snapshot has them, and a form that runs any OneBot
- * action on it (POST /console/api/accounts/{uin}/call) and shows the JSON answer.
+ * One account: its fields as the last snapshot has them, its live events (event-list.tsx),
+ * a form that runs any OneBot action on it (POST /console/api/accounts/{uin}/call) and shows
+ * the JSON answer, and its recent messages from history (history-panel.tsx).
  */
 import type { TargetedEvent, TargetedSubmitEvent } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, callAction, type OneBotEnvelope } from './api.js';
+import { EventList } from './event-list.js';
 import {
   driverLabel,
   formatAge,
@@ -13,6 +15,7 @@ import {
   STATE_TONE,
   type FleetAccount,
 } from './fleet-model.js';
+import { HistoryPanel } from './history-panel.js';
 import { Sparkline } from './sparkline.js';
 
 /** Common actions, with parameters to start from. */
@@ -150,6 +153,8 @@ export function AccountDetail(props: AccountDetailProps) {
         <p class="warn">Account {uin} is no longer in the fleet.</p>
       )}
 
+      <EventList token={props.token} uin={uin} onAuthFailed={props.onAuthFailed} />
+
       <form class="call-form" onSubmit={e => void submit(e)}>
         <h3 id="call-title">Run an action</h3>
         <label for="call-action">Action</label>
@@ -200,6 +205,8 @@ export function AccountDetail(props: AccountDetailProps) {
           </pre>
         )}
       </form>
+
+      <HistoryPanel token={props.token} uin={uin} onAuthFailed={props.onAuthFailed} />
     </section>
   );
 }

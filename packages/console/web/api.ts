@@ -4,6 +4,8 @@
  *
  *   GET  <console>/api/fleet                    the FleetSnapshot
  *   POST <console>/api/accounts/{uin}/call      {action, params} → the OneBot envelope
+ *   GET  <console>/api/accounts/{uin}/events    NDJSON stream (event-stream.ts reads it)
+ *   …    <console>/api/sim/…                    the demo chat (sim-api.ts)
  *   PUT  /accounts/{uin}, POST /accounts/{uin}/enable|disable, DELETE /accounts/{uin}
  *
  * URLs are relative to where app.js was loaded from (`/console/`), so the page also works
@@ -40,7 +42,7 @@ export const tokenStore = {
 
 /** The console's own directory: where app.js is. */
 const base = new URL('./', import.meta.url);
-const consoleUrl = (path: string) => new URL(path, base).href;
+export const consoleUrl = (path: string) => new URL(path, base).href;
 /** The admin API lives at the root of the admin port, one level above `/console/`. */
 const adminUrl = (path: string) => new URL(`../${path}`, base).href;
 
@@ -81,7 +83,7 @@ const FALLBACK: Record<number, string> = {
   403: 'forbidden',
 };
 
-function errorOf(status: number, body: unknown, fallback: string): ApiError {
+export function errorOf(status: number, body: unknown, fallback: string): ApiError {
   const e = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
   const code = typeof e?.code === 'string' ? e.code : `HTTP_${status}`;
   const message =
@@ -143,7 +145,7 @@ async function send(
   }
 }
 
-async function expectOk(
+export async function expectOk(
   token: string,
   method: string,
   url: string,

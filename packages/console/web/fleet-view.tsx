@@ -1,7 +1,8 @@
 /**
  * The main page: the fleet polled every second, a searchable, sortable, filterable table of
  * the accounts, the infrastructure beside it, the operator's actions (enable, disable, remove,
- * add) and the detail of one account.
+ * add) and the detail of one account. When the gateway has a simulator, a "Demo chat" view
+ * sits next to the fleet view (the detail stays open over either).
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { AccountDetail } from './account-detail.js';
@@ -9,6 +10,7 @@ import { AccountTable } from './account-table.js';
 import { AddAccountForm } from './add-account-form.js';
 import { ApiError, removeAccount, setEnabled } from './api.js';
 import { ConfirmDialog } from './confirm-dialog.js';
+import { DemoChat } from './demo-chat.js';
 import { Field } from './field.js';
 import {
   countStates,
@@ -25,6 +27,7 @@ import {
   type Sort,
 } from './fleet-model.js';
 import { MembersPanel } from './members-panel.js';
+import { fetchSimWorld, SIM_NOT_CONFIGURED, type SimWorld } from './sim-api.js';
 import { StaleBanner } from './stale-banner.js';
 import { useFleet } from './use-fleet.js';
 
@@ -42,6 +45,13 @@ interface Notice {
 
 const NO_ACCOUNTS: FleetAccount[] = [];
 
+type View = 'fleet' | 'chat';
+type Sim =
+  | { kind: 'loading' }
+  | { kind: 'absent' }
+  | { kind: 'ready'; world: SimWorld }
+  | { kind: 'failed'; message: string };
+
 export function FleetView({ token, first, onLogout, onAuthFailed }: FleetViewProps) {
   const poll = useFleet(token, first, onAuthFailed);
   const snapshot = poll.snapshot;
@@ -54,6 +64,32 @@ export function FleetView({ token, first, onLogout, onAuthFailed }: FleetViewPro
   const [busy, setBusy] = useState<ReadonlySet<number>>(new Set());
   const [notice, setNotice] = useState<Notice | null>(null);
   const [removing, setRemoving] = useState<FleetAccount | null>(null);
+  const [view, setView] = useState<View>('fleet');
+  const [sim, setSim] = useState<Sim>({ kind: 'loading' });
+  const [simTry, setSimTry] = useState(0);
+
+  // Is there a simulator behind this gateway? 404 SIMULATOR_NOT_CONFIGURED: no chat at all.
+  useEffect(() => {
+    let live = true;
+    fetchSimWorld(token)
+      .then(world => {
+        if (live) setSim({ kind: 'ready', world });
+      })
+      .catch((err: unknown) => {
+        if (!live) return;
+        if (err instanceof ApiError && err.isAuth) return onAuthFailed(err);
+        if (err instanceof ApiError && err.code === SIM_NOT_CONFIGURED)
+          return setSim({ kind: 'absent' });
+        setSim({ kind: 'failed', message: err instanceof Error ? err.message : String(err) });
+      });
+    return () => {
+      live = false;
+    };
+  }, [token, simTry]);
+  const botNames = useMemo(
+    () => new Map(accounts.flatMap(a => (a.nickname ? [[a.uin, a.nickname] as const] : []))),
+    [accounts],
+  );
 
   const filtered = useMemo(() => filterAccounts(accounts, filters), [accounts, filters]);
   const rows = useMemo(() => sortAccounts(filtered, sort), [filtered, sort]);
@@ -130,6 +166,24 @@ export function FleetView({ token, first, onLogout, onAuthFailed }: FleetViewPro
     <div class="app">
       <header class="topbar">
         <h1>cqfleet console</h1>
+        {sim.kind !== 'absent' && sim.kind !== 'loading' && (
+          <nav class="views" aria-label="Views">
+            <button
+              type="button"
+              aria-current={view === 'fleet' ? 'page' : undefined}
+              onClick={() => setView('fleet')}
+            >
+              Fleet
+            </button>
+            <button
+              type="button"
+              aria-current={view === 'chat' ? 'page' : undefined}
+              onClick={() => setView('chat')}
+            >
+              Demo chat
+            </button>
+          </nav>
+        )}
         {snapshot && (
           <span class="muted small" data-testid="answered-by">
             gateway <span class="mono">{snapshot.gateway}</span> · as of{' '}
@@ -141,7 +195,27 @@ export function FleetView({ token, first, onLogout, onAuthFailed }: FleetViewPro
         </button>
       </header>
       <StaleBanner poll={poll} />
-      <div class="layout">
+      {view === 'chat' && sim.kind === 'ready' && (
+        <div class={selected !== null ? 'chat-page beside-detail' : 'chat-page'}>
+          <DemoChat
+            token={token}
+            world={sim.world}
+            botNames={botNames}
+            onAuthFailed={onAuthFailed}
+          />
+        </div>
+      )}
+      {view === 'chat' && sim.kind === 'failed' && (
+        <div class="chat-page">
+          <p class="error" role="alert">
+            The simulator could not be reached: {sim.message}
+          </p>
+          <button type="button" onClick={() => setSimTry(n => n + 1)}>
+            Try again
+          </button>
+        </div>
+      )}
+      <div class="layout" hidden={view !== 'fleet'}>
         <main class="main">
           <div class="toolbar" role="search" aria-label="Accounts">
             <Field label="Search" class="search">

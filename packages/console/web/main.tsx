@@ -12,6 +12,7 @@ import { Login } from './login.js';
 import './styles.css';
 import './table.css';
 import './panels.css';
+import './chat.css';
 
 interface Session {
   token: string;

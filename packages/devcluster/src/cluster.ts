@@ -237,6 +237,8 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
         // /healthz, /readyz, the accounts admin API and the console (GATEWAY_ADMIN_TOKEN).
         GATEWAY_ADMIN_PORT: String(n === 1 ? (options.adminPort ?? 0) : 0),
         ...(options.adminToken !== undefined ? { GATEWAY_ADMIN_TOKEN: options.adminToken } : {}),
+        // The console's demo chat talks to the simulator through the gateway (sim-proxy.ts).
+        GATEWAY_SIMULATOR_URL: simulatorUrl,
       });
       const urls = {
         name,

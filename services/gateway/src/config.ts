@@ -123,6 +123,17 @@ const Schema = z.object({
   adminPort: z.coerce.number().int().min(0).max(65535).optional(),
   /** Bearer token of the accounts admin API; the API is refused when empty. */
   adminToken: z.string().default(''),
+  /**
+   * Control API of the QQ-network simulator (e.g. `http://127.0.0.1:5900`), for the console's
+   * demo chat (`/console/api/sim/…`, console/sim-proxy.ts). The gateway talks to this address
+   * only. Absent: the console has no demo chat (404 SIMULATOR_NOT_CONFIGURED).
+   */
+  simulatorUrl: z
+    .string()
+    .url()
+    .refine(u => /^https?:\/\//i.test(u), 'an http:// or https:// URL')
+    .transform(u => u.replace(/\/+$/, ''))
+    .optional(),
 });
 
 const AccountToken = z.object({

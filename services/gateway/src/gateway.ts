@@ -23,7 +23,9 @@ import { AccountDirectory } from './accounts/directory.js';
 import { TokenTable } from './auth/tokens.js';
 import { type Config, settingsFor } from './config.js';
 import { FleetSampler } from './console/fleet-sampler.js';
+import { EventStreams } from './console/event-stream.js';
 import { FleetReader } from './console/fleet-snapshot.js';
+import { SimProxy } from './console/sim-proxy.js';
 import { DeliveryManager } from './delivery/manager.js';
 import { EventHub } from './events/event-hub.js';
 import { FilterRegistry } from './events/filter-registry.js';
@@ -46,6 +48,10 @@ export interface RunningGateway {
   registry: AccountRegistry;
   /** The operator console's fleet snapshot (console/fleet-snapshot.ts). */
   fleet: FleetReader;
+  /** The console's live event streams of one account (console/event-stream.ts). */
+  eventStreams: EventStreams;
+  /** The console's demo chat proxy to GATEWAY_SIMULATOR_URL (console/sim-proxy.ts). */
+  sim: SimProxy;
   stop(): Promise<void>;
 }
 
@@ -172,6 +178,9 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     log: glog,
   });
 
+  const eventStreams = new EventStreams({ hub, token: config.adminToken, log: glog });
+  const sim = new SimProxy({ baseUrl: config.simulatorUrl, log: glog });
+
   return {
     replicaId,
     httpPort,
@@ -181,8 +190,11 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     deliveries,
     registry: new AccountRegistry(redis, nc, ns),
     fleet,
+    eventStreams,
+    sim,
     stop: async () => {
       sampler.stop();
+      eventStreams.closeAll();
       // No new connections; requests already made, on any transport, are still answered.
       const closingHttp = stopAccepting(http);
       const closingWs = stopAccepting(wsHttp);

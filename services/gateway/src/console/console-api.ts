@@ -4,6 +4,9 @@
  *
  *   GET  /console/api/fleet                  the FleetSnapshot (contracts/console.ts)
  *   POST /console/api/accounts/{uin}/call    body `{action, params}`: the action's envelope
+ *   GET  /console/api/accounts/{uin}/events  the account's live events (event-stream.ts, a
+ *                                            route of its own: it streams)
+ *   …    /console/api/sim/…                  the demo chat's simulator proxy (sim-proxy.ts)
  *
  * A call goes through `ActionRouter.call` like any client's, as the operator (every action of
  * the table, operator-only ones included) and with `array` messages, and its answer is the
@@ -16,12 +19,15 @@ import type { Logger } from '@cqfleet/runtime';
 import { z } from 'zod';
 import { type AdminRoute, adminJsonRoute, ApiError, readJson } from '../admin/json-api.js';
 import type { ActionRouter } from '../routing/router.js';
+import type { SimProxy } from './sim-proxy.js';
 
 export const CONSOLE_API_PREFIX = '/console/api';
 
 export interface ConsoleApiDeps {
   fleet: { snapshot(): Promise<FleetSnapshot> };
   router: Pick<ActionRouter, 'call'>;
+  /** The demo chat's proxy (answers 404 SIMULATOR_NOT_CONFIGURED when it has no URL). */
+  sim?: Pick<SimProxy, 'handle'>;
   /** Empty: the API is refused (403). */
   token: string;
   log: Logger;
@@ -38,6 +44,11 @@ export function consoleApi(deps: ConsoleApiDeps): AdminRoute {
     if (/^\/fleet\/?$/.test(rest)) {
       if (req.method !== 'GET') throw new ApiError(405, 'METHOD', `GET ${path}`);
       return [200, await deps.fleet.snapshot()];
+    }
+    if (rest === '/sim' || rest.startsWith('/sim/')) {
+      if (!deps.sim)
+        throw new ApiError(404, 'SIMULATOR_NOT_CONFIGURED', 'this gateway has no simulator');
+      return deps.sim.handle(req, rest.slice('/sim'.length));
     }
     const call = /^\/accounts\/(\d{1,15})\/call\/?$/.exec(rest);
     if (call) {
