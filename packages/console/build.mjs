@@ -14,7 +14,7 @@ const out = path.join(here, 'dist', 'public');
 const watch = process.argv.includes('--watch');
 const sizes = process.argv.includes('--sizes');
 /** Above this, app.js has grown past what a status page should weigh: say so. */
-const JS_BUDGET = 60 * 1024;
+const JS_BUDGET = 70 * 1024;
 const STATIC = ['index.html', 'favicon.svg'];
 
 /** @type {import('esbuild').BuildOptions} */
@@ -73,7 +73,7 @@ if (watch) {
   const size = async (/** @type {string} */ f) => (await stat(path.join(out, f))).size;
   const js = await size('app.js');
   if (js > JS_BUDGET)
-    console.warn(`console build: app.js is ${(js / 1024).toFixed(1)} KiB, over its 60 KiB budget`);
+    console.warn(`console build: app.js is ${(js / 1024).toFixed(1)} KiB, over its 70 KiB budget`);
   if (sizes)
     for (const f of files) {
       const n = await size(f);

@@ -98,7 +98,7 @@ describe('console with 1,000 accounts', () => {
     // A row takes the focus and Enter opens the account.
     await page.getByTestId('account-row-10001').focus();
     await page.keyboard.press('Enter');
-    await page.getByLabel('Action').waitFor({ timeout: 5_000 });
+    await page.getByLabel('Action', { exact: true }).waitFor({ timeout: 5_000 });
     await page.close();
   });
 });

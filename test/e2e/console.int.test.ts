@@ -2,7 +2,8 @@
  * The operator console in a real browser (issue 19, point 6): Debian's Chromium driven through
  * playwright-core against the whole cluster. Log in with the admin token, see both demo
  * accounts online, disable one and see it go disabled then enable it again, call
- * get_login_info from the action form, send a group message as a simulated person from the demo
+ * get_login_info from the action form (raw JSON), send a group message from 10001 through the
+ * form's schema-driven fields, send a group message as a simulated person from the demo
  * chat and see it both in the chat and in 10001's live event stream; no console errors on the
  * way.
  *
@@ -74,14 +75,35 @@ describe('console in Chromium', () => {
     await untilState(10002, 'online');
   });
 
-  it('calls get_login_info from the action form of one account', async () => {
+  it('calls get_login_info from the action form of one account, as raw JSON', async () => {
     await page.getByTestId('account-row-10001').click();
-    await page.getByLabel('Action').fill('get_login_info');
-    await page.getByLabel('Parameters').fill('{}');
+    await page.getByLabel('Action', { exact: true }).fill('get_login_info');
+    await page.getByLabel('Raw JSON', { exact: true }).check();
+    await page.getByLabel('Parameters', { exact: true }).fill('{}');
     await page.getByRole('button', { name: 'Call' }).click();
     const result = page.getByTestId('call-result');
     await result.filter({ hasText: '10001' }).waitFor({ timeout: 10_000 });
     expect(await result.textContent()).toMatch(/"status":\s*"ok"/);
+  });
+
+  it('sends a group message through the schema-driven fields of send_group_msg', async () => {
+    await page.getByLabel('Raw JSON', { exact: true }).uncheck();
+    await page.getByLabel('Action', { exact: true }).fill('send_group_msg');
+    // The fields come from the action's JSON Schema (GET /console/api/actions).
+    const fields = page.getByRole('group', { name: 'Parameters of send_group_msg' });
+    await fields.waitFor({ timeout: 10_000 });
+    await fields.getByLabel('group_id', { exact: true }).fill('100100');
+    // `message` is a union (string, segment, segments): a JSON field.
+    await fields.getByLabel('message', { exact: true }).fill('"hello from the form"');
+    await expect(fields.getByLabel('auto_escape', { exact: true }).isChecked()).resolves.toBe(
+      false,
+    );
+    await page.getByRole('button', { name: 'Call' }).click();
+    const result = page.getByTestId('call-result');
+    await result.filter({ hasText: 'message_id' }).waitFor({ timeout: 10_000 });
+    const text = (await result.textContent()) ?? '';
+    expect(text).toMatch(/"status":\s*"ok"/);
+    expect(text).toMatch(/"message_id":\s*-?\d+/);
   });
 
   it('sends as a simulated person from the demo chat and sees it in the chat and the event stream', async () => {

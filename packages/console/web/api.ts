@@ -3,6 +3,7 @@
  * `Authorization: Bearer <admin token>`; the token lives in sessionStorage only (never in a URL).
  *
  *   GET  <console>/api/fleet                    the FleetSnapshot
+ *   GET  <console>/api/actions                  the action table with JSON Schemas (once)
  *   POST <console>/api/accounts/{uin}/call      {action, params} → the OneBot envelope
  *   GET  <console>/api/accounts/{uin}/events    NDJSON stream (event-stream.ts reads it)
  *   …    <console>/api/sim/…                    the demo chat (sim-api.ts)
@@ -12,6 +13,7 @@
  * behind a reverse proxy that adds a path prefix.
  */
 import type { AccountInput } from './account-record.js';
+import { type CatalogueAction, readCatalogue } from './action-schema.js';
 import type { FleetSnapshot } from './fleet-model.js';
 
 const TOKEN_KEY = 'cqfleet.console.token';
@@ -163,6 +165,32 @@ export async function fetchFleet(token: string, signal?: AbortSignal): Promise<F
   if (!snap || !Array.isArray(snap.accounts))
     throw new ApiError(502, 'BAD_SNAPSHOT', 'The gateway answered something that is no snapshot.');
   return snap;
+}
+
+let catalogue: { token: string; list: Promise<CatalogueAction[]> } | undefined;
+
+/**
+ * The action table (`GET <console>/api/actions`), fetched once per token and shared by every
+ * account's action form; a failed fetch is forgotten so that the next form asks again.
+ */
+export function fetchActions(token: string): Promise<CatalogueAction[]> {
+  if (catalogue?.token === token) return catalogue.list;
+  const list = expectOk(token, 'GET', consoleUrl('api/actions')).then(body => {
+    const actions = readCatalogue(body);
+    if (!actions)
+      throw new ApiError(
+        502,
+        'BAD_CATALOGUE',
+        'The gateway answered something that is no action list.',
+      );
+    return actions;
+  });
+  const entry = { token, list };
+  catalogue = entry;
+  list.catch(() => {
+    if (catalogue === entry) catalogue = undefined;
+  });
+  return list;
 }
 
 /** The OneBot v11 answer to an action. */

@@ -3,6 +3,9 @@
  * the same operator token (`Authorization: Bearer <GATEWAY_ADMIN_TOKEN>`, admin/json-api.ts):
  *
  *   GET  /console/api/fleet                  the FleetSnapshot (contracts/console.ts)
+ *   GET  /console/api/actions                the action table with each action's parameters
+ *                                            as JSON Schema (action-catalogue.ts), built
+ *                                            once; ETag / If-None-Match (304)
  *   POST /console/api/accounts/{uin}/call    body `{action, params}`: the action's envelope
  *   GET  /console/api/accounts/{uin}/events  the account's live events (event-stream.ts, a
  *                                            route of its own: it streams)
@@ -13,12 +16,20 @@
  * envelope a client would get (200, whatever the retcode). Each call is logged with its
  * account and action: the console acts with the operator's full power.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FleetSnapshot } from '@cqfleet/contracts';
 import type { Logger } from '@cqfleet/runtime';
 import { z } from 'zod';
-import { type AdminRoute, adminJsonRoute, ApiError, readJson } from '../admin/json-api.js';
+import {
+  type AdminRoute,
+  adminJsonRoute,
+  ApiError,
+  readJson,
+  requireAdminToken,
+  sendJson,
+} from '../admin/json-api.js';
 import type { ActionRouter } from '../routing/router.js';
+import { type CatalogueBody, catalogueBody } from './action-catalogue.js';
 import type { SimProxy } from './sim-proxy.js';
 
 export const CONSOLE_API_PREFIX = '/console/api';
@@ -31,6 +42,19 @@ export interface ConsoleApiDeps {
   /** Empty: the API is refused (403). */
   token: string;
   log: Logger;
+  /** The action catalogue's answer; built from the OneBot action table when absent. */
+  catalogue?: CatalogueBody;
+}
+
+export const ACTIONS_PATH = `${CONSOLE_API_PREFIX}/actions`;
+
+/** Whether an `If-None-Match` header names `etag` (weak or strong, or `*`). */
+export function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header
+    .split(',')
+    .map(t => t.trim().replace(/^W\//, ''))
+    .some(t => t === '*' || t === etag);
 }
 
 const CallBody = z.object({
@@ -39,6 +63,46 @@ const CallBody = z.object({
 });
 
 export function consoleApi(deps: ConsoleApiDeps): AdminRoute {
+  const catalogue = deps.catalogue ?? catalogueBody();
+  if (catalogue.unconverted > 0)
+    deps.log.warn(
+      { actions: catalogue.count, unconverted: catalogue.unconverted },
+      'some actions have no JSON Schema for the console (listed with params {})',
+    );
+
+  /**
+   * `GET /console/api/actions`: the cached catalogue as it is, with its ETag. Answered here
+   * rather than through `handle` below so that the JSON text is not made again per request;
+   * the token and the errors are the same.
+   */
+  function answerActions(req: IncomingMessage, res: ServerResponse): void {
+    try {
+      requireAdminToken(req, deps.token);
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        throw new ApiError(405, 'METHOD', `GET ${ACTIONS_PATH}`);
+    } catch (err) {
+      const e = err instanceof ApiError ? err : new ApiError(500, 'INTERNAL', 'internal error');
+      sendJson(res, e.status, { error: { code: e.code, message: e.message } });
+      return;
+    }
+    const headers = {
+      etag: catalogue.etag,
+      // Revalidated on each load (it changes with the gateway's version), never shared.
+      'cache-control': 'private, no-cache',
+    };
+    if (etagMatches(req.headers['if-none-match'], catalogue.etag)) {
+      res.writeHead(304, headers);
+      res.end();
+      return;
+    }
+    res.writeHead(200, {
+      ...headers,
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(catalogue.json),
+    });
+    res.end(req.method === 'HEAD' ? undefined : catalogue.json);
+  }
+
   async function handle(req: IncomingMessage, path: string): Promise<[number, unknown]> {
     const rest = path.slice(CONSOLE_API_PREFIX.length);
     if (/^\/fleet\/?$/.test(rest)) {
@@ -68,5 +132,17 @@ export function consoleApi(deps: ConsoleApiDeps): AdminRoute {
     }
     throw new ApiError(404, 'NOT_FOUND', `no console route ${path}`);
   }
-  return adminJsonRoute({ prefix: CONSOLE_API_PREFIX, token: deps.token, log: deps.log, handle });
+  const json = adminJsonRoute({
+    prefix: CONSOLE_API_PREFIX,
+    token: deps.token,
+    log: deps.log,
+    handle,
+  });
+  return async (req, res, path) => {
+    if (path === ACTIONS_PATH || path === `${ACTIONS_PATH}/`) {
+      answerActions(req, res);
+      return true;
+    }
+    return json(req, res, path);
+  };
 }
