@@ -99,6 +99,8 @@ describe('console with 1,000 accounts', () => {
     await page.getByTestId('account-row-10001').focus();
     await page.keyboard.press('Enter');
     await page.getByLabel('Action', { exact: true }).waitFor({ timeout: 5_000 });
+    // Its recent messages: the first of its groups is loaded from history at once.
+    await page.getByTestId('history-list').waitFor({ timeout: 10_000 });
     await page.close();
   });
 });
