@@ -4,8 +4,8 @@
  * accounts online, disable one and see it go disabled then enable it again, call
  * get_login_info from the action form (raw JSON), send a group message from 10001 through the
  * form's schema-driven fields, send a group message as a simulated person from the demo
- * chat and see it both in the chat and in 10001's live event stream; no console errors on the
- * way.
+ * chat and see it both in the chat and in 10001's live event stream, send an image from the
+ * chat's file picker and see it shown in the conversation; no console errors on the way.
  *
  * `CONSOLE_SCREENSHOT=<file.png>` also saves the fleet view (the README's picture).
  */
@@ -134,6 +134,31 @@ describe('console in Chromium', () => {
       .getByLabel('Event JSON')
       .filter({ hasText: '"post_type": "message"' })
       .waitFor({ timeout: 5_000 });
+  });
+
+  it('sends an image from the demo chat and shows it in the conversation', async () => {
+    // A 1×1 PNG, sent as base64 and shown back through the gateway's /console/api/sim/media.
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    const caption = `an image ${Date.now()}`;
+    await page
+      .locator('form[aria-label="Send a message"] input[type="file"]')
+      .setInputFiles({ name: 'dot.png', mimeType: 'image/png', buffer: png });
+    await page.getByText('dot.png').waitFor({ timeout: 5_000 });
+    await page.getByLabel('Message', { exact: true }).fill(caption);
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    const bubble = page.getByTestId('chat-log').locator('li').filter({ hasText: caption });
+    const img = bubble.getByRole('img', { name: 'image' });
+    await img.waitFor({ timeout: 10_000 });
+    expect(await img.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+    // Decoded: the bytes are the PNG that was sent.
+    await expect
+      .poll(() => img.evaluate(el => (el as unknown as { naturalWidth: number }).naturalWidth), {
+        timeout: 5_000,
+      })
+      .toBe(1);
   });
 
   it('printed no error to the browser console', () => {

@@ -20,6 +20,7 @@ import {
   type SimElement,
   type SimFriend,
   type SimWorld,
+  simImage,
 } from './sim-api.js';
 
 export interface DemoChatProps {
@@ -40,7 +41,38 @@ function parseTarget(key: string): ChatTarget | null {
   return { kind, id: n };
 }
 
-function Element({ el }: { el: SimElement }) {
+/**
+ * An image of a message, fetched through the gateway as a `data:` URL (sim-api.ts `simImage`);
+ * `[image]` until it is there, and for good when it cannot be had.
+ */
+function ChatImage({ token, url, file }: { token: string; url: string; file: string }) {
+  const [src, setSrc] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    setSrc(null);
+    const load = /^https?:\/\//.test(url)
+      ? simImage(token, url)
+      : Promise.reject(new Error('no URL'));
+    load.then(
+      data => {
+        if (live) setSrc(data);
+      },
+      () => undefined, // stays "[image]"
+    );
+    return () => {
+      live = false;
+    };
+  }, [token, url]);
+  if (!src)
+    return (
+      <span class="chip" title={file}>
+        [image]
+      </span>
+    );
+  return <img class="chat-image" src={src} alt="image" title={file} />;
+}
+
+function Element({ el, token }: { el: SimElement; token: string }) {
   const d = el.data;
   const text = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
   switch (el.type) {
@@ -57,11 +89,7 @@ function Element({ el }: { el: SimElement }) {
     case 'at':
       return <span class="chip">@{text(d.qq)}</span>;
     case 'image':
-      return (
-        <span class="chip" title={text(d.file)}>
-          [image]
-        </span>
-      );
+      return <ChatImage token={token} url={text(d.url)} file={text(d.file)} />;
     default:
       return <span class="chip">[{el.type}]</span>;
   }
@@ -228,7 +256,7 @@ export function DemoChat({ token, world, botNames, onAuthFailed }: DemoChatProps
               {m.recalled ? (
                 <em class="muted">recalled</em>
               ) : (
-                m.elements.map((el, i) => <Element key={i} el={el} />)
+                m.elements.map((el, i) => <Element key={i} el={el} token={token} />)
               )}
             </span>
           </li>

@@ -96,3 +96,61 @@ export function sendAsPerson(
         message,
       });
 }
+
+/** Images kept in memory as `data:` URLs, the oldest dropped first. */
+export const IMAGE_CACHE_SIZE = 50;
+const IMAGE_TIMEOUT_MS = 10_000;
+const images = new Map<string, Promise<string>>();
+
+function asDataUrl(blob: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () =>
+      typeof reader.result === 'string'
+        ? resolve(reader.result)
+        : reject(new Error('the image could not be read'));
+    reader.onerror = () => reject(new Error('the image could not be read'));
+    reader.readAsDataURL(blob);
+  });
+}
+
+const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+
+async function loadImage(token: string, url: string): Promise<string> {
+  const res = await fetch(consoleUrl(`api/sim/media?url=${encodeURIComponent(url)}`), {
+    headers: { authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(IMAGE_TIMEOUT_MS),
+    credentials: 'omit',
+  });
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new Error(`the image was refused (${res.status})`);
+  }
+  const blob = await res.blob();
+  if (!IMAGE_TYPES.has(blob.type)) throw new Error(`not an image (${blob.type})`);
+  return asDataUrl(blob);
+}
+
+/**
+ * One of the simulator's images (a chat element's `url`) as a `data:` URL, fetched through
+ * the gateway (`api/sim/media`, which only fetches the simulator's own images) with the token:
+ * the page's CSP allows `img-src 'self' data:` and an <img> would send no token. Kept per URL
+ * (the last {@link IMAGE_CACHE_SIZE}); a failure is not kept, the next render tries again.
+ */
+export function simImage(token: string, url: string): Promise<string> {
+  const key = `${token}\n${url}`;
+  const known = images.get(key);
+  if (known) {
+    // Recently used: to the end of the line.
+    images.delete(key);
+    images.set(key, known);
+    return known;
+  }
+  const loading = loadImage(token, url);
+  images.set(key, loading);
+  loading.catch(() => {
+    if (images.get(key) === loading) images.delete(key);
+  });
+  while (images.size > IMAGE_CACHE_SIZE) images.delete(images.keys().next().value!);
+  return loading;
+}

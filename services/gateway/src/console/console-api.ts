@@ -10,6 +10,8 @@
  *   GET  /console/api/accounts/{uin}/events  the account's live events (event-stream.ts, a
  *                                            route of its own: it streams)
  *   …    /console/api/sim/…                  the demo chat's simulator proxy (sim-proxy.ts)
+ *   GET  /console/api/sim/media?url=…        one of the simulator's images, as bytes
+ *                                            (sim-media.ts; answered here: not JSON)
  *
  * A call goes through `ActionRouter.call` like any client's, as the operator (every action of
  * the table, operator-only ones included) and with `array` messages, and its answer is the
@@ -30,6 +32,7 @@ import {
 } from '../admin/json-api.js';
 import type { ActionRouter } from '../routing/router.js';
 import { type CatalogueBody, catalogueBody } from './action-catalogue.js';
+import { MEDIA_HEADERS } from './sim-media.js';
 import type { SimProxy } from './sim-proxy.js';
 
 export const CONSOLE_API_PREFIX = '/console/api';
@@ -38,7 +41,7 @@ export interface ConsoleApiDeps {
   fleet: { snapshot(): Promise<FleetSnapshot> };
   router: Pick<ActionRouter, 'call'>;
   /** The demo chat's proxy (answers 404 SIMULATOR_NOT_CONFIGURED when it has no URL). */
-  sim?: Pick<SimProxy, 'handle'>;
+  sim?: Pick<SimProxy, 'handle' | 'media'>;
   /** Empty: the API is refused (403). */
   token: string;
   log: Logger;
@@ -47,6 +50,7 @@ export interface ConsoleApiDeps {
 }
 
 export const ACTIONS_PATH = `${CONSOLE_API_PREFIX}/actions`;
+export const SIM_MEDIA_PATH = `${CONSOLE_API_PREFIX}/sim/media`;
 
 /** Whether an `If-None-Match` header names `etag` (weak or strong, or `*`). */
 export function etagMatches(header: string | undefined, etag: string): boolean {
@@ -103,6 +107,26 @@ export function consoleApi(deps: ConsoleApiDeps): AdminRoute {
     res.end(req.method === 'HEAD' ? undefined : catalogue.json);
   }
 
+  /** `GET /console/api/sim/media?url=…`: the image's bytes, or the usual JSON error. */
+  async function answerMedia(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      requireAdminToken(req, deps.token);
+      if (!deps.sim)
+        throw new ApiError(404, 'SIMULATOR_NOT_CONFIGURED', 'this gateway has no simulator');
+      const { bytes, type } = await deps.sim.media(req);
+      res.writeHead(200, {
+        ...MEDIA_HEADERS,
+        'content-type': type,
+        'content-length': bytes.length,
+      });
+      res.end(bytes);
+    } catch (err) {
+      if (!(err instanceof ApiError)) deps.log.error({ err }, 'console media failed');
+      const e = err instanceof ApiError ? err : new ApiError(500, 'INTERNAL', 'internal error');
+      sendJson(res, e.status, { error: { code: e.code, message: e.message } });
+    }
+  }
+
   async function handle(req: IncomingMessage, path: string): Promise<[number, unknown]> {
     const rest = path.slice(CONSOLE_API_PREFIX.length);
     if (/^\/fleet\/?$/.test(rest)) {
@@ -141,6 +165,10 @@ export function consoleApi(deps: ConsoleApiDeps): AdminRoute {
   return async (req, res, path) => {
     if (path === ACTIONS_PATH || path === `${ACTIONS_PATH}/`) {
       answerActions(req, res);
+      return true;
+    }
+    if (path === SIM_MEDIA_PATH) {
+      await answerMedia(req, res);
       return true;
     }
     return json(req, res, path);

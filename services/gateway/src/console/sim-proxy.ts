@@ -8,6 +8,8 @@
  *   POST /console/api/sim/people/{id}/send_private_msg   {user_id, message}
  *   GET  /console/api/sim/groups/{id}/messages?limit=N   a group's last N messages (N ≤ 200)
  *   GET  /console/api/sim/people/{id}/messages?limit=N   a person's private chats, both ways
+ *   GET  /console/api/sim/media?url=<simulator image URL>  an image's bytes (sim-media.ts;
+ *                                                         answered by console-api.ts, not JSON)
  *
  * Contract:
  * - without GATEWAY_SIMULATOR_URL every route is 404 `SIMULATOR_NOT_CONFIGURED` (the page
@@ -38,6 +40,7 @@ import {
   SimSent,
   SimWorld,
 } from './sim-schemas.js';
+import { fetchSimImage, type ImageType, simMediaUrl } from './sim-media.js';
 
 /** Longest the proxy waits for the simulator. */
 export const SIM_TIMEOUT_MS = 5_000;
@@ -137,6 +140,21 @@ export class SimProxy {
       ];
     }
     throw new ApiError(404, 'NOT_FOUND', `no simulator route ${rest}`);
+  }
+
+  /** `GET /media?url=…`: one of the simulator's images, under sim-media.ts's contract. */
+  async media(req: IncomingMessage): Promise<{ bytes: Buffer; type: ImageType }> {
+    if (!this.configured) throw notConfigured();
+    if (req.method !== 'GET') throw new ApiError(405, 'METHOD', 'GET /media');
+    const raw = new URL(req.url ?? '/', 'http://console').searchParams.get('url');
+    const url = simMediaUrl(this.opts.baseUrl!, raw);
+    try {
+      return await fetchSimImage(url, this.opts.timeoutMs);
+    } catch (err) {
+      if (err instanceof ApiError && err.status >= 500)
+        this.opts.log.warn({ err: err.message, url }, 'simulator image request failed');
+      throw err;
+    }
   }
 
   /** The world as the chat needs it: bot accounts, groups, and the people in those groups. */
