@@ -3,15 +3,11 @@
  * stand-in simulator: only its own `/media/image/…` URLs are fetched, only PNG, JPEG, GIF and
  * WebP of at most 5 MiB go out, with their type and the cache and nosniff headers.
  */
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createLogger } from '@cqfleet/runtime';
+import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleApi } from '../src/console/console-api.js';
 import { MAX_MEDIA_BYTES, simMediaUrl, sniffImage } from '../src/console/sim-media.js';
-import { SimProxy } from '../src/console/sim-proxy.js';
+import { type SimConsole, startSimConsole } from './console-sim-support.js';
 
-const log = createLogger('test', 'silent');
 const TOKEN = 'tok';
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
@@ -55,8 +51,7 @@ describe('simulator image URLs', () => {
 });
 
 describe('GET /console/api/sim/media', () => {
-  let sim: Server;
-  let api: Server;
+  let running: SimConsole;
   let base: string;
   let simUrl: string;
   const asked: string[] = [];
@@ -67,57 +62,37 @@ describe('GET /console/api/sim/media', () => {
   };
 
   beforeAll(async () => {
-    sim = createServer((req, res) => {
-      const url = req.url ?? '/';
-      asked.push(url);
-      if (url === '/media/image/placeholder.png') return send(res, 'image/png', PNG);
-      // What the simulator does for images people sent as base64.
-      if (url === '/media/image/sent.image') return send(res, 'application/octet-stream', PNG);
-      if (url === '/media/image/page.image') return send(res, 'text/html', '<script>x</script>');
-      if (url === '/media/image/script.image')
-        return send(res, 'application/octet-stream', 'alert(1)');
-      if (url === '/media/image/svg.image') return send(res, 'image/svg+xml', '<svg/>');
-      if (url === '/media/image/huge.image')
-        return send(res, 'image/png', Buffer.concat([PNG, Buffer.alloc(MAX_MEDIA_BYTES)]));
-      if (url === '/media/image/streamed.image') {
-        // No content-length: the limit holds while the body streams.
-        res.writeHead(200, { 'content-type': 'image/png' });
-        res.write(PNG);
-        const chunk = Buffer.alloc(1024 * 1024);
-        for (let i = 0; i < 6; i++) res.write(chunk);
-        return res.end();
-      }
-      if (url === '/media/image/slow.image') return; // never answers
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end('{"error":{"code":"NOT_FOUND","message":"no such media"}}');
-    });
-    await new Promise<void>(resolve => sim.listen(0, '127.0.0.1', resolve));
-    simUrl = `http://127.0.0.1:${(sim.address() as AddressInfo).port}`;
-    const route = (url: string | undefined) =>
-      consoleApi({
-        fleet: { snapshot: () => Promise.reject(new Error('unused')) },
-        router: { call: () => Promise.reject(new Error('unused')) },
-        sim: new SimProxy({ baseUrl: url, log, timeoutMs: 500 }),
-        token: TOKEN,
-        log,
-      });
-    const withSim = route(simUrl);
-    const withoutSim = route(undefined);
-    api = createServer((req, res) => {
-      const path = (req.url ?? '/').split('?')[0]!;
-      const noSim = path.startsWith('/nosim');
-      void (noSim ? withoutSim : withSim)(req, res, noSim ? path.slice(6) : path);
-    });
-    await new Promise<void>(resolve => api.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    running = await startSimConsole(
+      (req, res) => {
+        const url = req.url ?? '/';
+        asked.push(url);
+        if (url === '/media/image/placeholder.png') return send(res, 'image/png', PNG);
+        // What the simulator does for images people sent as base64.
+        if (url === '/media/image/sent.image') return send(res, 'application/octet-stream', PNG);
+        if (url === '/media/image/page.image') return send(res, 'text/html', '<script>x</script>');
+        if (url === '/media/image/script.image')
+          return send(res, 'application/octet-stream', 'alert(1)');
+        if (url === '/media/image/svg.image') return send(res, 'image/svg+xml', '<svg/>');
+        if (url === '/media/image/huge.image')
+          return send(res, 'image/png', Buffer.concat([PNG, Buffer.alloc(MAX_MEDIA_BYTES)]));
+        if (url === '/media/image/streamed.image') {
+          // No content-length: the limit holds while the body streams.
+          res.writeHead(200, { 'content-type': 'image/png' });
+          res.write(PNG);
+          const chunk = Buffer.alloc(1024 * 1024);
+          for (let i = 0; i < 6; i++) res.write(chunk);
+          return res.end();
+        }
+        if (url === '/media/image/slow.image') return; // never answers
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end('{"error":{"code":"NOT_FOUND","message":"no such media"}}');
+      },
+      { token: TOKEN, timeoutMs: 500 },
+    );
+    ({ base, simUrl } = running);
   });
 
-  afterAll(async () => {
-    api.closeAllConnections();
-    sim.closeAllConnections();
-    await new Promise(resolve => api.close(resolve));
-    await new Promise(resolve => sim.close(resolve));
-  });
+  afterAll(() => running.stop());
 
   const media = (url: string, token = TOKEN, prefix = '') =>
     fetch(`${base}${prefix}/console/api/sim/media?url=${encodeURIComponent(url)}`, {

@@ -4,13 +4,12 @@
  * what of the simulator's answers is passed on, its refusals, a simulator that is away, and a
  * gateway without one (404 SIMULATOR_NOT_CONFIGURED).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createLogger } from '@cqfleet/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { consoleApi } from '../src/console/console-api.js';
 import { SimProxy } from '../src/console/sim-proxy.js';
+import { type SimConsole, startSimConsole } from './console-sim-support.js';
 import { MAX_IMAGE_BASE64, SendGroupBody, SimMessage } from '../src/console/sim-schemas.js';
 
 const log = createLogger('test', 'silent');
@@ -85,8 +84,7 @@ describe('demo chat messages', () => {
 });
 
 describe('the simulator proxy', () => {
-  let sim: Server;
-  let api: Server;
+  let running: SimConsole;
   let base: string;
   /** What the stand-in simulator was asked: method, path, body. */
   const seen: Array<[string, string, unknown]> = [];
@@ -139,32 +137,14 @@ describe('the simulator proxy', () => {
   };
 
   beforeAll(async () => {
-    sim = createServer((req, res) => void simulator(req, res));
-    await new Promise<void>(resolve => sim.listen(0, '127.0.0.1', resolve));
-    const simUrl = `http://127.0.0.1:${(sim.address() as AddressInfo).port}`;
-    const route = (url: string | undefined) =>
-      consoleApi({
-        fleet: { snapshot: () => Promise.reject(new Error('unused')) },
-        router: { call: () => Promise.reject(new Error('unused')) },
-        sim: new SimProxy({ baseUrl: url, log, timeoutMs: 1_000 }),
-        token: TOKEN,
-        log,
-      });
-    const withSim = route(simUrl);
-    const withoutSim = route(undefined);
-    api = createServer((req, res) => {
-      const path = (req.url ?? '/').split('?')[0]!;
-      const noSim = path.startsWith('/nosim');
-      void (noSim ? withoutSim : withSim)(req, res, noSim ? path.slice(6) : path);
+    running = await startSimConsole((req, res) => void simulator(req, res), {
+      token: TOKEN,
+      timeoutMs: 1_000,
     });
-    await new Promise<void>(resolve => api.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    base = running.base;
   });
 
-  afterAll(async () => {
-    await new Promise(resolve => api.close(resolve));
-    await new Promise(resolve => sim.close(resolve));
-  });
+  afterAll(() => running.stop());
 
   const req = async (method: string, path: string, body?: unknown, token = TOKEN) => {
     const res = await fetch(`${base}${path}`, {
