@@ -5,6 +5,7 @@
  * allowed (`scripts/system-deps.sh`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { access, constants, mkdtemp } from 'node:fs/promises';
 import { connect as tcpConnect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -49,8 +50,36 @@ export function probeTcp(host: string, port: number, timeoutMs = 500): Promise<b
   });
 }
 
-/** A free TCP port on the loopback interface. */
-export function freePort(): Promise<number> {
+/**
+ * The kernel's ephemeral range (outgoing connections take their local port from it). Ports
+ * handed to servers that bind them later are picked below it: a port from `listen(0)` is from
+ * this range, and between its check and the server's bind an outgoing connection of any
+ * process may take it (EADDRINUSE in a child, seen in CI).
+ */
+function ephemeralLow(): number {
+  try {
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/);
+    const n = Number(low);
+    return Number.isInteger(n) && n > 0 ? n : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+const PICK_FROM = 10_000;
+/** Ports this process handed out already, so two calls never return the same one. */
+const handedOut = new Set<number>();
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise(resolve => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+function kernelPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -61,6 +90,24 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * A free TCP port on the loopback interface, for a server started later (often in another
+ * process): a random one below the ephemeral range that nothing listens on and this process
+ * has not handed out before; the kernel's choice when that range is too small.
+ */
+export async function freePort(): Promise<number> {
+  const high = ephemeralLow() - 1;
+  if (high - PICK_FROM >= 2_000) {
+    for (let tries = 0; tries < 50; tries++) {
+      const port = PICK_FROM + Math.floor(Math.random() * (high - PICK_FROM + 1));
+      if (handedOut.has(port)) continue;
+      handedOut.add(port);
+      if (await canListen(port)) return port;
+    }
+  }
+  return kernelPort();
 }
 
 /**

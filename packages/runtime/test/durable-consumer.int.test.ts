@@ -252,4 +252,28 @@ describe('durable consumer', () => {
     await waitFor(() => (seen.length >= 4 ? true : undefined), 5_000, 'the messages');
     expect(seen).toEqual([0, 0, 1, 2]);
   });
+
+  it("brings an existing consumer's ack wait and pending limit to the configured ones", async () => {
+    const self = ++accounts;
+    await jsm.consumers.add(ns.eventStream, {
+      durable_name: `old-${self}`,
+      filter_subject: ns.accountEventSubjects(self),
+      ack_wait: 60_000 * 1_000_000,
+      max_ack_pending: 1_000,
+    });
+    const c = new DurableConsumer(
+      proxied,
+      {
+        stream: ns.eventStream,
+        name: `old-${self}`,
+        config: { ack_wait: 2_000 * 1_000_000, max_ack_pending: 1 },
+      },
+      log,
+    );
+    started.push(c);
+    await c.start(recorder('one').handler);
+    const { config } = await c.info();
+    expect([config.ack_wait, config.max_ack_pending]).toEqual([2_000 * 1_000_000, 1]);
+    expect(config.filter_subject).toBe(ns.accountEventSubjects(self)); // the rest as it was
+  });
 });

@@ -6,6 +6,12 @@
  * succeeds or the event leaves the replay window. A holder that stops hands its current event
  * back (nak), so a graceful hand-over to another replica delays nothing.
  *
+ * A holder that dies cannot hand back: its event stays pending on the server for the ack
+ * wait. So at most one event is ever pending (`max_ack_pending: 1`: the next holder cannot
+ * be given later events first, which would break the order and leave the stuck one for later),
+ * and the ack wait is short (`ackWaitMs`, the lease TTL: the stuck event is free again about
+ * when the next holder's lease begins), kept from expiring under a live holder by `working()`.
+ *
  * Binding the consumer, pulling, resuming after NATS or consumer errors and stopping are the
  * runtime's `DurableConsumer`; what is this delivery's own is here.
  */
@@ -43,6 +49,8 @@ export interface FeedOptions {
   endpoint: string;
   selfId: number;
   replayWindowMs: number;
+  /** How long an event handed to a dead holder stays pending on the server. */
+  ackWaitMs: number;
   /** First and longest retry delay. */
   retryMs: number;
   maxRetryMs: number;
@@ -72,8 +80,8 @@ export class EventFeed {
           // A new endpoint starts with what happens from now on.
           deliver_policy: DeliverPolicy.New,
           filter_subject: ns.accountEventSubjects(opts.selfId),
-          max_ack_pending: 1_000,
-          ack_wait: 60_000 * NS_PER_MS,
+          max_ack_pending: 1,
+          ack_wait: opts.ackWaitMs * NS_PER_MS,
           // Unused for a day (the endpoint or account is gone): the server removes it.
           inactive_threshold: Math.max(opts.replayWindowMs * 2, 24 * 3600_000) * NS_PER_MS,
         },
@@ -96,6 +104,16 @@ export class EventFeed {
   }
 
   private async handle(m: JsMsg, deliver: Deliver, signal: AbortSignal): Promise<void> {
+    // Still ours while a slow receiver or the retries take longer than the ack wait.
+    const keep = setInterval(() => working(m), Math.max(100, this.opts.ackWaitMs / 3));
+    try {
+      await this.attempts(m, deliver, signal);
+    } finally {
+      clearInterval(keep);
+    }
+  }
+
+  private async attempts(m: JsMsg, deliver: Deliver, signal: AbortSignal): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       if (signal.aborted) {
         // Handed back at once, so the next holder delivers it first, not after the ack wait.
@@ -115,7 +133,6 @@ export class EventFeed {
         return;
       }
       retries.inc({ transport: this.opts.kind });
-      m.working(); // still ours: do not let the server hand it to someone else meanwhile
       await sleep(
         Math.min(this.opts.maxRetryMs, this.opts.retryMs * 2 ** Math.min(attempt, 10)),
         signal,
@@ -126,5 +143,14 @@ export class EventFeed {
   /** Stops pulling; the event being delivered is handed back (nak) and the delivery ends. */
   stop(): Promise<void> {
     return this.consumer.stop();
+  }
+}
+
+/** Marks `m` in progress, ignoring a connection that is already closed. */
+function working(m: JsMsg): void {
+  try {
+    m.working();
+  } catch {
+    // closed: the ack wait hands it on
   }
 }

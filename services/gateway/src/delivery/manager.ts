@@ -91,6 +91,7 @@ export class DeliveryManager {
           endpoint: o.endpoint,
           selfId: o.selfId,
           replayWindowMs: config.replayWindowMs,
+          ackWaitMs: config.leaseTtlMs,
           retryMs,
           maxRetryMs,
         },
