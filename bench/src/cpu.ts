@@ -60,11 +60,20 @@ export function cpuMeter(processes: Record<string, number | undefined>): CpuMete
   };
 }
 
-/** "session 310 µs, gateway 120 µs, …": CPU per item, busiest first, idle processes left out. */
+/**
+ * "session 310 µs, gateway 120 µs, …; all 430 µs": CPU per item, busiest first, idle
+ * processes left out, then the sum over every process.
+ */
 export function cpuPerItem(seconds: Record<string, number>, items: number): string {
-  return Object.entries(seconds)
+  const each = Object.entries(seconds)
     .filter(([, s]) => s > 0)
     .sort((a, b) => b[1] - a[1])
     .map(([k, s]) => `${k} ${Math.round((s / items) * 1e6)} µs`)
     .join(', ');
+  return `${each}; all ${Math.round(cpuSum(seconds, items))} µs`;
+}
+
+/** CPU per item over every process, in µs. */
+export function cpuSum(seconds: Record<string, number>, items: number): number {
+  return (Object.values(seconds).reduce((a, b) => a + b, 0) / items) * 1e6;
 }

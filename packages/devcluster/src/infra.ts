@@ -58,7 +58,9 @@ export function probeTcp(host: string, port: number, timeoutMs = 500): Promise<b
  */
 function ephemeralLow(): number {
   try {
-    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/);
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/);
     const n = Number(low);
     return Number.isInteger(n) && n > 0 ? n : 32_768;
   } catch {

@@ -56,6 +56,8 @@ export { LeaseStore } from './leases.js';
 export { backoff, sleep, unixTime } from './time.js';
 export type { StreamAck } from './stream-publisher.js';
 export { StreamPublisher } from './stream-publisher.js';
+export type { TurnSocket } from './ws-batch.js';
+export { sendInTurn } from './ws-batch.js';
 export type {
   BatchHandler,
   DurableConsumerConfig,

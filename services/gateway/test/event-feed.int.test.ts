@@ -5,7 +5,12 @@
  * that takes longer than the ack wait keeps its event.
  */
 import { Namespace } from '@cqfleet/contracts';
-import { connectNats, createLogger, ensureEventStream, type NatsConnection } from '@cqfleet/runtime';
+import {
+  connectNats,
+  createLogger,
+  ensureEventStream,
+  type NatsConnection,
+} from '@cqfleet/runtime';
 import { testInfra, uniqueNamespace, waitFor } from '@cqfleet/testkit';
 import { jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

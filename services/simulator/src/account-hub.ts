@@ -30,7 +30,11 @@ export class AccountHub {
   readonly epoch = randomUUID();
   private readonly logs = new Map<number, AccountLog>();
 
-  constructor(private readonly logSize = 10_000) {}
+  private readonly trimChunk: number;
+
+  constructor(private readonly logSize = 10_000) {
+    this.trimChunk = Math.max(1, Math.floor(logSize / 8));
+  }
 
   private log(uin: number): AccountLog {
     let log = this.logs.get(uin);
@@ -46,7 +50,9 @@ export class AccountHub {
     const log = this.log(uin);
     const push: EventPush = { push: 'event', seq: log.nextSeq++, event };
     log.entries.push(push);
-    if (log.entries.length > this.logSize) log.entries.splice(0, log.entries.length - this.logSize);
+    // Trimmed in chunks: a splice per event past the limit copied the whole log every time.
+    if (log.entries.length >= this.logSize + this.trimChunk)
+      log.entries.splice(0, log.entries.length - this.logSize);
     log.link?.send(push);
   }
 
@@ -72,7 +78,8 @@ export class AccountHub {
     if (log.link && log.link !== link) log.link.kick('logged in elsewhere');
     log.link = link;
     const after = clientEpoch === this.epoch ? resumeAfter : 0;
-    return { lastSeq: log.nextSeq - 1, replay: log.entries.filter(p => p.seq > after) };
+    const replay = log.entries.filter(p => p.seq > after);
+    return { lastSeq: log.nextSeq - 1, replay: replay.slice(-this.logSize) };
   }
 
   /** Forgets a connection (it closed). */

@@ -61,6 +61,17 @@ function message(body: Record<string, unknown>) {
   return toSegments(body.message as MessageInput, body.auto_escape === true);
 }
 
+/** The most messages one `send_group_msgs` request may say. */
+export const MAX_BURST = 1_000;
+
+/** `messages` of a burst: 1 to MAX_BURST OneBot message inputs, every one checked first. */
+function burst(body: Record<string, unknown>) {
+  const list = body.messages;
+  if (!Array.isArray(list) || list.length === 0 || list.length > MAX_BURST)
+    throw new SimError('BAD_REQUEST', `messages must be an array of 1 to ${MAX_BURST} messages`);
+  return list.map(m => message({ message: m, auto_escape: body.auto_escape }));
+}
+
 function messageView(
   m: {
     seq: number;
@@ -106,6 +117,17 @@ export class ControlApi {
         const groupId = int(b.group_id, 'group_id');
         const sent = sendGroupMessage(w, person(p), groupId, message(b));
         return { ...sent, message_id: computeId(groupId, sent.seq) };
+      }),
+      // A burst in one request (load tests: a busy group without an HTTP request per message).
+      route('POST', '/people/{user_id}/send_group_msgs', (p, b) => {
+        const groupId = int(b.group_id, 'group_id');
+        const from = person(p);
+        const inputs = burst(b);
+        return {
+          message_ids: inputs.map(m =>
+            computeId(groupId, sendGroupMessage(w, from, groupId, m).seq),
+          ),
+        };
       }),
       route('POST', '/people/{user_id}/send_private_msg', (p, b) => {
         const from = person(p);

@@ -4,7 +4,7 @@
  * account's replies can be delayed (`faults.delayMs`).
  */
 import { type Push, SimError } from '@cqfleet/sim-client';
-import type { Logger } from '@cqfleet/runtime';
+import { type Logger, sendInTurn } from '@cqfleet/runtime';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { AccountHub, DriverLink } from './account-hub.js';
 import { int, type OpTable, opTable, runOp } from './world/ops.js';
@@ -33,7 +33,7 @@ export class DriverServer {
     const session: Session = { replay: [] };
     const link: DriverLink = {
       send: (push: Push) => {
-        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(push));
+        if (ws.readyState === WebSocket.OPEN) sendInTurn(ws, JSON.stringify(push));
       },
       kick: (reason: string) => {
         link.send({ push: 'kicked', reason });
@@ -42,7 +42,7 @@ export class DriverServer {
       drop: () => ws.terminate(),
     };
     const reply = (frame: unknown) => {
-      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+      if (ws.readyState === WebSocket.OPEN) sendInTurn(ws, JSON.stringify(frame));
     };
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;

@@ -215,4 +215,22 @@ describe('simulator - control API', () => {
     const unknownGroup = await fetch(`${sim.url}/groups/4242/messages`);
     expect(unknownGroup.status).toBe(404);
   });
+
+  it('says a burst of group messages in one request, in order, and refuses bad bursts', async () => {
+    const say = (body: unknown) =>
+      fetch(`${sim.url}/people/20001/send_group_msgs`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+      });
+    const res = await say({ group_id: 100100, messages: ['burst 1', 'burst 2', 'burst 3'] });
+    expect(res.status).toBe(200);
+    const { message_ids } = (await res.json()) as { message_ids: number[] };
+    expect(message_ids).toHaveLength(3);
+    const said = await (await fetch(`${sim.url}/groups/100100/messages?limit=3`)).json();
+    expect((said as { messages: Array<{ message: string }> }).messages.map(m => m.message)).toEqual(
+      ['burst 1', 'burst 2', 'burst 3'],
+    );
+    for (const messages of [[], 'x', Array.from({ length: 1_001 }, () => 'm')])
+      expect((await say({ group_id: 100100, messages })).status).toBe(400);
+  });
 });

@@ -6,6 +6,7 @@
  * connection holds at most the limit plus one frame. The close frame waits behind what is
  * queued; a peer that does not complete the close within CLOSE_GRACE_MS is cut off.
  */
+import { sendInTurn } from '@cqfleet/runtime';
 import type { WebSocket } from 'ws';
 import { countRefusal } from '../refusals.js';
 
@@ -25,7 +26,7 @@ export function sendBounded(
     closeSlowConsumer(ws);
     return false;
   }
-  ws.send(data, { binary: false });
+  sendInTurn(ws, data, { binary: false });
   return true;
 }
 
