@@ -9,7 +9,7 @@
  * clients. A message carries the time it was said, so each delivery gives a
  * latency. Reported per scenario: events entering the pipeline per second (one per account per
  * message), deliveries per second (× clients), p50 / p99 from saying to receiving. A last run
- * offers a fixed 5,000 events/s (100 accounts) for the latency target.
+ * offers fixed rates (100 accounts) for the latency target.
  */
 import { Namespace } from '@cqfleet/contracts';
 import { type RunningCluster, writeWorld } from '@cqfleet/devcluster';
@@ -25,6 +25,9 @@ import { percentile, perSecond, ms, type Report, table } from './stats.js';
 
 const SIZES = [1, 100, 1000] as const;
 const group = (k: number) => 900000 + k;
+/** Accounts that also have a group of their own (the person and that account only). */
+const SOLO = 100;
+const solo = (uin: number) => 800000 + uin;
 const PAYLOAD = Buffer.alloc(610, 'x');
 /** The longest a run waits for its backlog to reach the clients. */
 const DRAIN_MS = 20_000;
@@ -178,9 +181,13 @@ async function scenario(
   perAccount: number,
   seconds: number,
   ratePerSecond?: number,
+  /** Each message in the group of one account (round robin), not in the group of all `k`. */
+  spread = false,
 ) {
   const uins = Array.from({ length: k }, (_, i) => 60001 + i);
-  const run = `${k}x${perAccount}x${ratePerSecond ?? 0}`;
+  const run = `${k}x${perAccount}x${ratePerSecond ?? 0}${spread ? 's' : ''}`;
+  const perMessage = spread ? 1 : k;
+  const target = (n: number) => (spread ? solo(uins[n % k]!) : group(k));
   const clients = await connect(cluster.wsUrl, uins, perAccount, run);
   const cpu = cpuMeter(Object.fromEntries(cluster.services.map(s => [s.name, s.child.pid])));
   let said = 0;
@@ -188,13 +195,13 @@ async function scenario(
   const start = performance.now();
   if (ratePerSecond) {
     // Open loop: the messages of each 10 ms slot, whatever the answers take.
-    const perSlot = ratePerSecond / k / 100;
+    const perSlot = ratePerSecond / perMessage / 100;
     let owed = 0;
     const pending: Array<Promise<void>> = [];
     while (performance.now() < until) {
       owed += perSlot;
       for (; owed >= 1; owed--, said++)
-        pending.push(say(cluster.simulatorUrl, group(k), run, said));
+        pending.push(say(cluster.simulatorUrl, target(said), run, said));
       await new Promise(r => setTimeout(r, 10));
     }
     await Promise.all(pending);
@@ -205,7 +212,7 @@ async function scenario(
       Array.from({ length: 4 }, async () => {
         while (performance.now() < until) {
           const n = said++;
-          await say(cluster.simulatorUrl, group(k), run, n);
+          await say(cluster.simulatorUrl, target(n), run, n);
           if (!(await clients.delivered(n, k * perAccount, DRAIN_MS))) break;
         }
       }),
@@ -213,7 +220,7 @@ async function scenario(
   }
   const elapsed = (performance.now() - start) / 1000;
   // Let the pipeline finish what it was handed.
-  const expected = said * k * perAccount;
+  const expected = said * perMessage * perAccount;
   const deadline = performance.now() + DRAIN_MS;
   while (clients.deliveries < expected && performance.now() < deadline)
     await new Promise(r => setTimeout(r, 50));
@@ -225,7 +232,7 @@ async function scenario(
   return {
     // Events that reached their clients, once per account.
     events: clients.deliveries / perAccount / drained,
-    offered: (said * k) / elapsed,
+    offered: (said * perMessage) / elapsed,
     deliveries: clients.deliveries / drained,
     lost: expected - clients.deliveries,
     regressions: clients.regressions,
@@ -244,15 +251,22 @@ export async function eventsBench(o: ClusterSuiteOptions): Promise<Report> {
   const world = await writeWorld({
     accounts: uins.map(uin => ({ user_id: uin, nickname: `bot ${uin}` })),
     people: [{ user_id: PERSON, nickname: 'talker' }],
-    groups: SIZES.map(k => ({
-      group_id: group(k),
-      group_name: `${k} accounts`,
-      max_member_count: 2000,
-      members: [
-        { user_id: PERSON, role: 'owner' },
-        ...uins.slice(0, k).map(uin => ({ user_id: uin })),
-      ],
-    })),
+    groups: [
+      ...SIZES.map(k => ({
+        group_id: group(k),
+        group_name: `${k} accounts`,
+        max_member_count: 2000,
+        members: [
+          { user_id: PERSON, role: 'owner' as const },
+          ...uins.slice(0, k).map(uin => ({ user_id: uin })),
+        ],
+      })),
+      ...uins.slice(0, SOLO).map(uin => ({
+        group_id: solo(uin),
+        group_name: `with ${uin}`,
+        members: [{ user_id: PERSON, role: 'owner' as const }, { user_id: uin }],
+      })),
+    ],
   });
   const cluster = await startBenchCluster(`bench-events-${process.pid}`, o, {
     world,
@@ -293,11 +307,15 @@ export async function eventsBench(o: ClusterSuiteOptions): Promise<Report> {
     const burst = await burstScenario(cluster, seconds);
     const burstName = `1 account × 1 client, bursts of ${BURST} (≤ ${WINDOW} undelivered)`;
     row(burstName, burst);
-    const results: Array<{ k: number; c: number; rate?: number } & ScenarioResult> = [];
-    const runs: Array<[number, number, number | undefined]> = o.quick
+    const results: Array<
+      { k: number; c: number; rate?: number; spread?: boolean } & ScenarioResult
+    > = [];
+    // [accounts, clients per account, offered events/s (none: closed loop), spread]
+    const runs: Array<[number, number, number | undefined, boolean?]> = o.quick
       ? [
           [1, 1, undefined],
           [100, 1, undefined],
+          [100, 1, 1_000, true],
           [100, 1, 1_000],
         ]
       : [
@@ -307,26 +325,28 @@ export async function eventsBench(o: ClusterSuiteOptions): Promise<Report> {
           [100, 10, undefined],
           [1000, 1, undefined],
           [1000, 10, undefined],
+          [100, 1, 1_000, true],
+          [100, 1, 5_000, true],
           [100, 1, 1_000],
           [100, 1, 5_000],
         ];
-    for (const [k, c, rate] of runs) {
-      const r = await scenario(cluster, k, c, seconds, rate);
-      results.push({ k, c, rate, ...r });
-      row(
-        `${k} account${k > 1 ? 's' : ''} × ${c} client${c > 1 ? 's' : ''}${rate ? `, ${perSecond(rate)} offered` : ', 4 senders'}`,
-        r,
-      );
+    for (const [k, c, rate, spread] of runs) {
+      const r = await scenario(cluster, k, c, seconds, rate, spread);
+      results.push({ k, c, rate, spread, ...r });
+      const load = !rate
+        ? ', 4 senders'
+        : `, ${perSecond(rate)} offered, ${spread ? 'each message to one account' : `each message to all ${k}`}`;
+      row(`${k} account${k > 1 ? 's' : ''} × ${c} client${c > 1 ? 's' : ''}${load}`, r);
     }
     const closed = [{ k: 1, c: 1, ...burst }, ...results.filter(r => r.rate === undefined)];
     const best = closed.reduce((a, b) => (b.events > a.events ? b : a));
     const tens = closed.filter(r => r.c === 10);
-    const paced = results.find(r => r.rate === 1_000)!;
+    const paced = results.find(r => r.rate === 1_000 && r.spread)!;
     const hundred = results.find(r => r.k === 100 && r.c === 1 && r.rate === undefined)!;
     const markdown = [
       '## Events',
       '',
-      `Raw baselines in this run (610 B payload): JetStream publish with ack, 256 in flight: **${perSecond(raw.jsRate)}**; core NATS pub → sub: ${perSecond(raw.coreRate)}; a bare \`ws\` server broadcasting to 10 clients: ${perSecond(broadcast)} deliveries. Events are those that reached their clients, counted once per account; deliveries once per client. The first run is one account in bursts from one sender (${BURST} messages per request, at most ${WINDOW} undelivered), checked for order; then closed loops of 4 senders, each waiting until its last message reached every client; the last ones offer a fixed rate. Latency is from the simulator accepting the message to the client receiving it (ms clock). ${seconds} s per run.`,
+      `Raw baselines in this run (610 B payload): JetStream publish with ack, 256 in flight: **${perSecond(raw.jsRate)}**; core NATS pub → sub: ${perSecond(raw.coreRate)}; a bare \`ws\` server broadcasting to 10 clients: ${perSecond(broadcast)} deliveries. Events are those that reached their clients, counted once per account; deliveries once per client. The first run is one account in bursts from one sender (${BURST} messages per request, at most ${WINDOW} undelivered), checked for order; then closed loops of 4 senders, each waiting until its last message reached every client; the last ones offer a fixed rate, either as messages each said in the group of one account (round robin over the 100: a steady stream per account) or as messages said in the group of all 100 (bursts of 100 events at once). Latency is from the simulator accepting the message to the client receiving it (ms clock). ${seconds} s per run.`,
       '',
       table(
         [

@@ -4,15 +4,16 @@
  *
  * - Every session worker writes an `AccountStatus` per account it runs into the Redis hash
  *   `<ns>:account-status` (field = uin, `Namespace.accountStatusKey`): at once when the state
- *   changes, and at least every `ACCOUNT_STATUS_EVERY_MS` (counters). An entry not rewritten for
- *   `ACCOUNT_STATUS_STALE_MS` is stale: its worker is gone.
+ *   changes, within `ACCOUNT_STATUS_EVERY_MS` when its counters move, and otherwise at least
+ *   twice per `ACCOUNT_STATUS_STALE_MS`. An entry not rewritten for `ACCOUNT_STATUS_STALE_MS`
+ *   is stale: its worker is gone.
  * - The gateway reads that hash, the registry, the members of the lease groups and the health of
  *   NATS, Redis, media and history, and answers `GET /console/api/fleet` on its admin port with a
  *   `FleetSnapshot`; rates are computed from the counters' differences between its samples.
  */
 import { z } from 'zod';
 
-/** How often a worker rewrites its accounts' status at the latest. */
+/** How soon a worker writes an account's status after its counters moved. */
 export const ACCOUNT_STATUS_EVERY_MS = 1_000;
 /** An entry older than this is stale (its worker stopped writing). */
 export const ACCOUNT_STATUS_STALE_MS = 10_000;

@@ -10,7 +10,13 @@ import { type HistorySize, type Namespace } from '@cqfleet/contracts';
 import { type Logger, type Redis, sleep } from '@cqfleet/runtime';
 
 /** Bucket hashes only: `g:<group>:<b>`, `u:<self>:<group>:<b>`, `p:<self>:<peer>:<b>`. */
-const BUCKET_PATTERNS = ['g:*', 'u:*', 'p:*'];
+const BUCKET = /^[gup]:/;
+/**
+ * Keys one SCAN call visits. Small, so that no call holds Redis long (a call matching 1,000
+ * keys took 1.5 ms, which events being stored waited behind); one scan of the namespace's
+ * keys, its buckets picked here, rather than one scan of the whole keyspace per pattern.
+ */
+const SCAN_COUNT = 250;
 
 export class SizeReporter {
   private readonly abort = new AbortController();
@@ -30,24 +36,24 @@ export class SizeReporter {
   /** Counts the kept messages now and writes the result. */
   async report(): Promise<HistorySize> {
     let messages = 0;
-    for (const pattern of BUCKET_PATTERNS) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await this.redis.scan(
-          cursor,
-          'MATCH',
-          `${this.ns.historyPrefix}${pattern}`,
-          'COUNT',
-          1000,
-        );
-        cursor = next;
-        if (keys.length === 0) continue;
-        const pipeline = this.redis.pipeline();
-        for (const key of keys) pipeline.hlen(key);
-        for (const [err, n] of (await pipeline.exec()) ?? [])
-          if (!err && typeof n === 'number') messages += n;
-      } while (cursor !== '0');
-    }
+    const prefix = this.ns.historyPrefix;
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(
+        cursor,
+        'MATCH',
+        `${prefix}*`,
+        'COUNT',
+        SCAN_COUNT,
+      );
+      cursor = next;
+      const buckets = keys.filter(k => BUCKET.test(k.slice(prefix.length)));
+      if (buckets.length === 0) continue;
+      const pipeline = this.redis.pipeline();
+      for (const key of buckets) pipeline.hlen(key);
+      for (const [err, n] of (await pipeline.exec()) ?? [])
+        if (!err && typeof n === 'number') messages += n;
+    } while (cursor !== '0');
     const size: HistorySize = { messages, at: Date.now() };
     await this.redis.set(
       this.ns.historySizeKey,

@@ -3,13 +3,15 @@
  * @cqfleet/contracts console.ts): one `AccountStatus` JSON per account in the Redis hash
  * `<ns>:account-status` (field = the uin).
  *
- * - An account's entry is written within `SOON_MS` of a change of its state (or nickname), and
- *   every entry is rewritten every `ACCOUNT_STATUS_EVERY_MS`, so that its counters advance and
- *   `at` stays fresh (the gateway takes an entry older than `ACCOUNT_STATUS_STALE_MS` for one
- *   whose worker died).
- * - One flush is one script call for all its entries (a worker with 1,000 accounts makes one
- *   round trip a second), and flushes never overlap, so a deletion queued after a write runs
- *   after it.
+ * - An account's entry is written within `SOON_MS` of a change of its state (or nickname),
+ *   within `ACCOUNT_STATUS_EVERY_MS` of a change of its counters, and otherwise rewritten
+ *   every `ACCOUNT_STATUS_REFRESH_MS` or so, so that `at` stays fresh (the gateway takes an
+ *   entry older than `ACCOUNT_STATUS_STALE_MS` for one whose worker died). The refreshes of
+ *   idle accounts are spread over time (each next one at a random point of the second half of
+ *   the period): rewriting all 1,000 entries of a worker every second held Redis for about
+ *   3 ms each time (bench/README.md), which every event's history write waited behind.
+ * - A flush is one script call per `FLUSH_CHUNK` entries, one after another (never one long
+ *   script), and flushes never overlap, so a deletion queued after a write runs after it.
  * - Fenced: an entry is written only while this worker holds the account's lease, and only over
  *   an entry whose fence is not newer (a successor's entry is never overwritten); an account
  *   released or lost has its entry deleted only while the entry still carries our fence.
@@ -19,10 +21,11 @@
  * - `nickname` is read once per connection when the account comes online, from the driver's
  *   login profile (what `get_login_info` answers); a failure leaves the previous one.
  * - While Redis is not ready nothing is written (entries go stale, then fresh again); a failed
- *   flush is logged and the next one writes everything again.
+ *   flush is logged and the next one writes what it did not.
  */
 import {
   ACCOUNT_STATUS_EVERY_MS,
+  ACCOUNT_STATUS_STALE_MS,
   type AccountStatus,
   type Lease,
   type Namespace,
@@ -32,6 +35,10 @@ import type { Connection, DriverState } from '../driver/index.js';
 
 /** How long a state change waits, so that the changes of many accounts go in one flush. */
 const SOON_MS = 100;
+/** An unchanged entry is rewritten after this (or up to half of it sooner). */
+export const ACCOUNT_STATUS_REFRESH_MS = ACCOUNT_STATUS_STALE_MS / 2;
+/** Most entries (writes and deletions) one script call takes. */
+const FLUSH_CHUNK = 200;
 /** How long a graceful stop waits for its final deletions. */
 const STOP_WAIT_MS = 2_000;
 
@@ -87,6 +94,9 @@ interface Entry {
   nickname?: string;
   since: number;
   dirty: boolean;
+  /** The counters as last written, and when the entry is due for a refresh anyway. */
+  written?: { events: number; actions: number };
+  refreshAt: number;
 }
 
 export class AccountStatusBoard {
@@ -122,6 +132,7 @@ export class AccountStatusBoard {
       state: 'connecting',
       since: Date.now(),
       dirty: true,
+      refreshAt: 0,
     });
     this.removed.delete(`${source.uin}/${source.lease.fence}`);
     this.touch();
@@ -206,32 +217,56 @@ export class AccountStatusBoard {
     })().finally(() => (this.busy = undefined));
   }
 
-  /** One script call: the changed (or all) entries held under our lease, and the deletions. */
+  /** True when the entry is to be written in this flush. */
+  private due(e: Entry, everything: boolean, now: number): boolean {
+    if (e.dirty || now >= e.refreshAt) return true;
+    if (!everything) return false;
+    const w = e.written;
+    return w?.events !== e.source.eventsPublished || w.actions !== e.source.actionsExecuted;
+  }
+
+  /**
+   * The changed entries held under our lease (with `everything`, also those whose counters
+   * moved or whose refresh is due), and the deletions, in chunks of FLUSH_CHUNK.
+   */
   private async flush(everything: boolean): Promise<void> {
     if (this.redis.status !== 'ready') return; // an outage: skip, the next flush catches up
     const now = Date.now();
-    const writes: string[] = [];
+    const writes: Array<[string, string, string]> = [];
     for (const e of this.entries.values()) {
-      if (!everything && !e.dirty) continue;
+      if (!this.due(e, everything, now)) continue;
       const { uin, lease } = e.source;
       if (!this.holds(uin, lease.fence)) continue;
       e.dirty = false;
-      writes.push(String(uin), String(lease.fence), JSON.stringify(this.status(e, now)));
+      const status = this.status(e, now);
+      e.written = { events: status.events, actions: status.actions };
+      e.refreshAt = now + ACCOUNT_STATUS_REFRESH_MS * (0.5 + Math.random() / 2);
+      writes.push([String(uin), String(lease.fence), JSON.stringify(status)]);
     }
     const deletes = [...this.removed.values()];
-    if (writes.length === 0 && deletes.length === 0) return;
     for (const d of deletes) this.removed.delete(`${d.uin}/${d.fence}`);
-    try {
-      await (this.redis as unknown as StatusCommands).cqfAccountStatus(
-        this.ns.accountStatusKey,
-        String(writes.length / 3),
-        ...writes,
-        ...deletes.flatMap(d => [String(d.uin), String(d.fence)]),
-      );
-    } catch (err) {
-      // Deletions are retried; writes are redone by the next full flush.
-      for (const d of deletes) this.removed.set(`${d.uin}/${d.fence}`, d);
-      throw err;
+    for (let w = 0, d = 0; w < writes.length || d < deletes.length;) {
+      const someWrites = writes.slice(w, w + FLUSH_CHUNK);
+      const someDeletes = deletes.slice(d, d + FLUSH_CHUNK - someWrites.length);
+      w += someWrites.length;
+      d += someDeletes.length;
+      try {
+        await (this.redis as unknown as StatusCommands).cqfAccountStatus(
+          this.ns.accountStatusKey,
+          String(someWrites.length),
+          ...someWrites.flat(),
+          ...someDeletes.flatMap(x => [String(x.uin), String(x.fence)]),
+        );
+      } catch (err) {
+        // Deletions not done are retried; writes not done are redone by the next flush.
+        for (const x of deletes.slice(d - someDeletes.length))
+          this.removed.set(`${x.uin}/${x.fence}`, x);
+        for (const [uin] of writes.slice(w - someWrites.length)) {
+          const e = this.entries.get(Number(uin));
+          if (e) e.refreshAt = 0;
+        }
+        throw err;
+      }
     }
   }
 
