@@ -2,18 +2,25 @@
  * The events suite's two ends: simulated people saying numbered messages through the
  * simulator's control API, and forward-WebSocket clients counting what reaches them.
  *
- * A message says `bench@<run>@<ms since epoch>#<n>`: the clients take the latency from the
- * stamp and count every `n`. Each socket also remembers the last `n` it got, so a scenario with
- * one sender in sequence can tell whether its events arrived in order and none twice.
+ * A message says `bench@<run>@<ms since epoch>#<n>`; the clients count every `n` and note when
+ * each delivery arrived. A message's latency is from the simulator accepting it (`accepted_ms`
+ * of the send's answer, the simulator's wall clock with a fraction) to a client receiving it
+ * (this process's wall clock, likewise): both processes read the same system clock. Each socket
+ * also remembers the last `n` it got, so a scenario with one sender in sequence can tell
+ * whether its events arrived in order and none twice.
  */
 import { Agent, request } from 'node:http';
 import WebSocket from 'ws';
 
 export const PERSON = 20001;
 
+/** The wall clock in ms with a fraction, comparable with the simulator's `accepted_ms`. */
+export const preciseNow = () => performance.timeOrigin + performance.now();
+
 export interface Clients {
-  latencies: number[];
   deliveries: number;
+  /** Every delivery: the message's `n` and when it arrived (preciseNow). */
+  arrivals: Array<[number, number]>;
   /** Deliveries whose `n` was not above the last one on the same socket (late or doubled). */
   regressions: number;
   /** Resolves when message `n` has reached `count` clients (false after `ms`). */
@@ -31,8 +38,8 @@ export async function connect(
   const perMessage = new Map<number, number>();
   const waiting = new Map<number, { count: number; done: (ok: boolean) => void }>();
   const c: Clients = {
-    latencies: [],
     deliveries: 0,
+    arrivals: [],
     regressions: 0,
     delivered: (n, count, ms) =>
       (perMessage.get(n) ?? 0) >= count
@@ -62,9 +69,8 @@ export async function connect(
         const at = text.indexOf(mark);
         if (at < 0) return; // another run's backlog, or not a bench message
         c.deliveries++;
-        const stamp = text.slice(at + mark.length);
-        c.latencies.push(Date.now() - Number(stamp.slice(0, 13)));
-        const n = Number(/^\d+#(\d+)/.exec(stamp)?.[1]);
+        const n = Number(/^\d+#(\d+)/.exec(text.slice(at + mark.length))?.[1]);
+        c.arrivals.push([n, preciseNow()]);
         if (n <= last) c.regressions++;
         else last = n;
         const got = (perMessage.get(n) ?? 0) + 1;
@@ -84,16 +90,22 @@ export async function connect(
 
 const agent = new Agent({ keepAlive: true, maxSockets: 8 });
 
-function post(url: string, body: string): Promise<void> {
+/** Posts; resolves with the answer's `accepted_ms`. */
+function post(url: string, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
       { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
       res => {
-        res.resume();
-        res.on('end', () =>
-          res.statusCode === 200 ? resolve() : reject(new Error(`${url}: ${res.statusCode}`)),
-        );
+        const chunks: Buffer[] = [];
+        res.on('data', (d: Buffer) => chunks.push(d));
+        res.on('end', () => {
+          if (res.statusCode !== 200) return reject(new Error(`${url}: ${res.statusCode}`));
+          const { accepted_ms } = JSON.parse(Buffer.concat(chunks).toString()) as {
+            accepted_ms: number;
+          };
+          resolve(accepted_ms);
+        });
       },
     );
     req.on('error', reject);
@@ -103,20 +115,38 @@ function post(url: string, body: string): Promise<void> {
 
 const text = (run: string, n: number) => `bench@${run}@${Date.now()}#${n}`;
 
-/** PERSON says message `n` of `run` in the group. */
-export function say(simulatorUrl: string, groupId: number, run: string, n: number): Promise<void> {
+/** Latencies of the deliveries whose message's accept time is known, in ms. */
+export function latencies(c: Clients, accepted: ReadonlyMap<number, number>): number[] {
+  const out: number[] = [];
+  for (const [n, at] of c.arrivals) {
+    const from = accepted.get(n);
+    if (from !== undefined) out.push(at - from);
+  }
+  return out;
+}
+
+/** PERSON says message `n` of `run` in the group; resolves with the simulator's accept time. */
+export function say(
+  simulatorUrl: string,
+  groupId: number,
+  run: string,
+  n: number,
+): Promise<number> {
   const body = JSON.stringify({ group_id: groupId, message: text(run, n) });
   return post(`${simulatorUrl}/people/${PERSON}/send_group_msg`, body);
 }
 
-/** PERSON says messages `from` … `from + count - 1` of `run` in the group, in one request. */
+/**
+ * PERSON says messages `from` … `from + count - 1` of `run` in the group, in one request;
+ * resolves with the simulator's accept time of the burst.
+ */
 export function sayBurst(
   simulatorUrl: string,
   groupId: number,
   run: string,
   from: number,
   count: number,
-): Promise<void> {
+): Promise<number> {
   const messages = Array.from({ length: count }, (_, i) => text(run, from + i));
   return post(
     `${simulatorUrl}/people/${PERSON}/send_group_msgs`,

@@ -17,7 +17,7 @@ import { connectNats, createLogger, ensureEventStream } from '@cqfleet/runtime';
 import { jetstream } from '@nats-io/jetstream';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
-import { closeAgent, connect, PERSON, say, sayBurst } from './event-clients.js';
+import { closeAgent, connect, latencies, PERSON, say, sayBurst } from './event-clients.js';
 import { type ClusterSuiteOptions, startBenchCluster } from './cluster.js';
 import { cpuMeter, cpuPerItem, cpuSum } from './cpu.js';
 import { accountsOnline, metric } from './scrape.js';
@@ -125,6 +125,11 @@ async function rawBroadcast(clients: number, seconds: number): Promise<number> {
 
 type ScenarioResult = Awaited<ReturnType<typeof scenario>>;
 
+const percentiles = (samples: number[]) => ({
+  p50: percentile(samples, 50),
+  p99: percentile(samples, 99),
+});
+
 /**
  * CPU per event over all processes at 100 accounts × 1 client before issue 20's work (the
  * closed-loop run of 2026-12-04 23:08, bench/README.md), and the issue's target: half of it.
@@ -143,16 +148,18 @@ const WINDOW = 2_000;
  * One sender in sequence, so the client must get every `n` once and in increasing order.
  */
 async function burstScenario(cluster: RunningCluster, seconds: number) {
-  const run = `1x1xburst`;
+  const run = `1x1xburst${seconds}`;
   const clients = await connect(cluster.wsUrl, [60001], 1, run);
   const cpu = cpuMeter(Object.fromEntries(cluster.services.map(s => [s.name, s.child.pid])));
   let said = 0;
+  const accepted = new Map<number, number>();
   const start = performance.now();
   const until = start + seconds * 1000;
   while (performance.now() < until) {
     const mustHave = said + BURST - WINDOW - 1;
     if (mustHave >= 0 && !(await clients.delivered(mustHave, 1, DRAIN_MS))) break;
-    await sayBurst(cluster.simulatorUrl, group(1), run, said, BURST);
+    const at = await sayBurst(cluster.simulatorUrl, group(1), run, said, BURST);
+    for (let i = 0; i < BURST; i++) accepted.set(said + i, at);
     said += BURST;
   }
   const deadline = performance.now() + DRAIN_MS;
@@ -170,8 +177,7 @@ async function burstScenario(cluster: RunningCluster, seconds: number) {
     regressions: clients.regressions,
     cpu: cpuPerItem(cpuSeconds, clients.deliveries),
     cpuSum: cpuSum(cpuSeconds, clients.deliveries),
-    p50: percentile(clients.latencies, 50),
-    p99: percentile(clients.latencies, 99),
+    ...percentiles(latencies(clients, accepted)),
   };
 }
 
@@ -191,17 +197,19 @@ async function scenario(
   const clients = await connect(cluster.wsUrl, uins, perAccount, run);
   const cpu = cpuMeter(Object.fromEntries(cluster.services.map(s => [s.name, s.child.pid])));
   let said = 0;
+  const accepted = new Map<number, number>();
+  const sayN = async (n: number) =>
+    accepted.set(n, await say(cluster.simulatorUrl, target(n), run, n));
   const until = performance.now() + seconds * 1000;
   const start = performance.now();
   if (ratePerSecond) {
     // Open loop: the messages of each 10 ms slot, whatever the answers take.
     const perSlot = ratePerSecond / perMessage / 100;
     let owed = 0;
-    const pending: Array<Promise<void>> = [];
+    const pending: Array<Promise<unknown>> = [];
     while (performance.now() < until) {
       owed += perSlot;
-      for (; owed >= 1; owed--, said++)
-        pending.push(say(cluster.simulatorUrl, target(said), run, said));
+      for (; owed >= 1; owed--, said++) pending.push(sayN(said));
       await new Promise(r => setTimeout(r, 10));
     }
     await Promise.all(pending);
@@ -212,7 +220,7 @@ async function scenario(
       Array.from({ length: 4 }, async () => {
         while (performance.now() < until) {
           const n = said++;
-          await say(cluster.simulatorUrl, target(n), run, n);
+          await sayN(n);
           if (!(await clients.delivered(n, k * perAccount, DRAIN_MS))) break;
         }
       }),
@@ -238,8 +246,7 @@ async function scenario(
     regressions: clients.regressions,
     cpu: cpuPerItem(cpuSeconds, clients.deliveries / perAccount),
     cpuSum: cpuSum(cpuSeconds, clients.deliveries / perAccount),
-    p50: percentile(clients.latencies, 50),
-    p99: percentile(clients.latencies, 99),
+    ...percentiles(latencies(clients, accepted)),
   };
 }
 
@@ -304,6 +311,8 @@ export async function eventsBench(o: ClusterSuiteOptions): Promise<Report> {
         String(r.lost),
       ]);
     };
+    // The first run after start-up would also measure the JIT warming up.
+    await burstScenario(cluster, 1);
     const burst = await burstScenario(cluster, seconds);
     const burstName = `1 account × 1 client, bursts of ${BURST} (≤ ${WINDOW} undelivered)`;
     row(burstName, burst);
@@ -346,7 +355,7 @@ export async function eventsBench(o: ClusterSuiteOptions): Promise<Report> {
     const markdown = [
       '## Events',
       '',
-      `Raw baselines in this run (610 B payload): JetStream publish with ack, 256 in flight: **${perSecond(raw.jsRate)}**; core NATS pub → sub: ${perSecond(raw.coreRate)}; a bare \`ws\` server broadcasting to 10 clients: ${perSecond(broadcast)} deliveries. Events are those that reached their clients, counted once per account; deliveries once per client. The first run is one account in bursts from one sender (${BURST} messages per request, at most ${WINDOW} undelivered), checked for order; then closed loops of 4 senders, each waiting until its last message reached every client; the last ones offer a fixed rate, either as messages each said in the group of one account (round robin over the 100: a steady stream per account) or as messages said in the group of all 100 (bursts of 100 events at once). Latency is from the simulator accepting the message to the client receiving it (ms clock). ${seconds} s per run.`,
+      `Raw baselines in this run (610 B payload): JetStream publish with ack, 256 in flight: **${perSecond(raw.jsRate)}**; core NATS pub → sub: ${perSecond(raw.coreRate)}; a bare \`ws\` server broadcasting to 10 clients: ${perSecond(broadcast)} deliveries. Events are those that reached their clients, counted once per account; deliveries once per client. The first run is one account in bursts from one sender (${BURST} messages per request, at most ${WINDOW} undelivered, after 1 s of the same to warm up), checked for order; then closed loops of 4 senders, each waiting until its last message reached every client; the last ones offer a fixed rate, either as messages each said in the group of one account (round robin over the 100: a steady stream per account) or as messages said in the group of all 100 (bursts of 100 events at once). Latency is from the simulator accepting the message to the client receiving it (both processes' wall clock with a fraction of a ms). ${seconds} s per run.`,
       '',
       table(
         [

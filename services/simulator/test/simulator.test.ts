@@ -224,8 +224,12 @@ describe('simulator - control API', () => {
       });
     const res = await say({ group_id: 100100, messages: ['burst 1', 'burst 2', 'burst 3'] });
     expect(res.status).toBe(200);
-    const { message_ids } = (await res.json()) as { message_ids: number[] };
+    const { message_ids, accepted_ms } = (await res.json()) as {
+      message_ids: number[];
+      accepted_ms: number;
+    };
     expect(message_ids).toHaveLength(3);
+    expect(Math.abs(accepted_ms - Date.now())).toBeLessThan(1_000);
     const said = await (await fetch(`${sim.url}/groups/100100/messages?limit=3`)).json();
     expect((said as { messages: Array<{ message: string }> }).messages.map(m => m.message)).toEqual(
       ['burst 1', 'burst 2', 'burst 3'],
