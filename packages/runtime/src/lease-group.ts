@@ -5,8 +5,10 @@
  * Every `rebalanceEveryMs` (and at once after `nudge()`, e.g. when another member released
  * something) a member reads the candidates, hands over what it holds beyond its fair share
  * (candidates / live members, rounded up) so that a member that just joined gets its part, and
- * takes free ones up to its share; every `renewEveryMs` it renews its leases and writes its
- * heartbeat into `membersKey`. A lease that cannot be renewed is lost: its thing is
+ * takes free ones up to its share; every `renewEveryMs` it renews each of its leases and writes
+ * its heartbeat into `membersKey`. The renewals are spread over the period (each lease has its
+ * own turn, checked every `renewEveryMs / RENEW_TICKS`): a worker renewing 1,000 leases at once
+ * held its event loop and Redis for milliseconds every period, which events waited behind. A lease that cannot be renewed is lost: its thing is
  * released at once (`graceful: false`), and also when Redis is unreachable for so long that the
  * lease may have expired (`validUntil`), because another member may hold it by then. Things
  * that stop being candidates, and everything at `stop()`, are handed over gracefully. A held
@@ -68,6 +70,8 @@ export interface LeaseGroupOptions<T> {
 }
 
 const SAFETY_MS = 500;
+/** Turns per renewal period at which due leases are renewed. */
+const RENEW_TICKS = 8;
 
 const leaseChanges = counter(
   'cqfleet_lease_changes_total',
@@ -79,6 +83,9 @@ const leasesHeld = gauge('cqfleet_leases_held', 'Leases this process holds', ['g
 export class LeaseGroup<T> {
   readonly store: LeaseStore;
   private readonly held = new Map<string, Held<T>>();
+  /** When each held lease is renewed next (local time). */
+  private readonly renewAt = new Map<string, number>();
+  private heartbeatAt = 0;
   private timers: NodeJS.Timeout[] = [];
   private nudged?: NodeJS.Timeout;
   private nudgedWhileBusy = false;
@@ -140,7 +147,7 @@ export class LeaseGroup<T> {
           .finally(() => (name === 'rebalance' ? this.rebalanced() : (this.busy[name] = false)));
       }, ms);
     this.timers = [
-      every(this.opts.renewEveryMs, () => this.renewAll(), 'renew'),
+      every(this.opts.renewEveryMs / RENEW_TICKS, () => this.renewDue(), 'renew'),
       every(this.opts.rebalanceEveryMs, () => this.rebalance(), 'rebalance'),
     ];
   }
@@ -226,33 +233,41 @@ export class LeaseGroup<T> {
     return Math.max(1, live);
   }
 
-  private async renewAll(): Promise<void> {
-    await this.heartbeat().catch((err: unknown) => this.log.warn({ err }, 'heartbeat failed'));
-    await Promise.all(
-      [...this.held].map(async ([key, h]) => {
-        const started = Date.now();
-        let renewed: 'renewed' | 'reclaimed' | 'lost';
-        try {
-          // Reclaiming a missing lease is safe only while it is certainly ours (leases.ts).
-          const reclaim = started < h.validUntil ? { fenceKey: h.fenceKey } : undefined;
-          renewed = await this.store.renew(key, h.lease, this.opts.leaseTtlMs, reclaim);
-        } catch (err) {
-          if (Date.now() >= h.validUntil)
-            await this.lose(key, 'lease may have expired while Redis was unreachable');
-          else this.log.warn({ err, key }, 'lease renew failed; retrying');
-          return;
-        }
-        if (renewed === 'lost') {
-          await this.lose(key, 'lease taken by another member');
-          return;
-        }
-        h.validUntil = started + this.opts.leaseTtlMs - SAFETY_MS;
-        if (renewed === 'reclaimed') {
-          this.count('reclaimed');
-          this.log.warn({ key, fence: h.lease.fence }, 'lease was missing in redis; reclaimed');
-        }
-      }),
-    );
+  /** The heartbeat once per period, and the leases whose turn has come. */
+  private async renewDue(): Promise<void> {
+    const now = Date.now();
+    if (now >= this.heartbeatAt + this.opts.renewEveryMs) {
+      this.heartbeatAt = now;
+      await this.heartbeat().catch((err: unknown) => this.log.warn({ err }, 'heartbeat failed'));
+    }
+    const due = [...this.held].filter(([key]) => (this.renewAt.get(key) ?? 0) <= now);
+    await Promise.all(due.map(([key, h]) => this.renew(key, h)));
+  }
+
+  private async renew(key: string, h: Held<T>): Promise<void> {
+    const started = Date.now();
+    // Tried again one period later, whatever happens (as a failure is).
+    this.renewAt.set(key, started + this.opts.renewEveryMs);
+    let renewed: 'renewed' | 'reclaimed' | 'lost';
+    try {
+      // Reclaiming a missing lease is safe only while it is certainly ours (leases.ts).
+      const reclaim = started < h.validUntil ? { fenceKey: h.fenceKey } : undefined;
+      renewed = await this.store.renew(key, h.lease, this.opts.leaseTtlMs, reclaim);
+    } catch (err) {
+      if (Date.now() >= h.validUntil)
+        await this.lose(key, 'lease may have expired while Redis was unreachable');
+      else this.log.warn({ err, key }, 'lease renew failed; retrying');
+      return;
+    }
+    if (renewed === 'lost') {
+      await this.lose(key, 'lease taken by another member');
+      return;
+    }
+    h.validUntil = started + this.opts.leaseTtlMs - SAFETY_MS;
+    if (renewed === 'reclaimed') {
+      this.count('reclaimed');
+      this.log.warn({ key, fence: h.lease.fence }, 'lease was missing in redis; reclaimed');
+    }
   }
 
   /** The lease is gone (or may be): release at once, without draining. */
@@ -260,6 +275,7 @@ export class LeaseGroup<T> {
     const h = this.held.get(key);
     if (!h) return;
     this.held.delete(key);
+    this.renewAt.delete(key);
     this.count('lost');
     this.log.warn({ key, fence: h.lease.fence, reason }, 'lost lease');
     await this.opts.released(key, h, reason, false);
@@ -277,6 +293,7 @@ export class LeaseGroup<T> {
       await this.opts.released(key, h, reason, true);
     } finally {
       this.held.delete(key);
+      this.renewAt.delete(key);
       this.leaving.delete(key);
       this.count('handed_over');
       if (await this.store.release(key, h.lease).catch(() => false)) this.opts.handedOver?.(key, h);
@@ -329,6 +346,12 @@ export class LeaseGroup<T> {
         fenceKey: candidate.fenceKey,
         validUntil: started + this.opts.leaseTtlMs - SAFETY_MS,
       });
+      // The first turn comes at a random point of the period, so that leases taken together
+      // are not renewed together ever after.
+      this.renewAt.set(
+        candidate.key,
+        started + this.opts.renewEveryMs * (0.25 + 0.75 * Math.random()),
+      );
       try {
         await this.opts.acquired(candidate, lease);
       } catch (err) {
@@ -337,6 +360,7 @@ export class LeaseGroup<T> {
           'could not start what the lease protects; releasing it',
         );
         this.held.delete(candidate.key);
+        this.renewAt.delete(candidate.key);
         this.count('lost');
         await this.store.release(candidate.key, lease).catch(() => false);
       }

@@ -83,7 +83,7 @@ function member(
   things: number[],
   events: string[],
   members: string,
-  options: { conn?: Redis; leaseTtlMs?: number } = {},
+  options: { conn?: Redis; leaseTtlMs?: number; renewEveryMs?: number } = {},
 ) {
   return new LeaseGroup<number>(
     options.conn ?? redis,
@@ -93,7 +93,7 @@ function member(
       membersKey: members,
       memberRecord: () => ({}),
       leaseTtlMs: options.leaseTtlMs ?? 1_000,
-      renewEveryMs: 100,
+      renewEveryMs: options.renewEveryMs ?? 100,
       rebalanceEveryMs: 100,
       candidates: async () =>
         things.map(n => ({ key: ns.key('g', n), fenceKey: ns.key('gf', n), item: n })),
@@ -140,6 +140,23 @@ describe('lease group', () => {
     await b.stop();
     await waitFor(() => (c.holding.size === 4 ? true : undefined), 3_000, 'c takes over');
     await c.stop();
+  });
+
+  it('renews each lease within every period, but not all at once', async () => {
+    const things = Array.from({ length: 40 }, (_, i) => 300 + i);
+    const a = member('a', things, [], ns.key('members-spread'), {
+      leaseTtlMs: 4_000,
+      renewEveryMs: 800,
+    });
+    await a.start();
+    expect(a.holding.size).toBe(40);
+    await new Promise(r => setTimeout(r, 1_900));
+    const ttls = await Promise.all(things.map(n => redis.pttl(ns.key('g', n))));
+    await a.stop();
+    // Renewed within the last period (and a tick): none older than that.
+    expect(Math.min(...ttls)).toBeGreaterThan(4_000 - 800 - 300);
+    // Spread over the period, not one burst (a burst leaves them within a few ms).
+    expect(Math.max(...ttls) - Math.min(...ttls)).toBeGreaterThan(200);
   });
 
   it('a member whose lease is taken loses the thing at once', async () => {
