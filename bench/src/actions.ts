@@ -29,8 +29,8 @@ import {
   timeSequential,
 } from './stats.js';
 
-/** The rate of the issue's latency target for actions. */
-const TARGET_RATE = 2_000;
+/** The rate of the latency target for actions (issue 20: 1,000/s; issue 8 had 2,000/s). */
+const TARGET_RATE = 1_000;
 
 export async function actionsBench(o: ClusterSuiteOptions): Promise<Report> {
   const seconds = o.quick ? 2_000 : 10_000;
@@ -141,7 +141,7 @@ export async function actionsBench(o: ClusterSuiteOptions): Promise<Report> {
       markdown,
       targets: [
         {
-          target: 'send_group_msg over HTTP ≥ bare HTTP → unary gRPC throughput',
+          target: 'send_group_msg over HTTP, 16 in flight: ≥ 100 % of bare HTTP → unary gRPC',
           figure: `${perSecond(sendLoad.rate)} = ${((sendLoad.rate / pipedLoad.rate) * 100).toFixed(0)} % of ${perSecond(pipedLoad.rate)} (16 in flight)`,
           met: sendLoad.rate >= pipedLoad.rate,
         },

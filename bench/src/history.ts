@@ -314,9 +314,9 @@ export async function historyBench(o: HistoryBenchOptions): Promise<Report> {
     markdown,
     targets: [
       {
-        target: `get_msg over HTTP with ${o.messages.toLocaleString('en')} stored: p50 ≤ 1 ms, p99 ≤ 3 ms`,
+        target: `get_msg over HTTP with ${o.messages.toLocaleString('en')} stored: p50 ≤ 0.5 ms, p99 ≤ 2 ms`,
         figure: `p50 ${ms(get.latency.p50)}, p99 ${ms(get.latency.p99)} (bare HTTP p50 ${ms(get.base.p50)}, p99 ${ms(get.base.p99)})`,
-        met: get.latency.p50 <= 1 && get.latency.p99 <= 3,
+        met: get.latency.p50 <= 0.5 && get.latency.p99 <= 2,
       },
       {
         target: '≤ 400 Redis bytes per message, every index included',
