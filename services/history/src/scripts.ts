@@ -33,7 +33,7 @@ end
  * ARGV: group, seq, record, id, location, bucket number, time (0: no age tracking), chat
  * Returns {highest seq of the group, lowest bucket of the group}.
  */
-const PUT_GROUP = `${ADD_LOCATION}
+const PUT_GROUP = `
 redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
 redis.call('SADD', KEYS[2], ARGV[1])
 add_location(KEYS[3], ARGV[4], ARGV[5])
@@ -57,7 +57,7 @@ return {top, lo}
  * get_friend_msg_history finds a seq's position. Returns {highest position of the chat, lowest
  * bucket of the chat}.
  */
-const PUT_PRIVATE = `${ADD_LOCATION}
+const PUT_PRIVATE = `
 local chat = ARGV[5]
 local cur = redis.call('HGET', KEYS[2], ARGV[2])
 local top = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
@@ -73,6 +73,37 @@ if ARGV[8] ~= '' then add_location(KEYS[5], ARGV[8], chat .. ':' .. pos) end
 local lo = lower_bound(KEYS[3], chat, bucket)
 if ARGV[4] ~= '0' then redis.call('ZADD', KEYS[4], 'GT', ARGV[4], key) end
 return {pos, lo}
+`;
+
+/**
+ * Several messages in one script call (store.ts sends PUT_CHUNK at a time): per message, ARGV
+ * holds 'g' or 'p' and then the 8 arguments of PUT_GROUP or PUT_PRIVATE, and KEYS holds its 6
+ * or 5 keys, in the same order. Returns {top, lo} of every message, flattened. One call per
+ * chunk instead of one per message: the per-command cost in ioredis and Redis was most of
+ * history's CPU per event (bench/README.md); a chunk stays short enough not to hold Redis.
+ */
+const PUT_MANY = `${ADD_LOCATION}
+local function put_group(KEYS, ARGV)
+${PUT_GROUP}
+end
+local function put_private(KEYS, ARGV)
+${PUT_PRIVATE}
+end
+local out, k, a = {}, 1, 1
+while a <= #ARGV do
+  local group = ARGV[a] == 'g'
+  local nk = group and 6 or 5
+  local keys, argv = {}, {}
+  for j = 1, nk do keys[j] = KEYS[k + j - 1] end
+  for j = 1, 8 do argv[j] = ARGV[a + j] end
+  k = k + nk
+  a = a + 9
+  local r
+  if group then r = put_group(keys, argv) else r = put_private(keys, argv) end
+  out[#out + 1] = r[1]
+  out[#out + 1] = r[2]
+end
+return out
 `;
 
 /** KEYS: id index; ARGV: id, location. Removes the location; the id goes with its last one. */
@@ -155,8 +186,10 @@ return out
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    historyPutGroup(...args: Array<string | number | Buffer>): Result<[number, number], Context>;
-    historyPutPrivate(...args: Array<string | number | Buffer>): Result<[number, number], Context>;
+    historyPutMany(
+      numberOfKeys: number,
+      ...args: Array<string | number | Buffer>
+    ): Result<number[], Context>;
     historyRemoveLocation(index: string, id: string, loc: string): Result<number, Context>;
     historyRaiseLowerBound(lo: string, chat: string, bucket: number): Result<number, Context>;
     historyGetMessageBuffer(
@@ -168,8 +201,7 @@ declare module 'ioredis' {
 
 /** Registers the scripts on a connection (ioredis sends EVALSHA, and the body when missing). */
 export function defineScripts(redis: Redis): void {
-  redis.defineCommand('historyPutGroup', { numberOfKeys: 6, lua: PUT_GROUP });
-  redis.defineCommand('historyPutPrivate', { numberOfKeys: 5, lua: PUT_PRIVATE });
+  redis.defineCommand('historyPutMany', { lua: PUT_MANY });
   redis.defineCommand('historyRemoveLocation', { numberOfKeys: 1, lua: REMOVE_LOCATION });
   redis.defineCommand('historyRaiseLowerBound', { numberOfKeys: 1, lua: RAISE_LOWER_BOUND });
   redis.defineCommand('historyGetMessage', { numberOfKeys: 2, lua: GET_MESSAGE });

@@ -41,6 +41,9 @@ import { defineScripts } from './scripts.js';
 /** What history keeps of a message: the event as the session published it. */
 export type StoredMessage = MessageEvent;
 
+/** Messages stored per script call (scripts.ts PUT_MANY). */
+const PUT_CHUNK = 50;
+
 /** Messages per bucket hash. */
 export const BUCKET = 64;
 
@@ -122,6 +125,14 @@ export class MessageStore {
     if (messages.length === 0) return;
     const pipeline = this.redis.pipeline();
     const chats: string[] = [];
+    let keys: string[] = [];
+    let args: Array<string | number | Buffer> = [];
+    const send = () => {
+      if (args.length === 0) return;
+      pipeline.historyPutMany(keys.length, ...keys, ...args);
+      keys = [];
+      args = [];
+    };
     for (const m of messages) {
       const record = encodeMessage(m, this.options.compressFrom);
       const time = this.options.maxAgeS > 0 ? m.time : 0;
@@ -130,13 +141,16 @@ export class MessageStore {
       chats.push(chat);
       if (m.message_type === 'group') {
         const bucket = Math.floor(m.message_seq / BUCKET);
-        pipeline.historyPutGroup(
+        keys.push(
           `${this.prefix}${chat}:${bucket}`,
           `${this.prefix}${own ? 'ug' : 'ag'}:${m.self_id}`,
           this.index(m.message_id),
           `${this.prefix}${own ? `ut:${m.self_id}` : 'gt'}`,
           this.lowerBounds,
           this.ages,
+        );
+        args.push(
+          'g',
           m.group_id,
           m.message_seq,
           record,
@@ -149,12 +163,15 @@ export class MessageStore {
       } else {
         const peer = peerOf(m);
         const derived = messageId(m.user_id, m.message_seq);
-        pipeline.historyPutPrivate(
+        keys.push(
           `${this.prefix}pc:${m.self_id}`,
           this.index(m.message_id),
           this.lowerBounds,
           this.ages,
           this.index(derived),
+        );
+        args.push(
+          'p',
           peer,
           m.message_id,
           record,
@@ -165,15 +182,21 @@ export class MessageStore {
           derived === m.message_id ? '' : derived,
         );
       }
+      if (args.length >= PUT_CHUNK * 9) send();
     }
+    send();
     const results = (await pipeline.exec()) ?? [];
     const trims = new Map<string, { lo: number; below: number }>();
-    results.forEach(([err, value], i) => {
+    let i = 0;
+    for (const [err, value] of results) {
       if (err) throw err;
-      const [top, lo] = value as [number, number];
-      const below = this.trimBelow(top);
-      if (lo < below) trims.set(chats[i]!, { lo, below });
-    });
+      const flat = value as number[];
+      for (let j = 0; j < flat.length; j += 2, i++) {
+        const below = this.trimBelow(flat[j]!);
+        const lo = flat[j + 1]!;
+        if (lo < below) trims.set(chats[i]!, { lo, below });
+      }
+    }
     for (const [chat, { lo, below }] of trims) await this.trimChat(chat, lo, below);
   }
 

@@ -68,6 +68,19 @@ describe('history store', () => {
     expect(await s.groupHistory(10001, 100100, 0)).toHaveLength(1);
   });
 
+  it('a batch mixing group and private messages across script chunks stores each once', async () => {
+    const { store: s } = store();
+    const batch = Array.from({ length: 130 }, (_, i) =>
+      i % 2 === 0 ? groupMsg(10001, 100100, i + 1) : privateMsg(10001, 20001, 10001, i + 1),
+    );
+    await s.putMany(batch);
+    await s.putMany(batch); // redelivered: nothing changes
+    for (const m of batch)
+      expect((await s.get(10001, m.message_id))?.message_seq).toBe(m.message_seq);
+    expect(await s.privateHistory(10001, 20001, 0, 200)).toHaveLength(65);
+    expect((await s.groupHistory(10001, 100100, 0))?.at(-1)?.message_seq).toBe(129);
+  });
+
   it('get_group_msg_history is seq-19 .. seq, with gaps left out', async () => {
     const { store: s } = store();
     await s.putMany(
