@@ -11,15 +11,19 @@
  * message), deliveries per second (× clients), p50 / p99 from saying to receiving. A last run
  * offers fixed rates (100 accounts) for the latency target.
  */
-import { Namespace } from '@cqfleet/contracts';
 import { type RunningCluster, writeWorld } from '@cqfleet/devcluster';
-import { connectNats, createLogger, ensureEventStream } from '@cqfleet/runtime';
-import { jetstream } from '@nats-io/jetstream';
-import type { AddressInfo } from 'node:net';
-import WebSocket, { WebSocketServer } from 'ws';
-import { closeAgent, connect, latencies, PERSON, say, sayBurst } from './event-clients.js';
+import {
+  type Clients,
+  closeAgent,
+  connect,
+  latencies,
+  PERSON,
+  say,
+  sayBurst,
+} from './event-clients.js';
 import { type ClusterSuiteOptions, startBenchCluster } from './cluster.js';
-import { cpuMeter, cpuPerItem, cpuSum } from './cpu.js';
+import { rawBroadcast, rawNats } from './event-baselines.js';
+import { type CpuMeter, cpuMeter, cpuPerItem, cpuSum } from './cpu.js';
 import { accountsOnline, metric } from './scrape.js';
 import { percentile, perSecond, ms, type Report, table } from './stats.js';
 
@@ -28,7 +32,6 @@ const group = (k: number) => 900000 + k;
 /** Accounts that also have a group of their own (the person and that account only). */
 const SOLO = 100;
 const solo = (uin: number) => 800000 + uin;
-const PAYLOAD = Buffer.alloc(610, 'x');
 /** The longest a run waits for its backlog to reach the clients. */
 const DRAIN_MS = 20_000;
 
@@ -44,86 +47,29 @@ async function settle(cluster: RunningCluster): Promise<void> {
   }
 }
 
-/** Raw JetStream publish with ack, 256 in flight, and raw core pub → sub, in events/s. */
-async function rawNats(natsUrl: string, seconds: number) {
-  const log = createLogger('bench', 'warn');
-  const nc = await connectNats(natsUrl, 'bench raw', log);
-  const ns = new Namespace(`bench-raw-${process.pid}`);
-  await ensureEventStream(nc, ns);
-  const js = jetstream(nc);
-  let acked = 0;
-  const until = performance.now() + seconds * 1000;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: 256 }, async () => {
-      while (performance.now() < until) {
-        await js.publish(ns.eventSubject(1, 'message'), PAYLOAD);
-        acked++;
-      }
-    }),
-  );
-  const jsRate = acked / ((performance.now() - start) / 1000);
-  let received = 0;
-  const sub = nc.subscribe('bench.raw.core', {
-    callback: () => {
-      received++;
-    },
-  });
-  const coreStart = performance.now();
-  const coreUntil = coreStart + seconds * 1000;
-  let sent = 0;
-  while (performance.now() < coreUntil) {
-    for (let i = 0; i < 1000; i++) nc.publish('bench.raw.core', PAYLOAD);
-    sent += 1000;
-    await nc.flush();
-  }
-  await nc.flush();
-  const coreRate = received / ((performance.now() - coreStart) / 1000);
-  sub.unsubscribe();
-  const jsm = await js.jetstreamManager();
-  await jsm.streams.delete(ns.eventStream).catch(() => false);
-  await nc.drain();
-  return { jsRate, coreRate, sent };
-}
+type ScenarioResult = Awaited<ReturnType<typeof scenario>>;
 
 /**
- * Raw WebSocket broadcast: a bare `ws` server sending the event frame to `clients` connections
- * (in this process, as the benchmark's clients are), 200 frames at a time, the next burst once
- * every client has the last one. In deliveries per second.
+ * Ends a run: waits (up to DRAIN_MS) for the `expected` deliveries, reads the CPU meter, closes
+ * the clients and lets the cluster settle, so that what this run left in the pipeline does not
+ * slow the next one. `drained` is the seconds from `start` until the wait ended.
  */
-async function rawBroadcast(clients: number, seconds: number): Promise<number> {
-  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-  await new Promise(r => wss.once('listening', r));
-  const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
-  const frame = `${JSON.stringify({ post_type: 'message', raw_message: PAYLOAD.toString() })}\n`;
-  let received = 0;
-  let wanted = 0;
-  let wake = () => undefined as void;
-  const sockets = await Promise.all(
-    Array.from({ length: clients }, async () => {
-      const ws = new WebSocket(url);
-      ws.on('message', () => {
-        if (++received >= wanted) wake();
-      });
-      await new Promise(r => ws.once('open', r));
-      return ws;
-    }),
-  );
-  const start = performance.now();
-  const until = start + seconds * 1000;
-  while (performance.now() < until) {
-    wanted = received + 200 * clients;
-    const all = new Promise<void>(r => (wake = r));
-    for (let i = 0; i < 200; i++) for (const peer of wss.clients) peer.send(frame);
-    await all;
-  }
-  const rate = received / ((performance.now() - start) / 1000);
-  sockets.forEach(ws => ws.close());
-  wss.close();
-  return rate;
+async function finish(
+  cluster: RunningCluster,
+  clients: Clients,
+  cpu: CpuMeter,
+  expected: number,
+  start: number,
+): Promise<{ drained: number; cpuSeconds: Record<string, number> }> {
+  const deadline = performance.now() + DRAIN_MS;
+  while (clients.deliveries < expected && performance.now() < deadline)
+    await new Promise(r => setTimeout(r, 20));
+  const drained = (performance.now() - start) / 1000;
+  const cpuSeconds = cpu.read();
+  clients.close();
+  await settle(cluster);
+  return { drained, cpuSeconds };
 }
-
-type ScenarioResult = Awaited<ReturnType<typeof scenario>>;
 
 const percentiles = (samples: number[]) => ({
   p50: percentile(samples, 50),
@@ -162,13 +108,7 @@ async function burstScenario(cluster: RunningCluster, seconds: number) {
     for (let i = 0; i < BURST; i++) accepted.set(said + i, at);
     said += BURST;
   }
-  const deadline = performance.now() + DRAIN_MS;
-  while (clients.deliveries < said && performance.now() < deadline)
-    await new Promise(r => setTimeout(r, 20));
-  const drained = (performance.now() - start) / 1000;
-  const cpuSeconds = cpu.read();
-  clients.close();
-  await settle(cluster);
+  const { drained, cpuSeconds } = await finish(cluster, clients, cpu, said, start);
   return {
     events: clients.deliveries / drained,
     offered: said / drained,
@@ -229,14 +169,7 @@ async function scenario(
   const elapsed = (performance.now() - start) / 1000;
   // Let the pipeline finish what it was handed.
   const expected = said * perMessage * perAccount;
-  const deadline = performance.now() + DRAIN_MS;
-  while (clients.deliveries < expected && performance.now() < deadline)
-    await new Promise(r => setTimeout(r, 50));
-  const drained = (performance.now() - start) / 1000;
-  const cpuSeconds = cpu.read();
-  clients.close();
-  // What this run left in the pipeline must not slow the next one.
-  await settle(cluster);
+  const { drained, cpuSeconds } = await finish(cluster, clients, cpu, expected, start);
   return {
     // Events that reached their clients, once per account.
     events: clients.deliveries / perAccount / drained,
