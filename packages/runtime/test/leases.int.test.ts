@@ -153,8 +153,8 @@ describe('lease group', () => {
     await new Promise(r => setTimeout(r, 1_900));
     const ttls = await Promise.all(things.map(n => redis.pttl(ns.key('g', n))));
     await a.stop();
-    // Renewed within the last period (and a tick): none older than that.
-    expect(Math.min(...ttls)).toBeGreaterThan(4_000 - 800 - 300);
+    // Renewed within the last period or so (room for a busy machine): none expiring soon.
+    expect(Math.min(...ttls)).toBeGreaterThan(4_000 - 2 * 800);
     // Spread over the period, not one burst (a burst leaves them within a few ms).
     expect(Math.max(...ttls) - Math.min(...ttls)).toBeGreaterThan(200);
   });
