@@ -7,7 +7,8 @@
  * Redis GET and raw gRPC unary figures measured in the same run.
  */
 import { Namespace } from '@cqfleet/contracts';
-import { loadConfig, MessageStore, startHistory } from '@cqfleet/history';
+import { loadConfig, startHistory } from '@cqfleet/history';
+import { MessageStore } from '@cqfleet/history-store';
 import { type MessageEvent, parseParams } from '@cqfleet/onebot';
 import { MessageFormat } from '@cqfleet/proto';
 import { ActionChannel } from '@cqfleet/rpc';
@@ -328,8 +329,9 @@ export async function historyBench(o: HistoryBenchOptions): Promise<Report> {
 }
 
 /**
- * get_msg over the gateway's HTTP API (gateway → history over gRPC) with the store filled,
- * one call at a time, against a bare node:http server measured right before it.
+ * get_msg over the gateway's HTTP API with the store filled (the gateway reads the store
+ * itself; every id asked is stored, so history is not asked), one call at a time, against a
+ * bare node:http server measured right before it.
  */
 async function overHttp(
   o: HistoryBenchOptions,

@@ -158,12 +158,12 @@ export class Namespace {
     return this.key('umedia', uin, kind, file);
   }
 
-  /** Prefix of every history key. */
   /** JSON `HistorySize` (console.ts), rewritten by the history service every half minute. */
   get historySizeKey(): string {
     return this.key('history', 'size');
   }
 
+  /** Prefix of every key of the message store (@cqfleet/history-store). */
   get historyPrefix(): string {
     return this.key('h') + ':';
   }

@@ -29,3 +29,4 @@ export { ReverseBackend } from './reverse-server.js';
 export { fromContainers, fromLocalBinaries, resolveTestInfra } from './infra.js';
 export type { OcrFixture, OcrFixtureName } from './fixtures.js';
 export { ocrFixture } from './fixtures.js';
+export { groupMsg, MESSAGE_T0, privateMsg } from './message-events.js';

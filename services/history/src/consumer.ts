@@ -18,7 +18,7 @@ import {
   sleep,
 } from '@cqfleet/runtime';
 import { AckPolicy, DeliverPolicy, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
-import type { MessageStore, Trust } from './store.js';
+import type { MessageStore, Trust } from '@cqfleet/history-store';
 
 const storedTotal = counter(
   'cqfleet_history_events_stored_total',

@@ -1,7 +1,7 @@
 /** Finding a stored message by id, for get_msg and the session's look-ups. */
 import type { HistoryConsumer } from './consumer.js';
 import type { QQSideLink } from './qq-side.js';
-import type { MessageStore, StoredMessage } from './store.js';
+import type { MessageStore, StoredMessage } from '@cqfleet/history-store';
 
 export type Finder = (selfId: number, messageId: number) => Promise<StoredMessage | undefined>;
 

@@ -7,7 +7,12 @@
 import type { ForwardNodeRecord } from '@cqfleet/contracts';
 import { formatMessage, type MessageFormat, OneBotError } from '@cqfleet/onebot';
 import type { QQSideLink } from './qq-side.js';
-import { HISTORY_PAGE, MAX_GROUP_PAGE, type MessageStore, type StoredMessage } from './store.js';
+import {
+  HISTORY_PAGE,
+  MAX_GROUP_PAGE,
+  type MessageStore,
+  type StoredMessage,
+} from '@cqfleet/history-store';
 
 /** Nested forwards deeper than this are shown as their forward segment. */
 const MAX_FORWARD_DEPTH = 8;

@@ -8,7 +8,7 @@
 import { AccountRecord, type Namespace, type QQReadName, type QQReads } from '@cqfleet/contracts';
 import { QQSideReader } from '@cqfleet/rpc';
 import type { Redis } from '@cqfleet/runtime';
-import type { Trust } from './store.js';
+import type { Trust } from '@cqfleet/history-store';
 
 export interface QQSideLink {
   read<K extends QQReadName>(

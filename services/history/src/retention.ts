@@ -6,7 +6,7 @@
  * the next round; the loop never throws.
  */
 import { type Logger, sleep } from '@cqfleet/runtime';
-import type { MessageStore } from './store.js';
+import type { MessageStore } from '@cqfleet/history-store';
 
 export class RetentionSweeper {
   private readonly abort = new AbortController();

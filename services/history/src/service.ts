@@ -19,7 +19,7 @@ import { QQBacked } from './qq-backed.js';
 import { QQSide } from './qq-side.js';
 import { RetentionSweeper } from './retention.js';
 import { SizeReporter } from './size-report.js';
-import { MessageStore } from './store.js';
+import { MessageStore, publishLayout } from '@cqfleet/history-store';
 
 export interface RunningHistory {
   grpc: string;
@@ -41,6 +41,8 @@ export async function startHistory(config: Config, log: Logger): Promise<Running
     maxAgeS: config.maxAgeS,
     compressFrom: config.compressFrom > 0 ? config.compressFrom : Infinity,
   });
+  // What the gateway needs to read get_msg from the store itself (history-store layout.ts).
+  await publishLayout(redis, ns, { idSlots: config.idSlots });
   const consumer = new HistoryConsumer(nc, ns, store, log, config.batch, config.ackWaitMs);
   await consumer.start();
   const sweeper = new RetentionSweeper(store, config.sweepEveryMs, log);

@@ -13,12 +13,11 @@ import {
   type NatsConnection,
   type Redis,
 } from '@cqfleet/runtime';
-import { testInfra, uniqueNamespace, waitFor } from '@cqfleet/testkit';
+import { groupMsg, privateMsg, testInfra, uniqueNamespace, waitFor } from '@cqfleet/testkit';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { headers } from '@nats-io/transport-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { MessageEvent } from '@cqfleet/onebot';
-import { groupMsg, privateMsg } from './fixtures.js';
 
 const log = createLogger('test', 'silent');
 const GROUP_MESSAGES = 3000;

@@ -8,16 +8,17 @@ import { MessageFormat } from '@cqfleet/proto';
 import { ActionChannel } from '@cqfleet/rpc';
 import {
   connectNats,
+  connectRedis,
   createLogger,
   ensureEventStream,
   type NatsConnection,
 } from '@cqfleet/runtime';
-import { testInfra, uniqueNamespace } from '@cqfleet/testkit';
+import { groupMsg, testInfra, uniqueNamespace } from '@cqfleet/testkit';
 import { jetstream } from '@nats-io/jetstream';
 import { headers } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { groupMsg } from './fixtures.js';
 import { loadConfig, type RunningHistory, startHistory } from '@cqfleet/history';
+import { readLayout } from '@cqfleet/history-store';
 
 const log = createLogger('test', 'silent');
 let ns: Namespace;
@@ -95,6 +96,15 @@ afterAll(async () => {
 });
 
 describe('history', () => {
+  it('publishes the layout the gateway reads get_msg with', async () => {
+    const redis = connectRedis(testInfra().redisUrl, 'test', log);
+    try {
+      expect(await readLayout(redis, ns)).toEqual({ idSlots: config().idSlots });
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('get_msg right after the publish finds the message (catch-up barrier), in both formats', async () => {
     await publish(groupEvent(10001, 1, 'first'), 'a1');
     const got = await call(10001, 'get_msg', { message_id: messageId(100100, 1) });

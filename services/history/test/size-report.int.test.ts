@@ -4,11 +4,11 @@
  * `<ns>:history:size` with an expiry.
  */
 import { HistorySize, Namespace } from '@cqfleet/contracts';
-import { MessageStore, SizeReporter } from '@cqfleet/history';
+import { SizeReporter } from '@cqfleet/history';
+import { MessageStore } from '@cqfleet/history-store';
 import { connectRedis, createLogger, type Redis } from '@cqfleet/runtime';
-import { testInfra, uniqueNamespace } from '@cqfleet/testkit';
+import { groupMsg, privateMsg, testInfra, uniqueNamespace } from '@cqfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { groupMsg, privateMsg } from './fixtures.js';
 
 const log = createLogger('test', 'silent');
 let redis: Redis;

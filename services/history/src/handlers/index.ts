@@ -5,12 +5,11 @@
 import type { Handlers } from '@cqfleet/onebot';
 import type { Finder } from '../finder.js';
 import type { QQBacked } from '../qq-backed.js';
-import type { MessageStore } from '../store.js';
+import type { MessageStore } from '@cqfleet/history-store';
 import type { HistoryContext } from './context.js';
 import { messageHandlers } from './message.js';
 
 export type { HistoryContext } from './context.js';
-export { getMsgShape } from './message.js';
 
 export type HistoryHandlers = Handlers<'history', HistoryContext>;
 

@@ -3,36 +3,11 @@
  * get_friend_msg_history, get_forward_msg — answered from Redis, and from the QQ side for what
  * history lacks (qq-backed.ts).
  */
-import {
-  fail,
-  formatMessage,
-  type Handlers,
-  type MessageFormat,
-  messageCode,
-  messageIdV2,
-} from '@cqfleet/onebot';
+import { getMsgShape, type MessageStore, type StoredMessage } from '@cqfleet/history-store';
+import { fail, formatMessage, type Handlers, type MessageFormat } from '@cqfleet/onebot';
 import type { Finder } from '../finder.js';
 import type { QQBacked } from '../qq-backed.js';
-import type { MessageStore, StoredMessage } from '../store.js';
 import type { HistoryContext } from './context.js';
-
-/** `get_msg`'s shape (reference §1.4): no raw_message; real_id = message_seq = QQ seq. */
-export function getMsgShape(m: StoredMessage, format: MessageFormat) {
-  const isGroup = m.message_type === 'group';
-  const code = messageCode(m.message_type, isGroup ? m.group_id : undefined, m.user_id);
-  return {
-    message_id: m.message_id,
-    message_id_v2: messageIdV2(code, m.message_seq),
-    message_type: m.message_type,
-    real_id: m.message_seq,
-    message_seq: m.message_seq,
-    group: isGroup,
-    ...(isGroup ? { group_id: m.group_id } : {}),
-    sender: { user_id: m.sender.user_id, nickname: m.sender.nickname },
-    time: m.time,
-    message: formatMessage(m.message, format),
-  };
-}
 
 /** History lists return message events with `message` in the endpoint's format. */
 function asEvent(m: StoredMessage, format: MessageFormat) {
@@ -58,9 +33,7 @@ export function messageHandlers(store: MessageStore, find: Finder, qq: QQBacked)
     get_msg: async (p, ctx) => {
       const m = await find(ctx.selfId, p.message_id);
       if (!m) return fail('MSG_NOT_FOUND');
-      // The id asked by: for this account, the message has it (two upstream accounts in one
-      // group may know one stored message by ids of their own).
-      return { ...getMsgShape(m, ctx.format), message_id: p.message_id };
+      return getMsgShape(m, ctx.format, p.message_id);
     },
     /** NapCat's shape: `count` messages ending at `message_seq`; `reverse_order` puts the newest first. */
     get_friend_msg_history: async (p, ctx) => {

@@ -6,10 +6,15 @@
 import { Namespace } from '@cqfleet/contracts';
 import { type MessageEvent, messageId } from '@cqfleet/onebot';
 import { connectRedis, createLogger, type Redis } from '@cqfleet/runtime';
-import { testInfra, uniqueNamespace } from '@cqfleet/testkit';
+import {
+  groupMsg,
+  MESSAGE_T0 as T0,
+  privateMsg,
+  testInfra,
+  uniqueNamespace,
+} from '@cqfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUCKET, MessageStore, type StoreOptions } from '@cqfleet/history';
-import { groupMsg, privateMsg, T0 } from './fixtures.js';
+import { BUCKET, MessageStore, type StoreOptions } from '@cqfleet/history-store';
 
 const log = createLogger('test', 'silent');
 let redis: Redis;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { messageId, type MessageEvent, toCQString } from '@cqfleet/onebot';
-import { decodeMessage, encodeMessage } from '@cqfleet/history';
+import { decodeMessage, encodeMessage } from '@cqfleet/history-store';
 
 /** Events in the shape and key order session/src/events/normalize.ts publishes. */
 function group(

@@ -1,13 +1,14 @@
-/** Message events shaped as the session publishes them, for the history tests. */
+/** Message events shaped as the session publishes them, for the history store's and service's tests. */
 import { type MessageEvent, messageId, toCQString } from '@cqfleet/onebot';
 
-export const T0 = 1_764_000_000;
+/** The `time` of seq 0 in these fixtures. */
+export const MESSAGE_T0 = 1_764_000_000;
 
 export function groupMsg(
   selfId: number,
   group: number,
   seq: number,
-  time = T0 + seq,
+  time = MESSAGE_T0 + seq,
 ): MessageEvent {
   const message = [
     { type: 'text', data: { text: `g${group} #${seq}` } },
@@ -46,7 +47,7 @@ export function privateMsg(
   from: number,
   to: number,
   seq: number,
-  time = T0 + seq,
+  time = MESSAGE_T0 + seq,
 ): MessageEvent {
   const message = [
     { type: 'text', data: { text: `${from}→${to} #${seq}` } },

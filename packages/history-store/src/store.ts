@@ -32,20 +32,15 @@
  * redelivered event changes nothing.
  */
 import type { Namespace } from '@cqfleet/contracts';
-import { type MessageEvent, messageId } from '@cqfleet/onebot';
+import { messageId } from '@cqfleet/onebot';
 import type { Redis } from '@cqfleet/runtime';
 import type { ForwardNodeRecord } from '@cqfleet/contracts';
 import { decodeForward, decodeMessage, encodeForward, encodeMessage } from './codec.js';
+import { BUCKET, decodeAll, indexKey, MessageReader, type StoredMessage } from './reader.js';
 import { defineScripts } from './scripts.js';
-
-/** What history keeps of a message: the event as the session published it. */
-export type StoredMessage = MessageEvent;
 
 /** Messages stored per script call (scripts.ts PUT_MANY). */
 const PUT_CHUNK = 50;
-
-/** Messages per bucket hash. */
-export const BUCKET = 64;
 
 /** `get_group_msg_history` answers seq-19 .. seq by default, as go-cqhttp fetches it. */
 export const HISTORY_PAGE = 20;
@@ -87,6 +82,7 @@ function chatOf(m: StoredMessage, trust: Trust): string {
 
 export class MessageStore {
   private readonly prefix: string;
+  private readonly reader: MessageReader;
 
   constructor(
     private readonly redis: Redis,
@@ -95,6 +91,7 @@ export class MessageStore {
   ) {
     this.prefix = ns.historyPrefix;
     defineScripts(redis);
+    this.reader = new MessageReader(redis, ns, options.idSlots);
   }
 
   // --- keys -----------------------------------------------------------------------------
@@ -103,7 +100,7 @@ export class MessageStore {
     return `${this.prefix}p:${self}:${peer}:`;
   }
   private index(id: number): string {
-    return `${this.prefix}i:${(id >>> 0) % this.options.idSlots}`;
+    return indexKey(this.prefix, this.options.idSlots, id);
   }
   private get lowerBounds(): string {
     return `${this.prefix}lo`;
@@ -292,19 +289,9 @@ export class MessageStore {
     }
   }
 
-  /** The message `id` as account `selfId` may see it (ids collide: the last stored wins). */
-  async get(selfId: number, id: number): Promise<StoredMessage | undefined> {
-    const found = await this.redis.historyGetMessageBuffer(
-      this.index(id),
-      `${this.prefix}ag:${selfId}`,
-      id,
-      selfId,
-      this.prefix,
-      BUCKET,
-    );
-    if (!found) return undefined;
-    const [record, group] = found;
-    return decodeAll([record], r => decodeMessage(r, selfId, Number(group.toString())))[0];
+  /** The message `id` as account `selfId` may see it (reader.ts). */
+  get(selfId: number, id: number): Promise<StoredMessage | undefined> {
+    return this.reader.get(selfId, id);
   }
 
   /**
@@ -393,19 +380,6 @@ export class MessageStore {
     }
     return out;
   }
-}
-
-/** A record that does not decode (written by something else) reads as absent. */
-function decodeAll(records: Buffer[], decode: (r: Buffer) => StoredMessage): StoredMessage[] {
-  const out: StoredMessage[] = [];
-  for (const r of records) {
-    try {
-      out.push(decode(r));
-    } catch {
-      // skipped: see above
-    }
-  }
-  return out;
 }
 
 function range(from: number, to: number): number[] {
