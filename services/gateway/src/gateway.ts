@@ -33,6 +33,7 @@ import { FilterSync } from './events/filter-sync.js';
 import { Heartbeats } from './events/heartbeat.js';
 import { LongPoll } from './events/long-poll.js';
 import { ActionRouter } from './routing/router.js';
+import { StoredMessages } from './routing/stored-messages.js';
 import { createHttpApi } from './transports/http-api.js';
 import { createBoundedServer } from './transports/http-server.js';
 import { ForwardWsServer } from './transports/ws-server.js';
@@ -97,12 +98,16 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const longPoll = config.longPolling
     ? new LongPoll(hub, httpSettings.messageFormat, config.longPollingMaxQueue)
     : undefined;
+  // Its own connection: a get_msg read never waits behind the directory's or the console's
+  // larger replies on the shared one.
+  const storeRedis = connectRedis(config.redis, `gateway ${replicaId} store`, glog);
   const router = new ActionRouter(
     directory,
     channels,
     media,
     config,
     { filters, filterSync, longPoll, log: glog },
+    new StoredMessages(storeRedis, ns, glog),
     glog,
   );
   const heartbeats = new Heartbeats(router, config.heartbeatIntervalMs, glog);
@@ -220,6 +225,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       await media.close();
       await nc.drain().catch(() => undefined);
       redis.disconnect();
+      storeRedis.disconnect();
     },
   };
 }

@@ -3,7 +3,8 @@
  * answer over HTTP, forward WS and reverse WS.
  *
  *   wire name → action table (unknown: 404 API_NOT_FOUND) → params schema (bad: INVALID_PARAMS)
- *   → owner: session worker (gRPC stream), history (gRPC stream), media (BullMQ), or the gateway.
+ *   → owner: session worker (gRPC stream), history (gRPC stream; get_msg first from the store
+ *     itself, stored-messages.ts), media (BullMQ), or the gateway.
  *
  * A session call is sent with the fencing token the gateway routed by. If the worker refuses
  * it unexecuted (it no longer owns the account), the owner is looked up again and the call is
@@ -11,6 +12,7 @@
  * An account without an owner (being handed over) is waited for within the same time.
  */
 import {
+  type ActionParams,
   type ActionResponse,
   type ResolvedAction,
   asyncAccepted,
@@ -31,6 +33,7 @@ import { countRefusal } from '../refusals.js';
 import { type GatewayContext, gatewayHandlers, type GatewayServices } from '../handlers/index.js';
 import type { MediaClient } from '@cqfleet/media-client';
 import { RateLimitQueues } from './rate-limit-queue.js';
+import type { StoredMessages } from './stored-messages.js';
 
 const requests = counter(
   'cqfleet_gateway_requests_total',
@@ -80,6 +83,7 @@ export class ActionRouter implements ActionCalls {
     private readonly media: MediaClient,
     private readonly options: RouterOptions,
     private readonly services: GatewayServices,
+    private readonly stored: StoredMessages,
     private readonly log: Logger,
   ) {
     this.rateLimited = new RateLimitQueues(
@@ -181,12 +185,23 @@ export class ActionRouter implements ActionCalls {
         }
         case 'media':
           return await this.media.action(name, opts.selfId, params, this.options.actionTimeoutMs);
-        case 'history':
+        case 'history': {
+          // get_msg from the store itself when it has the message (stored-messages.ts).
+          const found =
+            name === 'get_msg'
+              ? await this.stored.getMsg(
+                  opts.selfId,
+                  (params as ActionParams<'get_msg'>).message_id,
+                  opts.format,
+                )
+              : undefined;
+          if (found) return ok(found);
           return fromReply(
             await this.channels
               .get(this.options.historyAddr)
               .call(this.request(name, params, opts, 0), this.options.actionTimeoutMs),
           );
+        }
         case 'session':
           return await this.toSession(name, params, opts);
       }
