@@ -8,6 +8,30 @@
 import type { Redis } from '@cqfleet/runtime';
 import type { Result } from 'ioredis';
 
+/**
+ * The store's message count (`<ns>:h:count`): what the console shows, kept by the scripts that
+ * add and drop records, so that nobody has to scan the keyspace to know it. Kept only once it
+ * exists: a store written before there was a count (or whose count was lost) is counted by one
+ * scan that sets it (history's size-report.ts); until then the scripts leave it absent, so the
+ * scan's total is not added to twice.
+ */
+const countAdd = (key: string) => `
+if added ~= 0 and redis.call('EXISTS', ${key}) == 1 then redis.call('INCRBY', ${key}, added) end
+`;
+
+/**
+ * KEYS: a bucket, the message count. Deletes the bucket and takes its records off the count, in
+ * one step (a record written between a separate HLEN and DEL would leave the count high).
+ * Returns the records dropped.
+ */
+const DROP_BUCKET = `
+local added = -redis.call('HLEN', KEYS[1])
+if added == 0 then return 0 end
+redis.call('DEL', KEYS[1])
+${countAdd('KEYS[2]')}
+return -added
+`;
+
 /** Appends `loc` to the space-separated locations of `id` unless it is there already. */
 const ADD_LOCATION = `
 local function add_location(index, id, loc)
@@ -31,10 +55,10 @@ end
 /**
  * KEYS: bucket, account-groups, id index, group tops, lower bounds, ages
  * ARGV: group, seq, record, id, location, bucket number, time (0: no age tracking), chat
- * Returns {highest seq of the group, lowest bucket of the group}.
+ * Returns {highest seq of the group, lowest bucket of the group, 1 when the record is new}.
  */
 const PUT_GROUP = `
-redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+local added = redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
 redis.call('SADD', KEYS[2], ARGV[1])
 add_location(KEYS[3], ARGV[4], ARGV[5])
 local seq = tonumber(ARGV[2])
@@ -45,7 +69,7 @@ if seq > top then
 end
 local lo = lower_bound(KEYS[5], ARGV[8], tonumber(ARGV[6]))
 if ARGV[7] ~= '0' then redis.call('ZADD', KEYS[6], 'GT', ARGV[7], KEYS[1]) end
-return {top, lo}
+return {top, lo, added}
 `;
 
 /**
@@ -55,14 +79,14 @@ return {top, lo}
  * A message already stored in this chat (a redelivery) is not stored again. A message whose id
  * is an upstream's own is also indexed under the id derived from sender and seq, by which
  * get_friend_msg_history finds a seq's position. Returns {highest position of the chat, lowest
- * bucket of the chat}.
+ * bucket of the chat, 1 when the message was stored}.
  */
 const PUT_PRIVATE = `
 local chat = ARGV[5]
 local cur = redis.call('HGET', KEYS[2], ARGV[2])
 local top = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
 if cur and string.find(' ' .. cur, ' ' .. chat .. ':', 1, true) then
-  return {top, tonumber(redis.call('HGET', KEYS[3], chat) or '0')}
+  return {top, tonumber(redis.call('HGET', KEYS[3], chat) or '0'), 0}
 end
 local pos = redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
 local bucket = math.floor(pos / tonumber(ARGV[7]))
@@ -72,13 +96,14 @@ add_location(KEYS[2], ARGV[2], chat .. ':' .. pos)
 if ARGV[8] ~= '' then add_location(KEYS[5], ARGV[8], chat .. ':' .. pos) end
 local lo = lower_bound(KEYS[3], chat, bucket)
 if ARGV[4] ~= '0' then redis.call('ZADD', KEYS[4], 'GT', ARGV[4], key) end
-return {pos, lo}
+return {pos, lo, 1}
 `;
 
 /**
- * Several messages in one script call (store.ts sends PUT_CHUNK at a time): per message, ARGV
- * holds 'g' or 'p' and then the 8 arguments of PUT_GROUP or PUT_PRIVATE, and KEYS holds its 6
- * or 5 keys, in the same order. Returns {top, lo} of every message, flattened. One call per
+ * Several messages in one script call (store.ts sends PUT_CHUNK at a time): KEYS[1] is the
+ * message count (countAdd above); then per message, ARGV holds 'g' or 'p' and then the 8 arguments
+ * of PUT_GROUP or PUT_PRIVATE, and KEYS holds its 6 or 5 keys, in the same order. Returns
+ * {top, lo} of every message, flattened. One call per
  * chunk instead of one per message: the per-command cost in ioredis and Redis was most of
  * history's CPU per event (bench/README.md); a chunk stays short enough not to hold Redis.
  */
@@ -89,7 +114,7 @@ end
 local function put_private(KEYS, ARGV)
 ${PUT_PRIVATE}
 end
-local out, k, a = {}, 1, 1
+local out, k, a, added = {}, 2, 1, 0
 while a <= #ARGV do
   local group = ARGV[a] == 'g'
   local nk = group and 6 or 5
@@ -102,7 +127,9 @@ while a <= #ARGV do
   if group then r = put_group(keys, argv) else r = put_private(keys, argv) end
   out[#out + 1] = r[1]
   out[#out + 1] = r[2]
+  added = added + r[3]
 end
+${countAdd('KEYS[1]')}
 return out
 `;
 
@@ -191,6 +218,7 @@ declare module 'ioredis' {
       ...args: Array<string | number | Buffer>
     ): Result<number[], Context>;
     historyRemoveLocation(index: string, id: string, loc: string): Result<number, Context>;
+    historyDropBucket(bucket: string, count: string): Result<number, Context>;
     historyRaiseLowerBound(lo: string, chat: string, bucket: number): Result<number, Context>;
     historyGetMessageBuffer(
       ...args: Array<string | number>
@@ -203,6 +231,7 @@ declare module 'ioredis' {
 export function defineScripts(redis: Redis): void {
   redis.defineCommand('historyPutMany', { lua: PUT_MANY });
   redis.defineCommand('historyRemoveLocation', { numberOfKeys: 1, lua: REMOVE_LOCATION });
+  redis.defineCommand('historyDropBucket', { numberOfKeys: 2, lua: DROP_BUCKET });
   redis.defineCommand('historyRaiseLowerBound', { numberOfKeys: 1, lua: RAISE_LOWER_BOUND });
   redis.defineCommand('historyGetMessage', { numberOfKeys: 2, lua: GET_MESSAGE });
   redis.defineCommand('historyGroupPage', { numberOfKeys: 4, lua: GROUP_PAGE });

@@ -23,6 +23,8 @@
  *   `pc:<self>`              a private chat's highest position;
  * - `lo`                     hash chat → its lowest bucket (where count retention trims);
  * - `ages`                   sorted set bucket → newest time in it (age retention only);
+ * - `count`                  the number of records in all buckets, kept by the scripts;
+ * - `layout`                 hash: what a reader needs to know (layout.ts);
  * - `f:<resid>`              a forward message's nodes (expiring with age retention). A resid
  *                            is QQ's own capability: whoever holds it may read the nodes.
  *   `fu:<self>:<resid>`      the nodes an upstream account's implementation answered.
@@ -108,6 +110,26 @@ export class MessageStore {
   private get ages(): string {
     return `${this.prefix}ages`;
   }
+  private get countKey(): string {
+    return `${this.prefix}count`;
+  }
+
+  // --- the message count (scripts.ts countAdd) -------------------------------------------
+
+  /** Messages kept, or undefined when the store has no count yet (see {@link seedCount}). */
+  async count(): Promise<number | undefined> {
+    const n = await this.redis.get(this.countKey);
+    return n === null || !/^-?\d+$/.test(n) ? undefined : Math.max(0, Number(n));
+  }
+
+  /**
+   * Sets the count of a store that has none, from a scan of its buckets (false: another
+   * replica set it first). From then on the scripts keep it. Writes made while the scan ran may
+   * be missed or counted: the count is right to within the writes of one scan.
+   */
+  async seedCount(n: number): Promise<boolean> {
+    return (await this.redis.set(this.countKey, n, 'NX')) === 'OK';
+  }
 
   // --- writes ---------------------------------------------------------------------------
 
@@ -126,7 +148,7 @@ export class MessageStore {
     let args: Array<string | number | Buffer> = [];
     const send = () => {
       if (args.length === 0) return;
-      pipeline.historyPutMany(keys.length, ...keys, ...args);
+      pipeline.historyPutMany(keys.length + 1, this.countKey, ...keys, ...args);
       keys = [];
       args = [];
     };
@@ -231,7 +253,10 @@ export class MessageStore {
       for (const id of this.indexedIds(record, parts, Number(field)))
         pipeline.historyRemoveLocation(this.index(id), String(id), loc);
     }
-    pipeline.del(key).zrem(this.ages, key).historyRaiseLowerBound(this.lowerBounds, chat, bucket);
+    pipeline
+      .historyDropBucket(key, this.countKey)
+      .zrem(this.ages, key)
+      .historyRaiseLowerBound(this.lowerBounds, chat, bucket);
     await pipeline.exec();
   }
 

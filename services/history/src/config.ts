@@ -37,7 +37,7 @@ const Schema = z.object({
   maxAgeS: envInt(2_592_000, 0),
   /** How often age retention runs. @default 60000 ms */
   sweepEveryMs: envInt(60_000, 100),
-  /** How often the kept messages are counted for the operator console. @default 30000 ms */
+  /** How often the kept messages' count is written for the operator console. @default 30000 ms */
   sizeEveryMs: envInt(HISTORY_SIZE_EVERY_MS, 100),
   /**
    * Stored records at least this long are deflated (with a dictionary of what messages

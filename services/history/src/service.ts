@@ -47,7 +47,7 @@ export async function startHistory(config: Config, log: Logger): Promise<Running
   await consumer.start();
   const sweeper = new RetentionSweeper(store, config.sweepEveryMs, log);
   sweeper.start();
-  const sizes = new SizeReporter(redis, ns, config.sizeEveryMs, log);
+  const sizes = new SizeReporter(redis, store, ns, config.sizeEveryMs, log);
   sizes.start();
   const qqSide = new QQSide(redis, ns);
   const find = finder(store, consumer, config.catchUpMs, qqSide);

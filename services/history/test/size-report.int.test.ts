@@ -22,7 +22,7 @@ describe('history size report', () => {
   it('counts every kept message once, across buckets, groups and private chats', async () => {
     const ns = new Namespace(uniqueNamespace('size'));
     const store = new MessageStore(redis, ns, { idSlots: 64, keepPerChat: 0, maxAgeS: 0 });
-    const reporter = new SizeReporter(redis, ns, 60_000, log);
+    const reporter = new SizeReporter(redis, store, ns, 60_000, log);
     expect((await reporter.report()).messages).toBe(0);
 
     // 150 group messages span three buckets; both accounts see them: still 150 records.
@@ -37,5 +37,30 @@ describe('history size report', () => {
     const stored = HistorySize.parse(JSON.parse((await redis.get(ns.historySizeKey))!));
     expect(stored).toEqual(size);
     expect(await redis.pttl(ns.historySizeKey)).toBeGreaterThan(0);
+  });
+
+  it('scans once, for a store without a count; then the scripts keep the count', async () => {
+    const ns = new Namespace(uniqueNamespace('size'));
+    const store = new MessageStore(redis, ns, { idSlots: 64, keepPerChat: 0, maxAgeS: 0 });
+    // Written before there was a count: the scripts do not start one.
+    await store.putMany(Array.from({ length: 70 }, (_, i) => groupMsg(10001, 100100, i + 1)));
+    expect(await store.count()).toBeUndefined();
+    const reporter = new SizeReporter(redis, store, ns, 60_000, log);
+    expect((await reporter.report()).messages).toBe(70);
+    expect(await store.count()).toBe(70);
+
+    // New records count; a redelivered group or private message does not count twice.
+    await store.putMany([groupMsg(10001, 100100, 71), privateMsg(10001, 20001, 10001, 1)]);
+    await store.putMany([groupMsg(10002, 100100, 71), privateMsg(10001, 20001, 10001, 1)]);
+    expect((await reporter.report()).messages).toBe(72);
+
+    // No scan from now on: a bucket deleted behind the store's back is not noticed…
+    await redis.del(`${ns.historyPrefix}g:100100:1`);
+    expect((await reporter.report()).messages).toBe(72);
+    // …while the store's own drop takes its records off (bucket 0: seqs 1–63).
+    await store.dropBucket(`${ns.historyPrefix}g:100100:0`);
+    expect((await reporter.report()).messages).toBe(72 - 63);
+    await store.dropBucket(`${ns.historyPrefix}g:100100:0`);
+    expect(await store.count()).toBe(72 - 63);
   });
 });
