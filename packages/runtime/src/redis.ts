@@ -19,14 +19,16 @@ export function connectRedis(
   target: RedisTarget | string,
   name: string,
   log: Logger,
-  options: Pick<RedisOptions, 'maxRetriesPerRequest'> = {},
+  options: Pick<RedisOptions, 'maxRetriesPerRequest' | 'enableAutoPipelining'> = {},
 ): Redis {
   const common: RedisOptions = {
     connectionName: name,
     maxRetriesPerRequest:
       options.maxRetriesPerRequest === undefined ? 3 : options.maxRetriesPerRequest,
     retryStrategy: times => Math.min(times * 200, 2000),
-    enableAutoPipelining: true,
+    // Commands of one turn go out in one write; a connection that mostly sends one command at
+    // a time and waits may turn it off (each command then skips building a pipeline).
+    enableAutoPipelining: options.enableAutoPipelining ?? true,
   };
   const t = typeof target === 'string' ? { url: target } : target;
   const redis =

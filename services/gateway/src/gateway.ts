@@ -99,8 +99,11 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     ? new LongPoll(hub, httpSettings.messageFormat, config.longPollingMaxQueue)
     : undefined;
   // Its own connection: a get_msg read never waits behind the directory's or the console's
-  // larger replies on the shared one.
-  const storeRedis = connectRedis(config.redis, `gateway ${replicaId} store`, glog);
+  // larger replies on the shared one. Reads are single commands answered one by one; without
+  // auto-pipelining each skips building a pipeline of one.
+  const storeRedis = connectRedis(config.redis, `gateway ${replicaId} store`, glog, {
+    enableAutoPipelining: false,
+  });
   const router = new ActionRouter(
     directory,
     channels,
