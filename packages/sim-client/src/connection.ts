@@ -10,6 +10,7 @@
  */
 import WebSocket from 'ws';
 import { parseEvent, parseResult } from '@cqfleet/qq-side';
+import { sendInTurn } from '@cqfleet/runtime';
 import { type OpName, type Ops, type Push, type ServerFrame, SimError } from './protocol.js';
 
 interface Pending {
@@ -106,7 +107,8 @@ export class SimConnection {
         }
       };
       this.pending.set(id, { resolve: checked, reject, timer });
-      this.ws.send(JSON.stringify({ id, op, args }));
+      // Requests of one turn (several actions arriving in one gRPC read) leave in one write.
+      sendInTurn(this.ws, JSON.stringify({ id, op, args }));
     });
   }
 
