@@ -49,7 +49,7 @@ it('a group page history does not hold is fetched from the QQ side, then kept', 
   const said = [];
   for (let i = 1; i <= 5; i++) said.push(await sim.sendGroupMsg(20001, 100200, `ops ${i}`));
   const last = said.at(-1)!;
-  // History keeps a group's messages in hashes of 64 seqs (services/history/src/store.ts).
+  // History keeps a group's messages in hashes of 64 seqs (packages/history-store/src/store.ts).
   const buckets = [
     ...new Set(said.map(m => `${ns.historyPrefix}g:100200:${Math.floor(m.seq / 64)}`)),
   ];

@@ -27,7 +27,7 @@ export function sentEventId(selfId: number, chat: 'g' | 'p', chatId: number, seq
 /**
  * Id of an event an upstream OneBot implementation reported for its account:
  * `<self_id>:u:<digest of the frame>`. History keeps such events under the account alone: they
- * are the upstream's word, not cqfleet's (see services/history/src/store.ts).
+ * are the upstream's word, not cqfleet's (see @cqfleet/history-store store.ts).
  */
 export function upstreamEventId(selfId: number, digest: string): string {
   return `${selfId}:u:${digest}`;
