@@ -16,7 +16,8 @@ import {
 import { registerAccounts, testInfra, uniqueNamespace } from '@cqfleet/testkit';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, type RunningGateway, startGateway } from '@cqfleet/gateway';
+import type { RunningGateway } from '@cqfleet/gateway';
+import { startLocalGateway } from './local-gateway.js';
 import { rawConnect } from './raw-socket.js';
 
 const UIN = 10001;
@@ -37,17 +38,7 @@ beforeAll(async () => {
     duplicateWindowMs: 60_000,
   });
   await registerAccounts(ns.name, [{ uin: UIN, options: { url: 'http://127.0.0.1:9' } }]);
-  gw = await startGateway(
-    loadConfig({
-      CQFLEET_NAMESPACE: ns.name,
-      CQFLEET_NATS_URL: testInfra().natsUrl,
-      CQFLEET_REDIS_URL: testInfra().redisUrl,
-      GATEWAY_HTTP_PORT: '0',
-      GATEWAY_WS_PORT: '0',
-      GATEWAY_HEARTBEAT_INTERVAL_MS: '0',
-    }),
-    log,
-  );
+  gw = await startLocalGateway(ns, log);
 });
 
 afterAll(async () => {

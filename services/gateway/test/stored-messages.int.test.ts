@@ -28,7 +28,8 @@ import {
 } from '@cqfleet/testkit';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, type RunningGateway, startGateway } from '@cqfleet/gateway';
+import type { RunningGateway } from '@cqfleet/gateway';
+import { startLocalGateway } from './local-gateway.js';
 
 const log = createLogger('test', 'silent');
 const ID_SLOTS = 512;
@@ -55,20 +56,11 @@ beforeAll(async () => {
     { uin: 10001, options: { url: 'http://127.0.0.1:9' } },
     { uin: 10002, options: { url: 'http://127.0.0.1:9' } },
   ]);
-  gw = await startGateway(
-    loadConfig({
-      CQFLEET_NAMESPACE: ns.name,
-      CQFLEET_NATS_URL: testInfra().natsUrl,
-      CQFLEET_REDIS_URL: testInfra().redisUrl,
-      GATEWAY_HTTP_PORT: '0',
-      GATEWAY_WS_PORT: '0',
-      GATEWAY_HEARTBEAT_INTERVAL_MS: '0',
-      // Nothing listens there: an answer that needs history fails.
-      GATEWAY_HISTORY_ADDR: '127.0.0.1:9',
-      GATEWAY_ACTION_TIMEOUT_MS: '1000',
-    }),
-    log,
-  );
+  gw = await startLocalGateway(ns, log, {
+    // Nothing listens there: an answer that needs history fails.
+    GATEWAY_HISTORY_ADDR: '127.0.0.1:9',
+    GATEWAY_ACTION_TIMEOUT_MS: '1000',
+  });
 });
 
 afterAll(async () => {
