@@ -42,7 +42,10 @@ it('every service counts its work', async () => {
     'also measured',
   );
   await world.wsA.waitForEvent(e => e.message_id === said.message_id);
+  // The gateway reads get_msg from the store itself (history on a miss); a history page is
+  // history's own answer.
   await expectOk(world.alpha, 'get_msg', { message_id: sent.message_id });
+  await expectOk(world.alpha, 'get_group_msg_history', { group_id: 100100 });
   await expectOk(world.alpha, '.get_word_slices', { content: '今天天气很好' });
   await world.alpha.call('no_such_action');
 
@@ -79,11 +82,12 @@ it('every service counts its work', async () => {
     value(gateway, 'cqfleet_gateway_events_delivered_total', { transport: 'ws' }),
   ).toBeGreaterThan(0);
   expect(value(gateway, 'cqfleet_gateway_ws_connections')).toBe(2);
+  expect(value(gateway, 'cqfleet_gateway_stored_reads_total')).toBeGreaterThanOrEqual(1);
 
   const history = await scrape('history');
   expect(value(history, 'cqfleet_history_events_stored_total')).toBeGreaterThan(0);
   expect(
-    value(history, 'cqfleet_actions_total', { action: 'get_msg', result: 'ok' }),
+    value(history, 'cqfleet_actions_total', { action: 'get_group_msg_history', result: 'ok' }),
   ).toBeGreaterThanOrEqual(1);
 
   const media = await scrape('media');
