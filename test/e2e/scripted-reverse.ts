@@ -8,14 +8,20 @@ import { waitFor } from '@cqfleet/testkit';
 import WebSocket from 'ws';
 import { failed, ok } from './upstream-support.js';
 
-/** The upgrade answer of a socket to a gateway's `/upstream` with these headers. */
+/**
+ * The upgrade answer of a socket to a gateway's `/upstream` with these headers. `onMessage` is
+ * listening from the start: the owner's first frame can arrive in the same read as the upgrade
+ * answer, and `ws` emits it right after 'open', before anyone awaiting the open socket runs.
+ */
 export function upgrade(
   wsUrl: string,
   headers: Record<string, string>,
   path = '/upstream',
+  onMessage?: (ws: WebSocket, data: WebSocket.RawData) => void,
 ): Promise<{ status: number; ws?: WebSocket }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${wsUrl}${path}`, { headers });
+    if (onMessage) ws.on('message', data => onMessage(ws, data));
     ws.once('open', () => resolve({ status: 101, ws }));
     ws.once('unexpected-response', (_req, res) => {
       resolve({ status: res.statusCode ?? 0 });
@@ -52,10 +58,9 @@ export async function connectReverse(
     'X-Client-Role': 'Universal',
     Authorization: `Bearer ${token}`,
   };
-  const ws = await waitFor(async () => (await upgrade(wsUrl, headers)).ws, 15_000);
   const actions: string[] = [];
   const calls: Array<{ action: string; params: unknown }> = [];
-  ws.on('message', data => {
+  const reply = (ws: WebSocket, data: WebSocket.RawData) => {
     const req = JSON.parse(String(data)) as { action: string; params: unknown; echo: unknown };
     actions.push(req.action);
     calls.push({ action: req.action, params: req.params });
@@ -70,7 +75,11 @@ export async function connectReverse(
               ? ok(null)
               : failed(1404, '不支持的Api ' + req.action);
     ws.send(JSON.stringify({ ...answer, echo: req.echo }));
-  });
+  };
+  const ws = await waitFor(
+    async () => (await upgrade(wsUrl, headers, '/upstream', reply)).ws,
+    15_000,
+  );
   return { ws, actions, calls };
 }
 
