@@ -13,6 +13,7 @@ import { EVENT_ID_HEADER, type Namespace } from '@cqfleet/contracts';
 import type { MessageFormat, OneBotEvent } from '@cqfleet/onebot';
 import { counter, type Logger, type NatsConnection } from '@cqfleet/runtime';
 import type { Msg, Subscription } from '@nats-io/transport-node';
+import { stringFormatFrame } from './string-frame.js';
 import { eventView } from './view.js';
 
 const eventsIn = counter(
@@ -83,11 +84,12 @@ function hubEvent(selfId: number, msg: Msg): HubEvent {
     frame(format) {
       const cached = frames[format];
       if (cached !== undefined) return cached;
-      // The array format is what the session published: its bytes go out as they are.
+      // The array format is what the session published: its bytes go out as they are; the
+      // string format is spliced from them (string-frame.ts), parsed only if that fails.
       const frame =
         format === 'array' || !isMessage
           ? Buffer.concat([msg.data, NEWLINE])
-          : Buffer.from(JSON.stringify(view(format)) + '\n');
+          : (stringFormatFrame(msg.data) ?? Buffer.from(JSON.stringify(view(format)) + '\n'));
       frames[format] = frame;
       return frame;
     },
