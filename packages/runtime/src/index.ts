@@ -53,7 +53,7 @@ export { FrameJoiner, publishFrame } from './relay-frames.js';
 export type { Held, LeaseCandidate, LeaseGroupOptions } from './lease-group.js';
 export { canonicalJson, LeaseGroup } from './lease-group.js';
 export { LeaseStore } from './leases.js';
-export { backoff, sleep, unixTime } from './time.js';
+export { backoff, sleep, unixTime, within } from './time.js';
 export type { StreamAck } from './stream-publisher.js';
 export { StreamPublisher } from './stream-publisher.js';
 export type { TurnSocket } from './ws-batch.js';

@@ -1,4 +1,4 @@
-/** Small timing helpers shared by retry and reconnect loops. */
+/** Small timing helpers shared by retry and reconnect loops and bounded reads. */
 
 /** Resolves after `ms`, or at once (rejecting) when `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -28,4 +28,13 @@ export function backoff(attempt: number, baseMs = 200, maxMs = 10_000): number {
 /** Unix time in seconds, as OneBot events carry it. */
 export function unixTime(): number {
   return Math.floor(Date.now() / 1000);
+}
+
+/** Rejects after `ms` unless `promise` settles first (`what` names it in the error). */
+export function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

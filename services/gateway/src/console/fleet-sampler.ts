@@ -17,7 +17,7 @@
  * tries again; samples never overlap; `stop()` ends it (with the gateway).
  */
 import { AccountStatus } from '@cqfleet/contracts';
-import type { Logger, Redis } from '@cqfleet/runtime';
+import { type Logger, type Redis, within } from '@cqfleet/runtime';
 
 /** How often the hash is read. */
 export const SAMPLE_EVERY_MS = 2_000;
@@ -112,15 +112,6 @@ export class RateTracker {
   get size(): number {
     return this.tracks.size;
   }
-}
-
-/** Rejects after `ms` unless `promise` settles first. */
-export function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Reads the account-status hash every SAMPLE_EVERY_MS into a {@link RateTracker}. */

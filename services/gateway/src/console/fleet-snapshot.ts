@@ -30,8 +30,8 @@ import {
   type Namespace,
 } from '@cqfleet/contracts';
 import type { MediaClient } from '@cqfleet/media-client';
-import type { Logger, NatsConnection, Redis } from '@cqfleet/runtime';
-import { parseStatuses, type Rates, within } from './fleet-sampler.js';
+import { type Logger, type NatsConnection, type Redis, within } from '@cqfleet/runtime';
+import { parseStatuses, type Rates } from './fleet-sampler.js';
 
 /** Longest each dependency may take to answer for a snapshot. */
 const READ_TIMEOUT_MS = 2_000;

@@ -13,7 +13,7 @@
 import type { Namespace } from '@cqfleet/contracts';
 import { getMsgShape, MessageReader, readLayout } from '@cqfleet/history-store';
 import type { MessageFormat } from '@cqfleet/onebot';
-import { counter, type Logger, type Redis } from '@cqfleet/runtime';
+import { counter, type Logger, type Redis, within } from '@cqfleet/runtime';
 
 const reads = counter(
   'cqfleet_gateway_stored_reads_total',
@@ -52,7 +52,7 @@ export class StoredMessages {
       return undefined;
     }
     try {
-      const m = await withTimeout(reader.get(selfId, messageId), READ_TIMEOUT_MS);
+      const m = await within(READ_TIMEOUT_MS, reader.get(selfId, messageId), 'store read');
       reads.inc({ result: m ? 'hit' : 'miss' });
       return m && getMsgShape(m, format, messageId);
     } catch (err) {
@@ -64,7 +64,7 @@ export class StoredMessages {
 
   /** One read of the layout at a time; a failure leaves the reader as it was. */
   private refreshLayout(): Promise<void> {
-    this.layoutRead ??= withTimeout(readLayout(this.redis, this.ns), READ_TIMEOUT_MS)
+    this.layoutRead ??= within(READ_TIMEOUT_MS, readLayout(this.redis, this.ns), 'store layout')
       .then(
         layout => {
           if (!layout) this.reader = undefined;
@@ -80,12 +80,4 @@ export class StoredMessages {
       });
     return this.layoutRead;
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
