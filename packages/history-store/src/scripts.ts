@@ -102,8 +102,10 @@ return {pos, lo, 1}
 /**
  * Several messages in one script call (store.ts sends PUT_CHUNK at a time): KEYS[1] is the
  * message count (countAdd above); then per message, ARGV holds 'g' or 'p' and then the 8 arguments
- * of PUT_GROUP or PUT_PRIVATE, and KEYS holds its 6 or 5 keys, in the same order. Returns
- * {top, lo} of every message, flattened. One call per
+ * of PUT_GROUP or PUT_PRIVATE, and KEYS holds its 6 or 5 keys, in the same order; or, for
+ * another account's copy of a shared group message written earlier in the same call, ARGV
+ * holds 'm' and the group, KEYS the account's groups (its only part of the write: the group
+ * opens to it). Returns {top, lo} of every 'g' and 'p', flattened. One call per
  * chunk instead of one per message: the per-command cost in ioredis and Redis was most of
  * history's CPU per event (bench/README.md); a chunk stays short enough not to hold Redis.
  */
@@ -116,18 +118,24 @@ ${PUT_PRIVATE}
 end
 local out, k, a, added = {}, 2, 1, 0
 while a <= #ARGV do
-  local group = ARGV[a] == 'g'
-  local nk = group and 6 or 5
-  local keys, argv = {}, {}
-  for j = 1, nk do keys[j] = KEYS[k + j - 1] end
-  for j = 1, 8 do argv[j] = ARGV[a + j] end
-  k = k + nk
-  a = a + 9
-  local r
-  if group then r = put_group(keys, argv) else r = put_private(keys, argv) end
-  out[#out + 1] = r[1]
-  out[#out + 1] = r[2]
-  added = added + r[3]
+  if ARGV[a] == 'm' then
+    redis.call('SADD', KEYS[k], ARGV[a + 1])
+    k = k + 1
+    a = a + 2
+  else
+    local group = ARGV[a] == 'g'
+    local nk = group and 6 or 5
+    local keys, argv = {}, {}
+    for j = 1, nk do keys[j] = KEYS[k + j - 1] end
+    for j = 1, 8 do argv[j] = ARGV[a + j] end
+    k = k + nk
+    a = a + 9
+    local r
+    if group then r = put_group(keys, argv) else r = put_private(keys, argv) end
+    out[#out + 1] = r[1]
+    out[#out + 1] = r[2]
+    added = added + r[3]
+  end
 end
 ${countAdd('KEYS[1]')}
 return out

@@ -143,65 +143,35 @@ export class MessageStore {
   ): Promise<void> {
     if (messages.length === 0) return;
     const pipeline = this.redis.pipeline();
+    // The chat of each full write, in order: the script answers {top, lo} for each of them.
     const chats: string[] = [];
+    // Shared group records written in this call: a message in a group that several accounts
+    // are in arrives once per account, together. The record, its id and its chat's positions
+    // are the same for all of them, so they are written once; the others only open the group
+    // to their account (the 'm' step of PUT_MANY).
+    const written = new Set<string>();
     let keys: string[] = [];
     let args: Array<string | number | Buffer> = [];
+    let steps = 0;
     const send = () => {
       if (args.length === 0) return;
       pipeline.historyPutMany(keys.length + 1, this.countKey, ...keys, ...args);
       keys = [];
       args = [];
+      steps = 0;
     };
     for (const m of messages) {
-      const record = encodeMessage(m, this.options.compressFrom);
-      const time = this.options.maxAgeS > 0 ? m.time : 0;
       const own = trust(m) === 'own';
       const chat = chatOf(m, own ? 'own' : 'shared');
-      chats.push(chat);
-      if (m.message_type === 'group') {
-        const bucket = Math.floor(m.message_seq / BUCKET);
-        keys.push(
-          `${this.prefix}${chat}:${bucket}`,
-          `${this.prefix}${own ? 'ug' : 'ag'}:${m.self_id}`,
-          this.index(m.message_id),
-          `${this.prefix}${own ? `ut:${m.self_id}` : 'gt'}`,
-          this.lowerBounds,
-          this.ages,
-        );
-        args.push(
-          'g',
-          m.group_id,
-          m.message_seq,
-          record,
-          m.message_id,
-          `${chat}:${m.message_seq}`,
-          bucket,
-          time,
-          chat,
-        );
+      if (m.message_type === 'group' && !own && written.has(`${chat}:${m.message_seq}`)) {
+        keys.push(`${this.prefix}ag:${m.self_id}`);
+        args.push('m', m.group_id);
       } else {
-        const peer = peerOf(m);
-        const derived = messageId(m.user_id, m.message_seq);
-        keys.push(
-          `${this.prefix}pc:${m.self_id}`,
-          this.index(m.message_id),
-          this.lowerBounds,
-          this.ages,
-          this.index(derived),
-        );
-        args.push(
-          'p',
-          peer,
-          m.message_id,
-          record,
-          time,
-          chat,
-          this.privateBuckets(m.self_id, peer),
-          BUCKET,
-          derived === m.message_id ? '' : derived,
-        );
+        this.putArgs(m, own, chat, keys, args);
+        chats.push(chat);
+        if (m.message_type === 'group' && !own) written.add(`${chat}:${m.message_seq}`);
       }
-      if (args.length >= PUT_CHUNK * 9) send();
+      if (++steps >= PUT_CHUNK) send();
     }
     send();
     const results = (await pipeline.exec()) ?? [];
@@ -217,6 +187,61 @@ export class MessageStore {
       }
     }
     for (const [chat, { lo, below }] of trims) await this.trimChat(chat, lo, below);
+  }
+
+  /** Keys and arguments of one message's full write (PUT_GROUP or PUT_PRIVATE in PUT_MANY). */
+  private putArgs(
+    m: StoredMessage,
+    own: boolean,
+    chat: string,
+    keys: string[],
+    args: Array<string | number | Buffer>,
+  ): void {
+    const record = encodeMessage(m, this.options.compressFrom);
+    const time = this.options.maxAgeS > 0 ? m.time : 0;
+    if (m.message_type === 'group') {
+      const bucket = Math.floor(m.message_seq / BUCKET);
+      keys.push(
+        `${this.prefix}${chat}:${bucket}`,
+        `${this.prefix}${own ? 'ug' : 'ag'}:${m.self_id}`,
+        this.index(m.message_id),
+        `${this.prefix}${own ? `ut:${m.self_id}` : 'gt'}`,
+        this.lowerBounds,
+        this.ages,
+      );
+      args.push(
+        'g',
+        m.group_id,
+        m.message_seq,
+        record,
+        m.message_id,
+        `${chat}:${m.message_seq}`,
+        bucket,
+        time,
+        chat,
+      );
+    } else {
+      const peer = peerOf(m);
+      const derived = messageId(m.user_id, m.message_seq);
+      keys.push(
+        `${this.prefix}pc:${m.self_id}`,
+        this.index(m.message_id),
+        this.lowerBounds,
+        this.ages,
+        this.index(derived),
+      );
+      args.push(
+        'p',
+        peer,
+        m.message_id,
+        record,
+        time,
+        chat,
+        this.privateBuckets(m.self_id, peer),
+        BUCKET,
+        derived === m.message_id ? '' : derived,
+      );
+    }
   }
 
   async put(m: StoredMessage, trust: Trust = 'shared'): Promise<void> {

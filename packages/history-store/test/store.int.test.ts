@@ -44,6 +44,23 @@ describe('history store', () => {
     expect(await s.groupHistory(10003, 100100, 0)).toEqual([]);
   });
 
+  it('a group message that many accounts see in one batch is written once and opens the group to each', async () => {
+    const { ns, store: s } = store();
+    await s.seedCount(0);
+    // 60 copies (over one script chunk), with another group's message between them.
+    const copies = Array.from({ length: 60 }, (_, i) => groupMsg(10001 + i, 100100, 9));
+    await s.putMany([...copies.slice(0, 30), groupMsg(10001, 100200, 1), ...copies.slice(30)]);
+    expect(await redis.hlen(`${ns.historyPrefix}g:100100:0`)).toBe(1);
+    expect(await s.count()).toBe(2);
+    const id = messageId(100100, 9);
+    for (const self of [10001, 10031, 10060]) {
+      expect((await s.get(self, id))?.self_id).toBe(self);
+      expect((await s.groupHistory(self, 100100, 0))?.map(m => m.message_seq)).toEqual([9]);
+    }
+    expect(await s.get(10061, id)).toBeUndefined();
+    expect(await s.groupHistory(10031, 100200, 0)).toEqual([]);
+  });
+
   it('a private chat is the account’s own, even when the other account stores the same message', async () => {
     const { store: s } = store();
     const sent = privateMsg(10001, 10001, 20001, 1);
