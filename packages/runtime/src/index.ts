@@ -54,7 +54,7 @@ export type { Held, LeaseCandidate, LeaseGroupOptions } from './lease-group.js';
 export { canonicalJson, LeaseGroup } from './lease-group.js';
 export { LeaseStore } from './leases.js';
 export { backoff, sleep, unixTime, within } from './time.js';
-export type { StreamAck } from './stream-publisher.js';
+export type { PublishHeaders, StreamAck } from './stream-publisher.js';
 export { StreamPublisher } from './stream-publisher.js';
 export type { TurnSocket } from './ws-batch.js';
 export { sendInTurn } from './ws-batch.js';

@@ -8,7 +8,6 @@ import {
 } from '@cqfleet/runtime';
 import { testInfra, uniqueNamespace } from '@cqfleet/testkit';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { headers } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const log = createLogger('test', 'silent');
@@ -26,11 +25,7 @@ afterAll(async () => {
   await nc.drain();
 });
 
-const withId = (id: string) => {
-  const h = headers();
-  h.set('Nats-Msg-Id', id);
-  return h;
-};
+const withId = (id: string) => [['Nats-Msg-Id', id]] as const;
 
 describe('stream publisher', () => {
   it('stores a burst in order and answers each publish with its own ack', async () => {
@@ -49,6 +44,30 @@ describe('stream publisher', () => {
       const jsm = await jetstreamManager(nc);
       const last = await jsm.streams.getMessage(ns.eventStream, { seq: seqs[499]! });
       expect(last?.string()).toBe('{"n":499}');
+    } finally {
+      publisher.close();
+    }
+  });
+
+  it('stores the headers as given, and refuses a value that would end the header block', async () => {
+    const publisher = new StreamPublisher(nc);
+    try {
+      const ack = await publisher.publish(ns.eventSubject(3, 'notice'), '{"h":1}', [
+        ['Nats-Msg-Id', 'headers-1'],
+        ['Cqfleet-Event-Id', '3:d:e:1'],
+        ['Cqfleet-Fence', '7'],
+      ]);
+      if (ack instanceof Error) throw ack;
+      const jsm = await jetstreamManager(nc);
+      const stored = await jsm.streams.getMessage(ns.eventStream, { seq: ack.seq });
+      expect(stored?.header.get('Cqfleet-Event-Id')).toBe('3:d:e:1');
+      expect(stored?.header.get('Cqfleet-Fence')).toBe('7');
+      expect(stored?.string()).toBe('{"h":1}');
+      const refused = await publisher.publish(ns.eventSubject(3, 'notice'), '{}', [
+        ['Cqfleet-Event-Id', 'a\r\nNats-Msg-Id: headers-1'],
+      ]);
+      expect(refused).toBeInstanceOf(Error);
+      expect(publisher.pending).toBe(0);
     } finally {
       publisher.close();
     }

@@ -16,7 +16,6 @@ import { EVENT_FENCE_HEADER, EVENT_ID_HEADER, type Namespace } from '@cqfleet/co
 import type { OneBotEvent } from '@cqfleet/onebot';
 import { backoff, counter, type Logger, sleep } from '@cqfleet/runtime';
 import type { StreamAck, StreamPublisher } from '@cqfleet/runtime';
-import { headers } from '@nats-io/transport-node';
 
 const published = counter(
   'cqfleet_events_published_total',
@@ -105,14 +104,14 @@ export class EventPipeline<P> {
   }
 
   private send(item: PipelineItem<P>): Promise<StreamAck | Error> {
-    const h = headers();
-    h.set(EVENT_ID_HEADER, item.id);
-    h.set(MSG_ID_HEADER, item.id); // JetStream's de-duplication key
-    h.set(EVENT_FENCE_HEADER, String(this.fence.value));
     return this.publisher.publish(
       this.ns.eventSubject(this.selfId, item.event.post_type),
-      JSON.stringify(item.event),
-      h,
+      Buffer.from(JSON.stringify(item.event)),
+      [
+        [EVENT_ID_HEADER, item.id],
+        [MSG_ID_HEADER, item.id], // JetStream's de-duplication key
+        [EVENT_FENCE_HEADER, String(this.fence.value)],
+      ],
     );
   }
 
