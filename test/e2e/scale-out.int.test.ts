@@ -5,7 +5,12 @@
  * Ownership is watched through every worker's /readyz (the accounts it runs) ten times a
  * second: no account is ever run by two workers in two samples in a row.
  */
-import { EVENT_FENCE_HEADER, Namespace } from '@cqfleet/contracts';
+import {
+  EVENT_FENCE_HEADER,
+  EVENT_ID_HEADER,
+  Namespace,
+  publishedEvents,
+} from '@cqfleet/contracts';
 import type { ServiceProcess } from '@cqfleet/devcluster';
 import { connectNats, connectRedis, createLogger, type NatsConnection } from '@cqfleet/runtime';
 import { SimControl } from '@cqfleet/sim-client';
@@ -295,8 +300,14 @@ it('a worker paused past its lease never acts for those accounts again', async (
     const gotMessage = new Set<number>();
     for (let seq = 1; seq <= last; seq++) {
       const m = await jsm.streams.getMessage(ns.eventStream, { seq }).catch(() => null);
-      const event = m?.json<{ self_id: number; raw_message?: string }>();
-      if (event?.raw_message === 'while you slept') gotMessage.add(event.self_id);
+      // A message may hold several events of its account (contracts' bus.ts).
+      for (const { data } of (m && publishedEvents(m.data, m.header.get(EVENT_ID_HEADER))) ?? []) {
+        const event = JSON.parse(new TextDecoder().decode(data)) as {
+          self_id: number;
+          raw_message?: string;
+        };
+        if (event.raw_message === 'while you slept') gotMessage.add(event.self_id);
+      }
     }
     expect(said.message_id).toEqual(expect.any(Number));
     for (const uin of itsAccounts) expect(gotMessage.has(uin), `account ${uin}`).toBe(true);

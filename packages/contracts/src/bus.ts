@@ -1,11 +1,14 @@
 /**
  * How events travel on NATS. The message body is the OneBot event JSON in go-cqhttp's shape
- * with `message` as a segment array; everything else rides in headers.
+ * with `message` as a segment array (or several of an account's events, one per line: see
+ * {@link EVENT_ID_SEPARATOR}); everything else rides in headers.
  */
 
 /**
- * The stable event id, also used as `Nats-Msg-Id` so that JetStream drops a second publish of
- * the same event (a worker that takes an account over re-publishes from its cursor).
+ * The stable event id (the ids of a batch), also used as `Nats-Msg-Id` (a batch's first id) so
+ * that JetStream drops a second publish of the same event (a worker that takes an account over
+ * re-publishes from its cursor; the session's event-pipeline.ts says how a batch cut
+ * differently the second time is still stored once).
  */
 export const EVENT_ID_HEADER = 'Cqfleet-Event-Id';
 /** Header with the fencing token of the lease the publishing worker held (which owner said it). */
@@ -36,4 +39,49 @@ export function upstreamEventId(selfId: number, digest: string): string {
 /** True for the id of an event an upstream implementation reported. */
 export function isUpstreamEventId(id: string | undefined): boolean {
   return id !== undefined && /^\d+:u:/.test(id);
+}
+
+/**
+ * Several events of one account in one stream message (a burst): `Cqfleet-Event-Id` holds
+ * their ids separated by this, the body their JSON one per line (JSON text never holds a raw
+ * line break), in order; `Nats-Msg-Id` is the first event's id. A message with one id is one
+ * event, its body the JSON alone.
+ */
+export const EVENT_ID_SEPARATOR = ' ';
+
+/** True for an id that can travel in a batch: printable ASCII, no separator. */
+export function batchableEventId(id: string): boolean {
+  return /^[\x21-\x7e]+$/.test(id);
+}
+
+/** One event of a stream message: its id (absent on a message without one) and JSON bytes. */
+export interface PublishedEvent {
+  id: string | undefined;
+  data: Uint8Array;
+}
+
+const LINE_FEED = 0x0a;
+
+/**
+ * The events of a stream message, from its body and its `Cqfleet-Event-Id` header; undefined
+ * when the body's lines do not match the ids (not a batch this contract describes).
+ */
+export function publishedEvents(
+  data: Uint8Array,
+  idHeader: string | undefined,
+): PublishedEvent[] | undefined {
+  // One event's JSON has no line feed; its id is the header whatever it holds.
+  if (data.indexOf(LINE_FEED) < 0) return [{ id: idHeader || undefined, data }];
+  const ids = idHeader ? idHeader.split(EVENT_ID_SEPARATOR) : [];
+  if (ids.length < 2) return undefined;
+  const events: PublishedEvent[] = [];
+  let start = 0;
+  for (const id of ids) {
+    if (id === '' || start > data.length) return undefined;
+    let end = data.indexOf(LINE_FEED, start);
+    if (end < 0) end = data.length;
+    events.push({ id, data: data.subarray(start, end) });
+    start = end + 1;
+  }
+  return start === data.length + 1 ? events : undefined;
 }

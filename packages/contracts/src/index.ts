@@ -7,11 +7,15 @@
  * ns.leaseKey(10001);                  // 'cqfleet:lease:10001'
  * ```
  */
+export type { PublishedEvent } from './bus.js';
 export {
+  batchableEventId,
   driverEventId,
   EVENT_FENCE_HEADER,
   EVENT_ID_HEADER,
+  EVENT_ID_SEPARATOR,
   isUpstreamEventId,
+  publishedEvents,
   sentEventId,
   upstreamEventId,
 } from './bus.js';

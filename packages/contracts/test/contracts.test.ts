@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { AccountRecord, formatLease, Namespace, parseLease } from '@cqfleet/contracts';
+import {
+  AccountRecord,
+  formatLease,
+  Namespace,
+  parseLease,
+  publishedEvents,
+} from '@cqfleet/contracts';
 
 describe('namespace', () => {
   it('derives every name from one namespace', () => {
@@ -35,5 +41,35 @@ describe('registry', () => {
       enabled: true,
     });
     expect(() => AccountRecord.parse({ uin: -1 })).toThrow();
+  });
+});
+
+describe('published events', () => {
+  const bytes = (s: string) => new TextEncoder().encode(s);
+  const text = (d: Uint8Array) => new TextDecoder().decode(d);
+
+  it('a message without line breaks is one event, its id the whole header', () => {
+    const [one, ...none] = publishedEvents(bytes('{"a":1}'), 'x y')!;
+    expect(none).toEqual([]);
+    expect(one!.id).toBe('x y');
+    expect(text(one!.data)).toBe('{"a":1}');
+    expect(publishedEvents(bytes('{}'), '')).toEqual([{ id: undefined, data: bytes('{}') }]);
+  });
+
+  it('a batch is one event per line, each with its id', () => {
+    const events = publishedEvents(bytes('{"n":1}\n{"n":2}\n{"n":3}'), 'a b c')!;
+    expect(events.map(e => [e.id, text(e.data)])).toEqual([
+      ['a', '{"n":1}'],
+      ['b', '{"n":2}'],
+      ['c', '{"n":3}'],
+    ]);
+  });
+
+  it('lines that do not match the ids are refused', () => {
+    expect(publishedEvents(bytes('{}\n{}'), 'a b c')).toBeUndefined();
+    expect(publishedEvents(bytes('{}\n{}\n{}'), 'a b')).toBeUndefined();
+    expect(publishedEvents(bytes('{}\n{}\n'), 'a b')).toBeUndefined();
+    expect(publishedEvents(bytes('{}\n{}'), 'a  b')).toBeUndefined();
+    expect(publishedEvents(bytes('{}\n{}'), undefined)).toBeUndefined();
   });
 });

@@ -2,7 +2,8 @@
  * One delivery's feed against real JetStream: a holder that dies with an event in hand (no
  * nak possible) leaves it to the next holder first, about one ack wait later, ahead of the
  * events behind it (the chaos run's lost event when a gateway was SIGKILLed); a live holder
- * that takes longer than the ack wait keeps its event.
+ * that takes longer than the ack wait keeps its event; the events of a batch message go one by
+ * one, a failed one retried from itself.
  */
 import { Namespace } from '@cqfleet/contracts';
 import {
@@ -12,9 +13,10 @@ import {
   type NatsConnection,
 } from '@cqfleet/runtime';
 import { testInfra, uniqueNamespace, waitFor } from '@cqfleet/testkit';
-import { jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { headers } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventFeed, type FeedOptions } from '../src/delivery/event-feed.js';
+import { EventFeed, type FeedEvent, type FeedOptions } from '../src/delivery/event-feed.js';
 
 const log = createLogger('test', process.env.CQFLEET_TEST_LOGS ? 'debug' : 'silent');
 let nc: NatsConnection;
@@ -52,7 +54,7 @@ async function publish(self: number, count: number, from = 0): Promise<void> {
     await js.publish(ns.eventSubject(self, 'message'), JSON.stringify({ n }));
 }
 
-const valueOf = (m: JsMsg) => m.json<{ n: number }>().n;
+const valueOf = ({ event }: FeedEvent) => (event as unknown as { n: number }).n;
 
 describe('event feed', () => {
   it("a dead holder's event goes to the next holder first, about one ack wait later", async () => {
@@ -86,7 +88,7 @@ describe('event feed', () => {
     const other = feed(nc, self, 600);
     feeds.push(slow, other);
     let held = false;
-    const deliverSlowly = (who: string) => async (m: JsMsg) => {
+    const deliverSlowly = (who: string) => async (m: FeedEvent) => {
       seen.push([who, valueOf(m)]);
       if (!held) {
         held = true;
@@ -103,5 +105,34 @@ describe('event feed', () => {
     await new Promise(r => setTimeout(r, 500));
     expect(seen[0]).toEqual(['slow', 0]);
     expect(seen.map(([, n]) => n)).toEqual([0, 1, 2]);
+  });
+
+  it('delivers the events of a batch message in order with their ids, retrying from the one that failed', async () => {
+    const self = ++selfId;
+    const tries: Array<[string | undefined, number]> = [];
+    let failOnce = true;
+    const f = feed(nc, self);
+    feeds.push(f);
+    await f.start(async e => {
+      tries.push([e.id, valueOf(e)]);
+      if (valueOf(e) === 2 && failOnce) return (failOnce = false);
+      return true;
+    });
+    const h = headers();
+    h.set('Cqfleet-Event-Id', 'b1 b2 b3');
+    await jetstream(nc).publish(
+      ns.eventSubject(self, 'message'),
+      ['{"n":1}', '{"n":2}', '{"n":3}'].join('\n'),
+      { headers: h },
+    );
+    await waitFor(() => (tries.length >= 4 ? true : undefined), 10_000, 'four attempts');
+    await new Promise(r => setTimeout(r, 300));
+    expect(tries).toEqual([
+      ['b1', 1],
+      ['b2', 2],
+      ['b2', 2],
+      ['b3', 3],
+    ]);
+    expect(f.delivered).toBe(3);
   });
 });

@@ -1,13 +1,19 @@
 /**
- * The durable consumer that feeds the store. Every event of the stream passes through it; message
- * events are stored, then the event is acknowledged. A crash between store and ack only leads
+ * The durable consumer that feeds the store. Every event of the stream passes through it (a
+ * stream message may hold several: contracts' bus.ts); message events are stored, then the
+ * message is acknowledged. A crash between store and ack only leads
  * to a redelivery, which stores the same values again. Several history replicas share the one
  * durable consumer, so each event is handled by one of them.
  *
  * Binding the consumer, batching what arrives together, resuming after NATS or consumer errors
  * and stopping are the runtime's `DurableConsumer`; storing, acknowledging and `catchUp` are here.
  */
-import { EVENT_ID_HEADER, isUpstreamEventId, type Namespace } from '@cqfleet/contracts';
+import {
+  EVENT_ID_HEADER,
+  isUpstreamEventId,
+  type Namespace,
+  publishedEvents,
+} from '@cqfleet/contracts';
 import { isMessageEvent, type MessageEvent, type OneBotEvent } from '@cqfleet/onebot';
 import {
   backoff,
@@ -19,6 +25,8 @@ import {
 } from '@cqfleet/runtime';
 import { AckPolicy, DeliverPolicy, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { MessageStore, Trust } from '@cqfleet/history-store';
+
+const decoder = new TextDecoder();
 
 const storedTotal = counter(
   'cqfleet_history_events_stored_total',
@@ -72,13 +80,20 @@ export class HistoryConsumer {
     // What an upstream implementation reported is kept under its account alone (store.ts).
     const own = new Set<MessageEvent>();
     for (const m of batch) {
-      try {
-        const event = m.json<OneBotEvent>();
-        if (!isMessageEvent(event)) continue;
-        events.push(event);
-        if (isUpstreamEventId(m.headers?.get(EVENT_ID_HEADER))) own.add(event);
-      } catch {
-        this.log.warn({ seq: m.seq }, 'event is not JSON; skipped');
+      const published = publishedEvents(m.data, m.headers?.get(EVENT_ID_HEADER));
+      if (!published) {
+        this.log.warn({ seq: m.seq }, 'event lines do not match their ids; skipped');
+        continue;
+      }
+      for (const { id, data } of published) {
+        try {
+          const event = JSON.parse(decoder.decode(data)) as OneBotEvent;
+          if (!isMessageEvent(event)) continue;
+          events.push(event);
+          if (isUpstreamEventId(id)) own.add(event);
+        } catch {
+          this.log.warn({ seq: m.seq }, 'event is not JSON; skipped');
+        }
       }
     }
     const trust = (e: MessageEvent): Trust => (own.has(e) ? 'own' : 'shared');

@@ -24,7 +24,7 @@ import {
 } from './driver/index.js';
 import { fallbackPort } from './upstream/fallback-port.js';
 import type { UpstreamContext } from './upstream/onebot-driver.js';
-import { EventPipeline } from './events/event-pipeline.js';
+import { EventPipeline, type StoredIds } from './events/event-pipeline.js';
 import { normalize } from './events/normalize.js';
 import type { IncomingOptions } from './segments/incoming.js';
 
@@ -34,6 +34,8 @@ export interface AccountDeps extends UpstreamContext {
   holds(uin: number, fence: number): boolean;
   /** Event publishes of the whole worker (one ack inbox, writes coalesced per loop turn). */
   publisher: StreamPublisher;
+  /** The event ids of a stored stream message (a publish found to be a duplicate). */
+  storedIds: StoredIds;
   leases: LeaseStore;
   log: Logger;
   /** Every state the driver reports (the worker's account-status board). */
@@ -91,6 +93,7 @@ export class AccountRuntime {
       this.log,
       c => this.advance(c),
       { value: lease.fence, holds: () => deps.holds(this.uin, lease.fence) },
+      deps.storedIds,
     );
   }
 

@@ -27,6 +27,7 @@ import { sessionHandlers } from './handlers/index.js';
 import { MediaClient } from '@cqfleet/media-client';
 import type { Config } from './config.js';
 import { LeaseManager } from './ownership/lease-manager.js';
+import { storedEventIds } from './events/stored-ids.js';
 import { AccountStatusBoard } from './status/account-status.js';
 import { declaredAccounts, parseSeedAccounts, readAccountsFile, seedAccounts } from './registry.js';
 
@@ -60,6 +61,7 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
   // when the event stream's leader dies, nothing acks until a new one is elected (6-9 s on
   // nats-server 2.9), and a 5 s timeout would add up to 5 s after the election (chaos run).
   const publisher = new StreamPublisher(nc, 2_000);
+  const storedIds = storedEventIds(nc, ns);
   const redis: Redis = connectRedis(config.redis, `session ${id}`, wlog);
   await redisReady(redis);
   const declared = declaredAccounts(
@@ -129,6 +131,7 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
           incoming: { extraReplyData: options.extraReplyData },
           holds: (uin, fence) => leases.holds(uin, fence),
           publisher,
+          storedIds,
           redis,
           nc,
           ns,

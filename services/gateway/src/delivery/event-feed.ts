@@ -15,7 +15,8 @@
  * Binding the consumer, pulling, resuming after NATS or consumer errors and stopping are the
  * runtime's `DurableConsumer`; what is this delivery's own is here.
  */
-import type { Namespace } from '@cqfleet/contracts';
+import { EVENT_ID_HEADER, type Namespace, publishedEvents } from '@cqfleet/contracts';
+import type { OneBotEvent } from '@cqfleet/onebot';
 import {
   counter,
   DurableConsumer,
@@ -56,8 +57,16 @@ export interface FeedOptions {
   maxRetryMs: number;
 }
 
+/** One event of the stream, parsed, with its id for the receiver's de-duplication. */
+export interface FeedEvent {
+  id: string | undefined;
+  event: OneBotEvent;
+}
+
 /** Delivers one event; resolves true when delivered (or to be skipped), false to retry. */
-export type Deliver = (msg: JsMsg) => Promise<boolean>;
+export type Deliver = (event: FeedEvent) => Promise<boolean>;
+
+const decoder = new TextDecoder();
 
 export class EventFeed {
   private readonly consumer: DurableConsumer;
@@ -68,7 +77,7 @@ export class EventFeed {
     nc: NatsConnection,
     ns: Namespace,
     private readonly opts: FeedOptions,
-    log: Logger,
+    private readonly log: Logger,
   ) {
     this.consumer = new DurableConsumer(
       nc,
@@ -107,13 +116,37 @@ export class EventFeed {
     // Still ours while a slow receiver or the retries take longer than the ack wait.
     const keep = setInterval(() => working(m), Math.max(100, this.opts.ackWaitMs / 3));
     try {
-      await this.attempts(m, deliver, signal);
+      await this.attempts(m, this.eventsOf(m), deliver, signal);
     } finally {
       clearInterval(keep);
     }
   }
 
-  private async attempts(m: JsMsg, deliver: Deliver, signal: AbortSignal): Promise<void> {
+  /** The message's events (several for a burst: contracts' bus.ts); what does not parse is skipped. */
+  private eventsOf(m: JsMsg): FeedEvent[] {
+    const events: FeedEvent[] = [];
+    for (const { id, data } of publishedEvents(m.data, m.headers?.get(EVENT_ID_HEADER)) ?? []) {
+      try {
+        events.push({ id, event: JSON.parse(decoder.decode(data)) as OneBotEvent });
+      } catch {
+        this.log.warn({ seq: m.seq, selfId: this.opts.selfId }, 'event is not JSON; skipped');
+      }
+    }
+    return events;
+  }
+
+  /**
+   * Delivers the message's events in order, each retried until delivered, then acks it. A
+   * stop hands the message back: its events delivered so far come again to the next holder
+   * (at least once; receivers de-duplicate by the event id).
+   */
+  private async attempts(
+    m: JsMsg,
+    events: FeedEvent[],
+    deliver: Deliver,
+    signal: AbortSignal,
+  ): Promise<void> {
+    let next = 0;
     for (let attempt = 0; ; attempt++) {
       if (signal.aborted) {
         // Handed back at once, so the next holder delivers it first, not after the ack wait.
@@ -121,14 +154,18 @@ export class EventFeed {
         return;
       }
       if (this.tooOld(m)) {
-        this.expired++;
-        expiredTotal.inc({ transport: this.opts.kind });
+        this.expired += events.length - next;
+        expiredTotal.inc({ transport: this.opts.kind }, events.length - next);
         m.ack();
         return;
       }
-      if (await deliver(m).catch(() => false)) {
+      while (next < events.length && (await deliver(events[next]!).catch(() => false))) {
         this.delivered++;
         delivered.inc({ transport: this.opts.kind });
+        next++;
+        attempt = 0;
+      }
+      if (next === events.length) {
         m.ack();
         return;
       }

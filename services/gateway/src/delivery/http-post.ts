@@ -12,10 +12,10 @@
  * - a JSON object in the reply is a quick operation on that event.
  */
 import { createHmac } from 'node:crypto';
-import { EVENT_ID_HEADER, type HttpPostEndpoint } from '@cqfleet/contracts';
-import type { MetaEvent, OneBotEvent } from '@cqfleet/onebot';
+import type { HttpPostEndpoint } from '@cqfleet/contracts';
+import type { MetaEvent } from '@cqfleet/onebot';
 import type { Logger } from '@cqfleet/runtime';
-import type { JsMsg } from '@nats-io/jetstream';
+import type { FeedEvent } from './event-feed.js';
 import type { Settings } from '../config.js';
 import type { FilterRegistry } from '../events/filter-registry.js';
 import { eventView } from '../events/view.js';
@@ -78,18 +78,12 @@ export class HttpPostSink {
   ) {}
 
   /** The feed's delivery function: true when delivered or deliberately skipped. */
-  deliver = async (msg: JsMsg): Promise<boolean> => {
-    const event = msg.json<OneBotEvent>();
+  deliver = async ({ id, event }: FeedEvent): Promise<boolean> => {
     const { settings, filters } = this.deps;
     if (event.post_type === 'message_sent' && !settings.reportSelfMessage) return true;
     const view = eventView(event, settings.messageFormat);
     if (!filters.passes(settings.filter, view)) return true;
-    const result = await postEvent(
-      this.def,
-      this.selfId,
-      JSON.stringify(view) + '\n',
-      msg.headers?.get(EVENT_ID_HEADER) || undefined,
-    );
+    const result = await postEvent(this.def, this.selfId, JSON.stringify(view) + '\n', id);
     if (!result.delivered) {
       this.deps.log.warn(
         { url: this.def.url, status: result.status, selfId: this.selfId },

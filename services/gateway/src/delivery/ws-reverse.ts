@@ -11,9 +11,9 @@
  *   and Event connections; heartbeats follow.
  */
 import type { ReverseWsEndpoint } from '@cqfleet/contracts';
-import type { MetaEvent, OneBotEvent } from '@cqfleet/onebot';
+import type { MetaEvent } from '@cqfleet/onebot';
 import { type Logger, sleep } from '@cqfleet/runtime';
-import type { JsMsg } from '@nats-io/jetstream';
+import type { FeedEvent } from './event-feed.js';
 import WebSocket from 'ws';
 import { accountGrant } from '../auth/tokens.js';
 import type { Settings } from '../config.js';
@@ -192,8 +192,7 @@ export class ReverseWsDelivery {
   }
 
   /** The feed's delivery function; waits for the connection when it is down. */
-  deliver = async (msg: JsMsg): Promise<boolean> => {
-    const event = msg.json<OneBotEvent>();
+  deliver = async ({ event }: FeedEvent): Promise<boolean> => {
     const { settings, filters } = this.deps;
     if (event.post_type === 'message_sent' && !settings.reportSelfMessage) return true;
     const view = eventView(event, settings.messageFormat);

@@ -9,10 +9,10 @@
  * publish). Such re-publishes are close together, so the hub remembers the last
  * `RECENT_IDS` event ids of each account and delivers each id once.
  */
-import { EVENT_ID_HEADER, type Namespace } from '@cqfleet/contracts';
+import { EVENT_ID_HEADER, type Namespace, publishedEvents } from '@cqfleet/contracts';
 import type { MessageFormat, OneBotEvent } from '@cqfleet/onebot';
 import { counter, type Logger, type NatsConnection } from '@cqfleet/runtime';
-import type { Msg, Subscription } from '@nats-io/transport-node';
+import type { Subscription } from '@nats-io/transport-node';
 import { stringFormatFrame } from './string-frame.js';
 import { eventView } from './view.js';
 
@@ -66,19 +66,23 @@ export class RecentIds {
 const decoder = new TextDecoder();
 const NEWLINE = Buffer.from('\n');
 
-function hubEvent(selfId: number, msg: Msg): HubEvent {
+function hubEvent(
+  selfId: number,
+  postType: string,
+  id: string | undefined,
+  data: Uint8Array,
+): HubEvent {
   let parsed: OneBotEvent | undefined;
   const views: Partial<Record<MessageFormat, OneBotEvent>> = {};
   const frames: Partial<Record<MessageFormat, Buffer>> = {};
-  const postType = msg.subject.slice(msg.subject.lastIndexOf('.') + 1);
   const isMessage = postType === 'message' || postType === 'message_sent';
-  const parse = () => (parsed ??= JSON.parse(decoder.decode(msg.data)) as OneBotEvent);
+  const parse = () => (parsed ??= JSON.parse(decoder.decode(data)) as OneBotEvent);
   const view = (format: MessageFormat): OneBotEvent =>
     (views[format] ??= eventView(parse(), format));
   return {
     selfId,
     postType,
-    id: msg.headers?.get(EVENT_ID_HEADER) || undefined,
+    id,
     parsed: parse,
     view,
     frame(format) {
@@ -88,8 +92,8 @@ function hubEvent(selfId: number, msg: Msg): HubEvent {
       // string format is spliced from them (string-frame.ts), parsed only if that fails.
       const frame =
         format === 'array' || !isMessage
-          ? Buffer.concat([msg.data, NEWLINE])
-          : (stringFormatFrame(msg.data) ?? Buffer.from(JSON.stringify(view(format)) + '\n'));
+          ? Buffer.concat([data, NEWLINE])
+          : (stringFormatFrame(data) ?? Buffer.from(JSON.stringify(view(format)) + '\n'));
       frames[format] = frame;
       return frame;
     },
@@ -114,14 +118,20 @@ export class EventHub {
       const sub = this.nc.subscribe(this.ns.accountEventSubjects(selfId), {
         callback: (err, msg) => {
           if (err) return this.log.warn({ err: err.message, selfId }, 'event subscription error');
-          const event = hubEvent(selfId, msg);
-          if (event.id !== undefined && !recent.add(event.id)) return;
-          eventsIn.inc();
-          for (const l of listeners) {
-            try {
-              l(event);
-            } catch (e) {
-              this.log.error({ err: e, selfId }, 'event listener failed');
+          const published = publishedEvents(msg.data, msg.headers?.get(EVENT_ID_HEADER));
+          if (!published)
+            return this.log.warn({ selfId }, 'event lines do not match their ids; dropped');
+          const postType = msg.subject.slice(msg.subject.lastIndexOf('.') + 1);
+          for (const { id, data } of published) {
+            if (id !== undefined && !recent.add(id)) continue;
+            const event = hubEvent(selfId, postType, id, data);
+            eventsIn.inc();
+            for (const l of listeners) {
+              try {
+                l(event);
+              } catch (e) {
+                this.log.error({ err: e, selfId }, 'event listener failed');
+              }
             }
           }
         },

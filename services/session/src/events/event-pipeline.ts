@@ -1,18 +1,34 @@
 /**
- * Publishes one account's events to JetStream, in order, exactly once.
+ * Publishes one account's events to JetStream, in order, each stored once.
  *
- * - Each event carries its stable id as `Nats-Msg-Id`, so JetStream drops a second publish of
- *   the same event (a re-publish after a failure or by a worker that took the account over).
- * - Up to `window` publishes are in flight; acks are awaited in order. A failed publish is
- *   retried with back-off, and everything behind it waits, so the stream keeps the account's
- *   order and nothing is skipped while NATS is away.
+ * - **Batches.** Events from the driver that are queued together (a burst in a big group) go
+ *   out as one stream message of up to `MAX_BATCH` events (contracts' bus.ts has the format):
+ *   one publish, one ack, one delivery to each consumer instead of one per event. Events
+ *   without a driver position (`message_sent`, an upstream's) go alone, as before batches.
+ * - **Each event stored once.** A message carries its first event's id as `Nats-Msg-Id`, so
+ *   JetStream drops a second publish that starts at the same event: a retry after a lost ack,
+ *   or a worker that took the account over and re-publishes from the cursor. The second time
+ *   the events may be cut into batches differently, so a duplicate is looked up
+ *   (`storedIds`): the events it holds count as stored, the rest of this batch is published
+ *   again from there, and those of its events still to come are skipped when they arrive. While
+ *   this can happen (from the start, and after a failure, until a publish is new to the
+ *   stream) one batch is in flight at a time, so nothing can overtake what is published again.
+ * - **Order.** Up to `window` publishes are in flight; acks are awaited in order. A failed
+ *   publish is retried with back-off and everything behind it waits, so the stream keeps the
+ *   account's order and nothing is skipped while NATS is away.
  * - `onPublished` reports the highest position published without a gap; the account stores it
  *   as its cursor, which is where a new owner resumes.
  * - Nothing is published while `fence.holds()` is false (the lease may have lapsed, e.g. after
  *   the process was paused): publishing waits until the lease is renewed, or the account is
- *   stopped because it was lost. Every event carries the lease's fence (`Cqfleet-Fence`).
+ *   stopped because it was lost. Every message carries the lease's fence (`Cqfleet-Fence`).
  */
-import { EVENT_FENCE_HEADER, EVENT_ID_HEADER, type Namespace } from '@cqfleet/contracts';
+import {
+  batchableEventId,
+  EVENT_FENCE_HEADER,
+  EVENT_ID_HEADER,
+  EVENT_ID_SEPARATOR,
+  type Namespace,
+} from '@cqfleet/contracts';
 import type { OneBotEvent } from '@cqfleet/onebot';
 import { backoff, counter, type Logger, sleep } from '@cqfleet/runtime';
 import type { StreamAck, StreamPublisher } from '@cqfleet/runtime';
@@ -29,6 +45,9 @@ const publishRetries = counter(
 
 /** The header JetStream de-duplicates on. */
 const MSG_ID_HEADER = 'Nats-Msg-Id';
+/** Most events, and most body bytes, in one stream message. */
+export const MAX_BATCH = 64;
+const MAX_BATCH_BYTES = 256 * 1024;
 
 export interface PipelineItem<P> {
   id: string;
@@ -39,12 +58,24 @@ export interface PipelineItem<P> {
   done?: (err?: Error) => void;
 }
 
+/** The event ids held by the stream message at `seq` ([] when it is gone). */
+export type StoredIds = (seq: number) => Promise<string[]>;
+
+interface Inflight<P> {
+  items: PipelineItem<P>[];
+  ack: Promise<StreamAck | Error>;
+}
+
 export class EventPipeline<P> {
   private readonly queue: PipelineItem<P>[] = [];
-  private inflight: Array<{ item: PipelineItem<P>; ack: Promise<StreamAck | Error> }> = [];
+  private inflight: Inflight<P>[] = [];
   private pumping = false;
   private stopped = false;
   private idle: Array<() => void> = [];
+  /** A publish may meet events stored before (see the class comment): one batch at a time. */
+  private recovering = true;
+  /** Ids of events a looked-up duplicate held that have not been queued yet: skipped. */
+  private readonly storedAhead = new Set<string>();
   published = 0;
 
   constructor(
@@ -54,6 +85,7 @@ export class EventPipeline<P> {
     private readonly log: Logger,
     private readonly onPublished: (position: P) => void,
     private readonly fence: { value: number; holds(): boolean },
+    private readonly storedIds: StoredIds,
     private readonly window = 64,
   ) {}
 
@@ -72,7 +104,7 @@ export class EventPipeline<P> {
   }
 
   get pending(): number {
-    return this.queue.length + this.inflight.length;
+    return this.queue.length + this.inflight.reduce((n, f) => n + f.items.length, 0);
   }
 
   /** Resolves when everything queued so far is published (or the pipeline is stopped). */
@@ -84,7 +116,7 @@ export class EventPipeline<P> {
   /** Stops publishing; queued events are abandoned (the next owner re-reads them). */
   stop(): void {
     this.stopped = true;
-    const abandoned = [...this.inflight.map(f => f.item), ...this.queue.splice(0)];
+    const abandoned = [...this.inflight.flatMap(f => f.items), ...this.queue.splice(0)];
     for (const item of abandoned) item.done?.(new Error('event pipeline stopped'));
     this.inflight = [];
     for (const resolve of this.idle.splice(0)) resolve();
@@ -103,16 +135,56 @@ export class EventPipeline<P> {
       });
   }
 
-  private send(item: PipelineItem<P>): Promise<StreamAck | Error> {
+  /** The next message's events, taken from the queue: a run of batchable events, or one. */
+  private take(): PipelineItem<P>[] {
+    const first = this.queue.shift()!;
+    const batch = [first];
+    if (!batchable(first)) return batch;
+    const postType = first.event.post_type;
+    while (batch.length < MAX_BATCH && this.queue.length > 0) {
+      const next = this.queue[0]!;
+      if (!batchable(next) || next.event.post_type !== postType) break;
+      batch.push(this.queue.shift()!);
+    }
+    return batch;
+  }
+
+  private send(items: PipelineItem<P>[]): Promise<StreamAck | Error> {
+    const first = items[0]!;
+    let body = JSON.stringify(first.event);
+    let n = 1;
+    // The byte limit keeps a batch well under NATS's payload limit; what does not fit goes back.
+    for (; n < items.length; n++) {
+      const line = JSON.stringify(items[n]!.event);
+      if (body.length + line.length >= MAX_BATCH_BYTES) break;
+      body += `\n${line}`;
+    }
+    if (n < items.length) this.queue.unshift(...items.splice(n));
     return this.publisher.publish(
-      this.ns.eventSubject(this.selfId, item.event.post_type),
-      Buffer.from(JSON.stringify(item.event)),
+      this.ns.eventSubject(this.selfId, first.event.post_type),
+      Buffer.from(body),
       [
-        [EVENT_ID_HEADER, item.id],
-        [MSG_ID_HEADER, item.id], // JetStream's de-duplication key
+        [EVENT_ID_HEADER, items.map(i => i.id).join(EVENT_ID_SEPARATOR)],
+        [MSG_ID_HEADER, first.id], // JetStream's de-duplication key
         [EVENT_FENCE_HEADER, String(this.fence.value)],
       ],
     );
+  }
+
+  /** Marks events stored: counted, the cursor moved, their waiters resolved. */
+  private complete(items: PipelineItem<P>[]): void {
+    for (const item of items) {
+      this.published++;
+      published.inc({ post_type: item.event.post_type });
+      if (item.position !== undefined) this.onPublished(item.position);
+      item.done?.();
+    }
+  }
+
+  /** Completes the queued events a looked-up duplicate already holds. */
+  private skipStored(): void {
+    while (this.queue.length > 0 && this.storedAhead.delete(this.queue[0]!.id))
+      this.complete([this.queue.shift()!]);
   }
 
   private async run(): Promise<void> {
@@ -122,35 +194,78 @@ export class EventPipeline<P> {
         await sleep(50);
         continue;
       }
-      while (this.inflight.length < this.window && this.queue.length > 0 && this.fence.holds()) {
-        const item = this.queue.shift()!;
-        this.inflight.push({ item, ack: this.send(item) });
+      const window = this.recovering ? 1 : this.window;
+      while (this.inflight.length < window && this.fence.holds()) {
+        this.skipStored();
+        if (this.queue.length === 0) break;
+        const items = this.take();
+        this.inflight.push({ items, ack: this.send(items) });
       }
+      if (this.inflight.length === 0) continue;
       const head = this.inflight[0]!;
-      const result = await head.ack;
+      let result = await head.ack;
       if (this.stopped) return;
-      if (result instanceof Error) {
-        // Wait for the rest of the window, then publish again from the failed event on.
-        // Events after it that did get stored are dropped by JetStream as duplicates.
+      let rest: PipelineItem<P>[] = [];
+      if (!(result instanceof Error) && result.duplicate && batchable(head.items[0]!)) {
+        const stored = await this.storedIds(result.seq).catch((err: unknown) =>
+          err instanceof Error ? err : new Error(String(err)),
+        );
+        if (this.stopped) return;
+        if (stored instanceof Error) result = stored;
+        else rest = this.unstored(head.items, stored);
+      }
+      if (result instanceof Error || (rest.length > 0 && this.inflight.length > 1)) {
+        // Wait for the rest of the window, then publish again from the failed event on (or
+        // from the first event a duplicate did not hold). Events after it that did get
+        // stored are found again as duplicates.
         failures++;
         publishRetries.inc();
         this.log.warn(
-          { err: result.message, selfId: this.selfId, failures },
+          {
+            err: result instanceof Error ? result.message : 'duplicate cut differently',
+            selfId: this.selfId,
+            failures,
+          },
           'event publish failed, retrying',
         );
         await Promise.all(this.inflight.map(f => f.ack));
-        this.queue.unshift(...this.inflight.map(f => f.item));
+        if (this.stopped) return;
+        const again = result instanceof Error ? head.items : rest;
+        if (!(result instanceof Error)) this.complete(head.items.slice(0, -rest.length));
+        this.queue.unshift(...again, ...this.inflight.slice(1).flatMap(f => f.items));
         this.inflight = [];
+        this.recovering = true;
         await sleep(backoff(failures, 100, 5_000));
         continue;
       }
       failures = 0;
       this.inflight.shift();
-      this.published++;
-      published.inc({ post_type: head.item.event.post_type });
-      if (head.item.position !== undefined) this.onPublished(head.item.position);
-      head.item.done?.();
+      if (!result.duplicate) {
+        this.recovering = false;
+        this.storedAhead.clear();
+      }
+      this.complete(rest.length > 0 ? head.items.slice(0, -rest.length) : head.items);
+      if (rest.length > 0) this.queue.unshift(...rest);
     }
     for (const resolve of this.idle.splice(0)) resolve();
   }
+
+  /**
+   * The events of `items` (published as a duplicate of the message holding `stored`) that the
+   * stored message does not hold: from the first one missing on, all of them (publishing one
+   * twice is safer than skipping one). Ids it holds beyond `items` are remembered as stored.
+   */
+  private unstored(items: PipelineItem<P>[], stored: string[]): PipelineItem<P>[] {
+    // A message gone from the stream says nothing more than that it began with this event.
+    const held = new Set(stored.length > 0 ? stored : [items[0]!.id]);
+    const missing = items.findIndex(i => !held.has(i.id));
+    for (const i of items) held.delete(i.id);
+    if (missing < 0) for (const id of held) this.storedAhead.add(id);
+    return missing < 0 ? [] : items.slice(missing);
+  }
+}
+
+/** Driver events (those with a position) travel in batches; the others alone. */
+function batchable(item: PipelineItem<unknown>): boolean {
+  return item.position !== undefined && batchableEventId(item.id);
 }

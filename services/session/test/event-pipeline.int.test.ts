@@ -1,0 +1,143 @@
+/**
+ * The event pipeline against real JetStream: a burst goes out in batches, in order, each event
+ * once; events without a position go alone; and a worker that takes the account over and
+ * re-publishes from the cursor, cutting the events into batches differently, still leaves each
+ * event in the stream once, in order.
+ */
+import { EVENT_ID_HEADER, EVENT_ID_SEPARATOR, Namespace } from '@cqfleet/contracts';
+import type { OneBotEvent } from '@cqfleet/onebot';
+import {
+  connectNats,
+  createLogger,
+  ensureEventStream,
+  type NatsConnection,
+  StreamPublisher,
+} from '@cqfleet/runtime';
+import { testInfra, uniqueNamespace } from '@cqfleet/testkit';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventPipeline } from '../src/events/event-pipeline.js';
+import { storedEventIds } from '../src/events/stored-ids.js';
+
+const log = createLogger('test', process.env.CQFLEET_TEST_LOGS ? 'debug' : 'silent');
+let nc: NatsConnection;
+let ns: Namespace;
+let publisher: StreamPublisher;
+let self = 7_000;
+
+beforeAll(async () => {
+  nc = await connectNats(testInfra().natsUrl, 'test', log);
+  ns = new Namespace(uniqueNamespace('pipeline'));
+  await ensureEventStream(nc, ns, { storage: 'memory' });
+  publisher = new StreamPublisher(nc);
+});
+afterAll(async () => {
+  publisher.close();
+  await (await jetstreamManager(nc)).streams.delete(ns.eventStream).catch(() => false);
+  await nc.drain();
+});
+
+const event = (uin: number, n: number): OneBotEvent =>
+  ({ post_type: 'message', self_id: uin, time: 1, n }) as unknown as OneBotEvent;
+
+/** A pipeline for `uin` (one owner), with the positions it reported. */
+function owner(uin: number) {
+  const positions: number[] = [];
+  const pipeline = new EventPipeline<number>(
+    publisher,
+    ns,
+    uin,
+    log,
+    p => positions.push(p),
+    { value: 1, holds: () => true },
+    storedEventIds(nc, ns),
+  );
+  /** Queues driver events `from` … `to` in one turn and waits until they are stored. */
+  const say = async (from: number, to: number) => {
+    for (let n = from; n <= to; n++)
+      pipeline.enqueue({ id: `${uin}:d:e:${n}`, event: event(uin, n), position: n });
+    await pipeline.drained();
+  };
+  return { pipeline, positions, say };
+}
+
+/** The account's stream messages, in stream order: the event ids of each. */
+async function stored(uin: number): Promise<string[][]> {
+  const jsm = await jetstreamManager(nc);
+  const last = (await jsm.streams.info(ns.eventStream)).state.last_seq;
+  const out: string[][] = [];
+  for (let seq = 1; seq <= last; seq++) {
+    const m = await jsm.streams.getMessage(ns.eventStream, { seq }).catch(() => null);
+    if (m?.subject !== ns.eventSubject(uin, 'message')) continue;
+    const ids = m.header.get(EVENT_ID_HEADER).split(EVENT_ID_SEPARATOR);
+    expect(
+      m
+        .string()
+        .split('\n')
+        .map(l => (JSON.parse(l) as { n: number }).n),
+    ).toEqual(ids.map(id => Number(id.split(':').at(-1))));
+    out.push(ids);
+  }
+  return out;
+}
+
+const ids = (uin: number, from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => `${uin}:d:e:${from + i}`);
+
+describe('event pipeline', () => {
+  it('publishes a burst in batches, in order, each event once, and moves the cursor to its end', async () => {
+    const uin = ++self;
+    const a = owner(uin);
+    await a.say(0, 199);
+    const messages = await stored(uin);
+    expect(messages.flat()).toEqual(ids(uin, 0, 199));
+    expect(messages.length).toBeLessThan(20);
+    expect(messages.every(m => m.length <= 64)).toBe(true);
+    expect(a.positions.at(-1)).toBe(199);
+    expect(a.pipeline.published).toBe(200);
+  });
+
+  it('publishes an event without a position alone, between the batches around it', async () => {
+    const uin = ++self;
+    const { pipeline } = owner(uin);
+    for (let n = 0; n < 3; n++)
+      pipeline.enqueue({ id: `${uin}:d:e:${n}`, event: event(uin, n), position: n });
+    const sent = pipeline.push({ id: `${uin}:s:g1:99`, event: event(uin, 99) });
+    for (let n = 3; n < 5; n++)
+      pipeline.enqueue({ id: `${uin}:d:e:${n}`, event: event(uin, n), position: n });
+    await sent;
+    await pipeline.drained();
+    const messages = (await stored(uin)).map(m => m.map(id => id.split(':').at(-1)));
+    expect(messages.flat()).toEqual(['0', '1', '2', '99', '3', '4']);
+    expect(messages).toContainEqual(['99']);
+  });
+
+  it('a new owner re-publishing from the cursor, cut differently, stores each event once, in order', async () => {
+    // The old owner stored 0..9, then 10..29 in one message, and its cursor says 9.
+    const uin = ++self;
+    const old = owner(uin);
+    await old.say(0, 9);
+    await old.say(10, 29);
+    old.pipeline.stop();
+    // The new owner hears 10..14 first (a duplicate holding more than it has), then the rest.
+    const next = owner(uin);
+    await next.say(10, 14);
+    await next.say(15, 80);
+    await next.say(81, 90);
+    expect((await stored(uin)).flat()).toEqual(ids(uin, 0, 90));
+    expect(next.positions).toEqual(Array.from({ length: 81 }, (_, i) => 10 + i));
+  });
+
+  it('a new owner whose first batch holds more than the stored one publishes the rest', async () => {
+    const uin = ++self;
+    const old = owner(uin);
+    await old.say(0, 9);
+    await old.say(10, 19);
+    await old.say(20, 24);
+    old.pipeline.stop();
+    const next = owner(uin);
+    await next.say(10, 60);
+    expect((await stored(uin)).flat()).toEqual(ids(uin, 0, 60));
+    expect(next.positions.at(-1)).toBe(60);
+  });
+});
