@@ -86,6 +86,9 @@ export class AccountRegistry {
    * setting the mark; the uins added (none while the registry exists).
    */
   async seedIfLost(records: AccountRecord[]): Promise<number[]> {
+    // The common case, asked every rebalance: the mark is there, and the records (1,000 of
+    // them, 200 KB) need not travel. The script checks again, atomically with seeding.
+    if ((await this.redis.exists(this.ns.accountsSinceKey)) === 1) return [];
     const args = records.flatMap(r => [String(r.uin), JSON.stringify(r)]);
     const added = (await this.redis.eval(
       SEED_IF_LOST,

@@ -370,7 +370,11 @@ export class LeaseGroup<T> {
   /** Replaces the item of a held thing whose record changed, and says so. */
   private async update(candidate: LeaseCandidate<T>): Promise<void> {
     const h = this.held.get(candidate.key);
-    if (!h || this.leaving.has(candidate.key) || sameJson(h.item, candidate.item)) return;
+    if (!h || this.leaving.has(candidate.key) || h.item === candidate.item) return;
+    if (sameJson(h.item, candidate.item)) {
+      h.item = candidate.item; // the same again, from now on compared at once
+      return;
+    }
     const previous = h.item;
     h.item = candidate.item;
     try {

@@ -50,6 +50,13 @@ export class LeaseManager {
   private readonly group: LeaseGroup<AccountRecord>;
   private released?: Subscription;
   private registry?: Subscription;
+  /**
+   * Last round's records by their stored text: a record that did not change is not parsed
+   * again, and stays the same object, which the lease group compares first (every worker reads
+   * the whole registry every `rebalanceEveryMs`: 1,000 records parsed and compared each second
+   * were most of an idle worker's time).
+   */
+  private parsed = new Map<string, LeaseCandidate<AccountRecord> | null>();
 
   constructor(
     private readonly redis: Redis,
@@ -131,15 +138,24 @@ export class LeaseManager {
     }
     const raw = await this.redis.hgetall(this.ns.accountsKey);
     const out: Array<LeaseCandidate<AccountRecord>> = [];
+    const parsed = new Map<string, LeaseCandidate<AccountRecord> | null>();
     for (const json of Object.values(raw)) {
-      const parsed = AccountRecord.safeParse(safeJson(json));
-      if (parsed.success && parsed.data.enabled)
-        out.push({
-          key: this.ns.leaseKey(parsed.data.uin),
-          fenceKey: this.ns.fenceKey(parsed.data.uin),
-          item: parsed.data,
-        });
+      let candidate = this.parsed.get(json);
+      if (candidate === undefined) {
+        const record = AccountRecord.safeParse(safeJson(json));
+        candidate =
+          record.success && record.data.enabled
+            ? {
+                key: this.ns.leaseKey(record.data.uin),
+                fenceKey: this.ns.fenceKey(record.data.uin),
+                item: record.data,
+              }
+            : null;
+      }
+      parsed.set(json, candidate);
+      if (candidate) out.push(candidate);
     }
+    this.parsed = parsed;
     return out;
   }
 
