@@ -1,10 +1,13 @@
 /**
  * Publishes one account's events to JetStream, in order, each stored once.
  *
- * - **Batches.** Events from the driver that are queued together (a burst in a big group) go
- *   out as one stream message of up to `MAX_BATCH` events (contracts' bus.ts has the format):
- *   one publish, one ack, one delivery to each consumer instead of one per event. Events
- *   without a driver position (`message_sent`, an upstream's) go alone, as before batches.
+ * - **Batches.** Events that are queued together (a burst in a big group, sends answered
+ *   together) go out as one stream message of up to `MAX_BATCH` events of one post_type
+ *   (contracts' bus.ts has the format): one publish, one ack, one delivery to each consumer
+ *   instead of one per event. Events from the driver (with a position) and the others
+ *   (`message_sent`, an upstream's) are never in one batch: a new owner re-publishes the
+ *   former from the cursor, never the latter, so its batches must start where the old
+ *   owner's did (at the cursor, after a batch of driver events).
  * - **Each event stored once.** A message carries its first event's id as `Nats-Msg-Id`, so
  *   JetStream drops a second publish that starts at the same event: a retry after a lost ack,
  *   or a worker that took the account over and re-publishes from the cursor. The second time
@@ -135,15 +138,24 @@ export class EventPipeline<P> {
       });
   }
 
-  /** The next message's events, taken from the queue: a run of batchable events, or one. */
+  /**
+   * The next message's events, taken from the queue: a run of batchable events of one
+   * post_type, all with a position or all without (see the class comment), or one event.
+   */
   private take(): PipelineItem<P>[] {
     const first = this.queue.shift()!;
     const batch = [first];
     if (!batchable(first)) return batch;
     const postType = first.event.post_type;
+    const positioned = first.position !== undefined;
     while (batch.length < MAX_BATCH && this.queue.length > 0) {
       const next = this.queue[0]!;
-      if (!batchable(next) || next.event.post_type !== postType) break;
+      if (
+        !batchable(next) ||
+        next.event.post_type !== postType ||
+        (next.position !== undefined) !== positioned
+      )
+        break;
       batch.push(this.queue.shift()!);
     }
     return batch;
@@ -265,7 +277,7 @@ export class EventPipeline<P> {
   }
 }
 
-/** Driver events (those with a position) travel in batches; the others alone. */
+/** Events whose id can be listed in a batch's header travel in batches. */
 function batchable(item: PipelineItem<unknown>): boolean {
-  return item.position !== undefined && batchableEventId(item.id);
+  return batchableEventId(item.id);
 }
