@@ -30,6 +30,7 @@ import {
   EVENT_FENCE_HEADER,
   EVENT_ID_HEADER,
   EVENT_ID_SEPARATOR,
+  isUpstreamEventId,
   type Namespace,
 } from '@cqfleet/contracts';
 import type { OneBotEvent } from '@cqfleet/onebot';
@@ -50,7 +51,8 @@ const publishRetries = counter(
 const MSG_ID_HEADER = 'Nats-Msg-Id';
 /** Most events, and most body bytes, in one stream message. */
 export const MAX_BATCH = 64;
-const MAX_BATCH_BYTES = 256 * 1024;
+/** In UTF-16 units: at most 768 KB of UTF-8, under NATS's 1 MB payload limit. */
+const MAX_BATCH_CHARS = 256 * 1024;
 
 export interface PipelineItem<P> {
   id: string;
@@ -59,6 +61,8 @@ export interface PipelineItem<P> {
   position?: P;
   /** Resolved when the event is in the stream. */
   done?: (err?: Error) => void;
+  /** Began a message that was sent: a batch taken again after a failure starts here. */
+  lead?: boolean;
 }
 
 /** The event ids held by the stream message at `seq` ([] when it is gone). */
@@ -94,6 +98,7 @@ export class EventPipeline<P> {
 
   /** Queues an event; returns a promise that resolves once it is stored in the stream. */
   push(item: Omit<PipelineItem<P>, 'done'>): Promise<void> {
+    if (this.stopped) return Promise.reject(new Error('event pipeline stopped'));
     return new Promise((resolve, reject) => {
       this.queue.push({ ...item, done: err => (err ? reject(err) : resolve()) });
       this.pump();
@@ -151,6 +156,7 @@ export class EventPipeline<P> {
     while (batch.length < MAX_BATCH && this.queue.length > 0) {
       const next = this.queue[0]!;
       if (
+        next.lead ||
         !batchable(next) ||
         next.event.post_type !== postType ||
         (next.position !== undefined) !== positioned
@@ -168,7 +174,7 @@ export class EventPipeline<P> {
     // The byte limit keeps a batch well under NATS's payload limit; what does not fit goes back.
     for (; n < items.length; n++) {
       const line = JSON.stringify(items[n]!.event);
-      if (body.length + line.length >= MAX_BATCH_BYTES) break;
+      if (body.length + line.length >= MAX_BATCH_CHARS) break;
       body += `\n${line}`;
     }
     if (n < items.length) this.queue.unshift(...items.splice(n));
@@ -188,7 +194,10 @@ export class EventPipeline<P> {
     for (const item of items) {
       this.published++;
       published.inc({ post_type: item.event.post_type });
-      if (item.position !== undefined) this.onPublished(item.position);
+      // Inside a stored message whose last events are still to come, the cursor waits: it
+      // only ever names the end of a stored message, where a new owner's batches start.
+      if (item.position !== undefined && this.storedAhead.size === 0)
+        this.onPublished(item.position);
       item.done?.();
     }
   }
@@ -244,6 +253,10 @@ export class EventPipeline<P> {
         if (this.stopped) return;
         const again = result instanceof Error ? head.items : rest;
         if (!(result instanceof Error)) this.complete(head.items.slice(0, -rest.length));
+        // Taken again as they were cut (or finer): a batch that did get stored is then
+        // found again as a duplicate, never hidden inside a new message with another id.
+        for (const batch of [again, ...this.inflight.slice(1).map(f => f.items)])
+          if (batch[0]) batch[0].lead = true;
         this.queue.unshift(...again, ...this.inflight.slice(1).flatMap(f => f.items));
         this.inflight = [];
         this.recovering = true;
@@ -253,13 +266,23 @@ export class EventPipeline<P> {
       failures = 0;
       this.inflight.shift();
       if (!result.duplicate) {
-        this.recovering = false;
-        this.storedAhead.clear();
+        // Only new driver events end a recovery: they are what a new owner re-publishes.
+        const driver = head.items[0]!.position !== undefined;
+        if (driver) this.storedAhead.clear();
+        if (driver || (this.storedAhead.size === 0 && !this.positionedPending()))
+          this.recovering = false;
       }
       this.complete(rest.length > 0 ? head.items.slice(0, -rest.length) : head.items);
       if (rest.length > 0) this.queue.unshift(...rest);
     }
     for (const resolve of this.idle.splice(0)) resolve();
+  }
+
+  private positionedPending(): boolean {
+    return (
+      this.queue.some(i => i.position !== undefined) ||
+      this.inflight.some(f => f.items[0]!.position !== undefined)
+    );
   }
 
   /**
@@ -270,14 +293,20 @@ export class EventPipeline<P> {
   private unstored(items: PipelineItem<P>[], stored: string[]): PipelineItem<P>[] {
     // A message gone from the stream says nothing more than that it began with this event.
     const held = new Set(stored.length > 0 ? stored : [items[0]!.id]);
-    const missing = items.findIndex(i => !held.has(i.id));
+    // A message that does not even hold the first (it should) counts as holding that one.
+    const first = items.findIndex(i => !held.has(i.id));
+    const missing = first === 0 ? 1 : first;
     for (const i of items) held.delete(i.id);
     if (missing < 0) for (const id of held) this.storedAhead.add(id);
     return missing < 0 ? [] : items.slice(missing);
   }
 }
 
-/** Events whose id can be listed in a batch's header travel in batches. */
+/**
+ * Events whose id can be listed in a batch's header travel in batches; an upstream's go
+ * alone: during a hand-over two connections may see the same frame, and only a message of
+ * its own lets the stream drop the second copy (upstream/events.ts).
+ */
 function batchable(item: PipelineItem<unknown>): boolean {
-  return batchableEventId(item.id);
+  return batchableEventId(item.id) && !isUpstreamEventId(item.id);
 }
