@@ -1,3 +1,5 @@
+import type { OneBotEvent } from '@cqfleet/onebot';
+
 /**
  * How events travel on NATS. The message body is the OneBot event JSON in go-cqhttp's shape
  * with `message` as a segment array (or several of an account's events, one per line: see
@@ -84,4 +86,35 @@ export function publishedEvents(
     start = end + 1;
   }
   return start === data.length + 1 ? events : undefined;
+}
+
+/** A stream message's events parsed: those whose JSON parses, in order, and a count of the rest. */
+export interface ParsedEvents {
+  events: { id: string | undefined; event: OneBotEvent }[];
+  /** Lines that were not JSON (skipped; the caller logs them). */
+  unparsed: number;
+}
+
+const utf8 = new TextDecoder();
+
+/**
+ * {@link publishedEvents}, each event's JSON parsed: what history and the outbound feeds
+ * read. Undefined when the lines do not match the ids. The JSON is trusted to be an event
+ * (the session wrote it); only bytes that are not JSON are refused here.
+ */
+export function parsedEvents(
+  data: Uint8Array,
+  idHeader: string | undefined,
+): ParsedEvents | undefined {
+  const published = publishedEvents(data, idHeader);
+  if (!published) return undefined;
+  const parsed: ParsedEvents = { events: [], unparsed: 0 };
+  for (const { id, data: json } of published) {
+    try {
+      parsed.events.push({ id, event: JSON.parse(utf8.decode(json)) as OneBotEvent });
+    } catch {
+      parsed.unparsed++;
+    }
+  }
+  return parsed;
 }

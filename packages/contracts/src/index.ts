@@ -7,7 +7,7 @@
  * ns.leaseKey(10001);                  // 'cqfleet:lease:10001'
  * ```
  */
-export type { PublishedEvent } from './bus.js';
+export type { ParsedEvents, PublishedEvent } from './bus.js';
 export {
   batchableEventId,
   driverEventId,
@@ -15,6 +15,7 @@ export {
   EVENT_ID_HEADER,
   EVENT_ID_SEPARATOR,
   isUpstreamEventId,
+  parsedEvents,
   publishedEvents,
   sentEventId,
   upstreamEventId,

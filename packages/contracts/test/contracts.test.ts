@@ -3,6 +3,7 @@ import {
   AccountRecord,
   formatLease,
   Namespace,
+  parsedEvents,
   parseLease,
   publishedEvents,
 } from '@cqfleet/contracts';
@@ -71,5 +72,15 @@ describe('published events', () => {
     expect(publishedEvents(bytes('{}\n{}\n'), 'a b')).toBeUndefined();
     expect(publishedEvents(bytes('{}\n{}'), 'a  b')).toBeUndefined();
     expect(publishedEvents(bytes('{}\n{}'), undefined)).toBeUndefined();
+  });
+
+  it('parsed: the events that are JSON, in order, and a count of the lines that are not', () => {
+    const parsed = parsedEvents(bytes('{"n":1}\nnot json\n{"n":3}'), 'a b c')!;
+    expect(parsed.events).toEqual([
+      { id: 'a', event: { n: 1 } },
+      { id: 'c', event: { n: 3 } },
+    ]);
+    expect(parsed.unparsed).toBe(1);
+    expect(parsedEvents(bytes('{}\n{}'), 'a')).toBeUndefined();
   });
 });

@@ -12,9 +12,9 @@ import {
   EVENT_ID_HEADER,
   isUpstreamEventId,
   type Namespace,
-  publishedEvents,
+  parsedEvents,
 } from '@cqfleet/contracts';
-import { isMessageEvent, type MessageEvent, type OneBotEvent } from '@cqfleet/onebot';
+import { isMessageEvent, type MessageEvent } from '@cqfleet/onebot';
 import {
   backoff,
   counter,
@@ -25,8 +25,6 @@ import {
 } from '@cqfleet/runtime';
 import { AckPolicy, DeliverPolicy, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { MessageStore, Trust } from '@cqfleet/history-store';
-
-const decoder = new TextDecoder();
 
 const storedTotal = counter(
   'cqfleet_history_events_stored_total',
@@ -80,20 +78,17 @@ export class HistoryConsumer {
     // What an upstream implementation reported is kept under its account alone (store.ts).
     const own = new Set<MessageEvent>();
     for (const m of batch) {
-      const published = publishedEvents(m.data, m.headers?.get(EVENT_ID_HEADER));
-      if (!published) {
+      const parsed = parsedEvents(m.data, m.headers?.get(EVENT_ID_HEADER));
+      if (!parsed) {
         this.log.warn({ seq: m.seq }, 'event lines do not match their ids; skipped');
         continue;
       }
-      for (const { id, data } of published) {
-        try {
-          const event = JSON.parse(decoder.decode(data)) as OneBotEvent;
-          if (!isMessageEvent(event)) continue;
-          events.push(event);
-          if (isUpstreamEventId(id)) own.add(event);
-        } catch {
-          this.log.warn({ seq: m.seq }, 'event is not JSON; skipped');
-        }
+      if (parsed.unparsed > 0)
+        this.log.warn({ seq: m.seq, skipped: parsed.unparsed }, 'event is not JSON; skipped');
+      for (const { id, event } of parsed.events) {
+        if (!isMessageEvent(event)) continue;
+        events.push(event);
+        if (isUpstreamEventId(id)) own.add(event);
       }
     }
     const trust = (e: MessageEvent): Trust => (own.has(e) ? 'own' : 'shared');

@@ -15,7 +15,7 @@
  * Binding the consumer, pulling, resuming after NATS or consumer errors and stopping are the
  * runtime's `DurableConsumer`; what is this delivery's own is here.
  */
-import { EVENT_ID_HEADER, type Namespace, publishedEvents } from '@cqfleet/contracts';
+import { EVENT_ID_HEADER, type Namespace, parsedEvents } from '@cqfleet/contracts';
 import type { OneBotEvent } from '@cqfleet/onebot';
 import {
   counter,
@@ -65,8 +65,6 @@ export interface FeedEvent {
 
 /** Delivers one event; resolves true when delivered (or to be skipped), false to retry. */
 export type Deliver = (event: FeedEvent) => Promise<boolean>;
-
-const decoder = new TextDecoder();
 
 export class EventFeed {
   private readonly consumer: DurableConsumer;
@@ -124,15 +122,15 @@ export class EventFeed {
 
   /** The message's events (several for a burst: contracts' bus.ts); what does not parse is skipped. */
   private eventsOf(m: JsMsg): FeedEvent[] {
-    const events: FeedEvent[] = [];
-    for (const { id, data } of publishedEvents(m.data, m.headers?.get(EVENT_ID_HEADER)) ?? []) {
-      try {
-        events.push({ id, event: JSON.parse(decoder.decode(data)) as OneBotEvent });
-      } catch {
-        this.log.warn({ seq: m.seq, selfId: this.opts.selfId }, 'event is not JSON; skipped');
-      }
+    const parsed = parsedEvents(m.data, m.headers?.get(EVENT_ID_HEADER));
+    const where = { seq: m.seq, selfId: this.opts.selfId };
+    if (!parsed) {
+      this.log.warn(where, 'event lines do not match their ids; skipped');
+      return [];
     }
-    return events;
+    if (parsed.unparsed > 0)
+      this.log.warn({ ...where, skipped: parsed.unparsed }, 'event is not JSON; skipped');
+    return parsed.events;
   }
 
   /**
