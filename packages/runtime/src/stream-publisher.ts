@@ -76,6 +76,8 @@ function encodeHeaders(pairs: PublishHeaders): MsgHdrs {
 }
 
 const decoder = new TextDecoder();
+/** nats-server's default `max_payload`, for a connection that has not said its own yet. */
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
 export class StreamPublisher {
   private readonly inbox = createInbox();
@@ -103,6 +105,14 @@ export class StreamPublisher {
     });
     this.sweeper = setInterval(() => this.sweep(), Math.max(50, timeoutMs / 4));
     this.sweeper.unref();
+  }
+
+  /**
+   * The largest message (headers and body) the server takes: a bigger one can never be
+   * published, so retrying it is pointless.
+   */
+  get maxPayload(): number {
+    return this.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
   }
 
   /** Number of publishes not acknowledged yet. */

@@ -146,4 +146,22 @@ describe('event pipeline', () => {
     expect((await stored(uin)).flat()).toEqual(ids(uin, 0, 60));
     expect(next.positions.at(-1)).toBe(60);
   });
+
+  it('drops an event larger than the bus takes, and the events behind it go on', async () => {
+    const uin = ++self;
+    const { pipeline, positions } = owner(uin);
+    const huge = { ...event(uin, 5), text: 'x'.repeat(publisher.maxPayload) } as OneBotEvent;
+    for (let n = 0; n < 10; n++)
+      pipeline.enqueue({
+        id: `${uin}:d:e:${n}`,
+        event: n === 5 ? huge : event(uin, n),
+        position: n,
+      });
+    // Alone, not in a batch, and not awaited forever: a push of one resolves too.
+    await expect(pipeline.push({ id: `${uin}:s:1`, event: huge })).resolves.toBeUndefined();
+    await pipeline.drained();
+    const want = ids(uin, 0, 9).filter(id => !id.endsWith(':5'));
+    expect((await stored(uin)).flat()).toEqual(want);
+    expect(positions.at(-1)).toBe(9);
+  });
 });

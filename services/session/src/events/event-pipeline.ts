@@ -42,6 +42,10 @@ const published = counter(
   'Events stored in JetStream by this session worker, by post_type',
   ['post_type'],
 );
+const tooLarge = counter(
+  'cqfleet_events_too_large_total',
+  'Events dropped because one alone is larger than the bus takes (NATS max_payload)',
+);
 const publishRetries = counter(
   'cqfleet_event_publish_retries_total',
   'Event publishes that failed and were retried (NATS away or slow)',
@@ -53,6 +57,18 @@ const MSG_ID_HEADER = 'Nats-Msg-Id';
 export const MAX_BATCH = 64;
 /** In UTF-16 units: at most 768 KB of UTF-8, under NATS's 1 MB payload limit. */
 const MAX_BATCH_CHARS = 256 * 1024;
+/** Room kept for a message's headers (ids, fence) under the payload limit. */
+const HEADER_ROOM = 4 * 1024;
+
+/**
+ * An event that alone is larger than the bus takes: it can never be published, so it is
+ * dropped (logged and counted) instead of blocking the account's events behind it forever.
+ */
+class TooLarge extends Error {
+  constructor(readonly bytes: number) {
+    super(`event of ${bytes} bytes is larger than the bus takes`);
+  }
+}
 
 export interface PipelineItem<P> {
   id: string;
@@ -178,22 +194,23 @@ export class EventPipeline<P> {
       body += `\n${line}`;
     }
     if (n < items.length) this.queue.unshift(...items.splice(n));
-    return this.publisher.publish(
-      this.ns.eventSubject(this.selfId, first.event.post_type),
-      Buffer.from(body),
-      [
-        [EVENT_ID_HEADER, items.map(i => i.id).join(EVENT_ID_SEPARATOR)],
-        [MSG_ID_HEADER, first.id], // JetStream's de-duplication key
-        [EVENT_FENCE_HEADER, String(this.fence.value)],
-      ],
-    );
+    const bytes = Buffer.from(body);
+    if (n === 1 && bytes.length > this.publisher.maxPayload - HEADER_ROOM)
+      return Promise.resolve(new TooLarge(bytes.length));
+    return this.publisher.publish(this.ns.eventSubject(this.selfId, first.event.post_type), bytes, [
+      [EVENT_ID_HEADER, items.map(i => i.id).join(EVENT_ID_SEPARATOR)],
+      [MSG_ID_HEADER, first.id], // JetStream's de-duplication key
+      [EVENT_FENCE_HEADER, String(this.fence.value)],
+    ]);
   }
 
-  /** Marks events stored: counted, the cursor moved, their waiters resolved. */
-  private complete(items: PipelineItem<P>[]): void {
+  /** Marks events stored (or dropped): counted, the cursor moved, their waiters resolved. */
+  private complete(items: PipelineItem<P>[], stored = true): void {
     for (const item of items) {
-      this.published++;
-      published.inc({ post_type: item.event.post_type });
+      if (stored) {
+        this.published++;
+        published.inc({ post_type: item.event.post_type });
+      }
       // Inside a stored message whose last events are still to come, the cursor waits: it
       // only ever names the end of a stored message, where a new owner's batches start.
       if (item.position !== undefined && this.storedAhead.size === 0)
@@ -226,6 +243,18 @@ export class EventPipeline<P> {
       const head = this.inflight[0]!;
       let result = await head.ack;
       if (this.stopped) return;
+      if (result instanceof TooLarge) {
+        // Nothing went out; the events behind it go on (the cursor passes it: a new owner
+        // would only drop it again).
+        this.inflight.shift();
+        tooLarge.inc();
+        this.log.error(
+          { selfId: this.selfId, id: head.items[0]!.id, bytes: result.bytes },
+          'event larger than the bus takes; dropped',
+        );
+        this.complete(head.items, false);
+        continue;
+      }
       let rest: PipelineItem<P>[] = [];
       if (!(result instanceof Error) && result.duplicate && batchable(head.items[0]!)) {
         const stored = await this.storedIds(result.seq).catch((err: unknown) =>
