@@ -48,7 +48,14 @@ export interface MessageStats {
   lastMessageTime: number;
 }
 
-const CURSOR_WRITE_EVERY_MS = 200;
+/**
+ * How often a busy account's cursor is written (a fenced script call). A new owner resumes
+ * from it and JetStream drops what it publishes again, so a cursor a second old only costs a
+ * second of re-published duplicates after a crash; a graceful stop writes the last one. At
+ * 200 ms an account with a steady trickle wrote it every other event (0.49 writes per event
+ * at 1,000 events/s over 100 accounts; 0.09 now).
+ */
+const CURSOR_WRITE_EVERY_MS = 1_000;
 const SELF_MEMBER_TTL_MS = 60_000;
 /** How long a driver change waits for the actions running on the old connection. */
 const SWITCH_DRAIN_MS = 5_000;
