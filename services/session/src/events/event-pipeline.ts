@@ -3,8 +3,8 @@
  *
  * - **Batches.** Events that are queued together (a burst in a big group, sends answered
  *   together) go out as one stream message of up to `MAX_BATCH` events of one post_type
- *   (contracts' bus.ts has the format): one publish, one ack, one delivery to each consumer
- *   instead of one per event. Events from the driver (with a position) and the others
+ *   (batches.ts cuts them; contracts' bus.ts has the format): one publish, one ack, one
+ *   delivery to each consumer instead of one per event. Events from the driver (with a position) and the others
  *   (`message_sent`, an upstream's) are never in one batch: a new owner re-publishes the
  *   former from the cursor, never the latter, so its batches must start where the old
  *   owner's did (at the cursor, after a batch of driver events).
@@ -26,16 +26,16 @@
  *   stopped because it was lost. Every message carries the lease's fence (`Cqfleet-Fence`).
  */
 import {
-  batchableEventId,
   EVENT_FENCE_HEADER,
   EVENT_ID_HEADER,
   EVENT_ID_SEPARATOR,
-  isUpstreamEventId,
   type Namespace,
 } from '@cqfleet/contracts';
-import type { OneBotEvent } from '@cqfleet/onebot';
 import { backoff, counter, type Logger, sleep } from '@cqfleet/runtime';
 import type { StreamAck, StreamPublisher } from '@cqfleet/runtime';
+import { batchable, batchBody, type PipelineItem, takeBatch, TooLarge } from './batches.js';
+
+export type { PipelineItem } from './batches.js';
 
 const published = counter(
   'cqfleet_events_published_total',
@@ -53,33 +53,6 @@ const publishRetries = counter(
 
 /** The header JetStream de-duplicates on. */
 const MSG_ID_HEADER = 'Nats-Msg-Id';
-/** Most events, and most body bytes, in one stream message. */
-export const MAX_BATCH = 64;
-/** In UTF-16 units: at most 768 KB of UTF-8, under NATS's 1 MB payload limit. */
-const MAX_BATCH_CHARS = 256 * 1024;
-/** Room kept for a message's headers (ids, fence) under the payload limit. */
-const HEADER_ROOM = 4 * 1024;
-
-/**
- * An event that alone is larger than the bus takes: it can never be published, so it is
- * dropped (logged and counted) instead of blocking the account's events behind it forever.
- */
-class TooLarge extends Error {
-  constructor(readonly bytes: number) {
-    super(`event of ${bytes} bytes is larger than the bus takes`);
-  }
-}
-
-export interface PipelineItem<P> {
-  id: string;
-  event: OneBotEvent;
-  /** Opaque position reported back through onPublished (the driver cursor). */
-  position?: P;
-  /** Resolved when the event is in the stream. */
-  done?: (err?: Error) => void;
-  /** Began a message that was sent: a batch taken again after a failure starts here. */
-  lead?: boolean;
-}
 
 /** The event ids held by the stream message at `seq` ([] when it is gone). */
 export type StoredIds = (seq: number) => Promise<string[]>;
@@ -159,49 +132,22 @@ export class EventPipeline<P> {
       });
   }
 
-  /**
-   * The next message's events, taken from the queue: a run of batchable events of one
-   * post_type, all with a position or all without (see the class comment), or one event.
-   */
-  private take(): PipelineItem<P>[] {
-    const first = this.queue.shift()!;
-    const batch = [first];
-    if (!batchable(first)) return batch;
-    const postType = first.event.post_type;
-    const positioned = first.position !== undefined;
-    while (batch.length < MAX_BATCH && this.queue.length > 0) {
-      const next = this.queue[0]!;
-      if (
-        next.lead ||
-        !batchable(next) ||
-        next.event.post_type !== postType ||
-        (next.position !== undefined) !== positioned
-      )
-        break;
-      batch.push(this.queue.shift()!);
-    }
-    return batch;
-  }
-
   private send(items: PipelineItem<P>[]): Promise<StreamAck | Error> {
     const first = items[0]!;
-    let body = JSON.stringify(first.event);
-    let n = 1;
-    // The byte limit keeps a batch well under NATS's payload limit; what does not fit goes back.
-    for (; n < items.length; n++) {
-      const line = JSON.stringify(items[n]!.event);
-      if (body.length + line.length >= MAX_BATCH_CHARS) break;
-      body += `\n${line}`;
-    }
-    if (n < items.length) this.queue.unshift(...items.splice(n));
-    const bytes = Buffer.from(body);
-    if (n === 1 && bytes.length > this.publisher.maxPayload - HEADER_ROOM)
-      return Promise.resolve(new TooLarge(bytes.length));
-    return this.publisher.publish(this.ns.eventSubject(this.selfId, first.event.post_type), bytes, [
-      [EVENT_ID_HEADER, items.map(i => i.id).join(EVENT_ID_SEPARATOR)],
-      [MSG_ID_HEADER, first.id], // JetStream's de-duplication key
-      [EVENT_FENCE_HEADER, String(this.fence.value)],
-    ]);
+    const cut = batchBody(items, this.publisher.maxPayload);
+    // What did not fit goes back to the front of the queue (all but a TooLarge first event).
+    const count = cut instanceof TooLarge ? 1 : cut.count;
+    if (count < items.length) this.queue.unshift(...items.splice(count));
+    if (cut instanceof TooLarge) return Promise.resolve(cut);
+    return this.publisher.publish(
+      this.ns.eventSubject(this.selfId, first.event.post_type),
+      cut.body,
+      [
+        [EVENT_ID_HEADER, items.map(i => i.id).join(EVENT_ID_SEPARATOR)],
+        [MSG_ID_HEADER, first.id], // JetStream's de-duplication key
+        [EVENT_FENCE_HEADER, String(this.fence.value)],
+      ],
+    );
   }
 
   /** Marks events stored (or dropped): counted, the cursor moved, their waiters resolved. */
@@ -236,7 +182,7 @@ export class EventPipeline<P> {
       while (this.inflight.length < window && this.fence.holds()) {
         this.skipStored();
         if (this.queue.length === 0) break;
-        const items = this.take();
+        const items = takeBatch(this.queue);
         this.inflight.push({ items, ack: this.send(items) });
       }
       if (this.inflight.length === 0) continue;
@@ -329,13 +275,4 @@ export class EventPipeline<P> {
     if (missing < 0) for (const id of held) this.storedAhead.add(id);
     return missing < 0 ? [] : items.slice(missing);
   }
-}
-
-/**
- * Events whose id can be listed in a batch's header travel in batches; an upstream's go
- * alone: during a hand-over two connections may see the same frame, and only a message of
- * its own lets the stream drop the second copy (upstream/events.ts).
- */
-function batchable(item: PipelineItem<unknown>): boolean {
-  return batchableEventId(item.id) && !isUpstreamEventId(item.id);
 }
