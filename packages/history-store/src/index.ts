@@ -1,7 +1,8 @@
 /**
- * @cqfleet/history-store — the message store in Redis: layout (store.ts), records (codec.ts),
- * scripts (scripts.ts). The history service is its only writer; the gateway reads `get_msg`
- * from it with a `MessageReader`, given the layout history published (layout.ts).
+ * @cqfleet/history-store — the message store in Redis: layout and writes (store.ts), records
+ * (codec.ts), scripts (scripts.ts), pages of a chat (history-pages.ts), retention
+ * (retention.ts). The history service is its only writer; the gateway reads `get_msg` from it
+ * with a `MessageReader`, given the layout history published (layout.ts).
  *
  * ```ts
  * const layout = await readLayout(redis, ns);

@@ -31,27 +31,23 @@
  *
  * Records are codec.ts's. Private locations name the account, group reads check `ag:<self>`,
  * so one account never reads another's private messages. Every write is idempotent: a
- * redelivered event changes nothing.
+ * redelivered event changes nothing. One message is read by reader.ts, a chat's pages by
+ * history-pages.ts; retention.ts drops old buckets.
  */
 import type { Namespace } from '@cqfleet/contracts';
 import { messageId } from '@cqfleet/onebot';
 import type { Redis } from '@cqfleet/runtime';
 import type { ForwardNodeRecord } from '@cqfleet/contracts';
-import { decodeForward, decodeMessage, encodeForward, encodeMessage } from './codec.js';
-import { BUCKET, decodeAll, indexKey, MessageReader, type StoredMessage } from './reader.js';
+import { decodeForward, encodeForward, encodeMessage } from './codec.js';
+import { BUCKET, indexKey, MessageReader, type StoredMessage } from './reader.js';
+import { HISTORY_PAGE, HistoryPages } from './history-pages.js';
+import { Retention } from './retention.js';
 import { defineScripts } from './scripts.js';
+
+export { HISTORY_PAGE, MAX_FRIEND_PAGE, MAX_GROUP_PAGE } from './history-pages.js';
 
 /** Messages stored per script call (scripts.ts PUT_MANY). */
 const PUT_CHUNK = 50;
-
-/** `get_group_msg_history` answers seq-19 .. seq by default, as go-cqhttp fetches it. */
-export const HISTORY_PAGE = 20;
-
-/** Most messages one `get_group_msg_history` returns (NapCat's `count`). */
-export const MAX_GROUP_PAGE = 200;
-
-/** Most messages one `get_friend_msg_history` returns. */
-export const MAX_FRIEND_PAGE = 200;
 
 export interface StoreOptions {
   /** Hashes of the id index; keep ids / idSlots under 128 so they stay compact. */
@@ -85,6 +81,8 @@ function chatOf(m: StoredMessage, trust: Trust): string {
 export class MessageStore {
   private readonly prefix: string;
   private readonly reader: MessageReader;
+  private readonly pages: HistoryPages;
+  private readonly retention: Retention;
 
   constructor(
     private readonly redis: Redis,
@@ -94,6 +92,8 @@ export class MessageStore {
     this.prefix = ns.historyPrefix;
     defineScripts(redis);
     this.reader = new MessageReader(redis, ns, options.idSlots);
+    this.pages = new HistoryPages(redis, this.prefix, options.idSlots);
+    this.retention = new Retention(redis, this.prefix, options);
   }
 
   // --- keys -----------------------------------------------------------------------------
@@ -181,12 +181,12 @@ export class MessageStore {
       if (err) throw err;
       const flat = value as number[];
       for (let j = 0; j < flat.length; j += 2, i++) {
-        const below = this.trimBelow(flat[j]!);
+        const below = this.retention.trimBelow(flat[j]!);
         const lo = flat[j + 1]!;
         if (lo < below) trims.set(chats[i]!, { lo, below });
       }
     }
-    for (const [chat, { lo, below }] of trims) await this.trimChat(chat, lo, below);
+    for (const [chat, { lo, below }] of trims) await this.retention.trimChat(chat, lo, below);
   }
 
   /** Keys and arguments of one message's full write (PUT_GROUP or PUT_PRIVATE in PUT_MANY). */
@@ -248,66 +248,14 @@ export class MessageStore {
     await this.putMany([m], () => trust);
   }
 
-  /** The first bucket count retention keeps when the chat's newest position is `top`. */
-  private trimBelow(top: number): number {
-    const keep = this.options.keepPerChat;
-    return keep > 0 ? Math.floor(Math.max(0, top - keep + 1) / BUCKET) : 0;
+  /** Deletes one bucket with its id-index entries (retention.ts). */
+  dropBucket(key: string): Promise<void> {
+    return this.retention.dropBucket(key);
   }
 
-  /** Drops the chat's buckets from `lo` up to (not including) `below`, a few per call. */
-  private async trimChat(chat: string, lo: number, below: number): Promise<void> {
-    for (let b = lo; b < below && b < lo + 16; b++)
-      await this.dropBucket(`${this.prefix}${chat}:${b}`);
-  }
-
-  /**
-   * Deletes one bucket with its id-index entries and raises its chat's lower bound. Safe to
-   * run twice or concurrently: every step is idempotent.
-   */
-  async dropBucket(key: string): Promise<void> {
-    const rel = key.slice(this.prefix.length);
-    const parts = rel.split(':');
-    const bucket = Number(parts.at(-1));
-    const chat = parts.slice(0, -1).join(':');
-    const entries = await this.redis.hgetallBuffer(key);
-    const pipeline = this.redis.pipeline();
-    for (const [field, record] of Object.entries(entries)) {
-      const loc = `${chat}:${field}`;
-      // A record's id is derived from chat and seq unless it holds an upstream's own; a private
-      // one of those is indexed under both.
-      for (const id of this.indexedIds(record, parts, Number(field)))
-        pipeline.historyRemoveLocation(this.index(id), String(id), loc);
-    }
-    pipeline
-      .historyDropBucket(key, this.countKey)
-      .zrem(this.ages, key)
-      .historyRaiseLowerBound(this.lowerBounds, chat, bucket);
-    await pipeline.exec();
-  }
-
-  /** The ids a stored record is indexed under (`parts`: its chat key split at ':'). */
-  private indexedIds(record: Buffer, parts: string[], field: number): number[] {
-    // g:<group>, u:<self>:<group>, p:<self>:<peer>
-    const group =
-      parts[0] === 'g' ? Number(parts[1]) : parts[0] === 'u' ? Number(parts[2]) : undefined;
-    let m: StoredMessage;
-    try {
-      m = decodeMessage(record, parts[0] === 'g' ? 0 : Number(parts[1]), group);
-    } catch {
-      return group === undefined ? [] : [messageId(group, field)];
-    }
-    if (group !== undefined) return [m.message_id];
-    const derived = messageId(m.user_id, m.message_seq);
-    return derived === m.message_id ? [derived] : [m.message_id, derived];
-  }
-
-  /** Age retention: drops buckets whose newest message is older than maxAgeS; returns how many. */
-  async sweep(now = Date.now(), limit = 200): Promise<number> {
-    if (this.options.maxAgeS <= 0) return 0;
-    const cutoff = Math.floor(now / 1000) - this.options.maxAgeS;
-    const keys = await this.redis.zrangebyscore(this.ages, '-inf', `(${cutoff}`, 'LIMIT', 0, limit);
-    for (const key of keys) await this.dropBucket(key);
-    return keys.length;
+  /** Age retention: drops buckets older than maxAgeS; returns how many (retention.ts). */
+  sweep(now = Date.now(), limit = 200): Promise<number> {
+    return this.retention.sweep(now, limit);
   }
 
   /** A forward's key: shared, or the account's own when an upstream answered it. */
@@ -344,94 +292,23 @@ export class MessageStore {
     return this.reader.get(selfId, id);
   }
 
-  /**
-   * go-cqhttp's page: the messages with seq `seq`-(count-1) .. `seq` (latest when 0; `count` 20
-   * by default), oldest first; undefined when `seq` is past the newest message of the group.
-   */
-  async groupHistory(
+  /** go-cqhttp's `get_group_msg_history` page (history-pages.ts). */
+  groupHistory(
     selfId: number,
     group: number,
     seq: number,
     count = HISTORY_PAGE,
   ): Promise<StoredMessage[] | undefined> {
-    const records = await this.redis.historyGroupPageBuffer(
-      `${this.prefix}ug:${selfId}`,
-      `${this.prefix}ut:${selfId}`,
-      `${this.prefix}ag:${selfId}`,
-      `${this.prefix}gt`,
-      group,
-      Math.max(0, seq),
-      Math.max(1, Math.min(count, MAX_GROUP_PAGE)),
-      this.prefix,
-      BUCKET,
-      selfId,
-    );
-    return records ? decodeAll(records, r => decodeMessage(r, selfId, group)) : undefined;
+    return this.pages.groupHistory(selfId, group, seq, count);
   }
 
-  /**
-   * Up to `count` private messages with `peer`, ending at the message with seq `seq` (sent by
-   * either side; the latest when 0), oldest first; undefined when no message has that seq.
-   */
-  async privateHistory(
+  /** Up to `count` private messages with `peer`, ending at `seq` (history-pages.ts). */
+  privateHistory(
     selfId: number,
     peer: number,
     seq: number,
     count: number,
   ): Promise<StoredMessage[] | undefined> {
-    let top: number;
-    if (seq > 0) {
-      const pos = await this.positionOf(selfId, peer, seq);
-      if (pos === undefined) return undefined;
-      top = pos;
-    } else {
-      top = Number((await this.redis.hget(`${this.prefix}pc:${selfId}`, String(peer))) ?? 0);
-    }
-    if (top <= 0) return [];
-    const n = Math.max(1, Math.min(count, MAX_FRIEND_PAGE));
-    return this.readPrivate(selfId, peer, range(Math.max(1, top - n + 1), top));
+    return this.pages.privateHistory(selfId, peer, seq, count);
   }
-
-  /** Where the message with `seq` (from either side) sits in the chat. */
-  private async positionOf(selfId: number, peer: number, seq: number): Promise<number | undefined> {
-    const chat = `p:${selfId}:${peer}:`;
-    for (const id of [messageId(peer, seq), messageId(selfId, seq)]) {
-      const text = await this.redis.hget(this.index(id), String(id));
-      const hit = text?.split(' ').find(l => l.startsWith(chat));
-      if (hit) return Number(hit.slice(chat.length));
-    }
-    return undefined;
-  }
-
-  private async readPrivate(
-    selfId: number,
-    peer: number,
-    positions: number[],
-  ): Promise<StoredMessage[]> {
-    const prefix = this.privateBuckets(selfId, peer);
-    const records = await this.readBuckets(positions, b => `${prefix}${b}`);
-    return decodeAll(records, r => decodeMessage(r, selfId));
-  }
-
-  /** The records at `fields` (ascending), one HMGET per bucket, in one round trip. */
-  private async readBuckets(fields: number[], key: (bucket: number) => string): Promise<Buffer[]> {
-    const byBucket = new Map<number, number[]>();
-    for (const f of fields) {
-      const b = Math.floor(f / BUCKET);
-      byBucket.set(b, [...(byBucket.get(b) ?? []), f]);
-    }
-    const pipeline = this.redis.pipeline();
-    for (const [b, fs] of byBucket) pipeline.hmgetBuffer(key(b), ...fs.map(String));
-    const results = (await pipeline.exec()) ?? [];
-    const out: Buffer[] = [];
-    for (const [err, values] of results) {
-      if (err) throw err;
-      for (const v of values as Array<Buffer | null>) if (v) out.push(v);
-    }
-    return out;
-  }
-}
-
-function range(from: number, to: number): number[] {
-  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
 }
