@@ -13,6 +13,9 @@ import { parseEvent, parseResult } from '@cqfleet/qq-side';
 import { sendInTurn } from '@cqfleet/runtime';
 import { type OpName, type Ops, type Push, type ServerFrame, SimError } from './protocol.js';
 
+/** The largest frame taken from the simulator (the simulator takes as much from a driver). */
+export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
+
 interface Pending {
   resolve(value: unknown): void;
   reject(err: Error): void;
@@ -67,11 +70,19 @@ export class SimConnection {
     });
   }
 
-  /** Opens `<url>/driver`; rejects if the socket is not open within `timeoutMs`. */
-  static open(baseUrl: string, timeoutMs = 5_000): Promise<SimConnection> {
+  /**
+   * Opens `<url>/driver`; rejects if the socket is not open within `timeoutMs`. A frame over
+   * `maxFrameBytes` closes the connection before it is buffered whole: the driver then
+   * reconnects, as after any disconnect.
+   */
+  static open(
+    baseUrl: string,
+    timeoutMs = 5_000,
+    maxFrameBytes = MAX_FRAME_BYTES,
+  ): Promise<SimConnection> {
     const url = baseUrl.replace(/^http/, 'ws').replace(/\/+$/, '') + '/driver';
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { handshakeTimeout: timeoutMs });
+      const ws = new WebSocket(url, { handshakeTimeout: timeoutMs, maxPayload: maxFrameBytes });
       const fail = (err: Error) => reject(new SimError('DISCONNECTED', err.message));
       ws.once('error', fail);
       ws.once('open', () => {

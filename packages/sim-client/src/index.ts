@@ -10,7 +10,7 @@
  * await sim.sendGroupMsg(20001, 100100, 'hello');
  * ```
  */
-export { parseServerFrame, SimConnection } from './connection.js';
+export { MAX_FRAME_BYTES, parseServerFrame, SimConnection } from './connection.js';
 export type { SimChatMessage } from './control.js';
 export { SimControl } from './control.js';
 export type { SimEvent, SimEventKind } from './events.js';

@@ -1,7 +1,9 @@
 /** Frames from the simulator are outside input (issue 15): parsed by a total function. */
+import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
+import { WebSocketServer } from 'ws';
 import { describe, expect, it } from 'vitest';
-import { parseServerFrame } from '@cqfleet/sim-client';
+import { parseServerFrame, SimConnection } from '@cqfleet/sim-client';
 
 describe('frames from the simulator', () => {
   it('anything that is not the protocol is a reason, not a throw', () => {
@@ -29,5 +31,41 @@ describe('frames from the simulator', () => {
       }),
       { numRuns: 2_000 },
     );
+  });
+});
+
+describe('the connection to the simulator', () => {
+  it('a frame over the size limit closes it, and the frames before it arrive', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise(r => wss.once('listening', r));
+    const friend = { kind: 'friend_add', time: 1, user_id: 20001 };
+    const small = JSON.stringify({ push: 'event', seq: 1, event: friend });
+    const big = JSON.stringify({
+      push: 'event',
+      seq: 2,
+      event: { ...friend, pad: 'x'.repeat(4096) },
+    });
+    // Pushes once the test has set its handlers, as the simulator pushes after a login.
+    wss.on('connection', ws =>
+      setTimeout(() => {
+        ws.send(small);
+        ws.send(big);
+      }, 50),
+    );
+    try {
+      const { port } = wss.address() as AddressInfo;
+      const conn = await SimConnection.open(`http://127.0.0.1:${port}`, 2_000, 1024);
+      const seqs: number[] = [];
+      conn.onPush = push => {
+        if (push.push === 'event') seqs.push(push.seq);
+      };
+      // ws answers the frame with a close (1009) and drops the socket: 1006 on this side.
+      const code = await new Promise<number>(resolve => (conn.onClose = resolve));
+      expect([1006, 1009]).toContain(code);
+      expect(seqs).toEqual([1]);
+      expect(conn.isOpen).toBe(false);
+    } finally {
+      wss.close();
+    }
   });
 });
