@@ -91,7 +91,7 @@ export function publishedEvents(
 /** A stream message's events parsed: those whose JSON parses, in order, and a count of the rest. */
 export interface ParsedEvents {
   events: { id: string | undefined; event: OneBotEvent }[];
-  /** Lines that were not JSON (skipped; the caller logs them). */
+  /** Lines that were not a JSON object (skipped; the caller logs them). */
   unparsed: number;
 }
 
@@ -99,8 +99,8 @@ const utf8 = new TextDecoder();
 
 /**
  * {@link publishedEvents}, each event's JSON parsed: what history and the outbound feeds
- * read. Undefined when the lines do not match the ids. The JSON is trusted to be an event
- * (the session wrote it); only bytes that are not JSON are refused here.
+ * read. Undefined when the lines do not match the ids. A JSON object is trusted to be an
+ * event (the session wrote it); a line that is not one is counted and skipped.
  */
 export function parsedEvents(
   data: Uint8Array,
@@ -110,11 +110,16 @@ export function parsedEvents(
   if (!published) return undefined;
   const parsed: ParsedEvents = { events: [], unparsed: 0 };
   for (const { id, data: json } of published) {
+    let event: unknown;
     try {
-      parsed.events.push({ id, event: JSON.parse(utf8.decode(json)) as OneBotEvent });
+      event = JSON.parse(utf8.decode(json));
     } catch {
-      parsed.unparsed++;
+      event = undefined;
     }
+    // Only an object can be an event (callers read its post_type).
+    if (typeof event === 'object' && event !== null && !Array.isArray(event))
+      parsed.events.push({ id, event: event as OneBotEvent });
+    else parsed.unparsed++;
   }
   return parsed;
 }

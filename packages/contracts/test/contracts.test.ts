@@ -74,13 +74,13 @@ describe('published events', () => {
     expect(publishedEvents(bytes('{}\n{}'), undefined)).toBeUndefined();
   });
 
-  it('parsed: the events that are JSON, in order, and a count of the lines that are not', () => {
-    const parsed = parsedEvents(bytes('{"n":1}\nnot json\n{"n":3}'), 'a b c')!;
+  it('parsed: the events that are JSON objects, in order, and a count of the lines that are not', () => {
+    const parsed = parsedEvents(bytes('{"n":1}\nnot json\n{"n":3}\nnull\n[1]\n42'), 'a b c d e f')!;
     expect(parsed.events).toEqual([
       { id: 'a', event: { n: 1 } },
       { id: 'c', event: { n: 3 } },
     ]);
-    expect(parsed.unparsed).toBe(1);
+    expect(parsed.unparsed).toBe(4);
     expect(parsedEvents(bytes('{}\n{}'), 'a')).toBeUndefined();
   });
 });

@@ -84,7 +84,10 @@ export class HistoryConsumer {
         continue;
       }
       if (parsed.unparsed > 0)
-        this.log.warn({ seq: m.seq, skipped: parsed.unparsed }, 'event is not JSON; skipped');
+        this.log.warn(
+          { seq: m.seq, skipped: parsed.unparsed },
+          'event is not a JSON object; skipped',
+        );
       for (const { id, event } of parsed.events) {
         if (!isMessageEvent(event)) continue;
         events.push(event);

@@ -129,7 +129,7 @@ export class EventFeed {
       return [];
     }
     if (parsed.unparsed > 0)
-      this.log.warn({ ...where, skipped: parsed.unparsed }, 'event is not JSON; skipped');
+      this.log.warn({ ...where, skipped: parsed.unparsed }, 'event is not a JSON object; skipped');
     return parsed.events;
   }
 

@@ -4,10 +4,10 @@
  * - **Batches.** Events that are queued together (a burst in a big group, sends answered
  *   together) go out as one stream message of up to `MAX_BATCH` events of one post_type
  *   (batches.ts cuts them; contracts' bus.ts has the format): one publish, one ack, one
- *   delivery to each consumer instead of one per event. Events from the driver (with a position) and the others
- *   (`message_sent`, an upstream's) are never in one batch: a new owner re-publishes the
- *   former from the cursor, never the latter, so its batches must start where the old
- *   owner's did (at the cursor, after a batch of driver events).
+ *   delivery to each consumer instead of one per event. Events from the driver (with a
+ *   position) and the others (`message_sent`, an upstream's) are never in one batch: a new
+ *   owner re-publishes the former from the cursor, never the latter, so its batches must
+ *   start where the old owner's did (at the cursor, after a batch of driver events).
  * - **Each event stored once.** A message carries its first event's id as `Nats-Msg-Id`, so
  *   JetStream drops a second publish that starts at the same event: a retry after a lost ack,
  *   or a worker that took the account over and re-publishes from the cursor. The second time
