@@ -15,6 +15,14 @@ import type { Logger } from './logger.js';
 
 export type { NatsConnection };
 
+/** nats-server's default `max_payload`, for a connection that has not said its own yet. */
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+
+/** The largest message (headers and body) the connection's server takes. */
+export function maxPayload(nc: NatsConnection): number {
+  return nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
+}
+
 /**
  * Connects and keeps reconnecting forever (a restarted NATS must not take a service down).
  * Status changes are logged; the status loop never throws into nothing.

@@ -6,11 +6,10 @@
  */
 import { RELAY_PART_HEADER } from '@cqfleet/contracts';
 import { headers, type Msg } from '@nats-io/transport-node';
-import type { NatsConnection } from './nats.js';
+import { maxPayload, type NatsConnection } from './nats.js';
 
 /** Room left under the payload limit for a part's headers. */
 const HEADROOM = 1024;
-const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
 /**
  * Publishes one text frame (as a string or its UTF-8 bytes, which a relay can pass on without
@@ -22,7 +21,7 @@ export function publishFrame(
   frame: string | Uint8Array,
 ): void {
   const bytes = typeof frame === 'string' ? Buffer.from(frame, 'utf8') : frame;
-  const max = (nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) - HEADROOM;
+  const max = maxPayload(nc) - HEADROOM;
   if (bytes.length <= max) {
     nc.publish(subject, bytes);
     return;

@@ -23,7 +23,7 @@
  * re-encodes every name and value of every message (about 4 % of a session worker under load).
  */
 import { createInbox, type MsgHdrs, MsgHdrsImpl, type Subscription } from '@nats-io/transport-node';
-import type { NatsConnection } from './nats.js';
+import { maxPayload, type NatsConnection } from './nats.js';
 
 export interface StreamAck {
   stream: string;
@@ -76,8 +76,6 @@ function encodeHeaders(pairs: PublishHeaders): MsgHdrs {
 }
 
 const decoder = new TextDecoder();
-/** nats-server's default `max_payload`, for a connection that has not said its own yet. */
-const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
 export class StreamPublisher {
   private readonly inbox = createInbox();
@@ -112,7 +110,7 @@ export class StreamPublisher {
    * published, so retrying it is pointless.
    */
   get maxPayload(): number {
-    return this.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
+    return maxPayload(this.nc);
   }
 
   /** Number of publishes not acknowledged yet. */
