@@ -7,6 +7,7 @@
 import { messageId } from '@cqfleet/onebot';
 import type { Redis } from '@cqfleet/runtime';
 import { decodeMessage } from './codec.js';
+import { storeKeys } from './keys.js';
 import { BUCKET, decodeAll, indexKey, type StoredMessage } from './reader.js';
 
 /** `get_group_msg_history` answers seq-19 .. seq by default, as go-cqhttp fetches it. */
@@ -90,7 +91,7 @@ export class HistoryPages {
     peer: number,
     positions: number[],
   ): Promise<StoredMessage[]> {
-    const prefix = `${this.prefix}p:${selfId}:${peer}:`;
+    const prefix = storeKeys(this.prefix).privateChat(selfId, peer);
     const records = await this.readBuckets(positions, b => `${prefix}${b}`);
     return decodeAll(records, r => decodeMessage(r, selfId));
   }

@@ -7,6 +7,7 @@
 import { messageId } from '@cqfleet/onebot';
 import type { Redis } from '@cqfleet/runtime';
 import { decodeMessage } from './codec.js';
+import { storeKeys, type StoreKeys } from './keys.js';
 import { BUCKET, indexKey, type StoredMessage } from './reader.js';
 
 /** The store's settings retention reads (store.ts StoreOptions). */
@@ -17,11 +18,15 @@ export interface RetentionOptions {
 }
 
 export class Retention {
+  private readonly keys: StoreKeys;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly options: RetentionOptions,
-  ) {}
+  ) {
+    this.keys = storeKeys(prefix);
+  }
 
   /** The first bucket count retention keeps when the chat's newest position is `top`. */
   trimBelow(top: number): number {
@@ -58,9 +63,9 @@ export class Retention {
         );
     }
     pipeline
-      .historyDropBucket(key, `${this.prefix}count`)
-      .zrem(`${this.prefix}ages`, key)
-      .historyRaiseLowerBound(`${this.prefix}lo`, chat, bucket);
+      .historyDropBucket(key, this.keys.count)
+      .zrem(this.keys.ages, key)
+      .historyRaiseLowerBound(this.keys.lowerBounds, chat, bucket);
     await pipeline.exec();
   }
 
@@ -85,7 +90,7 @@ export class Retention {
     if (this.options.maxAgeS <= 0) return 0;
     const cutoff = Math.floor(now / 1000) - this.options.maxAgeS;
     const keys = await this.redis.zrangebyscore(
-      `${this.prefix}ages`,
+      this.keys.ages,
       '-inf',
       `(${cutoff}`,
       'LIMIT',

@@ -41,6 +41,7 @@ import type { ForwardNodeRecord } from '@cqfleet/contracts';
 import { decodeForward, encodeForward, encodeMessage } from './codec.js';
 import { BUCKET, indexKey, MessageReader, type StoredMessage } from './reader.js';
 import { HISTORY_PAGE, HistoryPages } from './history-pages.js';
+import { storeKeys, type StoreKeys } from './keys.js';
 import { Retention } from './retention.js';
 import { defineScripts } from './scripts.js';
 
@@ -80,6 +81,7 @@ function chatOf(m: StoredMessage, trust: Trust): string {
 
 export class MessageStore {
   private readonly prefix: string;
+  private readonly keys: StoreKeys;
   private readonly reader: MessageReader;
   private readonly pages: HistoryPages;
   private readonly retention: Retention;
@@ -90,6 +92,7 @@ export class MessageStore {
     readonly options: StoreOptions = { idSlots: 65_536, keepPerChat: 0, maxAgeS: 0 },
   ) {
     this.prefix = ns.historyPrefix;
+    this.keys = storeKeys(this.prefix);
     defineScripts(redis);
     this.reader = new MessageReader(redis, ns, options.idSlots);
     this.pages = new HistoryPages(redis, this.prefix, options.idSlots);
@@ -98,27 +101,15 @@ export class MessageStore {
 
   // --- keys -----------------------------------------------------------------------------
 
-  private privateBuckets(self: number, peer: number): string {
-    return `${this.prefix}p:${self}:${peer}:`;
-  }
   private index(id: number): string {
     return indexKey(this.prefix, this.options.idSlots, id);
-  }
-  private get lowerBounds(): string {
-    return `${this.prefix}lo`;
-  }
-  private get ages(): string {
-    return `${this.prefix}ages`;
-  }
-  private get countKey(): string {
-    return `${this.prefix}count`;
   }
 
   // --- the message count (scripts.ts countAdd) -------------------------------------------
 
   /** Messages kept, or undefined when the store has no count yet (see {@link seedCount}). */
   async count(): Promise<number | undefined> {
-    const n = await this.redis.get(this.countKey);
+    const n = await this.redis.get(this.keys.count);
     return n === null || !/^-?\d+$/.test(n) ? undefined : Math.max(0, Number(n));
   }
 
@@ -128,7 +119,7 @@ export class MessageStore {
    * be missed or counted: the count is right to within the writes of one scan.
    */
   async seedCount(n: number): Promise<boolean> {
-    return (await this.redis.set(this.countKey, n, 'NX')) === 'OK';
+    return (await this.redis.set(this.keys.count, n, 'NX')) === 'OK';
   }
 
   // --- writes ---------------------------------------------------------------------------
@@ -155,7 +146,7 @@ export class MessageStore {
     let steps = 0;
     const send = () => {
       if (args.length === 0) return;
-      pipeline.historyPutMany(keys.length + 1, this.countKey, ...keys, ...args);
+      pipeline.historyPutMany(keys.length + 1, this.keys.count, ...keys, ...args);
       keys = [];
       args = [];
       steps = 0;
@@ -206,8 +197,8 @@ export class MessageStore {
         `${this.prefix}${own ? 'ug' : 'ag'}:${m.self_id}`,
         this.index(m.message_id),
         `${this.prefix}${own ? `ut:${m.self_id}` : 'gt'}`,
-        this.lowerBounds,
-        this.ages,
+        this.keys.lowerBounds,
+        this.keys.ages,
       );
       args.push(
         'g',
@@ -226,8 +217,8 @@ export class MessageStore {
       keys.push(
         `${this.prefix}pc:${m.self_id}`,
         this.index(m.message_id),
-        this.lowerBounds,
-        this.ages,
+        this.keys.lowerBounds,
+        this.keys.ages,
         this.index(derived),
       );
       args.push(
@@ -237,7 +228,7 @@ export class MessageStore {
         record,
         time,
         chat,
-        this.privateBuckets(m.self_id, peer),
+        this.keys.privateChat(m.self_id, peer),
         BUCKET,
         derived === m.message_id ? '' : derived,
       );
