@@ -8,10 +8,11 @@
  * takes free ones up to its share; every `renewEveryMs` it renews each of its leases and writes
  * its heartbeat into `membersKey`. The renewals are spread over the period (each lease has its
  * own turn, checked every `renewEveryMs / RENEW_TICKS`): a worker renewing 1,000 leases at once
- * held its event loop and Redis for milliseconds every period, which events waited behind. A lease that cannot be renewed is lost: its thing is
- * released at once (`graceful: false`), and also when Redis is unreachable for so long that the
- * lease may have expired (`validUntil`), because another member may hold it by then. Things
- * that stop being candidates, and everything at `stop()`, are handed over gracefully. A held
+ * held its event loop and Redis for milliseconds every period, which events waited behind.
+ * A lease that cannot be renewed is lost: its thing is released at once (`graceful: false`),
+ * and also when Redis is unreachable for so long that the lease may have expired
+ * (`validUntil`), because another member may hold it by then. Things that stop being
+ * candidates, and everything at `stop()`, are handed over gracefully. A held
  * thing whose item changed (its record was replaced) keeps its lease: the item is replaced and
  * `changed` tells the member, on the rebalance that sees it.
  *
@@ -25,6 +26,8 @@
  */
 import type { Lease } from '@cqfleet/contracts';
 import type { Redis } from 'ioredis';
+import { sameJson } from './canonical-json.js';
+import { LeaseMembers, type LeaseMembersOptions } from './lease-members.js';
 import { LeaseStore } from './leases.js';
 import { counter, gauge } from './metrics.js';
 import type { Logger } from './logger.js';
@@ -46,14 +49,10 @@ export interface Held<T> {
   validUntil: number;
 }
 
-export interface LeaseGroupOptions<T> {
+/** `membersKey`, `memberId`, `memberRecord` and `leaseTtlMs`: lease-members.ts. */
+export interface LeaseGroupOptions<T> extends LeaseMembersOptions {
   /** What is shared, for metrics (`accounts`, `deliveries`). */
   name: string;
-  memberId: string;
-  /** Redis hash of members: id → JSON with `heartbeatAt` (and whatever `memberRecord` adds). */
-  membersKey: string;
-  memberRecord: () => Record<string, unknown>;
-  leaseTtlMs: number;
   renewEveryMs: number;
   rebalanceEveryMs: number;
   candidates(): Promise<Array<LeaseCandidate<T>>>;
@@ -82,6 +81,7 @@ const leasesHeld = gauge('cqfleet_leases_held', 'Leases this process holds', ['g
 
 export class LeaseGroup<T> {
   readonly store: LeaseStore;
+  private readonly members: LeaseMembers;
   private readonly held = new Map<string, Held<T>>();
   /** When each held lease is renewed next (local time). */
   private readonly renewAt = new Map<string, number>();
@@ -93,7 +93,6 @@ export class LeaseGroup<T> {
   private readonly leaving = new Set<string>();
   private readonly busy = { renew: false, rebalance: false };
   private stopped = false;
-  private readonly startedAt = Date.now();
   /** Until then nothing is acquired or dropped as no longer a candidate (Redis came back). */
   private quietUntil = 0;
   /** When Redis last came back (0: never went away). */
@@ -120,6 +119,7 @@ export class LeaseGroup<T> {
     private readonly log: Logger,
   ) {
     this.store = new LeaseStore(redis);
+    this.members = new LeaseMembers(redis, opts);
     this.connectedBefore = redis.status === 'ready';
     redis.on('ready', this.onReady);
   }
@@ -183,6 +183,11 @@ export class LeaseGroup<T> {
     this.nudge();
   }
 
+  /** This member's record for the others (lease-members.ts). */
+  private heartbeat(): Promise<void> {
+    return this.members.heartbeat(this.quietUntil);
+  }
+
   /** Hands everything over and leaves the group. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -191,46 +196,8 @@ export class LeaseGroup<T> {
     clearTimeout(this.nudged);
     // Leave first: the others' fair share grows now, so they take what is handed over below
     // as soon as each release is announced.
-    await this.redis.hdel(this.opts.membersKey, this.opts.memberId).catch(() => 0);
+    await this.members.leave();
     for (const key of [...this.held.keys()]) await this.giveUp(key, 'stopping');
-  }
-
-  private async heartbeat(): Promise<void> {
-    const record = {
-      ...this.opts.memberRecord(),
-      id: this.opts.memberId,
-      startedAt: this.startedAt,
-      heartbeatAt: Date.now(),
-      // While quiet this member takes nothing: the others must not hand it anything yet.
-      ...(this.quietUntil > Date.now() ? { quietUntil: this.quietUntil } : {}),
-    };
-    await this.redis.hset(this.opts.membersKey, this.opts.memberId, JSON.stringify(record));
-  }
-
-  /**
-   * Live members that take things now, including this one: a member in its quiet period is not
-   * counted, so that nobody hands it what it would not take for seconds (the thing would sit
-   * without an owner). Dead ones are pruned after ten lease periods.
-   */
-  private async liveMembers(): Promise<number> {
-    const all = await this.redis.hgetall(this.opts.membersKey);
-    const now = Date.now();
-    let live = 0;
-    for (const [id, json] of Object.entries(all)) {
-      let at: number;
-      let quiet = false;
-      try {
-        const r = JSON.parse(json) as { heartbeatAt?: unknown; quietUntil?: unknown };
-        at = Number(r.heartbeatAt);
-        quiet = id !== this.opts.memberId && Number(r.quietUntil) > now;
-      } catch {
-        continue;
-      }
-      const age = now - at;
-      if (age < this.opts.leaseTtlMs && !quiet) live++;
-      else if (age > 10 * this.opts.leaseTtlMs) await this.redis.hdel(this.opts.membersKey, id);
-    }
-    return Math.max(1, live);
   }
 
   /** The heartbeat once per period, and the leases whose turn has come. */
@@ -308,7 +275,7 @@ export class LeaseGroup<T> {
     const current = new Set(candidates.map(c => c.key));
     for (const key of [...this.held.keys()])
       if (!current.has(key)) await this.giveUp(key, 'no longer a candidate');
-    const share = Math.ceil(candidates.length / (await this.liveMembers()));
+    const share = Math.ceil(candidates.length / (await this.members.live()));
     // Each member walks the candidates in its own order so that members do not all race for
     // the same ones; over its share it hands over those last in that order.
     const order = (key: string) => spread(key, this.opts.memberId);
@@ -383,19 +350,6 @@ export class LeaseGroup<T> {
       this.log.error({ err, key: candidate.key }, 'could not apply a changed record');
     }
   }
-}
-
-/** JSON with object keys sorted: the same record written in another key order is the same. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  return canonicalJson(a) === canonicalJson(b);
 }
 
 /** A cheap per-member ordering of candidates (FNV-1a of key and member id). */
