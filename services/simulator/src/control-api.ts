@@ -16,10 +16,11 @@ import {
 import { SimError } from '@cqfleet/sim-client';
 import type { AccountHub } from './account-hub.js';
 import { aiVoiceBytes } from './world/ai-voices.js';
+import { sendRedPacket } from './world/forwards.js';
 import { setFileSpace } from './world/group-files.js';
-import { earnHonor, type HonorType } from './world/groups.js';
+import { earnHonor, type HonorType } from './world/honors-notices.js';
 import { hasMedia, MAX_UPLOAD_BYTES, mediaBytes, storeUpload } from './world/media.js';
-import { sendPrivateMessage, sendGroupMessage, sendRedPacket } from './world/messages.js';
+import { sendPrivateMessage, sendGroupMessage } from './world/messages.js';
 import { bool, int, optInt, type OpTable, opTable, runOp, str } from './world/ops.js';
 import { loggedOut } from './world/profile.js';
 import { inviteAccount, requestFriend, requestJoin, setDeviceOnline } from './world/social.js';

@@ -1,6 +1,7 @@
 /**
- * Messages: sending to groups and people (friends or temporary sessions), recalling,
- * essence, reactions, read marks, recent chats and forward packages.
+ * Messages: sending to groups and people (friends or temporary sessions) under QQ's rules, each
+ * send marking the chat recent (and unread) for its receivers; reading stored messages back.
+ * Recall, essence and reactions are in recall-essence.ts, forwards and red packets forwards.ts.
  */
 import { isEmptyMessage, type Segment } from '@cqfleet/onebot';
 import {
@@ -8,22 +9,17 @@ import {
   type SentMessage,
   SimError,
   type SimAnonymous,
-  type SimEssence,
-  type SimForwardNode,
-  type SimForwardNodeInput,
   type SimGroupHistoryMessage,
   type SimGroupSender,
   type SimStoredMessage,
 } from '@cqfleet/sim-client';
-import { bumpUnread, chatKey, clearUnread, forgetUnread, noteVoiceTexts } from './chat-state.js';
+import { bumpUnread, chatKey, clearUnread, noteVoiceTexts } from './chat-state.js';
 import { deliverable } from './elements.js';
 import {
   AT_ALL_PER_GROUP,
   AT_ALL_PER_USER,
   type GroupState,
-  newId,
   now,
-  RECALL_WINDOW_S,
   today,
   type WorldState,
 } from './state.js';
@@ -31,8 +27,7 @@ import {
 const ANONYMOUS_UIN = 80000000;
 
 /** A group (group_id) or a private chat (user_id). */
-type ChatRef = { group_id?: number; user_id?: number };
-const MAX_FORWARD_NODES = 200;
+export type ChatRef = { group_id?: number; user_id?: number };
 
 function refuseIfRiskControlled(w: WorldState, actor: number): void {
   if (w.users.get(actor)?.faults.refuseSends)
@@ -316,201 +311,4 @@ export function getMessage(
   if (!m || (m.sender_id !== actor && m.target_id !== actor))
     throw new SimError('MESSAGE_NOT_FOUND', `no private message ${sender}/${seq}`);
   return m;
-}
-
-export function recall(
-  w: WorldState,
-  actor: number,
-  chat: ChatRef,
-  seq: number,
-  senderId: number,
-): void {
-  const t = now();
-  if (chat.group_id) {
-    const g = w.memberGroup(actor, chat.group_id);
-    const m = g.messages.get(seq);
-    if (!m || m.recalled)
-      throw new SimError('RECALL_API_ERROR', 'message not found or already recalled');
-    const own = m.sender_id === actor;
-    if (
-      own
-        ? t - m.time > RECALL_WINDOW_S && !w.isManager(g, actor)
-        : !w.outranks(g, actor, m.sender_id)
-    )
-      throw new SimError(
-        'RECALL_API_ERROR',
-        own ? 'too late to recall' : 'no permission to recall this message',
-      );
-    m.recalled = true;
-    forgetUnread(w, g.members.keys(), chatKey('group', g.info.group_id), String(seq));
-    w.emitToGroup(g, {
-      kind: 'group_recall',
-      time: t,
-      group_id: g.info.group_id,
-      user_id: m.sender_id,
-      operator_id: actor,
-      seq,
-    });
-    return;
-  }
-  const m = w.users.get(senderId)?.sent.get(seq);
-  if (!m || m.recalled)
-    throw new SimError('RECALL_API_ERROR', 'message not found or already recalled');
-  if (m.sender_id !== actor)
-    throw new SimError('CANNOT_RECALL_FRIEND_MSG', 'only the sender can recall a private message');
-  if (t - m.time > RECALL_WINDOW_S) throw new SimError('RECALL_API_ERROR', 'too late to recall');
-  m.recalled = true;
-  if (m.target_id !== undefined) {
-    forgetUnread(w, [m.target_id], chatKey('private', actor), `${actor}:${seq}`);
-    w.emit(m.target_id, { kind: 'friend_recall', time: t, user_id: actor, seq });
-  }
-}
-
-export function setEssence(
-  w: WorldState,
-  actor: number,
-  groupId: number,
-  seq: number,
-  enable: boolean,
-): void {
-  const g = w.memberGroup(actor, groupId);
-  if (!w.isManager(g, actor))
-    throw new SimError('SET_ESSENCE_MSG_ERROR', 'only admins set essence messages');
-  const m = g.messages.get(seq);
-  if (!m || m.recalled) throw new SimError('SET_ESSENCE_MSG_ERROR', 'message not found');
-  const t = now();
-  if (enable) {
-    if (g.essence.has(seq))
-      throw new SimError('SET_ESSENCE_MSG_ERROR', 'already an essence message');
-    g.essence.set(seq, {
-      sender_id: m.sender_id,
-      sender_nick: m.sender_name,
-      sender_time: m.time,
-      operator_id: actor,
-      operator_nick: w.displayName(g, actor),
-      operator_time: t,
-      seq,
-    });
-  } else if (!g.essence.delete(seq)) {
-    throw new SimError('SET_ESSENCE_MSG_ERROR', 'not an essence message');
-  }
-  // Not reported to the account that did it (go-cqhttp).
-  w.emitToGroup(
-    g,
-    {
-      kind: 'essence',
-      time: t,
-      group_id: groupId,
-      sender_id: m.sender_id,
-      operator_id: actor,
-      seq,
-      sub_type: enable ? 'add' : 'delete',
-    },
-    actor,
-  );
-}
-
-export function essenceList(w: WorldState, actor: number, groupId: number): SimEssence[] {
-  return [...w.memberGroup(actor, groupId).essence.values()];
-}
-
-/**
- * Adds or removes the actor's reaction; the group's other accounts see the change with the
- * count after it. What changes nothing (a reaction already there, one that is not) tells nobody.
- */
-export function react(
-  w: WorldState,
-  actor: number,
-  groupId: number,
-  seq: number,
-  emojiId: string,
-  set: boolean,
-): void {
-  const g = w.memberGroup(actor, groupId);
-  const m = g.messages.get(seq);
-  if (!m || m.recalled) throw new SimError('MESSAGE_NOT_FOUND', `no message ${seq}`);
-  let byEmoji = g.reactions.get(seq);
-  if (!byEmoji) g.reactions.set(seq, (byEmoji = new Map()));
-  const users = byEmoji.get(emojiId) ?? new Set<number>();
-  if (users.has(actor) === set) return;
-  if (set) users.add(actor);
-  else users.delete(actor);
-  if (users.size > 0) byEmoji.set(emojiId, users);
-  else byEmoji.delete(emojiId);
-  w.emitToGroup(
-    g,
-    {
-      kind: 'reaction',
-      time: now(),
-      group_id: groupId,
-      user_id: actor,
-      seq,
-      emoji_id: emojiId,
-      set,
-      count: users.size,
-    },
-    actor,
-  );
-}
-
-/** Stores a forward package (nested packages become their own) and returns its resid. */
-export function storeForward(
-  w: WorldState,
-  nodes: SimForwardNodeInput[],
-  groupId?: number,
-): string {
-  if (nodes.length === 0 || nodes.length > MAX_FORWARD_NODES)
-    throw new SimError('EMPTY_NODES', `a forward message needs 1 to ${MAX_FORWARD_NODES} nodes`);
-  const stored: SimForwardNode[] = nodes.map(n => ({
-    user_id: n.user_id,
-    nickname: n.nickname,
-    time: n.time,
-    ...(groupId ? { group_id: groupId } : {}),
-    elements: n.nodes?.length
-      ? [{ type: 'forward', data: { id: storeForward(w, n.nodes, groupId) } }]
-      : deliverable(w, n.elements ?? [], groupId !== undefined),
-  }));
-  const resid = newId(12);
-  w.forwards.set(resid, stored);
-  return resid;
-}
-
-export function sendForward(
-  w: WorldState,
-  actor: number,
-  chat: Chat,
-  nodes: SimForwardNodeInput[],
-): SentMessage & { resid: string } {
-  if ('group_id' in chat) w.memberGroup(actor, chat.group_id);
-  const resid = storeForward(w, nodes, 'group_id' in chat ? chat.group_id : undefined);
-  const sent = sendToChat(w, actor, chat, [{ type: 'forward', data: { id: resid } }]);
-  return { ...sent, resid };
-}
-
-export function getForward(w: WorldState, resid: string): SimForwardNode[] {
-  const nodes = w.forwards.get(resid);
-  if (!nodes) throw new SimError('MSG_NOT_FOUND', `no forward message ${resid}`);
-  return nodes;
-}
-
-/** A person sends a red packet; when it is emptied the lucky king is announced. */
-export function sendRedPacket(
-  w: WorldState,
-  actor: number,
-  groupId: number,
-  title: string,
-  luckyKing?: number,
-): SentMessage & { lucky_king: number } {
-  const sent = sendGroupMessage(w, actor, groupId, [{ type: 'redbag', data: { title } }]);
-  const g = w.group(groupId);
-  const others = [...g.members.keys()].filter(uin => uin !== actor);
-  const king = luckyKing ?? others[Math.floor(Math.random() * others.length)] ?? actor;
-  w.emitToGroup(g, {
-    kind: 'lucky_king',
-    time: now(),
-    group_id: groupId,
-    sender_id: actor,
-    target_id: king,
-  });
-  return { ...sent, lucky_king: king };
 }

@@ -3,6 +3,7 @@ import type { groupOps } from '@cqfleet/qq-side';
 import * as voices from '../ai-voices.js';
 import * as groups from '../groups.js';
 import * as nt from '../groups-nt.js';
+import * as honors from '../honors-notices.js';
 import * as social from '../social.js';
 import type { WorldState } from '../state.js';
 import type { OpsOf } from './types.js';
@@ -35,12 +36,12 @@ export function groupTable(w: WorldState): OpsOf<typeof groupOps> {
     leave_group: (a, me) => (groups.leave(w, me, a.group_id, a.dismiss), null),
     set_title: (a, me) => (groups.setTitle(w, me, a.group_id, a.user_id, a.title), null),
     set_portrait: (a, me) => (groups.setPortrait(w, me, a.group_id, a.image), null),
-    sign_in: (a, me) => (groups.signIn(w, me, a.group_id), null),
-    get_at_all_remain: (a, me) => groups.atAllRemain(w, me, a.group_id),
-    get_honors: (a, me) => groups.honorInfo(w, me, a.group_id),
+    sign_in: (a, me) => (honors.signIn(w, me, a.group_id), null),
+    get_at_all_remain: (a, me) => honors.atAllRemain(w, me, a.group_id),
+    get_honors: (a, me) => honors.honorInfo(w, me, a.group_id),
     get_shut_list: (a, me) => groups.shutList(w, me, a.group_id),
     send_notice: (a, me) =>
-      groups.sendNotice(
+      honors.sendNotice(
         w,
         me,
         a.group_id,
@@ -53,8 +54,8 @@ export function groupTable(w: WorldState): OpsOf<typeof groupOps> {
               height: a.height,
             },
       ),
-    get_notices: (a, me) => groups.notices(w, me, a.group_id),
-    delete_notice: (a, me) => (groups.deleteNotice(w, me, a.group_id, a.notice_id), null),
+    get_notices: (a, me) => honors.notices(w, me, a.group_id),
+    delete_notice: (a, me) => (honors.deleteNotice(w, me, a.group_id, a.notice_id), null),
     get_system_messages: (_a, me) => social.systemMessages(w, me),
     handle_group_request: (a, me) => (social.handleGroupRequest(w, me, a.flag, a.approve), null),
     get_ai_characters: (a, me) => voices.aiCharacters(w, me, a.group_id, a.chat_type),
