@@ -39,6 +39,7 @@ import {
   jetstreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
+import { GatheredPulls, type StreamMessage } from './gathered-pulls.js';
 import type { Logger } from './logger.js';
 import type { NatsConnection } from './nats.js';
 import { backoff, sleep } from './time.js';
@@ -69,7 +70,7 @@ export interface DurableConsumerOptions {
 /** Handles one message; `signal` is aborted once `stop()` was called. */
 export type EachMessage = (msg: JsMsg, signal: AbortSignal) => Promise<void>;
 /** Handles the messages that arrived together (in stream order); see {@link BatchHandler}. */
-export type EachBatch = (msgs: JsMsg[], signal: AbortSignal) => Promise<void>;
+export type EachBatch = (msgs: StreamMessage[], signal: AbortSignal) => Promise<void>;
 
 /**
  * One at a time: a message is pulled only once the handler of the previous one has returned,
@@ -89,6 +90,12 @@ export interface MessageHandler {
 export interface BatchHandler {
   maxBatch: number;
   eachBatch: EachBatch;
+  /**
+   * When above 0, a batch gathers for this long after its first message, with no pull open
+   * on the server meanwhile (gathered-pulls.ts): fewer wake-ups, round trips and acks at low
+   * rates, for messages handled up to this much later. A backlog is read without waiting.
+   */
+  gatherMs?: number;
 }
 
 export type DurableConsumerHandler = MessageHandler | BatchHandler;
@@ -100,10 +107,12 @@ export class DurableConsumer {
   /** Consecutive failures: the back-off attempt, reset by progress. */
   private failures = 0;
   /** Batches: received and not handed over yet; the chain of batch handlers. */
-  private pending: JsMsg[] = [];
+  private pending: StreamMessage[] = [];
   private scheduled = false;
   private handling: Promise<void> = Promise.resolve();
   private failedBatches = 0;
+  /** Gathered batches (`gatherMs`): the reader in use. */
+  private reader?: GatheredPulls;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -129,6 +138,14 @@ export class DurableConsumer {
   /** The consumer's state on the server (delivered, ack floor, pending). */
   async info(): Promise<ConsumerInfo> {
     return (await this.manager()).consumers.info(this.opts.stream, this.name);
+  }
+
+  /**
+   * With `gatherMs`: the batch gathering now is taken and handed over at once, because a reader
+   * waits for it (history's read-your-writes). Otherwise nothing waits, and this does nothing.
+   */
+  hurry(): void {
+    this.reader?.hurry();
   }
 
   /** Stops pulling and resolves once the handler (every batch received, too) has finished. */
@@ -215,6 +232,7 @@ export class DurableConsumer {
 
   private async inBatches(consumer: Consumer, handler: BatchHandler): Promise<void> {
     const signal = this.abort.signal;
+    if (handler.gatherMs) return this.gathered(handler, handler.gatherMs);
     const messages = await consumer.consume({
       max_messages: handler.maxBatch,
       // A deleted consumer ends the reading (and is created again by `run`), rather than
@@ -239,6 +257,33 @@ export class DurableConsumer {
     }
   }
 
+  /**
+   * Batches gathered without a pull open (gathered-pulls.ts), handled one after another. A
+   * consumer that is gone or a pull that got no answer throws, and `run` binds again.
+   */
+  private async gathered(handler: BatchHandler, gatherMs: number): Promise<void> {
+    const signal = this.abort.signal;
+    const { stream, name } = this.opts;
+    const reader = (this.reader = new GatheredPulls(this.nc, {
+      stream,
+      consumer: name,
+      maxBatch: handler.maxBatch,
+      gatherMs,
+    }));
+    try {
+      do {
+        // When stopping, what was already received is still handed over.
+        const batch = await reader.next(signal);
+        if (batch.length === 0) continue;
+        this.failures = 0;
+        await this.handleBatch(batch, handler);
+      } while (!signal.aborted);
+    } finally {
+      reader.close();
+      this.reader = undefined;
+    }
+  }
+
   /** Hands the messages received so far over once this turn's arrivals are taken in. */
   private scheduleFlush(handler: BatchHandler): void {
     if (this.scheduled) return;
@@ -257,7 +302,7 @@ export class DurableConsumer {
     return this.handling;
   }
 
-  private async handleBatch(batch: JsMsg[], handler: BatchHandler): Promise<void> {
+  private async handleBatch(batch: StreamMessage[], handler: BatchHandler): Promise<void> {
     try {
       await handler.eachBatch(batch, this.abort.signal);
       this.failedBatches = 0;
@@ -269,7 +314,7 @@ export class DurableConsumer {
 }
 
 /** Naks, ignoring a connection that is already closed (the ack wait redelivers then). */
-function handBack(msgs: JsMsg[], delayMs?: number): void {
+function handBack(msgs: StreamMessage[], delayMs?: number): void {
   for (const m of msgs) {
     try {
       m.nak(delayMs);

@@ -69,3 +69,4 @@ export type {
   MessageHandler,
 } from './durable-consumer.js';
 export { DurableConsumer } from './durable-consumer.js';
+export type { StreamMessage } from './gathered-pulls.js';

@@ -6,6 +6,7 @@ import {
   type DurableConsumerHandler,
   ensureEventStream,
   type NatsConnection,
+  type StreamMessage,
 } from '@cqfleet/runtime';
 import { testInfra, uniqueNamespace, waitFor } from '@cqfleet/testkit';
 import {
@@ -78,23 +79,29 @@ async function publish(selfId: number, from: number, count: number): Promise<num
 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-const valueOf = (m: JsMsg) => m.json<{ n: number }>().n;
+const valueOf = (m: StreamMessage) =>
+  (JSON.parse(new TextDecoder().decode(m.data)) as { n: number }).n;
+
+type Mode = 'one' | 'batch' | 'gathered';
+/** Batches as they arrive (nats.js's consume), or gathered without a pull open (10 ms). */
+const batchSettings = (mode: Mode) => ({ maxBatch: 50, gatherMs: mode === 'gathered' ? 10 : 0 });
 
 /** Records what it was handed, acknowledging everything. */
-function recorder(mode: 'one' | 'batch'): { seen: number[]; handler: DurableConsumerHandler } {
+function recorder(mode: Mode): { seen: number[]; handler: DurableConsumerHandler } {
   const seen: number[] = [];
-  const take = (m: JsMsg) => {
+  const take = (m: StreamMessage) => {
     seen.push(valueOf(m));
     m.ack();
   };
   const handler: DurableConsumerHandler =
     mode === 'one'
       ? { eachMessage: async m => take(m) }
-      : { maxBatch: 50, eachBatch: async ms => ms.forEach(take) };
+      : { ...batchSettings(mode), eachBatch: async ms => ms.forEach(take) };
   return { seen, handler };
 }
 
-const bothModes = ['one', 'batch'] as const;
+const allModes = ['one', 'batch', 'gathered'] as const;
+const batchModes = ['batch', 'gathered'] as const;
 
 describe('durable consumer', () => {
   it('hands over every message once and in order; a successor continues where it stopped', async () => {
@@ -112,34 +119,37 @@ describe('durable consumer', () => {
     expect(seen).toEqual(range(30));
   });
 
-  it('replicas sharing the durable split a burst into batches, each message handled once', async () => {
-    const self = ++accounts;
-    const seen: number[] = [];
-    const sizes: number[] = [];
-    const handler: DurableConsumerHandler = {
-      maxBatch: 50,
-      eachBatch: async ms => {
-        sizes.push(ms.length);
-        for (const m of ms) {
-          seen.push(valueOf(m));
-          m.ack();
-        }
-      },
-    };
-    await consumerOf(self, 'shared').start(handler);
-    await consumerOf(self, 'shared').start(handler);
-    const js = jetstream(direct);
-    await Promise.all(
-      range(300).map(n => js.publish(ns.eventSubject(self, 'message'), JSON.stringify({ n }))),
-    );
-    await waitFor(() => (seen.length >= 300 ? true : undefined), 10_000, '300 messages');
-    await new Promise(r => setTimeout(r, 300));
-    expect([...seen].sort((a, b) => a - b)).toEqual(range(300));
-    expect(Math.max(...sizes)).toBeLessThanOrEqual(50);
-    expect(Math.max(...sizes)).toBeGreaterThan(1); // a burst is not handled one by one
-  });
+  it.each(batchModes)(
+    '%s: replicas sharing the durable split a burst into batches, each message handled once',
+    async mode => {
+      const self = ++accounts;
+      const seen: number[] = [];
+      const sizes: number[] = [];
+      const handler: DurableConsumerHandler = {
+        ...batchSettings(mode),
+        eachBatch: async ms => {
+          sizes.push(ms.length);
+          for (const m of ms) {
+            seen.push(valueOf(m));
+            m.ack();
+          }
+        },
+      };
+      await consumerOf(self, `shared-${self}`).start(handler);
+      await consumerOf(self, `shared-${self}`).start(handler);
+      const js = jetstream(direct);
+      await Promise.all(
+        range(300).map(n => js.publish(ns.eventSubject(self, 'message'), JSON.stringify({ n }))),
+      );
+      await waitFor(() => (seen.length >= 300 ? true : undefined), 10_000, '300 messages');
+      await new Promise(r => setTimeout(r, 300));
+      expect([...seen].sort((a, b) => a - b)).toEqual(range(300));
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(50);
+      expect(Math.max(...sizes)).toBeGreaterThan(1); // a burst is not handled one by one
+    },
+  );
 
-  it.each(bothModes)('%s: resumes after its consumer is deleted, creating it again', async mode => {
+  it.each(allModes)('%s: resumes after its consumer is deleted, creating it again', async mode => {
     const self = ++accounts;
     const { seen, handler } = recorder(mode);
     const c = consumerOf(self);
@@ -159,7 +169,7 @@ describe('durable consumer', () => {
     expect(seen).toEqual(range(10));
   });
 
-  it.each(bothModes)('%s: resumes after the connection to NATS drops', async mode => {
+  it.each(allModes)('%s: resumes after the connection to NATS drops', async mode => {
     const self = ++accounts;
     const { seen, handler } = recorder(mode);
     // A message the server sent while the connection was going down is lost in transit and
@@ -207,31 +217,58 @@ describe('durable consumer', () => {
     expect(again[0]!.info.redelivered).toBe(true);
   });
 
-  it('stop waits for a batch in progress, and for what was already received', async () => {
+  it.each(batchModes)(
+    '%s: stop waits for a batch in progress, and for what was already received',
+    async mode => {
+      const self = ++accounts;
+      const stored: number[] = [];
+      let busy = false;
+      const c = consumerOf(self);
+      await c.start({
+        maxBatch: 10,
+        gatherMs: batchSettings(mode).gatherMs,
+        eachBatch: async ms => {
+          busy = true;
+          await new Promise(r => setTimeout(r, 300));
+          for (const m of ms) {
+            stored.push(valueOf(m));
+            m.ack();
+          }
+          busy = false;
+        },
+      });
+      const last = await publish(self, 0, 3);
+      await waitFor(() => (busy ? true : undefined), 5_000, 'a batch');
+      // The first message is being handled; the others reach this process meanwhile.
+      await waitFor(async () => ((await c.info()).delivered.stream_seq >= last ? true : undefined));
+      await new Promise(r => setTimeout(r, 50));
+      await c.stop();
+      expect(busy).toBe(false);
+      expect(stored).toEqual(range(3));
+    },
+  );
+
+  it('gathered: messages said within the gathering time are handled as one batch', async () => {
     const self = ++accounts;
-    const stored: number[] = [];
-    let busy = false;
-    const c = consumerOf(self);
-    await c.start({
-      maxBatch: 10,
+    const sizes: number[] = [];
+    const seen: number[] = [];
+    await consumerOf(self).start({
+      maxBatch: 50,
+      gatherMs: 200,
       eachBatch: async ms => {
-        busy = true;
-        await new Promise(r => setTimeout(r, 300));
+        sizes.push(ms.length);
         for (const m of ms) {
-          stored.push(valueOf(m));
+          seen.push(valueOf(m));
           m.ack();
         }
-        busy = false;
       },
     });
-    const last = await publish(self, 0, 3);
-    await waitFor(() => (busy ? true : undefined), 5_000, 'a batch');
-    // The first message is being handled; the others reach this process meanwhile.
-    await waitFor(async () => ((await c.info()).delivered.stream_seq >= last ? true : undefined));
+    await publish(self, 0, 1);
     await new Promise(r => setTimeout(r, 50));
-    await c.stop();
-    expect(busy).toBe(false);
-    expect(stored).toEqual(range(3));
+    await publish(self, 1, 4);
+    await waitFor(() => (seen.length >= 5 ? true : undefined), 5_000, 'the messages');
+    expect(seen).toEqual(range(5));
+    expect(sizes).toEqual([5]);
   });
 
   it('a handler that throws gets its message again first, after back-off', async () => {

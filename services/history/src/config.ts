@@ -19,6 +19,13 @@ const Schema = z.object({
   /** Events fetched per pull from the stream. @default 500 */
   batch: envInt(500, 1, 10_000),
   /**
+   * How long a batch gathers after its first event before it is taken from the stream and
+   * stored; 0 takes each event as it comes. Fewer wake-ups, Redis calls and acks at low rates
+   * (README.md), for a message readable from the store up to this much later (`get_msg`
+   * catches up). @default 10 ms
+   */
+  gatherMs: envInt(10, 0, 1_000),
+  /**
    * How long a look-up that misses waits for the consumer to catch up with events already in
    * the stream (read-your-writes for `get_msg` right after a send). @default 2000 ms
    */

@@ -22,8 +22,9 @@ import {
   type Logger,
   type NatsConnection,
   sleep,
+  type StreamMessage,
 } from '@cqfleet/runtime';
-import { AckPolicy, DeliverPolicy, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
 import type { MessageStore, Trust } from '@cqfleet/history-store';
 
 const storedTotal = counter(
@@ -40,8 +41,7 @@ export class HistoryConsumer {
     private readonly ns: Namespace,
     private readonly messages: MessageStore,
     private readonly log: Logger,
-    private readonly batch: number,
-    ackWaitMs: number,
+    private readonly settings: { batch: number; gatherMs: number; ackWaitMs: number },
   ) {
     this.consumer = new DurableConsumer(
       nc,
@@ -53,7 +53,7 @@ export class HistoryConsumer {
           deliver_policy: DeliverPolicy.All,
           filter_subject: ns.eventSubjects,
           max_ack_pending: 20_000,
-          ack_wait: ackWaitMs * 1_000_000,
+          ack_wait: settings.ackWaitMs * 1_000_000,
         },
       },
       log,
@@ -61,19 +61,22 @@ export class HistoryConsumer {
   }
 
   /**
-   * Binds (or creates) the shared consumer and stores from it until `stop()`. Messages that
-   * arrived together are stored together (one Redis round trip per burst, a lone message at
-   * once), at most `batch` at a time, one batch after another so chats keep their order.
+   * Binds (or creates) the shared consumer and stores from it until `stop()`: a batch gathers
+   * for `gatherMs` after its first event (none open on the server meanwhile, runtime's
+   * gathered-pulls.ts) and is stored in one Redis round trip, at most `batch` at a time, one
+   * batch after another so chats keep their order. A look-up that misses cuts the gathering
+   * short (`catchUp`).
    */
   start(): Promise<void> {
     return this.consumer.start({
-      maxBatch: this.batch,
+      maxBatch: this.settings.batch,
+      gatherMs: this.settings.gatherMs,
       eachBatch: (batch, signal) => this.store(batch, signal),
     });
   }
 
   /** Stores the batch's message events (retrying until Redis takes them), then acks them all. */
-  private async store(batch: JsMsg[], signal: AbortSignal): Promise<void> {
+  private async store(batch: StreamMessage[], signal: AbortSignal): Promise<void> {
     const events: MessageEvent[] = [];
     // What an upstream implementation reported is kept under its account alone (store.ts).
     const own = new Set<MessageEvent>();
@@ -122,12 +125,16 @@ export class HistoryConsumer {
     if (timeoutMs <= 0) return false;
     const jsm = await jetstreamManager(this.nc);
     const target = (await jsm.streams.info(this.ns.eventStream)).state.last_seq;
-    const end = Date.now() + timeoutMs;
+    // A batch this replica is gathering is stored now; another replica's within gatherMs.
+    this.consumer.hurry();
+    const start = Date.now();
     for (;;) {
       const info = await this.consumer.info();
       if (info.ack_floor.stream_seq >= target) return true;
-      if (Date.now() >= end) return false;
-      await sleep(20);
+      const waited = Date.now() - start;
+      if (waited >= timeoutMs) return false;
+      // Usually a gathering batch, stored within milliseconds; later, look less often.
+      await sleep(waited < 100 ? 5 : 20);
     }
   }
 

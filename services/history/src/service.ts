@@ -43,7 +43,7 @@ export async function startHistory(config: Config, log: Logger): Promise<Running
   });
   // What the gateway needs to read get_msg from the store itself (history-store layout.ts).
   await publishLayout(redis, ns, { idSlots: config.idSlots });
-  const consumer = new HistoryConsumer(nc, ns, store, log, config.batch, config.ackWaitMs);
+  const consumer = new HistoryConsumer(nc, ns, store, log, config);
   await consumer.start();
   const sweeper = new RetentionSweeper(store, config.sweepEveryMs, log);
   sweeper.start();

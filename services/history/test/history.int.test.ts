@@ -34,6 +34,10 @@ const config = () =>
     HISTORY_GRPC_PORT: '0',
     // The events are from 2023: kept, whatever the default retention.
     HISTORY_MAX_AGE_S: '0',
+    // Longer than the catch-up wait: a look-up right after a publish finds the message only
+    // because the catch-up cuts the gathering short.
+    HISTORY_GATHER_MS: '1000',
+    HISTORY_CATCH_UP_MS: '600',
   });
 
 /** Account `selfId` sees Alice say `text` in group 100100 with `seq`. */
@@ -107,7 +111,9 @@ describe('history', () => {
 
   it('get_msg right after the publish finds the message (catch-up barrier), in both formats', async () => {
     await publish(groupEvent(10001, 1, 'first'), 'a1');
+    const asked = Date.now();
     const got = await call(10001, 'get_msg', { message_id: messageId(100100, 1) });
+    expect(Date.now() - asked).toBeLessThan(600); // not after the 1 s gathering
     expect(got).toEqual({
       ok: true,
       data: {
