@@ -1,7 +1,7 @@
 /**
  * A durable JetStream pull consumer, read until stopped: what the gateway's outbound deliveries
  * (one consumer per endpoint and account, one message at a time, in order) and history (one
- * consumer shared by its replicas, in batches) both need.
+ * consumer shared by its replicas, in batches gathered for a few milliseconds) both need.
  *
  * - **Create or bind.** `start()` binds the consumer, creating it with `config` when it does
  *   not exist, and rejects when that is impossible now (no JetStream, no stream). An existing
