@@ -15,6 +15,7 @@ import {
 } from '@cqfleet/onebot';
 import { SimError } from '@cqfleet/sim-client';
 import type { AccountHub } from './account-hub.js';
+import { dispatch, type Params, type Route, route } from './control-routes.js';
 import { aiVoiceBytes } from './world/ai-voices.js';
 import { sendRedPacket } from './world/forwards.js';
 import { setFileSpace } from './world/group-files.js';
@@ -26,31 +27,7 @@ import { loggedOut } from './world/profile.js';
 import { inviteAccount, requestFriend, requestJoin, setDeviceOnline } from './world/social.js';
 import type { WorldState } from './world/state.js';
 
-type Params = Record<string, string>;
-type Handler = (p: Params, body: Record<string, unknown>, query: URLSearchParams) => unknown;
-
-interface Route {
-  method: 'GET' | 'POST';
-  pattern: RegExp;
-  keys: string[];
-  handler: Handler;
-}
-
-const MAX_BODY = 16 * 1024 * 1024;
 const HONORS = new Set(['talkative', 'performer', 'legend', 'strong_newbie', 'emotion']);
-
-function route(method: Route['method'], path: string, handler: Handler): Route {
-  const keys: string[] = [];
-  const pattern = new RegExp(
-    '^' +
-      path.replace(/\{(\w+)\}/g, (_m, k: string) => {
-        keys.push(k);
-        return k === 'op' ? '([a-z_]+)' : '(\\d+)';
-      }) +
-      '/?$',
-  );
-  return { method, pattern, keys, handler };
-}
 
 function limit(query: URLSearchParams): number {
   const raw = query.get('limit');
@@ -302,58 +279,6 @@ export class ControlApi {
       }
       return;
     }
-    let matchedPath = false;
-    for (const r of this.routes) {
-      const m = r.pattern.exec(url.pathname);
-      if (!m) continue;
-      matchedPath = true;
-      if (r.method !== req.method) continue;
-      const params: Params = {};
-      r.keys.forEach((k, i) => (params[k] = m[i + 1] ?? ''));
-      readJson(req)
-        .then(body => send(200, r.handler(params, body, url.searchParams)))
-        .catch((err: unknown) => {
-          if (err instanceof SimError) {
-            const status = err.code.endsWith('NOT_FOUND') ? 404 : 400;
-            send(status, { error: { code: err.code, message: err.message } });
-          } else send(500, { error: { code: 'INTERNAL', message: 'internal error' } });
-        });
-      return;
-    }
-    send(matchedPath ? 405 : 404, {
-      error: { code: 'NOT_FOUND', message: `no route ${req.method} ${url.pathname}` },
-    });
+    dispatch(this.routes, req, url, send);
   }
-}
-
-function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    if (req.method === 'GET') {
-      req.resume();
-      return resolve({});
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new SimError('BAD_REQUEST', 'body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      if (size === 0) return resolve({});
-      try {
-        const v: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        if (typeof v !== 'object' || v === null || Array.isArray(v))
-          throw new Error('not an object');
-        resolve(v as Record<string, unknown>);
-      } catch {
-        reject(new SimError('BAD_REQUEST', 'body must be a JSON object'));
-      }
-    });
-    req.on('error', reject);
-  });
 }

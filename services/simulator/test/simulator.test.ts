@@ -201,7 +201,7 @@ describe('simulator - driver protocol', () => {
 });
 
 describe('simulator - control API', () => {
-  it('lists private messages of a person and 404s unknown routes', async () => {
+  it('lists private messages of a person; 404 for unknown routes, 405 and 400 for bad calls', async () => {
     await control.sendPrivateMsg(20001, 10001, 'hi alpha');
     const msgs = await control.personMessages(20001, 3);
     expect(msgs.at(-1)).toMatchObject({ sender_id: 20001, target_id: 10001, message: 'hi alpha' });
@@ -212,6 +212,13 @@ describe('simulator - control API', () => {
       body: 'not json',
     });
     expect(bad.status).toBe(400);
+    const notAnObject = await fetch(`${sim.url}/people/20001/send_group_msg`, {
+      method: 'POST',
+      body: '[1]',
+    });
+    expect(notAnObject.status).toBe(400);
+    const wrongMethod = await fetch(`${sim.url}/people/20001/send_group_msg`);
+    expect(wrongMethod.status).toBe(405);
     const unknownGroup = await fetch(`${sim.url}/groups/4242/messages`);
     expect(unknownGroup.status).toBe(404);
   });
