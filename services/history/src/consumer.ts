@@ -125,10 +125,11 @@ export class HistoryConsumer {
     if (timeoutMs <= 0) return false;
     const jsm = await jetstreamManager(this.nc);
     const target = (await jsm.streams.info(this.ns.eventStream)).state.last_seq;
-    // A batch this replica is gathering is stored now; another replica's within gatherMs.
-    this.consumer.hurry();
     const start = Date.now();
     for (;;) {
+      // A batch this replica is gathering (or began since the last look, as the awaited event
+      // arrived) is stored now; another replica's within gatherMs.
+      this.consumer.hurry();
       const info = await this.consumer.info();
       if (info.ack_floor.stream_seq >= target) return true;
       const waited = Date.now() - start;
