@@ -15,14 +15,15 @@
  *
  * Every message that reaches the reply subscription is handed over, whichever pull it answers
  * (one sent before a reconnect, say): a message this process received and dropped would stay
- * pending on it, hidden from every other reader, until the ack wait. A pull whose end never
- * comes (the connection went away with it) is given up after `waitMs` more.
+ * pending on it, hidden from every other reader, until the ack wait. A pull the server goes
+ * silent about (no heartbeat while it waits: it went away with a connection, or the consumer
+ * is gone) is given up, and the reader binds again.
  *
  * The messages are `StreamMessage`s: the data, the headers, the stream sequence and the
  * acknowledgements, which is what a batch handler uses (nats.js's `JsMsg` has the same).
  */
 import { createInbox, type Msg, type MsgHdrs, type Subscription } from '@nats-io/transport-node';
-import type { NatsConnection } from './nats.js';
+import { type NatsConnection, NS_PER_MS } from './nats.js';
 
 /** What a batch handler gets of a message (nats.js's `JsMsg` is one). */
 export interface StreamMessage {
@@ -46,7 +47,6 @@ export interface GatheredPullsOptions {
   waitMs?: number;
 }
 
-const NS = 1_000_000;
 /** While a pull waits the server says it is alive this often; silence means it is lost. */
 const HEARTBEAT_MS = 1_000;
 /** The terminal statuses of a pull (no more messages for it now, or it expired). */
@@ -98,7 +98,11 @@ export class GatheredPulls {
   async next(signal: AbortSignal): Promise<StreamMessage[]> {
     const { maxBatch, gatherMs, waitMs = 5_000 } = this.opts;
     if (!this.backlog && this.received.length === 0) {
-      const wait = { batch: 1, expires: waitMs * NS, idle_heartbeat: HEARTBEAT_MS * NS };
+      const wait = {
+        batch: 1,
+        expires: waitMs * NS_PER_MS,
+        idle_heartbeat: HEARTBEAT_MS * NS_PER_MS,
+      };
       await this.pull(wait, 2.5 * HEARTBEAT_MS, signal);
       if (this.received.length === 0 || signal.aborted) return this.take(maxBatch);
       await this.gather(gatherMs, signal);
@@ -219,7 +223,7 @@ class PulledMessage implements StreamMessage {
   }
 
   nak(delayMs?: number): void {
-    const body = delayMs ? `-NAK ${JSON.stringify({ delay: delayMs * 1_000_000 })}` : '-NAK';
+    const body = delayMs ? `-NAK ${JSON.stringify({ delay: delayMs * NS_PER_MS })}` : '-NAK';
     this.nc.publish(this.msg.reply!, body);
   }
 }

@@ -47,7 +47,7 @@ export { serviceMain } from './service-main.js';
 export type { Logger, LogLevel } from './logger.js';
 export { announceReady, createLogger, LOG_LEVELS } from './logger.js';
 export type { EventStreamOptions, NatsConnection } from './nats.js';
-export { connectNats, ensureEventStream, onNatsStatus } from './nats.js';
+export { connectNats, ensureEventStream, NS_PER_MS, onNatsStatus } from './nats.js';
 export { connectRedis, Redis, redisReady } from './redis.js';
 export { FrameJoiner, publishFrame } from './relay-frames.js';
 export type { Held, LeaseCandidate, LeaseGroupOptions } from './lease-group.js';

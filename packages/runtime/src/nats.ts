@@ -71,7 +71,8 @@ export function onNatsStatus(
   return () => events.off(type, listener);
 }
 
-const NS_PER_MS = 1_000_000;
+/** JetStream's durations are in nanoseconds. */
+export const NS_PER_MS = 1_000_000;
 
 export interface EventStreamOptions {
   /** How long events stay in the stream. @default 24 h */

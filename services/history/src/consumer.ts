@@ -21,6 +21,7 @@ import {
   DurableConsumer,
   type Logger,
   type NatsConnection,
+  NS_PER_MS,
   sleep,
   type StreamMessage,
 } from '@cqfleet/runtime';
@@ -53,7 +54,7 @@ export class HistoryConsumer {
           deliver_policy: DeliverPolicy.All,
           filter_subject: ns.eventSubjects,
           max_ack_pending: 20_000,
-          ack_wait: settings.ackWaitMs * 1_000_000,
+          ack_wait: settings.ackWaitMs * NS_PER_MS,
         },
       },
       log,

@@ -22,11 +22,10 @@ import {
   DurableConsumer,
   type Logger,
   type NatsConnection,
+  NS_PER_MS,
   sleep,
 } from '@cqfleet/runtime';
 import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
-
-const NS_PER_MS = 1_000_000;
 
 const delivered = counter(
   'cqfleet_gateway_events_delivered_total',
