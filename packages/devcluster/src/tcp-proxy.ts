@@ -13,6 +13,10 @@
  *
  * `restore()` ends the blackholed connections (their clients reconnect) and forwards new
  * connections again. Nothing is buffered across a cut: bytes sent into the blackhole are gone.
+ *
+ * `stall()` models the moment before a client notices: its open connections stay up, but what
+ * it sends from then on is read and dropped (a half-open connection, a peer that died with the
+ * bytes in its buffers). The client's writes succeed and are lost; a `cut()` ends it.
  */
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 
@@ -25,6 +29,8 @@ export interface TcpProxy {
   readonly connections: number;
   /** Destroys every open connection and blackholes new ones until `restore()`. */
   cut(): void;
+  /** Keeps the open connections but drops what their clients send from now on. */
+  stall(): void;
   /** Ends the blackholed connections and forwards new ones again. */
   restore(): void;
   /** Closes the listener and every connection. */
@@ -124,6 +130,12 @@ export async function startTcpProxy(
     cut: () => {
       isCut = true;
       dropForwarded();
+    },
+    stall: () => {
+      for (const [client, upstream] of forwarded) {
+        client.unpipe(upstream);
+        client.on('data', () => undefined); // keeps reading, so the client's writes go through
+      }
     },
     restore: () => {
       isCut = false;

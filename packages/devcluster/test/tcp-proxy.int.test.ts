@@ -51,4 +51,17 @@ describe('devcluster - a TCP proxy that can be cut like a partition', () => {
     expect(await after.ping()).toBe('PONG');
     expect(proxy.connections).toBe(1); // the blackholed one was ended
   });
+
+  it('stalled, keeps a connection open but drops what its client sends, until cut', async () => {
+    const c = client();
+    expect(await c.ping()).toBe('PONG');
+    proxy.stall();
+    await expect(c.ping()).rejects.toThrow(/timed out/);
+    expect(c.status).toBe('ready'); // the connection is still up
+    const closed = once(c, 'close');
+    proxy.cut();
+    await closed;
+    proxy.restore();
+    expect(await client().ping()).toBe('PONG');
+  });
 });

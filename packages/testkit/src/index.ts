@@ -15,7 +15,8 @@ export { assertEvent, assertResult, expectEvent, expectFailure, expectOk } from 
 export type { DemoWorld } from './demo.js';
 export { startDemoWorld } from './demo.js';
 export { testInfra, uniqueNamespace, waitFor } from './context.js';
-export { writeWorld } from '@cqfleet/devcluster';
+export type { TcpProxy } from '@cqfleet/devcluster';
+export { startTcpProxy, writeWorld } from '@cqfleet/devcluster';
 export { untilOnline } from './world.js';
 export { metricValue, scrapeMetrics } from './metrics.js';
 export { registerAccounts } from './registry.js';

@@ -2,7 +2,8 @@
  * The event pipeline against real JetStream: a burst goes out in batches, in order, each event
  * once; events with and without a position are never mixed; and a worker that takes the account over and
  * re-publishes from the cursor, cutting the events into batches differently, still leaves each
- * event in the stream once, in order.
+ * event in the stream once, in order; and a publish lost with a connection that breaks is
+ * stored before the events that came after it.
  */
 import { EVENT_ID_HEADER, EVENT_ID_SEPARATOR, Namespace } from '@cqfleet/contracts';
 import type { OneBotEvent } from '@cqfleet/onebot';
@@ -11,11 +12,13 @@ import {
   createLogger,
   ensureEventStream,
   type NatsConnection,
+  onNatsStatus,
   StreamPublisher,
 } from '@cqfleet/runtime';
-import { testInfra, uniqueNamespace } from '@cqfleet/testkit';
+import { startTcpProxy, testInfra, uniqueNamespace } from '@cqfleet/testkit';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_BATCH } from '../src/events/batches.js';
 import { EventPipeline } from '../src/events/event-pipeline.js';
 import { storedEventIds } from '../src/events/stored-ids.js';
 
@@ -41,10 +44,10 @@ const event = (uin: number, n: number): OneBotEvent =>
   ({ post_type: 'message', self_id: uin, time: 1, n }) as unknown as OneBotEvent;
 
 /** A pipeline for `uin` (one owner), with the positions it reported. */
-function owner(uin: number) {
+function owner(uin: number, through = publisher) {
   const positions: number[] = [];
   const pipeline = new EventPipeline<number>(
-    publisher,
+    through,
     ns,
     uin,
     log,
@@ -58,7 +61,10 @@ function owner(uin: number) {
       pipeline.enqueue({ id: `${uin}:d:e:${n}`, event: event(uin, n), position: n });
     await pipeline.drained();
   };
-  return { pipeline, positions, say };
+  /** Queues driver event `n` without waiting. */
+  const queue = (n: number) =>
+    pipeline.enqueue({ id: `${uin}:d:e:${n}`, event: event(uin, n), position: n });
+  return { pipeline, positions, say, queue };
 }
 
 /** The account's stream messages, in stream order: the event ids of each. */
@@ -92,7 +98,7 @@ describe('event pipeline', () => {
     const messages = await stored(uin);
     expect(messages.flat()).toEqual(ids(uin, 0, 199));
     expect(messages.length).toBeLessThan(20);
-    expect(messages.every(m => m.length <= 64)).toBe(true);
+    expect(messages.every(m => m.length <= MAX_BATCH)).toBe(true);
     expect(a.positions.at(-1)).toBe(199);
     expect(a.pipeline.published).toBe(200);
   });
@@ -163,5 +169,35 @@ describe('event pipeline', () => {
     const want = ids(uin, 0, 9).filter(id => !id.endsWith(':5'));
     expect((await stored(uin)).flat()).toEqual(want);
     expect(positions.at(-1)).toBe(9);
+  });
+
+  it('keeps the order when a publish is lost with a connection that breaks, and a later one is not', async () => {
+    // The session's connection goes silent (what it sends is lost), then breaks, and nats.js
+    // reconnects. An event that comes while the lost publish still waits for its ack must not
+    // go out on the new connection before it is published again: it would be stored first.
+    const target = new URL(testInfra().natsUrl);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) });
+    const pnc = await connectNats(`nats://127.0.0.1:${proxy.port}`, 'test-proxied', log);
+    const through = new StreamPublisher(pnc, 2_000);
+    try {
+      const uin = ++self;
+      const a = owner(uin, through);
+      await a.say(0, 0);
+      proxy.stall();
+      a.queue(1); // written to the silent connection: lost
+      await new Promise(resolve => setTimeout(resolve, 50));
+      const back = new Promise<void>(resolve => onNatsStatus(pnc, 'reconnect', resolve));
+      proxy.cut();
+      proxy.restore();
+      await back;
+      a.queue(2); // on the new connection, while 1 still waits for its ack
+      await a.pipeline.drained();
+      expect((await stored(uin)).flat()).toEqual(ids(uin, 0, 2));
+      expect(a.positions.at(-1)).toBe(2);
+    } finally {
+      through.close();
+      await pnc.close();
+      await proxy.stop();
+    }
   });
 });
