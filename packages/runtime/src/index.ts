@@ -53,6 +53,7 @@ export { FrameJoiner, publishFrame } from './relay-frames.js';
 export type { Held, LeaseCandidate, LeaseGroupOptions } from './lease-group.js';
 export { canonicalJson } from './canonical-json.js';
 export { LeaseGroup } from './lease-group.js';
+export type { Renewal, RenewResult } from './leases.js';
 export { LeaseStore } from './leases.js';
 export { backoff, sleep, unixTime, within } from './time.js';
 export type { PublishHeaders, StreamAck } from './stream-publisher.js';

@@ -65,6 +65,29 @@ describe('lease store', () => {
     expect(await store.renew(ns.leaseKey(4), lease, 10_000, reclaim)).toBe('lost');
   });
 
+  it('renews many leases in one call, each answered as a renew of it alone would be', async () => {
+    const mine = { workerId: 'w-a', fence: (await store.acquire(...k(21), 'w-a', 1_000))! };
+    const theirs = { workerId: 'w-b', fence: (await store.acquire(...k(22), 'w-b', 10_000))! };
+    const gone = { workerId: 'w-a', fence: (await store.acquire(...k(23), 'w-a', 10_000))! };
+    await redis.del(ns.leaseKey(23), ns.fenceKey(23));
+    const answers = await store.renewMany(
+      [
+        { leaseKey: ns.leaseKey(21), lease: mine },
+        { leaseKey: ns.leaseKey(22), lease: { ...theirs, workerId: 'w-a' } },
+        { leaseKey: ns.leaseKey(23), lease: gone, reclaim: { fenceKey: ns.fenceKey(23) } },
+        { leaseKey: ns.leaseKey(24), lease: mine },
+      ],
+      10_000,
+    );
+    expect(answers).toEqual(['renewed', 'lost', 'reclaimed', 'lost']);
+    expect(await redis.pttl(ns.leaseKey(21))).toBeGreaterThan(5_000); // was 1 s
+    expect(await store.holder(ns.leaseKey(22))).toEqual(theirs);
+    expect(await store.holder(ns.leaseKey(23))).toEqual(gone);
+    expect(Number(await redis.get(ns.fenceKey(23)))).toBe(gone.fence);
+    expect(await redis.exists(ns.leaseKey(24))).toBe(0);
+    expect(await store.renewMany([], 10_000)).toEqual([]);
+  });
+
   it('an expired lease can be taken; the old holder can neither renew nor write fenced keys', async () => {
     const old = { workerId: 'w-a', fence: (await store.acquire(...k(3), 'w-a', 100))! };
     await new Promise(r => setTimeout(r, 200));
@@ -142,7 +165,7 @@ describe('lease group', () => {
     await c.stop();
   });
 
-  it('renews each lease within every period, but not all at once', async () => {
+  it('renews each lease within every period, but not all at once, and those due together in one call', async () => {
     const things = Array.from({ length: 40 }, (_, i) => 300 + i);
     const a = member('a', things, [], ns.key('members-spread'), {
       leaseTtlMs: 4_000,
@@ -150,9 +173,19 @@ describe('lease group', () => {
     });
     await a.start();
     expect(a.holding.size).toBe(40);
+    // The leases due at a turn go together: one script call each, not one per lease.
+    const batches: number[] = [];
+    const renewMany = a.store.renewMany.bind(a.store);
+    a.store.renewMany = (renewals, ttlMs) => {
+      batches.push(renewals.length);
+      return renewMany(renewals, ttlMs);
+    };
     await new Promise(r => setTimeout(r, 1_900));
     const ttls = await Promise.all(things.map(n => redis.pttl(ns.key('g', n))));
     await a.stop();
+    expect(batches.reduce((n, b) => n + b, 0)).toBeGreaterThanOrEqual(40);
+    expect(Math.max(...batches)).toBeGreaterThan(1);
+    expect(batches.length).toBeLessThanOrEqual((2 * 1_900) / (800 / 8) + 2);
     // Renewed within the last period or so (room for a busy machine): none expiring soon.
     expect(Math.min(...ttls)).toBeGreaterThan(4_000 - 2 * 800);
     // Spread over the period, not one burst (a burst leaves them within a few ms).
