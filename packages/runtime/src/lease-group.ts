@@ -237,15 +237,22 @@ export class LeaseGroup<T> {
       );
     } catch (err) {
       this.log.warn({ err, leases: due.length }, 'lease renew failed; retrying');
-      for (const [key, h] of due)
-        if (this.held.get(key) === h && Date.now() >= h.validUntil)
-          await this.lose(key, 'lease may have expired while Redis was unreachable');
+      const expired = due.filter(
+        ([key, h]) => this.held.get(key) === h && Date.now() >= h.validUntil,
+      );
+      // Released side by side: letting go of one (stopping an account) can take a while.
+      await Promise.all(
+        expired.map(([key]) =>
+          this.lose(key, 'lease may have expired while Redis was unreachable'),
+        ),
+      );
       return;
     }
+    const lost: string[] = [];
     for (const [i, [key, h]] of due.entries()) {
       if (this.held.get(key) !== h) continue; // given up or taken again meanwhile
       if (answers[i] === 'lost') {
-        await this.lose(key, 'lease taken by another member');
+        lost.push(key);
         continue;
       }
       h.validUntil = started + this.opts.leaseTtlMs - SAFETY_MS;
@@ -254,6 +261,7 @@ export class LeaseGroup<T> {
         this.log.warn({ key, fence: h.lease.fence }, 'lease was missing in redis; reclaimed');
       }
     }
+    await Promise.all(lost.map(key => this.lose(key, 'lease taken by another member')));
   }
 
   /** The lease is gone (or may be): release at once, without draining. */
