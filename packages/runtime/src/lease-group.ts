@@ -6,11 +6,8 @@
  * something) a member reads the candidates, hands over what it holds beyond its fair share
  * (candidates / live members, rounded up) so that a member that just joined gets its part, and
  * takes free ones up to its share; every `renewEveryMs` it renews each of its leases and writes
- * its heartbeat into `membersKey`. The renewals are spread over the period (each lease has its
- * own turn, checked every `renewEveryMs / RENEW_TICKS`): a worker renewing 1,000 leases at once
- * held its event loop and Redis for milliseconds every period, which events waited behind. The
- * leases due at a turn go to Redis in one script call (at most `RENEW_BATCH`), not one each:
- * 1,000 leases were 500 round trips a second.
+ * its heartbeat into `membersKey`, the renewals spread over the period and those due together
+ * sent together (lease-renewals.ts).
  * A lease that cannot be renewed is lost: its thing is released at once (`graceful: false`),
  * and also when Redis is unreachable for so long that the lease may have expired
  * (`validUntil`), because another member may hold it by then. Things that stop being
@@ -30,9 +27,12 @@ import type { Lease } from '@cqfleet/contracts';
 import type { Redis } from 'ioredis';
 import { sameJson } from './canonical-json.js';
 import { LeaseMembers, type LeaseMembersOptions } from './lease-members.js';
-import { LeaseStore, type RenewResult } from './leases.js';
+import { type Held, LeaseRenewals, RENEW_TICKS, validUntil } from './lease-renewals.js';
+import { LeaseStore } from './leases.js';
 import { counter, gauge } from './metrics.js';
 import type { Logger } from './logger.js';
+
+export type { Held } from './lease-renewals.js';
 
 export interface LeaseCandidate<T> {
   /** The lease key (unique per thing). */
@@ -40,15 +40,6 @@ export interface LeaseCandidate<T> {
   /** Counter the fencing tokens of this thing come from. */
   fenceKey: string;
   item: T;
-}
-
-export interface Held<T> {
-  item: T;
-  lease: Lease;
-  /** Where the lease's fencing tokens are counted (to keep the count when reclaiming). */
-  fenceKey: string;
-  /** Local time until which the lease is certainly ours. */
-  validUntil: number;
 }
 
 /** `membersKey`, `memberId`, `memberRecord` and `leaseTtlMs`: lease-members.ts. */
@@ -70,12 +61,6 @@ export interface LeaseGroupOptions<T> extends LeaseMembersOptions {
   changed?(key: string, held: Held<T>, previous: T): Promise<void>;
 }
 
-const SAFETY_MS = 500;
-/** Turns per renewal period at which due leases are renewed. */
-const RENEW_TICKS = 8;
-/** Most leases renewed in one script call (Redis runs nothing else meanwhile). */
-const RENEW_BATCH = 200;
-
 const leaseChanges = counter(
   'cqfleet_lease_changes_total',
   'Leases acquired, handed over (graceful), lost, and reclaimed after Redis lost them, by lease group',
@@ -87,8 +72,7 @@ export class LeaseGroup<T> {
   readonly store: LeaseStore;
   private readonly members: LeaseMembers;
   private readonly held = new Map<string, Held<T>>();
-  /** When each held lease is renewed next (local time). */
-  private readonly renewAt = new Map<string, number>();
+  private readonly renewals: LeaseRenewals<T>;
   private heartbeatAt = 0;
   private timers: NodeJS.Timeout[] = [];
   private nudged?: NodeJS.Timeout;
@@ -124,6 +108,14 @@ export class LeaseGroup<T> {
   ) {
     this.store = new LeaseStore(redis);
     this.members = new LeaseMembers(redis, opts);
+    this.renewals = new LeaseRenewals(this.store, opts, log, {
+      held: this.held,
+      lose: (key, reason) => this.lose(key, reason),
+      reclaimed: (key, h) => {
+        this.count('reclaimed');
+        this.log.warn({ key, fence: h.lease.fence }, 'lease was missing in redis; reclaimed');
+      },
+    });
     this.connectedBefore = redis.status === 'ready';
     redis.on('ready', this.onReady);
   }
@@ -211,57 +203,7 @@ export class LeaseGroup<T> {
       this.heartbeatAt = now;
       await this.heartbeat().catch((err: unknown) => this.log.warn({ err }, 'heartbeat failed'));
     }
-    const due: Array<[string, Held<T>]> = [];
-    for (const entry of this.held) if ((this.renewAt.get(entry[0]) ?? 0) <= now) due.push(entry);
-    const calls: Promise<void>[] = [];
-    for (let i = 0; i < due.length; i += RENEW_BATCH)
-      calls.push(this.renew(due.slice(i, i + RENEW_BATCH)));
-    await Promise.all(calls);
-  }
-
-  /** Renews `due` in one round trip, then deals with each lease as its answer says. */
-  private async renew(due: Array<[string, Held<T>]>): Promise<void> {
-    const started = Date.now();
-    // Tried again one period later, whatever happens (as a failure is).
-    for (const [key] of due) this.renewAt.set(key, started + this.opts.renewEveryMs);
-    let answers: RenewResult[];
-    try {
-      answers = await this.store.renewMany(
-        due.map(([key, h]) => ({
-          leaseKey: key,
-          lease: h.lease,
-          // Reclaiming a missing lease is safe only while it is certainly ours (leases.ts).
-          reclaim: started < h.validUntil ? { fenceKey: h.fenceKey } : undefined,
-        })),
-        this.opts.leaseTtlMs,
-      );
-    } catch (err) {
-      this.log.warn({ err, leases: due.length }, 'lease renew failed; retrying');
-      const expired = due.filter(
-        ([key, h]) => this.held.get(key) === h && Date.now() >= h.validUntil,
-      );
-      // Released side by side: letting go of one (stopping an account) can take a while.
-      await Promise.all(
-        expired.map(([key]) =>
-          this.lose(key, 'lease may have expired while Redis was unreachable'),
-        ),
-      );
-      return;
-    }
-    const lost: string[] = [];
-    for (const [i, [key, h]] of due.entries()) {
-      if (this.held.get(key) !== h) continue; // given up or taken again meanwhile
-      if (answers[i] === 'lost') {
-        lost.push(key);
-        continue;
-      }
-      h.validUntil = started + this.opts.leaseTtlMs - SAFETY_MS;
-      if (answers[i] === 'reclaimed') {
-        this.count('reclaimed');
-        this.log.warn({ key, fence: h.lease.fence }, 'lease was missing in redis; reclaimed');
-      }
-    }
-    await Promise.all(lost.map(key => this.lose(key, 'lease taken by another member')));
+    await this.renewals.renewDue(now);
   }
 
   /** The lease is gone (or may be): release at once, without draining. */
@@ -269,7 +211,7 @@ export class LeaseGroup<T> {
     const h = this.held.get(key);
     if (!h) return;
     this.held.delete(key);
-    this.renewAt.delete(key);
+    this.renewals.forget(key);
     this.count('lost');
     this.log.warn({ key, fence: h.lease.fence, reason }, 'lost lease');
     await this.opts.released(key, h, reason, false);
@@ -287,7 +229,7 @@ export class LeaseGroup<T> {
       await this.opts.released(key, h, reason, true);
     } finally {
       this.held.delete(key);
-      this.renewAt.delete(key);
+      this.renewals.forget(key);
       this.leaving.delete(key);
       this.count('handed_over');
       if (await this.store.release(key, h.lease).catch(() => false)) this.opts.handedOver?.(key, h);
@@ -338,14 +280,9 @@ export class LeaseGroup<T> {
         item: candidate.item,
         lease,
         fenceKey: candidate.fenceKey,
-        validUntil: started + this.opts.leaseTtlMs - SAFETY_MS,
+        validUntil: validUntil(started, this.opts.leaseTtlMs),
       });
-      // The first turn comes at a random point of the period, so that leases taken together
-      // are not renewed together ever after.
-      this.renewAt.set(
-        candidate.key,
-        started + this.opts.renewEveryMs * (0.25 + 0.75 * Math.random()),
-      );
+      this.renewals.taken(candidate.key, started);
       try {
         await this.opts.acquired(candidate, lease);
       } catch (err) {
@@ -354,7 +291,7 @@ export class LeaseGroup<T> {
           'could not start what the lease protects; releasing it',
         );
         this.held.delete(candidate.key);
-        this.renewAt.delete(candidate.key);
+        this.renewals.forget(candidate.key);
         this.count('lost');
         await this.store.release(candidate.key, lease).catch(() => false);
       }
