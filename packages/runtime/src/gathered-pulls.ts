@@ -29,6 +29,8 @@ import { type NatsConnection, NS_PER_MS } from './nats.js';
 export interface StreamMessage {
   readonly data: Uint8Array;
   readonly headers?: MsgHdrs;
+  /** The core NATS message inside, when there is one (nats-headers.ts). */
+  readonly msg?: unknown;
   /** The message's sequence in the stream. */
   readonly seq: number;
   ack(): void;
@@ -182,7 +184,8 @@ export class GatheredPulls {
    * under the pull's reply subject.
    */
   private arrived(m: Msg): void {
-    const code = m.headers?.code ?? 0;
+    // A status has no body; a stream message's headers are not decoded here (nats-headers.ts).
+    const code = m.data.length > 0 ? 0 : (m.headers?.code ?? 0);
     if (code === 0 && m.reply) {
       this.received.push(new PulledMessage(this.nc, m));
       if (this.open && ++this.open.got >= this.open.want) this.open.done();
@@ -205,7 +208,8 @@ class PulledMessage implements StreamMessage {
 
   constructor(
     private readonly nc: NatsConnection,
-    private readonly msg: Msg,
+    /** The core message (headerValue reads its header block raw, as a JsMsg's). */
+    readonly msg: Msg,
   ) {
     this.seq = streamSeq(msg.reply!);
   }

@@ -55,6 +55,8 @@ export { canonicalJson } from './canonical-json.js';
 export { LeaseGroup } from './lease-group.js';
 export type { Renewal, RenewResult } from './leases.js';
 export { LeaseStore } from './leases.js';
+export type { WithHeaders } from './nats-headers.js';
+export { headerValue } from './nats-headers.js';
 export { backoff, sleep, unixTime, within } from './time.js';
 export type { PublishHeaders, StreamAck } from './stream-publisher.js';
 export { StreamPublisher } from './stream-publisher.js';

@@ -19,6 +19,7 @@ import {
   backoff,
   counter,
   DurableConsumer,
+  headerValue,
   type Logger,
   type NatsConnection,
   NS_PER_MS,
@@ -82,7 +83,7 @@ export class HistoryConsumer {
     // What an upstream implementation reported is kept under its account alone (store.ts).
     const own = new Set<MessageEvent>();
     for (const m of batch) {
-      const parsed = parsedEvents(m.data, m.headers?.get(EVENT_ID_HEADER));
+      const parsed = parsedEvents(m.data, headerValue(m, EVENT_ID_HEADER));
       if (!parsed) {
         this.log.warn({ seq: m.seq }, 'event lines do not match their ids; skipped');
         continue;

@@ -20,6 +20,7 @@ import type { OneBotEvent } from '@cqfleet/onebot';
 import {
   counter,
   DurableConsumer,
+  headerValue,
   type Logger,
   type NatsConnection,
   NS_PER_MS,
@@ -121,7 +122,7 @@ export class EventFeed {
 
   /** The message's events (several for a burst: contracts' bus.ts); what does not parse is skipped. */
   private eventsOf(m: JsMsg): FeedEvent[] {
-    const parsed = parsedEvents(m.data, m.headers?.get(EVENT_ID_HEADER));
+    const parsed = parsedEvents(m.data, headerValue(m, EVENT_ID_HEADER));
     const where = { seq: m.seq, selfId: this.opts.selfId };
     if (!parsed) {
       this.log.warn(where, 'event lines do not match their ids; skipped');

@@ -11,7 +11,7 @@
  */
 import { EVENT_ID_HEADER, type Namespace, publishedEvents } from '@cqfleet/contracts';
 import type { MessageFormat, OneBotEvent } from '@cqfleet/onebot';
-import { counter, type Logger, type NatsConnection } from '@cqfleet/runtime';
+import { counter, headerValue, type Logger, type NatsConnection } from '@cqfleet/runtime';
 import type { Subscription } from '@nats-io/transport-node';
 import { stringFormatFrame } from './string-frame.js';
 import { eventView } from './view.js';
@@ -118,7 +118,7 @@ export class EventHub {
       const sub = this.nc.subscribe(this.ns.accountEventSubjects(selfId), {
         callback: (err, msg) => {
           if (err) return this.log.warn({ err: err.message, selfId }, 'event subscription error');
-          const published = publishedEvents(msg.data, msg.headers?.get(EVENT_ID_HEADER));
+          const published = publishedEvents(msg.data, headerValue(msg, EVENT_ID_HEADER));
           if (!published)
             return this.log.warn({ selfId }, 'event lines do not match their ids; dropped');
           const postType = msg.subject.slice(msg.subject.lastIndexOf('.') + 1);
