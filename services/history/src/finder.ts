@@ -6,6 +6,13 @@ import type { MessageStore, StoredMessage } from '@cqfleet/history-store';
 export type Finder = (selfId: number, messageId: number) => Promise<StoredMessage | undefined>;
 
 /**
+ * Waits until the consumer has stored every event the stream holds now, or the catch-up time
+ * passed (then what is stored is answered): read-your-writes for a page read from the store,
+ * where a miss cannot be told (a message sent just before, still gathered in a batch).
+ */
+export type Settle = () => Promise<void>;
+
+/**
  * Looks a message up; a miss may be a message still in flight in the stream, so the consumer
  * is given the chance to catch up once (read-your-writes after a send). A message the stream
  * never carried is asked of the QQ side (an upstream implementation that does not report what

@@ -52,6 +52,12 @@ export async function startHistory(config: Config, log: Logger): Promise<Running
   const qqSide = new QQSide(redis, ns);
   const find = finder(store, consumer, config.catchUpMs, qqSide);
   const qq = new QQBacked(store, qqSide);
+  const settle = async () => {
+    // Without NATS the page is answered from what is stored.
+    await consumer.catchUp(config.catchUpMs).catch((err: unknown) => {
+      log.warn({ err }, 'could not catch up before reading a page');
+    });
+  };
 
   const lookup: HistoryServer = {
     getMessage(call, callback) {
@@ -69,7 +75,7 @@ export async function startHistory(config: Config, log: Logger): Promise<Running
     },
   };
   const grpc = await startGrpcServer(`${config.grpcHost}:${config.grpcPort}`, [
-    actionsService(createExecutor(historyHandlers(store, find, qq)), log),
+    actionsService(createExecutor(historyHandlers(store, find, qq, settle)), log),
     { definition: HistoryService, implementation: lookup },
   ]);
 

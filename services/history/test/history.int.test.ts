@@ -13,7 +13,7 @@ import {
   ensureEventStream,
   type NatsConnection,
 } from '@cqfleet/runtime';
-import { groupMsg, testInfra, uniqueNamespace } from '@cqfleet/testkit';
+import { groupMsg, privateMsg, testInfra, uniqueNamespace } from '@cqfleet/testkit';
 import { jetstream } from '@nats-io/jetstream';
 import { headers } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -186,6 +186,17 @@ describe('history', () => {
     expect((page.data?.messages as Array<{ message_seq: number }>).map(m => m.message_seq)).toEqual(
       [1, 2],
     );
+  });
+
+  it('get_friend_msg_history right after a send holds it (the page waits for the catch-up)', async () => {
+    const sent = privateMsg(10001, 10001, 20002, 1);
+    await publish(sent as unknown as ReturnType<typeof groupEvent>, 'p1');
+    const asked = Date.now();
+    const page = await call(10001, 'get_friend_msg_history', { user_id: 20002, count: 5 });
+    expect(Date.now() - asked).toBeLessThan(600); // not after the 1 s gathering
+    expect((page.data?.messages as Array<{ message_id: number }>).map(m => m.message_id)).toEqual([
+      sent.message_id,
+    ]);
   });
 
   it('get_group_msg_history returns at most 20 messages ending at message_seq, oldest first', async () => {

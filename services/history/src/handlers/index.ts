@@ -3,7 +3,7 @@
  * the table gives history without a handler does not compile.
  */
 import type { Handlers } from '@cqfleet/onebot';
-import type { Finder } from '../finder.js';
+import type { Finder, Settle } from '../finder.js';
 import type { QQBacked } from '../qq-backed.js';
 import type { MessageStore } from '@cqfleet/history-store';
 import type { HistoryContext } from './context.js';
@@ -13,6 +13,11 @@ export type { HistoryContext } from './context.js';
 
 export type HistoryHandlers = Handlers<'history', HistoryContext>;
 
-export function historyHandlers(store: MessageStore, find: Finder, qq: QQBacked): HistoryHandlers {
-  return { ...messageHandlers(store, find, qq) };
+export function historyHandlers(
+  store: MessageStore,
+  find: Finder,
+  qq: QQBacked,
+  settle: Settle,
+): HistoryHandlers {
+  return { ...messageHandlers(store, find, qq, settle) };
 }

@@ -5,7 +5,7 @@
  */
 import { getMsgShape, type MessageStore, type StoredMessage } from '@cqfleet/history-store';
 import { fail, formatMessage, type Handlers, type MessageFormat } from '@cqfleet/onebot';
-import type { Finder } from '../finder.js';
+import type { Finder, Settle } from '../finder.js';
 import type { QQBacked } from '../qq-backed.js';
 import type { HistoryContext } from './context.js';
 
@@ -28,7 +28,7 @@ async function forwardId(find: Finder, selfId: number, id: string): Promise<stri
   return resid || id;
 }
 
-export function messageHandlers(store: MessageStore, find: Finder, qq: QQBacked) {
+export function messageHandlers(store: MessageStore, find: Finder, qq: QQBacked, settle: Settle) {
   return {
     get_msg: async (p, ctx) => {
       const m = await find(ctx.selfId, p.message_id);
@@ -38,6 +38,8 @@ export function messageHandlers(store: MessageStore, find: Finder, qq: QQBacked)
     /** NapCat's shape: `count` messages ending at `message_seq`; `reverse_order` puts the newest first. */
     get_friend_msg_history: async (p, ctx) => {
       if (p.message_seq < 0) return fail('MSG_NOT_FOUND', `消息序号 ${p.message_seq} 无效`);
+      // The page is read from the store alone: what was just said must be in it.
+      await settle();
       const page = await store.privateHistory(ctx.selfId, p.user_id, p.message_seq, p.count);
       if (!page) return fail('MSG_NOT_FOUND', `没有序号为 ${p.message_seq} 的消息`);
       const list = page.map(m => asEvent(m, ctx.format));
