@@ -38,7 +38,7 @@ export function messageHandlers(store: MessageStore, find: Finder, qq: QQBacked,
     /** NapCat's shape: `count` messages ending at `message_seq`; `reverse_order` puts the newest first. */
     get_friend_msg_history: async (p, ctx) => {
       if (p.message_seq < 0) return fail('MSG_NOT_FOUND', `消息序号 ${p.message_seq} 无效`);
-      // The page is read from the store alone: what was just said must be in it.
+      // The page is read from the store: what was just said must be in it (read-your-writes).
       await settle();
       const page = await store.privateHistory(ctx.selfId, p.user_id, p.message_seq, p.count);
       if (!page) return fail('MSG_NOT_FOUND', `没有序号为 ${p.message_seq} 的消息`);
@@ -50,6 +50,8 @@ export function messageHandlers(store: MessageStore, find: Finder, qq: QQBacked,
      * `reverse_order` puts the newest first.
      */
     get_group_msg_history: async (p, ctx) => {
+      // Read from the store first (the QQ side only for what it lacks): as above.
+      await settle();
       const page = await qq.groupPage(ctx.selfId, p.group_id, p.message_seq, p.count);
       const list = page.map(m => asEvent(m, ctx.format));
       return { messages: p.reverse_order ? list.reverse() : list };
