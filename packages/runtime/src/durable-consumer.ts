@@ -140,6 +140,11 @@ export class DurableConsumer {
     return (await this.manager()).consumers.info(this.opts.stream, this.name);
   }
 
+  /** The sequence of the stream's last message now (what a catch-up waits for). */
+  async streamLastSeq(): Promise<number> {
+    return (await (await this.manager()).streams.info(this.opts.stream)).state.last_seq;
+  }
+
   /**
    * With `gatherMs`: the batch gathering now is taken and handed over at once, because a reader
    * waits for it (history's read-your-writes). Otherwise nothing waits, and this does nothing.

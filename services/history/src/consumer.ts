@@ -26,7 +26,7 @@ import {
   sleep,
   type StreamMessage,
 } from '@cqfleet/runtime';
-import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import type { MessageStore, Trust } from '@cqfleet/history-store';
 
 const storedTotal = counter(
@@ -39,8 +39,8 @@ export class HistoryConsumer {
   stored = 0;
 
   constructor(
-    private readonly nc: NatsConnection,
-    private readonly ns: Namespace,
+    nc: NatsConnection,
+    ns: Namespace,
     private readonly messages: MessageStore,
     private readonly log: Logger,
     private readonly settings: { batch: number; gatherMs: number; ackWaitMs: number },
@@ -125,8 +125,8 @@ export class HistoryConsumer {
    */
   async catchUp(timeoutMs: number): Promise<boolean> {
     if (timeoutMs <= 0) return false;
-    const jsm = await jetstreamManager(this.nc);
-    const target = (await jsm.streams.info(this.ns.eventStream)).state.last_seq;
+    // The consumer's JetStream manager, made once: a new one asks the server first.
+    const target = await this.consumer.streamLastSeq();
     const start = Date.now();
     for (;;) {
       // A batch this replica is gathering (or began since the last look, as the awaited event
