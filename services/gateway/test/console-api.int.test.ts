@@ -55,8 +55,10 @@ describe('console API', () => {
     expect(snap.redis).toMatchObject({ ok: true, role: 'master' });
     expect(snap.redis.usedMemoryBytes).toBeGreaterThan(0);
     expect(snap.media).toMatchObject({ waiting: expect.any(Number), failed: expect.any(Number) });
-    // The history service counts its messages when it starts (then every 30 s).
-    expect(snap.history).toEqual({ messages: expect.any(Number) });
+    // The history service counts its messages when it starts (then every 30 s), in the
+    // background: the first count may come a moment after the cluster is up.
+    const counted = await waitFor(async () => (await fleet()).history ?? undefined, 5_000, 'count');
+    expect(counted).toEqual({ messages: expect.any(Number) });
   });
 
   // Needs the session workers' account-status entries (services/session/src/status/).
