@@ -79,6 +79,25 @@ describe('event de-duplication window', () => {
     recent.add('d'); // evicts a
     expect(recent.add('a')).toBe(true);
     expect(recent.add('c')).toBe(false);
+    // Full, each new id evicts the oldest: b went when a came back.
+    expect(recent.add('b')).toBe(true); // evicts c
+    expect(recent.add('e')).toBe(true); // evicts d
+    expect(recent.add('c')).toBe(true); // evicts a
+    expect(recent.add('e')).toBe(false);
+    expect(recent.add('d')).toBe(true);
+  });
+
+  it('costs memory for the ids seen, not for the whole window: 1,000 quiet accounts', () => {
+    const before = process.memoryUsage().heapUsed;
+    const windows = Array.from({ length: 1_000 }, (_, i) => {
+      const recent = new RecentIds(); // the default window, 8,192 ids
+      recent.add(`event ${i}`);
+      return recent;
+    });
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(windows).toHaveLength(1_000);
+    // A window allocated whole is 64 KB: 64 MB here.
+    expect(grown).toBeLessThan(8 * 1024 * 1024);
   });
 });
 

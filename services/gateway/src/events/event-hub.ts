@@ -41,23 +41,29 @@ export type Listener = (event: HubEvent) => void;
 /** Event ids remembered per account for de-duplication. */
 export const RECENT_IDS = 8192;
 
-/** A bounded set: the most recent `capacity` ids. */
+/**
+ * A bounded set: the most recent `capacity` ids. Its ring grows with the ids seen up to
+ * `capacity`: a gateway subscribes every account its clients use, and a ring allocated whole
+ * cost 64 KB per account however quiet (64 MB for 1,000 accounts).
+ */
 export class RecentIds {
   private readonly ids = new Set<string>();
-  private readonly ring: string[];
+  /** Insertion order; once full, `next` is the oldest, overwritten by the next id. */
+  private readonly ring: string[] = [];
   private next = 0;
 
-  constructor(private readonly capacity = RECENT_IDS) {
-    this.ring = new Array<string>(capacity);
-  }
+  constructor(private readonly capacity = RECENT_IDS) {}
 
   /** True the first time an id is seen (within the window). */
   add(id: string): boolean {
     if (this.ids.has(id)) return false;
-    const evicted = this.ring[this.next];
-    if (evicted !== undefined) this.ids.delete(evicted);
-    this.ring[this.next] = id;
-    this.next = (this.next + 1) % this.capacity;
+    if (this.ring.length < this.capacity) {
+      this.ring.push(id);
+    } else {
+      this.ids.delete(this.ring[this.next]!);
+      this.ring[this.next] = id;
+      this.next = (this.next + 1) % this.capacity;
+    }
     this.ids.add(id);
     return true;
   }
