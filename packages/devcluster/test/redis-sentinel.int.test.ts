@@ -55,9 +55,20 @@ describe('devcluster - Redis with Sentinel on loopback', () => {
     await killed.restart();
     await set.waitForReplicas();
     console.log(`old primary ${killed.name} replica again after ${Date.now() - restarted} ms`);
-    const role = (await direct.call('ROLE')) as [string, number, string[][]];
-    expect(role[0]).toBe('master');
-    expect(role[2].map(r => Number(r[1]))).toEqual([killed.port]);
+    // The replica says it is connected a moment before the primary lists it (or the Sentinels
+    // reconfigure it once more right after it came back): wait for the primary's view too.
+    const replicasOfPrimary = async () => {
+      const role = (await direct.call('ROLE')) as [string, number, string[][]];
+      expect(role[0]).toBe('master');
+      return role[2].map(r => Number(r[1]));
+    };
+    const deadline = Date.now() + 10_000;
+    let replicas = await replicasOfPrimary();
+    while (replicas.length === 0 && Date.now() < deadline) {
+      await new Promise(r => setTimeout(r, 100));
+      replicas = await replicasOfPrimary();
+    }
+    expect(replicas).toEqual([killed.port]);
     const old = client({ host: killed.host, port: killed.port });
     expect(await old.get('ha:key')).toBe('kept');
   });
