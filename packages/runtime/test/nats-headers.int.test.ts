@@ -32,8 +32,7 @@ afterAll(async () => {
 async function roundTrip(pairs: Array<[string, string]>, body = 'x'): Promise<Msg> {
   const subject = createInbox();
   const got = new Promise<Msg>(resolve => {
-    const sub = nc.subscribe(subject, { max: 1, callback: (_e, m) => resolve(m) });
-    void sub;
+    nc.subscribe(subject, { max: 1, callback: (_e, m) => resolve(m) });
   });
   await nc.flush();
   const h = natsHeaders();

@@ -1,4 +1,5 @@
 /** Finding a stored message by id, for get_msg and the session's look-ups. */
+import type { Logger } from '@cqfleet/runtime';
 import type { HistoryConsumer } from './consumer.js';
 import type { QQSideLink } from './qq-side.js';
 import type { MessageStore, StoredMessage } from '@cqfleet/history-store';
@@ -11,6 +12,15 @@ export type Finder = (selfId: number, messageId: number) => Promise<StoredMessag
  * where a miss cannot be told (a message sent just before, still gathered in a batch).
  */
 export type Settle = () => Promise<void>;
+
+/** The consumer's catch-up as a Settle; without NATS the page is answered from what is stored. */
+export function settler(consumer: HistoryConsumer, catchUpMs: number, log: Logger): Settle {
+  return async () => {
+    await consumer.catchUp(catchUpMs).catch((err: unknown) => {
+      log.warn({ err }, 'could not catch up before reading a page');
+    });
+  };
+}
 
 /**
  * Looks a message up; a miss may be a message still in flight in the stream, so the consumer

@@ -11,7 +11,7 @@ import {
   startGrpcServer,
 } from '@cqfleet/runtime';
 import { createExecutor } from './executor.js';
-import { finder } from './finder.js';
+import { finder, settler } from './finder.js';
 import { historyHandlers } from './handlers/index.js';
 import type { Config } from './config.js';
 import { HistoryConsumer } from './consumer.js';
@@ -52,12 +52,7 @@ export async function startHistory(config: Config, log: Logger): Promise<Running
   const qqSide = new QQSide(redis, ns);
   const find = finder(store, consumer, config.catchUpMs, qqSide);
   const qq = new QQBacked(store, qqSide);
-  const settle = async () => {
-    // Without NATS the page is answered from what is stored.
-    await consumer.catchUp(config.catchUpMs).catch((err: unknown) => {
-      log.warn({ err }, 'could not catch up before reading a page');
-    });
-  };
+  const settle = settler(consumer, config.catchUpMs, log);
 
   const lookup: HistoryServer = {
     getMessage(call, callback) {
