@@ -121,6 +121,22 @@ async function burstScenario(cluster: RunningCluster, seconds: number) {
   };
 }
 
+/** [accounts, clients per account, offered events/s (none: closed loop), spread] */
+type Run = [number, number, number | undefined, boolean?];
+
+/**
+ * Scenarios named by hand, for looking at one of them: `100x1` (closed loop), `100x1x1000s`
+ * (1,000/s offered, each message to one account), `100x1x1000` (to all 100); a name may repeat.
+ */
+function chosenRuns(spec: string | undefined): Run[] | undefined {
+  if (!spec) return undefined;
+  return spec.split(',').map(name => {
+    const m = /^(\d+)x(\d+)(?:x(\d+)(s?))?$/.exec(name.trim());
+    if (!m) throw new Error(`BENCH_EVENTS_RUNS: not a scenario: ${name}`);
+    return [Number(m[1]), Number(m[2]), m[3] ? Number(m[3]) : undefined, m[4] === 's'];
+  });
+}
+
 async function scenario(
   cluster: RunningCluster,
   k: number,
@@ -244,34 +260,38 @@ export async function eventsBench(o: ClusterSuiteOptions): Promise<Report> {
         String(r.lost),
       ]);
     };
+    // BENCH_EVENTS_RUNS picks scenarios by hand (see `chosenRuns`); no targets are checked then.
+    const chosen = chosenRuns(process.env.BENCH_EVENTS_RUNS);
     // The first run after start-up would also measure the JIT warming up.
     await burstScenario(cluster, 1);
-    const burst = await burstScenario(cluster, seconds);
+    const burst = chosen ? undefined : await burstScenario(cluster, seconds);
     const burstName = `1 account × 1 client, bursts of ${BURST} (≤ ${WINDOW} undelivered)`;
-    row(burstName, burst);
+    if (burst) row(burstName, burst);
     const results: Array<
       { k: number; c: number; rate?: number; spread?: boolean } & ScenarioResult
     > = [];
     // [accounts, clients per account, offered events/s (none: closed loop), spread]
-    const runs: Array<[number, number, number | undefined, boolean?]> = o.quick
-      ? [
-          [1, 1, undefined],
-          [100, 1, undefined],
-          [100, 1, 1_000, true],
-          [100, 1, 1_000],
-        ]
-      : [
-          [1, 1, undefined],
-          [1, 10, undefined],
-          [100, 1, undefined],
-          [100, 10, undefined],
-          [1000, 1, undefined],
-          [1000, 10, undefined],
-          [100, 1, 1_000, true],
-          [100, 1, 5_000, true],
-          [100, 1, 1_000],
-          [100, 1, 5_000],
-        ];
+    const runs: Run[] = chosen
+      ? chosen
+      : o.quick
+        ? [
+            [1, 1, undefined],
+            [100, 1, undefined],
+            [100, 1, 1_000, true],
+            [100, 1, 1_000],
+          ]
+        : [
+            [1, 1, undefined],
+            [1, 10, undefined],
+            [100, 1, undefined],
+            [100, 10, undefined],
+            [1000, 1, undefined],
+            [1000, 10, undefined],
+            [100, 1, 1_000, true],
+            [100, 1, 5_000, true],
+            [100, 1, 1_000],
+            [100, 1, 5_000],
+          ];
     for (const [k, c, rate, spread] of runs) {
       const r = await scenario(cluster, k, c, seconds, rate, spread);
       results.push({ k, c, rate, spread, ...r });
@@ -279,6 +299,19 @@ export async function eventsBench(o: ClusterSuiteOptions): Promise<Report> {
         ? ', 4 senders'
         : `, ${perSecond(rate)} offered, ${spread ? 'each message to one account' : `each message to all ${k}`}`;
       row(`${k} account${k > 1 ? 's' : ''} × ${c} client${c > 1 ? 's' : ''}${load}`, r);
+    }
+    const head = [
+      'scenario',
+      'events/s',
+      'vs JetStream publish',
+      'deliveries/s',
+      'p50',
+      'p99',
+      `not delivered within ${DRAIN_MS / 1000} s`,
+    ];
+    if (!burst) {
+      const tables = [table(head, rows), table(['scenario', 'CPU per event'], cpuRows)];
+      return { markdown: ['## Events (chosen runs)', ...tables].join('\n\n'), targets: [] };
     }
     const closed = [{ k: 1, c: 1, ...burst }, ...results.filter(r => r.rate === undefined)];
     const best = closed.reduce((a, b) => (b.events > a.events ? b : a));
@@ -290,18 +323,7 @@ export async function eventsBench(o: ClusterSuiteOptions): Promise<Report> {
       '',
       `Raw baselines in this run (610 B payload): JetStream publish with ack, 256 in flight: **${perSecond(raw.jsRate)}**; core NATS pub → sub: ${perSecond(raw.coreRate)}; a bare \`ws\` server broadcasting to 10 clients: ${perSecond(broadcast)} deliveries. Events are those that reached their clients, counted once per account; deliveries once per client. The first run is one account in bursts from one sender (${BURST} messages per request, at most ${WINDOW} undelivered, after 1 s of the same to warm up), checked for order; then closed loops of 4 senders, each waiting until its last message reached every client; the last ones offer a fixed rate, either as messages each said in the group of one account (round robin over the 100: a steady stream per account) or as messages said in the group of all 100 (bursts of 100 events at once). Latency is from the simulator accepting the message to the client receiving it (both processes' wall clock with a fraction of a ms). ${seconds} s per run.`,
       '',
-      table(
-        [
-          'scenario',
-          'events/s',
-          'vs JetStream publish',
-          'deliveries/s',
-          'p50',
-          'p99',
-          `not delivered within ${DRAIN_MS / 1000} s`,
-        ],
-        rows,
-      ),
+      table(head, rows),
       '',
       `CPU time per event of each process (/proc utime + stime; \`bench\` is the load generator and the WebSocket clients). Idle, with all ${uins.length} accounts online and nothing said, the processes use: ${idle} of a core.`,
       '',
