@@ -6,8 +6,9 @@
  * - **Create or bind.** `start()` binds the consumer, creating it with `config` when it does
  *   not exist, and rejects when that is impossible now (no JetStream, no stream). An existing
  *   one keeps its settings except the few that can be edited in place and that `config`
- *   names (`TUNABLE`: the ack wait, how many may be pending, the inactivity threshold), which
- *   are brought to `config`'s, so a new release's values reach consumers made by an old one.
+ *   names (the ack wait, how many may be pending, the inactivity threshold), which are
+ *   brought to `config`'s, so a new release's values reach consumers made by an old one
+ *   (consumer-binding.ts).
  * - **Resume.** Every failure of the reading (NATS gone, the consumer deleted, a pull refused)
  *   is logged and followed, after back-off, by binding again — creating the consumer again if
  *   it was deleted — until `stop()` or until the connection is closed for good. The loop never
@@ -28,27 +29,20 @@
  * ```
  */
 import {
-  AckPolicy,
   type Consumer,
-  type ConsumerConfig,
   type ConsumerInfo,
   jetstream,
-  JetStreamApiCodes,
-  JetStreamApiError,
   type JetStreamManager,
   jetstreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
+import { bindConsumer, type DurableConsumerConfig } from './consumer-binding.js';
 import { GatheredPulls, type StreamMessage } from './gathered-pulls.js';
 import type { Logger } from './logger.js';
 import type { NatsConnection } from './nats.js';
 import { backoff, sleep } from './time.js';
 
-/** The consumer's settings when it is created; `durable_name` is the consumer's `name`. */
-/** Settings an existing consumer is brought to (JetStream edits them in place). */
-const TUNABLE = ['ack_wait', 'max_ack_pending', 'inactive_threshold'] as const;
-
-export type DurableConsumerConfig = Omit<Partial<ConsumerConfig>, 'durable_name' | 'name'>;
+export type { DurableConsumerConfig } from './consumer-binding.js';
 
 export interface DurableConsumerOptions {
   /** The stream read. */
@@ -164,35 +158,8 @@ export class DurableConsumer {
   }
 
   private async ensure(): Promise<ConsumerInfo> {
-    const jsm = await this.manager();
-    const { stream, name } = this.opts;
-    try {
-      return await this.tuned(jsm, await jsm.consumers.info(stream, name));
-    } catch (err) {
-      if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.ConsumerNotFound))
-        throw err;
-    }
-    const config = { ack_policy: AckPolicy.Explicit, ...this.opts.config, durable_name: name };
-    try {
-      return await jsm.consumers.add(stream, config);
-    } catch (err) {
-      // Another process created it between our info and add (with other settings).
-      return await jsm.consumers.info(stream, name).catch(() => {
-        throw err;
-      });
-    }
-  }
-
-  /** `info` with its TUNABLE settings brought to the configured ones, when they differ. */
-  private async tuned(jsm: JetStreamManager, info: ConsumerInfo): Promise<ConsumerInfo> {
-    const changes: Partial<ConsumerConfig> = {};
-    for (const key of TUNABLE) {
-      const want = this.opts.config[key];
-      if (want !== undefined && info.config[key] !== want) Object.assign(changes, { [key]: want });
-    }
-    if (Object.keys(changes).length === 0) return info;
-    this.log.info({ consumer: this.name, changes }, 'consumer settings updated');
-    return jsm.consumers.update(this.opts.stream, this.name, changes);
+    const { stream, name, config } = this.opts;
+    return bindConsumer(await this.manager(), stream, name, config, this.log);
   }
 
   private async run(first: ConsumerInfo, handler: DurableConsumerHandler): Promise<void> {
