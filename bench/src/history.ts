@@ -12,13 +12,13 @@ import { MessageStore } from '@cqfleet/history-store';
 import { type MessageEvent, parseParams } from '@cqfleet/onebot';
 import { MessageFormat } from '@cqfleet/proto';
 import { ActionChannel } from '@cqfleet/rpc';
-import { writeWorld } from '@cqfleet/devcluster';
+import { dropNamespaceData, unlinkMatching, writeWorld } from '@cqfleet/devcluster';
 import { createLogger, type Redis } from '@cqfleet/runtime';
 import { grpcUnary, redisGet, redisSet, startBareHttp } from './baselines.js';
 import { startBenchCluster, untilLoggedIn } from './cluster.js';
 import { post } from './http-client.js';
 import { messageMix, type MixOptions } from './history-mix.js';
-import { bytesPer, deletePrefix } from './redis-memory.js';
+import { bytesPer } from './redis-memory.js';
 import {
   type Latency,
   ms,
@@ -114,7 +114,7 @@ async function compareEncodings(o: HistoryBenchOptions, base: string): Promise<V
     const bytes = await bytesPer(o.redis, count, async () => {
       rate = (await fill(ns)).rate;
     });
-    await deletePrefix(o.redis, ns.historyPrefix);
+    await unlinkMatching(o.redis, `${ns.historyPrefix}*`);
     out.push({ name, bytes, rate });
   };
   const store = (ns: Namespace, compressFrom?: number) =>
@@ -273,7 +273,8 @@ export async function historyBench(o: HistoryBenchOptions): Promise<Report> {
       base: redisSetBase,
     });
   } finally {
-    await deletePrefix(o.redis, ns.historyPrefix);
+    // The store, and what the cluster of `overHttp` left (its stream, registry and leases).
+    await dropNamespaceData({ natsUrl: o.natsUrl, redisUrl: o.redisUrl, namespace: ns.name });
   }
 
   const first = variants[0]!.bytes;
@@ -344,13 +345,19 @@ async function overHttp(
     post(`${bare.url}/get_msg`, { message_id: 1 }),
   );
   bare.close();
-  const cluster = await startBenchCluster(ns.name, o, {
-    world: await writeWorld({
-      accounts: [{ user_id: SELF, nickname: 'bench' }],
-      people: [{ user_id: 20001, nickname: 'someone' }],
-    }),
-    accounts: [SELF],
-  });
+  // The store stays for the suite's next measurement (which drops the namespace after).
+  const cluster = await startBenchCluster(
+    ns.name,
+    o,
+    {
+      world: await writeWorld({
+        accounts: [{ user_id: SELF, nickname: 'bench' }],
+        people: [{ user_id: 20001, nickname: 'someone' }],
+      }),
+      accounts: [SELF],
+    },
+    { keepData: true },
+  );
   try {
     const api = `${cluster.httpUrl}/${SELF}`;
     await untilLoggedIn(cluster, SELF);

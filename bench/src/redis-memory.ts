@@ -8,16 +8,6 @@ export async function usedMemory(redis: Redis): Promise<number> {
   return Number(m[1]);
 }
 
-/** Deletes every key under `prefix` (SCAN, not KEYS, so a shared Redis is not blocked). */
-export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 2000);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
-}
-
 /** Bytes Redis holds for what `fill` writes, divided by `count`. */
 export async function bytesPer(
   redis: Redis,

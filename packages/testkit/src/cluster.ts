@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type ClusterOptions,
+  dropNamespaceData,
   formatLogLine,
   type RunningCluster,
   startCluster,
@@ -18,15 +19,20 @@ export interface TestCluster extends RunningCluster {
   logs: string[];
 }
 
+/**
+ * Starts the cluster; its `stop()` also deletes what it left in the run's NATS and Redis (the
+ * namespace's event stream and keys), so a developer's servers do not collect every run's.
+ */
 export async function startTestCluster(
   overrides: Partial<ClusterOptions> = {},
 ): Promise<TestCluster> {
   const infra = testInfra();
   const logs: string[] = [];
   const show = process.env.CQFLEET_TEST_LOGS === '1';
+  const namespace = overrides.namespace ?? uniqueNamespace('e2e');
   try {
     const cluster = await startCluster({
-      namespace: uniqueNamespace('e2e'),
+      namespace,
       natsUrl: infra.natsUrl,
       redisUrl: infra.redisUrl,
       ports: { simulator: 0, http: 0, ws: 0, history: 0 },
@@ -40,7 +46,16 @@ export async function startTestCluster(
         overrides.onLog?.(service, line);
       },
     });
-    return Object.assign(cluster, { logs });
+    const stop = cluster.stop;
+    return Object.assign(cluster, {
+      logs,
+      stop: async () => {
+        await stop();
+        await dropNamespaceData({ ...infra, namespace }).catch((err: unknown) =>
+          console.warn(`could not drop namespace ${namespace}'s data: ${String(err)}`),
+        );
+      },
+    });
   } catch (err) {
     console.error(logs.slice(-60).join('\n'));
     throw err;
