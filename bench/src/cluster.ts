@@ -2,12 +2,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type ClusterOptions,
-  dropNamespaceData,
-  type RunningCluster,
-  startCluster,
-} from '@cqfleet/devcluster';
+import { type ClusterOptions, type RunningCluster, startCluster } from '@cqfleet/devcluster';
 import { post } from './http-client.js';
 
 /** What a suite that runs the whole cluster is given. */
@@ -20,31 +15,21 @@ export interface ClusterSuiteOptions {
 /**
  * The suite's cluster in its own namespace; `stop()` also deletes what it left in NATS and
  * Redis (its event stream and keys), so runs do not pile up in the servers later runs measure,
- * unless `keepData` (the suite drops the namespace itself, later).
+ * unless `options.dropDataOnStop` is false (the suite drops the namespace itself, later).
  */
 export async function startBenchCluster(
   namespace: string,
   infra: { natsUrl: string; redisUrl: string },
   options: Partial<ClusterOptions> = {},
-  { keepData = false } = {},
 ): Promise<RunningCluster> {
-  const cluster = await startCluster({
+  return startCluster({
     namespace,
     natsUrl: infra.natsUrl,
     redisUrl: infra.redisUrl,
     ports: { simulator: 0, http: 0, ws: 0, history: 0 },
     cacheDir: await mkdtemp(join(tmpdir(), 'bench-cache-')),
+    dropDataOnStop: true,
     ...options,
-  });
-  if (keepData) return cluster;
-  const stop = cluster.stop;
-  return Object.assign(cluster, {
-    stop: async () => {
-      await stop();
-      await dropNamespaceData({ ...infra, namespace }).catch((err: unknown) =>
-        console.warn(`could not drop namespace ${namespace}'s data: ${String(err)}`),
-      );
-    },
   });
 }
 

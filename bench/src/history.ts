@@ -346,18 +346,14 @@ async function overHttp(
   );
   bare.close();
   // The store stays for the suite's next measurement (which drops the namespace after).
-  const cluster = await startBenchCluster(
-    ns.name,
-    o,
-    {
-      world: await writeWorld({
-        accounts: [{ user_id: SELF, nickname: 'bench' }],
-        people: [{ user_id: 20001, nickname: 'someone' }],
-      }),
-      accounts: [SELF],
-    },
-    { keepData: true },
-  );
+  const cluster = await startBenchCluster(ns.name, o, {
+    world: await writeWorld({
+      accounts: [{ user_id: SELF, nickname: 'bench' }],
+      people: [{ user_id: 20001, nickname: 'someone' }],
+    }),
+    accounts: [SELF],
+    dropDataOnStop: false,
+  });
   try {
     const api = `${cluster.httpUrl}/${SELF}`;
     await untilLoggedIn(cluster, SELF);

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { exited, spawnOwned, stopChild } from './infra.js';
+import { dropNamespaceData } from './namespace-data.js';
 
 /** The repository root, from packages/devcluster/{src,dist}/. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -56,6 +57,12 @@ export interface ClusterOptions {
    * shell cannot change the cluster under test.
    */
   exportedWins?: boolean;
+  /**
+   * `stop()` also deletes what the cluster left in NATS and Redis, its namespace's event stream
+   * and keys (namespace-data.ts): for a test's or benchmark's namespace of its own, so that runs
+   * do not pile up in the shared servers. A failed deletion is a warning. @default false
+   */
+  dropDataOnStop?: boolean;
   /** Extra environment for every service (e.g. GATEWAY_MESSAGE_FORMAT=array). */
   env?: Record<string, string>;
   /** @default 'info' */
@@ -254,6 +261,10 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     const stop = async () => {
       // Reverse order: clients first, then the services they depend on.
       for (const s of [...services].reverse()) await s.stop();
+      if (options.dropDataOnStop)
+        await dropNamespaceData(options).catch((err: unknown) =>
+          console.warn(`could not drop namespace ${options.namespace}'s data: ${String(err)}`),
+        );
     };
     return {
       options,

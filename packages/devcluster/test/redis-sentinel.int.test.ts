@@ -1,4 +1,5 @@
 import { startRedisSentinel, type RedisSentinelSet } from '@cqfleet/devcluster';
+import { waitFor } from '@cqfleet/testkit';
 import { Redis, type RedisOptions } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -57,17 +58,15 @@ describe('devcluster - Redis with Sentinel on loopback', () => {
     console.log(`old primary ${killed.name} replica again after ${Date.now() - restarted} ms`);
     // The replica says it is connected a moment before the primary lists it (or the Sentinels
     // reconfigure it once more right after it came back): wait for the primary's view too.
-    const replicasOfPrimary = async () => {
-      const role = (await direct.call('ROLE')) as [string, number, string[][]];
-      expect(role[0]).toBe('master');
-      return role[2].map(r => Number(r[1]));
-    };
-    const deadline = Date.now() + 10_000;
-    let replicas = await replicasOfPrimary();
-    while (replicas.length === 0 && Date.now() < deadline) {
-      await new Promise(r => setTimeout(r, 100));
-      replicas = await replicasOfPrimary();
-    }
+    const replicas = await waitFor(
+      async () => {
+        const role = (await direct.call('ROLE')) as [string, number, string[][]];
+        expect(role[0]).toBe('master');
+        return role[2].length > 0 ? role[2].map(r => Number(r[1])) : undefined;
+      },
+      10_000,
+      'the primary to list its replica',
+    );
     expect(replicas).toEqual([killed.port]);
     const old = client({ host: killed.host, port: killed.port });
     expect(await old.get('ha:key')).toBe('kept');

@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type ClusterOptions,
-  dropNamespaceData,
   formatLogLine,
   type RunningCluster,
   startCluster,
@@ -29,16 +28,16 @@ export async function startTestCluster(
   const infra = testInfra();
   const logs: string[] = [];
   const show = process.env.CQFLEET_TEST_LOGS === '1';
-  const namespace = overrides.namespace ?? uniqueNamespace('e2e');
   try {
     const cluster = await startCluster({
-      namespace,
+      namespace: uniqueNamespace('e2e'),
       natsUrl: infra.natsUrl,
       redisUrl: infra.redisUrl,
       ports: { simulator: 0, http: 0, ws: 0, history: 0 },
       mediaAllowHosts: ['127.0.0.1', 'localhost'],
       cacheDir: await mkdtemp(join(tmpdir(), 'cqfleet-cache-')),
       logLevel: 'info',
+      dropDataOnStop: true,
       ...overrides,
       onLog: (service, line) => {
         logs.push(formatLogLine(service, line));
@@ -46,16 +45,7 @@ export async function startTestCluster(
         overrides.onLog?.(service, line);
       },
     });
-    const stop = cluster.stop;
-    return Object.assign(cluster, {
-      logs,
-      stop: async () => {
-        await stop();
-        await dropNamespaceData({ ...infra, namespace }).catch((err: unknown) =>
-          console.warn(`could not drop namespace ${namespace}'s data: ${String(err)}`),
-        );
-      },
-    });
+    return Object.assign(cluster, { logs });
   } catch (err) {
     console.error(logs.slice(-60).join('\n'));
     throw err;
