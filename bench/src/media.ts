@@ -20,10 +20,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Namespace } from '@cqfleet/contracts';
-import { spawnService } from '@cqfleet/devcluster';
+import { spawnService, unlinkMatching } from '@cqfleet/devcluster';
 import { recognize, stopOcr } from '@cqfleet/media';
 import { MediaClient } from '@cqfleet/media-client';
-import { createLogger } from '@cqfleet/runtime';
+import { connectRedis, createLogger } from '@cqfleet/runtime';
 import { ocrFixture } from '@cqfleet/testkit/fixtures';
 import { percentile, type Report, table } from './stats.js';
 
@@ -262,5 +262,8 @@ export async function mediaBench(o: MediaBenchOptions): Promise<Report> {
     await media.close();
     await worker.stop();
     await rm(dir, { recursive: true, force: true });
+    // The queue's keys (the namespace has no stream: no cluster runs here).
+    const redis = connectRedis(o.redisUrl, 'bench', createLogger('bench', 'warn'));
+    await unlinkMatching(redis, ns.key('*')).finally(() => redis.disconnect());
   }
 }

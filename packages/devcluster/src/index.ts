@@ -27,7 +27,7 @@ export {
 } from './infra.js';
 export { formatLogLine } from './log-format.js';
 export type { DroppedData } from './namespace-data.js';
-export { dropNamespaceData, unlinkMatching } from './namespace-data.js';
+export { dropNamespaceData, dropNamespacesData, unlinkMatching } from './namespace-data.js';
 export type { NatsCluster, NatsClusterOptions } from './nats-cluster.js';
 export { NatsNode, startNatsCluster } from './nats-cluster.js';
 export type { HostPort, RedisSentinelOptions, RedisSentinelSet } from './redis-sentinel.js';

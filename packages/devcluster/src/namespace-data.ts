@@ -14,8 +14,8 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 
 export interface DroppedData {
-  /** The event stream existed and was deleted. */
-  stream: boolean;
+  /** Event streams that existed and were deleted (0 or 1 for one namespace). */
+  streams: number;
   /** Redis keys deleted. */
   keys: number;
 }
@@ -27,24 +27,38 @@ const SCAN_COUNT = 1_000;
  * Deletes namespace `namespace`'s event stream and Redis keys. For a namespace no process uses
  * any more: a service still running there would write again, or lose what it reads.
  */
-export async function dropNamespaceData(o: {
+export function dropNamespaceData(o: {
   natsUrl: string;
   redisUrl: string;
   namespace: string;
 }): Promise<DroppedData> {
-  if (o.namespace === DEFAULT_NAMESPACE)
+  return dropNamespacesData({ ...o, namespaces: [o.namespace] });
+}
+
+/**
+ * The same for several namespaces at once (a test run's, at its end): one connection to each
+ * server, and one pass over Redis's keys however many namespaces there are.
+ */
+export async function dropNamespacesData(o: {
+  natsUrl: string;
+  redisUrl: string;
+  namespaces: readonly string[];
+}): Promise<DroppedData> {
+  if (o.namespaces.includes(DEFAULT_NAMESPACE))
     throw new Error(`refusing to drop the data of the default namespace "${DEFAULT_NAMESPACE}"`);
-  const ns = new Namespace(o.namespace);
+  const namespaces = [...new Set(o.namespaces)].map(name => new Namespace(name));
+  if (namespaces.length === 0) return { streams: 0, keys: 0 };
   // Bounded: a server that is gone fails this, instead of holding a test's teardown.
   const nc = await connect({
     servers: o.natsUrl.split(','),
     name: 'drop-namespace',
     timeout: 5_000,
   });
-  let stream: boolean;
+  let streams = 0;
   try {
     const jsm = await jetstreamManager(nc);
-    stream = await jsm.streams.delete(ns.eventStream).catch(() => false);
+    for (const ns of namespaces)
+      if (await jsm.streams.delete(ns.eventStream).catch(() => false)) streams++;
   } finally {
     await nc.close();
   }
@@ -53,19 +67,32 @@ export async function dropNamespaceData(o: {
   });
   try {
     // Namespace names are letters, digits, "_" and "-": nothing in them is a glob pattern.
-    return { stream, keys: await unlinkMatching(redis, ns.key('*')) };
+    if (namespaces.length === 1)
+      return { streams, keys: await unlinkMatching(redis, namespaces[0]!.key('*')) };
+    // A key is under namespace <ns> when it begins `<ns>:` (contracts' namespace.ts).
+    const names = new Set(namespaces.map(ns => ns.name));
+    const under = (key: string) => names.has(key.slice(0, key.indexOf(':')));
+    return { streams, keys: await unlinkMatching(redis, '*:*', under) };
   } finally {
     redis.disconnect();
   }
 }
 
-/** Deletes every key matching the glob `pattern` (SCAN, then UNLINK); returns how many. */
-export async function unlinkMatching(redis: Redis, pattern: string): Promise<number> {
+/**
+ * Deletes every key matching the glob `pattern` (and `only`, when given) with SCAN, then
+ * UNLINK; returns how many.
+ */
+export async function unlinkMatching(
+  redis: Redis,
+  pattern: string,
+  only: (key: string) => boolean = () => true,
+): Promise<number> {
   let keys = 0;
   let cursor = '0';
   do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT);
+    const [next, scanned] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT);
     cursor = next;
+    const found = scanned.filter(only);
     if (found.length > 0) keys += await redis.unlink(...found);
   } while (cursor !== '0');
   return keys;

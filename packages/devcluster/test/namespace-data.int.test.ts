@@ -3,7 +3,7 @@
  * Redis goes, and nothing of another namespace, even one whose name begins the same.
  */
 import { DEFAULT_NAMESPACE, Namespace } from '@cqfleet/contracts';
-import { dropNamespaceData } from '@cqfleet/devcluster';
+import { dropNamespaceData, dropNamespacesData } from '@cqfleet/devcluster';
 import {
   connectNats,
   connectRedis,
@@ -50,7 +50,7 @@ it("deletes the namespace's stream and keys, and nothing of a namespace named li
 
   const dropped = await dropNamespaceData({ ...testInfra(), namespace: ns.name });
 
-  expect(dropped).toEqual({ stream: true, keys: 2_503 });
+  expect(dropped).toEqual({ streams: 1, keys: 2_503 });
   expect(await streamExists(ns)).toBe(false);
   expect(await redis.exists(ns.accountsKey, ns.key('lease', 10001), ns.key('many', 7))).toBe(0);
   expect(await streamExists(neighbour)).toBe(true);
@@ -58,7 +58,7 @@ it("deletes the namespace's stream and keys, and nothing of a namespace named li
   expect(await redis.get(`${ns.name}-plain`)).toBe('not under the namespace');
   // Again: nothing left, nothing fails.
   expect(await dropNamespaceData({ ...testInfra(), namespace: ns.name })).toEqual({
-    stream: false,
+    streams: 0,
     keys: 0,
   });
 
@@ -66,8 +66,36 @@ it("deletes the namespace's stream and keys, and nothing of a namespace named li
   await redis.del(`${ns.name}-plain`);
 });
 
+it("deletes several namespaces' data in one pass, and nothing of another namespace", async () => {
+  const run = [1, 2, 3].map(() => new Namespace(uniqueNamespace('drop')));
+  const other = new Namespace(uniqueNamespace('keep'));
+  for (const n of [...run, other]) {
+    await ensureEventStream(nc, n, { storage: 'memory' });
+    await redis.set(n.key('lease', 10001), 'w|1');
+  }
+  // Keys beginning with a run namespace's name that are not under it stay.
+  await redis.set(`${run[0]!.name}x:lease`, 'a neighbour');
+  await redis.mset(...Array.from({ length: 1_500 }, (_, i) => [run[1]!.key('m', i), '1']).flat());
+
+  // A name given twice counts once; a namespace without data costs nothing.
+  const names = [...run.map(n => n.name), run[0]!.name, uniqueNamespace('empty')];
+  const dropped = await dropNamespacesData({ ...testInfra(), namespaces: names });
+
+  expect(dropped).toEqual({ streams: 3, keys: 1_503 });
+  for (const n of run) expect(await streamExists(n)).toBe(false);
+  expect(await streamExists(other)).toBe(true);
+  expect(await redis.get(other.key('lease', 10001))).toBe('w|1');
+  expect(await redis.get(`${run[0]!.name}x:lease`)).toBe('a neighbour');
+
+  await dropNamespaceData({ ...testInfra(), namespace: other.name });
+  await redis.del(`${run[0]!.name}x:lease`);
+});
+
 it('refuses the default namespace, where `npm start` keeps its data', async () => {
   await expect(dropNamespaceData({ ...testInfra(), namespace: DEFAULT_NAMESPACE })).rejects.toThrow(
     /default namespace/,
   );
+  await expect(
+    dropNamespacesData({ ...testInfra(), namespaces: ['t-1', DEFAULT_NAMESPACE] }),
+  ).rejects.toThrow(/default namespace/);
 });
