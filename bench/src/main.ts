@@ -73,6 +73,7 @@ function runSuite(suite: Suite, c: Context): Promise<Report> {
       });
     case 'media':
       return mediaBench({
+        natsUrl: c.natsUrl,
         redisUrl: c.redisUrl,
         megabytes: size('BENCH_MEDIA_MB', 200, 50, c.quick),
         runs: size('BENCH_MEDIA_RUNS', 3, 1, c.quick),

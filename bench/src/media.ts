@@ -20,16 +20,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Namespace } from '@cqfleet/contracts';
-import { spawnService, unlinkMatching } from '@cqfleet/devcluster';
+import { dropNamespaceData, spawnService } from '@cqfleet/devcluster';
 import { recognize, stopOcr } from '@cqfleet/media';
 import { MediaClient } from '@cqfleet/media-client';
-import { connectRedis, createLogger } from '@cqfleet/runtime';
+import { createLogger } from '@cqfleet/runtime';
 import { ocrFixture } from '@cqfleet/testkit/fixtures';
 import { percentile, type Report, table } from './stats.js';
 
 const run = promisify(execFile);
 
 export interface MediaBenchOptions {
+  natsUrl: string;
   redisUrl: string;
   megabytes: number;
   runs: number;
@@ -262,11 +263,9 @@ export async function mediaBench(o: MediaBenchOptions): Promise<Report> {
     await media.close();
     await worker.stop();
     await rm(dir, { recursive: true, force: true });
-    // The queue's keys (the namespace has no stream: no cluster runs here). A failure is a
-    // warning: it must not hide the suite's own error.
-    const redis = connectRedis(o.redisUrl, 'bench', createLogger('bench', 'warn'));
-    await unlinkMatching(redis, ns.key('*'))
-      .catch((err: unknown) => console.warn(`media: keys of ${ns.name} left: ${String(err)}`))
-      .finally(() => redis.disconnect());
+    // The queue's keys. A failure is a warning: it must not hide the suite's own error.
+    await dropNamespaceData({ ...o, namespace: ns.name }).catch((err: unknown) =>
+      console.warn(`media: the data of ${ns.name} was left: ${String(err)}`),
+    );
   }
 }

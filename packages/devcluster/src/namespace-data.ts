@@ -66,13 +66,13 @@ export async function dropNamespacesData(o: {
     maxRetriesPerRequest: 1,
   });
   try {
-    // Namespace names are letters, digits, "_" and "-": nothing in them is a glob pattern.
-    if (namespaces.length === 1)
-      return { streams, keys: await unlinkMatching(redis, namespaces[0]!.key('*')) };
-    // A key is under namespace <ns> when it begins `<ns>:` (contracts' namespace.ts).
+    // A key is under namespace <ns> when it begins `<ns>:` (contracts' namespace.ts). One
+    // namespace's keys are also matched by Redis (names are letters, digits, "_" and "-":
+    // never a glob), so its SCAN does not send every other key back.
     const names = new Set(namespaces.map(ns => ns.name));
     const under = (key: string) => names.has(key.slice(0, key.indexOf(':')));
-    return { streams, keys: await unlinkMatching(redis, '*:*', under) };
+    const pattern = namespaces.length === 1 ? namespaces[0]!.key('*') : '*:*';
+    return { streams, keys: await unlinkMatching(redis, pattern, under) };
   } finally {
     redis.disconnect();
   }
