@@ -67,12 +67,13 @@ const stored = async (r: ServiceProcess) => {
   return ((await res.json()) as { stored: number }).stored;
 };
 
-async function publishAll(events: MessageEvent[]) {
+/** Publishes `events`, the first as event `ev-<first>` and so on. */
+async function publishAll(events: MessageEvent[], first = 0) {
   const js = jetstream(nc);
   for (let i = 0; i < events.length; i += 200)
     await Promise.all(
       events.slice(i, i + 200).map((e, j) => {
-        const id = `ev-${i + j}`;
+        const id = `ev-${first + i + j}`;
         const h = headers();
         h.set(EVENT_ID_HEADER, id);
         return js.publish(ns.eventSubject(e.self_id, e.post_type), JSON.stringify(e), {
@@ -91,17 +92,21 @@ it('two replicas share the stream; a replica killed mid-burst loses nothing and 
     events.push(groupMsg(10001 + (i % 2), 100100 + (i % 3), i));
   for (let i = 1; i <= PRIVATE_MESSAGES; i++)
     events.push(privateMsg(10001, i % 2 ? 20001 : 10001, i % 2 ? 10001 : 20001, i));
-  const publishing = publishAll(events);
+  const half = events.length / 2;
+  const publishing = publishAll(events.slice(0, half));
 
   await waitFor(
     async () => ((await stored(a)) > 200 ? true : undefined),
     20_000,
     'replica a at work',
   );
-  // Frozen, replica a still holds a pull request, so the stream keeps handing it events it
-  // will never acknowledge; then it dies.
+  // Frozen, replica a holds the events of a batch it gathers, or a pull request waiting for
+  // the next event. The second half is published only now, so that such a waiting pull is
+  // answered (had every event been published already, a replica between batches could hold
+  // none): the stream hands it events it will never acknowledge; then it dies.
   a.child.kill('SIGSTOP');
   await publishing;
+  await publishAll(events.slice(half), half);
   await a.kill();
   const c = await replica('history-c');
 
