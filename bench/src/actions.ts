@@ -17,7 +17,7 @@ import { ENVELOPE, startBareHttp, startEcho } from './baselines.js';
 import { type ClusterSuiteOptions, startBenchCluster, untilLoggedIn } from './cluster.js';
 import { agent, post } from './http-client.js';
 import { wsClient } from './ws-client.js';
-import { cpuMeter, cpuPerItem } from './cpu.js';
+import { cpuMeter, cpuPerItem, cpuSum } from './cpu.js';
 import {
   closedLoop,
   ms,
@@ -28,6 +28,7 @@ import {
   table,
   timeSequential,
 } from './stats.js';
+import { wakeUpCost } from './wake-up.js';
 
 /** The rate of the latency target for actions (issue 20: 1,000/s; issue 8 had 2,000/s). */
 const TARGET_RATE = 1_000;
@@ -80,7 +81,10 @@ export async function actionsBench(o: ClusterSuiteOptions): Promise<Report> {
       sends++;
       return ok(await post(`${api}/send_group_msg`, sendBody));
     });
-    const cpuPerSend = cpuPerItem(cpu.read(), sends);
+    const sendSeconds = cpu.read();
+    // The machine's cost of one wake-up, right after the load (wake-up.ts).
+    const wake = await wakeUpCost();
+    const cpuPerSend = `${cpuPerItem(sendSeconds, sends)} = ${(cpuSum(sendSeconds, sends) / wake).toFixed(1)} wake-ups of ${wake.toFixed(1)} µs (one Node process woken by a byte over loopback TCP, writing one back)`;
     const sendPaced = await openLoop(TARGET_RATE, seconds, async () =>
       ok(await post(`${api}/send_group_msg`, sendBody)),
     );
