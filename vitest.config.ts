@@ -25,6 +25,7 @@ export default defineConfig({
           include: [
             '{packages,services,proto}/*/test/**/*.test.ts',
             'proto/test/**/*.test.ts',
+            'bench/test/**/*.test.ts',
             'test/*.test.ts',
           ],
           exclude: ['**/*.int.test.ts', '**/node_modules/**', '**/dist/**'],
