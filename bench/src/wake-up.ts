@@ -30,9 +30,15 @@ export async function wakeUpCost(turns = 30_000, warmUp = 3_000): Promise<number
   const accepted = new Promise<Socket>(resolve => server.once('connection', resolve));
   const port = (server.address() as AddressInfo).port;
   const child = spawn(process.execPath, ['-e', ECHO, String(port)], { stdio: 'ignore' });
+  // A child that cannot start or dies before connecting ends the wait for its connection.
+  const gone = new Promise<never>((_, reject) => {
+    child.once('error', reject);
+    child.once('exit', code => reject(new Error(`the echo process exited (${code})`)));
+  });
+  gone.catch(() => undefined); // also settles after a normal end, when nobody waits for it
   let socket: Socket | undefined;
   try {
-    socket = await accepted;
+    socket = await Promise.race([accepted, gone]);
     socket.setNoDelay(true);
     const sock = socket;
     const pid = child.pid!;
