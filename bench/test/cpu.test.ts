@@ -39,4 +39,9 @@ describe('wake-up baseline', () => {
     expect(us).toBeGreaterThan(0.5);
     expect(us).toBeLessThan(5_000);
   });
+
+  it('fails, not hangs, when the echoing process cannot start or exits at once', async () => {
+    await expect(wakeUpCost(10, 1, '/nonexistent/node')).rejects.toThrow('ENOENT');
+    await expect(wakeUpCost(10, 1, 'false')).rejects.toThrow('the echo process exited (1)');
+  });
 });
