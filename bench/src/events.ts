@@ -178,7 +178,7 @@ export async function eventsBench(o: ClusterSuiteOptions): Promise<Report> {
       '',
       table(head, rows),
       '',
-      `CPU time per event of each process (/proc utime + stime; \`bench\` is the load generator and the WebSocket clients). Idle, with all ${uins.length} accounts online and nothing said, the processes use: ${idle} of a core. The last column counts the CPU per event in wake-ups: the CPU time one Node process spends woken by a byte over loopback TCP and writing one back (two processes passing a byte to and fro, wake-up.ts), ${wakeBefore.toFixed(1)} µs before the cluster started and ${wakeAfter.toFixed(1)} µs after its last scenario (the column divides by their mean); on this VM it moves by a third between quarter-hours.`,
+      `CPU time per event of each process (/proc utime + stime; \`bench\` is the load generator and the WebSocket clients). Idle, with all ${uins.length} accounts online and nothing said, the processes use: ${idle} of a core. The last column counts the CPU per event in wake-ups: the CPU time one Node process spends woken by a byte over loopback TCP and writing one back (two processes passing a byte to and fro, wake-up.ts), ${wakeBefore.toFixed(1)} µs before the cluster started and ${wakeAfter.toFixed(1)} µs after its last scenario (the column divides by their mean): the same code costs more µs when a wake-up does, so rows compare across runs in wake-ups.`,
       '',
       cpuTable,
     ].join('\n');

@@ -5,13 +5,13 @@
  * turns, divided by the turns, is the CPU of one wake-up: the system calls, the scheduler's
  * switch, libuv's loop turn and a callback, and nothing else.
  *
- * Every hop of an event or an action pays at least that, and on this VM it moves by a third
- * between quarter-hours while the user-space speed does not (bench/README.md, "Tenth session").
- * The suites report their CPU per item in these units too, so runs of different moments compare.
+ * Every hop of an event or an action pays at least that. On the machine these figures were
+ * first taken on it moved by a third within an hour while user-space speed did not
+ * (bench/README.md, "Tenth session"); the suites report their CPU per item in these units
+ * too, so runs of different moments compare.
  */
 import { spawn } from 'node:child_process';
-import { createServer, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { cpuSeconds } from './cpu.js';
 
 /** The other process: echoes every byte back at once. */

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { cpuMeter, cpuPerItem, cpuSeconds, cpuSum } from '../src/cpu.js';
-import { wakeUpCost } from '../src/wake-up.js';
 
 describe('CPU per item', () => {
   it('lists the processes busiest first, leaves idle ones out, and sums them all', () => {
@@ -28,20 +27,5 @@ describe('CPU time from /proc', () => {
     expect(cpuSeconds(process.pid) - before).toBeGreaterThanOrEqual(0.1);
     expect(meter.read().bench).toBeGreaterThanOrEqual(0.1);
     expect(cpuSeconds(2 ** 31 - 1)).toBe(0);
-  });
-});
-
-describe('wake-up baseline', () => {
-  it('measures the CPU of one wake-up as a positive figure of microseconds', async () => {
-    const us = await wakeUpCost(2_000, 200);
-    expect(Number.isFinite(us)).toBe(true);
-    // A wake-up costs a few to a few hundred µs on any machine; a unit slip would be ×1000.
-    expect(us).toBeGreaterThan(0.5);
-    expect(us).toBeLessThan(5_000);
-  });
-
-  it('fails, not hangs, when the echoing process cannot start or exits at once', async () => {
-    await expect(wakeUpCost(10, 1, '/nonexistent/node')).rejects.toThrow('ENOENT');
-    await expect(wakeUpCost(10, 1, 'false')).rejects.toThrow('the echo process exited (1)');
   });
 });
