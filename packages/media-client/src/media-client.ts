@@ -28,12 +28,17 @@ export interface MediaClientOptions {
   maxPayloadBytes?: number;
 }
 
-/** Jobs whose result depends only on their parameters, and the parameters that matter. */
-const IDEMPOTENT: Record<string, (p: Record<string, unknown>) => unknown> = {
+/**
+ * Jobs whose result depends only on their parameters (and, for received media, the account),
+ * and what matters of them.
+ */
+const IDEMPOTENT: Record<string, (p: Record<string, unknown>, selfId: number) => unknown> = {
   // thread_count changes how, not what.
   download_file: p => [p.url, p.headers ?? null],
-  'media.fetch': p => p,
-  'media.record': p => p,
+  // Received media is kept per account (the media service's cache-key.ts): one account's job
+  // answers a path of that account's, never another's.
+  'media.fetch': (p, selfId) => [selfId, p],
+  'media.record': (p, selfId) => [selfId, p],
   // An inline result's bytes are taken by the one caller that asked for them.
   'media.prepare': p => (p.inline === true ? undefined : p),
 };
@@ -49,10 +54,10 @@ function carriesHeaders(params: unknown): boolean {
 }
 
 /** The deduplication id of a job, for jobs that may be shared. */
-export function dedupeId(name: string, params: unknown): string | undefined {
+export function dedupeId(name: string, params: unknown, selfId = 0): string | undefined {
   const key = IDEMPOTENT[name];
   if (!key || typeof params !== 'object' || params === null) return undefined;
-  const what = key(params as Record<string, unknown>);
+  const what = key(params as Record<string, unknown>, selfId);
   if (what === undefined) return undefined;
   const digest = createHash('sha1').update(JSON.stringify(what)).digest('hex');
   return `${name}:${digest}`;
@@ -93,7 +98,7 @@ export class MediaClient {
 
   private async run(name: string, data: MediaJobData, timeoutMs: number): Promise<MediaJobResult> {
     // By content, before the bytes are taken out: identical payloads share a job.
-    const dedupe = dedupeId(name, data.params);
+    const dedupe = dedupeId(name, data.params, data.selfId);
     const jobId = randomUUID();
     const { params, bytes } = offload(name, data.params, jobId, this.maxPayloadBytes);
     if (bytes) await this.payloads.put(jobId, bytes, timeoutMs + PAYLOAD_GRACE_MS);

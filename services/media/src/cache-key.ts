@@ -8,6 +8,16 @@
  * what was fetched with one tenant's credentials is never served to a request made without
  * them or with others. Every header counts (any of them may change the answer, `Vary` says so),
  * compared by lower-case name and trimmed value, in any order.
+ *
+ * Every name a send reads without being told a path (`<md5(url)>.cache` for an `http(s)://`
+ * source, `<md5(bytes)>.<ext>` for `base64://`) is derived from what the sender gave: its URL,
+ * or its bytes. Nothing an account or its QQ side *names* may land there. Received media, which
+ * a session fetches by the name the QQ side gave it (`get_image`, `get_record`, `get_file`; an
+ * upstream implementation may name anything, `<md5(some url)>.cache` included, with a URL of
+ * its choosing), is kept as `r<self_id>-<sha256(url)>.<ext>` instead (`receivedPath`): the `r`
+ * keeps it apart from every send-side name (those are hex up to the first dot or dash), the
+ * account keeps one tenant's fetches from another's, and the name it was asked by gives only
+ * the extension.
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -51,4 +61,15 @@ export function cachePath(cacheDir: string, url: string, headers?: unknown): str
   const digest = headersDigest(parsed);
   const name = createHash('md5').update(url).digest('hex');
   return join(cacheDir, digest ? `${name}-${digest}.cache` : `${name}.cache`);
+}
+
+/**
+ * Where received media of account `selfId`, fetched from `url` by its received name
+ * (`<md5>.<ext>`), is kept: `r<selfId>-<sha256(url), 32 hex>.<ext>`. The name's md5 is not
+ * used: it is whatever the QQ side (or an upstream implementation) said, not the content's.
+ */
+export function receivedPath(cacheDir: string, selfId: number, url: string, name: string): string {
+  const ext = /\.([a-z0-9]{2,8})$/.exec(name)?.[1] ?? 'bin';
+  const digest = createHash('sha256').update(url).digest('hex').slice(0, 32);
+  return join(cacheDir, `r${Math.trunc(selfId) || 0}-${digest}.${ext}`);
 }

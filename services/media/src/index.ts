@@ -10,7 +10,7 @@ export type { Config } from './config.js';
 export { loadConfig } from './config.js';
 export type { DownloadOptions } from './download.js';
 export { downloadFile, downloadTo } from './download.js';
-export { cachePath, headersDigest, parseHeaders } from './cache-key.js';
+export { cachePath, headersDigest, parseHeaders, receivedPath } from './cache-key.js';
 export type { RefusalReason } from './refusals.js';
 export type { MediaHandlers } from './handlers/index.js';
 export { mediaHandlers } from './handlers/index.js';

@@ -4,11 +4,11 @@
  * `InternalJobs`).
  */
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { MediaJobData, MediaJobResult } from '@cqfleet/contracts';
 import { isActionName, isOneBotError, OneBotError, parseParams } from '@cqfleet/onebot';
 import { z } from 'zod';
 import { touch } from './cache.js';
+import { receivedPath } from './cache-key.js';
 import { downloadTo } from './download.js';
 import { mediaHandlers } from './handlers/index.js';
 import { recognize } from './ocr.js';
@@ -22,11 +22,14 @@ import type { MediaContext } from './types.js';
 const mediaName = z.string().regex(/^[0-9a-f]{32}\.[a-z0-9]{2,8}$/, 'a media name is <md5>.<ext>');
 
 /**
- * A received media file by its name (`<md5>.<ext>`, named after its content): from the cache
- * when it is there, otherwise fetched from the QQ side.
+ * A received media file (`name`, `<md5>.<ext>`, gives only the extension): from the cache when
+ * this account fetched the same URL before, otherwise fetched from the QQ side. Kept under a
+ * name of the account and the URL (cache-key.ts `receivedPath`), never under the name the QQ
+ * side gave: that name is not checked against the content, and an upstream implementation may
+ * give one that a send of another account reads (`<md5(url)>.cache`, `<md5(bytes)>.image`).
  */
 async function fetchReceived(url: string, name: string, ctx: MediaContext): Promise<string> {
-  const target = join(ctx.limits.cacheDir, name);
+  const target = receivedPath(ctx.limits.cacheDir, ctx.selfId, url, name);
   if (await touch(target)) return target;
   return downloadTo(url, undefined, ctx.guard, ctx.limits, target);
 }
@@ -85,7 +88,8 @@ const internalJobs = {
     }),
     run: async (a: { url: string; name: string; out_format: string }, ctx: MediaContext) => {
       const source = await fetchReceived(a.url, a.name, ctx);
-      const target = join(ctx.limits.cacheDir, `${a.name.replace(/\.[^.]+$/, '')}.${a.out_format}`);
+      // Beside the fetched voice, under the same account-and-URL name.
+      const target = source.replace(/\.[a-z0-9]+$/, `.${a.out_format}`);
       if (!(await touch(target))) await convertRecord(source, target, a.out_format, ctx.ffmpeg);
       return { file: target };
     },

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { metricsRegistry } from '@cqfleet/runtime';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AddressGuard, type MediaContext, runMediaJob } from '@cqfleet/media';
+import { AddressGuard, type MediaContext, receivedPath, runMediaJob } from '@cqfleet/media';
 
 const MiB = 1024 * 1024;
 let server: Server;
@@ -146,6 +146,10 @@ describe('get_record out_format', () => {
       },
       ctx(),
     );
-    expect(r).toMatchObject({ ok: true, data: { file: join(cacheDir, `${'b'.repeat(32)}.wav`) } });
+    // Kept under the account's and the URL's name (received-cache.test.ts), beside its source.
+    expect(r).toMatchObject({
+      ok: true,
+      data: { file: receivedPath(cacheDir, 1, `${base}/voice`, 'x.wav') },
+    });
   });
 });

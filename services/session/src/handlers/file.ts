@@ -203,8 +203,12 @@ const IMAGE_NAME = /^[0-9a-f]{32}\.image$/;
 const RECORD_NAME = /^[0-9a-f]{32}\.(amr|record)$/;
 
 /**
- * The media cache's name for a received file: go-cqhttp's are `<md5>.<ext>` already; an
- * upstream's (NapCat's `<MD5>.jpg`, Lagrange's ids) are hashed into that form.
+ * The received name a `media.fetch` / `media.record` job takes: go-cqhttp's are `<md5>.<ext>`
+ * already; an upstream's (NapCat's `<MD5>.jpg`, Lagrange's ids) are hashed into that form. It
+ * gives the media worker the file's extension only: the worker keeps the file under a name of
+ * the account and the URL (the media service's cache-key.ts `receivedPath`), because a name an
+ * upstream gives — `<md5(url)>.cache`, `<md5(bytes)>.image` — is not checked against the
+ * content, and must never replace what another account's send reads from the shared cache.
  */
 function cacheName(name: string): string {
   if (/^[0-9a-f]{32}\.[a-z0-9]{2,8}$/.test(name)) return name;

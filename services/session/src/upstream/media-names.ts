@@ -7,6 +7,11 @@
  *
  * Kept in Redis (`Namespace.upstreamMediaKey`) for a day — QQ's download URLs expire anyway —
  * so the worker that takes the account over knows them too.
+ *
+ * A name here is the upstream's word, checked against nothing: it is only a key of this
+ * account's notes. Media fetched by it is kept under a name of the account and the URL, never
+ * under this name (the media service's cache-key.ts), so an upstream that names an image after
+ * another account's cache entry (`<md5(url)>.cache`) with a URL of its own replaces nothing.
  */
 import type { Namespace } from '@cqfleet/contracts';
 import { fail, type OneBotEvent } from '@cqfleet/onebot';
