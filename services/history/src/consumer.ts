@@ -27,16 +27,22 @@ import {
   type StreamMessage,
 } from '@cqfleet/runtime';
 import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
-import type { MessageStore, Trust } from '@cqfleet/history-store';
+import { type MessageStore, type Trust, unstorable } from '@cqfleet/history-store';
 
 const storedTotal = counter(
   'cqfleet_history_events_stored_total',
   'Message events written to the history store (redeliveries included; writes are idempotent)',
 );
+const unstorableTotal = counter(
+  'cqfleet_history_events_unstorable_total',
+  'Message events not stored because they lack what a stored message needs (history-store storable.ts)',
+);
 
 export class HistoryConsumer {
   private readonly consumer: DurableConsumer;
   stored = 0;
+  /** Message events skipped as unstorable (logged: the first, then one in 100). */
+  skipped = 0;
 
   constructor(
     nc: NatsConnection,
@@ -95,16 +101,23 @@ export class HistoryConsumer {
         );
       for (const { id, event } of parsed.events) {
         if (!isMessageEvent(event)) continue;
+        const problem = unstorable(event);
+        if (problem !== undefined) {
+          // Skipped and acked with the batch: retrying a write that cannot succeed would hold
+          // every later event of every account behind it.
+          this.skip(problem, { seq: m.seq, id });
+          continue;
+        }
         events.push(event);
         if (isUpstreamEventId(id)) own.add(event);
       }
     }
     const trust = (e: MessageEvent): Trust => (own.has(e) ? 'own' : 'shared');
-    for (let attempt = 0; events.length > 0; attempt++) {
+    let pending = events;
+    for (let attempt = 0; pending.length > 0; attempt++) {
       try {
-        await this.messages.putMany(events, trust);
-        this.stored += events.length;
-        storedTotal.inc(events.length);
+        await this.messages.putMany(pending, trust);
+        this.counted(pending.length);
         break;
       } catch (err) {
         if (signal.aborted) {
@@ -112,11 +125,45 @@ export class HistoryConsumer {
           for (const m of batch) m.nak();
           return;
         }
+        if (refusedForGood(err)) {
+          pending = await this.oneByOne(pending, trust);
+          continue;
+        }
         this.log.warn({ err, attempt }, 'store failed; retrying');
         await sleep(backoff(attempt, 100, 3_000));
       }
     }
     for (const m of batch) m.ack();
+  }
+
+  /**
+   * After a batch's write failed in a way that fails again (refusedForGood): each event alone,
+   * skipping those that fail so, so one bad event does not cost its batch. Returns the events
+   * not yet written when another failure (Redis away) stopped it; the caller retries those.
+   */
+  private async oneByOne(events: MessageEvent[], trust: (e: MessageEvent) => Trust) {
+    for (let i = 0; i < events.length; i++) {
+      try {
+        await this.messages.putMany([events[i]!], trust);
+        this.counted(1);
+      } catch (err) {
+        if (!refusedForGood(err)) return events.slice(i);
+        this.skip(err instanceof Error ? err.message : String(err), {});
+      }
+    }
+    return [];
+  }
+
+  private counted(n: number): void {
+    this.stored += n;
+    storedTotal.inc(n);
+  }
+
+  /** An event that is not stored: counted, and logged (the first, then one in 100). */
+  private skip(problem: string, at: Record<string, unknown>): void {
+    unstorableTotal.inc();
+    if (this.skipped++ % 100 === 0)
+      this.log.warn({ ...at, problem, skipped: this.skipped }, 'message event not storable');
   }
 
   /**
@@ -145,4 +192,15 @@ export class HistoryConsumer {
   stop(): Promise<void> {
     return this.consumer.stop();
   }
+}
+
+/**
+ * A failure that repeats whatever the retries: the record did not encode (a TypeError or
+ * RangeError from codec.ts), or Redis answered a script error (`ERR …`). Not the replies
+ * that pass — LOADING, READONLY during a fail-over, BUSY, OOM — nor a lost connection, which
+ * are retried until Redis takes the write.
+ */
+function refusedForGood(err: unknown): boolean {
+  if (err instanceof TypeError || err instanceof RangeError) return true;
+  return err instanceof Error && err.name === 'ReplyError' && err.message.startsWith('ERR ');
 }

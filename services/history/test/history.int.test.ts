@@ -60,6 +60,12 @@ async function publish(event: ReturnType<typeof groupEvent>, id: string) {
   );
 }
 
+async function publishRaw(selfId: number, json: string, id: string) {
+  const h = headers();
+  h.set(EVENT_ID_HEADER, id);
+  await jetstream(nc).publish(ns.eventSubject(selfId, 'message'), json, { msgID: id, headers: h });
+}
+
 async function call(
   selfId: number,
   action: string,
@@ -186,6 +192,30 @@ describe('history', () => {
     expect((page.data?.messages as Array<{ message_seq: number }>).map(m => m.message_seq)).toEqual(
       [1, 2],
     );
+  });
+
+  it('a message event that cannot be stored is skipped; the events after it are stored', async () => {
+    const before = history.consumer.skipped;
+    // What an upstream may send and history once retried for ever, holding every later batch:
+    // no sender, a time that is not a number, segment data nested past msgpack's stack.
+    const { sender: _, ...noSender } = groupEvent(10001, 3, 'no sender');
+    await publish(noSender as ReturnType<typeof groupEvent>, 'bad-sender');
+    await publish({ ...groupEvent(10001, 4, 'x'), time: 'soon' as never }, 'bad-time');
+    const depth = 20_000;
+    const deep = JSON.stringify(groupEvent(10001, 5, 'deep')).replace(
+      '"data":{"text":"deep"}',
+      `"data":{"text":"deep","x":${'['.repeat(depth)}${']'.repeat(depth)}}`,
+    );
+    await publishRaw(10001, deep, 'bad-deep');
+    await publish(groupEvent(10001, 6, 'after them'), 'good');
+    const got = await call(10001, 'get_msg', { message_id: messageId(100100, 6) });
+    expect(got.data?.message).toBe('after them');
+    for (const seq of [3, 4, 5])
+      expect(await call(10001, 'get_msg', { message_id: messageId(100100, seq) })).toEqual({
+        ok: false,
+        msg: 'MSG_NOT_FOUND',
+      });
+    expect(history.consumer.skipped - before).toBe(3);
   });
 
   it('get_friend_msg_history right after a send holds it (the page waits for the catch-up)', async () => {
