@@ -52,6 +52,7 @@ export { connectRedis, Redis, redisReady } from './redis.js';
 export { FrameJoiner, publishFrame } from './relay-frames.js';
 export type { Held, LeaseCandidate, LeaseGroupOptions } from './lease-group.js';
 export { canonicalJson } from './canonical-json.js';
+export { jsonDeeperThan, MAX_JSON_DEPTH } from './json-depth.js';
 export { LeaseGroup } from './lease-group.js';
 export type { Renewal, RenewResult } from './leases.js';
 export { LeaseStore } from './leases.js';

@@ -3,6 +3,7 @@
  * text, the hostile frames of issue 15 — is parsed without a throw into an event, a reply or a
  * refusal, and an event that passes is one cqfleet can publish and store.
  */
+import { encodeMessage, unstorable } from '@cqfleet/history-store';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromUpstream } from '../src/upstream/events.js';
@@ -24,9 +25,24 @@ function handle(raw: string): string {
     if (e.post_type === 'message' || e.post_type === 'message_sent') {
       expect(Array.isArray(e.message)).toBe(true);
       expect(typeof e.raw_message).toBe('string');
+      // What history stores (a message it could not would once have held every later batch).
+      if (e.user_id !== UIN || e.message_type === 'group') {
+        expect(unstorable(e), JSON.stringify(e)).toBeUndefined();
+        encodeMessage(out.event as never);
+      }
     }
+    JSON.stringify(out.event);
   }
   return 'event';
+}
+
+/** The event published for a frame that must pass. */
+function handleEvent(frame: Record<string, unknown>): Record<string, unknown> {
+  const raw = JSON.stringify(frame);
+  expect(handle(raw)).toBe('event');
+  const parsed = parseUpstreamFrame(raw, MAX);
+  if (parsed.kind !== 'event') throw new Error(parsed.kind);
+  return fromUpstream(UIN, parsed.frame, raw)!.event as unknown as Record<string, unknown>;
 }
 
 const message = (over: Record<string, unknown>) =>
@@ -50,6 +66,8 @@ describe('upstream frames', () => {
     expect(parseUpstreamFrame(`"${'x'.repeat(MAX)}"`, MAX)).toMatchObject({
       reason: 'too_large',
     });
+    const deep = `{"post_type":"notice","x":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+    expect(parseUpstreamFrame(deep, MAX)).toMatchObject({ kind: 'refused', reason: 'too_deep' });
     const bad = [
       { post_type: 5 },
       { post_type: '' },
@@ -61,6 +79,8 @@ describe('upstream frames', () => {
       { post_type: 'message', message_type: 'private', message: [null] },
       { post_type: 'notice', notice_type: 'group_recall', group_id: { $gt: 0 } },
       { post_type: 'notice', time: 'yesterday' },
+      { post_type: 'message', message_type: 'group', group_id: 1, message_id: 2, message: 'x' },
+      { post_type: 'message', message_type: 'private', user_id: 1, message: 'no message_id' },
     ];
     for (const frame of bad)
       expect(parseUpstreamFrame(JSON.stringify(frame), MAX), JSON.stringify(frame)).toMatchObject({
@@ -78,6 +98,31 @@ describe('upstream frames', () => {
       kind: 'event',
       frame: { group_id: 600600, user_id: 20001, message_id: -5, napcat_only: { a: 1 } },
     });
+  });
+
+  it('fills in what go-cqhttp always sends and an upstream left out; a time far ahead is now', () => {
+    const now = Math.floor(Date.now() / 1000);
+    const bare = { post_type: 'message', user_id: 20001, message_id: 7, message: 'hi' };
+    const group = handleEvent({ ...bare, message_type: 'group', group_id: 600600 });
+    expect(group).toMatchObject({
+      self_id: UIN,
+      sub_type: 'normal',
+      sender: { user_id: 20001, nickname: '' },
+      font: 0,
+      anonymous: null,
+    });
+    expect(Math.abs((group.time as number) - now)).toBeLessThanOrEqual(1);
+    const dm = handleEvent({ ...bare, message_type: 'private', time: 1e12, sender: { age: 3 } });
+    expect(dm).toMatchObject({
+      sub_type: 'friend',
+      target_id: UIN,
+      sender: { user_id: 20001, age: 3 },
+    });
+    expect(Math.abs((dm.time as number) - now)).toBeLessThanOrEqual(1);
+    // What the upstream did send stays as it was.
+    expect(handleEvent({ ...bare, message_type: 'private', time: 1_700_000_000 }).time).toBe(
+      1_700_000_000,
+    );
   });
 
   it('takes replies (any object without post_type) with their echo', () => {
@@ -103,14 +148,16 @@ describe('upstream frames', () => {
       { numRuns: 2_000 },
     );
     const anything = fc.oneof(fc.jsonValue(), fc.constant(undefined));
+    // Mostly well-formed ids, so that many events pass and are checked as published.
+    const idOrAnything = fc.oneof({ arbitrary: fc.integer(), weight: 3 }, anything);
     fc.assert(
       fc.property(
         fc.record({
           message_type: fc.oneof(fc.constantFrom('group', 'private'), anything),
-          group_id: anything,
-          user_id: anything,
-          message_id: anything,
-          message_seq: anything,
+          group_id: idOrAnything,
+          user_id: idOrAnything,
+          message_id: idOrAnything,
+          message_seq: idOrAnything,
           message: fc.oneof(
             fc.string(),
             fc.array(fc.record({ type: fc.string(), data: anything })),

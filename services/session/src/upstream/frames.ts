@@ -8,13 +8,16 @@
  *   routes and stores by (`user_id`, `group_id`, `message_id`, `message_seq`, `real_id`,
  *   `target_id`, `operator_id`, `guild_id`…) safe integers when present — a decimal string is
  *   read as its number (some implementations send ids as strings);
- * - message events: `message_type` `group` or `private` (a group message needs `group_id`), a
- *   `message` that is a CQ string or an array of `{type, data}` segments, `raw_message` a
- *   string when present, `sender` an object when present.
+ * - message events: `message_type` `group` or `private`, `user_id` and `message_id` (and a
+ *   group message `group_id`), a `message` that is a CQ string or an array of `{type, data}`
+ *   segments, `raw_message` a string when present, `sender` an object when present.
+ *
+ * A frame nested more than MAX_JSON_DEPTH levels is refused before it is parsed.
  *
  * Everything else passes as the upstream sent it (NapCat's and Lagrange's own fields and
  * notice types). A reply is any object without `post_type`; smoothing.ts reads it.
  */
+import { jsonDeeperThan, MAX_JSON_DEPTH } from '@cqfleet/runtime';
 import { z } from 'zod';
 import type { UpstreamReply } from './smoothing.js';
 
@@ -25,7 +28,7 @@ export type ParsedFrame =
   | { kind: 'reply'; echo: string | undefined; reply: UpstreamReply }
   | {
       kind: 'refused';
-      reason: 'not_json' | 'not_object' | 'too_large' | 'bad_event';
+      reason: 'not_json' | 'not_object' | 'too_large' | 'too_deep' | 'bad_event';
       detail: string;
     };
 
@@ -76,6 +79,9 @@ const messageEvent = z.looseObject({
 export function parseUpstreamFrame(raw: string, maxBytes: number): ParsedFrame {
   if (raw.length > maxBytes || Buffer.byteLength(raw, 'utf8') > maxBytes)
     return { kind: 'refused', reason: 'too_large', detail: `frame over ${maxBytes} bytes` };
+  // Parsed, it would pass; published, JSON.stringify would overflow the stack (json-depth.ts).
+  if (jsonDeeperThan(raw))
+    return { kind: 'refused', reason: 'too_deep', detail: `nested over ${MAX_JSON_DEPTH} levels` };
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -110,6 +116,11 @@ export function parseUpstreamEvent(
     if (!message.success) return badEvent(message.error);
     if (message.data.message_type === 'group' && event.data.group_id === undefined)
       return { kind: 'refused', reason: 'bad_event', detail: 'group message without group_id' };
+    // Every OneBot implementation sends both; without them a message can be neither stored,
+    // answered nor recalled.
+    for (const f of ['user_id', 'message_id'] as const)
+      if (event.data[f] === undefined)
+        return { kind: 'refused', reason: 'bad_event', detail: `message without ${f}` };
   }
   return { kind: 'event', frame: event.data as EventFrame };
 }
