@@ -32,15 +32,45 @@ ${countAdd('KEYS[2]')}
 return -added
 `;
 
-/** Appends `loc` to the space-separated locations of `id` unless it is there already. */
+/**
+ * The most locations one account's chats may hold under one id. An upstream picks its own ids
+ * (store.ts, Trust), so one id may be its message in many chats, or the same id sent with a
+ * thousand seqs: unbounded, the entry would grow with every such message (each write copying
+ * it) and every get_msg of that id would split all of it. Legitimately an id names one message
+ * of a chat, and the same number in another account's id space; the locations an account's
+ * chats hold under it stay few. Past the limit a message is still stored in its chat, only not
+ * found by that id.
+ */
+export const MAX_LOCATIONS_PER_ACCOUNT = 8;
+
+/**
+ * Appends `loc` to the space-separated locations of `id` unless it is there already, or the
+ * account whose chat it is (`u:<uin>:` or `p:<uin>:`) holds MAX_LOCATIONS_PER_ACCOUNT there.
+ */
 const ADD_LOCATION = `
 local function add_location(index, id, loc)
   local cur = redis.call('HGET', index, id)
   if not cur then
     redis.call('HSET', index, id, loc)
-  elseif not string.find(' ' .. cur .. ' ', ' ' .. loc .. ' ', 1, true) then
-    redis.call('HSET', index, id, cur .. ' ' .. loc)
+    return
   end
+  local padded = ' ' .. cur .. ' '
+  if string.find(padded, ' ' .. loc .. ' ', 1, true) then return end
+  local uin = string.match(loc, '^[up]:(%-?%d+):')
+  if uin then
+    local held = 0
+    for _, kind in ipairs({'u', 'p'}) do
+      local owner, from = ' ' .. kind .. ':' .. uin .. ':', 1
+      while true do
+        local at = string.find(padded, owner, from, true)
+        if not at then break end
+        held = held + 1
+        if held >= ${MAX_LOCATIONS_PER_ACCOUNT} then return end
+        from = at + 1
+      end
+    end
+  end
+  redis.call('HSET', index, id, cur .. ' ' .. loc)
 end
 local function lower_bound(lo_key, chat, bucket)
   local lo = tonumber(redis.call('HGET', lo_key, chat) or '-1')

@@ -14,7 +14,12 @@ import {
   uniqueNamespace,
 } from '@cqfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUCKET, MessageStore, type StoreOptions } from '@cqfleet/history-store';
+import {
+  BUCKET,
+  MAX_LOCATIONS_PER_ACCOUNT,
+  MessageStore,
+  type StoreOptions,
+} from '@cqfleet/history-store';
 
 const log = createLogger('test', 'silent');
 let redis: Redis;
@@ -200,6 +205,25 @@ describe('history store', () => {
     let indexed = 0;
     for (const key of await redis.keys(`${ns.historyPrefix}i:*`)) indexed += await redis.hlen(key);
     expect(indexed).toBe(0);
+  });
+
+  it('an upstream repeating one id holds at most MAX_LOCATIONS_PER_ACCOUNT of its locations; others keep theirs', async () => {
+    const { ns, store: s } = store();
+    const id = 777;
+    const repeated = Array.from({ length: 50 }, (_, i) => ({
+      ...groupMsg(30001, 100300 + (i % 5), i + 1),
+      message_id: id,
+    }));
+    await s.putMany(repeated, () => 'own');
+    await s.putMany([{ ...privateMsg(30001, 20001, 30001, 1), message_id: id }], () => 'own');
+    await s.putMany([{ ...groupMsg(30002, 100300, 99), message_id: id }], () => 'own');
+    const entry = await redis.hget(`${ns.historyPrefix}i:${id % 1024}`, String(id));
+    const locations = entry!.split(' ');
+    expect(locations.filter(l => /^[up]:30001:/.test(l))).toHaveLength(MAX_LOCATIONS_PER_ACCOUNT);
+    expect(locations.filter(l => l.startsWith('u:30002:'))).toHaveLength(1);
+    // The other account's message is still found by the id; the repeats are still stored.
+    expect((await s.get(30002, id))?.message_seq).toBe(99);
+    expect((await s.groupHistory(30001, 100300, 0))?.map(m => m.message_seq)).toContain(46);
   });
 
   it('bytes that are not a record, and index entries that lead nowhere, read as not found', async () => {
