@@ -72,6 +72,8 @@ const internalJobs = {
       try {
         return await recognize(image, ctx.ocrData);
       } catch (err) {
+        // An image refused before tesseract (undecodable, too many pixels) keeps its failure.
+        if (isOneBotError(err)) throw err;
         throw new OneBotError('OCR_API_ERROR', (err as Error).message ?? String(err));
       }
     },

@@ -11,14 +11,22 @@
  * what tesseract's own first reading finds (its line boxes are right even where characters
  * are not); only an image whose lines fall outside that range is read a second time,
  * scaled to 32 px.
+ *
+ * tesseract is only ever handed what sharp decoded: an image sharp cannot read (or of a format
+ * it does not prepare) is LOAD_FILE_ERROR, and one of more than OCR_MAX_PIXELS is
+ * MEDIA_TOO_LARGE, read from its header before anything is decoded. tesseract has no pixel
+ * limit of its own, and one worker per process reads for every tenant: a small file that
+ * declares a huge image must not reach it.
  */
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, rename } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { OneBotError } from '@cqfleet/onebot';
 import sharp from 'sharp';
 import { createWorker, type Worker } from 'tesseract.js';
+import { Refusal } from './refusals.js';
 
 const require = createRequire(import.meta.url);
 
@@ -42,8 +50,10 @@ const COMFORTABLE_MAX = 44;
 const TARGET_HEIGHT = 32;
 /** Scaling never makes an image larger than this (pixels), nor goes beyond 1/4–4×. */
 const MAX_SCALED_PIXELS = 24_000_000;
-/** Formats prepared with sharp; anything else goes to tesseract as it is. */
+/** Formats prepared with sharp; anything else is refused. */
 const RASTER = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff']);
+/** Largest image read (pixels): sharp's own default input limit, 16383 × 16383. */
+export const OCR_MAX_PIXELS = 0x3fff * 0x3fff;
 
 export interface OcrText {
   text: string;
@@ -119,21 +129,31 @@ async function read(worker: Worker, image: Buffer, scale: number): Promise<Readi
   return { texts, heights, all: data.text };
 }
 
-/** The image flattened onto white and greyscale, with its size; undefined when not raster. */
-async function greyscale(
-  image: Buffer,
-): Promise<{ png: Buffer; width: number; height: number } | undefined> {
+const unreadable = () => new OneBotError('LOAD_FILE_ERROR', '无法识别的图片格式');
+
+/**
+ * The image flattened onto white and greyscale, with its size. Refused (never returned raw)
+ * when sharp cannot read it, it is not a raster format, or it is larger than OCR_MAX_PIXELS.
+ */
+async function greyscale(image: Buffer): Promise<{ png: Buffer; width: number; height: number }> {
+  let meta: sharp.Metadata;
   try {
-    const meta = await sharp(image).metadata();
-    if (!meta.format || !RASTER.has(meta.format)) return undefined;
-    const { data, info } = await sharp(image)
+    meta = await sharp(image, { limitInputPixels: false }).metadata();
+  } catch {
+    throw unreadable();
+  }
+  if (!meta.format || !RASTER.has(meta.format)) throw unreadable();
+  if ((meta.width ?? 0) * (meta.pageHeight ?? meta.height ?? 0) > OCR_MAX_PIXELS)
+    throw new Refusal('media_too_large', 'MEDIA_TOO_LARGE', `图片像素数不能超过 ${OCR_MAX_PIXELS}`);
+  try {
+    const { data, info } = await sharp(image, { limitInputPixels: OCR_MAX_PIXELS })
       .flatten({ background: '#ffffff' })
       .greyscale()
       .png({ compressionLevel: 1 })
       .toBuffer({ resolveWithObject: true });
     return { png: data, width: info.width, height: info.height };
   } catch {
-    return undefined;
+    throw unreadable();
   }
 }
 
@@ -151,18 +171,17 @@ export async function recognize(
   image: Buffer,
   data: OcrData = 'full',
 ): Promise<{ texts: OcrText[]; language: string }> {
-  const worker = await workerFor(data);
+  // Before the worker: a refused image neither starts nor occupies it.
   const grey = await greyscale(image);
-  let reading = await read(worker, grey?.png ?? image, 1);
-  if (grey) {
-    const scale = scaleFor(reading.heights, grey.width, grey.height);
-    if (scale !== 1) {
-      const scaled = await sharp(grey.png)
-        .resize({ width: Math.max(1, Math.round(grey.width * scale)), kernel: 'lanczos3' })
-        .png({ compressionLevel: 1 })
-        .toBuffer();
-      reading = await read(worker, scaled, scale);
-    }
+  const worker = await workerFor(data);
+  let reading = await read(worker, grey.png, 1);
+  const scale = scaleFor(reading.heights, grey.width, grey.height);
+  if (scale !== 1) {
+    const scaled = await sharp(grey.png)
+      .resize({ width: Math.max(1, Math.round(grey.width * scale)), kernel: 'lanczos3' })
+      .png({ compressionLevel: 1 })
+      .toBuffer();
+    reading = await read(worker, scaled, scale);
   }
   const language = /[\u3400-\u9fff]/.test(reading.all) ? 'zh' : 'en';
   return { texts: reading.texts, language };
