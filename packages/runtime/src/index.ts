@@ -51,6 +51,7 @@ export { connectNats, ensureEventStream, NS_PER_MS, onNatsStatus } from './nats.
 export { connectRedis, Redis, redisReady } from './redis.js';
 export { FrameJoiner, publishFrame } from './relay-frames.js';
 export type { Held, LeaseCandidate, LeaseGroupOptions } from './lease-group.js';
+export { BodyTooLarge, readBounded } from './bounded-body.js';
 export { canonicalJson } from './canonical-json.js';
 export { jsonDeeperThan, MAX_JSON_DEPTH } from './json-depth.js';
 export { LeaseGroup } from './lease-group.js';
