@@ -1,7 +1,15 @@
 /** Adds media jobs to the BullMQ `media` queue and waits for them. */
 import { createHash, randomUUID } from 'node:crypto';
 import type { MediaJobData, MediaJobResult, Namespace } from '@cqfleet/contracts';
-import { type ActionResponse, failed, failedTag, ok, OneBotError } from '@cqfleet/onebot';
+import {
+  type ActionResponse,
+  failed,
+  failedTag,
+  isActionName,
+  ok,
+  OneBotError,
+  parseParams,
+} from '@cqfleet/onebot';
 import { connectRedis, type Logger, type Redis, type RedisTarget } from '@cqfleet/runtime';
 import { Queue, QueueEvents } from 'bullmq';
 import type { InternalJobs } from './jobs.js';
@@ -63,8 +71,24 @@ export function dedupeId(name: string, params: unknown, selfId = 0): string | un
   return `${name}:${digest}`;
 }
 
+/**
+ * Counts the callers waiting for a job (identical callers share one, `deduplication`), so that
+ * the last one to give up removes it. KEYS[1] the count, ARGV[1] how long the latest caller
+ * waits, in ms: the count lives at least that long.
+ */
+const JOIN_SCRIPT = `
+local n = redis.call('INCR', KEYS[1])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
+return n`;
+
+/** States of a job no worker has started (or one waiting to be retried): removable. */
+const NOT_STARTED = new Set(['waiting', 'prioritized', 'paused', 'delayed', 'waiting-children']);
+
 export class MediaClient {
   private readonly queue: Queue<MediaJobData, MediaJobResult>;
+  private readonly redis: Redis;
   private readonly events: QueueEvents;
   private readonly connections: Redis[];
   private readonly payloads: PayloadStore;
@@ -72,7 +96,7 @@ export class MediaClient {
 
   constructor(
     redis: RedisTarget | string,
-    ns: Namespace,
+    private readonly ns: Namespace,
     private readonly log: Logger,
     options: MediaClientOptions = {},
   ) {
@@ -85,6 +109,7 @@ export class MediaClient {
       maxRetriesPerRequest: null,
     });
     this.connections = [queueConn, eventsConn];
+    this.redis = queueConn;
     this.payloads = new PayloadStore(queueConn, ns);
     this.queue = new Queue(ns.mediaQueue, { connection: queueConn, prefix: ns.bullPrefix });
     this.events = new QueueEvents(ns.mediaQueue, { connection: eventsConn, prefix: ns.bullPrefix });
@@ -122,15 +147,42 @@ export class MediaClient {
       });
     // Joined an identical job: that one has its own payload.
     if (bytes && job.id !== jobId) await this.dropPayload(jobId);
+    const id = job.id ?? jobId;
+    const waiters = this.ns.key('media', 'waiters', id);
+    await this.redis
+      .eval(JOIN_SCRIPT, 1, waiters, timeoutMs + PAYLOAD_GRACE_MS)
+      .catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'waiter not noted'));
     try {
       return await job.waitUntilFinished(this.events, timeoutMs);
     } catch (err) {
       const message = (err as Error).message;
-      this.log.warn({ err: message, job: job.id, name }, 'media job did not finish');
+      this.log.warn({ err: message, job: id, name }, 'media job did not finish');
       // BullMQ rejects with "timed out" when we stopped waiting; otherwise the job failed for good.
-      throw /timed out/i.test(message)
-        ? new OneBotError('TIMEOUT', `媒体任务未在 ${timeoutMs} ms 内完成`)
-        : new OneBotError('INTERNAL_ERROR');
+      if (!/timed out/i.test(message)) throw new OneBotError('INTERNAL_ERROR');
+      await this.abandon(id, waiters);
+      throw new OneBotError('TIMEOUT', `媒体任务未在 ${timeoutMs} ms 内完成`);
+    }
+  }
+
+  /**
+   * A caller stopped waiting (TIMEOUT). When it was the last caller of the job and no worker
+   * has started it, the job is removed (with its payload): nobody would read its result, and
+   * queued jobs of callers long gone must not hold the workers' turn. A job already running
+   * finishes, and a retry joins it as before. A caller that joins in the instant between the count and the removal
+   * waits for nothing and gets TIMEOUT; its retry adds the job again.
+   */
+  private async abandon(id: string, waiters: string): Promise<void> {
+    try {
+      if ((await this.redis.decr(waiters)) > 0) return;
+      await this.redis.del(waiters);
+      const job = await this.queue.getJob(id);
+      if (!job || !NOT_STARTED.has(await job.getState())) return;
+      // Fails when a worker took the job meanwhile (it is locked): then it may finish.
+      await job.remove();
+      await this.dropPayload(id);
+      this.log.info({ job: id, name: job.name }, 'media job removed: its callers timed out');
+    } catch (err) {
+      this.log.debug({ err: (err as Error).message, job: id }, 'media job left to run');
     }
   }
 
@@ -151,7 +203,10 @@ export class MediaClient {
     timeoutMs: number,
   ): Promise<ActionResponse> {
     try {
-      const result = await this.run(action, { selfId, params }, timeoutMs);
+      // The action table's schema bounds what goes into the job (download_file's headers),
+      // whoever the caller is; the gateway has parsed them already, which changes nothing.
+      const checked = isActionName(action) ? parseParams(action, params) : params;
+      const result = await this.run(action, { selfId, params: checked }, timeoutMs);
       return result.ok ? ok(result.data) : failed(result.retcode, result.msg, result.wording);
     } catch (err) {
       return err instanceof OneBotError

@@ -3,8 +3,8 @@ import { Namespace, type MediaJobData, type MediaJobResult } from '@cqfleet/cont
 import type { OneBotError } from '@cqfleet/onebot';
 import { connectRedis, createLogger } from '@cqfleet/runtime';
 import { testInfra, uniqueNamespace } from '@cqfleet/testkit';
-import { Worker } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Queue, Worker } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MediaClient } from '@cqfleet/media-client';
 
 const log = createLogger('test', 'silent');
@@ -93,5 +93,81 @@ describe('media client', () => {
     } finally {
       redis.disconnect();
     }
+  });
+});
+
+describe('callers that give up', () => {
+  // A namespace no worker serves: its jobs wait until removed.
+  let idleNs: Namespace;
+  let idle: MediaClient;
+  const redis = () => connectRedis(testInfra().redisUrl, 'probe', log);
+  beforeAll(async () => {
+    idleNs = new Namespace(uniqueNamespace('mc-idle'));
+    idle = new MediaClient(testInfra().redisUrl, idleNs, log);
+    await idle.ready();
+  });
+  afterAll(async () => {
+    await idle?.close();
+  });
+
+  it('a job whose caller timed out before a worker took it is removed, with its payload', async () => {
+    await expect(idle.job('media.ocr', { base64: 'aGVsbG8=' }, 300)).rejects.toMatchObject({
+      msg: 'TIMEOUT',
+    });
+    expect(await idle.counts()).toMatchObject({ waiting: 0 });
+    const probe = redis();
+    try {
+      expect(await probe.keys(idleNs.key('media', 'payload', '*'))).toEqual([]);
+    } finally {
+      probe.disconnect();
+    }
+  });
+
+  it('a job shared by identical callers stays until the last of them gives up', async () => {
+    const args = { url: 'http://x/shared', name: `${'e'.repeat(32)}.image` };
+    const first = idle.job('media.fetch', args, 300, 10001);
+    await new Promise(r => setTimeout(r, 50));
+    const second = idle.job('media.fetch', args, 1_500, 10001);
+    await expect(first).rejects.toMatchObject({ msg: 'TIMEOUT' });
+    expect(await idle.counts()).toMatchObject({ waiting: 1 });
+    await expect(second).rejects.toMatchObject({ msg: 'TIMEOUT' });
+    expect(await idle.counts()).toMatchObject({ waiting: 0 });
+  });
+
+  it('a job already running is left to finish', async () => {
+    const conn = redis();
+    const probe = new Queue(ns.mediaQueue, { connection: conn, prefix: ns.bullPrefix });
+    try {
+      // The one worker runs one job at a time: wait for the earlier OCR job to end.
+      await vi.waitFor(async () => expect(await client.counts()).toMatchObject({ active: 0 }), {
+        timeout: 5_000,
+      });
+      const before = (await probe.getJobCounts('completed')).completed ?? 0;
+      await expect(client.job('media.ocr', {}, 500)).rejects.toMatchObject({ msg: 'TIMEOUT' });
+      expect(await client.counts()).toMatchObject({ active: 1 });
+      await vi.waitFor(
+        async () => expect((await probe.getJobCounts('completed')).completed).toBe(before + 1),
+        { timeout: 5_000, interval: 100 },
+      );
+    } finally {
+      await probe.close();
+      conn.disconnect();
+    }
+  });
+
+  it('download_file headers past the bounds are INVALID_PARAMS, and no job is added', async () => {
+    const headers = Array.from({ length: 33 }, (_, i) => `X-H${i}=v`);
+    expect(
+      await idle.action('download_file', 10001, { url: 'http://x/', headers }, 1_000),
+    ).toMatchObject({ status: 'failed', msg: 'INVALID_PARAMS' });
+    expect(
+      await idle.action(
+        'download_file',
+        10001,
+        { url: 'http://x/', headers: `Cookie=${'a'.repeat(9_000)}` },
+        1_000,
+      ),
+    ).toMatchObject({ status: 'failed', msg: 'INVALID_PARAMS' });
+    expect(await idle.counts()).toMatchObject({ waiting: 0 });
   });
 });

@@ -20,6 +20,47 @@ const okResult = z.looseObject({ ok: z.boolean() });
 const fileIdResult = z.looseObject({ file_id: z.string() });
 const fileRef = params({ group_id: int(), file_id: str() });
 
+/**
+ * download_file's `headers` go into the media job (Redis) and onto every request of the
+ * download: a go-cqhttp client sends a handful of short ones (a Cookie, a Referer, a
+ * User-Agent), so more than 32 (`K=V` lines, array items or object keys) or 8 KiB in all (UTF-8,
+ * as sent, JSON for anything but a string) is INVALID_PARAMS, before any job is added.
+ */
+const DOWNLOAD_HEADERS_MAX_COUNT = 32;
+const DOWNLOAD_HEADERS_MAX_BYTES = 8 * 1024;
+const downloadHeaders = json().superRefine((v, ctx) => {
+  if (v === undefined || v === null) return;
+  const count =
+    typeof v === 'string'
+      ? v.split(/\r?\n/).filter(line => line.trim() !== '').length
+      : Array.isArray(v)
+        ? v.length
+        : typeof v === 'object'
+          ? Object.keys(v).length
+          : 1;
+  if (count > DOWNLOAD_HEADERS_MAX_COUNT)
+    return ctx.addIssue({
+      code: 'custom',
+      message: `请求头不能超过 ${DOWNLOAD_HEADERS_MAX_COUNT} 个`,
+    });
+  let text: string | undefined;
+  try {
+    text = typeof v === 'string' ? v : JSON.stringify(v);
+  } catch {
+    // Nested too deep to serialise: certainly not a handful of headers.
+  }
+  // UTF-8 takes at least a byte per UTF-16 unit: a longer string need not be encoded to know.
+  if (
+    text === undefined ||
+    text.length > DOWNLOAD_HEADERS_MAX_BYTES ||
+    new TextEncoder().encode(text).length > DOWNLOAD_HEADERS_MAX_BYTES
+  )
+    ctx.addIssue({
+      code: 'custom',
+      message: `请求头总长不能超过 ${DOWNLOAD_HEADERS_MAX_BYTES} 字节`,
+    });
+});
+
 export const fileActions = {
   /**
    * `file`: a local path or `file://` under the media workers' roots, `base64://`, or an
@@ -207,7 +248,7 @@ export const fileActions = {
     origin: 'go-cqhttp',
     status: 'ready',
     summary: 'Download a URL into the shared cache and return its absolute path.',
-    params: params({ url: str(), thread_count: int(1), headers: json() }),
+    params: params({ url: str(), thread_count: int(1), headers: downloadHeaders }),
     result: s.localFile,
   }),
   get_image: action({

@@ -1,0 +1,46 @@
+/** download_file's `headers`: a handful of short headers, never unbounded client data. */
+import { describe, expect, it } from 'vitest';
+import { OneBotError, parseParams } from '@cqfleet/onebot';
+
+const parse = (headers: unknown) => parseParams('download_file', { url: 'https://x/', headers });
+
+function refusal(headers: unknown): OneBotError {
+  try {
+    parse(headers);
+  } catch (err) {
+    return err as OneBotError;
+  }
+  throw new Error('accepted');
+}
+
+describe('download_file headers', () => {
+  const usual = ['User-Agent=Mozilla/5.0', 'Referer=https://x/', 'Cookie=session=abc'];
+
+  it('a go-cqhttp client’s handful of headers passes, in either form', () => {
+    expect(parse(usual.join('\r\n')).headers).toBe(usual.join('\r\n'));
+    expect(parse(usual).headers).toEqual(usual);
+    expect(parse(undefined).headers).toBeUndefined();
+    const many = Array.from({ length: 32 }, (_, i) => `X-H${i}=v`);
+    expect(parse(many).headers).toEqual(many);
+  });
+
+  it.each([
+    ['33 array items', Array.from({ length: 33 }, (_, i) => `X-H${i}=v`), /32 个/],
+    ['33 lines', Array.from({ length: 33 }, (_, i) => `X-H${i}=v`).join('\r\n'), /32 个/],
+    [
+      '33 object keys',
+      Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`h${i}`, 'v'])),
+      /32 个/,
+    ],
+    ['one 9 KiB cookie', [`Cookie=${'a'.repeat(9 * 1024)}`], /8192 字节/],
+    ['8 KiB in a string', `Cookie=${'a'.repeat(8 * 1024)}`, /8192 字节/],
+    ['3000 CJK characters (9000 UTF-8 bytes)', `X=${'头'.repeat(3000)}`, /8192 字节/],
+    ['a deep object', { a: { b: 'c'.repeat(10_000) } }, /8192 字节/],
+  ])('%s is INVALID_PARAMS naming headers', (_what, headers, wording) => {
+    const err = refusal(headers);
+    expect(err).toBeInstanceOf(OneBotError);
+    expect(err.msg).toBe('INVALID_PARAMS');
+    expect(err.wording).toMatch(/参数 headers 无效/);
+    expect(err.wording).toMatch(wording);
+  });
+});
