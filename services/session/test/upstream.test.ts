@@ -122,6 +122,7 @@ describe('upstream events', () => {
       self_id: 99,
       message_id: 5,
       group_id: 1,
+      user_id: 2,
       message: 'a[CQ:face,id=1]',
     })!;
     expect(out.event).toMatchObject({
@@ -150,10 +151,14 @@ describe('upstream events', () => {
     const e = {
       post_type: 'notice',
       notice_type: 'group_msg_emoji_like',
+      time: 1_700_000_000,
       likes: [{ emoji_id: '1' }],
     };
     const a = frame(e)!;
     expect(a.event).toEqual({ ...e, self_id: 30001 });
+    // Only a missing time is filled in: now.
+    const { time: _, ...untimed } = e;
+    expect(Math.abs((frame(untimed)!.event.time as number) - Date.now() / 1000)).toBeLessThan(2);
     expect(frame(e)!.id).toBe(a.id);
     expect(frame({ ...e, likes: [] })!.id).not.toBe(a.id);
   });
