@@ -85,6 +85,19 @@ const Schema = z.object({
    */
   wsMaxInFlight: envInt(1_000, 1),
   /**
+   * HTTP API requests one account may have unfinished on this replica: waiting for a rate-limit
+   * token, being answered, or an `_async` call whose action still runs after its answer. Past
+   * it a request is answered RATE_LIMIT_QUEUE_FULL at once. Per account rather than per
+   * connection, since an HTTP client opens as many connections as it likes. @default 1000
+   */
+  httpMaxInFlight: envInt(1_000, 1),
+  /**
+   * HTTP API requests one account may have waiting for a token of its rate-limit bucket (when
+   * `rate_limit` is enabled); past it a request is answered RATE_LIMIT_QUEUE_FULL at once
+   * (go-cqhttp queues without a bound). @default 100
+   */
+  httpRateLimitQueue: envInt(DEFAULT_RATE_LIMIT_QUEUE, 1),
+  /**
    * Directory of the event filter files. When set, relative filter paths are read from it and
    * a filter outside it (or a symlink out of it) is refused; when empty, each configured
    * filter file is confined to its own directory.
@@ -96,6 +109,11 @@ const Schema = z.object({
   longPolling: envBool(false),
   /** Events kept per account for long polling; 0 keeps all. @default 2000 */
   longPollingMaxQueue: envInt(2000, 0),
+  /**
+   * `get_updates` calls one account may have waiting at once on this replica; past it one is
+   * answered RATE_LIMIT_QUEUE_FULL at once. @default 100
+   */
+  longPollingMaxWaiters: envInt(100, 1),
   /** Heartbeat meta events on event connections and HTTP POST; 0 turns them off. @default 5000 ms */
   heartbeatIntervalMs: envInt(5_000, 0),
   /** How far back an outbound endpoint that was away is caught up. @default 600000 ms (10 min) */

@@ -96,7 +96,12 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   for (const path of [config.eventFilter, httpSettings.filter, wsSettings.filter])
     await filters.configure(path);
   const longPoll = config.longPolling
-    ? new LongPoll(hub, httpSettings.messageFormat, config.longPollingMaxQueue)
+    ? new LongPoll(
+        hub,
+        httpSettings.messageFormat,
+        config.longPollingMaxQueue,
+        config.longPollingMaxWaiters,
+      )
     : undefined;
   // Its own connection: a get_msg read never waits behind the directory's or the console's
   // larger replies on the shared one. Reads are single commands answered one by one; without
@@ -124,7 +129,12 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     directory,
     tokens: httpTokens,
     settings: httpSettings,
-    limits: { ...timeouts, maxBodyBytes: config.maxBodyBytes },
+    limits: {
+      ...timeouts,
+      maxBodyBytes: config.maxBodyBytes,
+      maxInFlight: config.httpMaxInFlight,
+      rateLimitQueue: config.httpRateLimitQueue,
+    },
     log: glog,
   });
   const wsHttp = createBoundedServer(timeouts);

@@ -11,6 +11,9 @@
  * | `request_timeout`       | HTTP 408 (Node's), headers or body too slow              |
  * | `slow_consumer`         | WebSocket close 1008 "slow consumer"                     |
  * | `rate_limit_queue_full` | `RATE_LIMIT_QUEUE_FULL`                                  |
+ * | `http_rate_limit_full`  | `RATE_LIMIT_QUEUE_FULL` (an account's HTTP bucket queue) |
+ * | `too_many_in_flight`    | `RATE_LIMIT_QUEUE_FULL` (an account's HTTP requests)     |
+ * | `long_poll_waiters_full`| `RATE_LIMIT_QUEUE_FULL` (an account's `get_updates`)     |
  * | `operator_only`         | `OPERATOR_ONLY`                                          |
  * | `filter_refused`        | `reload_event_filter` of a file it may not read          |
  */
@@ -26,6 +29,9 @@ export type RefusalReason =
   | 'request_timeout'
   | 'slow_consumer'
   | 'rate_limit_queue_full'
+  | 'http_rate_limit_full'
+  | 'too_many_in_flight'
+  | 'long_poll_waiters_full'
   | 'operator_only'
   | 'filter_refused';
 

@@ -65,7 +65,12 @@ export interface Limits {
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
   maxBuffered?: number;
+  /** GATEWAY_WS_MAX_IN_FLIGHT per connection, GATEWAY_HTTP_MAX_IN_FLIGHT per account. */
   maxInFlight?: number;
+  /** GATEWAY_HTTP_RATE_LIMIT_QUEUE. */
+  rateLimitQueue?: number;
+  /** The server's `rate_limit` (off by default, as go-cqhttp). */
+  rateLimit?: Partial<RateLimit>;
 }
 
 const limitsOf = (l: Limits) => ({
@@ -74,7 +79,11 @@ const limitsOf = (l: Limits) => ({
   requestTimeoutMs: l.requestTimeoutMs ?? 120_000,
   maxBuffered: l.maxBuffered ?? 4 * 1024 * 1024,
   maxInFlight: l.maxInFlight ?? 1_000,
+  rateLimitQueue: l.rateLimitQueue ?? 100,
 });
+
+const settingsOf = (l: Limits): Settings =>
+  l.rateLimit ? { ...settings, rateLimit: RateLimit.parse(l.rateLimit) } : settings;
 
 export interface Running {
   port: number;
@@ -101,7 +110,14 @@ async function listen(server: Server, scheme: 'http' | 'ws'): Promise<Running> {
 export function startHttpApi(limits: Limits = {}, router: ActionCalls = tableRouter) {
   const l = limitsOf(limits);
   return listen(
-    createHttpApi({ router, directory, tokens: tokens(), settings, limits: l, log: silent }),
+    createHttpApi({
+      router,
+      directory,
+      tokens: tokens(),
+      settings: settingsOf(limits),
+      limits: l,
+      log: silent,
+    }),
     'http',
   );
 }
@@ -116,7 +132,7 @@ export async function startForwardWs(limits: Limits = {}, router: ActionCalls = 
     filters: { passes: () => true },
     heartbeats: { subscribe: () => () => undefined },
     tokens: tokens(),
-    settings,
+    settings: settingsOf(limits),
     limits: { maxPayload: l.maxBodyBytes, maxBuffered: l.maxBuffered, maxInFlight: l.maxInFlight },
     relay: { upgrade: (_req, socket) => void socket.destroy() },
     log: silent,

@@ -3,8 +3,16 @@
  * queued from the first `get_updates` for it (go-cqhttp queues from start-up; a cluster
  * gateway cannot know which accounts will be polled). At most `maxQueue` events are kept,
  * the oldest dropped first.
+ *
+ * A waiting poll holds its client's request, response and socket. It stops waiting when its
+ * caller's `signal` aborts (the HTTP request closed, the WebSocket closed), answering no events
+ * and taking none from the queue (they stay for the next poll); otherwise a poll with `timeout`
+ * 0 (wait forever) of a vanished client would stay until the account's next event, and then
+ * take that event to nobody. At most `maxWaiters` polls of one account wait at once; past it a
+ * poll is refused at once with RATE_LIMIT_QUEUE_FULL (counted `long_poll_waiters_full`).
  */
-import type { MessageFormat } from '@cqfleet/onebot';
+import { type MessageFormat, OneBotError } from '@cqfleet/onebot';
+import { countRefusal } from '../refusals.js';
 import type { EventHub } from './event-hub.js';
 
 interface Queue {
@@ -17,9 +25,10 @@ export class LongPoll {
   private readonly unsubscribes: Array<() => void> = [];
 
   constructor(
-    private readonly hub: EventHub,
+    private readonly hub: Pick<EventHub, 'subscribe'>,
     private readonly format: MessageFormat,
     private readonly maxQueue: number,
+    private readonly maxWaiters = Infinity,
   ) {}
 
   private queue(selfId: number): Queue {
@@ -39,19 +48,43 @@ export class LongPoll {
     return q;
   }
 
-  /** Up to `limit` queued events (all when limit ≤ 0), waiting up to `timeoutS` (0: no limit). */
-  async take(selfId: number, limit: number, timeoutS: number): Promise<unknown[]> {
+  /** Polls of `selfId` waiting now. */
+  waiting(selfId: number): number {
+    return this.queues.get(selfId)?.waiters.size ?? 0;
+  }
+
+  /**
+   * Up to `limit` queued events (all when limit ≤ 0), waiting up to `timeoutS` (0: no limit)
+   * or until `signal` aborts (then none).
+   */
+  async take(
+    selfId: number,
+    limit: number,
+    timeoutS: number,
+    signal?: AbortSignal,
+  ): Promise<unknown[]> {
     const q = this.queue(selfId);
     if (q.events.length === 0) {
+      if (signal?.aborted) return [];
+      if (q.waiters.size >= this.maxWaiters) {
+        countRefusal('long_poll_waiters_full');
+        throw new OneBotError(
+          'RATE_LIMIT_QUEUE_FULL',
+          `账号 ${selfId} 等待中的 get_updates 已达上限 (${this.maxWaiters}), 请稍后再试`,
+        );
+      }
       await new Promise<void>(resolve => {
         const wake = () => {
           q.waiters.delete(wake);
           clearTimeout(timer);
+          signal?.removeEventListener('abort', wake);
           resolve();
         };
         const timer = timeoutS > 0 ? setTimeout(wake, timeoutS * 1000) : undefined;
+        signal?.addEventListener('abort', wake, { once: true });
         q.waiters.add(wake);
       });
+      if (signal?.aborted) return [];
     }
     return q.events.splice(0, limit > 0 ? limit : q.events.length);
   }

@@ -20,5 +20,7 @@ export interface GatewayContext extends GatewayServices {
   format: MessageFormat;
   /** The caller's token; absent for the gateway's own calls. */
   grant?: Grant;
+  /** Aborts when the caller is gone (router.ts `CallOptions.signal`). */
+  signal?: AbortSignal;
   caller: ActionCaller;
 }

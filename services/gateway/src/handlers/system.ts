@@ -35,7 +35,12 @@ export const systemHandlers = {
     await runQuickOperation(ctx.caller, { selfId: ctx.selfId, format: ctx.format }, steps, ctx.log);
     return null;
   },
-  /** Long polling; an unknown action where it is not enabled, as go-cqhttp. */
+  /**
+   * Long polling; an unknown action where it is not enabled, as go-cqhttp. A poll whose client
+   * goes away stops waiting and takes no event (long-poll.ts).
+   */
   get_updates: async (p, ctx) =>
-    ctx.longPoll ? ctx.longPoll.take(ctx.selfId, p.limit, p.timeout) : fail('API_NOT_FOUND'),
+    ctx.longPoll
+      ? ctx.longPoll.take(ctx.selfId, p.limit, p.timeout, ctx.signal)
+      : fail('API_NOT_FOUND'),
 } satisfies Partial<Handlers<'gateway', GatewayContext>>;

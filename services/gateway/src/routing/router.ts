@@ -58,6 +58,18 @@ export interface CallOptions {
   format: MessageFormat;
   /** What the caller's token allows; everything when absent (the gateway's own calls). */
   grant?: Grant;
+  /**
+   * Aborts when the caller is gone (its HTTP request closed, its WebSocket closed): work that
+   * only waits for the caller (a `get_updates` long poll) stops waiting and holds nothing.
+   */
+  signal?: AbortSignal;
+  /**
+   * Told of work the answer leaves running: an `_async` call is answered `async` at once while
+   * its action still runs. `work` settles (never rejects) when the action is done; a transport
+   * counts the call against its in-flight limit until then, so `_async` calls cannot pile up
+   * work without bound behind answers already sent.
+   */
+  background?: (work: Promise<void>) => void;
 }
 
 export interface RouterOptions {
@@ -137,10 +149,17 @@ export class ActionRouter implements ActionCalls {
       );
     }
     if (resolved.mode === 'async' && this.options.asyncMode === 'background') {
-      void run().then(r => {
-        if (r.status === 'failed')
-          this.log.info({ action: resolved.name, msg: r.msg }, 'async action failed');
-      });
+      // Tracked like an answer (a stopping gateway drains it) and handed to the transport,
+      // which counts it in flight until it is done. `work` never rejects.
+      const work = this.inFlight.track(run).then(
+        r => {
+          if (r.status === 'failed')
+            this.log.info({ action: resolved.name, msg: r.msg }, 'async action failed');
+        },
+        (err: unknown) => this.log.error({ err, action: resolved.name }, 'async action threw'),
+      );
+      if (opts.background) opts.background(work);
+      else void work;
       return asyncAccepted();
     }
     return run();
@@ -179,6 +198,7 @@ export class ActionRouter implements ActionCalls {
             selfId: opts.selfId,
             format: opts.format,
             grant: opts.grant,
+            signal: opts.signal,
             caller: this,
           };
           return ok(await handlerFor<GatewayContext>(gatewayHandlers, name)(params, ctx));

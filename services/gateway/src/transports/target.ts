@@ -21,6 +21,20 @@ function asId(value: unknown): number | undefined {
   return undefined;
 }
 
+/**
+ * True when the path or the header names the account: a `self_id` parameter (maybe in the
+ * body) cannot change it, so the account is known before the body is read.
+ */
+export function namedBeforeBody(
+  fromPath: number | undefined,
+  fromHeader: string | string[] | undefined,
+): boolean {
+  return (
+    fromPath !== undefined ||
+    asId(Array.isArray(fromHeader) ? fromHeader[0] : fromHeader) !== undefined
+  );
+}
+
 export function pickAccount(
   directory: AccountLookup,
   grant: Grant,

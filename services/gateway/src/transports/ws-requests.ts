@@ -4,7 +4,8 @@
  * type; binary frames are ignored; a frame that is not a JSON object is answered with a
  * failure rather than a closed socket. A failure never carries `echo: null` (node-napcat-ts
  * stops reconnecting on such a frame): a request whose echo was null gets none. At most
- * GATEWAY_WS_MAX_IN_FLIGHT requests of a connection are handled at once.
+ * GATEWAY_WS_MAX_IN_FLIGHT requests of a connection are handled at once; an `_async` request
+ * counts until its action is done, not only until its `async` answer is sent.
  */
 import { type ActionResponse, failedTag, serialize, toFailure, withEcho } from '@cqfleet/onebot';
 import type { WebSocket } from 'ws';
@@ -42,6 +43,9 @@ export function serveRequests(ws: WebSocket, scope: RequestScope, router: Action
   // backlog (at most what one read brought in) until answers go out.
   let inFlight = 0;
   const backlog: Array<() => Promise<void>> = [];
+  // Work that only waits for this client (a long poll) stops when it goes.
+  const gone = new AbortController();
+  ws.once('close', () => gone.abort());
   const start = (handle: () => Promise<void>) => {
     inFlight++;
     void handle().finally(() => {
@@ -70,6 +74,9 @@ export function serveRequests(ws: WebSocket, scope: RequestScope, router: Action
     const req = frame as { action?: unknown; params?: unknown; echo?: unknown };
     const hasEcho = 'echo' in req;
     const action = typeof req.action === 'string' ? req.action : '';
+    // An `_async` call's work, still running after its answer: the request stays in flight
+    // until it settles (it never rejects).
+    let background: Promise<void> | undefined;
     const handle = () =>
       scope.limiter
         .take()
@@ -78,13 +85,18 @@ export function serveRequests(ws: WebSocket, scope: RequestScope, router: Action
             selfId: scope.selfId,
             format: scope.settings.messageFormat,
             grant: scope.grant,
+            signal: gone.signal,
+            background: work => {
+              background = work;
+            },
           }),
         )
         .catch((err: unknown) => toFailure(err))
         .then(response => {
           sendBounded(ws, reply(response, hasEcho, req.echo), scope.maxBuffered);
         })
-        .catch(() => undefined); // a socket closed meanwhile: nobody to answer
+        .catch(() => undefined) // a socket closed meanwhile: nobody to answer
+        .then(() => background);
     if (inFlight < scope.maxInFlight) start(handle);
     else {
       backlog.push(handle);
