@@ -18,6 +18,7 @@
  * - the answer is the bytes with their type, `cache-control: private, max-age=300` and
  *   `x-content-type-options: nosniff`.
  */
+import { BodyTooLarge, readBounded } from '@cqfleet/runtime';
 import { ApiError } from '../admin/json-api.js';
 
 export const SIM_MEDIA_TIMEOUT_MS = 5_000;
@@ -89,31 +90,13 @@ export async function fetchSimImage(
     await res.body?.cancel().catch(() => undefined);
     throw notAnImage(`the simulator answered ${declared || 'no content type'}`);
   }
-  if (Number(res.headers.get('content-length') ?? 0) > MAX_MEDIA_BYTES) {
-    await res.body?.cancel().catch(() => undefined);
-    throw tooLarge();
+  let bytes: Buffer;
+  try {
+    bytes = await readBounded(res, MAX_MEDIA_BYTES);
+  } catch (err) {
+    if (err instanceof BodyTooLarge) throw tooLarge();
+    throw unavailable(err instanceof Error ? err.message : String(err));
   }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (res.body) {
-    const reader = res.body.getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        size += value.byteLength;
-        if (size > MAX_MEDIA_BYTES) {
-          await reader.cancel().catch(() => undefined);
-          throw tooLarge();
-        }
-        chunks.push(value);
-      }
-    } catch (err) {
-      if (err instanceof ApiError) throw err;
-      throw unavailable(err instanceof Error ? err.message : String(err));
-    }
-  }
-  const bytes = Buffer.concat(chunks);
   const type = sniffImage(bytes);
   if (!type) throw notAnImage('the bytes are not a PNG, JPEG, GIF or WebP image');
   if (declared !== 'application/octet-stream' && declared !== type)

@@ -24,7 +24,7 @@
  *   `SIMULATOR_UNAVAILABLE`.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Logger } from '@cqfleet/runtime';
+import { type Logger, readBounded } from '@cqfleet/runtime';
 import type { z } from 'zod';
 import { ApiError, readJson } from '../admin/json-api.js';
 import {
@@ -219,7 +219,7 @@ export class SimProxy {
         redirect: 'error',
         signal: AbortSignal.timeout(this.opts.timeoutMs ?? SIM_TIMEOUT_MS),
       });
-      text = await boundedText(res, MAX_ANSWER_BYTES);
+      text = (await readBounded(res, MAX_ANSWER_BYTES)).toString('utf8');
     } catch (err) {
       this.opts.log.warn({ err: String(err), path }, 'simulator request failed');
       throw unavailable(err instanceof Error ? err.message : String(err));
@@ -240,24 +240,4 @@ export class SimProxy {
     if (!parsed.success) throw unavailable(`unexpected answer: ${firstIssue(parsed.error)}`);
     return parsed.data;
   }
-}
-
-/** The answer's body as text, refused past `max` bytes (read no further). */
-async function boundedText(res: Response, max: number): Promise<string> {
-  if (Number(res.headers.get('content-length') ?? 0) > max) throw new Error('answer too large');
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      throw new Error('answer too large');
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

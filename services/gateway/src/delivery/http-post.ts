@@ -9,12 +9,15 @@
  * - a timeout per attempt; transport errors and 5xx are retried with back-off (the event and
  *   those behind it wait) until delivered or older than the replay window. go-cqhttp retries
  *   only transport errors, 3 times, and drops the event then;
- * - a JSON object in the reply is a quick operation on that event.
+ * - a JSON object in the reply is a quick operation on that event. The reply is read no further
+ *   than MAX_REPLY_BYTES (a quick operation is a few hundred bytes; a receiver streaming more
+ *   would otherwise fill the gateway's memory within the timeout): a longer one counts as
+ *   delivered, without a quick operation.
  */
 import { createHmac } from 'node:crypto';
 import type { HttpPostEndpoint } from '@cqfleet/contracts';
 import type { MetaEvent } from '@cqfleet/onebot';
-import type { Logger } from '@cqfleet/runtime';
+import { BodyTooLarge, type Logger, readBounded } from '@cqfleet/runtime';
 import type { FeedEvent } from './event-feed.js';
 import type { Settings } from '../config.js';
 import type { FilterRegistry } from '../events/filter-registry.js';
@@ -22,6 +25,9 @@ import { eventView } from '../events/view.js';
 import { type ActionCaller, handleQuickOperation } from '../routing/quick-operation.js';
 
 export const USER_AGENT = 'CQHttp/4.15.0 cqfleet/0.1.0';
+
+/** The longest reply of a receiver that is read (for its quick operation). */
+export const MAX_REPLY_BYTES = 1024 * 1024;
 
 export interface PostResult {
   delivered: boolean;
@@ -50,11 +56,14 @@ export async function postEvent(
       body,
       signal: AbortSignal.timeout(def.timeout_ms),
     });
-    const text = await res.text();
     let reply: unknown;
     try {
+      const text = (await readBounded(res, MAX_REPLY_BYTES)).toString('utf8');
       reply = text.trim() ? JSON.parse(text) : undefined;
-    } catch {
+    } catch (err) {
+      // Not JSON, or too long: delivered all the same, without a quick operation. A reply cut
+      // short by the timeout is a failed attempt, as before.
+      if (!(err instanceof SyntaxError || err instanceof BodyTooLarge)) throw err;
       reply = undefined;
     }
     return { delivered: res.status < 500, status: res.status, reply };
