@@ -13,7 +13,7 @@ import { groupActions } from './actions/group.js';
 import { guildActions } from './actions/guild.js';
 import { messageActions } from './actions/message.js';
 import { systemActions } from './actions/system.js';
-import { OneBotError } from './errors.js';
+import { ERRORS, type ErrorTag, OneBotError } from './errors.js';
 
 export const actions = {
   ...messageActions,
@@ -97,6 +97,11 @@ export function parseParams<N extends ActionName>(name: N, raw: unknown): Action
   const result = actions[name].params.safeParse(raw);
   if (result.success) return result.data as ActionParams<N>;
   const issue = result.error.issues[0];
+  // A message limit's refusal (params.ts) keeps its own tag and wording.
+  const tag =
+    issue?.code === 'custom' ? (issue.params as { tag?: unknown } | undefined)?.tag : undefined;
+  if (typeof tag === 'string' && Object.hasOwn(ERRORS, tag))
+    throw new OneBotError(tag as ErrorTag, issue!.message);
   const field = issue?.path.join('.') || 'params';
   throw new OneBotError('INVALID_PARAMS', `参数 ${field} 无效: ${issue?.message ?? 'invalid'}`);
 }

@@ -78,6 +78,19 @@ export {
 } from './events.js';
 export { formatMessage, isEmptyMessage, plainText, toCQString, toSegments } from './message.js';
 export { crc32, messageCode, messageId, messageIdV2 } from './message-id.js';
+export type {
+  ForwardCheck,
+  MessageLimit,
+  MessageLimits,
+  MessageRefusal,
+} from './message-limits.js';
+export {
+  ACTION_SEGMENTS,
+  checkForward,
+  checkMessage,
+  MEDIA_SEGMENTS,
+  MESSAGE_LIMITS,
+} from './message-limits.js';
 export { SURFACE_END, SURFACE_START, surfaceTable, withSurfaceTable } from './surface.js';
 export type { InputSegment, MessageFormat, MessageInput, Segment, SegmentType } from './segment.js';
 export {

@@ -17,6 +17,7 @@
  */
 import { z } from 'zod';
 import { toSegments } from './message.js';
+import { checkForward, checkMessage, type MessageRefusal } from './message-limits.js';
 import type { InputSegment, MessageInput } from './segment.js';
 
 function absent(v: unknown): boolean {
@@ -99,12 +100,29 @@ export function message() {
     .transform(v => (v ?? '') as MessageInput);
 }
 
-/** Forward nodes: an array of `node` segments, or one. Content is normalised at the session. */
+/**
+ * A refusal of a message limit (message-limits.ts) as a parse issue: `parseParams` answers it
+ * with the limit's own tag instead of INVALID_PARAMS.
+ */
+function refuseMessage(ctx: z.RefinementCtx, refusal: MessageRefusal): never {
+  ctx.addIssue({ code: 'custom', message: refusal.wording, params: { tag: refusal.tag } });
+  return z.NEVER;
+}
+
+/**
+ * Forward nodes: an array of `node` segments, or one. Content is normalised at the session,
+ * which checks it against the message limits; here only the shape is (nodes per list, in all,
+ * nesting), so a huge node list is refused before it is forwarded.
+ */
 export function nodes() {
   return z
     .union([segmentSchema, z.array(segmentSchema)])
     .optional()
-    .transform(v => (v === undefined ? [] : Array.isArray(v) ? v : [v]) as InputSegment[]);
+    .transform((v, ctx) => {
+      const list = (v === undefined ? [] : Array.isArray(v) ? v : [v]) as InputSegment[];
+      const checked = checkForward(list, { parseContent: false });
+      return checked.ok ? list : refuseMessage(ctx, checked.refusal);
+    });
 }
 
 /** Any JSON value, passed through (quick-operation `context`, download `headers`, …). */
@@ -147,7 +165,8 @@ export const noParams = params({});
 
 /**
  * Parameters of an action that sends a message: `message` is normalised to segments at the
- * edge, with `auto_escape` applied (a CQ string is sent as plain text when it is true).
+ * edge, with `auto_escape` applied (a CQ string is sent as plain text when it is true), and
+ * checked against the message limits (message-limits.ts) on the segments, parsed only once.
  */
 export function messageParams<
   S extends z.ZodRawShape & {
@@ -155,8 +174,10 @@ export function messageParams<
     auto_escape: ReturnType<typeof bool>;
   },
 >(shape: S, aliases: Aliases = {}) {
-  return params(shape, aliases).transform(p => {
+  return params(shape, aliases).transform((p, ctx) => {
     const v = p as { message: MessageInput; auto_escape: boolean };
-    return { ...p, message: toSegments(v.message, v.auto_escape) };
+    const message = toSegments(v.message, v.auto_escape);
+    const refusal = checkMessage(message);
+    return refusal ? refuseMessage(ctx, refusal) : { ...p, message };
   });
 }
