@@ -1,7 +1,9 @@
 /**
  * Serving actions over gRPC: a service owner (session worker, history) supplies one `execute`
  * function; this adapter runs it for every request on the multiplexed `Call` stream and on
- * `Invoke`, bounds it by the request's deadline, and turns the outcome into an ActionReply.
+ * `Invoke`, bounds it by the request's deadline (answering TIMEOUT then, and firing the
+ * AbortSignal it gave `execute` so the work stops too), and turns the outcome into an
+ * ActionReply.
  *
  * Failures travel as data (retcode, msg, wording), never as gRPC status. Thrown `OneBotError`s
  * keep their tag; anything else is logged with its stack and answered INTERNAL_ERROR.
@@ -25,7 +27,12 @@ export class Refused extends Error {
   }
 }
 
-export type Execute = (req: ActionRequest) => Promise<unknown>;
+/**
+ * Runs one request. `signal` fires (its reason a TIMEOUT OneBotError) when the request's deadline
+ * has passed and the caller has been answered TIMEOUT: work still going on is for nobody, and
+ * loops over a message's parts check it between steps and stop.
+ */
+export type Execute = (req: ActionRequest, signal: AbortSignal) => Promise<unknown>;
 
 const EMPTY = Buffer.alloc(0);
 
@@ -38,12 +45,18 @@ const actionSeconds = histogram('cqfleet_action_seconds', 'Time to serve an acti
   'action',
 ]);
 
-function timeout(ms: number): { promise: Promise<never>; cancel(): void } {
+/** A deadline: `promise` rejects and `signal` fires together, with the same TIMEOUT. */
+function timeout(ms: number): { promise: Promise<never>; signal: AbortSignal; cancel(): void } {
+  const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const promise = new Promise<never>((_r, reject) => {
-    timer = setTimeout(() => reject(new OneBotError('TIMEOUT', `操作超过 ${ms} ms 未完成`)), ms);
+    timer = setTimeout(() => {
+      const reason = new OneBotError('TIMEOUT', `操作超过 ${ms} ms 未完成`);
+      reject(reason);
+      controller.abort(reason);
+    }, ms);
   });
-  return { promise, cancel: () => clearTimeout(timer) };
+  return { promise, signal: controller.signal, cancel: () => clearTimeout(timer) };
 }
 
 /** Runs one request and never rejects: every outcome becomes a reply. */
@@ -58,7 +71,7 @@ export async function runAction(
   let result = 'ok';
   let retcode = 0;
   try {
-    const data = await Promise.race([execute(req), limit.promise]);
+    const data = await Promise.race([execute(req, limit.signal), limit.promise]);
     return ActionReply.fromPartial({
       callId: req.callId,
       retcode: 0,
