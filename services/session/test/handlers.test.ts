@@ -116,6 +116,7 @@ async function run(action: ActionName, raw: Record<string, unknown>, qq = new Fa
       mediaTimeoutMs: 1_000,
       upstreamMaxInlineBytes: 1 << 20,
     },
+    signal: new AbortController().signal,
   };
   const handler = sessionHandlers[action as keyof typeof sessionHandlers] as (
     p: unknown,

@@ -26,6 +26,11 @@ export interface ActionContext {
   /** Media jobs (fetches, OCR, conversions) run by the media workers. */
   media: MediaClient;
   options: SessionOptions;
+  /**
+   * Fires at the action's deadline (the caller has been answered TIMEOUT). A handler that
+   * works in steps (pokes, look-ups, uploads) checks it between them and stops.
+   */
+  signal: AbortSignal;
 }
 
 /** The session's handlers, typed by the action table (a subset while actions are planned). */

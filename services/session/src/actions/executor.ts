@@ -45,21 +45,31 @@ export function decodeCall(req: ActionRequest): Call {
   };
 }
 
-type Services = Omit<ActionContext, 'account' | 'qq' | 'format'>;
+type Services = Omit<ActionContext, 'account' | 'qq' | 'format' | 'signal'>;
 
 export function createExecutor(
   leases: Pick<LeaseManager, 'holds'>,
   accounts: ReadonlyMap<number, AccountRuntime>,
   handlers: SessionHandlers,
   services: { history: MessageLookup; media: MediaClient; options: SessionOptions },
-): (req: ActionRequest) => Promise<unknown> {
+): (req: ActionRequest, signal: AbortSignal) => Promise<unknown> {
   /** The action's own handler, run over the account's QQ-side port. */
-  const runHandler = async (call: Call, account: AccountRuntime): Promise<unknown> => {
+  const runHandler = async (
+    call: Call,
+    account: AccountRuntime,
+    signal: AbortSignal,
+  ): Promise<unknown> => {
     const name = tableName(call.action);
     const handler = handlerFor<ActionContext>(handlers, name);
     if (!ANSWERS_OFFLINE.has(name) && !(await account.onlineWithin(LOGIN_WAIT_MS)))
       throw new OneBotError('ACCOUNT_OFFLINE');
-    const ctx: ActionContext = { account, qq: account.qq, format: call.format, ...services };
+    const ctx: ActionContext = {
+      account,
+      qq: account.qq,
+      format: call.format,
+      signal,
+      ...services,
+    };
     return account.runAction(() => handler(call.params, ctx));
   };
 
@@ -67,10 +77,17 @@ export function createExecutor(
     call: Call,
     account: AccountRuntime,
     driver: ProxiedDriver,
+    signal: AbortSignal,
   ): Promise<unknown> => {
-    if (ANSWERED_LOCALLY.has(call.action)) return runHandler(call, account);
+    if (ANSWERED_LOCALLY.has(call.action)) return runHandler(call, account, signal);
     if (!(await account.onlineWithin(LOGIN_WAIT_MS))) throw new OneBotError('ACCOUNT_OFFLINE');
-    const ctx: ActionContext = { account, qq: account.qq, format: call.format, ...services };
+    const ctx: ActionContext = {
+      account,
+      qq: account.qq,
+      format: call.format,
+      signal,
+      ...services,
+    };
     const local = () =>
       handlerFor<ActionContext>(handlers, tableName(call.action))(call.params, ctx);
     return account.runAction(() =>
@@ -83,7 +100,7 @@ export function createExecutor(
     );
   };
 
-  return async req => {
+  return async (req, signal) => {
     const account = accounts.get(req.selfId);
     if (!account || !leases.holds(req.selfId, req.fence))
       throw new Refused(new OneBotError('OWNERSHIP_MOVED', `本节点不持有账号 ${req.selfId}`));
@@ -92,8 +109,8 @@ export function createExecutor(
     const call = decodeCall(req);
     const driver = account.driver;
     return driver.kind === 'proxied'
-      ? runProxied(call, account, driver)
-      : runHandler(call, account);
+      ? runProxied(call, account, driver, signal)
+      : runHandler(call, account, signal);
   };
 }
 

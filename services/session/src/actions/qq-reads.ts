@@ -19,6 +19,9 @@ import type { ActionContext } from './context.js';
 /** How long a read waits for an account that is logging in (just taken over). */
 const LOGIN_WAIT_MS = 3_000;
 
+/** The signal of a read (`ActionContext.signal`), which never fires. */
+const NO_DEADLINE = new AbortController().signal;
+
 type QQReadHandlers = {
   [K in QQReadName]: (
     args: QQReads[K]['args'],
@@ -58,7 +61,7 @@ export const qqReadHandlers: QQReadHandlers = {
 export function readServer(
   leases: Pick<LeaseManager, 'holds'>,
   accounts: ReadonlyMap<number, AccountRuntime>,
-  services: Omit<ActionContext, 'account' | 'qq' | 'format'>,
+  services: Omit<ActionContext, 'account' | 'qq' | 'format' | 'signal'>,
 ): ServeRead {
   return async <K extends QQReadName>(
     selfId: number,
@@ -74,7 +77,15 @@ export function readServer(
     const read =
       driver.kind === 'proxied'
         ? () => upstreamReads[name](args, driver, selfId)
-        : () => qqReadHandlers[name](args, { account, qq: driver, format: 'array', ...services });
+        : () =>
+            qqReadHandlers[name](args, {
+              account,
+              qq: driver,
+              format: 'array',
+              // A read is one look-up, bounded by qqSideService's deadline: nothing to stop.
+              signal: NO_DEADLINE,
+              ...services,
+            });
     return account.track(read);
   };
 }

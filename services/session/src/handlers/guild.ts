@@ -2,7 +2,7 @@
  * QQ guilds (reference §1.5 "Guild"): ids in responses are strings; a guild message id is
  * `<guild>-<channel>-<seq>` so that `get_guild_msg` can find it again.
  */
-import { fail, formatMessage } from '@cqfleet/onebot';
+import { checkMessage, fail, formatMessage } from '@cqfleet/onebot';
 import type { SimGuild } from '@cqfleet/sim-client';
 import { prepareOutgoing } from '../segments/outgoing.js';
 import type { ActionContext, SessionHandlers } from '../actions/context.js';
@@ -108,6 +108,8 @@ export const guildHandlers = {
   get_topic_channel_feeds: async (p, ctx) => (await guild(ctx, p.guild_id), []),
   send_guild_channel_msg: async (p, ctx) => {
     // A channel is neither a group nor a friend: replies and group-only segments do not apply.
+    const refusal = checkMessage(p.message);
+    if (refusal) fail(refusal.tag, refusal.wording);
     const out = await prepareOutgoing(ctx, p.message, { user_id: 0 });
     if (out.kind !== 'message') return fail('SEND_MSG_API_ERROR', '频道消息不支持戳一戳与礼物');
     const sent = await ctx.qq.call('send_guild_msg', {

@@ -6,14 +6,22 @@
  * `content`, optional `time`), nested nodes (a `content` made of nodes) and any mix. Reading a
  * forward back (`get_forward_msg`) is history's, which asks this worker for the nodes
  * (actions/qq-reads.ts) when it has not stored them yet.
+ *
+ * Every message and forward is held to `@cqfleet/onebot`'s MESSAGE_LIMITS before anything
+ * reaches the QQ side or the media queue (the gateway checks as it parses; this is the same
+ * check on what arrives, so no caller can skip it), and the steps of a send (pokes, node
+ * look-ups, node uploads) stop once the action's deadline has fired (`ctx.signal`).
  */
 import { sentEventId } from '@cqfleet/contracts';
 import {
+  checkForward,
+  checkMessage,
   fail,
   type InputSegment,
   isEmptyMessage,
   type MessageInput,
   messageId,
+  type MessageRefusal,
   type Segment,
   toSegments,
   valueToString,
@@ -38,23 +46,29 @@ export async function sendMessage(
   segments: Segment[],
 ): Promise<{ message_id: number }> {
   const qq = ctx.qq;
+  const refusal = checkMessage(segments);
+  if (refusal) refuse(refusal);
   const out = await prepareOutgoing(ctx, segments, target);
   if (out.kind === 'actions') {
-    for (const poked of out.pokes)
+    for (const poked of out.pokes) {
+      ctx.signal.throwIfAborted();
       await qq.call(
         'poke',
         'group_id' in target
           ? { user_id: poked, group_id: target.group_id }
           : { user_id: target.user_id },
       );
+    }
     // prepareOutgoing takes gifts in groups only.
     if ('group_id' in target)
-      for (const gift of out.gifts)
+      for (const gift of out.gifts) {
+        ctx.signal.throwIfAborted();
         await qq.call('send_gift', {
           group_id: target.group_id,
           user_id: gift.qq,
           gift_id: gift.id,
         });
+      }
     return { message_id: 0 };
   }
   if (isEmptyMessage(out.elements)) fail('EMPTY_MSG_ERROR');
@@ -67,6 +81,11 @@ export async function sendMessage(
           ...(target.temp_group ? { group_id: target.temp_group } : {}),
         }),
   );
+}
+
+/** A message past a limit: go-cqhttp's envelope for it, the wording naming the limit. */
+function refuse(refusal: MessageRefusal): never {
+  return fail(refusal.tag, refusal.wording);
 }
 
 /** go-cqhttp's dispatch: message_type first, then user_id, then group_id. */
@@ -137,13 +156,18 @@ async function setEssence(ctx: ActionContext, id: number, enable: boolean): Prom
 const isNode = (s: unknown): s is InputSegment =>
   typeof s === 'object' && s !== null && (s as InputSegment).type === 'node';
 
-/** Builds the network's nodes; nodes that cannot be built are skipped, as go-cqhttp does. */
+/**
+ * Builds the network's nodes; nodes that cannot be built are skipped, as go-cqhttp does.
+ * `contents` holds each custom node's content already parsed (by checkForward).
+ */
 async function buildNodes(
   ctx: ActionContext,
   input: InputSegment[],
+  contents: ReadonlyMap<InputSegment, Segment[]>,
 ): Promise<SimForwardNodeInput[]> {
   const out: SimForwardNodeInput[] = [];
   for (const node of input.filter(isNode)) {
+    ctx.signal.throwIfAborted();
     const d = node.data ?? {};
     if (d.id !== undefined && d.id !== null && d.id !== '') {
       const m = await findMessage(ctx, Number(d.id), 'MSG_NOT_FOUND').catch(() => undefined);
@@ -164,34 +188,54 @@ async function buildNodes(
     const time = Number(d.time ?? 0) || seconds();
     const base = { user_id: Number(valueToString(uin)), nickname: valueToString(name), time };
     if (Array.isArray(content) && content.some(isNode))
-      out.push({ ...base, nodes: await buildNodes(ctx, content as InputSegment[]) });
-    else out.push({ ...base, elements: toSegments(content as MessageInput) });
+      out.push({ ...base, nodes: await buildNodes(ctx, content as InputSegment[], contents) });
+    else out.push({ ...base, elements: contents.get(node) ?? toSegments(content as MessageInput) });
   }
   return out;
 }
 
-/** Uploads the media of every custom node, all at once (go-cqhttp uploads them concurrently). */
+/**
+ * How many nodes upload their media at once. go-cqhttp uploads every node's at the same time;
+ * a few at a time keeps one forward from filling the media queue every tenant shares, and lets
+ * a send whose deadline has fired stop between nodes.
+ */
+const NODE_UPLOADS_AT_ONCE = 8;
+
+/** Uploads the media of every custom node, NODE_UPLOADS_AT_ONCE nodes at a time. */
 async function uploadNodes(ctx: ActionContext, nodes: SimForwardNodeInput[]): Promise<void> {
-  const jobs: Array<Promise<void>> = [];
+  const queue: Array<SimForwardNodeInput & { elements: Segment[] }> = [];
   const walk = (list: SimForwardNodeInput[]) => {
     for (const node of list) {
       if (node.nodes) walk(node.nodes);
-      else if (node.elements)
-        jobs.push(
-          uploadNodeMedia(ctx, node.elements).then(elements => {
-            node.elements = elements;
-          }),
-        );
+      else if (node.elements) queue.push(node as SimForwardNodeInput & { elements: Segment[] });
     }
   };
   walk(nodes);
-  await Promise.all(jobs);
+  let next = 0;
+  let failed = false;
+  // Each lane takes the next node until none is left, the deadline fired or another lane failed.
+  const lane = async () => {
+    try {
+      while (!failed && next < queue.length) {
+        ctx.signal.throwIfAborted();
+        const node = queue[next++]!;
+        node.elements = await uploadNodeMedia(ctx, node.elements);
+      }
+    } catch (err) {
+      failed = true;
+      throw err;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(NODE_UPLOADS_AT_ONCE, queue.length) }, lane));
 }
 
 async function sendForward(ctx: ActionContext, target: Target, messages: InputSegment[]) {
   const { account, qq } = ctx;
-  const nodes = await buildNodes(ctx, messages);
+  const checked = checkForward(messages, { parseContent: true });
+  if (!checked.ok) refuse(checked.refusal);
+  const nodes = await buildNodes(ctx, messages, checked.contents);
   await uploadNodes(ctx, nodes);
+  ctx.signal.throwIfAborted();
   const chat = 'group_id' in target ? { group_id: target.group_id } : { user_id: target.user_id };
   const sent = await qq.call('send_forward', { ...chat, nodes });
   const options = { extraReplyData: ctx.options.extraReplyData };
