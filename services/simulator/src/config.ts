@@ -19,6 +19,8 @@ const Schema = z.object({
   seqBase: z.coerce.number().int().nonnegative().optional(),
   /** Events kept per account for replay after a reconnect. @default 10000 */
   eventLogSize: envInt(10_000, 1),
+  /** Bytes (JSON characters) of events kept per account, whatever their count. @default 16 MiB */
+  eventLogBytes: envInt(16 * 1024 * 1024, 1024),
 });
 
 export type Config = z.output<typeof Schema> & {

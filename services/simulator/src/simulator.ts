@@ -16,6 +16,7 @@ export interface SimulatorOptions extends WorldOptions {
   host: string;
   port: number;
   eventLogSize?: number;
+  eventLogBytes?: number;
 }
 
 export interface RunningSimulator {
@@ -33,7 +34,7 @@ export async function startSimulator(
   log: Logger,
 ): Promise<RunningSimulator> {
   const world = buildWorld(file, options);
-  const hub = new AccountHub(options.eventLogSize);
+  const hub = new AccountHub(options.eventLogSize, options.eventLogBytes);
   world.onAccountEvent = (uin, event) => hub.deliver(uin, event);
   const control = new ControlApi(world, hub);
   const drivers = new DriverServer(world, hub, log);

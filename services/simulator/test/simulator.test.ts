@@ -136,6 +136,29 @@ describe('simulator - driver protocol', () => {
     a.conn.close();
   });
 
+  it('an oversized message is refused with the protocol error reply, by driver and control API', async () => {
+    const a = await login(10001, 4);
+    const huge = [{ type: 'text', data: { text: 'x'.repeat(4 * 1024 * 1024) } }];
+    await expect(
+      a.conn.request('send_group_msg', { group_id: 100100, elements: huge }),
+    ).rejects.toMatchObject({ code: 'SEND_MSG_API_ERROR' });
+    // The connection goes on: the refusal was an answer, not a failure.
+    expect(
+      await a.conn.request('send_group_msg', {
+        group_id: 100100,
+        elements: [{ type: 'text', data: { text: 'small' } }],
+      }),
+    ).toMatchObject({ seq: expect.any(Number) });
+    a.conn.close();
+    const res = await fetch(`${sim.url}/people/20002/send_group_msg`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ group_id: 100100, message: huge }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'SEND_MSG_API_ERROR' } });
+  });
+
   it('resume_after replays missed events in order; another epoch replays everything kept', async () => {
     const first = await login(10002, 10);
     const lastSeq = first.info.last_seq;

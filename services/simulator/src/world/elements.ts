@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { normalizeSegments, type Segment, valueToString } from '@cqfleet/onebot';
+import { keepMedia } from './media-store.js';
 import type { WorldState } from './state.js';
 
 const SHOW_EFFECTS = new Set(['40000', '40001', '40002', '40003', '40004', '40005']);
@@ -56,13 +57,6 @@ function cardImage(d: Record<string, string>, w: WorldState): Segment {
     `<item layout="0"><image uuid="${mediaName(d.file ?? '', 'image')}" url="${url}" minWidth="${d.minwidth ?? '400'}" minHeight="${d.minheight ?? '400'}" maxWidth="${d.maxwidth ?? '500'}" maxHeight="${d.maxheight ?? '1000'}"/></item>` +
     `<source name="${d.source ?? ''}" icon="${d.icon ?? ''}"/></msg>`;
   return { type: 'xml', data: { data: xml, resid: '1' } };
-}
-
-const MAX_KEPT_MEDIA = 500;
-
-function keepMedia(w: WorldState, name: string, bytes: Buffer): void {
-  w.media.set(name, bytes);
-  if (w.media.size > MAX_KEPT_MEDIA) w.media.delete(w.media.keys().next().value!);
 }
 
 /** Transforms elements as the network does before storing and delivering them. */

@@ -10,30 +10,66 @@ import {
   type SimForwardNodeInput,
 } from '@cqfleet/sim-client';
 import { deliverable } from './elements.js';
+import { checkForward } from './message-limits.js';
 import { sendGroupMessage, sendToChat } from './messages.js';
 import { newId, now, type WorldState } from './state.js';
 
-const MAX_FORWARD_NODES = 200;
+/**
+ * The forward store keeps the newest packages: at most this many, and this many bytes of
+ * content (as checkForward counts it). An older resid reads as MSG_NOT_FOUND, as an expired
+ * one does on QQ.
+ */
+const KEPT_PACKAGES = 10_000;
+const KEPT_BYTES = 256 * 1024 * 1024;
 
-/** Stores a forward package (nested packages become their own) and returns its resid. */
+/** Content bytes of each kept package, oldest first, and their sum; per world. */
+const keptSizes = new WeakMap<WorldState, { sizes: Map<string, number>; bytes: number }>();
+
+function keep(w: WorldState, resid: string, bytes: number): void {
+  let kept = keptSizes.get(w);
+  if (!kept) keptSizes.set(w, (kept = { sizes: new Map(), bytes: 0 }));
+  kept.sizes.set(resid, bytes);
+  kept.bytes += bytes;
+  for (const [old, size] of kept.sizes) {
+    if (kept.sizes.size <= KEPT_PACKAGES && kept.bytes <= KEPT_BYTES) break;
+    kept.sizes.delete(old);
+    kept.bytes -= size;
+    w.forwards.delete(old);
+  }
+}
+
+/**
+ * Stores a forward package (nested packages become their own) and returns its resid. The
+ * whole package is checked against the network's limits first (message-limits.ts).
+ */
 export function storeForward(
   w: WorldState,
   nodes: SimForwardNodeInput[],
   groupId?: number,
 ): string {
-  if (nodes.length === 0 || nodes.length > MAX_FORWARD_NODES)
-    throw new SimError('EMPTY_NODES', `a forward message needs 1 to ${MAX_FORWARD_NODES} nodes`);
+  const bytes = checkForward(nodes);
+  return storeChecked(w, nodes, groupId, bytes);
+}
+
+function storeChecked(
+  w: WorldState,
+  nodes: SimForwardNodeInput[],
+  groupId: number | undefined,
+  bytes: number,
+): string {
   const stored: SimForwardNode[] = nodes.map(n => ({
     user_id: n.user_id,
     nickname: n.nickname,
     time: n.time,
     ...(groupId ? { group_id: groupId } : {}),
     elements: n.nodes?.length
-      ? [{ type: 'forward', data: { id: storeForward(w, n.nodes, groupId) } }]
+      ? [{ type: 'forward', data: { id: storeChecked(w, n.nodes, groupId, 0) } }]
       : deliverable(w, n.elements ?? [], groupId !== undefined),
   }));
   const resid = newId(12);
   w.forwards.set(resid, stored);
+  // A nested package is counted with its outer one (it holds the whole package's bytes).
+  keep(w, resid, bytes);
   return resid;
 }
 

@@ -6,6 +6,7 @@
  */
 import { SimError, type SimGroup, type SimMember } from '@cqfleet/sim-client';
 import { type GroupState, MAX_BAN_S, now, type WorldState } from './state.js';
+import { checkCard, checkGroupName, checkTitle } from './text-limits.js';
 
 export function groupInfo(g: GroupState): SimGroup {
   return { ...g.info, member_count: g.members.size };
@@ -205,6 +206,7 @@ export function setCard(
   const m = w.member(g, userId, 'GROUP_NOT_FOUND');
   if (actor !== userId && !w.outranks(g, actor, userId))
     throw new SimError('NOT_MANAGEABLE', `${actor} cannot set the card of ${userId}`);
+  checkCard(card);
   const old = m.card;
   m.card = card;
   if (old !== card)
@@ -223,6 +225,7 @@ export function setGroupName(w: WorldState, actor: number, groupId: number, name
   const g = w.memberGroup(actor, groupId);
   w.requireManager(g, actor);
   if (name.trim() === '') throw new SimError('CALL_API_ERROR', 'a group name cannot be empty');
+  checkGroupName(name);
   if (g.info.group_name === name) return;
   g.info.group_name = name;
   w.emitToGroup(g, {
@@ -269,6 +272,7 @@ export function setTitle(
   if (g.members.get(actor)?.role !== 'owner')
     throw new SimError('NOT_MANAGEABLE', 'only the owner sets special titles');
   const m = w.member(g, userId, 'GROUP_NOT_FOUND');
+  checkTitle(title);
   m.title = title;
   w.emitToGroup(g, { kind: 'title', time: now(), group_id: groupId, user_id: userId, title });
 }

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { SimError } from '@cqfleet/sim-client';
 import { fileBytes, liveContent } from './file-content.js';
+import { keepMedia } from './media-store.js';
 import type { WorldState } from './state.js';
 
 const PNG_1X1 = Buffer.from(
@@ -61,8 +62,6 @@ export function mediaBytes(
 const NAME = /^([0-9a-f]{32})\.(image|amr|video)$/;
 /** Largest upload the network takes. */
 export const MAX_UPLOAD_BYTES = 256 * 1024 * 1024;
-/** Uploaded media kept in memory at most; the oldest go first. */
-const MAX_KEPT_BYTES = 1024 * 1024 * 1024;
 
 export function uploadTicket(w: WorldState, kind: string): { url: string } {
   if (!['image', 'record', 'video'].includes(kind))
@@ -90,15 +89,7 @@ export function storeUpload(w: WorldState, name: string, bytes: Buffer): void {
   if (!m) throw new SimError('BAD_REQUEST', 'an upload is named <md5>.<image|amr|video>');
   if (createHash('md5').update(bytes).digest('hex') !== m[1])
     throw new SimError('BAD_REQUEST', 'the content does not match its md5');
-  w.media.delete(name);
-  w.media.set(name, bytes);
-  let kept = 0;
-  for (const b of w.media.values()) kept += b.length;
-  for (const [key, b] of w.media) {
-    if (kept <= MAX_KEPT_BYTES) break;
-    w.media.delete(key);
-    kept -= b.length;
-  }
+  keepMedia(w, name, bytes);
 }
 
 /** `get_media`: where a received media name can be fetched, and its size. */

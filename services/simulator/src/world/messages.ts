@@ -1,7 +1,8 @@
 /**
  * Messages: sending to groups and people (friends or temporary sessions) under QQ's rules, each
  * send marking the chat recent (and unread) for its receivers; reading stored messages back.
- * Recall, essence and reactions are in recall-essence.ts, forwards and red packets forwards.ts.
+ * Recall, essence and reactions are in recall-essence.ts, forwards and red packets forwards.ts;
+ * how large a message may be, message-limits.ts.
  */
 import { isEmptyMessage, type Segment } from '@cqfleet/onebot';
 import {
@@ -15,6 +16,7 @@ import {
 } from '@cqfleet/sim-client';
 import { bumpUnread, chatKey, clearUnread, noteVoiceTexts } from './chat-state.js';
 import { deliverable } from './elements.js';
+import { checkMessageSize } from './message-limits.js';
 import {
   AT_ALL_PER_GROUP,
   AT_ALL_PER_USER,
@@ -180,6 +182,7 @@ export function sendGroupMessage(
   const g = w.memberGroup(actor, groupId);
   refuseIfRiskControlled(w, actor);
   if (isEmptyMessage(input)) throw new SimError('EMPTY_MSG_ERROR', 'empty message');
+  checkMessageSize(input);
   const member = w.member(g, actor);
   const t = now();
   if (member.shut_up_timestamp > t)
@@ -208,7 +211,11 @@ export function sendGroupMessage(
     anonymous,
   });
   g.log.push(seq);
-  w.keepBounded(g.log, old => g.messages.delete(old));
+  w.keepBounded(g.log, old => {
+    g.messages.delete(old);
+    // Reactions go with their message (they stayed for good before).
+    g.reactions.delete(old);
+  });
   const sender = groupSender(w, g, actor, anonymous);
   for (const uin of g.members.keys()) touchRecent(w, uin, 'group', groupId, seq, t, actor);
   w.emitToGroup(
@@ -248,6 +255,7 @@ export function sendPrivateMessage(
     );
   }
   if (isEmptyMessage(input)) throw new SimError('EMPTY_MSG_ERROR', 'empty message');
+  checkMessageSize(input);
   noteVoiceTexts(w, input);
   const elements = deliverable(w, input, false);
   const seq = from.nextPrivateSeq++;

@@ -6,6 +6,7 @@ import { SimError, type SimEssence } from '@cqfleet/sim-client';
 import { chatKey, forgetUnread } from './chat-state.js';
 import type { ChatRef } from './messages.js';
 import { now, RECALL_WINDOW_S, type WorldState } from './state.js';
+import { checkReaction } from './text-limits.js';
 
 export function recall(
   w: WorldState,
@@ -118,6 +119,7 @@ export function react(
   const g = w.memberGroup(actor, groupId);
   const m = g.messages.get(seq);
   if (!m || m.recalled) throw new SimError('MESSAGE_NOT_FOUND', `no message ${seq}`);
+  checkReaction(emojiId, set, g.reactions.get(seq));
   let byEmoji = g.reactions.get(seq);
   if (!byEmoji) g.reactions.set(seq, (byEmoji = new Map()));
   const users = byEmoji.get(emojiId) ?? new Set<number>();

@@ -1,0 +1,51 @@
+/**
+ * Bounds on what an account's action writes into the world beyond messages (those are in
+ * message-limits.ts). Each bound is QQ's own where QQ has one, so a bot meets the refusal it
+ * would meet on QQ; without them one member could write megabytes that are then copied into
+ * every event of the group:
+ *
+ * - a group card (群名片) is at most 60 bytes of UTF-8 (QQ: 20 CJK characters); it is the
+ *   sender's card in every group message event of that member;
+ * - a special title (专属头衔) at most 18 bytes (QQ: 6 CJK characters);
+ * - a group name at most 90 bytes (QQ: 30 CJK characters);
+ * - a reaction is a QQ emoji id (digits: a face id or a Unicode code point), at most 10 digits,
+ *   and a message carries at most 20 different reactions (QQ's limit on one message): the
+ *   emoji id was any string, and every new one added an entry to the message for good.
+ *
+ * A value past them is `INVALID_PARAMS` naming it, before anything changes.
+ */
+import { SimError } from '@cqfleet/sim-client';
+
+export const MAX_CARD_BYTES = 60;
+export const MAX_TITLE_BYTES = 18;
+export const MAX_GROUP_NAME_BYTES = 90;
+export const MAX_REACTION_KINDS = 20;
+const EMOJI_ID = /^\d{1,10}$/;
+
+function atMost(value: string, max: number, what: string): void {
+  const bytes = Buffer.byteLength(value);
+  if (bytes > max)
+    throw new SimError('INVALID_PARAMS', `${what} is at most ${max} bytes (${bytes} given)`);
+}
+
+export const checkCard = (card: string) => atMost(card, MAX_CARD_BYTES, 'a group card');
+export const checkTitle = (title: string) => atMost(title, MAX_TITLE_BYTES, 'a special title');
+export const checkGroupName = (name: string) => atMost(name, MAX_GROUP_NAME_BYTES, 'a group name');
+
+/**
+ * Refuses an emoji id that is not QQ's, and adding a new kind of reaction to a message that
+ * already has MAX_REACTION_KINDS (`kinds`: the emoji ids it carries now, if any).
+ */
+export function checkReaction(
+  emojiId: string,
+  adding: boolean,
+  kinds: ReadonlyMap<string, unknown> | undefined,
+): void {
+  if (!EMOJI_ID.test(emojiId))
+    throw new SimError('INVALID_PARAMS', 'emoji_id is a QQ emoji id (1 to 10 digits)');
+  if (adding && kinds && !kinds.has(emojiId) && kinds.size >= MAX_REACTION_KINDS)
+    throw new SimError(
+      'API_ERROR',
+      `a message carries at most ${MAX_REACTION_KINDS} different reactions`,
+    );
+}

@@ -1,0 +1,75 @@
+/**
+ * What an account writes beyond messages is bounded as QQ bounds it (text-limits.ts): group
+ * cards, special titles and group names, and reactions (QQ emoji ids, 20 kinds a message,
+ * dropped with their message).
+ */
+import type { OpCaller, WorldState } from '@cqfleet/simulator';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { MAX_REACTION_KINDS } from '../src/world/text-limits.js';
+import { type DemoWorld, demoWorld, fails, text } from './demo-world.js';
+
+let w: WorldState;
+let ops: OpCaller;
+let of: DemoWorld['of'];
+
+beforeEach(() => {
+  ({ w, ops, of } = demoWorld());
+});
+
+describe('names a member sets', () => {
+  it('a group card is at most 60 bytes: a member cannot put megabytes into every message event', () => {
+    fails(
+      () =>
+        ops.set_card({ group_id: 100100, user_id: 20002, card: 'x'.repeat(1024 * 1024) }, 20002),
+      'INVALID_PARAMS',
+    );
+    fails(
+      () => ops.set_card({ group_id: 100100, user_id: 20002, card: '字'.repeat(21) }, 20002),
+      'INVALID_PARAMS',
+    );
+    expect(of(10001, 'group_card')).toEqual([]);
+    ops.set_card({ group_id: 100100, user_id: 20002, card: '字'.repeat(20) }, 20002);
+    expect(w.group(100100).members.get(20002)!.card).toBe('字'.repeat(20));
+  });
+
+  it('a special title is at most 18 bytes, a group name 90', () => {
+    fails(
+      () => ops.set_title({ group_id: 100100, user_id: 20002, title: '字'.repeat(7) }, 10001),
+      'INVALID_PARAMS',
+    );
+    ops.set_title({ group_id: 100100, user_id: 20002, title: '字'.repeat(6) }, 10001);
+    fails(
+      () => ops.set_group_name({ group_id: 100100, name: '字'.repeat(31) }, 10001),
+      'INVALID_PARAMS',
+    );
+    ops.set_group_name({ group_id: 100100, name: '字'.repeat(30) }, 10001);
+    expect(w.group(100100).info.group_name).toBe('字'.repeat(30));
+  });
+});
+
+describe('reactions', () => {
+  const react = (seq: number, emoji_id: string, uin = 20002, set = true) =>
+    ops.react({ group_id: 100100, seq, emoji_id, set }, uin);
+
+  it('are QQ emoji ids, at most 20 kinds a message', () => {
+    const { seq } = ops.send_group_msg({ group_id: 100100, elements: text('hi') }, 20001);
+    fails(() => react(seq, 'x'.repeat(1024 * 1024)), 'INVALID_PARAMS');
+    fails(() => react(seq, '12345678901'), 'INVALID_PARAMS');
+    for (let i = 0; i < MAX_REACTION_KINDS; i++) react(seq, String(i));
+    fails(() => react(seq, '999', 20003), 'API_ERROR');
+    // Another member joins an existing kind, and removing is always allowed.
+    react(seq, '0', 20003);
+    react(seq, '999', 20003, false);
+    react(seq, '0', 20003, false);
+    expect(w.group(100100).reactions.get(seq)!.size).toBe(MAX_REACTION_KINDS);
+  });
+
+  it('leave with their message when the group store lets it go', () => {
+    const { seq } = ops.send_group_msg({ group_id: 100100, elements: text('first') }, 20001);
+    react(seq, '76');
+    for (let i = 0; i < w.chatLogSize; i++)
+      ops.send_group_msg({ group_id: 100100, elements: text(`m${i}`) }, 20001);
+    expect(w.group(100100).messages.has(seq)).toBe(false);
+    expect(w.group(100100).reactions.has(seq)).toBe(false);
+  });
+});
