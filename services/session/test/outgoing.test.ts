@@ -42,12 +42,13 @@ const stored = new Map<number, Partial<MessageEvent>>([
 
 const jobs: unknown[] = [];
 
-function ctx(ignoreInvalidCqcode: boolean): ActionContext {
+function ctx(ignoreInvalidCqcode: boolean, signal = new AbortController().signal): ActionContext {
   return {
     account: { uin: 10001 },
     // The QQ side's port: the upload ticket is all these sends ask of it.
     qq: { call: async () => ({ url: 'http://sim/media/image' }) },
     format: 'string',
+    signal,
     history: {
       find: async (_self: number, id: number) => {
         const m = stored.get(id);
@@ -127,6 +128,17 @@ describe('outgoing segments', () => {
     expect(await elements(`[CQ:video,file=${ok},cover=file:///etc/x.jpg]v`, true)).toEqual([
       { type: 'text', data: { text: 'v' } },
     ]);
+  });
+
+  it('past the action’s deadline no media job joins the shared queue', async () => {
+    const deadline = new AbortController();
+    deadline.abort(new OneBotError('TIMEOUT'));
+    jobs.length = 0;
+    const image = parseCQ('[CQ:image,file=https://example.com/a.png]');
+    await expect(prepareOutgoing(ctx(false, deadline.signal), image, group)).rejects.toMatchObject({
+      msg: 'TIMEOUT',
+    });
+    expect(jobs).toEqual([]);
   });
 
   it('a refused medium fails the whole send', async () => {

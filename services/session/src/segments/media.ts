@@ -69,7 +69,10 @@ export async function uploadMedia(
   options: SendOptions = {},
 ): Promise<Uploaded> {
   if (CACHE_NAME.test(file)) return { name: file };
+  // Past the action's deadline no new media job joins the queue every tenant shares.
+  ctx.signal.throwIfAborted();
   const url = await uploadUrl(ctx, kind === 'cover' ? 'image' : kind);
+  ctx.signal.throwIfAborted();
   const threads = Number(options.threads);
   const prepared = await ctx.media.job(
     'media.prepare',
