@@ -53,6 +53,14 @@ export function createExecutor(
   handlers: SessionHandlers,
   services: { history: MessageLookup; media: MediaClient; options: SessionOptions },
 ): (req: ActionRequest, signal: AbortSignal) => Promise<unknown> {
+  const contextFor = (call: Call, account: AccountRuntime, signal: AbortSignal): ActionContext => ({
+    account,
+    qq: account.qq,
+    format: call.format,
+    signal,
+    ...services,
+  });
+
   /** The action's own handler, run over the account's QQ-side port. */
   const runHandler = async (
     call: Call,
@@ -63,13 +71,7 @@ export function createExecutor(
     const handler = handlerFor<ActionContext>(handlers, name);
     if (!ANSWERS_OFFLINE.has(name) && !(await account.onlineWithin(LOGIN_WAIT_MS)))
       throw new OneBotError('ACCOUNT_OFFLINE');
-    const ctx: ActionContext = {
-      account,
-      qq: account.qq,
-      format: call.format,
-      signal,
-      ...services,
-    };
+    const ctx = contextFor(call, account, signal);
     return account.runAction(() => handler(call.params, ctx));
   };
 
@@ -81,13 +83,7 @@ export function createExecutor(
   ): Promise<unknown> => {
     if (ANSWERED_LOCALLY.has(call.action)) return runHandler(call, account, signal);
     if (!(await account.onlineWithin(LOGIN_WAIT_MS))) throw new OneBotError('ACCOUNT_OFFLINE');
-    const ctx: ActionContext = {
-      account,
-      qq: account.qq,
-      format: call.format,
-      signal,
-      ...services,
-    };
+    const ctx = contextFor(call, account, signal);
     const local = () =>
       handlerFor<ActionContext>(handlers, tableName(call.action))(call.params, ctx);
     return account.runAction(() =>
