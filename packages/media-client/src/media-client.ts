@@ -168,8 +168,8 @@ export class MediaClient {
    * A caller stopped waiting (TIMEOUT). When it was the last caller of the job and no worker
    * has started it, the job is removed (with its payload): nobody would read its result, and
    * queued jobs of callers long gone must not hold the workers' turn. A job already running
-   * finishes, and a retry joins it as before. A caller that joins in the instant between the count and the removal
-   * waits for nothing and gets TIMEOUT; its retry adds the job again.
+   * finishes, and a retry joins it as before. A caller that joins in the instant between the
+   * count and the removal waits for nothing and gets TIMEOUT; its retry adds the job again.
    */
   private async abandon(id: string, waiters: string): Promise<void> {
     try {
