@@ -5,16 +5,20 @@
  * unchanged record reconnects nothing; a change during a hand-over reaches the new owner; a
  * reverse upstream's new token closes the old socket, refuses the old token and accepts the new.
  */
+import type { Socket } from 'node:net';
+import { Namespace } from '@cqfleet/contracts';
+import { connectNats, createLogger } from '@cqfleet/runtime';
 import { SimControl } from '@cqfleet/sim-client';
 import {
   OneBotHttp,
   Receiver,
   startTestCluster,
   type TestCluster,
+  testInfra,
   waitFor,
 } from '@cqfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectReverse, upgrade } from './scripted-reverse.js';
+import { connectReverse, messageFrame, text, upgrade } from './scripted-reverse.js';
 import { StandInUpstream } from './standin-upstream.js';
 
 const ADMIN = 'admin-secret';
@@ -218,6 +222,35 @@ describe('a reverse upstream', () => {
     const second = await connectReverse(cluster.wsUrl, REV, 'r2');
     expect(await onlineAs(REV, 'scripted', since)).toBeLessThan(2_000);
     second.ws.close();
+  });
+});
+
+describe('a revoked reverse socket that ignores the close', () => {
+  it('relays nothing more and answers no worker, however long it stays', async () => {
+    await put(REV, { driver: 'onebot', options: { mode: 'reverse', token: 'r3' } });
+    const old = await connectReverse(cluster.wsUrl, REV, 'r3');
+    await onlineAs(REV, 'scripted', Date.now());
+    const ns = new Namespace(cluster.options.namespace);
+    const nc = await connectNats(testInfra().natsUrl, 'test', createLogger('test', 'silent'));
+    try {
+      const relayed: string[] = [];
+      nc.subscribe(`${ns.upstreamSubject(REV, 'in')}.*`, {
+        callback: (_err, msg) => relayed.push(msg.string()),
+      });
+      // It stops reading, so the close frame never reaches it and its side stays open.
+      (old.ws as unknown as { _socket: Socket })._socket.pause();
+      await put(REV, { driver: 'onebot', options: { mode: 'reverse', token: 'r4' } });
+      await new Promise(r => setTimeout(r, 500));
+      old.ws.send(messageFrame(REV, 4242, [text('from a revoked token')]));
+      await nc.flush();
+      await expect(
+        nc.request(ns.upstreamSubject(REV, 'hello'), '', { timeout: 1_000 }),
+      ).rejects.toThrow();
+      expect(relayed.filter(f => f.includes('from a revoked token'))).toEqual([]);
+    } finally {
+      old.ws.terminate();
+      await nc.drain();
+    }
   });
 });
 

@@ -32,6 +32,19 @@ export function sendBounded(
 
 function closeSlowConsumer(ws: WebSocket): void {
   countRefusal('slow_consumer');
-  ws.close(SLOW_CONSUMER_CODE, SLOW_CONSUMER_REASON);
-  setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
+  closeWithin(ws, SLOW_CONSUMER_CODE, SLOW_CONSUMER_REASON);
+}
+
+/**
+ * Closes `ws`, and cuts it off if its peer has not completed the close within `graceMs`: a
+ * peer that ignores the close frame would otherwise hold the socket for `ws`'s own 30 s.
+ */
+export function closeWithin(
+  ws: WebSocket,
+  code: number,
+  reason: string,
+  graceMs = CLOSE_GRACE_MS,
+): void {
+  ws.close(code, reason);
+  setTimeout(() => ws.terminate(), graceMs).unref();
 }

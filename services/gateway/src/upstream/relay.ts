@@ -35,7 +35,7 @@ import type { AccountDirectory } from '../accounts/directory.js';
 import type { ErrorTag } from '@cqfleet/onebot';
 import { sameSecret, tokenFrom } from '../auth/tokens.js';
 import { authRefusal, countRefusal, refusalBody, writeRawRefusal } from '../refusals.js';
-import { sendBounded } from '../transports/ws-send.js';
+import { closeWithin, sendBounded } from '../transports/ws-send.js';
 import { RecentEvents } from './recent-events.js';
 
 const held = new Set<WebSocket>();
@@ -89,7 +89,7 @@ export class UpstreamRelay {
       const options = this.reverseOptions(uin);
       if (options && sameSecret(token, options.token ?? '')) continue;
       this.deps.log.info({ uin }, 'upstream socket closed: the account no longer accepts it');
-      ws.close(1008, 'account settings changed');
+      closeWithin(ws, 1008, 'account settings changed');
       this.accepted.delete(ws);
     }
   }
@@ -124,7 +124,7 @@ export class UpstreamRelay {
       ws.once('close', () => this.accepted.delete(ws));
       this.accept(ws, checked.uin).catch((err: unknown) => {
         this.deps.log.warn({ err, uin: checked.uin }, 'upstream socket not relayed');
-        ws.close(1011, 'relay unavailable');
+        closeWithin(ws, 1011, 'relay unavailable');
       });
     });
   }
@@ -160,6 +160,10 @@ export class UpstreamRelay {
     const hello: RelayHello = { conn, replica: replicaId };
     const joiner = new FrameJoiner();
     const recent = new RecentEvents(this.deps.replay.windowMs, this.deps.replay.maxBytes);
+    // Once its close is decided (token changed, replaced, relay failed) a socket relays nothing
+    // and answers no worker's hello, whether or not its peer completes the close: a peer
+    // holding a revoked token could otherwise go on speaking for the account meanwhile.
+    const live = () => ws.readyState === ws.OPEN;
     const subs: Subscription[] = [
       nc.subscribe(ns.upstreamSubject(uin, 'out', conn), {
         callback: (err, msg) => {
@@ -171,14 +175,14 @@ export class UpstreamRelay {
       }),
       nc.subscribe(ns.upstreamSubject(uin, 'hello'), {
         callback: (err, msg) => {
-          if (!err) msg.respond(JSON.stringify(hello));
+          if (!err && live()) msg.respond(JSON.stringify(hello));
         },
       }),
       // The owner is subscribed to this socket's frames: it gets the recent events again (after
       // any live frame that beat its request; the stream drops what it has already).
       nc.subscribe(ns.upstreamSubject(uin, 'attach', conn), {
         callback: (err, msg) => {
-          if (err) return;
+          if (err || !live()) return;
           const again = recent.recent();
           try {
             for (const frame of again) publishFrame(nc, ns.upstreamSubject(uin, 'in', conn), frame);
@@ -192,14 +196,14 @@ export class UpstreamRelay {
       nc.subscribe(ns.upstreamSubject(uin, 'opened'), {
         callback: (err, msg) => {
           const other = err ? undefined : connOf(msg.string());
-          if (other !== undefined && other !== conn)
-            ws.close(1000, 'replaced by a newer connection');
+          if (other !== undefined && other !== conn && live())
+            closeWithin(ws, 1000, 'replaced by a newer connection');
         },
       }),
     ];
     held.add(ws);
     ws.on('message', (data, isBinary) => {
-      if (isBinary) return;
+      if (isBinary || !live()) return;
       recent.note(data as Buffer);
       try {
         publishFrame(nc, ns.upstreamSubject(uin, 'in', conn), data as Buffer);
