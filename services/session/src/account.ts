@@ -8,6 +8,7 @@ import { driverEventId, type Lease, type AccountRecord } from '@cqfleet/contract
 import type { OneBotEvent } from '@cqfleet/onebot';
 import {
   canonicalJson,
+  counter,
   InFlight,
   type LeaseStore,
   type Logger,
@@ -59,6 +60,17 @@ const CURSOR_WRITE_EVERY_MS = 1_000;
 const SELF_MEMBER_TTL_MS = 60_000;
 /** How long a driver change waits for the actions running on the old connection. */
 const SWITCH_DRAIN_MS = 5_000;
+/**
+ * The most an upstream's events may wait to be published, per account: an upstream cannot be
+ * paused or asked again (its events are pushed), so past this the stream is far behind and
+ * what it sends is dropped and counted rather than held. A busy bot's bursts stay far below.
+ */
+export const UPSTREAM_BACKLOG = { events: 10_000, bytes: 64 * 1024 * 1024 };
+
+const upstreamDropped = counter(
+  'cqfleet_session_upstream_events_dropped_total',
+  'Upstream events dropped because the account already had UPSTREAM_BACKLOG waiting to be published',
+);
 
 /** What of a record the session's connection depends on (endpoints are the gateway's). */
 const connectionOf = (r: AccountRecord) => canonicalJson({ driver: r.driver, options: r.options });
@@ -77,6 +89,7 @@ export class AccountRuntime {
   private readonly log: Logger;
   private readonly stateWaiters = new Set<() => void>();
   private readonly actions = new InFlight();
+  private upstreamDrops = 0;
   private current: Driver;
   private connection: string;
   /** A driver change in progress (actions wait for it). */
@@ -171,12 +184,17 @@ export class AccountRuntime {
         position: cursor,
       });
     },
-    onOneBotEvent: (event, id) => {
+    onOneBotEvent: (event, id, bytes) => {
+      if (!this.pipeline.offer({ id, event, bytes }, UPSTREAM_BACKLOG)) {
+        upstreamDropped.inc();
+        if (this.upstreamDrops++ % 100 === 0)
+          this.log.warn({ dropped: this.upstreamDrops }, 'upstream events dropped: backlog full');
+        return;
+      }
       if (event.post_type === 'message') {
         this.stats.messageReceived++;
         this.stats.lastMessageTime = event.time;
       }
-      this.pipeline.enqueue({ id, event });
     },
     onState: (state, detail) => {
       this.log.info({ state, detail }, 'account state');

@@ -39,9 +39,10 @@ export interface DriverHooks {
   onEvent(event: SimEvent, cursor: Cursor): void;
   /**
    * An event that is OneBot already (an upstream implementation's), normalised by the driver;
-   * `id` is stable, so a second delivery of the same event is dropped by the stream.
+   * `id` is stable, so a second delivery of the same event is dropped by the stream; `bytes`
+   * is the length of the frame it came in (the account's backlog is bounded by it).
    */
-  onOneBotEvent(event: OneBotEvent, id: string): void;
+  onOneBotEvent(event: OneBotEvent, id: string, bytes: number): void;
   onState(state: DriverState, detail?: string): void;
   /** Where to resume after (re)connecting. */
   cursor(): Cursor | undefined;

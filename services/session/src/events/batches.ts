@@ -22,6 +22,8 @@ export interface PipelineItem<P> {
   done?: (err?: Error) => void;
   /** Began a message that was sent: a batch taken again after a failure starts here. */
   lead?: boolean;
+  /** The length of the frame it came from, for the backlog's bound (`EventPipeline.offer`). */
+  bytes?: number;
 }
 
 /**

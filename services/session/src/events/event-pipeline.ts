@@ -72,6 +72,8 @@ export class EventPipeline<P> {
   private recovering = true;
   /** Ids of events a looked-up duplicate held that have not been queued yet: skipped. */
   private readonly storedAhead = new Set<string>();
+  /** Bytes of the frames of the events queued or in flight that said how long they were. */
+  private backlogBytes = 0;
   published = 0;
 
   constructor(
@@ -96,8 +98,23 @@ export class EventPipeline<P> {
 
   /** Queues an event whose completion nobody awaits (driver events). */
   enqueue(item: Omit<PipelineItem<P>, 'done'>): void {
+    this.backlogBytes += item.bytes ?? 0;
     this.queue.push(item);
     this.pump();
+  }
+
+  /**
+   * Queues an event of a source that cannot be paused or replayed (an upstream implementation)
+   * unless the account's backlog already holds `limit.events` events or `limit.bytes` bytes of
+   * such frames: false, and the event is not queued. An upstream sending faster than the
+   * stream takes would otherwise grow the worker's memory without bound, for every account it
+   * owns.
+   */
+  offer(item: Omit<PipelineItem<P>, 'done'>, limit: { events: number; bytes: number }): boolean {
+    if (this.pending >= limit.events || this.backlogBytes + (item.bytes ?? 0) > limit.bytes)
+      return false;
+    this.enqueue(item);
+    return true;
   }
 
   get pending(): number {
@@ -116,6 +133,7 @@ export class EventPipeline<P> {
     const abandoned = [...this.inflight.flatMap(f => f.items), ...this.queue.splice(0)];
     for (const item of abandoned) item.done?.(new Error('event pipeline stopped'));
     this.inflight = [];
+    this.backlogBytes = 0;
     for (const resolve of this.idle.splice(0)) resolve();
   }
 
@@ -153,6 +171,7 @@ export class EventPipeline<P> {
   /** Marks events stored (or dropped): counted, the cursor moved, their waiters resolved. */
   private complete(items: PipelineItem<P>[], stored = true): void {
     for (const item of items) {
+      this.backlogBytes -= item.bytes ?? 0;
       if (stored) {
         this.published++;
         published.inc({ post_type: item.event.post_type });

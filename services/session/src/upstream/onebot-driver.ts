@@ -189,7 +189,7 @@ export class OneBotDriver extends ConnectionLoop implements ProxiedDriver {
       const out = fromUpstream(this.uin, parsed.frame, raw);
       if (!out) return;
       this.media_.remember(out.event);
-      hooks.onOneBotEvent(out.event, out.id);
+      hooks.onOneBotEvent(out.event, out.id, raw.length);
       return;
     }
     const { echo, reply } = parsed;
