@@ -78,7 +78,11 @@ async function standIn(uin: number, nickname: string, token: string): Promise<St
 }
 
 beforeAll(async () => {
-  cluster = await startTestCluster({ sessions: 2, env: { GATEWAY_ADMIN_TOKEN: ADMIN } });
+  cluster = await startTestCluster({
+    sessions: 2,
+    // Pinged twice a second: a reverse upstream that stops answering is cut off within a second.
+    env: { GATEWAY_ADMIN_TOKEN: ADMIN, GATEWAY_UPSTREAM_PING_MS: '500' },
+  });
   admin = cluster.gateways[0]!.adminUrl;
 }, 60_000);
 
@@ -250,6 +254,25 @@ describe('a revoked reverse socket that ignores the close', () => {
     } finally {
       old.ws.terminate();
       await nc.drain();
+    }
+  });
+});
+
+describe('a reverse upstream that stops answering', () => {
+  it('is cut off at the next ping but one, and its account goes offline', async () => {
+    await put(REV, { driver: 'onebot', options: { mode: 'reverse', token: 'r5' } });
+    const quiet = await connectReverse(cluster.wsUrl, REV, 'r5');
+    await onlineAs(REV, 'scripted', Date.now());
+    // Gone without a FIN, as far as the gateway can tell: nothing it sends is read any more.
+    (quiet.ws as unknown as { _socket: Socket })._socket.pause();
+    try {
+      await waitFor(
+        async () => ((await view(REV)).online === false ? true : undefined),
+        10_000,
+        'offline',
+      );
+    } finally {
+      quiet.ws.terminate();
     }
   });
 });

@@ -125,6 +125,12 @@ const Schema = z.object({
   upstreamReplayMs: envInt(30_000, 0),
   /** …and at most this many bytes per upstream. @default 262144 */
   upstreamReplayBytes: envInt(256 * 1024, 0),
+  /**
+   * A reverse-WebSocket upstream is pinged this often, and cut off when it has not answered the
+   * last ping by the next (a peer gone without a FIN would otherwise look online for ever;
+   * `0`: never). @default 30000 ms
+   */
+  upstreamPingMs: envInt(30_000, 0),
   /** Stable id of this replica; random per process when absent. */
   replicaId: z.string().optional(),
   /**

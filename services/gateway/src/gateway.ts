@@ -144,6 +144,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     directory,
     replicaId,
     replay: { windowMs: config.upstreamReplayMs, maxBytes: config.upstreamReplayBytes },
+    pingMs: config.upstreamPingMs,
     maxBuffered: config.wsMaxBufferedBytes,
     log: glog,
   });

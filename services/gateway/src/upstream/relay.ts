@@ -62,6 +62,8 @@ export interface UpstreamRelayDeps {
   replay: { windowMs: number; maxBytes: number };
   /** GATEWAY_WS_MAX_BUFFERED_BYTES: an upstream that stops reading is closed (slow consumer). */
   maxBuffered: number;
+  /** GATEWAY_UPSTREAM_PING_MS: how often each socket is pinged (0: never). */
+  pingMs: number;
   log: Logger;
 }
 
@@ -75,12 +77,39 @@ export class UpstreamRelay {
   private readonly accepted = new Map<WebSocket, { uin: number; token: string }>();
   private readonly offReconnect: () => void;
   private readonly offChange: () => void;
+  /** Sockets that answered their last ping (or are new since it). */
+  private readonly answered = new WeakSet<WebSocket>();
+  private readonly pinger?: NodeJS.Timeout;
 
   constructor(private readonly deps: UpstreamRelayDeps) {
     this.offReconnect = onNatsStatus(deps.nc, 'reconnect', () => {
       for (const { uin, hello } of this.announced.values()) this.announce(uin, hello);
     });
     this.offChange = deps.directory.onChange(() => this.recheck());
+    if (deps.pingMs > 0) {
+      this.pinger = setInterval(() => this.ping(), deps.pingMs);
+      this.pinger.unref();
+    }
+  }
+
+  /**
+   * Cuts off the sockets that did not answer the last ping, and pings the others. An upstream
+   * gone without a FIN (power lost, a NAT's idle drop) would otherwise stay attached: the
+   * account reported online, every action written into the dead socket until it times out.
+   */
+  private ping(): void {
+    for (const ws of this.wss.clients) {
+      if (!this.answered.has(ws)) {
+        this.deps.log.info(
+          { uin: this.accepted.get(ws)?.uin },
+          'upstream socket cut off: no answer to the last ping',
+        );
+        ws.terminate();
+        continue;
+      }
+      this.answered.delete(ws);
+      ws.ping();
+    }
   }
 
   /** Closes the sockets that their account's record no longer accepts. */
@@ -121,6 +150,8 @@ export class UpstreamRelay {
     }
     this.wss.handleUpgrade(req, socket, head, ws => {
       this.accepted.set(ws, checked);
+      this.answered.add(ws);
+      ws.on('pong', () => this.answered.add(ws));
       ws.once('close', () => this.accepted.delete(ws));
       this.accept(ws, checked.uin).catch((err: unknown) => {
         this.deps.log.warn({ err, uin: checked.uin }, 'upstream socket not relayed');
@@ -233,6 +264,7 @@ export class UpstreamRelay {
 
   /** Stops relaying; the gateway then closes the sockets (upstreams reconnect elsewhere). */
   close(): void {
+    clearInterval(this.pinger);
     this.offReconnect();
     this.offChange();
   }
