@@ -34,7 +34,15 @@ export interface Connector {
   ): Promise<UpstreamLink>;
 }
 
-/** This worker connects to the upstream's forward-WebSocket server, token as Bearer. */
+/** How often a forward link pings its upstream; one that has not answered by the next is cut. */
+export const UPSTREAM_PING_MS = 30_000;
+
+/**
+ * This worker connects to the upstream's forward-WebSocket server, token as Bearer. The link is
+ * pinged every `pingMs` and cut off when the last ping is unanswered: an upstream gone without a
+ * FIN (a NAT's idle drop, power lost) would otherwise keep the account online while every action
+ * is written into a dead socket until it times out.
+ */
 export class ForwardConnector implements Connector {
   constructor(
     readonly where: string,
@@ -42,6 +50,7 @@ export class ForwardConnector implements Connector {
     private readonly log: Logger,
     /** A longer frame closes the connection (1009) rather than being buffered. */
     private readonly maxFrameBytes: number,
+    private readonly pingMs = UPSTREAM_PING_MS,
   ) {}
 
   connect(onFrame: (raw: string) => void, signal: AbortSignal): Promise<UpstreamLink> {
@@ -52,8 +61,21 @@ export class ForwardConnector implements Connector {
     });
     const stop = () => ws.terminate();
     signal.addEventListener('abort', stop, { once: true });
+    let answered = true;
+    ws.on('pong', () => (answered = true));
+    const pinger = setInterval(() => {
+      if (ws.readyState !== ws.OPEN) return;
+      if (!answered) {
+        this.log.warn({ where: this.where }, 'upstream cut off: no answer to the last ping');
+        return stop();
+      }
+      answered = false;
+      ws.ping();
+    }, this.pingMs);
+    pinger.unref();
     const closed = new Promise<string>(resolve =>
       ws.once('close', (code, reason) => {
+        clearInterval(pinger);
         signal.removeEventListener('abort', stop);
         resolve(`${code} ${reason.toString()}`);
       }),
