@@ -239,7 +239,9 @@ describe('a revoked reverse socket that ignores the close', () => {
     try {
       const relayed: string[] = [];
       nc.subscribe(`${ns.upstreamSubject(REV, 'in')}.*`, {
-        callback: (_err, msg) => relayed.push(msg.string()),
+        callback: (_err, msg) => {
+          relayed.push(msg.string());
+        },
       });
       // It stops reading, so the close frame never reaches it and its side stays open.
       (old.ws as unknown as { _socket: Socket })._socket.pause();
