@@ -11,13 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  AddressGuard,
-  cachePath,
-  headersDigest,
-  type MediaContext,
-  runMediaJob,
-} from '@cqfleet/media';
+import { cachePath, headersDigest, runMediaJob } from '@cqfleet/media';
+import { testContext } from './test-context.js';
 
 let server: Server;
 let url: string;
@@ -52,19 +47,7 @@ beforeEach(async () => {
   cacheDir = await mkdtemp(join(tmpdir(), 'media-key-'));
 });
 
-const ctx = (): Omit<MediaContext, 'selfId'> => ({
-  guard: new AddressGuard(['127.0.0.1']),
-  limits: {
-    cacheDir,
-    maxBytes: 1024 ** 2,
-    idleTimeoutMs: 5_000,
-    deadlineMs: 10_000,
-    maxRedirects: 3,
-  },
-  roots: [],
-  videoMaxBytes: 1024,
-  ffmpeg: 'ffmpeg',
-});
+const ctx = () => testContext(cacheDir, { maxRedirects: 3 });
 
 async function download(headers?: unknown): Promise<string> {
   const r = await runMediaJob(

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { metricsRegistry } from '@cqfleet/runtime';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AddressGuard, type MediaContext, receivedPath, runMediaJob } from '@cqfleet/media';
+import { receivedPath, runMediaJob } from '@cqfleet/media';
+import { testContext } from './test-context.js';
 
 const MiB = 1024 * 1024;
 let server: Server;
@@ -58,19 +59,8 @@ beforeEach(async () => {
   await mkdir(cacheDir);
 });
 
-const ctx = (): Omit<MediaContext, 'selfId'> => ({
-  guard: new AddressGuard(['127.0.0.1']),
-  limits: {
-    cacheDir,
-    maxBytes: 1024 ** 3,
-    idleTimeoutMs: 5_000,
-    deadlineMs: 30_000,
-    maxRedirects: 3,
-  },
-  roots: [],
-  videoMaxBytes: 1024,
-  ffmpeg: 'ffmpeg',
-});
+const ctx = () =>
+  testContext(cacheDir, { maxBytes: 1024 ** 3, deadlineMs: 30_000, maxRedirects: 3 });
 
 async function refused(reason: string): Promise<number> {
   const metric = metricsRegistry.getSingleMetric('cqfleet_media_refused_total');

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { AddressGuard, type MediaContext, runMediaJob } from '@cqfleet/media';
+import { AddressGuard, runMediaJob } from '@cqfleet/media';
+import { testContext } from './test-context.js';
 
 const tesseract = vi.hoisted(() => ({
   recognize: vi.fn(async (_image: Buffer) => ({ data: { blocks: [], text: '' } })),
@@ -52,20 +53,8 @@ beforeEach(async () => {
   cacheDir = await mkdtemp(join(tmpdir(), 'media-ocr-'));
 });
 
-const ctx = (): Omit<MediaContext, 'selfId'> => ({
-  guard: new AddressGuard([]),
-  limits: {
-    cacheDir,
-    maxBytes: 1024 ** 3,
-    idleTimeoutMs: 5_000,
-    deadlineMs: 10_000,
-    maxRedirects: 1,
-  },
-  roots: [],
-  videoMaxBytes: 1024,
-  ffmpeg: 'ffmpeg',
-  ocrData: 'light',
-});
+const ctx = () =>
+  testContext(cacheDir, { maxBytes: 1024 ** 3 }, { guard: new AddressGuard([]), ocrData: 'light' });
 
 const ocr = (image: Buffer) =>
   runMediaJob('media.ocr', { selfId: 1, params: { base64: image.toString('base64') } }, ctx());

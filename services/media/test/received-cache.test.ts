@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AddressGuard, type MediaContext, runMediaJob } from '@cqfleet/media';
+import { runMediaJob } from '@cqfleet/media';
+import { testContext } from './test-context.js';
 
 const md5 = (b: string | Buffer) => createHash('md5').update(b).digest('hex');
 const ATTACKER = 666;
@@ -48,19 +49,7 @@ beforeEach(async () => {
   cacheDir = await mkdtemp(join(tmpdir(), 'media-received-'));
 });
 
-const ctx = (): Omit<MediaContext, 'selfId'> => ({
-  guard: new AddressGuard(['127.0.0.1']),
-  limits: {
-    cacheDir,
-    maxBytes: 1024 ** 2,
-    idleTimeoutMs: 5_000,
-    deadlineMs: 10_000,
-    maxRedirects: 1,
-  },
-  roots: [],
-  videoMaxBytes: 1024,
-  ffmpeg: 'ffmpeg',
-});
+const ctx = () => testContext(cacheDir);
 
 const job = (name: string, selfId: number, params: unknown) =>
   runMediaJob(name, { selfId, params }, ctx());
