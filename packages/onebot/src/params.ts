@@ -79,8 +79,10 @@ export function optionalBool() {
   return z.preprocess(toBool, z.boolean().optional());
 }
 
-export function str(defaultValue = '') {
-  return z.preprocess(toStr, z.string().default(defaultValue));
+/** A string parameter; with `max`, at most that many UTF-16 units. */
+export function str(defaultValue = '', max?: number) {
+  const schema = z.string();
+  return z.preprocess(toStr, (max === undefined ? schema : schema.max(max)).default(defaultValue));
 }
 
 export function optionalStr() {

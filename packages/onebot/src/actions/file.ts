@@ -61,6 +61,9 @@ const downloadHeaders = json().superRefine((v, ctx) => {
     });
 });
 
+/** The longest text `.get_word_slices` segments (characters). */
+export const WORD_SLICES_MAX_CHARS = 10_000;
+
 export const fileActions = {
   /**
    * `file`: a local path or `file://` under the media workers' roots, `base64://`, or an
@@ -293,7 +296,8 @@ export const fileActions = {
     origin: 'go-cqhttp',
     status: 'ready',
     summary: 'Chinese word segmentation of `content`.',
-    params: params({ content: str() }),
+    // Segmented by a media worker every tenant shares: a chat message's length, not a book's.
+    params: params({ content: str('', WORD_SLICES_MAX_CHARS) }),
     result: z.looseObject({ slices: z.array(z.string()) }),
   }),
   clean_cache: action({
