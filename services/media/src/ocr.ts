@@ -52,8 +52,12 @@ const TARGET_HEIGHT = 32;
 const MAX_SCALED_PIXELS = 24_000_000;
 /** Formats prepared with sharp; anything else is refused. */
 const RASTER = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff']);
-/** Largest image read (pixels): sharp's own default input limit, 16383 × 16383. */
-export const OCR_MAX_PIXELS = 0x3fff * 0x3fff;
+/**
+ * Largest image read (pixels): 64 M, 8192 × 8192. A phone's 50 M-pixel photo passes; sharp's
+ * own default (16383², 268 M) would let one image hold a 268 MB greyscale buffer and the one
+ * tesseract worker every tenant's OCR waits for.
+ */
+export const OCR_MAX_PIXELS = 8192 * 8192;
 
 export interface OcrText {
   text: string;

@@ -64,6 +64,11 @@ describe('OCR of images sharp refuses', () => {
     const png = declaredPng(20_000, 20_000);
     expect(png.length).toBeLessThan(1024 * 1024);
     expect(await ocr(png)).toMatchObject({ ok: false, msg: 'MEDIA_TOO_LARGE' });
+    // Within sharp's own limit (16383²) but over OCR's: 81 M pixels.
+    expect(await ocr(declaredPng(9_000, 9_000))).toMatchObject({
+      ok: false,
+      msg: 'MEDIA_TOO_LARGE',
+    });
     expect(tesseract.recognize).not.toHaveBeenCalled();
   });
 
