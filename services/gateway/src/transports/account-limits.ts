@@ -50,11 +50,6 @@ export class AccountLimits {
     };
   }
 
-  /** Unfinished requests of `selfId` now. */
-  unfinished(selfId: number): number {
-    return this.inFlight.get(selfId) ?? 0;
-  }
-
   bucket(selfId: number): TokenBucket {
     let b = this.buckets.get(selfId);
     if (!b) {

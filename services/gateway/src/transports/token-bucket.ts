@@ -105,7 +105,3 @@ export class TokenBucket {
     this.timer = undefined;
   }
 }
-
-export function bucketFor(rate: RateLimit): TokenBucket {
-  return new TokenBucket(rate);
-}
