@@ -11,7 +11,8 @@
  */
 export type { InternalJobs } from './jobs.js';
 export type { MediaClientOptions } from './media-client.js';
-export { dedupeId, MediaClient } from './media-client.js';
+export { AccountSlots } from './account-slots.js';
+export { DEFAULT_JOBS_PER_ACCOUNT, dedupeId, MediaClient } from './media-client.js';
 export type { Offloaded } from './payloads.js';
 export {
   base64Size,

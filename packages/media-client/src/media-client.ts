@@ -12,6 +12,7 @@ import {
 } from '@cqfleet/onebot';
 import { connectRedis, type Logger, type Redis, type RedisTarget } from '@cqfleet/runtime';
 import { Queue, QueueEvents } from 'bullmq';
+import { AccountSlots } from './account-slots.js';
 import type { InternalJobs } from './jobs.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, offload, PAYLOAD_GRACE_MS, PayloadStore } from './payloads.js';
 
@@ -27,6 +28,9 @@ const JOB_OPTIONS = {
   removeOnFail: { age: 24 * 3600, count: 1_000 },
 };
 
+/** Jobs of one account in the queue from one process at once (account-slots.ts). */
+export const DEFAULT_JOBS_PER_ACCOUNT = 8;
+
 export interface MediaClientOptions {
   /**
    * Largest `base64://` payload (decoded) stored for a job that is not an image (images are
@@ -34,6 +38,11 @@ export interface MediaClientOptions {
    * stored. @default 100 MiB
    */
   maxPayloadBytes?: number;
+  /**
+   * Jobs of one account in the shared queue from this process at once; its further jobs wait
+   * in this process, within their timeout (account-slots.ts). @default 8
+   */
+  jobsPerAccount?: number;
 }
 
 /**
@@ -93,6 +102,7 @@ export class MediaClient {
   private readonly connections: Redis[];
   private readonly payloads: PayloadStore;
   private readonly maxPayloadBytes: number;
+  private readonly slots: AccountSlots;
 
   constructor(
     redis: RedisTarget | string,
@@ -101,6 +111,7 @@ export class MediaClient {
     options: MediaClientOptions = {},
   ) {
     this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+    this.slots = new AccountSlots(options.jobsPerAccount ?? DEFAULT_JOBS_PER_ACCOUNT);
     // BullMQ blocks on its connections; they must retry forever (maxRetriesPerRequest null).
     const queueConn = connectRedis(redis, 'media-client queue', log, {
       maxRetriesPerRequest: null,
@@ -122,6 +133,22 @@ export class MediaClient {
   }
 
   private async run(name: string, data: MediaJobData, timeoutMs: number): Promise<MediaJobResult> {
+    const asked = Date.now();
+    const release = data.selfId ? await this.slots.acquire(data.selfId, timeoutMs) : undefined;
+    try {
+      const left = timeoutMs - (Date.now() - asked);
+      if (left <= 0) throw new OneBotError('TIMEOUT', `媒体任务未在 ${timeoutMs} ms 内完成`);
+      return await this.queued(name, data, left);
+    } finally {
+      release?.();
+    }
+  }
+
+  private async queued(
+    name: string,
+    data: MediaJobData,
+    timeoutMs: number,
+  ): Promise<MediaJobResult> {
     // By content, before the bytes are taken out: identical payloads share a job.
     const dedupe = dedupeId(name, data.params, data.selfId);
     const jobId = randomUUID();

@@ -123,6 +123,26 @@ describe('callers that give up', () => {
     }
   });
 
+  it('an account has at most jobsPerAccount jobs in the queue; another account’s goes in at once', async () => {
+    const capped = new MediaClient(testInfra().redisUrl, idleNs, log, { jobsPerAccount: 2 });
+    const fetch = (url: string, selfId: number) =>
+      capped
+        .job('media.fetch', { url, name: `${'a'.repeat(32)}.image` }, 600, selfId)
+        .catch((err: unknown) => err);
+    try {
+      await capped.ready();
+      const mine = Array.from({ length: 5 }, (_, i) => fetch(`http://x/mine/${i}`, 10001));
+      const theirs = fetch('http://x/theirs', 10002);
+      await new Promise(r => setTimeout(r, 200));
+      expect(await capped.counts()).toMatchObject({ waiting: 3 });
+      for (const outcome of await Promise.all([...mine, theirs]))
+        expect(outcome).toMatchObject({ msg: 'TIMEOUT' });
+      expect(await capped.counts()).toMatchObject({ waiting: 0 });
+    } finally {
+      await capped.close();
+    }
+  });
+
   it('a job shared by identical callers stays until the last of them gives up', async () => {
     const args = { url: 'http://x/shared', name: `${'e'.repeat(32)}.image` };
     const first = idle.job('media.fetch', args, 300, 10001);
