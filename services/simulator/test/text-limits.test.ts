@@ -1,11 +1,11 @@
 /**
  * What an account writes beyond messages is bounded as QQ bounds it (text-limits.ts): group
- * cards, special titles and group names, and reactions (QQ emoji ids, 20 kinds a message,
- * dropped with their message).
+ * cards, special titles and group names, reactions (QQ emoji ids, 20 kinds a message, dropped
+ * with their message), and group notices (4,000 bytes each, the newest 100 kept).
  */
 import type { OpCaller, WorldState } from '@cqfleet/simulator';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MAX_REACTION_KINDS } from '../src/world/text-limits.js';
+import { MAX_NOTICES, MAX_REACTION_KINDS } from '../src/world/text-limits.js';
 import { type DemoWorld, demoWorld, fails, text } from './demo-world.js';
 
 let w: WorldState;
@@ -71,5 +71,22 @@ describe('reactions', () => {
       ops.send_group_msg({ group_id: 100100, elements: text(`m${i}`) }, 20001);
     expect(w.group(100100).messages.has(seq)).toBe(false);
     expect(w.group(100100).reactions.has(seq)).toBe(false);
+  });
+});
+
+describe('group notices', () => {
+  it('a notice is at most 4,000 bytes, and a group keeps its newest 100', () => {
+    // 10001 owns the demo group.
+    fails(
+      () => ops.send_notice({ group_id: 100100, content: 'x'.repeat(1024 * 1024) }, 10001),
+      'INVALID_PARAMS',
+    );
+    for (let i = 0; i < MAX_NOTICES + 20; i++)
+      ops.send_notice({ group_id: 100100, content: `notice ${i}` }, 10001);
+    const kept = ops.get_notices({ group_id: 100100 }, 10001) as Array<{
+      message: { text: string };
+    }>;
+    expect(kept).toHaveLength(MAX_NOTICES);
+    expect(kept[0]!.message.text).toBe(`notice ${MAX_NOTICES + 19}`);
   });
 });

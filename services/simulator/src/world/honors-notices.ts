@@ -10,6 +10,7 @@ import {
   type SimNotice,
 } from '@cqfleet/sim-client';
 import { AT_ALL_PER_GROUP, AT_ALL_PER_USER, newId, now, today, type WorldState } from './state.js';
+import { checkNotice, MAX_NOTICES } from './text-limits.js';
 
 export function signIn(w: WorldState, actor: number, groupId: number): void {
   w.memberGroup(actor, groupId).signed.add(actor);
@@ -96,6 +97,7 @@ export function sendNotice(
   const g = w.memberGroup(actor, groupId);
   w.requireManager(g, actor, 'PERMISSION_DENIED');
   if (content.trim() === '') throw new SimError('SEND_NOTICE_ERROR', 'a notice needs content');
+  checkNotice(content);
   const notice: SimNotice = {
     notice_id: newId(),
     sender_id: actor,
@@ -108,6 +110,7 @@ export function sendNotice(
     },
   };
   g.notices.unshift(notice);
+  g.notices.length = Math.min(g.notices.length, MAX_NOTICES);
   return { notice_id: notice.notice_id };
 }
 

@@ -12,6 +12,9 @@
  *   and a message carries at most 20 different reactions (QQ's limit on one message): the
  *   emoji id was any string, and every new one added an entry to the message for good.
  *
+ * - a group notice (群公告) at most 4,000 bytes of text (QQ's editor stops well before), and a
+ *   group keeps its newest 100 notices (the older ones are dropped as a new one is posted).
+ *
  * A value past them is `INVALID_PARAMS` naming it, before anything changes.
  */
 import { SimError } from '@cqfleet/sim-client';
@@ -20,6 +23,8 @@ export const MAX_CARD_BYTES = 60;
 export const MAX_TITLE_BYTES = 18;
 export const MAX_GROUP_NAME_BYTES = 90;
 export const MAX_REACTION_KINDS = 20;
+export const MAX_NOTICE_BYTES = 4_000;
+export const MAX_NOTICES = 100;
 const EMOJI_ID = /^\d{1,10}$/;
 
 function atMost(value: string, max: number, what: string): void {
@@ -31,6 +36,7 @@ function atMost(value: string, max: number, what: string): void {
 export const checkCard = (card: string) => atMost(card, MAX_CARD_BYTES, 'a group card');
 export const checkTitle = (title: string) => atMost(title, MAX_TITLE_BYTES, 'a special title');
 export const checkGroupName = (name: string) => atMost(name, MAX_GROUP_NAME_BYTES, 'a group name');
+export const checkNotice = (text: string) => atMost(text, MAX_NOTICE_BYTES, 'a notice');
 
 /**
  * Refuses an emoji id that is not QQ's, and adding a new kind of reaction to a message that
