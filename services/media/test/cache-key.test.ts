@@ -5,16 +5,14 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cachePath, headersDigest, runMediaJob } from '@cqfleet/media';
-import { testContext } from './test-context.js';
+import { loopbackServer, testContext } from './test-context.js';
 
-let server: Server;
+let close: () => void;
 let url: string;
 let cacheDir: string;
 /** What the server answers: a picture per cookie, and a public one without. */
@@ -34,14 +32,14 @@ beforeAll(async () => {
         .png()
         .toBuffer(),
     );
-  server = createServer((req, res) => {
+  let base: string;
+  ({ base, close } = await loopbackServer((req, res) => {
     cookies.push(req.headers.cookie ?? '');
     res.end(pictures.get(req.headers.cookie ?? 'public') ?? pictures.get('public'));
-  });
-  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/me.png`;
+  }));
+  url = `${base}/me.png`;
 });
-afterAll(() => server.close());
+afterAll(() => close());
 beforeEach(async () => {
   cookies.length = 0;
   cacheDir = await mkdtemp(join(tmpdir(), 'media-key-'));

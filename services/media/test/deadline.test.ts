@@ -5,17 +5,17 @@
  * DOWNLOAD_TIMEOUT and are counted as refusals.
  */
 import { mkdtemp, readdir } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { metricsRegistry } from '@cqfleet/runtime';
 import { waitFor } from '@cqfleet/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AddressGuard, downloadFile, type MediaContext, runMediaJob } from '@cqfleet/media';
+import { loopbackServer } from './test-context.js';
 
 const TOTAL = 4 * 1024 * 1024;
-let server: Server;
+let close: () => void;
 let base: string;
 let cacheDir: string;
 /** Responses the server has open right now, and every Range it was asked for. */
@@ -63,14 +63,9 @@ function route(req: IncomingMessage, res: ServerResponse): void {
 }
 
 beforeAll(async () => {
-  server = createServer(route);
-  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ base, close } = await loopbackServer(route));
 });
-afterAll(() => {
-  server.closeAllConnections();
-  server.close();
-});
+afterAll(() => close());
 beforeEach(async () => {
   ranges = [];
   cacheDir = await mkdtemp(join(tmpdir(), 'media-deadline-'));

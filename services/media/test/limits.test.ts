@@ -4,17 +4,16 @@
  * out_format is checked before it becomes part of a path or anything is fetched.
  */
 import { mkdir, mkdtemp, readdir, stat, utimes, writeFile } from 'node:fs/promises';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { metricsRegistry } from '@cqfleet/runtime';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { receivedPath, runMediaJob } from '@cqfleet/media';
-import { testContext } from './test-context.js';
+import { loopbackServer, testContext } from './test-context.js';
 
 const MiB = 1024 * 1024;
-let server: Server;
+let close: () => void;
 let base: string;
 let cacheDir: string;
 /** Bytes the server handed to the socket for the last request, and requests seen. */
@@ -35,7 +34,7 @@ function stream(res: ServerResponse, size: number): void {
 }
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  ({ base, close } = await loopbackServer((req, res) => {
     requests++;
     sent = 0;
     if (req.url === '/huge-chunked.png') return stream(res, 48 * MiB);
@@ -44,14 +43,9 @@ beforeAll(async () => {
       return stream(res, 40 * MiB);
     }
     res.end(Buffer.from('RIFF....WAVE'));
-  });
-  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }));
 });
-afterAll(() => {
-  server.closeAllConnections();
-  server.close();
-});
+afterAll(() => close());
 beforeEach(async () => {
   requests = 0;
   // The cache sits one level down, so a path that climbs out of it has somewhere to land.

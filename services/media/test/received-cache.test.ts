@@ -5,20 +5,18 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runMediaJob } from '@cqfleet/media';
-import { testContext } from './test-context.js';
+import { loopbackServer, testContext } from './test-context.js';
 
 const md5 = (b: string | Buffer) => createHash('md5').update(b).digest('hex');
 const ATTACKER = 666;
 const VICTIM = 10001;
 
-let server: Server;
+let close: () => void;
 let base: string;
 let cacheDir: string;
 let good: Buffer;
@@ -33,17 +31,12 @@ const png = (r: number) =>
 beforeAll(async () => {
   good = await png(10);
   evil = await png(250);
-  server = createServer((req, res) => {
+  ({ base, close } = await loopbackServer((req, res) => {
     requests.push(req.url ?? '');
     res.end(req.url?.startsWith('/evil') ? evil : good);
-  });
-  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }));
 });
-afterAll(() => {
-  server.closeAllConnections();
-  server.close();
-});
+afterAll(() => close());
 beforeEach(async () => {
   requests = [];
   cacheDir = await mkdtemp(join(tmpdir(), 'media-received-'));
