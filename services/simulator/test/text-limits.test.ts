@@ -90,3 +90,45 @@ describe('group notices', () => {
     expect(kept[0]!.message.text).toBe(`notice ${MAX_NOTICES + 19}`);
   });
 });
+
+describe('what an account says of itself and of others', () => {
+  const big = 'x'.repeat(1024 * 1024);
+
+  it('a nickname is at most 36 bytes, the profile fields 100, the long nick 255: nothing is written when one is over', () => {
+    const before = ops.get_user({ user_id: 10002 }, 10001) as { nickname: string; sign: string };
+    fails(() => ops.set_profile({ nickname: '字'.repeat(13) }, 10002), 'INVALID_PARAMS');
+    fails(() => ops.set_profile({ nickname: 'sailor', company: big }, 10002), 'INVALID_PARAMS');
+    fails(() => ops.set_profile({ email: big }, 10002), 'INVALID_PARAMS');
+    fails(() => ops.set_profile({ personal_note: big }, 10002), 'INVALID_PARAMS');
+    fails(() => ops.set_long_nick({ long_nick: 'x'.repeat(256) }, 10002), 'INVALID_PARAMS');
+    expect(ops.get_user({ user_id: 10002 }, 10001)).toEqual(before);
+
+    ops.set_profile({ nickname: '字'.repeat(12), college: 'x'.repeat(100) }, 10002);
+    ops.set_long_nick({ long_nick: 'x'.repeat(255) }, 10002);
+    const after = ops.get_user({ user_id: 10002 }, 10001) as { nickname: string; sign: string };
+    expect(after.nickname).toBe('字'.repeat(12));
+    expect(after.sign).toBe('x'.repeat(255));
+    // The nickname is the sender's name in the account's group messages.
+    expect(w.group(100100).members.get(10002)!.nickname).toBe('字'.repeat(12));
+  });
+
+  it('a remark (a friend, a group, a friend accepted) is at most 96 bytes, a status wording 60', async () => {
+    fails(() => ops.set_friend_remark({ user_id: 20001, remark: big }, 10001), 'INVALID_PARAMS');
+    fails(() => ops.set_group_remark({ group_id: 100100, remark: big }, 10002), 'INVALID_PARAMS');
+    fails(
+      () => ops.set_custom_status({ face_id: 21, face_type: 1, wording: big }, 10002),
+      'INVALID_PARAMS',
+    );
+    const { requestFriend } = await import('../src/world/social.js');
+    const flag = requestFriend(w, 20006, 10001, 'hello');
+    fails(
+      () => ops.handle_friend_request({ flag, approve: true, remark: big }, 10001),
+      'INVALID_PARAMS',
+    );
+    // The refused answer left the request to be answered.
+    ops.handle_friend_request({ flag, approve: true, remark: '字'.repeat(32) }, 10001);
+    expect(w.user(10001).friends.get(20006)!.remark).toBe('字'.repeat(32));
+    ops.set_friend_remark({ user_id: 20001, remark: 'x'.repeat(96) }, 10001);
+    ops.set_custom_status({ face_id: 21, face_type: 1, wording: '字'.repeat(20) }, 10002);
+  });
+});

@@ -7,6 +7,7 @@ import type { Ops } from '@cqfleet/sim-client';
 import { SimError } from '@cqfleet/sim-client';
 import { groupInfo, removeMember, requireOutranks } from './groups.js';
 import type { GroupState, WorldState } from './state.js';
+import { checkRemark } from './text-limits.js';
 
 type GroupView = Ops['get_group']['result'];
 type MsgMask = Ops['get_msg_masks']['result'][number];
@@ -52,6 +53,7 @@ export function publicGroup(w: WorldState, groupId: number): GroupView {
 }
 
 export function setRemark(w: WorldState, actor: number, groupId: number, remark: string): void {
+  checkRemark(remark);
   const remarks = nt(w.memberGroup(actor, groupId)).remarks;
   if (remark === '') remarks.delete(actor);
   else remarks.set(actor, remark);

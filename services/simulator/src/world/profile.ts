@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type Ops, SimError } from '@cqfleet/sim-client';
+import { checkLongNick, checkRemark, checkStatusWording } from './text-limits.js';
 import { LIKES_PER_DAY, newId, now, today, type UserState, type WorldState } from './state.js';
 
 export type PeopleState = NonNullable<UserState['people']>;
@@ -82,6 +83,7 @@ export function avatarUrl(w: WorldState, actor: number, userId?: number, groupId
 
 /** The long nick is the signature every profile read shows (`sign`). */
 export function setLongNick(w: WorldState, actor: number, longNick: string): void {
+  checkLongNick(longNick);
   const me = w.user(actor);
   me.profile.sign = longNick;
   me.extra.personal_note = longNick;
@@ -108,6 +110,7 @@ export function setCustomStatus(
   c: { face_id: number; face_type: number; wording: string },
 ): void {
   if (c.face_id <= 0) throw new SimError('API_ERROR', 'face_id is required');
+  checkStatusWording(c.wording);
   const p = peopleOf(w, actor);
   p.status = {
     status: ONLINE,
@@ -147,6 +150,7 @@ export function setInputStatus(w: WorldState, actor: number, userId: number, eve
 // --- friends: remarks and categories -------------------------------------------------------
 
 export function setFriendRemark(w: WorldState, actor: number, userId: number, remark: string) {
+  checkRemark(remark);
   friendOf(w, actor, userId).remark = remark;
 }
 

@@ -16,6 +16,7 @@ import {
 import { addMember } from './groups.js';
 import { fileDoubtfulRequest, forgetFriend, isDoubtful, recordLike } from './profile.js';
 import { LIKES_PER_DAY, newId, now, type RequestState, today, type WorldState } from './state.js';
+import { checkProfile, checkRemark } from './text-limits.js';
 
 export function friendsOf(w: WorldState, uin: number): SimFriend[] {
   const me = w.user(uin);
@@ -114,6 +115,7 @@ export function setProfile(
     personal_note?: string;
   },
 ): void {
+  checkProfile(p);
   const me = w.user(actor);
   if (p.nickname !== undefined && p.nickname !== '') me.profile.nickname = p.nickname;
   for (const key of ['company', 'email', 'college', 'personal_note'] as const)
@@ -237,6 +239,7 @@ export function handleFriendRequest(
   approve: boolean,
   remark: string,
 ): void {
+  checkRemark(remark);
   const req = takeRequest(w, actor, flag, ['friend']);
   if (!approve) return;
   w.user(actor).friends.set(req.from, { remark });

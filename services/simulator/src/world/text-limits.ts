@@ -14,6 +14,11 @@
  *
  * - a group notice (群公告) at most 4,000 bytes of text (QQ's editor stops well before), and a
  *   group keeps its newest 100 notices (the older ones are dropped as a new one is posted).
+ * - what an account says of itself: a nickname at most 36 bytes (QQ: 12 CJK characters; it is
+ *   the sender's name in every message event of the account), a long nick (个性签名) 255,
+ *   company, college and email 100 each, a custom status's wording 60 (QQ shows a few words);
+ * - a remark it gives a friend or a group (or a friend it accepts) at most 96 bytes (QQ: 32
+ *   CJK characters).
  *
  * A value past them is `INVALID_PARAMS` naming it, before anything changes.
  */
@@ -25,6 +30,11 @@ export const MAX_GROUP_NAME_BYTES = 90;
 export const MAX_REACTION_KINDS = 20;
 export const MAX_NOTICE_BYTES = 4_000;
 export const MAX_NOTICES = 100;
+export const MAX_NICKNAME_BYTES = 36;
+export const MAX_LONG_NICK_BYTES = 255;
+export const MAX_PROFILE_FIELD_BYTES = 100;
+export const MAX_STATUS_WORDING_BYTES = 60;
+export const MAX_REMARK_BYTES = 96;
 const EMOJI_ID = /^\d{1,10}$/;
 
 function atMost(value: string, max: number, what: string): void {
@@ -37,6 +47,26 @@ export const checkCard = (card: string) => atMost(card, MAX_CARD_BYTES, 'a group
 export const checkTitle = (title: string) => atMost(title, MAX_TITLE_BYTES, 'a special title');
 export const checkGroupName = (name: string) => atMost(name, MAX_GROUP_NAME_BYTES, 'a group name');
 export const checkNotice = (text: string) => atMost(text, MAX_NOTICE_BYTES, 'a notice');
+export const checkRemark = (remark: string) => atMost(remark, MAX_REMARK_BYTES, 'a remark');
+export const checkLongNick = (nick: string) => atMost(nick, MAX_LONG_NICK_BYTES, 'a long nick');
+export const checkStatusWording = (wording: string) =>
+  atMost(wording, MAX_STATUS_WORDING_BYTES, "a custom status's wording");
+
+/** The fields `set_profile` may change, each checked before any of them is written. */
+export function checkProfile(p: {
+  nickname?: string;
+  company?: string;
+  email?: string;
+  college?: string;
+  personal_note?: string;
+}): void {
+  if (p.nickname !== undefined) atMost(p.nickname, MAX_NICKNAME_BYTES, 'a nickname');
+  if (p.personal_note !== undefined) checkLongNick(p.personal_note);
+  for (const key of ['company', 'email', 'college'] as const) {
+    const value = p[key];
+    if (value !== undefined) atMost(value, MAX_PROFILE_FIELD_BYTES, key);
+  }
+}
 
 /**
  * Refuses an emoji id that is not QQ's, and adding a new kind of reaction to a message that
