@@ -4,7 +4,7 @@
  * account's replies can be delayed (`faults.delayMs`).
  */
 import { type Push, SimError } from '@cqfleet/sim-client';
-import { type Logger, sendInTurn } from '@cqfleet/runtime';
+import { jsonDeeperThan, type Logger, MAX_JSON_DEPTH, sendInTurn } from '@cqfleet/runtime';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { AccountHub, DriverLink } from './account-hub.js';
 import { int, type OpTable, opTable, runOp } from './world/ops.js';
@@ -46,9 +46,17 @@ export class DriverServer {
     };
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
+      const text = data.toString();
+      // A frame nested past any op's arguments would overflow the stack in the schemas' walk
+      // (a forward's nodes are recursive): refused before it is parsed. Its id is not read.
+      if (jsonDeeperThan(text)) {
+        const message = `frame nests deeper than ${MAX_JSON_DEPTH} levels`;
+        reply({ id: 0, ok: false, error: { code: 'BAD_REQUEST', message } });
+        return;
+      }
       let frame: { id?: unknown; op?: unknown; args?: unknown };
       try {
-        const value: unknown = JSON.parse(data.toString());
+        const value: unknown = JSON.parse(text);
         // Only an object is a request; anything else (null, [], 42) is dropped.
         if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
         frame = value;

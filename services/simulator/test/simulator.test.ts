@@ -6,7 +6,7 @@ import {
   SimControl,
   SimError,
 } from '@cqfleet/sim-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import {
   DEMO_WORLD_PATH,
@@ -220,6 +220,28 @@ describe('simulator - driver protocol', () => {
     const { conn } = await login(10001, 99);
     expect(conn.isOpen).toBe(true);
     conn.close();
+  });
+
+  it('a frame nested past 64 levels is BAD_REQUEST before it is parsed, not an internal error', async () => {
+    const ws = new WebSocket(`${sim.url.replace(/^http/, 'ws')}/driver`);
+    await new Promise(r => ws.once('open', r));
+    const answers: Array<{ id?: number }> = [];
+    ws.on('message', d => answers.push(JSON.parse(String(d)) as { id?: number }));
+    ws.send(
+      JSON.stringify({ id: 1, op: 'login', args: { uin: 10001, fence: 100, resume_after: 0 } }),
+    );
+    // A forward whose nodes nest 100,000 deep: the schema's recursive walk overflowed the stack.
+    let nodes = '[]';
+    for (let i = 0; i < 100_000; i++)
+      nodes = `[{"user_id":1,"nickname":"a","time":0,"nodes":${nodes}}]`;
+    ws.send(`{"id":7,"op":"send_forward","args":{"group_id":100100,"nodes":${nodes}}}`);
+    ws.send(JSON.stringify({ id: 8, op: 'get_groups', args: {} }));
+    await vi.waitFor(() => expect(answers.find(a => a.id === 8)).toBeDefined());
+    const replies = answers.filter(a => a.id !== undefined);
+    expect(replies.map(a => a.id)).toEqual([1, 0, 8]);
+    expect(replies[1]).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(replies[2]).toMatchObject({ ok: true });
+    ws.close();
   });
 });
 
