@@ -100,6 +100,8 @@ const Common = z.object({
   natsUrl: z.string().optional(),
   /** Replicas of every JetStream stream cqfleet creates (its durable consumers inherit it). */
   streamReplicas: envInt(1, 1, 5),
+  streamMaxBytes: envInt(0, 0, Number.MAX_SAFE_INTEGER),
+  streamMaxMsgsPerSubject: envInt(1_000_000, 0, Number.MAX_SAFE_INTEGER),
   redisUrl: z.string().optional(),
   redisSentinels: hostPorts.optional(),
   redisMaster: z.string().min(1).optional(),
@@ -122,13 +124,30 @@ export type RedisTarget =
       sentinelPassword?: string;
     };
 
+/**
+ * What an operator sets of the event stream. Besides its 24 h of age, the stream is bounded so
+ * that no account's flood fills the servers' disks: at most `maxMsgsPerSubject` events of one
+ * account and post type (the subject `<ns>.events.<self_id>.<post_type>`), the oldest dropped
+ * past it, and at most `maxBytes` in all (0: no byte bound). Both are retention, like the age:
+ * an event dropped before history stored it or a feed delivered it is gone, so they are set
+ * far above what a consumer ever lags by.
+ */
+export interface EventStreamLimits {
+  /** Copies of the stream, and so of its durable consumers (CQFLEET_STREAM_REPLICAS): 3 in production. @default 1 */
+  replicas: number;
+  /** CQFLEET_STREAM_MAX_BYTES; 0 is no byte bound (JetStream reserves what is set). @default 0 */
+  maxBytes: number;
+  /** CQFLEET_STREAM_MAX_MSGS_PER_SUBJECT; 0 is no bound. @default 1,000,000 */
+  maxMsgsPerSubject: number;
+}
+
 export interface CommonConfig {
   /** Names everything in NATS and Redis (see @cqfleet/contracts Namespace). @default 'cqfleet' */
   namespace: string;
   /** Comma-separated servers of one NATS cluster. @default 'nats://127.0.0.1:4222' (CQFLEET_NATS_URL, else NATS_URL) */
   natsUrl: string;
-  /** Replicas of the event stream (and so of its durable consumers): 3 in production. @default 1 */
-  streamReplicas: number;
+  /** The event stream's replicas and bounds (CQFLEET_STREAM_*), passed to `ensureEventStream`. */
+  eventStream: EventStreamLimits;
   /**
    * CQFLEET_REDIS_SENTINELS (`host:port,…`) with CQFLEET_REDIS_MASTER, else CQFLEET_REDIS_URL
    * (else REDIS_URL). @default { url: 'redis://127.0.0.1:6379' }
@@ -156,7 +175,11 @@ export function readCommonConfig(env: Env): CommonConfig {
   return {
     namespace: c.namespace,
     natsUrl: c.natsUrl ?? env.NATS_URL ?? DEFAULT_NATS_URL,
-    streamReplicas: c.streamReplicas,
+    eventStream: {
+      replicas: c.streamReplicas,
+      maxBytes: c.streamMaxBytes,
+      maxMsgsPerSubject: c.streamMaxMsgsPerSubject,
+    },
     redis,
     logLevel: c.logLevel,
   };

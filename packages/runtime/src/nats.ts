@@ -11,6 +11,7 @@ import {
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { EventEmitter } from 'node:events';
+import type { EventStreamLimits } from './env.js';
 import type { Logger } from './logger.js';
 
 export type { NatsConnection };
@@ -74,23 +75,26 @@ export function onNatsStatus(
 /** JetStream's durations are in nanoseconds. */
 export const NS_PER_MS = 1_000_000;
 
-export interface EventStreamOptions {
+export interface EventStreamOptions extends Partial<EventStreamLimits> {
   /** How long events stay in the stream. @default 24 h */
   maxAgeMs?: number;
   /** Window in which a second publish with the same event id is dropped. @default 10 min */
   duplicateWindowMs?: number;
   /** @default 'file' */
   storage?: 'file' | 'memory';
-  /** Copies of the stream in a NATS cluster (CQFLEET_STREAM_REPLICAS). @default 1 */
-  replicas?: number;
 }
+
+/** JetStream writes "no limit" as -1; our configuration writes it as 0. */
+const limit = (value: number | undefined) => (value !== undefined && value > 0 ? value : -1);
 
 /**
  * Creates the event stream when it does not exist (idempotent; every service may call it).
  * The stream is the durable record of every event: history consumes it and reverse-WS /
- * HTTP POST delivery replays from it. An existing stream with another replica count is scaled
- * to `replicas` (NATS moves the data; its durable consumers, created without a count of their
- * own, follow the stream's).
+ * HTTP POST delivery replays from it. An existing stream whose replica count or bounds
+ * (`EventStreamLimits`) differ is updated to them: NATS moves the data to a new replica
+ * count (its durable consumers, created without a count of their own, follow the stream's)
+ * and drops what a lowered bound no longer holds (a subject's
+ * oldest events at its next one).
  */
 export async function ensureEventStream(
   nc: NatsConnection,
@@ -105,6 +109,8 @@ export async function ensureEventStream(
     storage: options.storage === 'memory' ? StorageType.Memory : StorageType.File,
     discard: DiscardPolicy.Old,
     max_age: (options.maxAgeMs ?? 24 * 3600_000) * NS_PER_MS,
+    max_bytes: limit(options.maxBytes),
+    max_msgs_per_subject: limit(options.maxMsgsPerSubject),
     duplicate_window: (options.duplicateWindowMs ?? 10 * 60_000) * NS_PER_MS,
     num_replicas: options.replicas ?? 1,
   };
@@ -122,6 +128,14 @@ export async function ensureEventStream(
     }
     return;
   }
-  if (existing.num_replicas !== config.num_replicas)
-    await jsm.streams.update(ns.eventStream, { ...existing, num_replicas: config.num_replicas });
+  const changed = (['num_replicas', 'max_bytes', 'max_msgs_per_subject'] as const).filter(
+    key => limit(existing[key]) !== limit(config[key]),
+  );
+  if (changed.length > 0)
+    await jsm.streams.update(ns.eventStream, {
+      ...existing,
+      num_replicas: config.num_replicas,
+      max_bytes: config.max_bytes,
+      max_msgs_per_subject: config.max_msgs_per_subject,
+    });
 }

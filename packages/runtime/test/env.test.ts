@@ -58,7 +58,7 @@ describe('config from the environment', () => {
     ).toEqual({
       namespace: 'cqfleet',
       natsUrl: 'nats://a:1',
-      streamReplicas: 1,
+      eventStream: { replicas: 1, maxBytes: 0, maxMsgsPerSubject: 1_000_000 },
       redis: { url: 'redis://b:2' },
       logLevel: 'info',
     });
@@ -74,7 +74,7 @@ describe('config from the environment', () => {
       CQFLEET_REDIS_PASSWORD: 'pw',
       CQFLEET_REDIS_URL: 'redis://ignored:1',
     });
-    expect(ha.streamReplicas).toBe(3);
+    expect(ha.eventStream.replicas).toBe(3);
     expect(ha.redis).toEqual({
       sentinels: [
         { host: 's1', port: 26379 },
@@ -97,6 +97,21 @@ describe('config from the environment', () => {
     ).toThrow(/CQFLEET_REDIS_SENTINELS.*host:port/);
     expect(() => readCommonConfig({ CQFLEET_STREAM_REPLICAS: '7' })).toThrow(
       /CQFLEET_STREAM_REPLICAS/,
+    );
+  });
+
+  it("the event stream's bounds: a million events per account and post type by default, bytes when set", () => {
+    expect(
+      readCommonConfig({
+        CQFLEET_STREAM_MAX_BYTES: '10737418240',
+        CQFLEET_STREAM_MAX_MSGS_PER_SUBJECT: '0',
+      }).eventStream,
+    ).toEqual({ replicas: 1, maxBytes: 10737418240, maxMsgsPerSubject: 0 });
+    expect(() => readCommonConfig({ CQFLEET_STREAM_MAX_BYTES: '-1' })).toThrow(
+      /CQFLEET_STREAM_MAX_BYTES/,
+    );
+    expect(() => readCommonConfig({ CQFLEET_STREAM_MAX_MSGS_PER_SUBJECT: 'lots' })).toThrow(
+      /CQFLEET_STREAM_MAX_MSGS_PER_SUBJECT/,
     );
   });
 });

@@ -73,7 +73,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const replicaId = config.replicaId ?? `gateway-${randomUUID().slice(0, 8)}`;
   const glog = log.child({ replica: replicaId });
   const nc = await connectNats(config.natsUrl, `gateway ${replicaId}`, glog);
-  await ensureEventStream(nc, ns, { replicas: config.streamReplicas });
+  await ensureEventStream(nc, ns, config.eventStream);
   const redis = connectRedis(config.redis, `gateway ${replicaId}`, glog);
   await redisReady(redis);
 

@@ -32,7 +32,7 @@ export interface RunningHistory {
 export async function startHistory(config: Config, log: Logger): Promise<RunningHistory> {
   const ns = new Namespace(config.namespace);
   const nc = await connectNats(config.natsUrl, 'history', log);
-  await ensureEventStream(nc, ns, { replicas: config.streamReplicas });
+  await ensureEventStream(nc, ns, config.eventStream);
   const redis = connectRedis(config.redis, 'history', log);
   await redisReady(redis);
   const store = new MessageStore(redis, ns, {

@@ -56,7 +56,7 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
   const id = config.workerId ?? `session-${randomUUID().slice(0, 8)}`;
   const wlog = log.child({ worker: id });
   const nc: NatsConnection = await connectNats(config.natsUrl, `session ${id}`, wlog);
-  await ensureEventStream(nc, ns, { replicas: config.streamReplicas });
+  await ensureEventStream(nc, ns, config.eventStream);
   // A publish is retried after 2 s without an ack (the message id makes a second copy harmless):
   // when the event stream's leader dies, nothing acks until a new one is elected (6-9 s on
   // nats-server 2.9), and a 5 s timeout would add up to 5 s after the election (chaos run).
