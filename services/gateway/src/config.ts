@@ -114,6 +114,10 @@ const Schema = z.object({
    * answered RATE_LIMIT_QUEUE_FULL at once. @default 100
    */
   longPollingMaxWaiters: envInt(100, 1),
+  /** Bytes of events (as sent) kept per account for long polling. @default 16 MiB */
+  longPollingMaxQueueBytes: envInt(16 * 1024 * 1024, 1),
+  /** A long-polling queue nobody polled this long is dropped. @default 600000 ms (10 min) */
+  longPollingIdleMs: envInt(600_000, 1_000),
   /** Heartbeat meta events on event connections and HTTP POST; 0 turns them off. @default 5000 ms */
   heartbeatIntervalMs: envInt(5_000, 0),
   /** How far back an outbound endpoint that was away is caught up. @default 600000 ms (10 min) */

@@ -96,12 +96,12 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   for (const path of [config.eventFilter, httpSettings.filter, wsSettings.filter])
     await filters.configure(path);
   const longPoll = config.longPolling
-    ? new LongPoll(
-        hub,
-        httpSettings.messageFormat,
-        config.longPollingMaxQueue,
-        config.longPollingMaxWaiters,
-      )
+    ? new LongPoll(hub, httpSettings.messageFormat, {
+        maxQueue: config.longPollingMaxQueue,
+        maxQueueBytes: config.longPollingMaxQueueBytes,
+        maxWaiters: config.longPollingMaxWaiters,
+        idleMs: config.longPollingIdleMs,
+      })
     : undefined;
   // Its own connection: a get_msg read never waits behind the directory's or the console's
   // larger replies on the shared one. Reads are single commands answered one by one; without

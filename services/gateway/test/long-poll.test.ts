@@ -2,7 +2,8 @@
  * Long polling (`get_updates`, GATEWAY_LONG_POLLING) against clients that go away, in process
  * with the real router and transports: a poll waiting forever (`timeout` 0) is removed when
  * its HTTP request closes or its WebSocket closes, takes no event with it, and an account's
- * waiting polls are bounded (GATEWAY_LONG_POLLING_MAX_WAITERS, then RATE_LIMIT_QUEUE_FULL).
+ * waiting polls are bounded (GATEWAY_LONG_POLLING_MAX_WAITERS, then RATE_LIMIT_QUEUE_FULL);
+ * an account's queue is bounded in bytes, and dropped once nobody polls it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -28,13 +29,20 @@ function fakeHub() {
       return () => listeners.delete(selfId);
     },
     emit: (selfId: number, body: Record<string, unknown>) =>
-      listeners.get(selfId)?.({ selfId, view: () => body } as unknown as HubEvent),
+      listeners.get(selfId)?.({
+        selfId,
+        view: () => body,
+        frame: () => Buffer.from(JSON.stringify(body) + '\n'),
+      } as unknown as HubEvent),
+    subscribed: (selfId: number) => listeners.has(selfId),
   };
 }
 
-function setup(maxWaiters = 100) {
+const LIMITS = { maxQueue: 2000, maxQueueBytes: 16 << 20, maxWaiters: 100, idleMs: 600_000 };
+
+function setup(limits: Partial<typeof LIMITS> = {}) {
   const hub = fakeHub();
-  const longPoll = new LongPoll(hub, 'string', 2000, maxWaiters);
+  const longPoll = new LongPoll(hub, 'string', { ...LIMITS, ...limits });
   return { hub, longPoll, ...stubRouter({ longPoll }) };
 }
 
@@ -77,7 +85,7 @@ describe('get_updates - clients that go away', () => {
 
 describe('get_updates - waiters per account', () => {
   it('past GATEWAY_LONG_POLLING_MAX_WAITERS a poll is refused at once with RATE_LIMIT_QUEUE_FULL', async () => {
-    const { hub, longPoll, router } = setup(2);
+    const { hub, longPoll, router } = setup({ maxWaiters: 2 });
     server = await startHttpApi({}, router);
     const before = await refused('long_poll_waiters_full');
     const waiting = [poll(server.url), poll(server.url)];
@@ -93,5 +101,51 @@ describe('get_updates - waiters per account', () => {
     expect(answers.every(a => a.status === 'ok')).toBe(true);
     await sleep(10);
     expect(longPoll.waiting(10001)).toBe(0);
+  });
+});
+
+describe('get_updates - what a queue holds', () => {
+  const big = (n: number) => ({
+    post_type: 'message',
+    message_id: n,
+    raw_message: 'x'.repeat(1000),
+  });
+
+  it('keeps at most GATEWAY_LONG_POLLING_MAX_QUEUE_BYTES of events, the newest', async () => {
+    const { hub, longPoll } = setup({ maxQueueBytes: 3500 });
+    expect(await longPoll.take(10001, 0, 0.01)).toEqual([]);
+    for (let i = 0; i < 100; i++) hub.emit(10001, big(i));
+    const queued = longPoll.queued(10001)!;
+    expect(queued.events).toBe(3);
+    expect(queued.bytes).toBeLessThanOrEqual(3500);
+    const events = (await longPoll.take(10001, 0, 1)) as Array<{ message_id: number }>;
+    expect(events.map(e => e.message_id)).toEqual([97, 98, 99]);
+    expect(longPoll.queued(10001)).toEqual({ events: 0, bytes: 0 });
+    // One event larger than the bound is still kept: a poll always gets the newest.
+    hub.emit(10001, { post_type: 'message', raw_message: 'y'.repeat(5000) });
+    expect(longPoll.queued(10001)!.events).toBe(1);
+  });
+
+  it('a queue nobody polls for GATEWAY_LONG_POLLING_IDLE_MS is dropped at the next event', async () => {
+    const { hub, longPoll } = setup({ idleMs: 50 });
+    expect(await longPoll.take(10001, 0, 0.01)).toEqual([]);
+    hub.emit(10001, big(1));
+    expect(longPoll.queued(10001)!.events).toBe(1);
+    await sleep(80);
+    hub.emit(10001, big(2));
+    expect(longPoll.queued(10001)).toBeUndefined();
+    expect(hub.subscribed(10001)).toBe(false);
+    // A client that comes back starts a new queue.
+    const next = longPoll.take(10001, 0, 1);
+    hub.emit(10001, big(3));
+    expect(await next).toEqual([big(3)]);
+  });
+
+  it('a poll waiting keeps its queue however long it waits', async () => {
+    const { hub, longPoll } = setup({ idleMs: 50 });
+    const waiting = longPoll.take(10001, 0, 0);
+    await sleep(80);
+    hub.emit(10001, big(4));
+    expect(await waiting).toEqual([big(4)]);
   });
 });
