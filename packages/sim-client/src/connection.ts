@@ -6,11 +6,13 @@
  * a reply or a push of the protocol's envelope, or an event that does not fit its kind's schema
  * (`@cqfleet/qq-side`), is dropped, and whatever `onPush` throws is caught; both go to
  * `onBadFrame`, never into the socket's callback. A result that does not fit its op's schema
- * fails the request with BAD_REPLY.
+ * fails the request with BAD_REPLY. A frame nested more than MAX_JSON_DEPTH levels is dropped
+ * before it is parsed: zod keeps an event's unknown keys, so a deep one would pass its schema
+ * and overflow the stack later, in the session's JSON.stringify or any recursive walk.
  */
 import WebSocket from 'ws';
 import { parseEvent, parseResult } from '@cqfleet/qq-side';
-import { sendInTurn } from '@cqfleet/runtime';
+import { jsonDeeperThan, MAX_JSON_DEPTH, sendInTurn } from '@cqfleet/runtime';
 import { type OpName, type Ops, type Push, type ServerFrame, SimError } from './protocol.js';
 
 /** The largest frame taken from the simulator (the simulator takes as much from a driver). */
@@ -131,6 +133,7 @@ export class SimConnection {
 
 /** The frame, or why it is not one of the protocol's (a total function: it never throws). */
 export function parseServerFrame(text: string): ServerFrame | string {
+  if (jsonDeeperThan(text)) return `nests deeper than ${MAX_JSON_DEPTH} levels`;
   let v: unknown;
   try {
     v = JSON.parse(text);

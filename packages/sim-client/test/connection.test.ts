@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { WebSocketServer } from 'ws';
 import { describe, expect, it } from 'vitest';
+import { MAX_JSON_DEPTH } from '@cqfleet/runtime';
 import { parseServerFrame, SimConnection } from '@cqfleet/sim-client';
 
 describe('frames from the simulator', () => {
@@ -25,6 +26,23 @@ describe('frames from the simulator', () => {
       expect(parseServerFrame(JSON.stringify({ push: 'event', seq: 1, event }))).toMatch(
         /^malformed event/,
       );
+  });
+
+  it('a frame nested past MAX_JSON_DEPTH is refused before it is parsed', () => {
+    // zod keeps unknown keys: this event fits group_upload's schema, and its `file` reaches the
+    // session's JSON.stringify, which overflows the stack on it.
+    const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+    const upload = (extra: string) =>
+      `{"push":"event","seq":1,"event":{"kind":"group_upload","time":1,"group_id":1,` +
+      `"user_id":2,"file":{"id":"f","name":"n","size":1,"busid":1,"url":"u","x":${extra}}}}`;
+    // The envelope, the event and its file are three levels.
+    expect(typeof parseServerFrame(upload(nested(MAX_JSON_DEPTH - 3)))).toBe('object');
+    expect(parseServerFrame(upload(nested(MAX_JSON_DEPTH - 2)))).toMatch(/deeper than/);
+    expect(parseServerFrame(upload(nested(50_000)))).toMatch(/deeper than/);
+    expect(parseServerFrame(`{"id":1,"ok":true,"result":${nested(50_000)}}`)).toMatch(/deeper/);
+  });
+
+  it('anything at all is a frame or a reason', () => {
     fc.assert(
       fc.property(fc.jsonValue(), v => {
         parseServerFrame(JSON.stringify(v) ?? 'null');
