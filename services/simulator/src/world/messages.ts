@@ -213,8 +213,10 @@ export function sendGroupMessage(
   g.log.push(seq);
   w.keepBounded(g.log, old => {
     g.messages.delete(old);
-    // Reactions go with their message (they stayed for good before).
+    // Reactions and the essence mark go with their message (both stayed for good before, so a
+    // manager marking each message made the essence list grow without end).
     g.reactions.delete(old);
+    g.essence.delete(old);
   });
   const sender = groupSender(w, g, actor, anonymous);
   for (const uin of g.members.keys()) touchRecent(w, uin, 'group', groupId, seq, t, actor);

@@ -100,6 +100,7 @@ export function setEssence(
   );
 }
 
+/** The group's essence messages: a mark lasts as long as its message is kept (messages.ts). */
 export function essenceList(w: WorldState, actor: number, groupId: number): SimEssence[] {
   return [...w.memberGroup(actor, groupId).essence.values()];
 }

@@ -1,0 +1,32 @@
+/**
+ * What people and accounts make the simulator keep is bounded in count and bytes, as QQ bounds
+ * it: an essence mark leaves with its message, a group has a fixed number of file folders,
+ * voice transcripts are bounded in bytes, and requests (friend, join, invite, doubtful) are
+ * bounded in their comment, in how many wait per account and in how many answered flags are
+ * remembered (text-limits.ts).
+ */
+import type { OpCaller, WorldState } from '@cqfleet/simulator';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type DemoWorld, demoWorld, text } from './demo-world.js';
+
+let w: WorldState;
+let ops: OpCaller;
+let of: DemoWorld['of'];
+
+beforeEach(() => {
+  ({ w, ops, of } = demoWorld());
+});
+
+describe('essence', () => {
+  it('an essence mark leaves with its message when the group store lets it go', () => {
+    const { seq } = ops.send_group_msg({ group_id: 100100, elements: text('keep me') }, 20001);
+    // 10001 owns the demo group.
+    ops.set_essence({ group_id: 100100, seq, enable: true }, 10001);
+    expect(ops.get_essence_list({ group_id: 100100 }, 10001)).toHaveLength(1);
+    for (let i = 0; i < w.chatLogSize; i++)
+      ops.send_group_msg({ group_id: 100100, elements: text(`m${i}`) }, 20001);
+    expect(w.group(100100).messages.has(seq)).toBe(false);
+    expect(ops.get_essence_list({ group_id: 100100 }, 10001)).toEqual([]);
+    expect(of(10002, 'essence')).toHaveLength(1);
+  });
+});
