@@ -22,6 +22,14 @@ export const AccountRecord = z.object({
 export type AccountRecord = z.infer<typeof AccountRecord>;
 
 /**
+ * The longest an upstream's answer may be waited for: 10 minutes, longer than any action an
+ * implementation runs (a large file upload) and far below where Node's timers stop working —
+ * a delay over 2^31-1 ms is run after 1 ms, so every action, login included, would time out
+ * at once.
+ */
+export const UPSTREAM_MAX_TIMEOUT_MS = 10 * 60_000;
+
+/**
  * Options of a `onebot` account: where its upstream implementation is and how to speak to it.
  *
  * - `mode: 'forward'` (default): the owning session worker connects to `url`, the upstream's
@@ -38,8 +46,8 @@ export const UpstreamOptions = z
     token: z.string().optional(),
     /** `napcat` | `llonebot` | `lagrange` | `gocq` | `cqfleet`; `auto`: told by get_version_info. */
     flavor: z.string().default('auto'),
-    /** How long an action may wait for the upstream's answer. */
-    timeoutMs: z.number().int().positive().default(30_000),
+    /** How long an action may wait for the upstream's answer, at most 10 minutes. */
+    timeoutMs: z.number().int().positive().max(UPSTREAM_MAX_TIMEOUT_MS).default(30_000),
   })
   .refine(o => o.mode !== 'forward' || o.url !== undefined, {
     message: 'a forward upstream needs options.url',
