@@ -7,7 +7,8 @@
  */
 import type { OpCaller, WorldState } from '@cqfleet/simulator';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type DemoWorld, demoWorld, text } from './demo-world.js';
+import { MAX_GROUP_FOLDERS } from '../src/world/text-limits.js';
+import { type DemoWorld, demoWorld, fails, text } from './demo-world.js';
 
 let w: WorldState;
 let ops: OpCaller;
@@ -28,5 +29,17 @@ describe('essence', () => {
     expect(w.group(100100).messages.has(seq)).toBe(false);
     expect(ops.get_essence_list({ group_id: 100100 }, 10001)).toEqual([]);
     expect(of(10002, 'essence')).toHaveLength(1);
+  });
+});
+
+describe('group file folders', () => {
+  it(`a group has at most ${MAX_GROUP_FOLDERS} folders; deleting one makes room`, () => {
+    const create = (name: string) =>
+      ops.create_folder({ group_id: 100100, parent_id: '/', name }, 10001);
+    const ids = Array.from({ length: MAX_GROUP_FOLDERS }, (_, i) => create(`f${i}`).folder_id);
+    fails(() => create('one more'), 'FILE_SYSTEM_API_ERROR');
+    expect(w.group(100100).folders.size).toBe(MAX_GROUP_FOLDERS);
+    ops.delete_folder({ group_id: 100100, folder_id: ids[0]! }, 10001);
+    create('one more');
   });
 });

@@ -1,7 +1,7 @@
 /**
- * Group files: a root with one level of folders, a file-count limit and a permanent space;
- * uploads announce `group_upload`; deletes, moves and renames are for the uploader and
- * managers, folders for managers. A file that does not fit the permanent space is a temporary
+ * Group files: a root with one level of folders (at most MAX_GROUP_FOLDERS), a file-count
+ * limit and a permanent space; uploads announce `group_upload`; deletes, moves and renames are
+ * for the uploader and managers, folders for managers. A file that does not fit the permanent space is a temporary
  * one (file-rules.ts).
  */
 import { SimError, type SimFileListing, type SimFileSystemInfo } from '@cqfleet/sim-client';
@@ -22,6 +22,7 @@ import {
   usedSpace,
 } from './file-rules.js';
 import { GROUP_FILE_LIMIT, type GroupState, newId, now, type WorldState } from './state.js';
+import { MAX_GROUP_FOLDERS } from './text-limits.js';
 
 const BUSID = 102;
 
@@ -95,6 +96,8 @@ export function createFolder(
   if (parentId !== '' && parentId !== ROOT)
     throw new SimError('FILE_SYSTEM_API_ERROR', 'folders can only be created at the root');
   const folderName = requireFreeFolderName(g, name);
+  if (g.folders.size >= MAX_GROUP_FOLDERS)
+    throw new SimError('FILE_SYSTEM_API_ERROR', `a group has at most ${MAX_GROUP_FOLDERS} folders`);
   const id = `/${newId()}`;
   g.folders.set(id, {
     group_id: groupId,

@@ -21,6 +21,9 @@
  *   CJK characters).
  *
  * A value past them is `INVALID_PARAMS` naming it, before anything changes.
+ *
+ * Counts, refused with the tag of the action that would pass them:
+ * - a group has at most 100 file folders (`FILE_SYSTEM_API_ERROR`).
  */
 import { SimError } from '@cqfleet/sim-client';
 
@@ -85,3 +88,10 @@ export function checkReaction(
       `a message carries at most ${MAX_REACTION_KINDS} different reactions`,
     );
 }
+
+/**
+ * File folders a group may have. QQ keeps one level of folders under the root, made by managers,
+ * and caps them at a modest number; 100 is more than a group organises its files into, and
+ * bounds the root listing, which is answered whole with each folder's file count.
+ */
+export const MAX_GROUP_FOLDERS = 100;
