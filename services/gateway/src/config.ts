@@ -85,6 +85,11 @@ const Schema = z.object({
    */
   wsMaxInFlight: envInt(1_000, 1),
   /**
+   * Forward WebSocket connections one account may have open on this replica; past it an
+   * upgrade is answered 429 RATE_LIMIT_QUEUE_FULL. @default 64
+   */
+  wsMaxConnectionsPerAccount: envInt(64, 1),
+  /**
    * HTTP API requests one account may have unfinished on this replica: waiting for a rate-limit
    * token, being answered, or an `_async` call whose action still runs after its answer. Past
    * it a request is answered RATE_LIMIT_QUEUE_FULL at once. Per account rather than per

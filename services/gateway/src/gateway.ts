@@ -161,6 +161,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       maxPayload: config.maxBodyBytes,
       maxBuffered: config.wsMaxBufferedBytes,
       maxInFlight: config.wsMaxInFlight,
+      maxPerAccount: config.wsMaxConnectionsPerAccount,
     },
     log: glog,
   });

@@ -14,6 +14,7 @@
  * | `http_rate_limit_full`  | `RATE_LIMIT_QUEUE_FULL` (an account's HTTP bucket queue) |
  * | `too_many_in_flight`    | `RATE_LIMIT_QUEUE_FULL` (an account's HTTP requests)     |
  * | `long_poll_waiters_full`| `RATE_LIMIT_QUEUE_FULL` (an account's `get_updates`)     |
+ * | `too_many_connections`  | HTTP 429 `RATE_LIMIT_QUEUE_FULL` (an account's WebSockets) |
  * | `operator_only`         | `OPERATOR_ONLY`                                          |
  * | `filter_refused`        | `reload_event_filter` of a file it may not read          |
  */
@@ -32,6 +33,7 @@ export type RefusalReason =
   | 'http_rate_limit_full'
   | 'too_many_in_flight'
   | 'long_poll_waiters_full'
+  | 'too_many_connections'
   | 'operator_only'
   | 'filter_refused';
 
@@ -61,6 +63,7 @@ const STATUS_TEXT: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   413: 'Payload Too Large',
+  429: 'Too Many Requests',
 };
 
 /** The envelope of a refusal, as the body of an HTTP answer. */

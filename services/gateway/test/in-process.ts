@@ -71,6 +71,8 @@ export interface Limits {
   rateLimitQueue?: number;
   /** The server's `rate_limit` (off by default, as go-cqhttp). */
   rateLimit?: Partial<RateLimit>;
+  /** GATEWAY_WS_MAX_CONNECTIONS_PER_ACCOUNT. */
+  maxPerAccount?: number;
 }
 
 const limitsOf = (l: Limits) => ({
@@ -80,6 +82,7 @@ const limitsOf = (l: Limits) => ({
   maxBuffered: l.maxBuffered ?? 4 * 1024 * 1024,
   maxInFlight: l.maxInFlight ?? 1_000,
   rateLimitQueue: l.rateLimitQueue ?? 100,
+  maxPerAccount: l.maxPerAccount ?? 64,
 });
 
 const settingsOf = (l: Limits): Settings =>
@@ -133,7 +136,12 @@ export async function startForwardWs(limits: Limits = {}, router: ActionCalls = 
     heartbeats: { subscribe: () => () => undefined },
     tokens: tokens(),
     settings: settingsOf(limits),
-    limits: { maxPayload: l.maxBodyBytes, maxBuffered: l.maxBuffered, maxInFlight: l.maxInFlight },
+    limits: {
+      maxPayload: l.maxBodyBytes,
+      maxBuffered: l.maxBuffered,
+      maxInFlight: l.maxInFlight,
+      maxPerAccount: l.maxPerAccount,
+    },
     relay: { upgrade: (_req, socket) => void socket.destroy() },
     log: silent,
   });

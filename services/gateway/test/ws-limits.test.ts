@@ -5,7 +5,7 @@
  * is closed as a slow consumer, and one that sends faster than it is answered is no longer read.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type ActionResponse, ok } from '@cqfleet/onebot';
@@ -173,6 +173,57 @@ describe('forward WS - requests in flight', () => {
       await new Promise(r => setTimeout(r, 5));
     }
     expect(answered).toBe(2_000);
+    ws.close();
+  });
+});
+
+describe('forward WS - connections of one account', () => {
+  it('past GATEWAY_WS_MAX_CONNECTIONS_PER_ACCOUNT an upgrade is 429 RATE_LIMIT_QUEUE_FULL; other accounts are not held', async () => {
+    server = await startForwardWs({ maxPerAccount: 2 });
+    const before = await refused('too_many_connections');
+    const first = await open(`${server.url}/10001/api`);
+    const second = await open(`${server.url}/10001/`);
+    expect(
+      await refusal(`${server.url}/10001/event`, { authorization: `Bearer ${OP}` }),
+    ).toMatchObject({ status: 429, body: { retcode: 100, msg: 'RATE_LIMIT_QUEUE_FULL' } });
+    expect(await refused('too_many_connections')).toBe(before + 1);
+    const other = await open(`${server.url}/10002/api`);
+    // A closed connection gives its slot back.
+    const gone = closed(first);
+    first.close();
+    await gone;
+    await expect
+      .poll(async () => {
+        const ws = await open(`${server.url}/10001/api`).catch(() => undefined);
+        ws?.close();
+        return ws !== undefined;
+      })
+      .toBe(true);
+    second.close();
+    other.close();
+  });
+
+  it('a handshake ws refuses (a bad Sec-WebSocket-Version) gives its slot back', async () => {
+    const running = await startForwardWs({ maxPerAccount: 1 });
+    server = running;
+    const { port } = running;
+    for (let i = 0; i < 3; i++) {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () =>
+          socket.write(
+            'GET /10001/api HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+              `Authorization: Bearer ${OP}\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n` +
+              'Sec-WebSocket-Version: 99\r\n\r\n',
+          ),
+        );
+        let text = '';
+        socket.on('data', d => (text += d.toString()));
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 400/);
+    }
+    const ws = await open(`${running.url}/10001/api`);
     ws.close();
   });
 });

@@ -14,6 +14,9 @@
  * (go-cqhttp), the `ws` settings of the config file, heartbeats, and only the events its token
  * may see. A frame over GATEWAY_MAX_BODY_BYTES closes the connection (1009); a client that
  * leaves more than GATEWAY_WS_MAX_BUFFERED_BYTES unread is closed as a slow consumer (1008).
+ * One account has at most GATEWAY_WS_MAX_CONNECTIONS_PER_ACCOUNT connections on a replica:
+ * past it the upgrade is answered 429 RATE_LIMIT_QUEUE_FULL. Every other bound here is per
+ * connection, so without it a tenant multiplied them by opening sockets.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -62,6 +65,8 @@ export interface WsLimits {
   maxBuffered: number;
   /** GATEWAY_WS_MAX_IN_FLIGHT. */
   maxInFlight: number;
+  /** GATEWAY_WS_MAX_CONNECTIONS_PER_ACCOUNT. */
+  maxPerAccount: number;
 }
 
 export interface ForwardWsDeps {
@@ -82,6 +87,8 @@ export class ForwardWsServer {
   private readonly wss: WebSocketServer;
   /** go-cqhttp sends the time the server started in every lifecycle frame. */
   private readonly startedAt = Math.floor(Date.now() / 1000);
+  /** Connections of each account: open, or between the account check and the upgrade. */
+  private readonly perAccount = new Map<number, number>();
 
   constructor(private readonly deps: ForwardWsDeps) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.limits.maxPayload });
@@ -135,21 +142,51 @@ export class ForwardWsServer {
         serialize(failure),
       );
     }
-    const role = roleOf(rest);
-    if (role === 'api') {
-      this.wss.handleUpgrade(req, socket, head, ws => this.accept(ws, selfId, role, auth.grant));
-      return;
+    const release = this.reserve(selfId);
+    if (!release) {
+      countRefusal('too_many_connections');
+      const max = this.deps.limits.maxPerAccount;
+      return writeRawRefusal(
+        socket,
+        429,
+        refusalBody('RATE_LIMIT_QUEUE_FULL', `账号 ${selfId} 的 WebSocket 连接数已达上限 (${max})`),
+      );
     }
+    const role = roleOf(rest);
+    let accepted = false;
+    const upgrade = () =>
+      this.wss.handleUpgrade(req, socket, head, ws => {
+        accepted = true;
+        ws.once('close', release);
+        this.accept(ws, selfId, role, auth.grant);
+      });
     // The account's events must reach this client from the moment its socket is open: the
     // subscription is made and confirmed by NATS before the upgrade completes (held by a
     // listener that drops what comes before the client's own one is attached).
-    const hold = this.deps.hub.subscribe(selfId, () => undefined);
+    const hold = role === 'api' ? undefined : this.deps.hub.subscribe(selfId, () => undefined);
     try {
-      await this.deps.hub.flushed();
-      this.wss.handleUpgrade(req, socket, head, ws => this.accept(ws, selfId, role, auth.grant));
+      if (hold) await this.deps.hub.flushed();
+      upgrade();
     } finally {
-      hold();
+      hold?.();
+      // ws answers a failed handshake itself and never calls back: the slot is given back.
+      if (!accepted) release();
     }
+  }
+
+  /** Takes one of `selfId`'s connection slots: the function that gives it back, or undefined. */
+  private reserve(selfId: number): (() => void) | undefined {
+    const n = this.perAccount.get(selfId) ?? 0;
+    if (n >= this.deps.limits.maxPerAccount) return undefined;
+    this.perAccount.set(selfId, n + 1);
+    let given = false;
+    return () => {
+      if (given) return;
+      given = true;
+      const left = (this.perAccount.get(selfId) ?? 1) - 1;
+      if (left > 0) this.perAccount.set(selfId, left);
+      else this.perAccount.delete(selfId);
+    };
   }
 
   private accept(ws: WebSocket, selfId: number, role: WsRole, grant: Grant): void {
