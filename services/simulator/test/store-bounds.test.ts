@@ -7,7 +7,9 @@
  */
 import type { OpCaller, WorldState } from '@cqfleet/simulator';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MAX_GROUP_FOLDERS } from '../src/world/text-limits.js';
+import { voiceText } from '../src/world/chat-state.js';
+import { mediaName } from '../src/world/elements.js';
+import { MAX_GROUP_FOLDERS, MAX_VOICE_TEXT_BYTES } from '../src/world/text-limits.js';
 import { type DemoWorld, demoWorld, fails, text } from './demo-world.js';
 
 let w: WorldState;
@@ -41,5 +43,27 @@ describe('group file folders', () => {
     expect(w.group(100100).folders.size).toBe(MAX_GROUP_FOLDERS);
     ops.delete_folder({ group_id: 100100, folder_id: ids[0]! }, 10001);
     create('one more');
+  });
+});
+
+describe('voice transcripts', () => {
+  it(`are kept within ${MAX_VOICE_TEXT_BYTES} bytes, the newest first, whatever their count`, () => {
+    // Each voice says 60 KiB (a message carries up to 64 KiB of segment data).
+    const said = (i: number) => `${i} ${'说'.repeat(20 * 1024)}`;
+    const voices = Math.ceil(MAX_VOICE_TEXT_BYTES / Buffer.byteLength(said(0))) + 10;
+    for (let i = 0; i < voices; i++)
+      ops.send_group_msg(
+        { group_id: 100100, elements: [{ type: 'tts', data: { text: said(i) } }] },
+        20001,
+      );
+    const kept = [...w.voiceTexts!.values()];
+    const bytes = kept.reduce((n, t) => n + Buffer.byteLength(t), 0);
+    expect(bytes).toBeLessThanOrEqual(MAX_VOICE_TEXT_BYTES);
+    expect(w.voiceTextBytes).toBe(bytes);
+    expect(kept.at(-1)).toBe(said(voices - 1));
+    const newest = mediaName(`tts:${said(voices - 1)}`, 'amr');
+    expect(voiceText(w, newest)).toBe(said(voices - 1));
+    // The oldest was let go: it reads as any voice nobody gave a text to.
+    expect(voiceText(w, mediaName(`tts:${said(0)}`, 'amr'))).not.toBe(said(0));
   });
 });

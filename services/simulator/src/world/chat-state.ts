@@ -7,14 +7,16 @@
  * Transcripts: a voice someone "says" with a text — a `record` element with `text` (the control
  * API: `[CQ:record,file=…,text=what it says]`), or a `tts` element, whose text is what it says
  * — is kept under the voice's content name, so the same voice reads the same wherever it is
- * forwarded. A voice nobody gave a text to reads as a few words picked from a fixed list by the
- * bytes of its content name: deterministic (the same voice always reads the same, different
- * voices differently), never one fixed placeholder.
+ * forwarded; the newest are kept, bounded in count and bytes (text-limits.ts). A voice nobody
+ * gave a text to reads as a few words picked from a fixed list by the bytes of its content name:
+ * deterministic (the same voice always reads the same, different voices differently), never one
+ * fixed placeholder.
  */
 import { createHash } from 'node:crypto';
 import { type Segment, valueToString } from '@cqfleet/onebot';
 import { mediaName } from './elements.js';
 import type { WorldState } from './state.js';
+import { MAX_VOICE_TEXT_BYTES, MAX_VOICE_TEXTS } from './text-limits.js';
 
 /** The key of a chat in `UserState.recent` and `UserState.unread`. */
 export const chatKey = (chat: 'group' | 'private', peer: number): string => `${chat}:${peer}`;
@@ -67,16 +69,35 @@ export function noteVoiceTexts(w: WorldState, input: readonly Segment[]): void {
     const said = valueToString(d.text ?? '');
     if (el.type === 'record' && said) {
       const source = valueToString(d.file ?? '') || valueToString(d.url ?? '');
-      (w.voiceTexts ??= new Map()).set(mediaName(source, 'amr'), said);
+      keepVoiceText(w, mediaName(source, 'amr'), said);
     } else if (el.type === 'tts' && said) {
-      (w.voiceTexts ??= new Map()).set(mediaName(`tts:${said}`, 'amr'), said);
+      keepVoiceText(w, mediaName(`tts:${said}`, 'amr'), said);
     }
-    if ((w.voiceTexts?.size ?? 0) > MAX_TEXTS)
-      w.voiceTexts!.delete(w.voiceTexts!.keys().next().value!);
   }
 }
 
-const MAX_TEXTS = 10_000;
+/**
+ * Keeps one transcript as the newest, then drops the oldest past MAX_VOICE_TEXTS or
+ * MAX_VOICE_TEXT_BYTES (a message's own transcript is within 64 KiB, so it always stays).
+ */
+function keepVoiceText(w: WorldState, name: string, said: string): void {
+  const texts = (w.voiceTexts ??= new Map());
+  const before = texts.get(name);
+  if (before !== undefined) {
+    texts.delete(name);
+    w.voiceTextBytes -= Buffer.byteLength(before);
+  }
+  texts.set(name, said);
+  w.voiceTextBytes += Buffer.byteLength(said);
+  while (
+    texts.size > 1 &&
+    (texts.size > MAX_VOICE_TEXTS || w.voiceTextBytes > MAX_VOICE_TEXT_BYTES)
+  ) {
+    const [oldest, text] = texts.entries().next().value!;
+    texts.delete(oldest);
+    w.voiceTextBytes -= Buffer.byteLength(text);
+  }
+}
 
 const WORDS = [
   '你好',

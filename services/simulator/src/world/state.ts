@@ -164,6 +164,8 @@ export class WorldState {
   readonly fileStore = new FileStore();
   /** What voices say, by content name (`<md5>.amr`); chat-state.ts, made on first use. */
   voiceTexts?: Map<string, string>;
+  /** UTF-8 bytes of the texts in `voiceTexts`. */
+  voiceTextBytes = 0;
   nextRequestId = 1;
   /** Receives what happens to bot accounts. */
   onAccountEvent: (uin: number, event: SimEvent) => void = () => {};

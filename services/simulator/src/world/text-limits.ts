@@ -24,6 +24,9 @@
  *
  * Counts, refused with the tag of the action that would pass them:
  * - a group has at most 100 file folders (`FILE_SYSTEM_API_ERROR`).
+ *
+ * What the network keeps on its own, the oldest dropped past the bound (nothing is refused):
+ * - voice transcripts: the newest 10,000, and at most 4 MiB of them.
  */
 import { SimError } from '@cqfleet/sim-client';
 
@@ -95,3 +98,12 @@ export function checkReaction(
  * bounds the root listing, which is answered whole with each folder's file count.
  */
 export const MAX_GROUP_FOLDERS = 100;
+
+/**
+ * Voice transcripts the network keeps (chat-state.ts), oldest dropped first: 10,000 voices, and
+ * 4 MiB of text over all of them. A message may carry 64 KiB of segment data, so the count alone
+ * let 10,000 voices keep 640 MB; a minute of speech (QQ's longest voice) is a few hundred CJK
+ * characters, about 1 KiB, so 4 MiB still holds thousands of real transcripts.
+ */
+export const MAX_VOICE_TEXTS = 10_000;
+export const MAX_VOICE_TEXT_BYTES = 4 * 1024 * 1024;
