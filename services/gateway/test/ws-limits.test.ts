@@ -179,7 +179,8 @@ describe('forward WS - requests in flight', () => {
 
 describe('forward WS - connections of one account', () => {
   it('past GATEWAY_WS_MAX_CONNECTIONS_PER_ACCOUNT an upgrade is 429 RATE_LIMIT_QUEUE_FULL; other accounts are not held', async () => {
-    server = await startForwardWs({ maxPerAccount: 2 });
+    const running = await startForwardWs({ maxPerAccount: 2 });
+    server = running;
     const before = await refused('too_many_connections');
     const first = await open(`${server.url}/10001/api`);
     const second = await open(`${server.url}/10001/`);
@@ -194,7 +195,7 @@ describe('forward WS - connections of one account', () => {
     await gone;
     await expect
       .poll(async () => {
-        const ws = await open(`${server.url}/10001/api`).catch(() => undefined);
+        const ws = await open(`${running.url}/10001/api`).catch(() => undefined);
         ws?.close();
         return ws !== undefined;
       })
