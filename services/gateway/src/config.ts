@@ -69,6 +69,12 @@ const Schema = z.object({
    * @default 50331648 (48 MiB)
    */
   maxBodyBytes: envInt(DEFAULT_MAX_BODY_BYTES, 1024),
+  /**
+   * Bytes of HTTP API bodies one token's requests may have being read at once on this replica
+   * (its many connections together); past it a request is HTTP 429 RATE_LIMIT_QUEUE_FULL.
+   * @default 268435456 (256 MiB: five bodies of the largest size)
+   */
+  httpBodyBytesPerToken: envInt(256 * 1024 * 1024, 1024),
   /** Longest a client may take to send a request's headers (both ports). @default 10000 ms */
   httpHeadersTimeoutMs: envInt(10_000, 100),
   /** Longest a client may take to send a whole request, body included. @default 120000 ms */

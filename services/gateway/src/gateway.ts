@@ -134,6 +134,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       maxBodyBytes: config.maxBodyBytes,
       maxInFlight: config.httpMaxInFlight,
       rateLimitQueue: config.httpRateLimitQueue,
+      bodyBytesPerToken: config.httpBodyBytesPerToken,
     },
     log: glog,
   });

@@ -14,6 +14,7 @@
  * | `http_rate_limit_full`  | `RATE_LIMIT_QUEUE_FULL` (an account's HTTP bucket queue) |
  * | `too_many_in_flight`    | `RATE_LIMIT_QUEUE_FULL` (an account's HTTP requests)     |
  * | `long_poll_waiters_full`| `RATE_LIMIT_QUEUE_FULL` (an account's `get_updates`)     |
+ * | `body_budget_full`      | HTTP 429 `RATE_LIMIT_QUEUE_FULL` (a token's bodies being read) |
  * | `too_many_connections`  | HTTP 429 `RATE_LIMIT_QUEUE_FULL` (an account's WebSockets) |
  * | `operator_only`         | `OPERATOR_ONLY`                                          |
  * | `filter_refused`        | `reload_event_filter` of a file it may not read          |
@@ -34,6 +35,7 @@ export type RefusalReason =
   | 'too_many_in_flight'
   | 'long_poll_waiters_full'
   | 'too_many_connections'
+  | 'body_budget_full'
   | 'operator_only'
   | 'filter_refused';
 

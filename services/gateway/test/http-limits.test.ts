@@ -168,3 +168,50 @@ describe('HTTP API - slow clients', () => {
     await conn.closed(4_000);
   });
 });
+
+describe('HTTP API - bodies of one token together', () => {
+  const request = (token: string, body: string) =>
+    `POST /10001/get_login_info HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n` +
+    `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
+  const body = (n: number) => `{"pad":"${'x'.repeat(n - 10)}"}`;
+  /** The status of a whole request of `n` bytes of body. */
+  const post = async (port: number, token: string, n: number) => {
+    const conn = await rawConnect(port);
+    const text = body(n);
+    conn.socket.write(request(token, text) + text);
+    const answer = await conn.waitFor('\r\n\r\n', 5_000);
+    conn.socket.destroy();
+    return Number(/^HTTP\/1\.1 (\d+)/.exec(answer)?.[1]);
+  };
+
+  it('past GATEWAY_HTTP_BODY_BYTES_PER_TOKEN being read, a request is 429 RATE_LIMIT_QUEUE_FULL; other tokens are not held', async () => {
+    api = await startHttpApi({ bodyBytesPerToken: 3 * MB });
+    const { port } = api;
+    const before = await refused('body_budget_full');
+    // Two uploads of the tenant's token, each 1.2 MB into a 1.5 MB body, and then silent.
+    const slow = await Promise.all(
+      [0, 1].map(async () => {
+        const conn = await rawConnect(port);
+        const text = body(1.5 * MB);
+        conn.socket.write(request(ALPHA, text) + text.slice(0, 1.2 * MB));
+        return { conn, rest: text.slice(1.2 * MB) };
+      }),
+    );
+    // Once the server has taken those in, the token's next body does not fit.
+    await expect.poll(() => post(port, ALPHA, 0.75 * MB), { timeout: 5_000 }).toBe(429);
+    expect(await refused('body_budget_full')).toBeGreaterThan(before);
+    const refusal = await rawConnect(port);
+    const text = body(0.75 * MB);
+    refusal.socket.write(request(ALPHA, text) + text);
+    expect(bodyOf(await refusal.closed(5_000))).toEqual(envelope('RATE_LIMIT_QUEUE_FULL', 100));
+    // The operator's token has a budget of its own.
+    expect(await post(port, OP, MB / 2)).toBe(200);
+    // The slow uploads finish, one after the other, and are answered; what they held is
+    // given back.
+    for (const { conn, rest } of slow) {
+      conn.socket.write(rest);
+      expect(await conn.waitFor('\r\n\r\n', 5_000)).toMatch(/^HTTP\/1\.1 200/);
+    }
+    expect(await post(port, ALPHA, 2 * MB)).toBe(200);
+  });
+});

@@ -73,6 +73,8 @@ export interface Limits {
   rateLimit?: Partial<RateLimit>;
   /** GATEWAY_WS_MAX_CONNECTIONS_PER_ACCOUNT. */
   maxPerAccount?: number;
+  /** GATEWAY_HTTP_BODY_BYTES_PER_TOKEN. */
+  bodyBytesPerToken?: number;
 }
 
 const limitsOf = (l: Limits) => ({
@@ -83,6 +85,7 @@ const limitsOf = (l: Limits) => ({
   maxInFlight: l.maxInFlight ?? 1_000,
   rateLimitQueue: l.rateLimitQueue ?? 100,
   maxPerAccount: l.maxPerAccount ?? 64,
+  bodyBytesPerToken: l.bodyBytesPerToken ?? 256 * 1024 * 1024,
 });
 
 const settingsOf = (l: Limits): Settings =>

@@ -12,8 +12,9 @@
  *    before the body when the path or X-Self-ID names the account, after it otherwise (a
  *    `self_id` in the body may name it). Time spent waiting before the body is read counts
  *    against GATEWAY_HTTP_REQUEST_TIMEOUT_MS;
- * 4. the body, at most GATEWAY_MAX_BODY_BYTES (413 `REQUEST_TOO_LARGE`, http-body.ts); a JSON
- *    body that cannot be parsed: 400, empty (go-cqhttp);
+ * 4. the body, at most GATEWAY_MAX_BODY_BYTES (413 `REQUEST_TOO_LARGE`, http-body.ts), and
+ *    at most GATEWAY_HTTP_BODY_BYTES_PER_TOKEN of all the token's bodies being read (429
+ *    `RATE_LIMIT_QUEUE_FULL`); a JSON body that cannot be parsed: 400, empty (go-cqhttp);
  * 5. the action: `POST /` with `{action, params}`, or `/:action` (a trailing slash is accepted);
  *    parameters from the JSON body, then the form, then the query, where form and query values
  *    that look like JSON (`[...]`, `{...}`) and parse are JSON;
@@ -31,7 +32,7 @@ import type { TokenTable } from '../auth/tokens.js';
 import type { Settings } from '../config.js';
 import { authRefusal, countRefusal, refusalBody } from '../refusals.js';
 import type { ActionCalls } from '../routing/router.js';
-import { fromSearch, HttpRefusal, parseBody } from './http-body.js';
+import { BodyBudget, fromSearch, HttpRefusal, parseBody } from './http-body.js';
 import { AccountLimits } from './account-limits.js';
 import { createBoundedServer, type HttpLimits } from './http-server.js';
 import { namedBeforeBody, pickAccount, splitAccountPrefix } from './target.js';
@@ -48,6 +49,8 @@ export interface HttpApiDeps {
     maxInFlight: number;
     /** GATEWAY_HTTP_RATE_LIMIT_QUEUE: requests per account waiting for a token. */
     rateLimitQueue: number;
+    /** GATEWAY_HTTP_BODY_BYTES_PER_TOKEN: bytes of one token's bodies being read at once. */
+    bodyBytesPerToken: number;
   };
   log: Logger;
 }
@@ -67,6 +70,7 @@ export function createHttpApi(deps: HttpApiDeps): Server {
     maxWaiters: limits.rateLimitQueue,
     maxInFlight: limits.maxInFlight,
   });
+  const bodies = new BodyBudget(limits.bodyBytesPerToken);
   const respond = (req: IncomingMessage, res: ServerResponse, response: ActionResponse) => {
     // Answered before the body was read (a refusal): the connection closes rather than the
     // rest of the body being read and thrown away.
@@ -149,7 +153,10 @@ export function createHttpApi(deps: HttpApiDeps): Server {
         release = await admit(selfId, req, res, gone.signal);
         if (!release) return;
       }
-      const body = await parseBody(req, limits.maxBodyBytes);
+      const body = await parseBody(req, limits.maxBodyBytes, {
+        budget: bodies,
+        key: auth.grant,
+      });
 
       const query = fromSearch(url.searchParams);
       let action: string;

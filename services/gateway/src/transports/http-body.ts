@@ -5,6 +5,14 @@
  * read at the cap. Either way the answer is HTTP 413 with the REQUEST_TOO_LARGE envelope and
  * the connection is closed, so the rest is never taken in.
  *
+ * The bodies one token's requests have in memory while they are read and parsed are bounded
+ * together (`BodyBudget`, GATEWAY_HTTP_BODY_BYTES_PER_TOKEN): the cap above is per request,
+ * and a client with a valid token opens as many connections as it likes, so without it a few
+ * hundred slow 48 MiB uploads held gigabytes of one replica every tenant shares. A body that
+ * would pass the budget stops being read: HTTP 429 with RATE_LIMIT_QUEUE_FULL, connection
+ * closed. Before the body the account may be unknown (the body may name it), so the budget is
+ * the token's, which is the tenant.
+ *
  * Parameters come from a JSON body or a form (go-cqhttp); a JSON body that does not parse is
  * HTTP 400 with an empty body, as go-cqhttp answers it.
  */
@@ -47,20 +55,66 @@ export function fromSearch(search: URLSearchParams): Record<string, unknown> {
   return out;
 }
 
-function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+/** Bytes of request bodies being read, per token (its grant), on this replica. */
+export class BodyBudget {
+  private readonly used = new Map<object, number>();
+
+  constructor(readonly maxBytes: number) {}
+
+  /** Counts `n` more bytes of `key`'s bodies; false (nothing counted) past the budget. */
+  take(key: object, n: number): boolean {
+    const used = this.used.get(key) ?? 0;
+    if (used + n > this.maxBytes) return false;
+    this.used.set(key, used + n);
+    return true;
+  }
+
+  give(key: object, n: number): void {
+    const left = (this.used.get(key) ?? 0) - n;
+    if (left > 0) this.used.set(key, left);
+    else this.used.delete(key);
+  }
+
+  /** Bytes of `key`'s bodies counted now. */
+  using(key: object): number {
+    return this.used.get(key) ?? 0;
+  }
+}
+
+/** The budget one request reads against, and what it has taken of it. */
+export interface BodyAccount {
+  budget: BodyBudget;
+  key: object;
+  taken: number;
+}
+
+function overBudget(account: BodyAccount): HttpRefusal {
+  countRefusal('body_budget_full');
+  const wording = `该令牌正在读取的请求体已达上限 (${account.budget.maxBytes} 字节), 请稍后再试`;
+  return new HttpRefusal(429, refusalBody('RATE_LIMIT_QUEUE_FULL', wording));
+}
+
+function readBody(req: IncomingMessage, maxBytes: number, account?: BodyAccount): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > maxBytes) return Promise.reject(tooLarge(maxBytes));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const onData = (c: Buffer) => {
-      size += c.length;
-      if (size <= maxBytes) return void chunks.push(c);
-      // Stop taking bytes in; the 413 answer closes the connection.
+    const stop = (refusal: HttpRefusal) => {
+      // Stop taking bytes in; the answer closes the connection.
       req.off('data', onData);
       req.pause();
       chunks.length = 0;
-      reject(tooLarge(maxBytes));
+      reject(refusal);
+    };
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > maxBytes) return stop(tooLarge(maxBytes));
+      if (account) {
+        if (!account.budget.take(account.key, c.length)) return stop(overBudget(account));
+        account.taken += c.length;
+      }
+      chunks.push(c);
     };
     req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks)));
@@ -73,10 +127,26 @@ export interface ParsedBody {
   form?: Record<string, unknown>;
 }
 
-export async function parseBody(req: IncomingMessage, maxBytes: number): Promise<ParsedBody> {
+/**
+ * The parameters of a POST body of at most `maxBytes`, read against the token's `budget` when
+ * given (given back once parsed, whatever the outcome).
+ */
+export async function parseBody(
+  req: IncomingMessage,
+  maxBytes: number,
+  budget?: { budget: BodyBudget; key: object },
+): Promise<ParsedBody> {
   if (req.method !== 'POST') return {};
+  const account = budget && { ...budget, taken: 0 };
+  try {
+    return parseRead(req, await readBody(req, maxBytes, account));
+  } finally {
+    if (account) account.budget.give(account.key, account.taken);
+  }
+}
+
+function parseRead(req: IncomingMessage, body: Buffer): ParsedBody {
   const type = (req.headers['content-type'] ?? '').toLowerCase();
-  const body = await readBody(req, maxBytes);
   if (type.includes('application/json')) {
     if (body.length === 0) return { json: {} };
     let value: unknown;
