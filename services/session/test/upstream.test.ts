@@ -22,6 +22,7 @@ describe('upstream answers in go-cqhttp’s terms', () => {
       smoothReply('get_login_info', { status: 'ok', retcode: 0, data: { user_id: 1 } }),
     ).toEqual({
       user_id: 1,
+      nickname: '',
     });
     expect(smoothReply('send_msg_async', { status: 'async', retcode: 1, data: null })).toBeNull();
   });

@@ -14,6 +14,10 @@
  * - files and URLs in the parameters are opened by cqfleet (confined, guarded) and handed over
  *   as content (media-inline.ts): the upstream is never asked to open a path or URL.
  *
+ * What an upstream answers is smoothReply's (smoothing.ts) before it gets here: a failure when
+ * its `status` or `retcode` says so, and the results with a fixed shape (sends' message ids,
+ * the login, the lists) held to it — a reply that does not fit is API_ERROR, not data.
+ *
  * get_msg, the message histories, get_forward_msg, word slices and downloads never come here:
  * the gateway sends them to cqfleet's history and media services for every account.
  */
