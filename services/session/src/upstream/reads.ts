@@ -2,20 +2,29 @@
  * History's QQ-side reads (@cqfleet/contracts qq-reads.ts) for an account behind an upstream
  * OneBot implementation: the upstream's `get_forward_msg` and `get_group_msg_history`, their
  * answers brought into the form history stores (array segments, go-cqhttp's node shape).
+ *
+ * What comes back is stored by history (for good, for a forward), so it is held to what was
+ * asked and to what QQ itself could hold, by total functions (smoothing.ts), before it leaves:
+ * - a forward over MESSAGE_LIMITS' node limits (200 per list, 1000 in all, nested at most 8
+ *   deep) is refused with API_ERROR: QQ holds no such forward, so the answer is not one, and a
+ *   cut-off prefix stored under the forward's id would be served as the whole forward for good.
+ *   A single node that is not a node (null, a sender id that is no id) is dropped: one node the
+ *   upstream could not render says nothing about the others (smoothing.ts `forwardNode`);
+ * - a history page keeps only the asked group's messages within the asked window (the `count`
+ *   seqs ending at `seq`, or the newest `count` when `seq` is 0), one per seq.
  */
 import type { ForwardNodeRecord, QQReadName, QQReads } from '@cqfleet/contracts';
-import { type GroupMessageEvent, toSegments } from '@cqfleet/onebot';
+import {
+  type GroupMessageEvent,
+  MESSAGE_LIMITS,
+  type MessageLimit,
+  OneBotError,
+  toSegments,
+} from '@cqfleet/onebot';
 import type { OneBotUpstream } from '../driver/driver.js';
 import { fromUpstream } from './events.js';
 import { parseUpstreamEvent } from './frames.js';
-
-interface ForwardNode {
-  sender?: { user_id?: unknown; nickname?: unknown };
-  time?: unknown;
-  group_id?: unknown;
-  content?: unknown;
-  message?: unknown;
-}
+import { forwardNode, idOf, isObject } from './smoothing.js';
 
 type UpstreamReads = {
   [K in QQReadName]: (
@@ -28,60 +37,115 @@ type UpstreamReads = {
 export const upstreamReads: UpstreamReads = {
   forward: async ({ resid }, upstream) => {
     // smoothReply has turned a spec `message` of node segments into `messages` already.
-    const data = (await upstream.action('get_forward_msg', { id: resid, message_id: resid })) as {
-      messages?: unknown;
-    } | null;
-    const nodes = Array.isArray(data?.messages) ? (data.messages as unknown[]) : [];
-    return nodes.filter(isNode).map((n): ForwardNodeRecord => ({
-      user_id: Number(n.sender?.user_id ?? 0),
-      nickname: String(n.sender?.nickname ?? ''),
-      time: Number(n.time ?? 0),
-      ...(n.group_id !== undefined ? { group_id: Number(n.group_id) } : {}),
-      message: toSegments((n.content ?? n.message ?? []) as never),
-    }));
+    const data = await upstream.action('get_forward_msg', { id: resid, message_id: resid });
+    const nodes = isObject(data) && Array.isArray(data.messages) ? data.messages : [];
+    const refusal = forwardOverLimits(nodes);
+    if (refusal) throw new OneBotError('API_ERROR', `上游实现的应答: ${refusal}`);
+    const out: ForwardNodeRecord[] = [];
+    for (const n of nodes) {
+      if (!isObject(n)) continue;
+      const sender = isObject(n.sender) ? n.sender : {};
+      const node = forwardNode({
+        user_id: sender.user_id,
+        nickname: sender.nickname,
+        time: n.time,
+        group_id: n.group_id,
+        content: n.content ?? n.message,
+      });
+      if (!node) continue;
+      out.push({
+        user_id: node.sender.user_id,
+        nickname: node.sender.nickname,
+        time: node.time,
+        ...(node.group_id !== undefined ? { group_id: node.group_id } : {}),
+        message: toSegments(node.content as never),
+      });
+    }
+    return out;
   },
   // A message history lacks: the upstream's get_msg (go-cqhttp's reduced shape, or NapCat's
   // whole event) made into the event it would have reported. Unknown there too: null.
   message: async ({ message_id }, upstream, uin) => {
-    const data = (await upstream.action('get_msg', { message_id }).catch(() => null)) as Record<
-      string,
-      unknown
-    > | null;
-    if (!data || Number(data.message_id) !== message_id) return null;
-    const sender = (data.sender ?? {}) as { user_id?: unknown };
-    const userId = Number(data.user_id ?? sender.user_id ?? 0);
+    const data = await upstream.action('get_msg', { message_id }).catch(() => null);
+    if (!isObject(data) || idOf(data.message_id) !== message_id) return null;
+    const sender = isObject(data.sender) ? data.sender : {};
+    const userId = idOf(data.user_id ?? sender.user_id);
+    // Without its author a message can be neither stored nor answered (frames.ts refuses it).
+    if (userId === undefined) return null;
     const group = data.message_type === 'group' || data.group_id !== undefined;
     const parsed = parseUpstreamEvent({
       post_type: userId === uin ? 'message_sent' : 'message',
       message_type: group ? 'group' : 'private',
       sub_type: group ? 'normal' : 'friend',
-      user_id: userId,
       font: 0,
       ...data,
+      user_id: userId,
     });
     if (parsed.kind !== 'event') return null;
     const e = fromUpstream(uin, parsed.frame, JSON.stringify(parsed.frame))?.event;
     return e?.post_type === 'message' || e?.post_type === 'message_sent' ? e : null;
   },
   group_messages: async ({ group_id, seq, count }, upstream, uin) => {
-    const data = (await upstream.action('get_group_msg_history', {
+    if (!(count > 0)) return [];
+    const data = await upstream.action('get_group_msg_history', {
       group_id,
       count,
       ...(seq > 0 ? { message_seq: seq } : {}),
-    })) as { messages?: unknown } | null;
-    const out: GroupMessageEvent[] = [];
-    for (const m of Array.isArray(data?.messages) ? data.messages : []) {
+    });
+    // Asked for a window, an upstream may answer more (or other) messages: only the window's
+    // are this read's, and history stores what it is given.
+    const inWindow = (s: number) => seq <= 0 || (s <= seq && s > seq - count);
+    const bySeq = new Map<number, GroupMessageEvent>();
+    for (const m of isObject(data) && Array.isArray(data.messages) ? data.messages : []) {
       const parsed = parseUpstreamEvent(m);
       if (parsed.kind !== 'event') continue;
       const e = fromUpstream(uin, parsed.frame, JSON.stringify(m))?.event;
       if (e?.post_type !== 'message' && e?.post_type !== 'message_sent') continue;
       // A page of another group than the one asked for is not this group's history.
-      if (e.message_type === 'group' && e.group_id === group_id) out.push(e);
+      if (e.message_type !== 'group' || e.group_id !== group_id) continue;
+      if (inWindow(e.message_seq) && !bySeq.has(e.message_seq)) bySeq.set(e.message_seq, e);
     }
-    return out.sort((a, b) => a.message_seq - b.message_seq);
+    const page = [...bySeq.values()].sort((a, b) => a.message_seq - b.message_seq);
+    // With seq 0 the window is the newest `count`; with a seq it holds `count` seqs already.
+    return page.slice(-count);
   },
 };
 
-function isNode(value: unknown): value is ForwardNode {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+const { forwardNodes, forwardTotalNodes, forwardDepth } = MESSAGE_LIMITS;
+
+const wordingOf = (limit: MessageLimit) => limit.wording.replace('{max}', String(limit.max));
+
+/**
+ * Which node limit a forward's answer crosses, or undefined. Nested forwards are counted as
+ * the upstreams send them: a node whose content is node segments (Lagrange, the spec), and
+ * `forward` segments carrying their nodes in `data.content` (NapCat). Total, O(n).
+ */
+function forwardOverLimits(nodes: readonly unknown[]): string | undefined {
+  let total = 0;
+  const walk = (list: readonly unknown[], depth: number): string | undefined => {
+    if (depth > forwardDepth.max) return wordingOf(forwardDepth);
+    if (list.length > forwardNodes.max) return wordingOf(forwardNodes);
+    total += list.length;
+    if (total > forwardTotalNodes.max) return wordingOf(forwardTotalNodes);
+    for (const node of list)
+      for (const nested of nestedLists(node)) {
+        const over = walk(nested, depth + 1);
+        if (over) return over;
+      }
+    return undefined;
+  };
+  return walk(nodes, 1);
+}
+
+/** The node lists nested in one node (go-cqhttp's `{content}` or a spec node segment). */
+function nestedLists(node: unknown): unknown[][] {
+  if (!isObject(node)) return [];
+  const content = node.content ?? node.message ?? (isObject(node.data) ? node.data.content : null);
+  if (!Array.isArray(content)) return [];
+  if (content.some(s => isObject(s) && s.type === 'node')) return [content];
+  const out: unknown[][] = [];
+  for (const seg of content)
+    if (isObject(seg) && seg.type === 'forward' && isObject(seg.data))
+      if (Array.isArray(seg.data.content)) out.push(seg.data.content);
+  return out;
 }

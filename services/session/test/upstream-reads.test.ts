@@ -1,0 +1,177 @@
+/**
+ * History's QQ-side reads of an upstream account (reads.ts): what the upstream answers is
+ * stored by history, so it must never throw on what it holds, never carry ids that are no ids,
+ * and be held to the forward node limits and to the asked history window.
+ *
+ * The upstream stands in as a function from action to its reply frame, passed through the
+ * driver's own smoothReply (what OneBotDriver resolves an action with).
+ */
+import { MESSAGE_LIMITS } from '@cqfleet/onebot';
+import { describe, expect, it } from 'vitest';
+import type { OneBotUpstream } from '../src/driver/driver.js';
+import { upstreamReads } from '../src/upstream/reads.js';
+import { smoothReply, type UpstreamReply } from '../src/upstream/smoothing.js';
+
+const UIN = 30001;
+
+function upstream(answer: (action: string, params: Record<string, unknown>) => unknown) {
+  const asked: Array<{ action: string; params: Record<string, unknown> }> = [];
+  const up: OneBotUpstream = {
+    flavor: 'napcat',
+    action: async (action, params) => {
+      asked.push({ action, params: params as Record<string, unknown> });
+      const reply: UpstreamReply = {
+        status: 'ok',
+        retcode: 0,
+        data: answer(action, params as Record<string, unknown>),
+      };
+      // Through JSON, as a frame arrives.
+      return smoothReply(action, JSON.parse(JSON.stringify(reply)) as UpstreamReply);
+    },
+  };
+  return { up, asked };
+}
+
+const text = (t: string) => [{ type: 'text', data: { text: t } }];
+const node = (i: number, content: unknown = text(`n${i}`)) => ({
+  sender: { user_id: 100 + i, nickname: `u${i}` },
+  time: 1_700_000_000 + i,
+  content,
+});
+const readForward = (data: unknown) =>
+  upstreamReads.forward({ resid: 'r' }, upstream(() => data).up, UIN);
+
+describe('an upstream’s forward', () => {
+  it('drops nodes that are not nodes and never throws on their fields', async () => {
+    const nodes = await readForward({
+      messages: [
+        null,
+        'x',
+        [],
+        { sender: { user_id: { toString: 1 }, nickname: 'a' }, content: text('bad id') },
+        { sender: { user_id: 'abc' }, content: text('NaN id') },
+        {
+          sender: { user_id: '42', nickname: { toString: 1 } },
+          time: { toString: 1 },
+          group_id: { toString: 1 },
+          content: text('kept'),
+        },
+        { sender: null, time: -5, message: 'hi[CQ:face,id=1]' },
+      ],
+    });
+    expect(nodes).toEqual([
+      { user_id: 42, nickname: '', time: 0, message: text('kept') },
+      {
+        user_id: 0,
+        nickname: '',
+        time: 0,
+        message: [...text('hi'), { type: 'face', data: { id: '1' } }],
+      },
+    ]);
+    for (const n of nodes) expect(Number.isSafeInteger(n.user_id)).toBe(true);
+  });
+
+  it('reads Lagrange’s node segments, a null among them dropped', async () => {
+    const nodes = await readForward({
+      message: [null, { type: 'node', data: { user_id: 7, nickname: 'n', content: text('t') } }],
+    });
+    expect(nodes).toEqual([{ user_id: 7, nickname: 'n', time: 0, message: text('t') }]);
+  });
+
+  it('takes up to the node limits and refuses a forward over them', async () => {
+    const perList = MESSAGE_LIMITS.forwardNodes.max;
+    const list = (n: number, content?: unknown) =>
+      Array.from({ length: n }, (_, i) => node(i, content));
+    expect(await readForward({ messages: list(perList) })).toHaveLength(perList);
+    await expect(readForward({ messages: list(perList + 1) })).rejects.toMatchObject({
+      name: 'OneBotError',
+      msg: 'API_ERROR',
+    });
+    // 1000 in all: 5 nodes, each a forward of 200 (NapCat's nested content) is 1005.
+    const nested = (n: number) => [{ type: 'forward', data: { id: 'x', content: list(n) } }];
+    await expect(readForward({ messages: list(5, nested(perList)) })).rejects.toMatchObject({
+      msg: 'API_ERROR',
+      wording: expect.stringContaining(String(MESSAGE_LIMITS.forwardTotalNodes.max)),
+    });
+    expect(await readForward({ messages: list(4, nested(perList)) })).toHaveLength(4);
+    // Spec node segments nested in a node's content count as well.
+    const specNested = Array.from({ length: perList + 1 }, () => ({
+      type: 'node',
+      data: { user_id: 1, content: text('x') },
+    }));
+    await expect(readForward({ messages: [node(1, specNested)] })).rejects.toMatchObject({
+      msg: 'API_ERROR',
+    });
+  });
+
+  it('refuses a forward nested past the depth limit', async () => {
+    let content: unknown = text('leaf');
+    for (let i = 0; i < MESSAGE_LIMITS.forwardDepth.max; i++)
+      content = [{ type: 'forward', data: { id: `f${i}`, content: [node(i, content)] } }];
+    await expect(readForward({ messages: [node(0, content)] })).rejects.toMatchObject({
+      msg: 'API_ERROR',
+    });
+  });
+});
+
+describe('an upstream’s get_msg', () => {
+  it('is unknown, not a throw or a NaN, when its ids are no ids', async () => {
+    for (const data of [
+      { message_id: { toString: 1 }, user_id: 2, message: 'x' },
+      { message_id: 5, user_id: { toString: 1 }, message: 'x' },
+      { message_id: 5, sender: { user_id: 'abc' }, message: 'x' },
+      { message_id: 5, message: 'x' },
+    ])
+      expect(
+        await upstreamReads.message({ message_id: 5 }, upstream(() => data).up, UIN),
+      ).toBeNull();
+    const e = await upstreamReads.message(
+      { message_id: 5 },
+      upstream(() => ({ message_id: '5', sender: { user_id: '2' }, message: 'x' })).up,
+      UIN,
+    );
+    expect(e).toMatchObject({ post_type: 'message', message_id: 5, user_id: 2 });
+  });
+});
+
+describe('an upstream’s group history', () => {
+  const message = (seq: number, group = 1) => ({
+    post_type: 'message',
+    message_type: 'group',
+    group_id: group,
+    user_id: 2,
+    message_id: 1000 + seq,
+    message_seq: seq,
+    message: `m${seq}`,
+  });
+  const page = (seqs: number[], group = 1) => ({ messages: seqs.map(s => message(s, group)) });
+  const read = (args: { seq: number; count: number }, data: unknown) =>
+    upstreamReads.group_messages({ group_id: 1, ...args }, upstream(() => data).up, UIN);
+  const seqs = (events: Array<{ message_seq: number }>) => events.map(e => e.message_seq);
+
+  it('keeps only the asked window of the asked group, once per seq', async () => {
+    const answer = {
+      messages: [
+        ...page([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]).messages,
+        message(9),
+        message(10, 2),
+      ],
+    };
+    expect(seqs(await read({ seq: 10, count: 3 }, answer))).toEqual([8, 9, 10]);
+  });
+
+  it('keeps the newest `count` when no seq is given', async () => {
+    const many = Array.from({ length: 5000 }, (_, i) => i + 1);
+    const got = await read({ seq: 0, count: 20 }, page(many));
+    expect(got).toHaveLength(20);
+    expect(seqs(got)).toEqual(many.slice(-20));
+  });
+
+  it('asks the upstream for the window it answers to', async () => {
+    const { up, asked } = upstream(() => page([]));
+    await upstreamReads.group_messages({ group_id: 1, seq: 50, count: 20 }, up, UIN);
+    expect(asked).toEqual([
+      { action: 'get_group_msg_history', params: { group_id: 1, count: 20, message_seq: 50 } },
+    ]);
+  });
+});
