@@ -6,10 +6,16 @@
  * The stream is opened lazily and again after it ends. When it breaks, calls waiting on it fail
  * with `ChannelError` (they may or may not have run on the other side); a call made while no
  * stream is open simply opens a new one.
+ *
+ * A call waits `timeoutMs`; the owner is given a deadline a margin shorter (bounds.ts), so a slow
+ * action is answered by the owner's TIMEOUT and only an owner that does not answer at all
+ * becomes a `ChannelError`. A request too large for one gRPC message is refused before it is
+ * written: written, it would end the stream the other calls share.
  */
 import { type ClientDuplexStream, Metadata } from '@grpc/grpc-js';
 import { type ActionReply, ActionRequest, ActionsClient } from '@cqfleet/proto';
 import { CHANNEL_OPTIONS, insecure, type Logger } from '@cqfleet/runtime';
+import { fitsMessage, ownerDeadlineMs, requestTooLarge } from './bounds.js';
 
 export class ChannelError extends Error {
   override readonly name = 'ChannelError';
@@ -41,10 +47,21 @@ export class ActionChannel {
     return this.pending.size;
   }
 
-  /** Sends a call; rejects with ChannelError on transport failure or after `timeoutMs`. */
+  /**
+   * Sends a call; rejects with ChannelError on transport failure or when no answer came within
+   * `timeoutMs`. The owner's deadline is the request's `deadlineMs` (0: none), never later than
+   * `ownerDeadlineMs(timeoutMs)`. A request over the message size rejects with
+   * REQUEST_TOO_LARGE, unsent.
+   */
   call(request: CallRequest, timeoutMs: number): Promise<ActionReply> {
     if (this.closed)
       return Promise.reject(new ChannelError(`channel to ${this.address} is closed`));
+    if (!fitsMessage(request.paramsJson, request.action))
+      return Promise.reject(
+        requestTooLarge(request.paramsJson.length + Buffer.byteLength(request.action)),
+      );
+    const limit = ownerDeadlineMs(timeoutMs);
+    const deadlineMs = request.deadlineMs > 0 ? Math.min(request.deadlineMs, limit) : limit;
     const callId = this.nextId++;
     const stream = this.open();
     return new Promise<ActionReply>((resolve, reject) => {
@@ -53,7 +70,7 @@ export class ActionChannel {
         reject(new ChannelError(`no reply from ${this.address} within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(callId, { resolve, reject, timer });
-      stream.write(ActionRequest.fromPartial({ ...request, callId }));
+      stream.write(ActionRequest.fromPartial({ ...request, deadlineMs, callId }));
     });
   }
 

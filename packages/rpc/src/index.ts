@@ -22,3 +22,12 @@ export type { Owner } from './owners.js';
 export { ownerOf } from './owners.js';
 export type { ServeRead } from './qq-side.js';
 export { QQSideReader, qqSideService } from './qq-side.js';
+export {
+  fitsMessage,
+  fittingFailure,
+  MAX_MESSAGE_BYTES,
+  ownerDeadlineMs,
+  requestTooLarge,
+  resultTooLarge,
+} from './bounds.js';
+export { actionLabel, failureLabel, OTHER_RESULT, retcodeLabel, UNKNOWN_ACTION } from './labels.js';

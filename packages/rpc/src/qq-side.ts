@@ -2,7 +2,9 @@
  * History's reads of the QQ side over gRPC (`QQSide.Read`, proto/cqfleet/v1/qq_side.proto; the
  * reads are @cqfleet/contracts qq-reads.ts): the client history uses — the account's owner found
  * by its lease, the fence sent along so a worker that lost the account refuses — and the adapter
- * a session worker serves them with. Failures travel as data, as actions' do.
+ * a session worker serves them with. Failures travel as data, as actions' do, and so does a
+ * result too large for one gRPC message (bounds.ts). The worker's deadline is a margin shorter
+ * than the reader's wait, so a slow read is answered TIMEOUT rather than cut off unanswered.
  */
 import type { Namespace, QQReadName, QQReads } from '@cqfleet/contracts';
 import { ERRORS, type ErrorTag, isOneBotError, OneBotError, toFailure } from '@cqfleet/onebot';
@@ -22,6 +24,7 @@ import {
   type Redis,
 } from '@cqfleet/runtime';
 import { Metadata } from '@grpc/grpc-js';
+import { fitsMessage, fittingFailure, ownerDeadlineMs, resultTooLarge } from './bounds.js';
 import { Refused } from './server.js';
 import { ownerOf } from './owners.js';
 
@@ -56,16 +59,15 @@ export function qqSideService(serve: ServeRead, log: Logger, maxMs = 30_000): Gr
         timer = setTimeout(() => reject(new OneBotError('TIMEOUT')), ms);
       });
       const data = await Promise.race([serve(req.selfId, req.fence, name, args), limit]);
-      return QQReadReply.fromPartial({
-        dataJson: Buffer.from(JSON.stringify(data ?? null)),
-        executed: true,
-      });
+      const dataJson = Buffer.from(JSON.stringify(data ?? null));
+      if (!fitsMessage(dataJson)) throw resultTooLarge(dataJson.length);
+      return QQReadReply.fromPartial({ dataJson, executed: true });
     } catch (err) {
       const refused = err instanceof Refused;
       const cause = refused ? err.error : err;
       if (!isOneBotError(cause))
         log.error({ err: cause, selfId: req.selfId }, 'QQ-side read failed');
-      const f = toFailure(cause);
+      const f = fittingFailure(toFailure(cause));
       return QQReadReply.fromPartial({
         retcode: f.retcode,
         msg: f.msg,
@@ -106,11 +108,11 @@ export class QQSideReader {
       fence: owner.fence,
       read: WIRE[name],
       argsJson: Buffer.from(JSON.stringify(args)),
-      deadlineMs: this.timeoutMs,
+      deadlineMs: ownerDeadlineMs(this.timeoutMs),
     });
     if (reply.retcode !== 0)
       throw new OneBotError(
-        reply.msg in ERRORS ? (reply.msg as ErrorTag) : 'INTERNAL_ERROR',
+        Object.hasOwn(ERRORS, reply.msg) ? (reply.msg as ErrorTag) : 'INTERNAL_ERROR',
         reply.wording,
         { retcode: reply.retcode },
       );

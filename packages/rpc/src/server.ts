@@ -6,7 +6,9 @@
  * ActionReply.
  *
  * Failures travel as data (retcode, msg, wording), never as gRPC status. Thrown `OneBotError`s
- * keep their tag; anything else is logged with its stack and answered INTERNAL_ERROR.
+ * keep their tag; anything else is logged with its stack and answered INTERNAL_ERROR. A reply
+ * that would not fit in one gRPC message is answered as this call's failure (bounds.ts):
+ * written, it would end the stream every other call to this owner shares.
  * Throw `Refused` to say "not executed" (e.g. the worker does not own the account), which tells
  * the caller it may retry elsewhere.
  */
@@ -18,6 +20,8 @@ import {
   ActionsService,
 } from '@cqfleet/proto';
 import { counter, type GrpcService, histogram, type Logger, secondsSince } from '@cqfleet/runtime';
+import { fitsMessage, fittingFailure, resultTooLarge } from './bounds.js';
+import { actionLabel, failureLabel, retcodeLabel } from './labels.js';
 
 /** The request was turned away before anything happened. */
 export class Refused extends Error {
@@ -38,7 +42,7 @@ const EMPTY = Buffer.alloc(0);
 
 const actions = counter(
   'cqfleet_actions_total',
-  'Actions served over gRPC, by action, retcode and result (ok, or the failure tag)',
+  'Actions served over gRPC, by action (unknown: not in the table), retcode and result (ok, or the failure tag); other: a retcode or tag not in the catalogue',
   ['action', 'retcode', 'result'],
 );
 const actionSeconds = histogram('cqfleet_action_seconds', 'Time to serve an action over gRPC', [
@@ -72,19 +76,19 @@ export async function runAction(
   let retcode = 0;
   try {
     const data = await Promise.race([execute(req, limit.signal), limit.promise]);
-    return ActionReply.fromPartial({
-      callId: req.callId,
-      retcode: 0,
-      dataJson: Buffer.from(JSON.stringify(data ?? null)),
-      executed: true,
-    });
+    const dataJson = Buffer.from(JSON.stringify(data ?? null));
+    if (!fitsMessage(dataJson)) throw resultTooLarge(dataJson.length);
+    return ActionReply.fromPartial({ callId: req.callId, retcode: 0, dataJson, executed: true });
   } catch (err) {
     const refused = err instanceof Refused;
     const cause = refused ? err.error : err;
     if (!isOneBotError(cause))
-      log.error({ err: cause, action: req.action, selfId: req.selfId }, 'action failed');
-    const f = toFailure(cause);
-    result = f.msg;
+      log.error(
+        { err: cause, action: req.action.slice(0, 100), selfId: req.selfId },
+        'action failed',
+      );
+    const f = fittingFailure(toFailure(cause));
+    result = failureLabel(f.msg);
     retcode = f.retcode;
     return ActionReply.fromPartial({
       callId: req.callId,
@@ -96,8 +100,9 @@ export async function runAction(
     });
   } finally {
     limit.cancel();
-    actions.inc({ action: req.action, retcode: String(retcode), result });
-    actionSeconds.observe({ action: req.action }, secondsSince(started));
+    const action = actionLabel(req.action);
+    actions.inc({ action, retcode: retcodeLabel(retcode), result });
+    actionSeconds.observe({ action }, secondsSince(started));
   }
 }
 
