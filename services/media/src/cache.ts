@@ -3,8 +3,12 @@
  * share one volume; removing a file twice is harmless):
  *
  * - finished files are evicted least recently used first (a cache hit touches the file's
- *   mtime) until the cache is at 90 % of its cap — files younger than `keepFreshMs` are kept,
+ *   mtime) until the cache is at 90 % of its caps — files younger than `keepFreshMs` are kept,
  *   since a job may be about to hand them to a client;
+ * - the caps are on what the files take on disk (allocated blocks, not their length) and on
+ *   their number: a flood of one-byte downloads (`…?1`, `…?2`, …) was nearly nothing by length
+ *   and so never evicted, while each took a 4 KiB block and an inode, and made every sweep
+ *   longer;
  * - `*.part` files not written for `partStaleMs` were left by a worker that died mid-transfer
  *   (a live transfer writes at least every idle timeout) and are removed whatever the size.
  */
@@ -14,7 +18,10 @@ import type { Logger } from '@cqfleet/runtime';
 
 export interface CacheLimits {
   dir: string;
+  /** Bytes the finished files may take on disk. */
   maxBytes: number;
+  /** Finished files the cache may hold. */
+  maxFiles: number;
   /** Never evict files modified this recently. */
   keepFreshMs: number;
   /** A temporary file untouched this long is abandoned. */
@@ -22,8 +29,10 @@ export interface CacheLimits {
 }
 
 export interface SweepResult {
-  /** Bytes of finished files before the sweep. */
+  /** Bytes the finished files took on disk before the sweep. */
   total: number;
+  /** Finished files before the sweep. */
+  files: number;
   evicted: number;
   freed: number;
   staleParts: number;
@@ -38,7 +47,7 @@ interface Entry {
 export async function sweepCache(limits: CacheLimits, now = Date.now()): Promise<SweepResult> {
   const names = await readdir(limits.dir).catch(() => [] as string[]);
   const files: Entry[] = [];
-  const result: SweepResult = { total: 0, evicted: 0, freed: 0, staleParts: 0 };
+  const result: SweepResult = { total: 0, files: 0, evicted: 0, freed: 0, staleParts: 0 };
   for (const name of names) {
     const path = join(limits.dir, name);
     const info = await stat(path).catch(() => undefined);
@@ -50,17 +59,23 @@ export async function sweepCache(limits: CacheLimits, now = Date.now()): Promise
       }
       continue;
     }
-    files.push({ path, size: info.size, mtimeMs: info.mtimeMs });
-    result.total += info.size;
+    // What the file takes on disk: its blocks (512 bytes each, whatever the block size).
+    const size = Math.max(info.size, info.blocks * 512);
+    files.push({ path, size, mtimeMs: info.mtimeMs });
+    result.total += size;
   }
-  if (result.total <= limits.maxBytes) return result;
-  const goal = limits.maxBytes * 0.9;
+  result.files = files.length;
+  if (result.total <= limits.maxBytes && files.length <= limits.maxFiles) return result;
+  const goalBytes = limits.maxBytes * 0.9;
+  const goalFiles = Math.floor(limits.maxFiles * 0.9);
   let size = result.total;
+  let count = files.length;
   for (const f of files.sort((a, b) => a.mtimeMs - b.mtimeMs)) {
-    if (size <= goal) break;
+    if (size <= goalBytes && count <= goalFiles) break;
     if (now - f.mtimeMs < limits.keepFreshMs) break;
     await rm(f.path, { force: true });
     size -= f.size;
+    count--;
     result.evicted++;
     result.freed += f.size;
   }

@@ -18,6 +18,11 @@ const Schema = z.object({
    * sweeps). @default 10 GiB
    */
   cacheMaxBytes: envInt(10 * 1024 ** 3, 1),
+  /**
+   * Files the cache may hold; least recently used are evicted above it like above the size
+   * cap (a flood of tiny downloads fills inodes, not bytes). @default 100000
+   */
+  cacheMaxFiles: envInt(100_000, 10),
   /** How often a worker sweeps the cache. @default 60000 ms */
   cacheSweepMs: envInt(60_000, 100),
   /**

@@ -68,6 +68,7 @@ export async function startMedia(config: Config, log: Logger): Promise<RunningMe
     {
       dir: config.cacheDir,
       maxBytes: config.cacheMaxBytes,
+      maxFiles: config.cacheMaxFiles,
       keepFreshMs: 60_000,
       // A live transfer writes at least once per idle timeout.
       partStaleMs: 2 * config.idleTimeoutMs + 60_000,
