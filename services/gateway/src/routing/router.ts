@@ -10,6 +10,10 @@
  * it unexecuted (it no longer owns the account), the owner is looked up again and the call is
  * sent again, for up to HANDOVER_WAIT_MS in all; a call that may have run is never sent twice.
  * An account without an owner (being handed over) is waited for within the same time.
+ *
+ * An owner is given a deadline a margin shorter than the gateway waits (the channel does it,
+ * @cqfleet/rpc `ownerDeadlineMs`): a slow action is answered by the owner's TIMEOUT, and only an owner that
+ * does not answer at all is SESSION_UNAVAILABLE (and its cached entry dropped).
  */
 import {
   type ActionParams,
@@ -25,7 +29,13 @@ import {
   toFailure,
 } from '@cqfleet/onebot';
 import { type ActionReply, MessageFormat as WireFormat } from '@cqfleet/proto';
-import { type ActionChannels, ChannelError, handlerFor } from '@cqfleet/rpc';
+import {
+  type ActionChannels,
+  ChannelError,
+  failureLabel,
+  handlerFor,
+  retcodeLabel,
+} from '@cqfleet/rpc';
 import { counter, histogram, InFlight, type Logger, secondsSince } from '@cqfleet/runtime';
 import type { AccountDirectory } from '../accounts/directory.js';
 import { allowsAccount, allowsAction, type Grant, operatorOnly } from '../auth/tokens.js';
@@ -37,7 +47,7 @@ import type { StoredMessages } from './stored-messages.js';
 
 const requests = counter(
   'cqfleet_gateway_requests_total',
-  'Action requests from clients (every transport), by action, retcode and result (ok, async, or the failure tag)',
+  'Action requests from clients (every transport), by action (unknown: not in the table), retcode and result (ok, async, or the failure tag); other: a retcode or tag not in the catalogue',
   ['action', 'retcode', 'result'],
 );
 const requestSeconds = histogram(
@@ -114,12 +124,13 @@ export class ActionRouter implements ActionCalls {
         ? this.answer(resolved, rawParams, opts)
         : this.toUpstream(wireName, rawParams, opts),
     );
-    // Unknown names are counted together: clients choose them, the label set must stay bounded.
+    // Unknown names, and an upstream's own retcodes and tags, are counted together: clients
+    // and upstreams choose them, and every label value is a series kept until the process ends.
     const action = resolved?.name ?? 'unknown';
     requests.inc({
       action,
-      retcode: String(reply.retcode),
-      result: reply.status === 'failed' ? reply.msg : reply.status,
+      retcode: retcodeLabel(reply.retcode),
+      result: reply.status === 'failed' ? failureLabel(reply.msg) : reply.status,
     });
     requestSeconds.observe({ action }, secondsSince(started));
     return reply;
@@ -278,6 +289,8 @@ export class ActionRouter implements ActionCalls {
         opts.format === 'array'
           ? WireFormat.MESSAGE_FORMAT_ARRAY
           : WireFormat.MESSAGE_FORMAT_STRING,
+      // The channel gives the owner a deadline a margin shorter than this (@cqfleet/rpc
+      // ActionChannel.call), so the owner's TIMEOUT answer arrives before the channel gives up.
       deadlineMs: this.options.actionTimeoutMs,
       fence,
     };
