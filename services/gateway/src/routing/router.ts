@@ -12,8 +12,8 @@
  * An account without an owner (being handed over) is waited for within the same time.
  *
  * An owner is given a deadline a margin shorter than the gateway waits (the channel does it,
- * @cqfleet/rpc `ownerDeadlineMs`): a slow action is answered by the owner's TIMEOUT, and only an owner that
- * does not answer at all is SESSION_UNAVAILABLE (and its cached entry dropped).
+ * @cqfleet/rpc `ownerDeadlineMs`): a slow action is answered by the owner's TIMEOUT, and only
+ * an owner that does not answer at all is SESSION_UNAVAILABLE (and its cached entry dropped).
  */
 import {
   type ActionParams,
