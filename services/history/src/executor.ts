@@ -5,9 +5,13 @@ import type { HistoryContext, HistoryHandlers } from './handlers/index.js';
 
 export function createExecutor(
   handlers: HistoryHandlers,
-): (req: ActionRequest) => Promise<unknown> {
-  return async req => {
+): (req: ActionRequest, signal?: AbortSignal) => Promise<unknown> {
+  return async (req, signal) => {
     const { name, params, format } = decodeRequest(req);
-    return handlerFor<HistoryContext>(handlers, name)(params, { selfId: req.selfId, format });
+    return handlerFor<HistoryContext>(handlers, name)(params, {
+      selfId: req.selfId,
+      format,
+      signal,
+    });
   };
 }

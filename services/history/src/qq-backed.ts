@@ -5,7 +5,8 @@
  * next call does not ask again.
  */
 import type { ForwardNodeRecord } from '@cqfleet/contracts';
-import { formatMessage, type MessageFormat, OneBotError } from '@cqfleet/onebot';
+import { type MessageFormat, OneBotError } from '@cqfleet/onebot';
+import { expandForward, type ForwardNodeView } from './forward-view.js';
 import type { QQSideLink } from './qq-side.js';
 import {
   HISTORY_PAGE,
@@ -14,15 +15,7 @@ import {
   type StoredMessage,
 } from '@cqfleet/history-store';
 
-/** Nested forwards deeper than this are shown as their forward segment. */
-const MAX_FORWARD_DEPTH = 8;
-
-export interface ForwardNodeView {
-  sender: { user_id: number; nickname: string };
-  time: number;
-  content: unknown;
-  group_id?: number;
-}
+export type { ForwardNodeView } from './forward-view.js';
 
 export class QQBacked {
   constructor(
@@ -30,9 +23,12 @@ export class QQBacked {
     private readonly qq: QQSideLink,
   ) {}
 
-  /** A forward's nodes: an upstream account reads (and stores) only its own copy. */
-  private async forwardNodes(selfId: number, resid: string): Promise<ForwardNodeRecord[]> {
-    const owner = (await this.qq.trust(selfId)) === 'own' ? selfId : undefined;
+  /** A forward's nodes: an upstream account (`owner`) reads (and stores) only its own copy. */
+  private async forwardNodes(
+    selfId: number,
+    owner: number | undefined,
+    resid: string,
+  ): Promise<ForwardNodeRecord[]> {
     const stored = await this.store.getForward(resid, owner);
     if (stored) return stored;
     const nodes = await this.qq.read(selfId, 'forward', { resid });
@@ -40,30 +36,19 @@ export class QQBacked {
     return nodes;
   }
 
-  /** get_forward_msg's nodes; a node that is only a nested forward carries the nested nodes. */
+  /**
+   * get_forward_msg's nodes; a node that is only a nested forward carries the nested nodes, in
+   * one budget for the whole answer (forward-view.ts). `signal` is the action's: once it fires
+   * no more is read.
+   */
   async forward(
     selfId: number,
     resid: string,
     format: MessageFormat,
-    depth = 0,
+    signal?: AbortSignal,
   ): Promise<ForwardNodeView[]> {
-    const nodes = await this.forwardNodes(selfId, resid);
-    return Promise.all(
-      nodes.map(async n => {
-        const only = n.message.length === 1 ? n.message[0] : undefined;
-        const nested = only?.type === 'forward' ? String(only.data.id ?? '') : '';
-        const content =
-          nested && depth < MAX_FORWARD_DEPTH
-            ? await this.forward(selfId, nested, format, depth + 1)
-            : formatMessage(n.message, format);
-        return {
-          sender: { user_id: n.user_id, nickname: n.nickname },
-          time: n.time,
-          content,
-          ...(n.group_id !== undefined ? { group_id: n.group_id } : {}),
-        };
-      }),
-    );
+    const owner = (await this.qq.trust(selfId)) === 'own' ? selfId : undefined;
+    return expandForward(resid, id => this.forwardNodes(selfId, owner, id), format, signal);
   }
 
   /**

@@ -62,6 +62,7 @@ export function messageHandlers(store: MessageStore, find: Finder, qq: QQBacked,
         ctx.selfId,
         await forwardId(find, ctx.selfId, p.message_id),
         ctx.format,
+        ctx.signal,
       ),
     }),
   } satisfies Partial<Handlers<'history', HistoryContext>>;
