@@ -9,7 +9,14 @@ import type { OpCaller, WorldState } from '@cqfleet/simulator';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { voiceText } from '../src/world/chat-state.js';
 import { mediaName } from '../src/world/elements.js';
-import { MAX_GROUP_FOLDERS, MAX_VOICE_TEXT_BYTES } from '../src/world/text-limits.js';
+import { requestFriend, requestJoin } from '../src/world/social.js';
+import {
+  MAX_ANSWERED_FLAGS,
+  MAX_GROUP_FOLDERS,
+  MAX_KEPT_REQUESTS,
+  MAX_REQUEST_COMMENT_BYTES,
+  MAX_VOICE_TEXT_BYTES,
+} from '../src/world/text-limits.js';
 import { type DemoWorld, demoWorld, fails, text } from './demo-world.js';
 
 let w: WorldState;
@@ -65,5 +72,97 @@ describe('voice transcripts', () => {
     expect(voiceText(w, newest)).toBe(said(voices - 1));
     // The oldest was let go: it reads as any voice nobody gave a text to.
     expect(voiceText(w, mediaName(`tts:${said(0)}`, 'amr'))).not.toBe(said(0));
+  });
+});
+
+describe('requests', () => {
+  const big = 'x'.repeat(16 * 1024 * 1024);
+
+  it(`a verification message is at most ${MAX_REQUEST_COMMENT_BYTES} bytes, doubtful or not`, () => {
+    fails(() => requestFriend(w, 20006, 10001, big), 'INVALID_PARAMS');
+    fails(() => requestFriend(w, 20006, 10001, `www.example.com ${big}`), 'INVALID_PARAMS');
+    fails(() => requestJoin(w, 20006, 100100, big), 'INVALID_PARAMS');
+    expect(of(10001, 'friend_request')).toEqual([]);
+    expect(of(10001, 'group_request')).toEqual([]);
+    expect(ops.get_doubt_requests({ count: 10 }, 10001)).toEqual([]);
+    requestFriend(w, 20006, 10001, '字'.repeat(MAX_REQUEST_COMMENT_BYTES / 3));
+    requestJoin(w, 20006, 100100, '字'.repeat(MAX_REQUEST_COMMENT_BYTES / 3));
+  });
+
+  it(`an account keeps its newest ${MAX_KEPT_REQUESTS} requests; one pushed out is not found`, () => {
+    const flags = Array.from({ length: MAX_KEPT_REQUESTS + 10 }, (_, i) =>
+      requestJoin(w, 20006, 100100, `let me in ${i}`),
+    ).flat();
+    const joins = ops.get_system_messages({}, 10001).join_requests!;
+    expect(joins).toHaveLength(MAX_KEPT_REQUESTS);
+    expect(joins.at(-1)!.message).toBe(`let me in ${MAX_KEPT_REQUESTS + 9}`);
+    fails(
+      () => ops.handle_group_request({ flag: flags[0]!, approve: false, reason: '' }, 10001),
+      'FLAG_NOT_FOUND',
+    );
+    const friends = Array.from({ length: MAX_KEPT_REQUESTS + 10 }, (_, i) =>
+      requestFriend(w, 20006, 10001, `hi ${i}`),
+    );
+    // Friend and group requests share the account's list.
+    expect(w.requests.get(10001)!.kept.size).toBe(MAX_KEPT_REQUESTS);
+    fails(
+      () => ops.handle_friend_request({ flag: friends[0]!, approve: true, remark: '' }, 10001),
+      'FLAG_NOT_FOUND',
+    );
+    ops.handle_friend_request({ flag: friends.at(-1)!, approve: true, remark: '' }, 10001);
+  });
+
+  it('an answered friend request is dropped; its flag is remembered, the newest only', () => {
+    const first = requestFriend(w, 20006, 10001, 'hello');
+    ops.handle_friend_request({ flag: first, approve: false, remark: '' }, 10001);
+    expect(w.requests.get(10001)!.kept.has(first)).toBe(false);
+    fails(
+      () => ops.handle_friend_request({ flag: first, approve: true, remark: '' }, 10001),
+      'FLAG_HAS_BEEN_CHECKED',
+    );
+    for (let i = 0; i < MAX_ANSWERED_FLAGS; i++) {
+      const flag = requestFriend(w, 20006, 10001, `hello ${i}`);
+      ops.handle_friend_request({ flag, approve: false, remark: '' }, 10001);
+    }
+    const mine = w.requests.get(10001)!;
+    expect(mine.kept.size).toBe(0);
+    expect(mine.answered.size).toBe(MAX_ANSWERED_FLAGS);
+    fails(
+      () => ops.handle_friend_request({ flag: first, approve: true, remark: '' }, 10001),
+      'FLAG_NOT_FOUND',
+    );
+  });
+
+  it('an answered join request stays listed as answered until newer ones push it out', () => {
+    const [flag] = requestJoin(w, 20006, 100100, 'let me in');
+    ops.handle_group_request({ flag: flag!, approve: false, reason: '' }, 10001);
+    expect(ops.get_system_messages({}, 10001).join_requests).toEqual([
+      expect.objectContaining({ requester_uin: 20006, checked: true, actor: 10001 }),
+    ]);
+    for (let i = 0; i < MAX_KEPT_REQUESTS; i++) requestJoin(w, 20006, 100100, `again ${i}`);
+    expect(w.requests.get(10001)!.kept.has(flag!)).toBe(false);
+    fails(
+      () => ops.handle_group_request({ flag: flag!, approve: true, reason: '' }, 10001),
+      'FLAG_HAS_BEEN_CHECKED',
+    );
+  });
+
+  it(`doubtful requests: the newest ${MAX_KEPT_REQUESTS} wait, an answered one is dropped`, () => {
+    const flags = Array.from({ length: MAX_KEPT_REQUESTS + 10 }, (_, i) =>
+      requestFriend(w, 20006, 10002, `see www.example.com/${i}`),
+    );
+    const listed = ops.get_doubt_requests({ count: 10 * MAX_KEPT_REQUESTS }, 10002);
+    expect(listed).toHaveLength(MAX_KEPT_REQUESTS);
+    expect(listed[0]!.flag).toBe(flags.at(-1));
+    fails(
+      () => ops.handle_doubt_request({ flag: flags[0]!, approve: true }, 10002),
+      'FLAG_NOT_FOUND',
+    );
+    ops.handle_doubt_request({ flag: flags.at(-1)!, approve: false }, 10002);
+    expect(w.user(10002).people!.doubts.size).toBe(MAX_KEPT_REQUESTS - 1);
+    fails(
+      () => ops.handle_doubt_request({ flag: flags.at(-1)!, approve: true }, 10002),
+      'FLAG_HAS_BEEN_CHECKED',
+    );
   });
 });

@@ -6,7 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import { type Ops, SimError } from '@cqfleet/sim-client';
-import { checkLongNick, checkRemark, checkStatusWording } from './text-limits.js';
+import { notKept, rememberAnswered } from './requests.js';
+import {
+  checkLongNick,
+  checkRemark,
+  checkStatusWording,
+  MAX_KEPT_REQUESTS,
+} from './text-limits.js';
 import { LIKES_PER_DAY, newId, now, today, type UserState, type WorldState } from './state.js';
 
 export type PeopleState = NonNullable<UserState['people']>;
@@ -291,13 +297,10 @@ export function isDoubtful(comment: string): boolean {
 export function fileDoubtfulRequest(w: WorldState, from: number, to: number, comment: string) {
   const common = [...w.groups.values()].find(g => g.members.has(from) && g.members.has(to));
   const flag = newId(10);
-  peopleOf(w, to).doubts.set(flag, {
-    from,
-    comment,
-    group_id: common?.info.group_id ?? 0,
-    time: now(),
-    checked: false,
-  });
+  const { doubts } = peopleOf(w, to);
+  doubts.set(flag, { from, comment, group_id: common?.info.group_id ?? 0, time: now() });
+  // The newest are kept, as for the requests QQ announces (requests.ts).
+  if (doubts.size > MAX_KEPT_REQUESTS) doubts.delete(doubts.keys().next().value!);
   return flag;
 }
 
@@ -306,7 +309,7 @@ export function doubtfulRequests(
   actor: number,
   count: number,
 ): Result<'get_doubt_requests'> {
-  const doubts = [...peopleOf(w, actor).doubts].filter(([, d]) => !d.checked).reverse();
+  const doubts = [...peopleOf(w, actor).doubts].reverse();
   return doubts.slice(0, Math.max(0, count)).map(([flag, d]) => ({
     flag,
     user_id: d.from,
@@ -326,11 +329,12 @@ export function handleDoubtfulRequest(
   flag: string,
   approve: boolean,
 ): void {
-  const d = peopleOf(w, actor).doubts.get(flag);
-  if (!d) throw new SimError('FLAG_NOT_FOUND', `no doubtful request with flag ${flag}`);
-  if (d.checked)
-    throw new SimError('FLAG_HAS_BEEN_CHECKED', 'this request has already been handled');
-  d.checked = true;
+  const { doubts } = peopleOf(w, actor);
+  const d = doubts.get(flag);
+  if (!d) throw notKept(w, actor, flag, ['doubt'], 'doubtful request');
+  // Nothing lists an answered doubtful request: only its flag is remembered (requests.ts).
+  doubts.delete(flag);
+  rememberAnswered(w, actor, flag, 'doubt');
   if (!approve) return;
   w.user(actor).friends.set(d.from, { remark: '' });
   w.user(d.from).friends.set(actor, { remark: '' });

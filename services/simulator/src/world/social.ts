@@ -16,7 +16,8 @@ import {
 import { addMember } from './groups.js';
 import { fileDoubtfulRequest, forgetFriend, isDoubtful, recordLike } from './profile.js';
 import { LIKES_PER_DAY, newId, now, type RequestState, today, type WorldState } from './state.js';
-import { checkProfile, checkRemark } from './text-limits.js';
+import { keepRequest, notKept, rememberAnswered, requestsOf } from './requests.js';
+import { checkProfile, checkRemark, checkRequestComment } from './text-limits.js';
 
 export function friendsOf(w: WorldState, uin: number): SimFriend[] {
   const me = w.user(uin);
@@ -140,12 +141,13 @@ function newRequest(
     checked: false,
     actor: 0,
   };
-  w.requests.set(req.flag, req);
+  keepRequest(w, req);
   return req;
 }
 
 /** A person asks an account to be friends. */
 export function requestFriend(w: WorldState, from: number, to: number, comment: string): string {
+  checkRequestComment(comment);
   w.user(from);
   if (!w.isAccount(to)) throw new SimError('BAD_REQUEST', `${to} is not an account`);
   if (w.user(to).friends.has(from)) throw new SimError('BAD_REQUEST', 'already friends');
@@ -163,6 +165,7 @@ export function requestJoin(
   groupId: number,
   comment: string,
 ): string[] {
+  checkRequestComment(comment);
   const g = w.group(groupId);
   if (g.members.has(from)) throw new SimError('BAD_REQUEST', 'already a member');
   if (g.blocked.has(from))
@@ -222,13 +225,18 @@ function takeRequest(
   flag: string,
   kinds: RequestState['kind'][],
 ): RequestState {
-  const req = w.requests.get(flag);
-  if (!req || req.to !== actor || !kinds.includes(req.kind))
-    throw new SimError('FLAG_NOT_FOUND', `no request with flag ${flag}`);
+  const { kept } = requestsOf(w, actor);
+  const req = kept.get(flag);
+  if (!req || !kinds.includes(req.kind)) throw notKept(w, actor, flag, kinds);
   if (req.checked)
     throw new SimError('FLAG_HAS_BEEN_CHECKED', 'this request has already been handled');
   req.checked = true;
   req.actor = actor;
+  // Nothing lists an answered friend request: only its flag is remembered (requests.ts).
+  if (req.kind === 'friend') {
+    kept.delete(flag);
+    rememberAnswered(w, actor, flag, req.kind);
+  }
   return req;
 }
 
@@ -255,24 +263,25 @@ export function handleGroupRequest(
 ): void {
   const req = takeRequest(w, actor, flag, ['join', 'invite']);
   // Every manager was asked; once one answers, the others' copies are handled too.
-  for (const other of w.requests.values())
-    if (
-      other !== req &&
-      other.kind === 'join' &&
-      other.from === req.from &&
-      other.group_id === req.group_id &&
-      !other.checked
-    ) {
-      other.checked = true;
-      other.actor = actor;
-    }
+  for (const uin of w.groups.get(req.group_id)?.members.keys() ?? [])
+    for (const other of w.requests.get(uin)?.kept.values() ?? [])
+      if (
+        other !== req &&
+        other.kind === 'join' &&
+        other.from === req.from &&
+        other.group_id === req.group_id &&
+        !other.checked
+      ) {
+        other.checked = true;
+        other.actor = actor;
+      }
   if (!approve) return;
   const g = w.group(req.group_id);
   addMember(w, g, req.kind === 'join' ? req.from : actor);
 }
 
 export function systemMessages(w: WorldState, actor: number): SimGroupSystemMessages {
-  const mine = [...w.requests.values()].filter(r => r.to === actor && r.kind !== 'friend');
+  const mine = [...(w.requests.get(actor)?.kept.values() ?? [])].filter(r => r.kind !== 'friend');
   const groupName = (id: number) => w.groups.get(id)?.info.group_name ?? '';
   const nick = (id: number) => w.users.get(id)?.profile.nickname ?? '';
   const invited = mine

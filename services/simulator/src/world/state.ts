@@ -67,11 +67,11 @@ export interface UserState {
     received: Map<number, { count: number; day: string; today: number; last: number }>;
     /** When the likes received were last looked at. */
     lastVisit: number;
-    /** Friend requests QQ filtered as suspicious, by flag. */
-    doubts: Map<
-      string,
-      { from: number; comment: string; group_id: number; time: number; checked: boolean }
-    >;
+    /**
+     * Friend requests QQ filtered as suspicious and not answered yet, by flag, oldest first: the
+     * newest MAX_KEPT_REQUESTS (an answered flag is remembered in `WorldState.requests`).
+     */
+    doubts: Map<string, { from: number; comment: string; group_id: number; time: number }>;
   };
 }
 
@@ -129,6 +129,23 @@ export interface RequestState {
   actor: number;
 }
 
+/** What a flag was: a request (friend, join, invite) or a doubtful friend request. */
+export type RequestKind = RequestState['kind'] | 'doubt';
+
+/** The requests an account must answer (requests.ts), made on first use. */
+export interface AccountRequests {
+  /**
+   * Requests to answer, and join/invite requests answered (get_group_system_msg lists them with
+   * who answered), by flag, oldest first: the newest MAX_KEPT_REQUESTS.
+   */
+  kept: Map<string, RequestState>;
+  /**
+   * Flags answered and no longer kept, with their kind, so answering one again is
+   * FLAG_HAS_BEEN_CHECKED: the newest MAX_ANSWERED_FLAGS.
+   */
+  answered: Map<string, RequestKind>;
+}
+
 export interface WorldOptions {
   /** First message seq of every chat; time-derived by default so restarts do not reuse ids. */
   seqBase?: number;
@@ -154,7 +171,8 @@ export const MAX_BAN_S = 30 * 24 * 3600;
 export class WorldState {
   readonly users = new Map<number, UserState>();
   readonly groups = new Map<number, GroupState>();
-  readonly requests = new Map<string, RequestState>();
+  /** Requests by the account that must answer them (requests.ts). */
+  readonly requests = new Map<number, AccountRequests>();
   readonly forwards = new Map<string, SimForwardNode[]>();
   readonly guilds = new Map<string, SimGuild>();
   readonly dangerousHosts = new Set<string>();

@@ -24,9 +24,14 @@
  *
  * Counts, refused with the tag of the action that would pass them:
  * - a group has at most 100 file folders (`FILE_SYSTEM_API_ERROR`).
+ * - a friend or join request's verification message (验证消息) is at most 300 bytes
+ *   (`INVALID_PARAMS`).
  *
  * What the network keeps on its own, the oldest dropped past the bound (nothing is refused):
  * - voice transcripts: the newest 10,000, and at most 4 MiB of them.
+ * - requests an account must answer (friend, join, invite; doubtful ones apart): the newest
+ *   1,000 each, answered join/invite requests among them; flags answered and no longer kept:
+ *   the newest 1,000, so answering one again is still FLAG_HAS_BEEN_CHECKED (requests.ts).
  */
 import { SimError } from '@cqfleet/sim-client';
 
@@ -107,3 +112,20 @@ export const MAX_GROUP_FOLDERS = 100;
  */
 export const MAX_VOICE_TEXTS = 10_000;
 export const MAX_VOICE_TEXT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A friend or join request's verification message (验证消息): QQ's box takes a sentence, a few
+ * dozen characters; 300 bytes (100 CJK characters) is more than it lets one type. Every request
+ * keeps its message until it is answered, and get_group_system_msg answers all of them.
+ */
+export const MAX_REQUEST_COMMENT_BYTES = 300;
+export const checkRequestComment = (comment: string) =>
+  atMost(comment, MAX_REQUEST_COMMENT_BYTES, 'a verification message');
+
+/**
+ * Requests an account keeps (requests.ts), the newest: 1,000 to answer or answered and still
+ * listed, and 1,000 doubtful friend requests apart; then 1,000 flags answered and no longer kept.
+ * A bot answers requests as they come: 1,000 waiting is a backlog no QQ client lists in full.
+ */
+export const MAX_KEPT_REQUESTS = 1_000;
+export const MAX_ANSWERED_FLAGS = 1_000;
