@@ -18,20 +18,19 @@
  *   the sender's name in every message event of the account), a long nick (个性签名) 255,
  *   company, college and email 100 each, a custom status's wording 60 (QQ shows a few words);
  * - a remark it gives a friend or a group (or a friend it accepts) at most 96 bytes (QQ: 32
- *   CJK characters).
+ *   CJK characters);
+ * - a friend or join request's verification message (验证消息) at most 300 bytes.
  *
  * A value past them is `INVALID_PARAMS` naming it, before anything changes.
  *
  * Counts, refused with the tag of the action that would pass them:
  * - a group has at most 100 file folders (`FILE_SYSTEM_API_ERROR`).
- * - a friend or join request's verification message (验证消息) is at most 300 bytes
- *   (`INVALID_PARAMS`).
  *
  * What the network keeps on its own, the oldest dropped past the bound (nothing is refused):
  * - voice transcripts: the newest 10,000, and at most 4 MiB of them.
- * - requests an account must answer (friend, join, invite; doubtful ones apart): the newest
- *   1,000 each, answered join/invite requests among them; flags answered and no longer kept:
- *   the newest 1,000, so answering one again is still FLAG_HAS_BEEN_CHECKED (requests.ts).
+ * - requests to an account (friend, join, invite): its newest 1,000, answered join/invite
+ *   requests among them, and 1,000 doubtful friend requests apart; flags answered and no longer
+ *   kept: the newest 1,000, so answering one again is still FLAG_HAS_BEEN_CHECKED (requests.ts).
  */
 import { SimError } from '@cqfleet/sim-client';
 
