@@ -242,8 +242,24 @@ export class ControlApi {
     });
   }
 
-  /** Handles a request: 404 for an unknown path, 405 for a known path with another method. */
+  /**
+   * Handles a request: 404 for an unknown path, 405 for a known path with another method, 400
+   * for a request line that cannot be read (a malformed percent-escape, an unparsable URL).
+   * Nothing a request holds may throw out of here: it would be thrown in the HTTP server's
+   * listener and take the simulator down.
+   */
   handle(req: IncomingMessage, res: ServerResponse): void {
+    try {
+      this.route(req, res);
+    } catch (err) {
+      if (res.headersSent) return void res.destroy();
+      res.writeHead(400, { 'content-type': 'application/json; charset=utf-8' });
+      const message = err instanceof URIError ? 'malformed percent-escape' : 'unreadable request';
+      res.end(JSON.stringify({ error: { code: 'BAD_REQUEST', message } }));
+    }
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://sim');
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });

@@ -246,6 +246,17 @@ describe('simulator - driver protocol', () => {
 });
 
 describe('simulator - control API', () => {
+  it('a request line it cannot read is 400, and the simulator keeps serving', async () => {
+    const head = await fetch(`${sim.url}/media/image/%E0%A4%A`, { method: 'HEAD' });
+    expect(head.status).toBe(400);
+    const put = await fetch(`${sim.url}/media/image/%ZZ`, { method: 'PUT', body: 'x' });
+    expect(put.status).toBe(400);
+    expect(await put.json()).toEqual({
+      error: { code: 'BAD_REQUEST', message: 'malformed percent-escape' },
+    });
+    expect((await fetch(`${sim.url}/nope`)).status).toBe(404);
+  });
+
   it('lists private messages of a person; 404 for unknown routes, 405 and 400 for bad calls', async () => {
     await control.sendPrivateMsg(20001, 10001, 'hi alpha');
     const msgs = await control.personMessages(20001, 3);
