@@ -7,6 +7,7 @@ import {
   type PipelineItem,
   takeBatch,
   TooLarge,
+  Unserialisable,
 } from '../src/events/batches.js';
 
 const item = (
@@ -56,7 +57,7 @@ describe('batchBody', () => {
   it('is one JSON per line, as many as fit under the size limit', () => {
     const small = [item('a', 'message', 1, { n: 1 }), item('b', 'message', 2, { n: 2 })];
     const cut = batchBody(small, 1024 * 1024);
-    if (cut instanceof TooLarge) throw cut;
+    if (cut instanceof Error) throw cut;
     expect(cut.count).toBe(2);
     expect(
       cut.body
@@ -69,7 +70,7 @@ describe('batchBody', () => {
       item(`${n}`, 'message', n, { text: 'x'.repeat(100_000) }),
     );
     const partial = batchBody(big, 1024 * 1024);
-    if (partial instanceof TooLarge) throw partial;
+    if (partial instanceof Error) throw partial;
     expect(partial.count).toBe(2); // 256 K characters at the most
   });
 
@@ -78,7 +79,7 @@ describe('batchBody', () => {
       item(`${n}`, 'message', n, { text: '字'.repeat(8_000) }),
     );
     const cut = batchBody(events, 64 * 1024);
-    if (cut instanceof TooLarge) throw cut;
+    if (cut instanceof Error) throw cut;
     expect(cut.count).toBe(2);
     expect(cut.body.length).toBeLessThan(64 * 1024 - 4 * 1024);
   });
@@ -87,5 +88,17 @@ describe('batchBody', () => {
     const cut = batchBody([item('a', 'message', 1, { text: 'x'.repeat(2_000) })], 4 * 1024 + 1_000);
     expect(cut).toBeInstanceOf(TooLarge);
     expect((cut as TooLarge).bytes).toBeGreaterThan(2_000);
+  });
+
+  it('an event JSON.stringify fails on ends the batch before it, and alone is Unserialisable', () => {
+    const events = [0, 1, 2, 3].map(n => item(`${n}`, 'message', n));
+    events[2]!.event = { ...events[2]!.event, big: 1n } as unknown as OneBotEvent;
+    const cut = batchBody(events, 1024 * 1024);
+    if (cut instanceof Error) throw cut;
+    expect(cut.count).toBe(2);
+    expect(cut.body.toString().split('\n')).toHaveLength(2);
+    const alone = batchBody(events.slice(2), 1024 * 1024);
+    expect(alone).toBeInstanceOf(Unserialisable);
+    expect((alone as Unserialisable).reason).toMatch(/BigInt/);
   });
 });

@@ -9,6 +9,7 @@ import { EVENT_ID_HEADER, EVENT_ID_SEPARATOR, Namespace } from '@cqfleet/contrac
 import type { OneBotEvent } from '@cqfleet/onebot';
 import {
   connectNats,
+  counter,
   createLogger,
   ensureEventStream,
   type NatsConnection,
@@ -169,6 +170,35 @@ describe('event pipeline', () => {
     const want = ids(uin, 0, 9).filter(id => !id.endsWith(':5'));
     expect((await stored(uin)).flat()).toEqual(want);
     expect(positions.at(-1)).toBe(9);
+  });
+
+  it('drops alone an event that cannot be serialised, counted; the events batched with it go on', async () => {
+    const unserialisable = counter('cqfleet_events_unserialisable_total', '');
+    const before = (await unserialisable.get()).values[0]?.value ?? 0;
+    const uin = ++self;
+    const { pipeline, positions } = owner(uin);
+    // JSON.stringify throws on both: a TypeError for the BigInt, a RangeError for the depth.
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 200_000; i++) deep = { a: deep };
+    const bad: Record<number, OneBotEvent> = {
+      3: { ...event(uin, 3), big: 1n } as unknown as OneBotEvent,
+      7: { ...event(uin, 7), file: deep } as unknown as OneBotEvent,
+    };
+    // One turn: all twelve would be one batch.
+    for (let n = 0; n < 12; n++)
+      pipeline.enqueue({ id: `${uin}:d:e:${n}`, event: bad[n] ?? event(uin, n), position: n });
+    const pushed = pipeline.push({ id: `${uin}:s:1`, event: bad[3]! });
+    const drained = await Promise.race([
+      pipeline.drained().then(() => true),
+      new Promise(resolve => setTimeout(() => resolve(false), 5_000)),
+    ]);
+    expect(drained, 'the pipeline drained').toBe(true);
+    await expect(pushed, 'a push of one resolves too').resolves.toBeUndefined();
+    const want = ids(uin, 0, 11).filter(id => !/:(3|7)$/.test(id));
+    expect((await stored(uin)).flat()).toEqual(want);
+    expect(positions.at(-1)).toBe(11);
+    expect(pipeline.pending).toBe(0);
+    expect((await unserialisable.get()).values[0]?.value).toBe(before + 3);
   });
 
   it('keeps the order when a publish is lost with a connection that breaks, and a later one is not', async () => {

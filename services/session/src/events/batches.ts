@@ -64,24 +64,41 @@ export function takeBatch<P>(queue: PipelineItem<P>[]): PipelineItem<P>[] {
  * The body of a message of `items`' events, one JSON per line. `count` says how many fit
  * under the size limit (at least the first; the rest go back to the queue), which keeps a
  * batch within `maxPayload` (NATS's); a first event that alone is larger than that leaves
- * room for is {@link TooLarge}.
+ * room for is {@link TooLarge}. A total function: an event that cannot be serialised ends the
+ * batch before it (it comes first in the next one), and a first one is {@link Unserialisable}.
  */
 export function batchBody(
   items: PipelineItem<unknown>[],
   maxPayload: number,
-): { body: Buffer; count: number } | TooLarge {
+): { body: Buffer; count: number } | TooLarge | Unserialisable {
   // A UTF-16 unit is at most 3 bytes of UTF-8: a batch under this many fits the payload.
   const maxChars = Math.min(MAX_BATCH_CHARS, Math.floor((maxPayload - HEADER_ROOM) / 3));
-  let text = JSON.stringify(items[0]!.event);
+  const first = serialise(items[0]!.event);
+  if (first instanceof Unserialisable) return first;
+  let text = first;
   let count = 1;
   for (; count < items.length; count++) {
-    const line = JSON.stringify(items[count]!.event);
-    if (text.length + line.length >= maxChars) break;
+    const line = serialise(items[count]!.event);
+    if (line instanceof Unserialisable || text.length + line.length >= maxChars) break;
     text += `\n${line}`;
   }
   const body = Buffer.from(text);
   if (count === 1 && body.length > maxPayload - HEADER_ROOM) return new TooLarge(body.length);
   return { body, count };
+}
+
+/**
+ * One event's JSON. What a source sent is checked at its border (a frame's depth among the
+ * rest), but an event that still cannot be serialised (a BigInt, a cycle, a nesting that
+ * overflows the stack) must cost only itself, never the events batched with it.
+ */
+function serialise(event: OneBotEvent): string | Unserialisable {
+  try {
+    const text = JSON.stringify(event) as string | undefined;
+    return typeof text === 'string' ? text : new Unserialisable('no JSON value');
+  } catch (err) {
+    return new Unserialisable(err instanceof Error ? err.message : String(err));
+  }
 }
 
 /**
@@ -91,5 +108,12 @@ export function batchBody(
 export class TooLarge extends Error {
   constructor(readonly bytes: number) {
     super(`event of ${bytes} bytes is larger than the bus takes`);
+  }
+}
+
+/** An event JSON.stringify fails on: it can never be published, so it is dropped like TooLarge. */
+export class Unserialisable extends Error {
+  constructor(readonly reason: string) {
+    super(`event cannot be serialised: ${reason}`);
   }
 }

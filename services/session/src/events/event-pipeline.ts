@@ -33,7 +33,14 @@ import {
 } from '@cqfleet/contracts';
 import { backoff, counter, type Logger, sleep } from '@cqfleet/runtime';
 import type { StreamAck, StreamPublisher } from '@cqfleet/runtime';
-import { batchable, batchBody, type PipelineItem, takeBatch, TooLarge } from './batches.js';
+import {
+  batchable,
+  batchBody,
+  type PipelineItem,
+  takeBatch,
+  TooLarge,
+  Unserialisable,
+} from './batches.js';
 
 export type { PipelineItem } from './batches.js';
 
@@ -45,6 +52,10 @@ const published = counter(
 const tooLarge = counter(
   'cqfleet_events_too_large_total',
   'Events dropped because one alone is larger than the bus takes (NATS max_payload)',
+);
+const unserialisable = counter(
+  'cqfleet_events_unserialisable_total',
+  'Events dropped because JSON.stringify fails on them (a BigInt, a cycle, too deep)',
 );
 const publishRetries = counter(
   'cqfleet_event_publish_retries_total',
@@ -153,10 +164,11 @@ export class EventPipeline<P> {
   private send(items: PipelineItem<P>[]): Promise<StreamAck | Error> {
     const first = items[0]!;
     const cut = batchBody(items, this.publisher.maxPayload);
-    // What did not fit goes back to the front of the queue (all but a TooLarge first event).
-    const count = cut instanceof TooLarge ? 1 : cut.count;
+    // What did not fit goes back to the front of the queue (all but a first event that is
+    // dropped: TooLarge or Unserialisable).
+    const count = cut instanceof Error ? 1 : cut.count;
     if (count < items.length) this.queue.unshift(...items.splice(count));
-    if (cut instanceof TooLarge) return Promise.resolve(cut);
+    if (cut instanceof Error) return Promise.resolve(cut);
     return this.publisher.publish(
       this.ns.eventSubject(this.selfId, first.event.post_type),
       cut.body,
@@ -216,6 +228,17 @@ export class EventPipeline<P> {
         this.log.error(
           { selfId: this.selfId, id: head.items[0]!.id, bytes: result.bytes },
           'event larger than the bus takes; dropped',
+        );
+        this.complete(head.items, false);
+        continue;
+      }
+      if (result instanceof Unserialisable) {
+        // The same: only this event, taken alone (batchBody cut the others off before it).
+        this.inflight.shift();
+        unserialisable.inc();
+        this.log.error(
+          { selfId: this.selfId, id: head.items[0]!.id, reason: result.reason },
+          'event cannot be serialised; dropped',
         );
         this.complete(head.items, false);
         continue;
