@@ -51,6 +51,7 @@ export {
   driverOptionsProblem,
   formatLease,
   parseLease,
+  UPSTREAM_MAX_TIMEOUT_MS,
   UpstreamOptions,
   WorkerRecord,
 } from './registry.js';

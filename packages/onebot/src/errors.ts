@@ -104,6 +104,7 @@ export const ERRORS = {
   TOKEN_INVALID: { retcode: 1403, wording: '访问令牌错误' },
   OPERATOR_ONLY: { retcode: 100, wording: '仅运营者令牌可以调用该 API' },
   REQUEST_TOO_LARGE: { retcode: 100, wording: '请求体超过上限' },
+  RESULT_TOO_LARGE: { retcode: 100, wording: '结果超过服务间消息上限, 无法返回' },
   RATE_LIMIT_QUEUE_FULL: { retcode: 100, wording: '限速队列已满, 请稍后再试' },
   DOWNLOAD_TIMEOUT: { retcode: 100, wording: '下载超时' },
 } as const satisfies Record<string, ErrorSpec>;

@@ -41,7 +41,7 @@ export function fitsMessage(...parts: Array<Uint8Array | string>): boolean {
 /** The failure a result too large to travel between services is answered with. */
 export function resultTooLarge(bytes: number): OneBotError {
   return new OneBotError(
-    'API_ERROR',
+    'RESULT_TOO_LARGE',
     `结果大小 ${bytes} 字节, 超过服务间单条消息上限 ${MAX_MESSAGE_BYTES} 字节, 无法返回`,
   );
 }

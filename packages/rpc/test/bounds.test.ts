@@ -72,7 +72,7 @@ describe('rpc - one call cannot break the stream', () => {
     const small = ch.call(req('small'), 10_000);
     await sleep(20);
     const big = await ch.call(req('huge'), 10_000).finally(gate.release);
-    expect(big).toMatchObject({ retcode: 100, msg: 'API_ERROR', executed: true });
+    expect(big).toMatchObject({ retcode: 100, msg: 'RESULT_TOO_LARGE', executed: true });
     expect(big.wording).toContain(String(MAX_MESSAGE_BYTES));
     const answered = await small;
     expect(answered.retcode).toBe(0);
@@ -89,7 +89,7 @@ describe('rpc - one call cannot break the stream', () => {
     const small = ch.call(req('small'), 10_000);
     await sleep(20);
     const big = await ch.call(req('huge'), 10_000).finally(gate.release);
-    expect(big).toMatchObject({ retcode: 100, msg: 'API_ERROR', executed: true });
+    expect(big).toMatchObject({ retcode: 100, msg: 'RESULT_TOO_LARGE', executed: true });
     expect(big.wording.length).toBeLessThan(200);
     expect((await small).retcode).toBe(0);
   }, 30_000);
@@ -130,7 +130,7 @@ describe('rpc - a QQ-side read too large to return', () => {
           (err, r) => (err ? reject(err) : resolve(r)),
         ),
       );
-      expect(reply).toMatchObject({ retcode: 100, msg: 'API_ERROR', executed: true });
+      expect(reply).toMatchObject({ retcode: 100, msg: 'RESULT_TOO_LARGE', executed: true });
     } finally {
       client.close();
     }
