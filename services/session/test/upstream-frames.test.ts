@@ -89,6 +89,20 @@ describe('upstream frames', () => {
       });
   });
 
+  it('takes OneBot’s post types only: another would be a NATS subject of its own', () => {
+    for (const post_type of ['message', 'message_sent', 'notice', 'request', 'meta_event'])
+      expect(parseUpstreamFrame(message({ post_type, message_type: 'group' }), MAX).kind).toBe(
+        'event',
+      );
+    // A space or a dot cannot be published at all; any other word is a new subject and label.
+    for (const post_type of ['no tice', 'a.b', 'notice.x', '*', '>', 'custom', 'Message'])
+      expect(parseUpstreamFrame(message({ post_type }), MAX), post_type).toMatchObject({
+        kind: 'refused',
+        reason: 'unknown_post_type',
+      });
+    expect(parseUpstreamEvent({ post_type: 'x y' })).toMatchObject({ reason: 'unknown_post_type' });
+  });
+
   it('reads decimal-string ids as numbers and keeps what it does not read', () => {
     const parsed = parseUpstreamFrame(
       message({ group_id: '600600', user_id: '20001', message_id: '-5', napcat_only: { a: 1 } }),

@@ -4,10 +4,11 @@
  * upstream sends can throw past this point (the frame `null`, `[]`, `42`, a message that is an
  * object, an id that is an array …); what cqfleet reads of an event is typed:
  *
- * - every event: `post_type` a short string, `time` a number when present, and the ids cqfleet
- *   routes and stores by (`user_id`, `group_id`, `message_id`, `message_seq`, `real_id`,
- *   `target_id`, `operator_id`, `guild_id`…) safe integers when present — a decimal string is
- *   read as its number (some implementations send ids as strings);
+ * - every event: `post_type` one of OneBot's (POST_TYPES; any other is refused), `time` a
+ *   number when present, and the ids cqfleet routes and stores by (`user_id`, `group_id`,
+ *   `message_id`, `message_seq`, `real_id`, `target_id`, `operator_id`, `guild_id`…) safe
+ *   integers when present — a decimal string is read as its number (some implementations send
+ *   ids as strings);
  * - message events: `message_type` `group` or `private`, `user_id` and `message_id` (and a
  *   group message `group_id`), a `message` that is a CQ string or an array of `{type, data}`
  *   segments, `raw_message` a string when present, `sender` an object when present.
@@ -28,9 +29,25 @@ export type ParsedFrame =
   | { kind: 'reply'; echo: string | undefined; reply: UpstreamReply }
   | {
       kind: 'refused';
-      reason: 'not_json' | 'not_object' | 'too_large' | 'too_deep' | 'bad_event';
+      reason:
+        'not_json' | 'not_object' | 'too_large' | 'too_deep' | 'bad_event' | 'unknown_post_type';
       detail: string;
     };
+
+/**
+ * The post types an event may have: OneBot v11's four and go-cqhttp's `message_sent` (the
+ * account's own messages), which is all NapCat, LLOneBot and Lagrange send. The post type
+ * becomes the event's NATS subject (`<ns>.events.<uin>.<post_type>`) and a metric label: any
+ * other word would be a new subject — past the stream's per-subject bound — and one with a
+ * space or a dot cannot be published at all, holding every later event of the account.
+ */
+export const POST_TYPES: ReadonlySet<string> = new Set([
+  'message',
+  'message_sent',
+  'notice',
+  'request',
+  'meta_event',
+]);
 
 /** A safe integer, or a decimal string of one. */
 const id = z.union([
@@ -111,6 +128,12 @@ export function parseUpstreamEvent(
   const event = base.safeParse(object);
   if (!event.success) return badEvent(event.error);
   const postType = event.data.post_type;
+  if (!POST_TYPES.has(postType))
+    return {
+      kind: 'refused',
+      reason: 'unknown_post_type',
+      detail: `post_type ${JSON.stringify(postType)}`,
+    };
   if (postType === 'message' || postType === 'message_sent') {
     const message = messageEvent.safeParse(object);
     if (!message.success) return badEvent(message.error);
