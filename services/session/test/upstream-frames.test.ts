@@ -7,7 +7,15 @@ import { encodeMessage, unstorable } from '@cqfleet/history-store';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromUpstream } from '../src/upstream/events.js';
-import { parseUpstreamEvent, parseUpstreamFrame } from '../src/upstream/frames.js';
+import {
+  clipText,
+  MAX_UPSTREAM_TEXT_BYTES,
+  parseLoginInfo,
+  parseUpstreamEvent,
+  parseUpstreamFrame,
+  parseVersionInfo,
+} from '../src/upstream/frames.js';
+import { flavorOf } from '../src/upstream/onebot-driver.js';
 
 const UIN = 30001;
 const MAX = 64 * 1024;
@@ -101,6 +109,32 @@ describe('upstream frames', () => {
         reason: 'unknown_post_type',
       });
     expect(parseUpstreamEvent({ post_type: 'x y' })).toMatchObject({ reason: 'unknown_post_type' });
+  });
+
+  it('reads login and version answers of any shape, their text cut', () => {
+    const huge = '名'.repeat(100_000);
+    for (const v of [null, undefined, [], 42, 'x', { user_id: [1] }, { user_id: 1e300 }])
+      expect(parseLoginInfo(v)).toEqual({ user_id: undefined, nickname: '' });
+    expect(parseLoginInfo({ user_id: '30001', nickname: 'bot' })).toEqual({
+      user_id: 30001,
+      nickname: 'bot',
+    });
+    const nickname = parseLoginInfo({ user_id: 1, nickname: huge }).nickname;
+    expect(Buffer.byteLength(nickname)).toBeLessThanOrEqual(MAX_UPSTREAM_TEXT_BYTES);
+    expect(nickname).toBe('名'.repeat(Math.floor(MAX_UPSTREAM_TEXT_BYTES / 3)));
+    for (const v of [null, undefined, [], 42, { app_name: { a: 1 } }])
+      expect(parseVersionInfo(v)).toEqual({ app_name: '', app_full_name: '' });
+    expect(parseVersionInfo({ app_full_name: huge }).app_full_name.length).toBeLessThan(100);
+    // get_version_info answering `data: null` once kept the account offline for ever.
+    expect(flavorOf(null)).toBe('unknown');
+    expect(flavorOf({ app_name: 'NapCat.Onebot' })).toBe('napcat');
+  });
+
+  it('cuts text at a character boundary', () => {
+    expect(clipText('abc', 2)).toBe('ab');
+    expect(clipText('a😀b', 4)).toBe('a');
+    expect(clipText('a😀b', 5)).toBe('a😀');
+    expect(clipText('short')).toBe('short');
   });
 
   it('reads decimal-string ids as numbers and keeps what it does not read', () => {

@@ -15,6 +15,10 @@
  *
  * A frame nested more than MAX_JSON_DEPTH levels is refused before it is parsed.
  *
+ * What an upstream says of itself at login (`get_login_info`, `get_version_info`) is read here
+ * too, by total functions: a field missing or of the wrong type is its default, and its text is
+ * cut to MAX_UPSTREAM_TEXT_BYTES.
+ *
  * Everything else passes as the upstream sent it (NapCat's and Lagrange's own fields and
  * notice types). A reply is any object without `post_type`; smoothing.ts reads it.
  */
@@ -48,6 +52,13 @@ export const POST_TYPES: ReadonlySet<string> = new Set([
   'request',
   'meta_event',
 ]);
+
+/**
+ * Longest text of an upstream's own that cqfleet keeps about the account (its nickname, the
+ * words of a failed login): it lands in `<ns>:account-status`, which every gateway reads whole
+ * every 2 s. QQ's nicknames are at most 36 bytes; 256 leaves room for an error's wording.
+ */
+export const MAX_UPSTREAM_TEXT_BYTES = 256;
 
 /** A safe integer, or a decimal string of one. */
 const id = z.union([
@@ -146,6 +157,42 @@ export function parseUpstreamEvent(
         return { kind: 'refused', reason: 'bad_event', detail: `message without ${f}` };
   }
   return { kind: 'event', frame: event.data as EventFrame };
+}
+
+/** What `get_login_info` answered; `user_id` undefined when it named no account. */
+export interface LoginInfo {
+  user_id: number | undefined;
+  nickname: string;
+}
+
+/** Reads a `get_login_info` answer (any value). Never throws. */
+export function parseLoginInfo(data: unknown): LoginInfo {
+  const o = asRecord(data);
+  const userId = id.safeParse(o.user_id);
+  return { user_id: userId.success ? userId.data : undefined, nickname: textOf(o.nickname) };
+}
+
+/** Reads a `get_version_info` answer (any value). Never throws. */
+export function parseVersionInfo(data: unknown): { app_name: string; app_full_name: string } {
+  const o = asRecord(data);
+  return { app_name: textOf(o.app_name), app_full_name: textOf(o.app_full_name) };
+}
+
+/** `text` cut to at most `maxBytes` of UTF-8, never inside a character. */
+export function clipText(text: string, maxBytes = MAX_UPSTREAM_TEXT_BYTES): string {
+  if (text.length * 3 <= maxBytes) return text;
+  const { read } = new TextEncoder().encodeInto(text, new Uint8Array(maxBytes));
+  return read === text.length ? text : text.slice(0, read);
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? clipText(value) : '';
 }
 
 function badEvent(error: z.ZodError): Extract<ParsedFrame, { kind: 'refused' }> {

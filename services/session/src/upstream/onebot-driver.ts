@@ -31,7 +31,14 @@ import type { Ops, SimUser } from '@cqfleet/sim-client';
 import type { DriverHooks, DriverOptions, ProxiedDriver } from '../driver/driver.js';
 import { ConnectionLoop, type Ended } from '../driver/connection-loop.js';
 import { fromUpstream } from './events.js';
-import { type ParsedFrame, parseUpstreamFrame } from './frames.js';
+import {
+  clipText,
+  type LoginInfo,
+  type ParsedFrame,
+  parseLoginInfo,
+  parseUpstreamFrame,
+  parseVersionInfo,
+} from './frames.js';
 import { type Connector, ForwardConnector, type UpstreamLink } from './links.js';
 import { UpstreamMediaNames } from './media-names.js';
 import { RelayConnector } from './relay-link.js';
@@ -69,9 +76,10 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-/** Tells the implementation from get_version_info. */
-export function flavorOf(version: { app_name?: unknown; app_full_name?: unknown }): string {
-  const name = `${String(version.app_name ?? '')} ${String(version.app_full_name ?? '')}`;
+/** Tells the implementation from get_version_info's answer (any value: never throws). */
+export function flavorOf(answer: unknown): string {
+  const version = parseVersionInfo(answer);
+  const name = `${version.app_name} ${version.app_full_name}`;
   if (/napcat/i.test(name)) return 'napcat';
   if (/llonebot|llob/i.test(name)) return 'llonebot';
   if (/lagrange/i.test(name)) return 'lagrange';
@@ -134,13 +142,12 @@ export class OneBotDriver extends ConnectionLoop implements ProxiedDriver {
       this.link = link;
       void link.closed.then(() => this.failPending());
       if (signal.aborted) link.close();
-      const login = (await this.send(link, 'get_login_info', {})) as {
-        user_id?: unknown;
-        nickname?: unknown;
-      };
-      if (Number(login.user_id) !== this.uin)
-        throw new Error(`upstream runs account ${String(login.user_id)}, not ${this.uin}`);
-      const version = (await this.send(link, 'get_version_info', {}).catch(() => ({}))) as object;
+      const login = parseLoginInfo(await this.send(link, 'get_login_info', {}));
+      if (login.user_id !== this.uin)
+        throw new Error(
+          `upstream runs account ${login.user_id ?? '(none named)'}, not ${this.uin}`,
+        );
+      const version = await this.send(link, 'get_version_info', {}).catch(() => undefined);
       if (this.flavor === 'unknown') this.flavor = flavorOf(version);
       this.profile = profileOf(this.uin, login);
       this.log.info({ flavor: this.flavor, upstream: this.connector.where }, 'upstream connected');
@@ -151,11 +158,13 @@ export class OneBotDriver extends ConnectionLoop implements ProxiedDriver {
         this.stats.disconnectTimes++;
         if (why.startsWith('1006')) this.stats.lostTimes++;
       }
-      return { state: 'offline', detail: `upstream closed: ${why}` };
+      return { state: 'offline', detail: `upstream closed: ${clipText(why)}` };
     } catch (err) {
       this.link?.close();
       this.link = undefined;
-      throw err;
+      // Becomes the account's lastError (account-status): an upstream's failure wording, or a
+      // socket error naming what it answered, is its text and may be of any length.
+      throw new Error(clipText(err instanceof Error ? err.message : String(err)), { cause: err });
     }
   }
 
@@ -265,7 +274,7 @@ export class OneBotDriver extends ConnectionLoop implements ProxiedDriver {
   }
 
   async refreshSelf(): Promise<SimUser> {
-    this.profile = profileOf(this.uin, (await this.action('get_login_info', {})) as object);
+    this.profile = profileOf(this.uin, parseLoginInfo(await this.action('get_login_info', {})));
     return this.profile;
   }
 
@@ -275,10 +284,10 @@ export class OneBotDriver extends ConnectionLoop implements ProxiedDriver {
   }
 }
 
-function profileOf(uin: number, login: { nickname?: unknown }): SimUser {
+function profileOf(uin: number, login: LoginInfo): SimUser {
   return {
     user_id: uin,
-    nickname: String(login.nickname ?? ''),
+    nickname: login.nickname,
     sex: 'unknown',
     age: 0,
     level: 0,
