@@ -52,4 +52,26 @@ describe('a forward upstream link', () => {
     link.close();
     await link.closed;
   });
+
+  it('is full once its upstream stops reading, and not before', async () => {
+    const url = await upstream(true);
+    const accepted = new Promise<{ _socket: { pause(): void } }>(r =>
+      server!.once('connection', ws => r(ws as never)),
+    );
+    const link = await new ForwardConnector(url, undefined, log, 1024, 30_000, 64 * 1024).connect(
+      () => undefined,
+      new AbortController().signal,
+    );
+    expect(link.full?.()).toBe(false);
+    (await accepted)._socket.pause();
+    const frame = 'x'.repeat(256 * 1024);
+    let sent = 0;
+    for (; sent < 256 && !link.full!(); sent++) {
+      link.send(frame);
+      await new Promise(r => setImmediate(r));
+    }
+    expect(link.full!()).toBe(true);
+    link.close();
+    await link.closed;
+  });
 });

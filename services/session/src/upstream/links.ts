@@ -13,6 +13,11 @@ import WebSocket from 'ws';
 
 export interface UpstreamLink {
   send(frame: string): void;
+  /**
+   * True while the link holds more unsent bytes than it may (its peer is not reading): the
+   * driver then fails actions instead of queueing more. A link without it is never full.
+   */
+  full?(): boolean;
   /** Lets go of the connection; `closed` resolves. */
   close(): void;
   /** Resolves once the link is over, with why (`<close code> <reason>` where there is one). */
@@ -38,10 +43,19 @@ export interface Connector {
 export const UPSTREAM_PING_MS = 30_000;
 
 /**
+ * Most bytes a forward link queues for an upstream that is not reading (`bufferedAmount`)
+ * before its actions are refused. Action frames are small but for media sent as content
+ * (media-inline.ts, tens of MiB), and the check is made before each frame, so the bound is
+ * what may wait behind the frame being written: past 8 MiB an upstream on any working link has
+ * stopped reading, and the 60 s of action frames it would otherwise hold stay in this worker.
+ */
+export const UPSTREAM_MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+/**
  * This worker connects to the upstream's forward-WebSocket server, token as Bearer. The link is
  * pinged every `pingMs` and cut off when the last ping is unanswered: an upstream gone without a
  * FIN (a NAT's idle drop, power lost) would otherwise keep the account online while every action
- * is written into a dead socket until it times out.
+ * is written into a dead socket until it times out. It is full past `maxBuffered` unsent bytes.
  */
 export class ForwardConnector implements Connector {
   constructor(
@@ -51,6 +65,7 @@ export class ForwardConnector implements Connector {
     /** A longer frame closes the connection (1009) rather than being buffered. */
     private readonly maxFrameBytes: number,
     private readonly pingMs = UPSTREAM_PING_MS,
+    private readonly maxBuffered = UPSTREAM_MAX_BUFFERED_BYTES,
   ) {}
 
   connect(onFrame: (raw: string) => void, signal: AbortSignal): Promise<UpstreamLink> {
@@ -87,7 +102,12 @@ export class ForwardConnector implements Connector {
       ws.once('open', () => {
         ws.off('error', reject);
         ws.on('error', err => this.log.warn({ err: err.message }, 'upstream socket error'));
-        resolve({ send: frame => ws.send(frame), close: stop, closed });
+        resolve({
+          send: frame => ws.send(frame),
+          full: () => ws.bufferedAmount > this.maxBuffered,
+          close: stop,
+          closed,
+        });
       });
       ws.once('error', reject);
     });

@@ -227,6 +227,14 @@ export class OneBotDriver extends ConnectionLoop implements ProxiedDriver {
   }
 
   private send(link: UpstreamLink, action: string, params: unknown): Promise<unknown> {
+    // An upstream that does not read what it was sent gets no more (links.ts): the action
+    // fails now rather than waiting behind the unread ones until it times out.
+    if (link.full?.()) {
+      calls.inc({ mode: this.mode, outcome: 'refused' });
+      return Promise.reject(
+        new OneBotError('SERVICE_UNAVAILABLE', '上游实现未读取此前的请求, 请稍后再试'),
+      );
+    }
     const echo = `${this.echoPrefix}${this.nextEcho++}`;
     const mode = this.mode;
     const started = performance.now();
