@@ -6,20 +6,35 @@
  * OCR works on Windows only).
  *
  * Kept in Redis (`Namespace.upstreamMediaKey`) for a day — QQ's download URLs expire anyway —
- * so the worker that takes the account over knows them too.
+ * so the worker that takes the account over knows them too. What one event may write is bounded
+ * (an upstream's frame may be 64 MiB of segments): at most MAX_NOTES_PER_EVENT notes, a name
+ * longer than MAX_NAME_BYTES keyed by its digest (and kept cut to that length), a URL longer
+ * than MAX_URL_BYTES not noted. The driver notes only events the account took.
  *
  * A name here is the upstream's word, checked against nothing: it is only a key of this
  * account's notes. Media fetched by it is kept under a name of the account and the URL, never
  * under this name (the media service's cache-key.ts), so an upstream that names an image after
  * another account's cache entry (`<md5(url)>.cache`) with a URL of its own replaces nothing.
  */
+import { createHash } from 'node:crypto';
 import type { Namespace } from '@cqfleet/contracts';
-import { fail, type OneBotEvent } from '@cqfleet/onebot';
+import { fail, MESSAGE_LIMITS, type OneBotEvent } from '@cqfleet/onebot';
 import type { Logger, Redis } from '@cqfleet/runtime';
+import { clipText } from './frames.js';
 
 type MediaKind = 'image' | 'record' | 'video';
 const KINDS: ReadonlySet<string> = new Set<MediaKind>(['image', 'record', 'video']);
 const TTL_S = 24 * 60 * 60;
+
+/**
+ * Notes one event writes at most: as many media as cqfleet lets one message hold (twice QQ's
+ * 50 images), so nothing real is dropped while one frame cannot write millions of keys.
+ */
+export const MAX_NOTES_PER_EVENT = MESSAGE_LIMITS.media.max;
+/** Longest name used in a key as it is: QQ's names are `<md5>.image` or a GUID, well under. */
+export const MAX_NAME_BYTES = 256;
+/** Longest URL noted: QQ's download URLs (with their rkey) are under 1 KiB. */
+export const MAX_URL_BYTES = 4096;
 
 export interface MediaInfo {
   url: string;
@@ -46,14 +61,17 @@ export class UpstreamMediaNames {
     if (!Array.isArray(message)) return;
     const writes: Array<[string, string]> = [];
     for (const seg of message as SegmentLike[]) {
+      if (writes.length >= MAX_NOTES_PER_EVENT) break;
+      if (typeof seg !== 'object' || seg === null) continue;
       const d = seg.data;
       if (typeof seg.type !== 'string' || !KINDS.has(seg.type) || !d) continue;
       if (typeof d.file !== 'string' || d.file === '' || typeof d.url !== 'string') continue;
+      if (d.url.length > MAX_URL_BYTES || Buffer.byteLength(d.url) > MAX_URL_BYTES) continue;
       if (!/^https?:\/\//i.test(d.url)) continue;
       const info: MediaInfo = {
         url: d.url,
         size: Number(d.file_size ?? d.size ?? 0) || 0,
-        filename: d.file,
+        filename: clipText(d.file, MAX_NAME_BYTES),
       };
       writes.push([this.key(seg.type as MediaKind, d.file), JSON.stringify(info)]);
     }
@@ -70,7 +88,10 @@ export class UpstreamMediaNames {
     return JSON.parse(json) as MediaInfo;
   }
 
+  /** A long name is keyed by its digest, so a look-up by the whole name still finds it. */
   private key(kind: MediaKind, name: string): string {
-    return this.ns.upstreamMediaKey(this.uin, kind, name);
+    const short = name.length * 3 <= MAX_NAME_BYTES || Buffer.byteLength(name) <= MAX_NAME_BYTES;
+    const keyed = short ? name : `#sha256:${createHash('sha256').update(name).digest('hex')}`;
+    return this.ns.upstreamMediaKey(this.uin, kind, keyed);
   }
 }

@@ -1,0 +1,253 @@
+/**
+ * The `onebot` driver against a forward upstream of the test's own and real Redis: what an
+ * upstream says and sends is bounded where it enters cqfleet.
+ *
+ * - A post type that is not OneBot's is refused and counted, never published (it would be a
+ *   NATS subject of its own, or one that cannot be published at all).
+ * - Media notes: only for events the account took, at most MAX_NOTES_PER_EVENT per event, keys
+ *   of bounded length (a long name is still found by its look-up).
+ * - What ends in `<ns>:account-status`: the nickname, a failed login's wording, a mismatched
+ *   login's id — all cut to MAX_UPSTREAM_TEXT_BYTES.
+ * - Login and version answers of any shape (`data: null`) do not keep the account offline.
+ * - An upstream that stops reading gets its actions refused (SERVICE_UNAVAILABLE) once its link
+ *   holds UPSTREAM_MAX_BUFFERED_BYTES, instead of queueing them until they time out.
+ */
+import type { AddressInfo } from 'node:net';
+import { Namespace } from '@cqfleet/contracts';
+import type { OneBotEvent } from '@cqfleet/onebot';
+import { createLogger, metricsRegistry, type NatsConnection, Redis } from '@cqfleet/runtime';
+import { metricValue, testInfra, uniqueNamespace, waitFor } from '@cqfleet/testkit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { DriverHooks, DriverState } from '../src/driver/driver.js';
+import { MAX_UPSTREAM_TEXT_BYTES } from '../src/upstream/frames.js';
+import { UPSTREAM_MAX_BUFFERED_BYTES } from '../src/upstream/links.js';
+import { MAX_NAME_BYTES, MAX_NOTES_PER_EVENT } from '../src/upstream/media-names.js';
+import { OneBotDriver } from '../src/upstream/onebot-driver.js';
+
+const UIN = 30777;
+const log = createLogger('test', 'silent');
+let redis: Redis;
+
+beforeAll(() => {
+  redis = new Redis(testInfra().redisUrl);
+});
+afterAll(() => redis?.disconnect());
+
+type Answer = (action: string) => unknown;
+const ok = (data: unknown) => ({ status: 'ok', retcode: 0, data });
+const standard: Answer = action =>
+  action === 'get_login_info'
+    ? ok({ user_id: UIN, nickname: 'bot' })
+    : action === 'get_version_info'
+      ? ok({ app_name: 'NapCat.Onebot' })
+      : undefined;
+
+/** A forward upstream: answers actions with `answer` (undefined: no answer). */
+class Upstream {
+  readonly server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  socket?: WebSocket;
+  answer: Answer = standard;
+
+  constructor() {
+    this.server.on('connection', ws => {
+      this.socket = ws;
+      ws.on('message', data => {
+        const { action, echo } = JSON.parse(data.toString()) as { action: string; echo: string };
+        const reply = this.answer(action);
+        if (reply !== undefined) ws.send(JSON.stringify({ ...(reply as object), echo }));
+      });
+    });
+  }
+
+  async url(): Promise<string> {
+    if (!this.server.address()) await new Promise(r => this.server.once('listening', r));
+    return `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  send(frame: unknown): void {
+    this.socket!.send(JSON.stringify(frame));
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.server.clients) c.terminate();
+    await new Promise(r => this.server.close(r));
+  }
+}
+
+/** A driver of UIN on `upstream`, with hooks that record what it reports. */
+async function driverOn(upstream: Upstream, takes = true) {
+  const ns = new Namespace(uniqueNamespace('updrv'));
+  const events: OneBotEvent[] = [];
+  const states: Array<{ state: DriverState; detail?: string }> = [];
+  const driver = new OneBotDriver(
+    { uin: UIN, fence: 1, options: { url: await upstream.url(), timeoutMs: 2_000 } },
+    log,
+    // A forward upstream is not relayed: NATS is not used.
+    { nc: undefined as unknown as NatsConnection, redis, ns, maxFrameBytes: 64 * 1024 * 1024 },
+  );
+  const hooks: DriverHooks = {
+    onEvent: () => undefined,
+    // A hook answers whether the account took the event (account.ts's offer).
+    onOneBotEvent: event => {
+      events.push(event);
+      return takes as unknown as void;
+    },
+    onState: (state, detail) => states.push({ state, detail }),
+    cursor: () => undefined,
+  };
+  driver.start(hooks);
+  stops.push(() => driver.stop());
+  return { driver, ns, events, states };
+}
+
+const stops: Array<() => Promise<void>> = [];
+const upstreams: Upstream[] = [];
+function upstream(): Upstream {
+  const u = new Upstream();
+  upstreams.push(u);
+  return u;
+}
+afterEach(async () => {
+  for (const stop of stops.splice(0)) await stop();
+  for (const u of upstreams.splice(0)) await u.close();
+});
+
+const online = (d: { state: DriverState }) =>
+  waitFor(() => (d.state === 'online' ? true : undefined), 5_000, 'online');
+
+function imageMessage(count: number, name: (n: number) => string, id = 1) {
+  return {
+    post_type: 'message',
+    message_type: 'private',
+    user_id: 20001,
+    message_id: id,
+    message: Array.from({ length: count }, (_, n) => ({
+      type: 'image',
+      data: { file: name(n), url: `https://example.invalid/${n}` },
+    })),
+  };
+}
+
+async function mediaKeys(ns: Namespace): Promise<string[]> {
+  return redis.keys(`${ns.key('umedia', UIN)}:*`);
+}
+
+describe('the onebot driver at its border', () => {
+  it('refuses and counts an event whose post_type is not OneBot’s', async () => {
+    const up = upstream();
+    const d = await driverOn(up);
+    await online(d.driver);
+    const refused = async () =>
+      metricValue(
+        await metricsRegistry.metrics(),
+        'cqfleet_session_upstream_frames_refused_total',
+        { reason: 'unknown_post_type' },
+      );
+    for (const post_type of ['no tice', 'a.b', 'custom'])
+      up.send({ post_type, notice_type: 'x', user_id: 1 });
+    up.send({ post_type: 'notice', notice_type: 'friend_add', user_id: 1 });
+    await waitFor(() => (d.events.length > 0 ? true : undefined));
+    expect(d.events.map(e => e.post_type)).toEqual(['notice']);
+    expect(await refused()).toBe(3);
+  });
+
+  it('notes media of taken events only, at most MAX_NOTES_PER_EVENT each, keys bounded', async () => {
+    const up = upstream();
+    const taken = await driverOn(up, true);
+    await online(taken.driver);
+    up.send(imageMessage(5_000, n => `${n}-${'x'.repeat(10_000)}.image`));
+    await waitFor(async () => ((await mediaKeys(taken.ns)).length > 0 ? true : undefined));
+    const keys = await mediaKeys(taken.ns);
+    expect(keys.length).toBe(MAX_NOTES_PER_EVENT);
+    for (const key of keys)
+      expect(Buffer.byteLength(key)).toBeLessThanOrEqual(
+        Buffer.byteLength(taken.ns.key('umedia', UIN, 'image')) + 1 + MAX_NAME_BYTES,
+      );
+    // Found by its whole name, which it is keyed by the digest of.
+    const long = `0-${'x'.repeat(10_000)}.image`;
+    const info = await taken.driver.media('image', long);
+    expect(info.url).toBe('https://example.invalid/0');
+    expect(Buffer.byteLength(info.filename)).toBeLessThanOrEqual(MAX_NAME_BYTES);
+    await taken.driver.stop();
+
+    const refusing = await driverOn(up, false);
+    await online(refusing.driver);
+    up.send(imageMessage(3, n => `${n}.image`, 2));
+    await waitFor(() => (refusing.events.length > 0 ? true : undefined));
+    // Notes are written after the hook answered; give a stray write time to land.
+    await new Promise(r => setTimeout(r, 200));
+    expect(await mediaKeys(refusing.ns)).toEqual([]);
+  });
+
+  it('cuts what the upstream says of itself to MAX_UPSTREAM_TEXT_BYTES', async () => {
+    const up = upstream();
+    const huge = '名'.repeat(100_000);
+    up.answer = action =>
+      action === 'get_login_info' ? ok({ user_id: UIN, nickname: huge }) : standard(action);
+    const d = await driverOn(up);
+    await online(d.driver);
+    const nickname = (await d.driver.self()).nickname;
+    expect(nickname.startsWith('名名')).toBe(true);
+    expect(Buffer.byteLength(nickname)).toBeLessThanOrEqual(MAX_UPSTREAM_TEXT_BYTES);
+    await d.driver.stop();
+
+    for (const answer of [
+      { status: 'failed', retcode: 1200, message: huge },
+      ok({ user_id: '9'.repeat(100_000), nickname: 'x' }),
+      ok({ user_id: huge, nickname: 'x' }),
+    ]) {
+      up.answer = action => (action === 'get_login_info' ? answer : standard(action));
+      const failing = await driverOn(up);
+      const offline = await waitFor(() => failing.states.find(s => s.state === 'offline'));
+      expect(offline.detail).toBeTruthy();
+      expect(Buffer.byteLength(offline.detail!)).toBeLessThanOrEqual(MAX_UPSTREAM_TEXT_BYTES);
+      await failing.driver.stop();
+    }
+  });
+
+  it('comes online whatever shape the login and version answers have', async () => {
+    const up = upstream();
+    up.answer = action =>
+      action === 'get_login_info'
+        ? ok({ user_id: String(UIN) })
+        : action === 'get_version_info'
+          ? ok(null)
+          : undefined;
+    const d = await driverOn(up);
+    await online(d.driver);
+    expect(d.driver.flavor).toBe('unknown');
+    expect((await d.driver.self()).nickname).toBe('');
+    expect(d.states.filter(s => s.state === 'offline')).toEqual([]);
+  });
+
+  it('refuses actions while its upstream does not read them', async () => {
+    const up = upstream();
+    const d = await driverOn(up);
+    await online(d.driver);
+    // The upstream stops reading: what is sent stays in the kernel's buffers, then in ws's.
+    (up.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    const big = 'x'.repeat(2 * 1024 * 1024);
+    const outcomes: Array<Promise<unknown>> = [];
+    let refused: unknown;
+    for (let n = 0; n < 64 && refused === undefined; n++) {
+      outcomes.push(
+        d.driver.action('send_private_msg', { user_id: 1, message: big }).catch(err => {
+          if ((err as { msg?: string }).msg === 'SERVICE_UNAVAILABLE') refused ??= err;
+          return err;
+        }),
+      );
+      await new Promise(r => setImmediate(r));
+    }
+    expect(refused, 'no action refused').toMatchObject({
+      msg: 'SERVICE_UNAVAILABLE',
+      retcode: 100,
+    });
+    // Refused once past the bound: what was queued is the bound and the frames before it.
+    expect(outcomes.length).toBeLessThanOrEqual(
+      Math.ceil(UPSTREAM_MAX_BUFFERED_BYTES / big.length) + 16,
+    );
+    await d.driver.stop();
+    await Promise.all(outcomes);
+  });
+});
