@@ -16,6 +16,7 @@ import { type ClientDuplexStream, Metadata } from '@grpc/grpc-js';
 import { type ActionReply, ActionRequest, ActionsClient } from '@cqfleet/proto';
 import { CHANNEL_OPTIONS, insecure, type Logger } from '@cqfleet/runtime';
 import { fitsMessage, ownerDeadlineMs, requestTooLarge } from './bounds.js';
+import { PeerPool, type PoolOptions } from './peer-pool.js';
 
 export class ChannelError extends Error {
   override readonly name = 'ChannelError';
@@ -118,29 +119,34 @@ export class ActionChannel {
   }
 }
 
-/** One ActionChannel per peer address, created on first use. */
+/** One ActionChannel per peer address, created on first use and closed once idle (peer-pool.ts). */
 export class ActionChannels {
-  private readonly channels = new Map<string, ActionChannel>();
+  private readonly pool: PeerPool<ActionChannel>;
 
-  constructor(private readonly log: Logger) {}
+  constructor(log: Logger, options: Pick<PoolOptions<ActionChannel>, 'idleMs' | 'now'> = {}) {
+    this.pool = new PeerPool({
+      make: address => new ActionChannel(address, log),
+      close: ch => ch.close(),
+      busy: ch => ch.inFlight > 0,
+      ...options,
+    });
+  }
 
   get(address: string): ActionChannel {
-    let ch = this.channels.get(address);
-    if (!ch) {
-      ch = new ActionChannel(address, this.log);
-      this.channels.set(address, ch);
-    }
-    return ch;
+    return this.pool.get(address);
+  }
+
+  /** Channels held now. */
+  get size(): number {
+    return this.pool.size;
   }
 
   /** Drops a peer that no longer exists. */
   drop(address: string): void {
-    this.channels.get(address)?.close();
-    this.channels.delete(address);
+    this.pool.drop(address);
   }
 
   closeAll(): void {
-    for (const ch of this.channels.values()) ch.close();
-    this.channels.clear();
+    this.pool.closeAll();
   }
 }

@@ -27,6 +27,7 @@ import { Metadata } from '@grpc/grpc-js';
 import { fitsMessage, fittingFailure, ownerDeadlineMs, resultTooLarge } from './bounds.js';
 import { Refused } from './server.js';
 import { ownerOf } from './owners.js';
+import { PeerPool } from './peer-pool.js';
 
 const WIRE: Record<QQReadName, QQRead> = {
   forward: QQRead.QQ_READ_FORWARD,
@@ -88,7 +89,11 @@ export function qqSideService(serve: ServeRead, log: Logger, maxMs = 30_000): Gr
 
 /** History's client: reads the QQ side through the account's owning session worker. */
 export class QQSideReader {
-  private readonly clients = new Map<string, QQSideClient>();
+  /** One client per worker address, let go once idle (peer-pool.ts; calls end at a deadline). */
+  private readonly clients = new PeerPool<QQSideClient>({
+    make: address => new QQSideClient(address, insecure(), CHANNEL_OPTIONS),
+    close: client => client.close(),
+  });
 
   constructor(
     private readonly redis: Redis,
@@ -120,12 +125,7 @@ export class QQSideReader {
   }
 
   private call(address: string, request: QQReadRequest): Promise<QQReadReply> {
-    let client = this.clients.get(address);
-    if (!client) {
-      client = new QQSideClient(address, insecure(), CHANNEL_OPTIONS);
-      this.clients.set(address, client);
-    }
-    const c = client;
+    const c = this.clients.get(address);
     return new Promise((resolve, reject) =>
       c.read(request, new Metadata(), { deadline: Date.now() + this.timeoutMs }, (err, reply) => {
         if (!err) return resolve(reply);
@@ -135,7 +135,6 @@ export class QQSideReader {
   }
 
   close(): void {
-    for (const c of this.clients.values()) c.close();
-    this.clients.clear();
+    this.clients.closeAll();
   }
 }

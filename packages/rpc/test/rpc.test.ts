@@ -2,7 +2,14 @@ import { OneBotError } from '@cqfleet/onebot';
 import { MessageFormat } from '@cqfleet/proto';
 import { createLogger, startGrpcServer, type StartedGrpcServer } from '@cqfleet/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ActionChannel, actionsService, ChannelError, type Execute, Refused } from '@cqfleet/rpc';
+import {
+  ActionChannel,
+  ActionChannels,
+  actionsService,
+  ChannelError,
+  type Execute,
+  Refused,
+} from '@cqfleet/rpc';
 
 const log = createLogger('test', 'silent');
 let server: StartedGrpcServer | undefined;
@@ -93,5 +100,35 @@ describe('rpc - action stream', () => {
     server = undefined;
     await serve(async () => 'back', port);
     expect(data(await channel!.call(req('again'), 3000))).toBe('back');
+  });
+});
+
+describe('rpc - channels to workers that are gone', () => {
+  it('a channel not asked for in idleMs, with nothing in flight, is closed; a busy one is kept', async () => {
+    let now = 0;
+    const channels = new ActionChannels(log, { idleMs: 1_000, now: () => now });
+    try {
+      // Workers that came and went: each had an address of its own.
+      for (let i = 0; i < 50; i++) channels.get(`127.0.0.1:${40_000 + i}`);
+      expect(channels.size).toBe(50);
+      const port = await serve(async () => {
+        await new Promise(r => setTimeout(r, 300));
+        return 'slow';
+      });
+      const live = channels.get(`127.0.0.1:${port}`);
+      const pending = live.call(req('slow'), 5_000);
+      now = 1_000;
+      // The old ones are let go at the next look-up; the one with a call in flight stays.
+      channels.get('127.0.0.1:41000');
+      expect(channels.size).toBe(2);
+      expect(channels.get(`127.0.0.1:${port}`)).toBe(live);
+      expect(data(await pending)).toBe('slow');
+      // Asked for again after it went, an address gets a new channel.
+      now = 3_000;
+      expect(channels.get('127.0.0.1:40000')).toBeDefined();
+      expect(channels.size).toBe(1);
+    } finally {
+      channels.closeAll();
+    }
   });
 });
