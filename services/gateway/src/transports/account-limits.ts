@@ -14,6 +14,7 @@
  * again, so the same as a new one) are forgotten as new accounts come.
  */
 import type { RateLimit } from '@cqfleet/contracts';
+import { Slots } from './slots.js';
 import { TokenBucket } from './token-bucket.js';
 
 export interface AccountLimitSettings {
@@ -27,27 +28,19 @@ export interface AccountLimitSettings {
 
 export class AccountLimits {
   private readonly buckets = new Map<number, TokenBucket>();
-  private readonly inFlight = new Map<number, number>();
+  private readonly inFlight: Slots;
   private sweepAt = 64;
 
-  constructor(readonly settings: AccountLimitSettings) {}
+  constructor(readonly settings: AccountLimitSettings) {
+    this.inFlight = new Slots(settings.maxInFlight);
+  }
 
   /**
    * One more unfinished request of `selfId`: the function that ends it (call it once), or
    * undefined when the account already has `maxInFlight`.
    */
   enter(selfId: number): (() => void) | undefined {
-    const n = this.inFlight.get(selfId) ?? 0;
-    if (n >= this.settings.maxInFlight) return undefined;
-    this.inFlight.set(selfId, n + 1);
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      const left = (this.inFlight.get(selfId) ?? 1) - 1;
-      if (left > 0) this.inFlight.set(selfId, left);
-      else this.inFlight.delete(selfId);
-    };
+    return this.inFlight.enter(selfId);
   }
 
   bucket(selfId: number): TokenBucket {

@@ -34,6 +34,7 @@ import { authRefusal, countRefusal, refusalBody, writeRawRefusal } from '../refu
 import type { ActionCalls } from '../routing/router.js';
 import type { UpstreamRelay } from '../upstream/relay.js';
 import { pickAccount, splitAccountPrefix } from './target.js';
+import { Slots } from './slots.js';
 import { TokenBucket } from './token-bucket.js';
 import { serveRequests } from './ws-requests.js';
 import { sendBounded } from './ws-send.js';
@@ -88,10 +89,11 @@ export class ForwardWsServer {
   /** go-cqhttp sends the time the server started in every lifecycle frame. */
   private readonly startedAt = Math.floor(Date.now() / 1000);
   /** Connections of each account: open, or between the account check and the upgrade. */
-  private readonly perAccount = new Map<number, number>();
+  private readonly perAccount: Slots;
 
   constructor(private readonly deps: ForwardWsDeps) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.limits.maxPayload });
+    this.perAccount = new Slots(deps.limits.maxPerAccount);
     open.add(this.wss);
   }
 
@@ -142,7 +144,7 @@ export class ForwardWsServer {
         serialize(failure),
       );
     }
-    const release = this.reserve(selfId);
+    const release = this.perAccount.enter(selfId);
     if (!release) {
       countRefusal('too_many_connections');
       const max = this.deps.limits.maxPerAccount;
@@ -172,21 +174,6 @@ export class ForwardWsServer {
       // ws answers a failed handshake itself and never calls back: the slot is given back.
       if (!accepted) release();
     }
-  }
-
-  /** Takes one of `selfId`'s connection slots: the function that gives it back, or undefined. */
-  private reserve(selfId: number): (() => void) | undefined {
-    const n = this.perAccount.get(selfId) ?? 0;
-    if (n >= this.deps.limits.maxPerAccount) return undefined;
-    this.perAccount.set(selfId, n + 1);
-    let given = false;
-    return () => {
-      if (given) return;
-      given = true;
-      const left = (this.perAccount.get(selfId) ?? 1) - 1;
-      if (left > 0) this.perAccount.set(selfId, left);
-      else this.perAccount.delete(selfId);
-    };
   }
 
   private accept(ws: WebSocket, selfId: number, role: WsRole, grant: Grant): void {
