@@ -49,6 +49,23 @@ describe('the outcome of an upstream reply', () => {
   });
 });
 
+describe('what a failure carries to the client', () => {
+  it('at most 1,000 characters of the upstream wording, and a tag only when it is one', () => {
+    const long = outcome('send_msg', {
+      status: 'failed',
+      retcode: 100,
+      msg: 'GROUP_NOT_FOUND',
+      wording: '群'.repeat(5_000_000),
+    });
+    expect(long).toMatchObject({ ok: false, msg: 'GROUP_NOT_FOUND', retcode: 100 });
+    expect((long as { wording: string }).wording).toHaveLength(1_000);
+    // A "tag" of a megabyte is no tag: the failure is API_ERROR.
+    expect(
+      outcome('send_msg', { status: 'failed', retcode: 100, msg: 'E'.repeat(1_000_000) }),
+    ).toMatchObject({ ok: false, msg: 'API_ERROR' });
+  });
+});
+
 describe('the shape of a reply', () => {
   const sends = [
     'send_msg',

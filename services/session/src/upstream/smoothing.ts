@@ -34,7 +34,14 @@ export interface UpstreamReply {
   echo?: unknown;
 }
 
-const UPPER_SNAKE = /^[A-Z][A-Z0-9_]*$/;
+/** go-cqhttp's error tags: UPPER_SNAKE, and none is longer than 64 characters. */
+const UPPER_SNAKE = /^[A-Z][A-Z0-9_]{0,63}$/;
+
+/**
+ * The most of an upstream's failure wording a client is given (characters). go-cqhttp's and
+ * NapCat's are a sentence; an upstream answering megabytes of it made every failure that large.
+ */
+export const MAX_WORDING_CHARS = 1_000;
 
 const text = (v: unknown): string | undefined =>
   typeof v === 'string' && v.length > 0 ? v : undefined;
@@ -129,8 +136,12 @@ export function smoothReply(action: string, reply: UpstreamReply): unknown {
 }
 
 function smoothFailure(retcode: number, reply: UpstreamReply): OneBotError {
-  const wording =
-    text(reply.wording) ?? text(reply.message) ?? text(reply.msg) ?? '上游实现调用失败';
+  const wording = (
+    text(reply.wording) ??
+    text(reply.message) ??
+    text(reply.msg) ??
+    '上游实现调用失败'
+  ).slice(0, MAX_WORDING_CHARS);
   const named = text(reply.msg);
   if (retcode === 404 || retcode === 1404)
     return OneBotError.fromFailure(404, 'API_NOT_FOUND', wording);
