@@ -5,6 +5,8 @@
 export interface StoreKeys {
   /** Hash chat → its lowest bucket. */
   lowerBounds: string;
+  /** Hash chat → the number of its buckets (chats written before there were counts: none). */
+  bucketCounts: string;
   /** Sorted set bucket → newest time in it. */
   ages: string;
   /** The number of records in all buckets. */
@@ -16,6 +18,7 @@ export interface StoreKeys {
 export function storeKeys(prefix: string): StoreKeys {
   return {
     lowerBounds: `${prefix}lo`,
+    bucketCounts: `${prefix}nb`,
     ages: `${prefix}ages`,
     count: `${prefix}count`,
     privateChat: (self, peer) => `${prefix}p:${self}:${peer}:`,

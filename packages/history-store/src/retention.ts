@@ -2,7 +2,9 @@
  * Retention of the store (store.ts has the layout): count retention trims a chat's oldest
  * buckets as new ones fill (`keepPerChat`), age retention drops buckets whose newest message is
  * older than `maxAgeS` (the `ages` sorted set). A bucket goes with its id-index entries, its
- * records' share of `count`, and its chat's lower bound raised, every step idempotent.
+ * records' share of `count`, and its chat's lower bound raised; a chat's last bucket goes with
+ * the chat's entries (lower bound, top, bucket count, upstream group membership), so chats that
+ * are no more cost nothing. Every step idempotent.
  */
 import { messageId } from '@cqfleet/onebot';
 import type { Redis } from '@cqfleet/runtime';
@@ -16,6 +18,13 @@ export interface RetentionOptions {
   keepPerChat: number;
   maxAgeS: number;
 }
+
+/**
+ * Times a bucket is read again when messages are written into it while it is being dropped:
+ * retention drops old buckets, which seldom take new messages, so one more read nearly always
+ * does; the bound only keeps a chat that never stops from holding the sweep.
+ */
+const MAX_DROP_TRIES = 5;
 
 export class Retention {
   private readonly keys: StoreKeys;
@@ -34,39 +43,75 @@ export class Retention {
     return keep > 0 ? Math.floor(Math.max(0, top - keep + 1) / BUCKET) : 0;
   }
 
-  /** Drops the chat's buckets from `lo` up to (not including) `below`, a few per call. */
+  /**
+   * Drops the chat's buckets from `lo` up to (not including) `below`, a few per call; stops at
+   * a bucket it could not drop, so the chat's lower bound is not raised past it.
+   */
   async trimChat(chat: string, lo: number, below: number): Promise<void> {
     for (let b = lo; b < below && b < lo + 16; b++)
-      await this.dropBucket(`${this.prefix}${chat}:${b}`);
+      if (!(await this.dropBucket(`${this.prefix}${chat}:${b}`))) return;
   }
 
   /**
-   * Deletes one bucket with its id-index entries and raises its chat's lower bound. Safe to
-   * run twice or concurrently: every step is idempotent.
+   * Deletes one bucket with its id-index entries, and its chat's entries with its last bucket
+   * (scripts.ts DROP_BUCKET, one atomic step). The bucket is read first, for the ids its records
+   * are indexed under; when a message was written into it meanwhile, it is read again. False
+   * when messages kept arriving in it MAX_DROP_TRIES times: it is left for the next sweep or
+   * trim; false too when `cutoff` (age retention's, in seconds) is given and the bucket's newest
+   * message is no longer older than it. Safe to run twice or concurrently.
    */
-  async dropBucket(key: string): Promise<void> {
+  async dropBucket(key: string, cutoff?: number): Promise<boolean> {
     const rel = key.slice(this.prefix.length);
     const parts = rel.split(':');
     const bucket = Number(parts.at(-1));
     const chat = parts.slice(0, -1).join(':');
-    const entries = await this.redis.hgetallBuffer(key);
-    const pipeline = this.redis.pipeline();
-    for (const [field, record] of Object.entries(entries)) {
-      const loc = `${chat}:${field}`;
-      // A record's id is derived from chat and seq unless it holds an upstream's own; a private
-      // one of those is indexed under both.
-      for (const id of this.indexedIds(record, parts, Number(field)))
-        pipeline.historyRemoveLocation(
-          indexKey(this.prefix, this.options.idSlots, id),
-          String(id),
-          loc,
-        );
+    const { tops, field, groups } = this.chatEntries(parts);
+    for (let tries = 0; tries < MAX_DROP_TRIES; tries++) {
+      const entries = await this.redis.hgetallBuffer(key);
+      const indexKeys: string[] = [];
+      const pairs: Array<string | number> = [];
+      for (const [seq, record] of Object.entries(entries)) {
+        // A record's id is derived from chat and seq unless it holds an upstream's own; a
+        // private one of those is indexed under both.
+        for (const id of this.indexedIds(record, parts, Number(seq))) {
+          indexKeys.push(indexKey(this.prefix, this.options.idSlots, id));
+          pairs.push(id, `${chat}:${seq}`);
+        }
+      }
+      const dropped = await this.redis.historyDropBucket(
+        7 + indexKeys.length,
+        key,
+        this.keys.count,
+        this.keys.ages,
+        this.keys.lowerBounds,
+        this.keys.bucketCounts,
+        tops,
+        groups ?? tops,
+        ...indexKeys,
+        chat,
+        bucket,
+        Object.keys(entries).length,
+        field,
+        groups ? '1' : '0',
+        cutoff ?? '',
+        ...pairs,
+      );
+      if (dropped !== -1) return dropped >= 0;
     }
-    pipeline
-      .historyDropBucket(key, this.keys.count)
-      .zrem(this.keys.ages, key)
-      .historyRaiseLowerBound(this.keys.lowerBounds, chat, bucket);
-    await pipeline.exec();
+    return false;
+  }
+
+  /**
+   * Where a chat (`parts`: a bucket key split at ':') has entries besides its buckets: its top
+   * in `tops` under `field`, and for an upstream's group the group in `groups`.
+   */
+  private chatEntries(parts: string[]): { tops: string; field: string; groups?: string } {
+    const [kind, a, b] = parts;
+    if (kind === 'g') return { tops: `${this.prefix}gt`, field: a ?? '' };
+    if (kind === 'u')
+      return { tops: `${this.prefix}ut:${a}`, field: b ?? '', groups: `${this.prefix}ug:${a}` };
+    if (kind === 'p') return { tops: `${this.prefix}pc:${a}`, field: b ?? '' };
+    return { tops: this.keys.bucketCounts, field: '' };
   }
 
   /** The ids a stored record is indexed under (`parts`: its chat key split at ':'). */
@@ -97,7 +142,8 @@ export class Retention {
       0,
       limit,
     );
-    for (const key of keys) await this.dropBucket(key);
-    return keys.length;
+    let dropped = 0;
+    for (const key of keys) if (await this.dropBucket(key, cutoff)) dropped++;
+    return dropped;
   }
 }

@@ -20,19 +20,6 @@ if added ~= 0 and redis.call('EXISTS', ${key}) == 1 then redis.call('INCRBY', ${
 `;
 
 /**
- * KEYS: a bucket, the message count. Deletes the bucket and takes its records off the count, in
- * one step (a record written between a separate HLEN and DEL would leave the count high).
- * Returns the records dropped.
- */
-const DROP_BUCKET = `
-local added = -redis.call('HLEN', KEYS[1])
-if added == 0 then return 0 end
-redis.call('DEL', KEYS[1])
-${countAdd('KEYS[2]')}
-return -added
-`;
-
-/**
  * The most locations one account's chats may hold under one id. An upstream picks its own ids
  * (store.ts, Trust), so one id may be its message in many chats, or the same id sent with a
  * thousand seqs: unbounded, the entry would grow with every such message (each write copying
@@ -72,6 +59,14 @@ local function add_location(index, id, loc)
   end
   redis.call('HSET', index, id, cur .. ' ' .. loc)
 end
+-- A chat's buckets are counted (bucket counts: chat -> n) from its first message on, so that
+-- retention knows when it drops the last one (DROP_BUCKET). A chat written before there were
+-- counts (it has a lower bound and no count) is not counted: its count would be short.
+local function count_bucket(nb_key, lo_key, chat)
+  if redis.call('HEXISTS', nb_key, chat) == 1 or redis.call('HEXISTS', lo_key, chat) == 0 then
+    redis.call('HINCRBY', nb_key, chat, 1)
+  end
+end
 local function lower_bound(lo_key, chat, bucket)
   local lo = tonumber(redis.call('HGET', lo_key, chat) or '-1')
   if lo < 0 or bucket < lo then
@@ -83,12 +78,13 @@ end
 `;
 
 /**
- * KEYS: bucket, account-groups, id index, group tops, lower bounds, ages
+ * KEYS: bucket, account-groups, id index, group tops, lower bounds, ages, bucket counts
  * ARGV: group, seq, record, id, location, bucket number, time (0: no age tracking), chat
  * Returns {highest seq of the group, lowest bucket of the group, 1 when the record is new}.
  */
 const PUT_GROUP = `
 local added = redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+if added == 1 and redis.call('HLEN', KEYS[1]) == 1 then count_bucket(KEYS[7], KEYS[5], ARGV[8]) end
 redis.call('SADD', KEYS[2], ARGV[1])
 add_location(KEYS[3], ARGV[4], ARGV[5])
 local seq = tonumber(ARGV[2])
@@ -103,7 +99,8 @@ return {top, lo, added}
 `;
 
 /**
- * KEYS: positions of the account's chats, id index, lower bounds, ages, index of the derived id
+ * KEYS: positions of the account's chats, id index, lower bounds, ages, index of the derived id,
+ *       bucket counts
  * ARGV: peer, id, record, time (0: no age tracking), chat, bucket key prefix, bucket size,
  *       derived id ('' when the id is the derived one)
  * A message already stored in this chat (a redelivery) is not stored again. A message whose id
@@ -121,7 +118,9 @@ end
 local pos = redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
 local bucket = math.floor(pos / tonumber(ARGV[7]))
 local key = ARGV[6] .. bucket
-redis.call('HSET', key, pos, ARGV[3])
+if redis.call('HSET', key, pos, ARGV[3]) == 1 and redis.call('HLEN', key) == 1 then
+  count_bucket(KEYS[6], KEYS[3], chat)
+end
 add_location(KEYS[2], ARGV[2], chat .. ':' .. pos)
 if ARGV[8] ~= '' then add_location(KEYS[5], ARGV[8], chat .. ':' .. pos) end
 local lo = lower_bound(KEYS[3], chat, bucket)
@@ -132,7 +131,7 @@ return {pos, lo, 1}
 /**
  * Several messages in one script call (store.ts sends PUT_CHUNK at a time): KEYS[1] is the
  * message count (countAdd above); then per message, ARGV holds 'g' or 'p' and then the 8 arguments
- * of PUT_GROUP or PUT_PRIVATE, and KEYS holds its 6 or 5 keys, in the same order; or, for
+ * of PUT_GROUP or PUT_PRIVATE, and KEYS holds its 7 or 6 keys, in the same order; or, for
  * another account's copy of a shared group message written earlier in the same call, ARGV
  * holds 'm' and the group, KEYS the account's groups (its only part of the write: the group
  * opens to it). Returns {top, lo} of every 'g' and 'p', flattened. One call per
@@ -154,7 +153,7 @@ while a <= #ARGV do
     a = a + 2
   else
     local group = ARGV[a] == 'g'
-    local nk = group and 6 or 5
+    local nk = group and 7 or 6
     local keys, argv = {}, {}
     for j = 1, nk do keys[j] = KEYS[k + j - 1] end
     for j = 1, 8 do argv[j] = ARGV[a + j] end
@@ -171,25 +170,68 @@ ${countAdd('KEYS[1]')}
 return out
 `;
 
-/** KEYS: id index; ARGV: id, location. Removes the location; the id goes with its last one. */
-const REMOVE_LOCATION = `
-local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if not cur then return 0 end
-local kept = {}
-for loc in string.gmatch(cur, '%S+') do
-  if loc ~= ARGV[2] then table.insert(kept, loc) end
+/**
+ * Drops one bucket, all in one step (retention.ts reads the bucket first, to know the ids its
+ * records are indexed under: Lua cannot inflate a deflated record).
+ * KEYS: the bucket, the message count, ages, lower bounds, bucket counts, the chat's tops
+ *       (`gt`, `ut:<self>` or `pc:<self>`), the upstream account's groups (`ug:<self>`; for other
+ *       chats any key, unused), then one id-index key per (id, location) pair of ARGV
+ * ARGV: chat, bucket number, the number of records the caller read, the chat's field in its tops
+ *       (group or peer; '' for none), '1' when the chat is an upstream's group, the age cutoff
+ *       ('' for none), then id, location pairs
+ * Returns -1, doing nothing, when the bucket no longer holds as many records as the caller read
+ * (a message was written into it since: the caller reads it again, so that no index entry
+ * outlives its record); -2, doing nothing, when a cutoff is given and the bucket's newest
+ * message is no longer older than it (a message just written into an old bucket is kept);
+ * otherwise the number of records dropped.
+ *
+ * The bucket goes with its index entries and its records' share of the count. When it was its
+ * chat's last counted bucket, the chat goes too: its count, lower bound, top (the next private
+ * message starts at position 1 again: nothing of the chat is left that a position could name)
+ * and, for an upstream's group, the group in `ug:<self>`. Otherwise the chat's lower bound is
+ * raised past the bucket (never created: the chat of a bucket dropped twice may be gone).
+ * Against a concurrent put: both are scripts, so a put runs wholly before (its record is in
+ * this bucket — then the count differs and nothing is done — or in another bucket, which keeps
+ * the chat counted) or wholly after (it starts the chat again from nothing).
+ * Shared groups' `ag:<self>` entries stay: which accounts opened a group is not recorded per
+ * group, and only cqfleet's own drivers write shared groups (an upstream's are `ug`).
+ */
+const DROP_BUCKET = `
+local function remove_location(index, id, loc)
+  local cur = redis.call('HGET', index, id)
+  if not cur then return end
+  local kept = {}
+  for l in string.gmatch(cur, '%S+') do
+    if l ~= loc then table.insert(kept, l) end
+  end
+  if #kept == 0 then redis.call('HDEL', index, id)
+  else redis.call('HSET', index, id, table.concat(kept, ' ')) end
 end
-if #kept == 0 then redis.call('HDEL', KEYS[1], ARGV[1])
-else redis.call('HSET', KEYS[1], ARGV[1], table.concat(kept, ' ')) end
-return 1
-`;
-
-/** KEYS: lower bounds; ARGV: chat, bucket. Raises the chat's lower bound past a dropped bucket. */
-const RAISE_LOWER_BOUND = `
-local lo = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
-local above = tonumber(ARGV[2]) + 1
-if lo < above then redis.call('HSET', KEYS[1], ARGV[1], above) end
-return above
+local n = redis.call('HLEN', KEYS[1])
+if n ~= tonumber(ARGV[3]) then return -1 end
+if ARGV[6] ~= '' then
+  local age = redis.call('ZSCORE', KEYS[3], KEYS[1])
+  if age and tonumber(age) >= tonumber(ARGV[6]) then return -2 end
+end
+for j = 1, #KEYS - 7 do remove_location(KEYS[7 + j], ARGV[5 + 2 * j], ARGV[6 + 2 * j]) end
+local chat, added, left = ARGV[1], -n, 1
+if n > 0 then
+  redis.call('DEL', KEYS[1])
+  ${countAdd('KEYS[2]')}
+  if redis.call('HEXISTS', KEYS[5], chat) == 1 then left = redis.call('HINCRBY', KEYS[5], chat, -1) end
+end
+redis.call('ZREM', KEYS[3], KEYS[1])
+if left <= 0 then
+  redis.call('HDEL', KEYS[5], chat)
+  redis.call('HDEL', KEYS[4], chat)
+  if ARGV[4] ~= '' then redis.call('HDEL', KEYS[6], ARGV[4]) end
+  if ARGV[5] == '1' then redis.call('SREM', KEYS[7], ARGV[4]) end
+else
+  local lo = tonumber(redis.call('HGET', KEYS[4], chat) or '-1')
+  local above = tonumber(ARGV[2]) + 1
+  if lo >= 0 and lo < above then redis.call('HSET', KEYS[4], chat, above) end
+end
+return n
 `;
 
 /**
@@ -255,9 +297,10 @@ declare module 'ioredis' {
       numberOfKeys: number,
       ...args: Array<string | number | Buffer>
     ): Result<number[], Context>;
-    historyRemoveLocation(index: string, id: string, loc: string): Result<number, Context>;
-    historyDropBucket(bucket: string, count: string): Result<number, Context>;
-    historyRaiseLowerBound(lo: string, chat: string, bucket: number): Result<number, Context>;
+    historyDropBucket(
+      numberOfKeys: number,
+      ...args: Array<string | number>
+    ): Result<number, Context>;
     historyGetMessageBuffer(
       ...args: Array<string | number>
     ): Result<[Buffer, Buffer] | null, Context>;
@@ -268,9 +311,7 @@ declare module 'ioredis' {
 /** Registers the scripts on a connection (ioredis sends EVALSHA, and the body when missing). */
 export function defineScripts(redis: Redis): void {
   redis.defineCommand('historyPutMany', { lua: PUT_MANY });
-  redis.defineCommand('historyRemoveLocation', { numberOfKeys: 1, lua: REMOVE_LOCATION });
-  redis.defineCommand('historyDropBucket', { numberOfKeys: 2, lua: DROP_BUCKET });
-  redis.defineCommand('historyRaiseLowerBound', { numberOfKeys: 1, lua: RAISE_LOWER_BOUND });
+  redis.defineCommand('historyDropBucket', { lua: DROP_BUCKET });
   redis.defineCommand('historyGetMessage', { numberOfKeys: 2, lua: GET_MESSAGE });
   redis.defineCommand('historyGroupPage', { numberOfKeys: 4, lua: GROUP_PAGE });
 }

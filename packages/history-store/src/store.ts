@@ -22,6 +22,8 @@
  * - `gt`, `ut:<self>`,       hashes: a group's highest seq (shared, an upstream account's own),
  *   `pc:<self>`              a private chat's highest position;
  * - `lo`                     hash chat → its lowest bucket (where count retention trims);
+ * - `nb`                     hash chat → how many buckets it has: retention drops a chat's
+ *                            `lo`, `nb`, top and `ug` entry with its last bucket (retention.ts);
  * - `ages`                   sorted set bucket → newest time in it (age retention only);
  * - `count`                  the number of records in all buckets, kept by the scripts;
  * - `layout`                 hash: what a reader needs to know (layout.ts);
@@ -199,6 +201,7 @@ export class MessageStore {
         `${this.prefix}${own ? `ut:${m.self_id}` : 'gt'}`,
         this.keys.lowerBounds,
         this.keys.ages,
+        this.keys.bucketCounts,
       );
       args.push(
         'g',
@@ -220,6 +223,7 @@ export class MessageStore {
         this.keys.lowerBounds,
         this.keys.ages,
         this.index(derived),
+        this.keys.bucketCounts,
       );
       args.push(
         'p',
@@ -239,8 +243,8 @@ export class MessageStore {
     await this.putMany([m], () => trust);
   }
 
-  /** Deletes one bucket with its id-index entries (retention.ts). */
-  dropBucket(key: string): Promise<void> {
+  /** Deletes one bucket with its id-index entries, and its chat's with its last (retention.ts). */
+  dropBucket(key: string): Promise<boolean> {
     return this.retention.dropBucket(key);
   }
 
