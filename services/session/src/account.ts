@@ -41,6 +41,8 @@ export interface AccountDeps extends UpstreamContext {
   log: Logger;
   /** Every state the driver reports (the worker's account-status board). */
   onState?(state: DriverState, detail?: string): void;
+  /** The simulator's events are refused past this many waiting: SIMULATOR_BACKLOG. */
+  simulatorBacklog?: number;
 }
 
 export interface MessageStats {
@@ -67,6 +69,21 @@ const SWITCH_DRAIN_MS = 5_000;
  */
 export const UPSTREAM_BACKLOG = { events: 10_000, bytes: 64 * 1024 * 1024 };
 
+/**
+ * The most events an account may have waiting to be published before the simulator's are
+ * refused (`AccountDeps.simulatorBacklog` overrides it). Unlike an upstream the simulator can be
+ * asked again: a refused event is not dropped; once the backlog is published the driver
+ * reconnects and the simulator replays from the last event taken. As many as the simulator's
+ * log keeps per account (10,000 by default): a worker that dies with a full backlog is
+ * resumed from its published cursor, and that much can still be replayed.
+ */
+export const SIMULATOR_BACKLOG = 10_000;
+
+const simulatorPaused = counter(
+  'cqfleet_session_simulator_backlog_pauses_total',
+  'Times an account stopped taking the simulator’s events with SIMULATOR_BACKLOG waiting to be published (replayed once they are)',
+);
+
 const upstreamDropped = counter(
   'cqfleet_session_upstream_events_dropped_total',
   'Upstream events dropped because the account already had UPSTREAM_BACKLOG waiting to be published',
@@ -83,6 +100,11 @@ export class AccountRuntime {
   actionsExecuted = 0;
   private readonly pipeline: EventPipeline<Cursor>;
   private cursor?: Cursor;
+  /** The last driver event queued (refused ones are not): a reconnection resumes after it. */
+  private taken?: Cursor;
+  /** Driver events are refused until the backlog is published (`refuse`). */
+  private refusing = false;
+  private stopping = false;
   private cursorDirty = false;
   private cursorTimer?: NodeJS.Timeout;
   private readonly selfMembers = new Map<number, { member: SimMember; at: number }>();
@@ -171,8 +193,15 @@ export class AccountRuntime {
   }
 
   private readonly hooks: DriverHooks = {
-    cursor: () => this.cursor,
+    // Past what this worker published (a new owner's start), what it took is queued already.
+    cursor: () => this.taken ?? this.cursor,
     onEvent: (event, cursor) => {
+      if (
+        this.refusing ||
+        this.pipeline.pending >= (this.deps.simulatorBacklog ?? SIMULATOR_BACKLOG)
+      )
+        return this.refuse();
+      this.taken = cursor;
       const ob = normalize(this.uin, event, this.deps.incoming);
       if (ob.post_type === 'message') {
         this.stats.messageReceived++;
@@ -202,6 +231,38 @@ export class AccountRuntime {
       for (const wake of this.stateWaiters) wake();
     },
   };
+
+  /**
+   * The backlog is full: driver events are refused (not queued, so `taken` stays before them)
+   * until everything queued is published; then the driver reconnects, resuming after `taken`,
+   * and the simulator sends them again. The connection stays up meanwhile (actions go on); what
+   * still arrives on it is refused, and once it is dropped nothing more is delivered from it.
+   */
+  private refuse(): void {
+    if (this.refusing) return;
+    this.refusing = true;
+    simulatorPaused.inc();
+    this.log.warn(
+      { waiting: this.pipeline.pending, after: this.taken },
+      'event backlog full: the simulator’s events are refused until it is published',
+    );
+    void this.pipeline.drained().then(() => {
+      if (this.stopping) return;
+      this.log.info({ after: this.taken }, 'event backlog published: reconnecting for the rest');
+      // Dropped first: the old connection delivers nothing more, so nothing is taken past a gap.
+      try {
+        this.current.reconnect();
+        this.refusing = false;
+      } catch (err) {
+        this.log.error({ err }, 'reconnect after a full backlog failed; events stay refused');
+      }
+    });
+  }
+
+  /** Events waiting to be published (queued or in flight). */
+  get eventsWaiting(): number {
+    return this.pipeline.pending;
+  }
 
   /** Publishes an event the worker produced itself (message_sent); resolves once stored. */
   publish(id: string, event: OneBotEvent): Promise<void> {
@@ -266,6 +327,7 @@ export class AccountRuntime {
    * this one stopped.
    */
   async stop(drain: boolean, drainMs = 5_000): Promise<void> {
+    this.stopping = true;
     await this.settled(drainMs);
     if (drain) await this.actions.idle(drainMs);
     await this.driver.stop();

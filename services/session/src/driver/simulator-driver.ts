@@ -1,5 +1,11 @@
 /**
  * The built-in driver: one WebSocket to the simulator per account (@cqfleet/sim-client).
+ *
+ * Every (re)connection resumes after `hooks.cursor()`: the last event the account took (queued
+ * for publishing), or at first what the previous owner published. The account may refuse an
+ * event (its backlog is full: account.ts), so the driver keeps no position of its own; the
+ * account then reconnects it (`reconnect()`) to be sent the refused events again. Events that
+ * still arrive on a connection being closed are not delivered: the next one replays them.
  */
 import { isOneBotError, OneBotError, type ErrorTag, ERRORS } from '@cqfleet/onebot';
 import { counter, type Logger } from '@cqfleet/runtime';
@@ -41,7 +47,8 @@ export class SimulatorDriver extends ConnectionLoop implements NativeDriver {
   private readonly fence: number;
   private conn?: SimConnection;
   private profile?: SimUser;
-  private lastSeen?: Cursor;
+  /** The simulator's epoch, learnt at login: the events' cursors carry it. */
+  private epoch = '';
 
   constructor(opts: DriverOptions, log: Logger) {
     super(opts.uin, log);
@@ -69,28 +76,24 @@ export class SimulatorDriver extends ConnectionLoop implements NativeDriver {
       // Replayed events can arrive before the login reply is processed; they wait until
       // the epoch they belong to is known.
       let early: EventPush[] | undefined = [];
-      const deliver = (push: EventPush) => {
-        const cursor = { epoch: this.lastSeen?.epoch ?? '', seq: push.seq };
-        this.lastSeen = cursor;
-        hooks.onEvent(push.event, cursor);
-      };
+      const deliver = (push: EventPush) =>
+        hooks.onEvent(push.event, { epoch: this.epoch, seq: push.seq });
       conn.onPush = push => {
         this.stats.packetReceived++;
         if (push.push === 'kicked') fencedOut = true;
+        else if (!conn!.isOpen)
+          return; // being closed: the next connection replays it
         else if (early) early.push(push);
         else deliver(push);
       };
-      // Inside one worker, resume after what this driver has seen (it is queued for
-      // publishing); after a takeover, after what the previous owner published.
-      const resume = this.lastSeen ?? hooks.cursor();
+      const resume: Cursor | undefined = hooks.cursor();
       const login = await this.send(conn, 'login', {
         uin: this.uin,
         fence: this.fence,
         resume_after: resume?.seq ?? 0,
         epoch: resume?.epoch ?? '',
       });
-      if (login.epoch !== resume?.epoch) this.lastSeen = { epoch: login.epoch, seq: 0 };
-      else this.lastSeen = resume;
+      this.epoch = login.epoch;
       for (const push of early) deliver(push);
       early = undefined;
       this.profile = login.self;
