@@ -218,12 +218,13 @@ export class AccountRuntime {
         upstreamDropped.inc();
         if (this.upstreamDrops++ % 100 === 0)
           this.log.warn({ dropped: this.upstreamDrops }, 'upstream events dropped: backlog full');
-        return;
+        return false;
       }
       if (event.post_type === 'message') {
         this.stats.messageReceived++;
         this.stats.lastMessageTime = event.time;
       }
+      return true;
     },
     onState: (state, detail) => {
       this.log.info({ state, detail }, 'account state');

@@ -91,7 +91,7 @@ async function driverOn(upstream: Upstream, takes = true) {
     // A hook answers whether the account took the event (account.ts's offer).
     onOneBotEvent: event => {
       events.push(event);
-      return takes as unknown as void;
+      return takes;
     },
     onState: (state, detail) => states.push({ state, detail }),
     cursor: () => undefined,

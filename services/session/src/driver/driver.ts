@@ -10,8 +10,9 @@
  * - `start()` connects in the background and keeps reconnecting with back-off until `stop()`;
  *   `state` tells where it is, `onState` reports changes.
  * - Every event arrives once through `onEvent`, in order, with a `seq` that grows within an
- *   `epoch`. On (re)connect the driver resumes after `cursor()`, the last event the worker has
- *   safely published, so a takeover by another worker loses nothing.
+ *   `epoch`. On (re)connect the driver resumes after `cursor()`: in a new worker (a takeover)
+ *   the last event safely published, within one worker the last event it queued — so neither
+ *   a takeover nor a reconnect loses or repeats anything.
  * - Calls fail with `OneBotError`s (`ACCOUNT_OFFLINE` while not connected).
  * - `fence` is the lease's fencing token: the QQ side refuses a connection with an older one,
  *   so a worker that lost its lease cannot act for the account any more.
@@ -40,9 +41,11 @@ export interface DriverHooks {
   /**
    * An event that is OneBot already (an upstream implementation's), normalised by the driver;
    * `id` is stable, so a second delivery of the same event is dropped by the stream; `bytes`
-   * is the length of the frame it came in (the account's backlog is bounded by it).
+   * is the length of the frame it came in (the account's backlog is bounded by it). False
+   * when the account refused it (its backlog is full): the event is dropped, and nothing the
+   * driver keeps about it (media notes) is written.
    */
-  onOneBotEvent(event: OneBotEvent, id: string, bytes: number): void;
+  onOneBotEvent(event: OneBotEvent, id: string, bytes: number): boolean;
   onState(state: DriverState, detail?: string): void;
   /** Where to resume after (re)connecting. */
   cursor(): Cursor | undefined;

@@ -198,10 +198,8 @@ export class OneBotDriver extends ConnectionLoop implements ProxiedDriver {
       const out = fromUpstream(this.uin, parsed.frame, raw);
       if (!out) return;
       // Only what the account took is noted (an event dropped for a full backlog would else
-      // still write its notes). DriverHooks.onOneBotEvent is typed void, so `false` is read as
-      // "refused" where a hook answers it and anything else as taken.
-      const taken: unknown = hooks.onOneBotEvent(out.event, out.id, raw.length);
-      if (taken !== false) this.media_.remember(out.event);
+      // still write its notes).
+      if (hooks.onOneBotEvent(out.event, out.id, raw.length)) this.media_.remember(out.event);
       return;
     }
     const { echo, reply } = parsed;
