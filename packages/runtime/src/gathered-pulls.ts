@@ -10,8 +10,14 @@
  *
  * 1. a pull for **one** message waits (up to `waitMs`) for the first message;
  * 2. then `gatherMs` pass without any pull open, so later messages stay on the server;
- * 3. a `no_wait` pull takes what is pending, up to the batch size, in one write;
- * 4. after a full batch step 3 comes again at once (a backlog is read without gathering).
+ * 3. a `no_wait` pull takes what is pending, up to the batch size and `maxBytes`, in one write;
+ * 4. after a full batch (by count or by bytes) step 3 comes again at once (a backlog is read
+ *    without gathering).
+ *
+ * A batch is bounded in bytes as well as in messages: JetStream ends a pull with `max_bytes`
+ * (409 "Message Size Exceeds MaxBytes") before a message that would not fit, without sending
+ * it, and leaves it pending. The pull of step 1 has no byte bound, so a message bigger than
+ * `maxBytes` is still read: it is the first (and only) message of its batch.
  *
  * Every message that reaches the reply subscription is handed over, whichever pull it answers
  * (one sent before a reconnect, say): a message this process received and dropped would stay
@@ -47,7 +53,17 @@ export interface GatheredPullsOptions {
   gatherMs: number;
   /** How long one pull waits on the server for a first message (then another is sent). @default 5000 */
   waitMs?: number;
+  /** Most bytes of message data in one batch (but for its first message). @default 16 MiB */
+  maxBytes?: number;
 }
+
+/**
+ * A batch's bytes by default. A batch of 500 messages of up to the server's max_payload (1 MiB
+ * by default) each would be 500 MiB held by the reader at once, and passed on to its store in
+ * one go; 16 MiB is 16 maximal messages, while a batch of ordinary events (a few hundred bytes
+ * to a few KiB each: 500 of them is 0.5–2 MiB) never meets it.
+ */
+export const MAX_BATCH_BYTES = 16 * 1024 * 1024;
 
 /** While a pull waits the server says it is alive this often; silence means it is lost. */
 const HEARTBEAT_MS = 1_000;
@@ -55,6 +71,8 @@ const HEARTBEAT_MS = 1_000;
 const PULL_ENDED = new Set([404, 408]);
 /** The consumer or the stream is gone, or JetStream does not answer: bind again. */
 const CONSUMER_GONE = new Set([409, 503]);
+/** The 409 that only ends a pull: the next message would take it over its `max_bytes`. */
+const OVER_MAX_BYTES = 'message size exceeds maxbytes';
 
 export class ConsumerGoneError extends Error {}
 
@@ -62,6 +80,8 @@ interface OpenPull {
   id: string;
   want: number;
   got: number;
+  /** The server ended it at its `max_bytes`: more is pending. */
+  full?: boolean;
   done: () => void;
   /** The server said something of this pull (a heartbeat): it is not lost. */
   alive: () => void;
@@ -78,6 +98,8 @@ export class GatheredPulls {
   private gone?: Error;
   /** The last batch was full: take what is pending at once, without waiting or gathering. */
   private backlog = false;
+  /** Data bytes of `received`. */
+  private receivedBytes = 0;
   /** Ends the gathering in progress. */
   private wake?: () => void;
 
@@ -98,7 +120,7 @@ export class GatheredPulls {
    * no message came within `waitMs` or `signal` was aborted. Rejects with ConsumerGoneError.
    */
   async next(signal: AbortSignal): Promise<StreamMessage[]> {
-    const { maxBatch, gatherMs, waitMs = 5_000 } = this.opts;
+    const { maxBatch, gatherMs, waitMs = 5_000, maxBytes = MAX_BATCH_BYTES } = this.opts;
     if (!this.backlog && this.received.length === 0) {
       const wait = {
         batch: 1,
@@ -110,10 +132,14 @@ export class GatheredPulls {
       await this.gather(gatherMs, signal);
     }
     const room = maxBatch - this.received.length;
-    if (room > 0 && !signal.aborted)
-      await this.pull({ batch: room, no_wait: true }, waitMs, signal);
+    const bytes = maxBytes - this.receivedBytes;
+    let full = room <= 0 || bytes <= 0;
+    if (!full && !signal.aborted)
+      full = await this.pull({ batch: room, no_wait: true, max_bytes: bytes }, waitMs, signal);
     const batch = this.take(maxBatch);
-    this.backlog = batch.length >= maxBatch;
+    // Full by bytes with nothing taken: the next message alone is over `maxBytes`, and only the
+    // unbounded pull of step 1 reads it (a backlog pull would end empty again, for ever).
+    this.backlog = batch.length > 0 && (full || batch.length >= maxBatch);
     return batch;
   }
 
@@ -129,7 +155,9 @@ export class GatheredPulls {
 
   private take(max: number): StreamMessage[] {
     if (this.gone && this.received.length === 0) throw this.gone;
-    return this.received.splice(0, max);
+    const batch = this.received.splice(0, max);
+    for (const m of batch) this.receivedBytes -= m.data.length;
+    return batch;
   }
 
   /** Waits `ms`, or less when aborted or hurried. */
@@ -149,14 +177,15 @@ export class GatheredPulls {
 
   /**
    * Sends one pull request and resolves when it ended: its messages came, or the server said it
-   * is over, or `signal` was aborted. A pull the server says nothing about for `silentMs` (it
-   * was lost with a connection, or the consumer is gone: a pull for a missing consumer gets no
-   * answer) makes the reader bind again (ConsumerGoneError).
+   * is over, or `signal` was aborted; true when the server ended it at its `max_bytes`. A pull
+   * the server says nothing about for `silentMs` (it was lost with a connection, or the
+   * consumer is gone: a pull for a missing consumer gets no answer) makes the reader bind again
+   * (ConsumerGoneError).
    */
-  private pull(request: object, silentMs: number, signal: AbortSignal): Promise<void> {
+  private pull(request: object, silentMs: number, signal: AbortSignal): Promise<boolean> {
     const id = String(this.nextPull++);
     const want = (request as { batch: number }).batch;
-    return new Promise<void>(resolve => {
+    return new Promise<boolean>(resolve => {
       const silent = () => {
         this.gone ??= new ConsumerGoneError(`consumer ${this.opts.consumer}: a pull got no answer`);
         end();
@@ -166,14 +195,15 @@ export class GatheredPulls {
         clearTimeout(timer);
         signal.removeEventListener('abort', end);
         if (this.open?.id === id) this.open = undefined;
-        resolve();
+        resolve(open.full === true);
       };
       const alive = () => {
         clearTimeout(timer);
         timer = setTimeout(silent, silentMs);
       };
       signal.addEventListener('abort', end, { once: true });
-      this.open = { id, want, got: 0, done: end, alive };
+      const open: OpenPull = { id, want, got: 0, done: end, alive };
+      this.open = open;
       this.nc.publish(this.subject, JSON.stringify(request), { reply: `${this.inbox}.${id}` });
     });
   }
@@ -188,11 +218,20 @@ export class GatheredPulls {
     const code = m.data.length > 0 ? 0 : (m.headers?.code ?? 0);
     if (code === 0 && m.reply) {
       this.received.push(new PulledMessage(this.nc, m));
+      this.receivedBytes += m.data.length;
       if (this.open && ++this.open.got >= this.open.want) this.open.done();
       return;
     }
     const forOpen = this.open !== undefined && m.subject === `${this.inbox}.${this.open.id}`;
-    if (CONSUMER_GONE.has(code)) {
+    const overMaxBytes =
+      code === 409 && (m.headers?.description ?? '').toLowerCase() === OVER_MAX_BYTES;
+    if (overMaxBytes) {
+      // Only a pull's own end: the consumer is there, the message waits for the next pull.
+      if (forOpen) {
+        this.open!.full = true;
+        this.open!.done();
+      }
+    } else if (CONSUMER_GONE.has(code)) {
       this.gone = new ConsumerGoneError(
         `consumer ${this.opts.consumer}: ${code} ${m.headers?.description ?? ''}`.trim(),
       );
