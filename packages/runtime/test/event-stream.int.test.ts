@@ -32,10 +32,13 @@ function namespace(): Namespace {
   return ns;
 }
 
+/** Publishes `count` events of the account; the stream sequence of each. */
 async function publish(ns: Namespace, selfId: number, count: number, tag: string) {
   const js = jetstream(nc);
+  const seqs: number[] = [];
   for (let i = 0; i < count; i++)
-    await js.publish(ns.eventSubject(selfId, 'message'), `{"${tag}":${i}}`);
+    seqs.push((await js.publish(ns.eventSubject(selfId, 'message'), `{"${tag}":${i}}`)).seq);
+  return seqs;
 }
 
 async function kept(ns: Namespace, selfId: number): Promise<number> {
@@ -51,14 +54,13 @@ describe('event stream bounds', () => {
     const ns = namespace();
     await ensureEventStream(nc, ns, { storage: 'memory', maxMsgsPerSubject: 50 });
     await publish(ns, 10001, 10, 'quiet');
-    await publish(ns, 20002, 500, 'flood');
+    const flood = await publish(ns, 20002, 500, 'flood');
     expect(await kept(ns, 10001)).toBe(10);
     expect(await kept(ns, 20002)).toBe(50);
+    // The flood's own oldest went: its 450th is gone, its 451st is the oldest kept.
     const jsm = await jetstreamManager(nc);
-    const oldest = await jsm.streams.getMessage(ns.eventStream, {
-      next_by_subj: ns.eventSubject(20002, 'message'),
-      seq: 1,
-    });
+    expect(await jsm.streams.getMessage(ns.eventStream, { seq: flood[449]! })).toBeNull();
+    const oldest = await jsm.streams.getMessage(ns.eventStream, { seq: flood[450]! });
     expect(oldest?.string()).toBe('{"flood":450}');
   });
 
