@@ -126,9 +126,11 @@ export type RedisTarget =
 
 /**
  * What an operator sets of the event stream. Besides its 24 h of age, the stream is bounded so
- * that no account's flood fills the servers' disks: at most `maxMsgsPerSubject` events of one
- * account and post type (the subject `<ns>.events.<self_id>.<post_type>`), the oldest dropped
- * past it, and at most `maxBytes` in all (0: no byte bound). Both are retention, like the age:
+ * that one account's flood costs that account: at most `maxMsgsPerSubject` stream messages of
+ * one account and post type (the subject `<ns>.events.<self_id>.<post_type>`; a message is a
+ * batch of up to 64 events within NATS's payload limit), the oldest dropped past it. JetStream
+ * has no byte bound per subject, so the disk is bounded only by `maxBytes`, the whole stream's
+ * (0: none), past which the oldest events of any account go. Both are retention, like the age:
  * an event dropped before history stored it or a feed delivered it is gone, so they are set
  * far above what a consumer ever lags by.
  */
