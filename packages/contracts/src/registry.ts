@@ -46,8 +46,17 @@ export const UpstreamOptions = z
     token: z.string().optional(),
     /** `napcat` | `llonebot` | `lagrange` | `gocq` | `cqfleet`; `auto`: told by get_version_info. */
     flavor: z.string().default('auto'),
-    /** How long an action may wait for the upstream's answer, at most 10 minutes. */
-    timeoutMs: z.number().int().positive().max(UPSTREAM_MAX_TIMEOUT_MS).default(30_000),
+    /**
+     * How long an action may wait for the upstream's answer. Read at most 10 minutes: a record
+     * stored before the bound keeps working with 10 minutes; a new one asking more is refused
+     * (driverOptionsProblem, the admin API).
+     */
+    timeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(30_000)
+      .transform(ms => Math.min(ms, UPSTREAM_MAX_TIMEOUT_MS)),
   })
   .refine(o => o.mode !== 'forward' || o.url !== undefined, {
     message: 'a forward upstream needs options.url',
@@ -63,9 +72,12 @@ export type UpstreamOptions = z.infer<typeof UpstreamOptions>;
 export function driverOptionsProblem(record: Pick<AccountRecord, 'driver' | 'options'>) {
   if (record.driver !== 'onebot') return undefined;
   const r = UpstreamOptions.safeParse(record.options);
-  return r.success
-    ? undefined
-    : r.error.issues.map(i => `options.${i.path.join('.')}: ${i.message}`).join('; ');
+  if (!r.success)
+    return r.error.issues.map(i => `options.${i.path.join('.')}: ${i.message}`).join('; ');
+  const asked = (record.options as { timeoutMs?: unknown } | undefined)?.timeoutMs;
+  if (typeof asked === 'number' && asked > UPSTREAM_MAX_TIMEOUT_MS)
+    return `options.timeoutMs: at most ${UPSTREAM_MAX_TIMEOUT_MS}`;
+  return undefined;
 }
 
 export const WorkerRecord = z.object({
