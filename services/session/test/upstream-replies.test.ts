@@ -4,7 +4,7 @@
  * to their shape — a reply that does not fit is API_ERROR, never passed on as ok.
  */
 import { describe, expect, it } from 'vitest';
-import { smoothReply, type UpstreamReply } from '../src/upstream/smoothing.js';
+import { MAX_RESID_CHARS, smoothReply, type UpstreamReply } from '../src/upstream/smoothing.js';
 
 /** The reply's data, or the failure it was turned into (with the error's own class name). */
 function outcome(action: string, reply: UpstreamReply) {
@@ -89,13 +89,39 @@ describe('the shape of a reply', () => {
       'x',
     ];
     for (const action of sends)
-      for (const data of bad)
+      for (const data of bad) {
+        // A plain string is Lagrange's send_forward_msg answer (its resid): see below.
+        if (action === 'send_forward_msg' && data === 'x') continue;
         expect(outcome(action, ok(data)), `${action} ${JSON.stringify(data)}`).toMatchObject({
           ok: false,
           name: 'OneBotError',
           retcode: 100,
           msg: 'API_ERROR',
         });
+      }
+  });
+
+  it('passes each implementation’s send_forward_msg answer, Lagrange’s bare resid included', () => {
+    // go-cqhttp and LLOneBot.
+    expect(outcome('send_forward_msg', ok({ message_id: 12, forward_id: 'Rz9' }))).toEqual({
+      ok: true,
+      data: { message_id: 12, forward_id: 'Rz9' },
+    });
+    // NapCat.
+    const napcat = { message_id: -77, res_id: 'Rz9', forward_id: 'Rz9' };
+    expect(outcome('send_forward_msg', ok(napcat))).toEqual({ ok: true, data: napcat });
+    // Lagrange.OneBot: the forward is uploaded, `data` is its resid.
+    const resid = 'uP1Vq3AbYQ0/kL+8r2vzMw1Xy6fT9hC4dE5gH7iJ2kN0pR8sU3wA';
+    expect(outcome('send_forward_msg', ok(resid))).toEqual({ ok: true, data: resid });
+    // Only there: the other sends answer a message id.
+    for (const action of ['send_group_forward_msg', 'send_private_forward_msg', 'send_msg'])
+      expect(outcome(action, ok(resid)), action).toMatchObject({ ok: false, msg: 'API_ERROR' });
+    // An empty string, or one no resid is as long as, is no resid.
+    for (const data of ['', 'r'.repeat(MAX_RESID_CHARS + 1)])
+      expect(outcome('send_forward_msg', ok(data))).toMatchObject({ ok: false, msg: 'API_ERROR' });
+    expect(outcome('send_forward_msg', ok('r'.repeat(MAX_RESID_CHARS)))).toMatchObject({
+      ok: true,
+    });
   });
 
   it('passes a send’s int32 message_id, a decimal string as its number, extra fields kept', () => {

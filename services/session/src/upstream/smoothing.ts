@@ -68,6 +68,21 @@ const INT32_MAX = 2 ** 31 - 1;
 const messageId = upstreamId.refine(n => n >= INT32_MIN && n <= INT32_MAX, 'not an int32');
 
 const sent = z.looseObject({ message_id: messageId });
+
+/**
+ * Longest forward resid taken from an upstream. QQ's resids are a few dozen characters of
+ * base64; a client keeps the id and hands it back (get_forward_msg, a forward segment), so an
+ * upstream's megabyte "id" is no id.
+ */
+export const MAX_RESID_CHARS = 256;
+
+/**
+ * `send_forward_msg`'s answer. go-cqhttp, LLOneBot and NapCat send the forward and answer
+ * `{message_id, forward_id}` (NapCat adds `res_id`); Lagrange.OneBot only uploads it and answers
+ * the resid itself as `data`, a plain string, which is passed on as it came: the forward was
+ * uploaded, and refusing the answer would tell the client it was not.
+ */
+const forwardSent = z.union([sent, z.string().min(1).max(MAX_RESID_CHARS)]);
 const anyObject = z.looseObject({});
 const list = z.array(anyObject);
 
@@ -85,7 +100,7 @@ const REPLY_SHAPES: Readonly<Record<string, z.ZodType>> = {
   send_msg: sent,
   send_group_msg: sent,
   send_private_msg: sent,
-  send_forward_msg: sent,
+  send_forward_msg: forwardSent,
   send_group_forward_msg: sent,
   send_private_forward_msg: sent,
   get_login_info: z.looseObject({ user_id: upstreamId, nickname: z.string().default('') }),
