@@ -141,6 +141,18 @@ describe('get_updates - what a queue holds', () => {
     expect(await next).toEqual([big(3)]);
   });
 
+  it("a quiet account's idle queue is dropped by another account's poll", async () => {
+    const { hub, longPoll } = setup({ idleMs: 50 });
+    expect(await longPoll.take(10001, 0, 0.01)).toEqual([]);
+    hub.emit(10001, big(1));
+    await sleep(80);
+    // 10001 has no next event; a poll of 10002 sweeps its queue away.
+    expect(await longPoll.take(10002, 0, 0.01)).toEqual([]);
+    expect(longPoll.queued(10001)).toBeUndefined();
+    expect(hub.subscribed(10001)).toBe(false);
+    expect(longPoll.queued(10002)).toEqual({ events: 0, bytes: 0 });
+  });
+
   it('a poll waiting keeps its queue however long it waits', async () => {
     const { hub, longPoll } = setup({ idleMs: 50 });
     const waiting = longPoll.take(10001, 0, 0);

@@ -5,9 +5,10 @@
  * `maxQueueBytes` of them (as the event frames' bytes) are kept, the oldest dropped first: an
  * account's events are as large as its upstream makes them, so a count alone held gigabytes.
  *
- * A queue nobody has polled for `idleMs` is dropped at its account's next event (its
- * subscription with it; the next poll starts a new one): a client that polled once and went
- * kept its account's queue, and the subscription feeding it, until the gateway stopped.
+ * A queue nobody has polled for `idleMs` is dropped (its subscription with it; the next poll
+ * starts a new one) at its account's next event, or by the sweep any poll makes now and then
+ * (an account gone quiet has no next event): a client that polled once and went kept its
+ * account's queue, and the subscription feeding it, until the gateway stopped.
  *
  * A waiting poll holds its client's request, response and socket. It stops waiting when its
  * caller's `signal` aborts (the HTTP request closed, the WebSocket closed), answering no events
@@ -44,6 +45,7 @@ export interface LongPollLimits {
 
 export class LongPoll {
   private readonly queues = new Map<number, Queue>();
+  private sweptAt = Date.now();
 
   constructor(
     private readonly hub: Pick<EventHub, 'subscribe'>,
@@ -64,11 +66,7 @@ export class LongPoll {
     };
     this.queues.set(selfId, q);
     q.unsubscribe = this.hub.subscribe(selfId, event => {
-      if (q.waiters.size === 0 && Date.now() - q.polledAt > this.limits.idleMs) {
-        q.unsubscribe();
-        this.queues.delete(selfId);
-        return;
-      }
+      if (this.idle(q, Date.now())) return this.drop(selfId, q);
       const size = event.frame(this.format).byteLength;
       q.events.push(event.view(this.format));
       q.sizes.push(size);
@@ -85,6 +83,22 @@ export class LongPoll {
       for (const wake of q.waiters) wake();
     });
     return q;
+  }
+
+  private idle(q: Queue, now: number): boolean {
+    return q.waiters.size === 0 && now - q.polledAt > this.limits.idleMs;
+  }
+
+  private drop(selfId: number, q: Queue): void {
+    q.unsubscribe();
+    this.queues.delete(selfId);
+  }
+
+  /** Drops every idle queue; at most ten times per idle period, from a poll. */
+  private sweep(now: number): void {
+    if (now - this.sweptAt < this.limits.idleMs / 10) return;
+    this.sweptAt = now;
+    for (const [selfId, q] of this.queues) if (this.idle(q, now)) this.drop(selfId, q);
   }
 
   /** Polls of `selfId` waiting now. */
@@ -108,6 +122,7 @@ export class LongPoll {
     timeoutS: number,
     signal?: AbortSignal,
   ): Promise<unknown[]> {
+    this.sweep(Date.now());
     const q = this.queue(selfId);
     q.polledAt = Date.now();
     if (q.events.length === 0) {
