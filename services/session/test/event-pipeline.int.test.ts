@@ -88,6 +88,16 @@ async function stored(uin: number): Promise<string[][]> {
   return out;
 }
 
+/** Reads the counters of events dropped as unpublishable, now (the worker's registry). */
+function countsOfDropped(): () => Promise<{ tooLarge: number; unserialisable: number }> {
+  const tooLarge = counter('cqfleet_events_too_large_total', '');
+  const unserialisable = counter('cqfleet_events_unserialisable_total', '');
+  return async () => ({
+    tooLarge: (await tooLarge.get()).values[0]?.value ?? 0,
+    unserialisable: (await unserialisable.get()).values[0]?.value ?? 0,
+  });
+}
+
 const ids = (uin: number, from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => `${uin}:d:e:${from + i}`);
 
@@ -154,7 +164,9 @@ describe('event pipeline', () => {
     expect(next.positions.at(-1)).toBe(60);
   });
 
-  it('drops an event larger than the bus takes, and the events behind it go on', async () => {
+  it('drops an event larger than the bus takes, counted, and the events behind it go on', async () => {
+    const counts = countsOfDropped();
+    const before = await counts();
     const uin = ++self;
     const { pipeline, positions } = owner(uin);
     const huge = { ...event(uin, 5), text: 'x'.repeat(publisher.maxPayload) } as OneBotEvent;
@@ -170,11 +182,16 @@ describe('event pipeline', () => {
     const want = ids(uin, 0, 9).filter(id => !id.endsWith(':5'));
     expect((await stored(uin)).flat()).toEqual(want);
     expect(positions.at(-1)).toBe(9);
+    // Counted as too large (the queued one and the pushed one), not as unserialisable.
+    expect(await counts()).toEqual({
+      tooLarge: before.tooLarge + 2,
+      unserialisable: before.unserialisable,
+    });
   });
 
   it('drops alone an event that cannot be serialised, counted; the events batched with it go on', async () => {
-    const unserialisable = counter('cqfleet_events_unserialisable_total', '');
-    const before = (await unserialisable.get()).values[0]?.value ?? 0;
+    const counts = countsOfDropped();
+    const before = await counts();
     const uin = ++self;
     const { pipeline, positions } = owner(uin);
     // JSON.stringify throws on both: a TypeError for the BigInt, a RangeError for the depth.
@@ -198,7 +215,11 @@ describe('event pipeline', () => {
     expect((await stored(uin)).flat()).toEqual(want);
     expect(positions.at(-1)).toBe(11);
     expect(pipeline.pending).toBe(0);
-    expect((await unserialisable.get()).values[0]?.value).toBe(before + 3);
+    // Counted as unserialisable (twice queued, once pushed), not as too large.
+    expect(await counts()).toEqual({
+      tooLarge: before.tooLarge,
+      unserialisable: before.unserialisable + 3,
+    });
   });
 
   it('keeps the order when a publish is lost with a connection that breaks, and a later one is not', async () => {

@@ -220,25 +220,15 @@ export class EventPipeline<P> {
       const head = this.inflight[0]!;
       let result = await head.ack;
       if (this.stopped) return;
-      if (result instanceof TooLarge) {
-        // Nothing went out; the events behind it go on (the cursor passes it: a new owner
-        // would only drop it again).
+      if (result instanceof TooLarge || result instanceof Unserialisable) {
+        // Nothing went out, and it never can: only this event, taken alone (batchBody cut
+        // the others off before it). Dropped, and the events behind it go on (the cursor
+        // passes it: a new owner would only drop it again).
         this.inflight.shift();
-        tooLarge.inc();
+        (result instanceof TooLarge ? tooLarge : unserialisable).inc();
         this.log.error(
-          { selfId: this.selfId, id: head.items[0]!.id, bytes: result.bytes },
-          'event larger than the bus takes; dropped',
-        );
-        this.complete(head.items, false);
-        continue;
-      }
-      if (result instanceof Unserialisable) {
-        // The same: only this event, taken alone (batchBody cut the others off before it).
-        this.inflight.shift();
-        unserialisable.inc();
-        this.log.error(
-          { selfId: this.selfId, id: head.items[0]!.id, reason: result.reason },
-          'event cannot be serialised; dropped',
+          { selfId: this.selfId, id: head.items[0]!.id, reason: result.message },
+          'event cannot be published; dropped',
         );
         this.complete(head.items, false);
         continue;
