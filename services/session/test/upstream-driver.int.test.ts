@@ -219,6 +219,19 @@ describe('the onebot driver at its border', () => {
     expect(d.driver.flavor).toBe('unknown');
     expect((await d.driver.self()).nickname).toBe('');
     expect(d.states.filter(s => s.state === 'offline')).toEqual([]);
+    await d.driver.stop();
+
+    // A nickname that is no string (null, a number) is '' — the reply's shape check and the
+    // login reading agree; a refusal here reconnected every 5 s and never came online.
+    for (const nickname of [null, 12345]) {
+      up.answer = action =>
+        action === 'get_login_info' ? ok({ user_id: UIN, nickname }) : standard(action);
+      const other = await driverOn(up);
+      await online(other.driver);
+      expect((await other.driver.self()).nickname).toBe('');
+      expect(other.states.filter(s => s.state === 'offline')).toEqual([]);
+      await other.driver.stop();
+    }
   });
 
   it('refuses actions while its upstream does not read them', async () => {

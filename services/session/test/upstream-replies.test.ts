@@ -4,7 +4,13 @@
  * to their shape — a reply that does not fit is API_ERROR, never passed on as ok.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_RESID_CHARS, smoothReply, type UpstreamReply } from '../src/upstream/smoothing.js';
+import { parseLoginInfo } from '../src/upstream/frames.js';
+import {
+  MAX_RESID_CHARS,
+  MAX_WORDING_BYTES,
+  smoothReply,
+  type UpstreamReply,
+} from '../src/upstream/smoothing.js';
 
 /** The reply's data, or the failure it was turned into (with the error's own class name). */
 function outcome(action: string, reply: UpstreamReply) {
@@ -50,7 +56,7 @@ describe('the outcome of an upstream reply', () => {
 });
 
 describe('what a failure carries to the client', () => {
-  it('at most 1,000 characters of the upstream wording, and a tag only when it is one', () => {
+  it('at most MAX_WORDING_BYTES of the upstream wording, and a tag only when it is one', () => {
     const long = outcome('send_msg', {
       status: 'failed',
       retcode: 100,
@@ -58,7 +64,19 @@ describe('what a failure carries to the client', () => {
       wording: '群'.repeat(5_000_000),
     });
     expect(long).toMatchObject({ ok: false, msg: 'GROUP_NOT_FOUND', retcode: 100 });
-    expect((long as { wording: string }).wording).toHaveLength(1_000);
+    expect((long as { wording: string }).wording).toBe('群'.repeat(MAX_WORDING_BYTES / 3));
+    // Cut as all upstream text is (clipText): never inside a character, a surrogate pair whole.
+    for (let pad = 0; pad < 4; pad++) {
+      const { wording } = outcome('x', {
+        status: 'failed',
+        retcode: 1200,
+        wording: 'a'.repeat(pad) + '😀'.repeat(MAX_WORDING_BYTES),
+      }) as { wording: string };
+      // A lone surrogate does not survive UTF-8.
+      expect(Buffer.from(wording).toString(), `pad ${pad}`).toBe(wording);
+      expect(Buffer.byteLength(wording)).toBeLessThanOrEqual(MAX_WORDING_BYTES);
+      expect(Buffer.byteLength(wording)).toBeGreaterThan(MAX_WORDING_BYTES - 4);
+    }
     // A "tag" of a megabyte is no tag: the failure is API_ERROR.
     expect(
       outcome('send_msg', { status: 'failed', retcode: 100, msg: 'E'.repeat(1_000_000) }),
@@ -145,7 +163,20 @@ describe('the shape of a reply', () => {
       ok: true,
       data: { user_id: 10001, nickname: '' },
     });
-    for (const data of [null, {}, { user_id: { toString: 1 } }, { user_id: 1, nickname: {} }])
+    // The nickname is read as parseLoginInfo reads it: what it makes '' is never refused.
+    for (const nickname of [null, 42, {}, ['n'], true])
+      expect(outcome('get_login_info', ok({ user_id: 10001, nickname })), String(nickname)).toEqual(
+        { ok: true, data: { user_id: 10001, nickname: '' } },
+      );
+    expect(outcome('get_login_info', ok({ user_id: 1, nickname: '名'.repeat(1000) }))).toEqual({
+      ok: true,
+      data: {
+        user_id: 1,
+        nickname: parseLoginInfo({ user_id: 1, nickname: '名'.repeat(1000) }).nickname,
+      },
+    });
+    // Without the account's number it is no login answer.
+    for (const data of [null, {}, { user_id: { toString: 1 } }, { nickname: 'n' }])
       expect(outcome('get_login_info', ok(data))).toMatchObject({ ok: false, msg: 'API_ERROR' });
   });
 

@@ -25,6 +25,10 @@
 import { jsonDeeperThan, MAX_JSON_DEPTH } from '@cqfleet/runtime';
 import { z } from 'zod';
 import type { UpstreamReply } from './smoothing.js';
+import { clipText, isObject, MAX_UPSTREAM_TEXT_BYTES, textOf, upstreamId } from './values.js';
+
+// Where they were first used: media-names.ts and the tests import them from here.
+export { clipText, MAX_UPSTREAM_TEXT_BYTES };
 
 export type EventFrame = Record<string, unknown> & { post_type: string };
 
@@ -53,23 +57,6 @@ export const POST_TYPES: ReadonlySet<string> = new Set([
   'meta_event',
 ]);
 
-/**
- * Longest text of an upstream's own that cqfleet keeps about the account (its nickname, the
- * words of a failed login): it lands in `<ns>:account-status`, which every gateway reads whole
- * every 2 s. QQ's nicknames are at most 36 bytes; 256 leaves room for an error's wording.
- */
-export const MAX_UPSTREAM_TEXT_BYTES = 256;
-
-/** A safe integer, or a decimal string of one. */
-const id = z.union([
-  z.number().int().refine(Number.isSafeInteger, 'not a safe integer'),
-  z
-    .string()
-    .regex(/^-?\d{1,16}$/)
-    .transform(Number)
-    .refine(Number.isSafeInteger, 'not a safe integer'),
-]);
-
 const ID_FIELDS = [
   'self_id',
   'user_id',
@@ -88,7 +75,7 @@ const ID_FIELDS = [
 const base = z.looseObject({
   post_type: z.string().min(1).max(64),
   time: z.number().optional(),
-  ...Object.fromEntries(ID_FIELDS.map(f => [f, id.optional()])),
+  ...Object.fromEntries(ID_FIELDS.map(f => [f, upstreamId.optional()])),
 });
 
 const segment = z.looseObject({
@@ -116,9 +103,9 @@ export function parseUpstreamFrame(raw: string, maxBytes: number): ParsedFrame {
   } catch {
     return { kind: 'refused', reason: 'not_json', detail: 'not JSON' };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
+  if (!isObject(value))
     return { kind: 'refused', reason: 'not_object', detail: `a JSON ${kindOf(value)}` };
-  const object = value as Record<string, unknown>;
+  const object = value;
   if (!('post_type' in object)) {
     const echo = typeof object.echo === 'string' ? object.echo : undefined;
     return { kind: 'reply', echo, reply: object };
@@ -133,9 +120,9 @@ export function parseUpstreamFrame(raw: string, maxBytes: number): ParsedFrame {
 export function parseUpstreamEvent(
   value: unknown,
 ): Extract<ParsedFrame, { kind: 'event' | 'refused' }> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
+  if (!isObject(value))
     return { kind: 'refused', reason: 'not_object', detail: `a JSON ${kindOf(value)}` };
-  const object = value as Record<string, unknown>;
+  const object = value;
   const event = base.safeParse(object);
   if (!event.success) return badEvent(event.error);
   const postType = event.data.post_type;
@@ -165,34 +152,20 @@ export interface LoginInfo {
   nickname: string;
 }
 
-/** Reads a `get_login_info` answer (any value). Never throws. */
+/**
+ * Reads a `get_login_info` answer (any value). Never throws. Its reply was held to
+ * smoothing.ts's shape first, which reads the nickname the same way (values.ts `textOf`).
+ */
 export function parseLoginInfo(data: unknown): LoginInfo {
-  const o = asRecord(data);
-  const userId = id.safeParse(o.user_id);
+  const o = isObject(data) ? data : {};
+  const userId = upstreamId.safeParse(o.user_id);
   return { user_id: userId.success ? userId.data : undefined, nickname: textOf(o.nickname) };
 }
 
 /** Reads a `get_version_info` answer (any value). Never throws. */
 export function parseVersionInfo(data: unknown): { app_name: string; app_full_name: string } {
-  const o = asRecord(data);
+  const o = isObject(data) ? data : {};
   return { app_name: textOf(o.app_name), app_full_name: textOf(o.app_full_name) };
-}
-
-/** `text` cut to at most `maxBytes` of UTF-8, never inside a character. */
-export function clipText(text: string, maxBytes = MAX_UPSTREAM_TEXT_BYTES): string {
-  if (text.length * 3 <= maxBytes) return text;
-  const { read } = new TextEncoder().encodeInto(text, new Uint8Array(maxBytes));
-  return read === text.length ? text : text.slice(0, read);
-}
-
-function asRecord(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
-}
-
-function textOf(value: unknown): string {
-  return typeof value === 'string' ? clipText(value) : '';
 }
 
 function badEvent(error: z.ZodError): Extract<ParsedFrame, { kind: 'refused' }> {

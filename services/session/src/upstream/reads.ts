@@ -24,7 +24,8 @@ import {
 import type { OneBotUpstream } from '../driver/driver.js';
 import { fromUpstream } from './events.js';
 import { parseUpstreamEvent } from './frames.js';
-import { forwardNode, idOf, isObject } from './smoothing.js';
+import { forwardNode } from './smoothing.js';
+import { idOf, isObject } from './values.js';
 
 type UpstreamReads = {
   [K in QQReadName]: (

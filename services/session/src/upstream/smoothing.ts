@@ -22,6 +22,7 @@
  */
 import { OneBotError } from '@cqfleet/onebot';
 import { z } from 'zod';
+import { clipText, idOf, isObject, upstreamId, upstreamText } from './values.js';
 
 /** A reply frame of the upstream, as far as cqfleet reads it. */
 export interface UpstreamReply {
@@ -38,29 +39,14 @@ export interface UpstreamReply {
 const UPPER_SNAKE = /^[A-Z][A-Z0-9_]{0,63}$/;
 
 /**
- * The most of an upstream's failure wording a client is given (characters). go-cqhttp's and
- * NapCat's are a sentence; an upstream answering megabytes of it made every failure that large.
+ * The most of an upstream's failure wording a client is given: 3,000 bytes of UTF-8, a thousand
+ * Chinese characters. go-cqhttp's and NapCat's are a sentence; an upstream answering megabytes
+ * of it made every failure that large. Cut by clipText, never inside a character.
  */
-export const MAX_WORDING_CHARS = 1_000;
+export const MAX_WORDING_BYTES = 3_000;
 
 const text = (v: unknown): string | undefined =>
   typeof v === 'string' && v.length > 0 ? v : undefined;
-
-/** A safe integer, or a decimal string of one (some implementations send ids as strings). */
-export const upstreamId = z.union([
-  z.number().int().refine(Number.isSafeInteger, 'not a safe integer'),
-  z
-    .string()
-    .regex(/^-?\d{1,16}$/)
-    .transform(Number)
-    .refine(Number.isSafeInteger, 'not a safe integer'),
-]);
-
-/** `v` as an id, or undefined when it is none (NaN, an object, `"abc"` …). Never throws. */
-export function idOf(v: unknown): number | undefined {
-  const parsed = upstreamId.safeParse(v);
-  return parsed.success ? parsed.data : undefined;
-}
 
 /** go-cqhttp's message ids are int32 (clients store them as such). */
 const INT32_MIN = -(2 ** 31);
@@ -103,7 +89,9 @@ const REPLY_SHAPES: Readonly<Record<string, z.ZodType>> = {
   send_forward_msg: forwardSent,
   send_group_forward_msg: sent,
   send_private_forward_msg: sent,
-  get_login_info: z.looseObject({ user_id: upstreamId, nickname: z.string().default('') }),
+  // The nickname as parseLoginInfo reads it (frames.ts): null or a number is '', never a
+  // refusal, which at login would keep the account offline.
+  get_login_info: z.looseObject({ user_id: upstreamId, nickname: upstreamText }),
   get_friend_list: z.array(z.looseObject({ user_id: upstreamId })),
   get_unidirectional_friend_list: z.array(z.looseObject({ user_id: upstreamId })),
   get_group_list: z.array(z.looseObject({ group_id: upstreamId })),
@@ -151,12 +139,10 @@ export function smoothReply(action: string, reply: UpstreamReply): unknown {
 }
 
 function smoothFailure(retcode: number, reply: UpstreamReply): OneBotError {
-  const wording = (
-    text(reply.wording) ??
-    text(reply.message) ??
-    text(reply.msg) ??
-    '上游实现调用失败'
-  ).slice(0, MAX_WORDING_CHARS);
+  const wording = clipText(
+    text(reply.wording) ?? text(reply.message) ?? text(reply.msg) ?? '上游实现调用失败',
+    MAX_WORDING_BYTES,
+  );
   const named = text(reply.msg);
   if (retcode === 404 || retcode === 1404)
     return OneBotError.fromFailure(404, 'API_NOT_FOUND', wording);
@@ -249,7 +235,3 @@ export function forwardNode(parts: {
 
 const nicknameOf = (v: unknown): string =>
   typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : '';
-
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
