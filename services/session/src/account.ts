@@ -74,8 +74,12 @@ export const UPSTREAM_BACKLOG = { events: 10_000, bytes: 64 * 1024 * 1024 };
  * refused (`AccountDeps.simulatorBacklog` overrides it). Unlike an upstream the simulator can be
  * asked again: a refused event is not dropped; once the backlog is published the driver
  * reconnects and the simulator replays from the last event taken. As many as the simulator's
- * log keeps per account (10,000 by default): a worker that dies with a full backlog is
- * resumed from its published cursor, and that much can still be replayed.
+ * log keeps per account by count (10,000 by default), so that a worker that dies with a full
+ * backlog can be resumed from its published cursor — but only while its events average under
+ * ~1.6 KB of JSON: the log is also bounded to 16 MiB, and keeps fewer when they are larger.
+ * Events past the log's window (larger events, or refused for longer than the world takes to
+ * send that many) are lost to the replay: the driver counts them
+ * (`cqfleet_session_simulator_events_lost_total`) and logs the gap.
  */
 export const SIMULATOR_BACKLOG = 10_000;
 

@@ -4,13 +4,18 @@
  * losing them — once the backlog is published its driver reconnects and the simulator replays
  * from the last event taken, so the stream ends up with every event, in order, each once.
  *
- * A real simulator (a test cluster whose session worker does not own account 10002), real
- * Redis, and real JetStream reached through a TCP proxy that goes silent, then breaks.
+ * Events refused for longer than the simulator's log keeps are lost to the replay: the gap is
+ * counted, never silent.
+ *
+ * A real simulator (a test cluster whose session worker does not own account 10002; its log
+ * kept small, SIM_EVENT_LOG_SIZE), real Redis, and real JetStream reached through a TCP proxy
+ * that goes silent, then breaks.
  */
 import { EVENT_ID_HEADER, type Lease, Namespace } from '@cqfleet/contracts';
 import {
   connectNats,
   connectRedis,
+  counter,
   createLogger,
   ensureEventStream,
   LeaseStore,
@@ -39,6 +44,11 @@ const GROUP = 100100;
 const SENDER = 20001;
 /** A bound small enough to reach with a few dozen messages. */
 const BACKLOG = 20;
+/**
+ * The simulator's log per account (SIM_EVENT_LOG_SIZE), small enough to outlast with a few
+ * hundred messages, and larger than what the first test has it replay (~45 events).
+ */
+const SIM_LOG = 100;
 
 const log = createLogger('test', process.env.CQFLEET_TEST_LOGS ? 'debug' : 'silent');
 let cluster: TestCluster;
@@ -48,7 +58,10 @@ let ns: Namespace;
 
 beforeAll(async () => {
   // The cluster's worker owns 10001 only: 10002 is this test's.
-  cluster = await startTestCluster({ accounts: [10001] });
+  cluster = await startTestCluster({
+    accounts: [10001],
+    env: { SIM_EVENT_LOG_SIZE: String(SIM_LOG) },
+  });
   nc = await connectNats(testInfra().natsUrl, 'test', log);
   redis = connectRedis(testInfra().redisUrl, 'test', log);
   ns = new Namespace(uniqueNamespace('simbacklog'));
@@ -62,8 +75,8 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-/** The text of every group message of UIN in the stream, in stream order. */
-async function storedTexts(): Promise<string[]> {
+/** The text of every group message of UIN in the stream starting with `prefix`, in stream order. */
+async function storedTexts(prefix: string): Promise<string[]> {
   const jsm = await jetstreamManager(nc);
   const last = (await jsm.streams.info(ns.eventStream)).state.last_seq;
   const out: string[] = [];
@@ -71,58 +84,93 @@ async function storedTexts(): Promise<string[]> {
     const m = await jsm.streams.getMessage(ns.eventStream, { seq }).catch(() => null);
     if (m?.subject !== ns.eventSubject(UIN, 'message')) continue;
     expect(m.header.get(EVENT_ID_HEADER)).not.toBe('');
-    for (const line of m.string().split('\n'))
-      out.push((JSON.parse(line) as { raw_message: string }).raw_message);
+    for (const line of m.string().split('\n')) {
+      const text = (JSON.parse(line) as { raw_message: string }).raw_message;
+      if (text.startsWith(prefix)) out.push(text);
+    }
   }
   return out;
 }
 
+/** An account of this test's (UIN) over a NATS connection through `proxy`, and its lease. */
+async function ownAccount() {
+  const target = new URL(testInfra().natsUrl);
+  const proxy: TcpProxy = await startTcpProxy({
+    host: target.hostname,
+    port: Number(target.port),
+  });
+  const pnc = await connectNats(`nats://127.0.0.1:${proxy.port}`, 'test-proxied', log);
+  const publisher = new StreamPublisher(pnc, 1_000);
+  const leases = new LeaseStore(redis);
+  const fence = await leases.acquire(ns.leaseKey(UIN), ns.fenceKey(UIN), 'test', 60_000);
+  const lease: Lease = { workerId: 'test', fence: fence! };
+  const account = new AccountRuntime(
+    { uin: UIN, driver: 'simulator', options: { url: cluster.simulatorUrl }, enabled: true },
+    lease,
+    {
+      incoming: { extraReplyData: false },
+      holds: () => true,
+      publisher,
+      storedIds: storedEventIds(nc, ns),
+      redis,
+      nc,
+      ns,
+      maxFrameBytes: 1024 * 1024,
+      leases,
+      log,
+      simulatorBacklog: BACKLOG,
+    },
+  );
+  /** NATS is back (after `proxy.stall()`): resolves once the proxied connection is. */
+  const restore = async () => {
+    const back = new Promise<void>(resolve => onNatsStatus(pnc, 'reconnect', resolve));
+    proxy.cut();
+    proxy.restore();
+    await back;
+  };
+  const close = async () => {
+    await account.stop(false);
+    publisher.close();
+    await pnc.close();
+    await proxy.stop();
+    await leases.release(ns.leaseKey(UIN), lease);
+  };
+  return { account, proxy, restore, close };
+}
+
+/** Says numbered messages (`<prefix><n>`) in the group, as SENDER; `said` collects them. */
+function speaker(prefix: string) {
+  const sim = new SimControl(cluster.simulatorUrl);
+  const said: string[] = [];
+  const say = async (from: number, to: number) => {
+    for (let n = from; n < to; n++) {
+      said.push(`${prefix}${n}`);
+      await sim.sendGroupMsg(SENDER, GROUP, `${prefix}${n}`);
+    }
+  };
+  return { sim, said, say };
+}
+
+/** Waits until the stream holds `count` of UIN's messages of `prefix`; returns their texts. */
+const storedAtLeast = (prefix: string, count: number, ms = 30_000) =>
+  waitFor(
+    async () => {
+      const t = await storedTexts(prefix);
+      return t.length >= count ? t : undefined;
+    },
+    ms,
+    `${count} events stored`,
+  );
+
 describe('the simulator’s backlog', () => {
   it('stays bounded while NATS is away, and every event is published once it is back', async () => {
-    const target = new URL(testInfra().natsUrl);
-    const proxy: TcpProxy = await startTcpProxy({
-      host: target.hostname,
-      port: Number(target.port),
-    });
-    const pnc = await connectNats(`nats://127.0.0.1:${proxy.port}`, 'test-proxied', log);
-    const publisher = new StreamPublisher(pnc, 1_000);
-    const leases = new LeaseStore(redis);
-    const fence = await leases.acquire(ns.leaseKey(UIN), ns.fenceKey(UIN), 'test', 60_000);
-    const lease: Lease = { workerId: 'test', fence: fence! };
-    const account = new AccountRuntime(
-      { uin: UIN, driver: 'simulator', options: { url: cluster.simulatorUrl }, enabled: true },
-      lease,
-      {
-        incoming: { extraReplyData: false },
-        holds: () => true,
-        publisher,
-        storedIds: storedEventIds(nc, ns),
-        redis,
-        nc,
-        ns,
-        maxFrameBytes: 1024 * 1024,
-        leases,
-        log,
-        simulatorBacklog: BACKLOG,
-      },
-    );
-    const sim = new SimControl(cluster.simulatorUrl);
-    const said: string[] = [];
-    const say = async (from: number, to: number) => {
-      for (let n = from; n < to; n++) {
-        said.push(`m${n}`);
-        await sim.sendGroupMsg(SENDER, GROUP, `m${n}`);
-      }
-    };
+    const { account, proxy, restore, close } = await ownAccount();
+    const { said, say } = speaker('a');
     try {
       await account.start();
       expect(await account.onlineWithin(10_000)).toBe(true);
       await say(0, 5);
-      await waitFor(
-        async () => ((await storedTexts()).length === 5 ? true : undefined),
-        5_000,
-        '5',
-      );
+      await storedAtLeast('a', 5, 5_000);
 
       // NATS goes silent: nothing is acked, publishes time out and are retried.
       proxy.stall();
@@ -138,26 +186,50 @@ describe('the simulator’s backlog', () => {
       expect(account.online).toBe(true);
 
       // NATS is back: the backlog is published, the driver reconnects, the rest is replayed.
-      const back = new Promise<void>(resolve => onNatsStatus(pnc, 'reconnect', resolve));
-      proxy.cut();
-      proxy.restore();
-      await back;
+      await restore();
       await say(5 + 3 * BACKLOG, 10 + 3 * BACKLOG);
-      const texts = await waitFor(
-        async () => {
-          const t = await storedTexts();
-          return t.length >= said.length ? t : undefined;
-        },
-        30_000,
-        'every event stored',
-      );
-      expect(texts).toEqual(said);
+      expect(await storedAtLeast('a', said.length)).toEqual(said);
       expect(account.eventsWaiting).toBe(0);
     } finally {
-      await account.stop(false);
-      publisher.close();
-      await pnc.close();
-      await proxy.stop();
+      await close();
+    }
+  });
+
+  it('counts the events an outage longer than the simulator’s log lost to the replay', async () => {
+    const lost = counter('cqfleet_session_simulator_events_lost_total', '');
+    const lostSoFar = async () => (await lost.get()).values[0]?.value ?? 0;
+    const before = await lostSoFar();
+    const { account, proxy, restore, close } = await ownAccount();
+    const { said, say } = speaker('b');
+    try {
+      await account.start();
+      expect(await account.onlineWithin(10_000)).toBe(true);
+      await say(0, 5);
+      await storedAtLeast('b', 5, 5_000);
+
+      // Refused for longer than the log keeps: the first refused events are trimmed from it.
+      proxy.stall();
+      await say(5, 5 + BACKLOG + 3 * SIM_LOG);
+      await restore();
+      await say(5 + BACKLOG + 3 * SIM_LOG, 10 + BACKLOG + 3 * SIM_LOG);
+      const last = said.at(-1)!;
+      const texts = await waitFor(
+        async () => {
+          const t = await storedTexts('b');
+          return t.at(-1) === last ? t : undefined;
+        },
+        30_000,
+        'the last event stored',
+      );
+      // What is stored is what was said but for one run of events: the gap, counted.
+      const gap = said.length - texts.length;
+      expect(gap).toBeGreaterThan(0);
+      const from = said.indexOf(texts.find((t, i) => t !== said[i])!);
+      expect(texts).toEqual([...said.slice(0, from - gap), ...said.slice(from)]);
+      expect(await lostSoFar()).toBe(before + gap);
+      expect(account.online).toBe(true);
+    } finally {
+      await close();
     }
   });
 });

@@ -6,6 +6,11 @@
  * event (its backlog is full: account.ts), so the driver keeps no position of its own; the
  * account then reconnects it (`reconnect()`) to be sent the refused events again. Events that
  * still arrive on a connection being closed are not delivered: the next one replays them.
+ *
+ * The simulator replays from its per-account log, which is bounded (10,000 events and 16 MiB
+ * by default): an account that refused events (or a worker that died) for longer than that
+ * window resumes past a gap. That loss cannot be undone, but it is never silent: it is counted
+ * (`cqfleet_session_simulator_events_lost_total`) and logged with the numbers.
  */
 import { isOneBotError, OneBotError, type ErrorTag, ERRORS } from '@cqfleet/onebot';
 import { counter, type Logger } from '@cqfleet/runtime';
@@ -25,6 +30,11 @@ const DEFAULT_URL = 'http://127.0.0.1:5900';
 const refused = counter(
   'cqfleet_session_simulator_frames_refused_total',
   'Frames from the simulator dropped: not of the protocol, or a push that could not be handled',
+);
+
+const lost = counter(
+  'cqfleet_session_simulator_events_lost_total',
+  'Simulator events lost to its per-account log window: a resume was replayed from past them',
 );
 
 /** Maps a simulator failure to the OneBot error the client sees. */
@@ -76,8 +86,15 @@ export class SimulatorDriver extends ConnectionLoop implements NativeDriver {
       // Replayed events can arrive before the login reply is processed; they wait until
       // the epoch they belong to is known.
       let early: EventPush[] | undefined = [];
-      const deliver = (push: EventPush) =>
+      const resume: Cursor | undefined = hooks.cursor();
+      // Set at login when events after `resume` are to be replayed: the first must follow it.
+      let replay: { after: Cursor; lastSeq: number } | undefined;
+      const deliver = (push: EventPush) => {
+        if (replay && push.seq > replay.after.seq + 1)
+          this.lost(replay.after, push.seq, replay.lastSeq);
+        replay = undefined;
         hooks.onEvent(push.event, { epoch: this.epoch, seq: push.seq });
+      };
       conn.onPush = push => {
         this.stats.packetReceived++;
         if (push.push === 'kicked') fencedOut = true;
@@ -86,7 +103,6 @@ export class SimulatorDriver extends ConnectionLoop implements NativeDriver {
         else if (early) early.push(push);
         else deliver(push);
       };
-      const resume: Cursor | undefined = hooks.cursor();
       const login = await this.send(conn, 'login', {
         uin: this.uin,
         fence: this.fence,
@@ -94,6 +110,11 @@ export class SimulatorDriver extends ConnectionLoop implements NativeDriver {
         epoch: resume?.epoch ?? '',
       });
       this.epoch = login.epoch;
+      // Seqs compare within one epoch only (another is a restarted simulator: all it has is
+      // replayed). The log always keeps its newest event, so with `last_seq` past the resume
+      // point the first event to arrive is replayed, and starts the replay.
+      if (resume && resume.epoch === login.epoch && login.last_seq > resume.seq)
+        replay = { after: resume, lastSeq: login.last_seq };
       for (const push of early) deliver(push);
       early = undefined;
       this.profile = login.self;
@@ -113,6 +134,16 @@ export class SimulatorDriver extends ConnectionLoop implements NativeDriver {
       this.conn = undefined;
       throw err;
     }
+  }
+
+  /** The replay after `resume` began at `first`: the events between are gone from the log. */
+  private lost(resume: Cursor, first: number, lastSeq: number): void {
+    const count = first - resume.seq - 1;
+    lost.inc(count);
+    this.log.warn(
+      { lost: count, resumeAfter: resume.seq, firstReplayed: first, lastSeq, epoch: resume.epoch },
+      'simulator events lost: the resume point is past its event log',
+    );
   }
 
   private async send<K extends OpName>(
