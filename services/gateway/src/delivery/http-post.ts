@@ -12,7 +12,11 @@
  * - a JSON object in the reply is a quick operation on that event. The reply is read no further
  *   than MAX_REPLY_BYTES (a quick operation is a few hundred bytes; a receiver streaming more
  *   would otherwise fill the gateway's memory within the timeout): a longer one counts as
- *   delivered, without a quick operation.
+ *   delivered, without a quick operation;
+ * - a redirect is not followed: the receiver's URL is a tenant's, and a receiver answering
+ *   `307 Location: http://10.0.0.5/…` would have had the gateway post the signed event from
+ *   inside the cluster, to an address the tenant cannot reach, and run what it answered as a
+ *   quick operation. A 3xx is a failed attempt (retried like a 5xx) and logged with its status.
  */
 import { createHmac } from 'node:crypto';
 import type { HttpPostEndpoint } from '@cqfleet/contracts';
@@ -54,8 +58,13 @@ export async function postEvent(
       method: 'POST',
       headers,
       body,
+      redirect: 'manual',
       signal: AbortSignal.timeout(def.timeout_ms),
     });
+    if (res.status >= 300 && res.status < 400) {
+      await res.body?.cancel();
+      return { delivered: false, status: res.status };
+    }
     let reply: unknown;
     try {
       const text = (await readBounded(res, MAX_REPLY_BYTES)).toString('utf8');
