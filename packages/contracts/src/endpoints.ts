@@ -33,16 +33,41 @@ export const AccountSelector = z
   .default('*');
 export type AccountSelector = z.infer<typeof AccountSelector>;
 
+/**
+ * A delay of an endpoint's, read at most `max`. Node runs a timer whose delay is over 2^31-1 ms
+ * after 1 ms, so an unbounded retry interval became a loop posting to the receiver as fast as
+ * it answered, and an unbounded timeout aborted every post at once. A larger value (a record
+ * stored before the bound, a typo) is read as `max` rather than refused, so the account keeps
+ * working.
+ */
+const delayMs = (fallback: number, max: number) =>
+  z
+    .number()
+    .int()
+    .positive()
+    .default(fallback)
+    .transform(ms => Math.min(ms, max));
+
+/** Ten minutes: longer than any receiver should take to answer one event. */
+export const MAX_ENDPOINT_TIMEOUT_MS = 10 * 60_000;
+/** An hour between retries or reconnects: a receiver away longer is caught up from the stream. */
+export const MAX_ENDPOINT_INTERVAL_MS = 3_600_000;
+/** Endpoints of each kind one account record may carry (each is a delivery with its own feed). */
+export const MAX_ACCOUNT_ENDPOINTS = 16;
+
 export const HttpPostEndpoint = EndpointSettings.extend({
   url: z.string().min(1),
   /** HMAC-SHA1 key of the `X-Signature` header; none when empty. */
   secret: z.string().default(''),
-  /** @default 5000 ms */
-  timeout_ms: z.number().int().positive().default(5_000),
-  /** First retry delay; retries back off exponentially up to max_retry_interval_ms. @default 1500 ms */
-  retry_interval_ms: z.number().int().positive().default(1_500),
-  /** @default 30000 ms */
-  max_retry_interval_ms: z.number().int().positive().default(30_000),
+  /** @default 5000 ms, at most 10 minutes */
+  timeout_ms: delayMs(5_000, MAX_ENDPOINT_TIMEOUT_MS),
+  /**
+   * First retry delay; retries back off exponentially up to max_retry_interval_ms.
+   * @default 1500 ms, at most an hour
+   */
+  retry_interval_ms: delayMs(1_500, MAX_ENDPOINT_INTERVAL_MS),
+  /** @default 30000 ms, at most an hour */
+  max_retry_interval_ms: delayMs(30_000, MAX_ENDPOINT_INTERVAL_MS),
 });
 export type HttpPostEndpoint = z.infer<typeof HttpPostEndpoint>;
 
@@ -56,7 +81,7 @@ export const ReverseWsEndpoint = EndpointSettings.extend({
   /** Scheme word of the Authorization header (go-cqhttp sends `Token`, OneBot says `Bearer`). */
   authorization_scheme: z.string().default('Bearer'),
   /** First reconnect delay; reconnects back off exponentially up to 30 s. @default 3000 ms */
-  reconnect_interval_ms: z.number().int().positive().default(3_000),
+  reconnect_interval_ms: delayMs(3_000, MAX_ENDPOINT_INTERVAL_MS),
 }).refine(e => e.universal || e.api || e.event, {
   message: 'a reverse WebSocket needs universal, api or event',
 });
@@ -64,8 +89,8 @@ export type ReverseWsEndpoint = z.infer<typeof ReverseWsEndpoint>;
 
 /** Endpoints an account record may carry for itself. */
 export const AccountEndpoints = z.object({
-  http_post: z.array(HttpPostEndpoint).default([]),
-  ws_reverse: z.array(ReverseWsEndpoint).default([]),
+  http_post: z.array(HttpPostEndpoint).max(MAX_ACCOUNT_ENDPOINTS).default([]),
+  ws_reverse: z.array(ReverseWsEndpoint).max(MAX_ACCOUNT_ENDPOINTS).default([]),
 });
 export type AccountEndpoints = z.infer<typeof AccountEndpoints>;
 
