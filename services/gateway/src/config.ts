@@ -260,6 +260,12 @@ export function loadConfig(env: Env): Config {
     );
   const file = c.configFile ? readFile(c.configFile) : GatewayFile.parse({});
   checkFilters(c, file);
+  // The admin API manages every tenant's accounts: a tenant's token that is also the admin
+  // token would hand that tenant all of it.
+  if (c.adminToken !== '' && file.tokens.some(t => t.token === c.adminToken))
+    throw new Error(
+      'invalid configuration:\n  GATEWAY_ADMIN_TOKEN is also an account token of the config file (tokens[]): give the admin API a token of its own',
+    );
   return { ...readCommonConfig(env), ...c, accessToken: file.access_token ?? c.accessToken, file };
 }
 

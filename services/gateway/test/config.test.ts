@@ -30,4 +30,15 @@ describe('config file', () => {
     writeFileSync(file, JSON.stringify({ ws_reverse: [{ accounts: '*' }] }));
     expect(() => loadConfig({ GATEWAY_CONFIG_FILE: file })).toThrow(/universal, api or event/);
   });
+
+  it("refuses to start when the admin token is also a tenant's account token", () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'gw-config-')), 'tokens.json');
+    writeFileSync(file, JSON.stringify({ tokens: [{ token: 'tenant-a', accounts: [10001] }] }));
+    expect(() =>
+      loadConfig({ GATEWAY_CONFIG_FILE: file, GATEWAY_ADMIN_TOKEN: 'tenant-a' }),
+    ).toThrow(/GATEWAY_ADMIN_TOKEN is also an account token/);
+    expect(loadConfig({ GATEWAY_CONFIG_FILE: file, GATEWAY_ADMIN_TOKEN: 'admin' }).adminToken).toBe(
+      'admin',
+    );
+  });
 });
