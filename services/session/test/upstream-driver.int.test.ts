@@ -10,7 +10,8 @@
  *   login's id — all cut to MAX_UPSTREAM_TEXT_BYTES.
  * - Login and version answers of any shape (`data: null`) do not keep the account offline.
  * - An upstream that stops reading gets its actions refused (SERVICE_UNAVAILABLE) once its link
- *   holds UPSTREAM_MAX_BUFFERED_BYTES, instead of queueing them until they time out.
+ *   holds more than UPSTREAM_BUFFER_LIMITS' soft bound and none of it was read for the stall
+ *   period, instead of queueing them until they time out.
  */
 import type { AddressInfo } from 'node:net';
 import { Namespace } from '@cqfleet/contracts';
@@ -21,7 +22,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { DriverHooks, DriverState } from '../src/driver/driver.js';
 import { MAX_UPSTREAM_TEXT_BYTES } from '../src/upstream/frames.js';
-import { UPSTREAM_MAX_BUFFERED_BYTES } from '../src/upstream/links.js';
+import { type BufferLimits, UPSTREAM_BUFFER_LIMITS } from '../src/upstream/links.js';
 import { MAX_NAME_BYTES, MAX_NOTES_PER_EVENT } from '../src/upstream/media-names.js';
 import { OneBotDriver } from '../src/upstream/onebot-driver.js';
 
@@ -76,7 +77,7 @@ class Upstream {
 }
 
 /** A driver of UIN on `upstream`, with hooks that record what it reports. */
-async function driverOn(upstream: Upstream, takes = true) {
+async function driverOn(upstream: Upstream, takes = true, bufferLimits?: BufferLimits) {
   const ns = new Namespace(uniqueNamespace('updrv'));
   const events: OneBotEvent[] = [];
   const states: Array<{ state: DriverState; detail?: string }> = [];
@@ -84,7 +85,13 @@ async function driverOn(upstream: Upstream, takes = true) {
     { uin: UIN, fence: 1, options: { url: await upstream.url(), timeoutMs: 2_000 } },
     log,
     // A forward upstream is not relayed: NATS is not used.
-    { nc: undefined as unknown as NatsConnection, redis, ns, maxFrameBytes: 64 * 1024 * 1024 },
+    {
+      nc: undefined as unknown as NatsConnection,
+      redis,
+      ns,
+      maxFrameBytes: 64 * 1024 * 1024,
+      bufferLimits,
+    },
   );
   const hooks: DriverHooks = {
     onEvent: () => undefined,
@@ -234,32 +241,32 @@ describe('the onebot driver at its border', () => {
     }
   });
 
-  it('refuses actions while its upstream does not read them', async () => {
+  it('refuses actions once its upstream has read nothing for the stall period', async () => {
     const up = upstream();
-    const d = await driverOn(up);
+    const stallMs = 500;
+    const d = await driverOn(up, true, { ...UPSTREAM_BUFFER_LIMITS, stallMs });
     await online(d.driver);
     // The upstream stops reading: what is sent stays in the kernel's buffers, then in ws's.
     (up.socket as unknown as { _socket: { pause(): void } })._socket.pause();
     const big = 'x'.repeat(2 * 1024 * 1024);
     const outcomes: Array<Promise<unknown>> = [];
-    let refused: unknown;
-    for (let n = 0; n < 64 && refused === undefined; n++) {
+    const started = performance.now();
+    let refusedAt: number | undefined;
+    for (let n = 0; n < 100 && refusedAt === undefined; n++) {
       outcomes.push(
         d.driver.action('send_private_msg', { user_id: 1, message: big }).catch(err => {
-          if ((err as { msg?: string }).msg === 'SERVICE_UNAVAILABLE') refused ??= err;
+          if ((err as { msg?: string }).msg === 'SERVICE_UNAVAILABLE')
+            refusedAt ??= performance.now() - started;
           return err;
         }),
       );
-      await new Promise(r => setImmediate(r));
+      await new Promise(r => setTimeout(r, 50));
     }
-    expect(refused, 'no action refused').toMatchObject({
-      msg: 'SERVICE_UNAVAILABLE',
-      retcode: 100,
-    });
-    // Refused once past the bound: what was queued is the bound and the frames before it.
-    expect(outcomes.length).toBeLessThanOrEqual(
-      Math.ceil(UPSTREAM_MAX_BUFFERED_BYTES / big.length) + 16,
-    );
+    // Not at once past the soft bound (8 MiB, four of these): only once nothing moved for
+    // stallMs; and then at once (within a few more actions), not at the timeout.
+    expect(refusedAt, 'no action refused').toBeDefined();
+    expect(refusedAt!).toBeGreaterThanOrEqual(stallMs);
+    expect(refusedAt!).toBeLessThan(stallMs + 1_500);
     await d.driver.stop();
     await Promise.all(outcomes);
   });

@@ -14,8 +14,9 @@ import WebSocket from 'ws';
 export interface UpstreamLink {
   send(frame: string): void;
   /**
-   * True while the link holds more unsent bytes than it may (its peer is not reading): the
-   * driver then fails actions instead of queueing more. A link without it is never full.
+   * True while the link holds more unsent bytes than it may (its peer is not reading, see
+   * BufferLimits): the driver then fails actions instead of queueing more. A link without it
+   * is never full.
    */
   full?(): boolean;
   /** Lets go of the connection; `closed` resolves. */
@@ -43,19 +44,96 @@ export interface Connector {
 export const UPSTREAM_PING_MS = 30_000;
 
 /**
- * Most bytes a forward link queues for an upstream that is not reading (`bufferedAmount`)
- * before its actions are refused. Action frames are small but for media sent as content
- * (media-inline.ts, tens of MiB), and the check is made before each frame, so the bound is
- * what may wait behind the frame being written: past 8 MiB an upstream on any working link has
- * stopped reading, and the 60 s of action frames it would otherwise hold stay in this worker.
+ * When a forward link is full: its upstream has stopped reading, not merely is reading a large
+ * frame. `bufferedAmount` counts the frame being written too, and media sent as content
+ * (media-inline.ts) makes one action frame tens of MiB: over a WAN link a 40 MiB video stays
+ * buffered for seconds while the upstream reads at its link's speed, and refusing every action
+ * behind it then refused an upstream that works. So a link is full
+ *
+ * - past `hardBytes` unsent (128 MiB: two of the largest action frames — an inlined file is
+ *   held to SESSION_UPSTREAM_MAX_FRAME_BYTES, 64 MiB by default — the most the worker holds
+ *   for one account whatever the link's speed), or
+ * - past `softBytes` unsent (8 MiB: more than the action frames of a working link but for
+ *   media) when none of it has been written for `stallMs` (10 s: a working link moves bytes
+ *   every RTT; one that moves none for this long is not reading, and the 60 s of action frames
+ *   it would otherwise hold stay in this worker).
  */
-export const UPSTREAM_MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+export interface BufferLimits {
+  softBytes: number;
+  hardBytes: number;
+  stallMs: number;
+}
+
+export const UPSTREAM_BUFFER_LIMITS: Readonly<BufferLimits> = {
+  softBytes: 8 * 1024 * 1024,
+  hardBytes: 128 * 1024 * 1024,
+  stallMs: 10_000,
+};
+
+/**
+ * What a link has queued for its upstream, and whether it is full (BufferLimits). Bytes left
+ * the buffer since the last look when either
+ *
+ * - fewer are buffered than then plus what was queued since (the buffer may grow while the
+ *   upstream reads, as new frames come), or
+ * - the write in flight has less left to hand to the kernel (`inFlight`: libuv's write queue,
+ *   where there is one). `bufferedAmount` counts a frame until the whole of it is written, so
+ *   one 40 MiB frame read at a WAN link's speed shows no progress there for many seconds;
+ *   only the write queue shows it being read.
+ */
+export class SendBacklog {
+  private lastBytes = 0;
+  private queued = 0;
+  private lastInFlight = Infinity;
+  /** When bytes last left the buffer (or it was last under the soft bound). */
+  private lastProgress: number;
+
+  constructor(
+    private readonly limits: BufferLimits,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.lastProgress = now();
+  }
+
+  /** A frame of `bytes` was handed to the socket. */
+  added(bytes: number): void {
+    this.queued += bytes;
+  }
+
+  /**
+   * Whether the link is full, `buffered` being its unsent bytes now (`bufferedAmount`) and
+   * `inFlight`, when known, what the write in flight has still to hand to the kernel.
+   */
+  full(buffered: number, inFlight?: number): boolean {
+    const drained = this.lastBytes + this.queued - buffered > 0;
+    const moved = inFlight !== undefined && inFlight < this.lastInFlight;
+    this.lastBytes = buffered;
+    this.queued = 0;
+    this.lastInFlight = inFlight ?? Infinity;
+    const now = this.now();
+    if (drained || moved || buffered <= this.limits.softBytes) this.lastProgress = now;
+    if (buffered > this.limits.hardBytes) return true;
+    return buffered > this.limits.softBytes && now - this.lastProgress >= this.limits.stallMs;
+  }
+}
+
+/**
+ * libuv's write queue of a socket: the bytes of the write in flight not yet in the kernel.
+ * Node keeps it on the socket's handle (`writeQueueSize`) without documenting it; where it is
+ * not a number (another handle), progress is read from `bufferedAmount` alone.
+ */
+function inFlightOf(ws: WebSocket): number | undefined {
+  const socket = (ws as unknown as { _socket?: { _handle?: { writeQueueSize?: unknown } } })
+    ._socket;
+  const size = socket?._handle?.writeQueueSize;
+  return typeof size === 'number' && Number.isFinite(size) ? size : undefined;
+}
 
 /**
  * This worker connects to the upstream's forward-WebSocket server, token as Bearer. The link is
  * pinged every `pingMs` and cut off when the last ping is unanswered: an upstream gone without a
  * FIN (a NAT's idle drop, power lost) would otherwise keep the account online while every action
- * is written into a dead socket until it times out. It is full past `maxBuffered` unsent bytes.
+ * is written into a dead socket until it times out. It is full by `limits` (BufferLimits).
  */
 export class ForwardConnector implements Connector {
   constructor(
@@ -65,7 +143,7 @@ export class ForwardConnector implements Connector {
     /** A longer frame closes the connection (1009) rather than being buffered. */
     private readonly maxFrameBytes: number,
     private readonly pingMs = UPSTREAM_PING_MS,
-    private readonly maxBuffered = UPSTREAM_MAX_BUFFERED_BYTES,
+    private readonly limits: BufferLimits = UPSTREAM_BUFFER_LIMITS,
   ) {}
 
   connect(onFrame: (raw: string) => void, signal: AbortSignal): Promise<UpstreamLink> {
@@ -102,9 +180,13 @@ export class ForwardConnector implements Connector {
       ws.once('open', () => {
         ws.off('error', reject);
         ws.on('error', err => this.log.warn({ err: err.message }, 'upstream socket error'));
+        const backlog = new SendBacklog(this.limits);
         resolve({
-          send: frame => ws.send(frame),
-          full: () => ws.bufferedAmount > this.maxBuffered,
+          send: frame => {
+            backlog.added(Buffer.byteLength(frame));
+            ws.send(frame);
+          },
+          full: () => backlog.full(ws.bufferedAmount, inFlightOf(ws)),
           close: stop,
           closed,
         });

@@ -39,7 +39,13 @@ import {
   parseUpstreamFrame,
   parseVersionInfo,
 } from './frames.js';
-import { type Connector, ForwardConnector, type UpstreamLink } from './links.js';
+import {
+  type BufferLimits,
+  type Connector,
+  ForwardConnector,
+  UPSTREAM_PING_MS,
+  type UpstreamLink,
+} from './links.js';
 import { UpstreamMediaNames } from './media-names.js';
 import { RelayConnector } from './relay-link.js';
 import { smoothReply } from './smoothing.js';
@@ -67,6 +73,8 @@ export interface UpstreamContext {
   ns: Namespace;
   /** Longest frame taken from an upstream (SESSION_UPSTREAM_MAX_FRAME_BYTES). */
   maxFrameBytes: number;
+  /** When a forward link is full (links.ts); UPSTREAM_BUFFER_LIMITS unless a test says. */
+  bufferLimits?: BufferLimits;
 }
 
 interface Pending {
@@ -119,7 +127,14 @@ export class OneBotDriver extends ConnectionLoop implements ProxiedDriver {
     this.connector =
       o.mode === 'reverse'
         ? new RelayConnector(ctx.nc, ctx.ns, opts.uin, log)
-        : new ForwardConnector(o.url ?? '', o.token, log, ctx.maxFrameBytes);
+        : new ForwardConnector(
+            o.url ?? '',
+            o.token,
+            log,
+            ctx.maxFrameBytes,
+            UPSTREAM_PING_MS,
+            ctx.bufferLimits,
+          );
     this.flavor = o.flavor === 'auto' ? 'unknown' : o.flavor;
     this.timeoutMs = o.timeoutMs;
     this.media_ = new UpstreamMediaNames(ctx.redis, ctx.ns, opts.uin, log);
