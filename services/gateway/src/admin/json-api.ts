@@ -28,13 +28,27 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * On every JSON answer of the admin port: never cached (account records carry upstream tokens
+ * and HTTP POST secrets), never sniffed as another type, never framed or run as a page.
+ */
+export const API_HEADERS = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+};
+
 export function sendJson(
   res: ServerResponse,
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    ...API_HEADERS,
+    ...headers,
+  });
   res.end(JSON.stringify(body));
 }
 
