@@ -13,7 +13,7 @@ import {
   sparkPoints,
   backoffMs,
 } from '../web/fleet-model.js';
-import { EMPTY_FIELDS, recordOf } from '../web/account-record.js';
+import { EMPTY_FIELDS, keepEndpoints, recordOf } from '../web/account-record.js';
 
 const account = (uin: number, over: Partial<FleetAccount> = {}): FleetAccount => ({
   uin,
@@ -162,6 +162,17 @@ describe('the add form', () => {
   it('says what an upstream lacks', () => {
     expect(recordOf({ ...base, driver: 'onebot' })).toMatch(/URL/);
     expect(recordOf({ ...base, driver: 'onebot', mode: 'reverse' })).toMatch(/token/);
+  });
+
+  it('replacing an existing account keeps its own endpoints (the form has none)', () => {
+    const record = { driver: 'simulator' as const, options: {}, enabled: true };
+    const endpoints = { http_post: [{ url: 'http://bot:8080/' }], ws_reverse: [] };
+    expect(keepEndpoints(record, { uin: 10001, driver: 'onebot', endpoints })).toEqual({
+      ...record,
+      endpoints,
+    });
+    expect(keepEndpoints(record, { uin: 10001, driver: 'onebot' })).toEqual(record);
+    expect(keepEndpoints(record, null)).toEqual(record);
   });
 });
 

@@ -8,6 +8,8 @@ export interface AccountInput {
   driver: 'simulator' | 'onebot';
   options: Record<string, unknown>;
   enabled: boolean;
+  /** The account's own HTTP POST receivers and reverse WebSockets (the form has no fields). */
+  endpoints?: unknown;
 }
 
 /** The upstream implementations the `flavor` option names (`auto`: told by get_version_info). */
@@ -51,4 +53,17 @@ export function recordOf(f: AccountFields): AccountInput | string {
   if (f.token) options.token = f.token;
   else if (f.mode === 'reverse') return 'A reverse upstream needs a token.';
   return { driver: 'onebot', options, enabled: f.enabled };
+}
+
+/**
+ * The record that replaces an existing account's: the form's driver, with the account's own
+ * endpoints kept. A PUT replaces the whole record, and the form has no endpoint fields, so
+ * saving an existing uin wiped its receivers.
+ */
+export function keepEndpoints(record: AccountInput, existing: unknown): AccountInput {
+  const endpoints =
+    typeof existing === 'object' && existing !== null
+      ? (existing as { endpoints?: unknown }).endpoints
+      : undefined;
+  return endpoints === undefined ? record : { ...record, endpoints };
 }

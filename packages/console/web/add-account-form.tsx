@@ -4,8 +4,14 @@
  */
 import type { TargetedEvent, TargetedSubmitEvent } from 'preact';
 import { useState } from 'preact/hooks';
-import { EMPTY_FIELDS, FLAVORS, recordOf, type AccountFields } from './account-record.js';
-import { ApiError, putAccount } from './api.js';
+import {
+  EMPTY_FIELDS,
+  FLAVORS,
+  keepEndpoints,
+  recordOf,
+  type AccountFields,
+} from './account-record.js';
+import { ApiError, getAccount, putAccount } from './api.js';
 import { Field } from './field.js';
 
 export interface AddAccountFormProps {
@@ -44,7 +50,9 @@ export function AddAccountForm(props: AddAccountFormProps) {
     setSaving(true);
     setError(null);
     try {
-      const added = await putAccount(props.token, uin, record);
+      // Replacing keeps the account's own endpoints: the form does not show them.
+      const input = replaces ? keepEndpoints(record, await getAccount(props.token, uin)) : record;
+      const added = await putAccount(props.token, uin, input);
       setF(EMPTY_FIELDS);
       props.onDone(`Account ${uin} ${added ? 'added' : 'replaced'}.`);
     } catch (err) {

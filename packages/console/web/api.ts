@@ -226,6 +226,11 @@ export function removeAccount(token: string, uin: number): Promise<unknown> {
   return expectOk(token, 'DELETE', adminUrl(`accounts/${uin}`));
 }
 
+/** The account's record as the admin API keeps it (GET /accounts/{uin}). */
+export function getAccount(token: string, uin: number): Promise<unknown> {
+  return expectOk(token, 'GET', adminUrl(`accounts/${uin}`));
+}
+
 /** Adds or replaces an account; true when it was added (201). */
 export async function putAccount(
   token: string,
