@@ -37,6 +37,7 @@ import {
 import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountRuntime } from '../src/account.js';
+import type { DriverState } from '../src/driver/index.js';
 import { storedEventIds } from '../src/events/stored-ids.js';
 
 const UIN = 10002;
@@ -93,7 +94,7 @@ async function storedTexts(prefix: string): Promise<string[]> {
 }
 
 /** An account of this test's (UIN) over a NATS connection through `proxy`, and its lease. */
-async function ownAccount() {
+async function ownAccount(onState?: (state: DriverState) => void) {
   const target = new URL(testInfra().natsUrl);
   const proxy: TcpProxy = await startTcpProxy({
     host: target.hostname,
@@ -119,6 +120,7 @@ async function ownAccount() {
       leases,
       log,
       simulatorBacklog: BACKLOG,
+      onState,
     },
   );
   /** NATS is back (after `proxy.stall()`): resolves once the proxied connection is. */
@@ -229,6 +231,54 @@ describe('the simulator’s backlog', () => {
       expect(await lostSoFar()).toBe(before + gap);
       expect(account.online).toBe(true);
     } finally {
+      await close();
+    }
+  });
+
+  it('reconnects for the refused events without failing an action or taking the account offline', async () => {
+    const states: DriverState[] = [];
+    const { account, proxy, restore, close } = await ownAccount(state => states.push(state));
+    const { sim, said, say } = speaker('c');
+    // Calls are answered slowly, so that one is in flight whenever the driver reconnects.
+    await sim.faults(UIN, { delay_ms: 200 });
+    let calling = true;
+    const answers: string[] = [];
+    /** One call after another (a macrotask apart: a refusal is immediate) until told to stop. */
+    const callAll = async () => {
+      while (calling) {
+        answers.push(
+          await account.qq.call('get_user', { user_id: SENDER }).then(
+            () => 'ok',
+            (err: unknown) => (err instanceof Error ? err.message : String(err)),
+          ),
+        );
+        await new Promise(resolve => setImmediate(resolve));
+      }
+    };
+    let caller: Promise<void> = Promise.resolve();
+    try {
+      await account.start();
+      expect(await account.onlineWithin(10_000)).toBe(true);
+      await say(0, 5);
+      await storedAtLeast('c', 5, 5_000);
+      caller = callAll();
+      proxy.stall();
+      await say(5, 5 + 2 * BACKLOG);
+      // NATS is back: the backlog is published, and the driver reconnects for the rest.
+      await restore();
+      await say(5 + 2 * BACKLOG, 10 + 2 * BACKLOG);
+      expect(await storedAtLeast('c', said.length)).toEqual(said);
+      calling = false;
+      await caller;
+      expect(answers.length).toBeGreaterThan(5);
+      expect(answers.filter(a => a !== 'ok')).toEqual([]);
+      expect(states).toEqual(['connecting', 'online']);
+      expect(account.driver.stats.disconnectTimes).toBe(0);
+      expect(account.driver.stats.lostTimes).toBe(0);
+    } finally {
+      calling = false;
+      await caller;
+      await sim.faults(UIN, { delay_ms: 0 });
       await close();
     }
   });

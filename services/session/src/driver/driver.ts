@@ -70,7 +70,13 @@ export interface Connection {
   readonly protocol: number;
   start(hooks: DriverHooks): void;
   stop(): Promise<void>;
-  /** Drops the current connection; the driver connects again with its usual back-off. */
+  /**
+   * Connects again, resuming after `cursor()` (the account wants events it refused sent
+   * again). A driver that can renew its link without going offline does so: the simulator's
+   * lets the calls in flight be answered, holds new ones until the new connection is logged in,
+   * keeps its state `online` and counts no disconnect. Otherwise it drops the current
+   * connection and connects again with its usual back-off.
+   */
   reconnect(): void;
   /** The account's own profile (from login, refreshed by `refreshSelf`). */
   self(): Promise<SimUser>;
