@@ -1,7 +1,8 @@
 /**
  * History's QQ-side reads of an upstream account (reads.ts): what the upstream answers is
  * stored by history, so it must never throw on what it holds, never carry ids that are no ids,
- * and be held to the forward node limits and to the asked history window.
+ * and be held to the forward node limits (nested content past the total left out as history
+ * leaves it) and to the asked history window.
  *
  * The upstream stands in as a function from action to its reply frame, passed through the
  * driver's own smoothReply (what OneBotDriver resolves an action with).
@@ -78,22 +79,33 @@ describe('an upstream’s forward', () => {
     expect(nodes).toEqual([{ user_id: 7, nickname: 'n', time: 0, message: text('t') }]);
   });
 
-  it('takes up to the node limits and refuses a forward over them', async () => {
-    const perList = MESSAGE_LIMITS.forwardNodes.max;
-    const list = (n: number, content?: unknown) =>
-      Array.from({ length: n }, (_, i) => node(i, content));
+  const perList = MESSAGE_LIMITS.forwardNodes.max;
+  const list = (n: number, content?: (i: number) => unknown) =>
+    Array.from({ length: n }, (_, i) => node(i, content?.(i)));
+  /** NapCat's nested forward: a forward segment carrying its nodes. */
+  const forwardOf = (id: string, nodes: unknown[]) => [
+    { type: 'forward', data: { id, content: nodes } },
+  ];
+  /** A record's nested forward segment, its inline nodes parsed (undefined: left out). */
+  const nestedOf = (record: { message: Array<{ type: string; data: Record<string, string> }> }) => {
+    const seg = record.message[0]!;
+    expect(seg.type).toBe('forward');
+    return {
+      id: seg.data.id,
+      nodes:
+        seg.data.content === undefined ? undefined : (JSON.parse(seg.data.content) as unknown[]),
+    };
+  };
+
+  it('refuses a list over QQ’s 200 nodes, at the top or nested', async () => {
     expect(await readForward({ messages: list(perList) })).toHaveLength(perList);
     await expect(readForward({ messages: list(perList + 1) })).rejects.toMatchObject({
       name: 'OneBotError',
       msg: 'API_ERROR',
     });
-    // 1000 in all: 5 nodes, each a forward of 200 (NapCat's nested content) is 1005.
-    const nested = (n: number) => [{ type: 'forward', data: { id: 'x', content: list(n) } }];
-    await expect(readForward({ messages: list(5, nested(perList)) })).rejects.toMatchObject({
-      msg: 'API_ERROR',
-      wording: expect.stringContaining(String(MESSAGE_LIMITS.forwardTotalNodes.max)),
-    });
-    expect(await readForward({ messages: list(4, nested(perList)) })).toHaveLength(4);
+    await expect(
+      readForward({ messages: list(1, () => forwardOf('x', list(perList + 1))) }),
+    ).rejects.toMatchObject({ msg: 'API_ERROR' });
     // Spec node segments nested in a node's content count as well.
     const specNested = Array.from({ length: perList + 1 }, () => ({
       type: 'node',
@@ -101,6 +113,50 @@ describe('an upstream’s forward', () => {
     }));
     await expect(readForward({ messages: [node(1, specNested)] })).rejects.toMatchObject({
       msg: 'API_ERROR',
+    });
+  });
+
+  it('leaves nested forwards past 1000 nodes in all as their forward segments', async () => {
+    // 5 nodes, each a forward of 200 (NapCat's nested content): 1005 in all. The first four
+    // fit (805), the fifth stays a forward segment with its id, as history shows it.
+    const got = await readForward({ messages: list(5, i => forwardOf(`f${i}`, list(perList))) });
+    expect(got).toHaveLength(5);
+    for (let i = 0; i < 4; i++) expect(nestedOf(got[i]!).nodes).toHaveLength(perList);
+    expect(nestedOf(got[4]!)).toEqual({ id: 'f4', nodes: undefined });
+    expect(got[4]!.message).toEqual([{ type: 'forward', data: { id: 'f4' } }]);
+    expect(
+      await readForward({ messages: list(4, () => forwardOf('x', list(perList))) }),
+    ).toHaveLength(4);
+  });
+
+  it('spends the budget level by level, the top of the tree first', async () => {
+    // Two top nodes holding A and B (200 nodes each); A's first four nodes each hold a forward
+    // of 200. Level 2 is A and B (598 left); of level 3 two fit (198 left), the others are left
+    // out. Taken depth-first, A's inner forwards would have spent the budget before B.
+    const a = list(perList, i => (i < 4 ? forwardOf(`a${i}`, list(perList)) : undefined));
+    const got = await readForward({
+      messages: [node(0, forwardOf('A', a)), node(1, forwardOf('B', list(perList)))],
+    });
+    const aNodes = nestedOf(got[0]!).nodes as Array<{ content: unknown }>;
+    expect(aNodes).toHaveLength(perList);
+    expect(nestedOf(got[1]!).nodes).toHaveLength(perList);
+    const inner = (i: number) =>
+      (aNodes[i]!.content as Array<{ data: { id: string; content?: unknown[] } }>)[0]!.data;
+    for (let i = 0; i < 2; i++) expect(inner(i).content).toHaveLength(perList);
+    expect(inner(2)).toEqual({ id: 'a2' });
+    expect(inner(3)).toEqual({ id: 'a3' });
+  });
+
+  it('refuses a nested list without an id past the budget: it cannot be left out', async () => {
+    const spec = (n: number) =>
+      Array.from({ length: n }, () => ({ type: 'node', data: { user_id: 1, content: text('x') } }));
+    await expect(
+      readForward({
+        messages: list(5, i => (i < 4 ? forwardOf(`f${i}`, list(perList)) : spec(perList))),
+      }),
+    ).rejects.toMatchObject({
+      msg: 'API_ERROR',
+      wording: expect.stringContaining(String(MESSAGE_LIMITS.forwardTotalNodes.max)),
     });
   });
 

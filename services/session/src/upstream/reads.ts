@@ -5,11 +5,19 @@
  *
  * What comes back is stored by history (for good, for a forward), so it is held to what was
  * asked and to what QQ itself could hold, by total functions (smoothing.ts), before it leaves:
- * - a forward over MESSAGE_LIMITS' node limits (200 per list, 1000 in all, nested at most 8
- *   deep) is refused with API_ERROR: QQ holds no such forward, so the answer is not one, and a
+ * - a forward with a node list over QQ's 200 nodes, or nested deeper than 8 (MESSAGE_LIMITS),
+ *   is refused with API_ERROR: QQ holds no such forward, so the answer is not one, and a
  *   cut-off prefix stored under the forward's id would be served as the whole forward for good.
  *   A single node that is not a node (null, a sender id that is no id) is dropped: one node the
  *   upstream could not render says nothing about the others (smoothing.ts `forwardNode`);
+ * - nested forwards the upstream sent inline (NapCat: a `forward` segment with its nodes in
+ *   `data.content`) are kept up to 1000 nodes in all (`forwardTotalNodes`), as history's
+ *   get_forward_msg does (services/history/src/forward-view.ts): level by level from the top,
+ *   in order, a nested list kept whole or not at all; one past the budget stays the forward
+ *   segment it is, its id without its content, which history reads on its own when asked. A
+ *   large but honest forward is readable, and nothing stored is false. Only a nested list
+ *   without an id (the spec's node segments as a node's content) cannot be left so: past the
+ *   budget it is refused;
  * - a history page keeps only the asked group's messages within the asked window (the `count`
  *   seqs ending at `seq`, or the newest `count` when `seq` is 0), one per seq.
  */
@@ -40,7 +48,7 @@ export const upstreamReads: UpstreamReads = {
     // smoothReply has turned a spec `message` of node segments into `messages` already.
     const data = await upstream.action('get_forward_msg', { id: resid, message_id: resid });
     const nodes = isObject(data) && Array.isArray(data.messages) ? data.messages : [];
-    const refusal = forwardOverLimits(nodes);
+    const refusal = heldToLimits(nodes);
     if (refusal) throw new OneBotError('API_ERROR', `上游实现的应答: ${refusal}`);
     const out: ForwardNodeRecord[] = [];
     for (const n of nodes) {
@@ -116,37 +124,63 @@ const { forwardNodes, forwardTotalNodes, forwardDepth } = MESSAGE_LIMITS;
 
 const wordingOf = (limit: MessageLimit) => limit.wording.replace('{max}', String(limit.max));
 
+/** A node list nested in a node, and how to leave it out (undefined: it has no id to leave). */
+interface Nested {
+  nodes: readonly unknown[];
+  cut?: () => void;
+}
+
 /**
- * Which node limit a forward's answer crosses, or undefined. Nested forwards are counted as
- * the upstreams send them: a node whose content is node segments (Lagrange, the spec), and
- * `forward` segments carrying their nodes in `data.content` (NapCat). Total, O(n).
+ * Holds a forward's answer to the node limits (see the top of this file), leaving out nested
+ * content past the total budget; or says which limit it crosses. Nested forwards are found as
+ * the upstreams send them: `forward` segments carrying their nodes in `data.content` (NapCat),
+ * and a node whose content is node segments (Lagrange, the spec). The answer is this call's own
+ * (parsed from the upstream's frame), so content is left out in place. Total, O(n).
  */
-function forwardOverLimits(nodes: readonly unknown[]): string | undefined {
-  let total = 0;
+function heldToLimits(top: readonly unknown[]): string | undefined {
+  // QQ's own caps, anywhere in the tree: a list or a depth past them is no QQ forward.
   const walk = (list: readonly unknown[], depth: number): string | undefined => {
     if (depth > forwardDepth.max) return wordingOf(forwardDepth);
     if (list.length > forwardNodes.max) return wordingOf(forwardNodes);
-    total += list.length;
-    if (total > forwardTotalNodes.max) return wordingOf(forwardTotalNodes);
     for (const node of list)
-      for (const nested of nestedLists(node)) {
-        const over = walk(nested, depth + 1);
+      for (const nested of nestedIn(node)) {
+        const over = walk(nested.nodes, depth + 1);
         if (over) return over;
       }
     return undefined;
   };
-  return walk(nodes, 1);
+  const over = walk(top, 1);
+  if (over) return over;
+  // The total: the top list, then each level in order while the budget lasts.
+  let budget = forwardTotalNodes.max - top.length;
+  let level = top.flatMap(nestedIn);
+  while (level.length > 0) {
+    const next: Nested[] = [];
+    for (const nested of level) {
+      if (nested.nodes.length <= budget) {
+        budget -= nested.nodes.length;
+        next.push(...nested.nodes.flatMap(nestedIn));
+      } else if (nested.cut) nested.cut();
+      else return wordingOf(forwardTotalNodes);
+    }
+    level = next;
+  }
+  return undefined;
 }
 
 /** The node lists nested in one node (go-cqhttp's `{content}` or a spec node segment). */
-function nestedLists(node: unknown): unknown[][] {
+function nestedIn(node: unknown): Nested[] {
   if (!isObject(node)) return [];
   const content = node.content ?? node.message ?? (isObject(node.data) ? node.data.content : null);
   if (!Array.isArray(content)) return [];
-  if (content.some(s => isObject(s) && s.type === 'node')) return [content];
-  const out: unknown[][] = [];
+  if (content.some(s => isObject(s) && s.type === 'node')) return [{ nodes: content }];
+  const out: Nested[] = [];
   for (const seg of content)
-    if (isObject(seg) && seg.type === 'forward' && isObject(seg.data))
-      if (Array.isArray(seg.data.content)) out.push(seg.data.content);
+    if (isObject(seg) && seg.type === 'forward' && isObject(seg.data)) {
+      const data = seg.data;
+      if (Array.isArray(data.content))
+        // Left out, the segment is what go-cqhttp sends for a forward: its id.
+        out.push({ nodes: data.content, cut: () => delete data.content });
+    }
   return out;
 }
