@@ -241,7 +241,7 @@ export class AccountRuntime {
    * The backlog is full: driver events are refused (not queued, so `taken` stays before them)
    * until everything queued is published; then the driver reconnects, resuming after `taken`,
    * and the simulator sends them again. The connection stays up meanwhile (actions go on); what
-   * still arrives on it is refused, and once `reconnect()` is called nothing more is delivered
+   * still arrives on it is refused, and once `replay()` is called nothing more is delivered
    * from it. That reconnection is planned, not a loss: the driver lets the account's requests
    * in flight be answered first and holds new ones until it is logged in again, and the
    * account stays `online` (not counted as a disconnect), so no action sees ACCOUNT_OFFLINE.
@@ -259,7 +259,7 @@ export class AccountRuntime {
       this.log.info({ after: this.taken }, 'event backlog published: reconnecting for the rest');
       // The old connection delivers nothing from here on, so nothing is taken past a gap.
       try {
-        this.current.reconnect();
+        this.current.replay();
         this.refusing = false;
       } catch (err) {
         this.log.error({ err }, 'reconnect after a full backlog failed; events stay refused');

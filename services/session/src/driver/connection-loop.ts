@@ -49,6 +49,11 @@ export abstract class ConnectionLoop {
     this.drop();
   }
 
+  /** Connects again to be sent what follows the cursor: a plain reconnect unless overridden. */
+  replay(): void {
+    this.reconnect();
+  }
+
   async stop(): Promise<void> {
     this.abort.abort(new Error('stopped'));
     this.drop();

@@ -71,13 +71,18 @@ export interface Connection {
   start(hooks: DriverHooks): void;
   stop(): Promise<void>;
   /**
-   * Connects again, resuming after `cursor()` (the account wants events it refused sent
-   * again). A driver that can renew its link without going offline does so: the simulator's
-   * lets the calls in flight be answered, holds new ones until the new connection is logged in,
-   * keeps its state `online` and counts no disconnect. Otherwise it drops the current
-   * connection and connects again with its usual back-off.
+   * Drops the current connection and connects again with the usual back-off, resuming after
+   * `cursor()`: a restart (`set_restart`, a changed record), counted as a disconnect.
    */
   reconnect(): void;
+  /**
+   * Connects again to be sent the events after `cursor()` once more (the account refused them
+   * while its backlog was full). A driver that can renew its link without going offline does
+   * so: the simulator's lets the calls in flight be answered, holds new ones until the new
+   * connection is logged in, keeps its state `online` and counts no disconnect. Otherwise it
+   * is `reconnect()`.
+   */
+  replay(): void;
   /** The account's own profile (from login, refreshed by `refreshSelf`). */
   self(): Promise<SimUser>;
   refreshSelf(): Promise<SimUser>;

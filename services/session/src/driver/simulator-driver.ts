@@ -4,7 +4,7 @@
  * Every (re)connection resumes after `hooks.cursor()`: the last event the account took (queued
  * for publishing), or at first what the previous owner published. The account may refuse an
  * event (its backlog is full: account.ts), so the driver keeps no position of its own; the
- * account then reconnects it (`reconnect()`) to be sent the refused events again, a planned
+ * account then reconnects it (`replay()`) to be sent the refused events again, a planned
  * reconnection that fails no call and does not take the account offline. Events that still
  * arrive on a connection being closed or replaced are not delivered: the next one replays them.
  *
@@ -113,10 +113,10 @@ export class SimulatorDriver extends ConnectionLoop implements NativeDriver {
    * link renewed, so nothing is counted as a disconnect): only a failed new login takes it
    * offline, counted, with the usual back-off. Without a live connection, a plain drop.
    */
-  override reconnect(): void {
+  override replay(): void {
     if (this.planned) return; // the one under way resumes after the cursor too
     const conn = this.conn;
-    if (!conn || this.current !== 'online') return super.reconnect();
+    if (!conn || this.current !== 'online') return this.reconnect();
     let release!: () => void;
     const done = new Promise<void>(resolve => (release = resolve));
     const planned: Planned = { conn, closing: false, done, release };
