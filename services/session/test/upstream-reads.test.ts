@@ -2,7 +2,7 @@
  * History's QQ-side reads of an upstream account (reads.ts): what the upstream answers is
  * stored by history, so it must never throw on what it holds, never carry ids that are no ids,
  * and be held to the forward node limits (nested content past the total left out as history
- * leaves it) and to the asked history window.
+ * leaves it) and to the asked group and count of a history page.
  *
  * The upstream stands in as a function from action to its reply frame, passed through the
  * driver's own smoothReply (what OneBotDriver resolves an action with).
@@ -205,15 +205,18 @@ describe('an upstream’s group history', () => {
     upstreamReads.group_messages({ group_id: 1, ...args }, upstream(() => data).up, UIN);
   const seqs = (events: Array<{ message_seq: number }>) => events.map(e => e.message_seq);
 
-  it('keeps only the asked window of the asked group, once per seq', async () => {
+  it('keeps at most `count` messages of the asked group, once per seq', async () => {
     const answer = {
-      messages: [
-        ...page([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]).messages,
-        message(9),
-        message(10, 2),
-      ],
+      messages: [...page([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]).messages, message(9), message(11, 2)],
     };
     expect(seqs(await read({ seq: 10, count: 3 }, answer))).toEqual([8, 9, 10]);
+  });
+
+  it('keeps a page whose seqs are not numbered one after the other (NapCat)', async () => {
+    // NapCat's message_seq is not a counter: a page asked to end at 7_340_112 holds seqs far
+    // apart, all of them this page's.
+    const napcat = [1_200_334, 3_991_020, 5_002_871, 7_340_112];
+    expect(seqs(await read({ seq: 7_340_112, count: 20 }, page(napcat)))).toEqual(napcat);
   });
 
   it('keeps the newest `count` when no seq is given', async () => {

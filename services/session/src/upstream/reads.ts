@@ -18,8 +18,10 @@
  *   large but honest forward is readable, and nothing stored is false. Only a nested list
  *   without an id (the spec's node segments as a node's content) cannot be left so: past the
  *   budget it is refused;
- * - a history page keeps only the asked group's messages within the asked window (the `count`
- *   seqs ending at `seq`, or the newest `count` when `seq` is 0), one per seq.
+ * - a history page keeps only the asked group's messages, one per seq, at most `count` of them
+ *   (the newest by seq). It is not held to the seqs from `seq - count` to `seq`: that assumes an
+ *   upstream numbers a group's messages one after the other, and NapCat's `message_seq` is not
+ *   so numbered, so such a window dropped nearly every message of its pages.
  */
 import type { ForwardNodeRecord, QQReadName, QQReads } from '@cqfleet/contracts';
 import {
@@ -101,9 +103,8 @@ export const upstreamReads: UpstreamReads = {
       count,
       ...(seq > 0 ? { message_seq: seq } : {}),
     });
-    // Asked for a window, an upstream may answer more (or other) messages: only the window's
-    // are this read's, and history stores what it is given.
-    const inWindow = (s: number) => seq <= 0 || (s <= seq && s > seq - count);
+    // Asked for `count`, an upstream may answer more (or another group's) messages: history
+    // stores what it is given, so only `count` of the asked group are this read's.
     const bySeq = new Map<number, GroupMessageEvent>();
     for (const m of isObject(data) && Array.isArray(data.messages) ? data.messages : []) {
       const parsed = parseUpstreamEvent(m);
@@ -112,10 +113,9 @@ export const upstreamReads: UpstreamReads = {
       if (e?.post_type !== 'message' && e?.post_type !== 'message_sent') continue;
       // A page of another group than the one asked for is not this group's history.
       if (e.message_type !== 'group' || e.group_id !== group_id) continue;
-      if (inWindow(e.message_seq) && !bySeq.has(e.message_seq)) bySeq.set(e.message_seq, e);
+      if (!bySeq.has(e.message_seq)) bySeq.set(e.message_seq, e);
     }
     const page = [...bySeq.values()].sort((a, b) => a.message_seq - b.message_seq);
-    // With seq 0 the window is the newest `count`; with a seq it holds `count` seqs already.
     return page.slice(-count);
   },
 };
