@@ -6,49 +6,17 @@
  *   TIMEOUT instead of the caller giving up on the owner.
  */
 import { OneBotError } from '@cqfleet/onebot';
-import { MessageFormat, QQRead, type QQReadReply, QQSideClient } from '@cqfleet/proto';
-import {
-  CHANNEL_OPTIONS,
-  createLogger,
-  insecure,
-  startGrpcServer,
-  type StartedGrpcServer,
-} from '@cqfleet/runtime';
+import { QQRead, type QQReadReply, QQSideClient } from '@cqfleet/proto';
+import { CHANNEL_OPTIONS, insecure } from '@cqfleet/runtime';
 import { Metadata } from '@grpc/grpc-js';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ActionChannel,
-  actionsService,
-  type Execute,
-  MAX_MESSAGE_BYTES,
-  ownerDeadlineMs,
-  qqSideService,
-} from '@cqfleet/rpc';
+import { describe, expect, it } from 'vitest';
+import { type Execute, MAX_MESSAGE_BYTES, ownerDeadlineMs, qqSideService } from '@cqfleet/rpc';
+import { actionRequest, log, TestServers } from './harness.js';
 
-const log = createLogger('test', 'silent');
-let server: StartedGrpcServer | undefined;
-let channel: ActionChannel | undefined;
+const servers = new TestServers();
+const req = actionRequest;
 
-afterEach(async () => {
-  channel?.close();
-  await server?.stop(100);
-  server = channel = undefined;
-});
-
-async function serve(execute: Execute, maxMs = 30_000): Promise<ActionChannel> {
-  server = await startGrpcServer('127.0.0.1:0', [actionsService(execute, log, { maxMs })]);
-  channel = new ActionChannel(`127.0.0.1:${server.port}`, log);
-  return channel;
-}
-
-const req = (action: string) => ({
-  selfId: 10001,
-  action,
-  paramsJson: Buffer.from('{}'),
-  messageFormat: MessageFormat.MESSAGE_FORMAT_STRING,
-  deadlineMs: 0,
-  fence: 0,
-});
+const serve = (execute: Execute, maxMs = 30_000) => servers.serveActions(execute, { maxMs });
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 /** A call kept waiting until the test releases it: in flight while the other call is answered. */
@@ -112,9 +80,7 @@ describe('rpc - one call cannot break the stream', () => {
 
 describe('rpc - a QQ-side read too large to return', () => {
   it('is answered as a failure with its tag, not a gRPC error', async () => {
-    server = await startGrpcServer('127.0.0.1:0', [
-      qqSideService(async () => huge() as never, log),
-    ]);
+    const server = await servers.serve([qqSideService(async () => huge() as never, log)]);
     const client = new QQSideClient(`127.0.0.1:${server.port}`, insecure(), CHANNEL_OPTIONS);
     try {
       const reply = await new Promise<QQReadReply>((resolve, reject) =>

@@ -4,22 +4,12 @@
  * new label value would be a series kept until the process ends.
  */
 import { OneBotError } from '@cqfleet/onebot';
-import { MessageFormat } from '@cqfleet/proto';
-import { createLogger, metricsRegistry } from '@cqfleet/runtime';
+import { metricsRegistry } from '@cqfleet/runtime';
 import { describe, expect, it } from 'vitest';
 import { runAction } from '@cqfleet/rpc';
+import { actionRequest, log } from './harness.js';
 
-const log = createLogger('test', 'silent');
-
-const req = (action: string) => ({
-  callId: 1,
-  selfId: 10001,
-  action,
-  paramsJson: Buffer.from('{}'),
-  messageFormat: MessageFormat.MESSAGE_FORMAT_STRING,
-  deadlineMs: 0,
-  fence: 0,
-});
+const req = actionRequest;
 
 async function series(name: string): Promise<Array<Partial<Record<string, string | number>>>> {
   const metric = metricsRegistry.getSingleMetric(name);

@@ -1,42 +1,15 @@
 import { OneBotError } from '@cqfleet/onebot';
-import { MessageFormat } from '@cqfleet/proto';
-import { createLogger, startGrpcServer, type StartedGrpcServer } from '@cqfleet/runtime';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ActionChannel,
-  ActionChannels,
-  actionsService,
-  ChannelError,
-  type Execute,
-  Refused,
-} from '@cqfleet/rpc';
+import { describe, expect, it } from 'vitest';
+import { ActionChannels, ChannelError, type Execute, Refused } from '@cqfleet/rpc';
+import { actionRequest, log, TestServers } from './harness.js';
 
-const log = createLogger('test', 'silent');
-let server: StartedGrpcServer | undefined;
-let channel: ActionChannel | undefined;
-
-afterEach(async () => {
-  channel?.close();
-  await server?.stop(100);
-  server = channel = undefined;
-});
+const servers = new TestServers();
+const req = actionRequest;
 
 async function serve(execute: Execute, port = 0) {
-  server = await startGrpcServer(`127.0.0.1:${port}`, [
-    actionsService(execute, log, { maxMs: 2_000 }),
-  ]);
-  channel ??= new ActionChannel(`127.0.0.1:${server.port}`, log);
-  return server.port;
+  await servers.serveActions(execute, { port, maxMs: 2_000 });
+  return servers.server!.port;
 }
-
-const req = (action: string, params: unknown = {}) => ({
-  selfId: 10001,
-  action,
-  paramsJson: Buffer.from(JSON.stringify(params)),
-  messageFormat: MessageFormat.MESSAGE_FORMAT_STRING,
-  deadlineMs: 0,
-  fence: 0,
-});
 
 const data = (r: { dataJson: Uint8Array }) =>
   JSON.parse(Buffer.from(r.dataJson).toString()) as unknown;
@@ -47,7 +20,7 @@ describe('rpc - action stream', () => {
       echo: JSON.parse(Buffer.from(r.paramsJson).toString()),
       action: r.action,
     }));
-    const reply = await channel!.call(req('x', { a: 1 }), 1000);
+    const reply = await servers.channel!.call(req('x', { a: 1 }), 1000);
     expect(reply.retcode).toBe(0);
     expect(reply.executed).toBe(true);
     expect(data(reply)).toEqual({ echo: { a: 1 }, action: 'x' });
@@ -59,16 +32,16 @@ describe('rpc - action stream', () => {
       if (r.action === 'refused') throw new Refused(new OneBotError('OWNERSHIP_MOVED'));
       throw new Error('secret internals');
     });
-    expect(await channel!.call(req('known'), 1000)).toMatchObject({
+    expect(await servers.channel!.call(req('known'), 1000)).toMatchObject({
       retcode: 100,
       msg: 'GROUP_NOT_FOUND',
       executed: true,
     });
-    expect(await channel!.call(req('refused'), 1000)).toMatchObject({
+    expect(await servers.channel!.call(req('refused'), 1000)).toMatchObject({
       msg: 'OWNERSHIP_MOVED',
       executed: false,
     });
-    const hidden = await channel!.call(req('boom'), 1000);
+    const hidden = await servers.channel!.call(req('boom'), 1000);
     expect(hidden).toMatchObject({ retcode: 100, msg: 'INTERNAL_ERROR' });
     expect(hidden.wording).not.toContain('secret');
   });
@@ -80,26 +53,25 @@ describe('rpc - action stream', () => {
       return n;
     });
     const replies = await Promise.all(
-      Array.from({ length: 50 }, (_, n) => channel!.call(req('n', { n }), 2000)),
+      Array.from({ length: 50 }, (_, n) => servers.channel!.call(req('n', { n }), 2000)),
     );
     expect(replies.map(data)).toEqual(Array.from({ length: 50 }, (_, n) => n));
   });
 
   it('the owner bounds a call by its deadline', async () => {
     await serve(() => new Promise(() => {}));
-    const reply = await channel!.call({ ...req('slow'), deadlineMs: 100 }, 2000);
+    const reply = await servers.channel!.call({ ...req('slow'), deadlineMs: 100 }, 2000);
     expect(reply).toMatchObject({ retcode: 100, msg: 'TIMEOUT' });
   });
 
   it('a broken stream fails waiting calls; the next call opens a new stream', async () => {
     const port = await serve(() => new Promise(() => {}));
-    const waiting = channel!.call(req('hang'), 5000);
+    const waiting = servers.channel!.call(req('hang'), 5000);
     await new Promise(r => setTimeout(r, 50));
-    await server!.stop(0);
+    await servers.stopServer(0);
     await expect(waiting).rejects.toBeInstanceOf(ChannelError);
-    server = undefined;
     await serve(async () => 'back', port);
-    expect(data(await channel!.call(req('again'), 3000))).toBe('back');
+    expect(data(await servers.channel!.call(req('again'), 3000))).toBe('back');
   });
 });
 
