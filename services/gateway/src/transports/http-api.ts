@@ -32,7 +32,8 @@ import type { TokenTable } from '../auth/tokens.js';
 import type { Settings } from '../config.js';
 import { authRefusal, countRefusal, refusalBody } from '../refusals.js';
 import type { ActionCalls } from '../routing/router.js';
-import { BodyBudget, fromSearch, HttpRefusal, parseBody } from './http-body.js';
+import { fromSearch, HttpRefusal, parseBody } from './http-body.js';
+import { Budget } from './slots.js';
 import { AccountLimits } from './account-limits.js';
 import { createBoundedServer, type HttpLimits } from './http-server.js';
 import { namedBeforeBody, pickAccount, splitAccountPrefix } from './target.js';
@@ -70,7 +71,7 @@ export function createHttpApi(deps: HttpApiDeps): Server {
     maxWaiters: limits.rateLimitQueue,
     maxInFlight: limits.maxInFlight,
   });
-  const bodies = new BodyBudget(limits.bodyBytesPerToken);
+  const bodies = new Budget<object>(limits.bodyBytesPerToken);
   const respond = (req: IncomingMessage, res: ServerResponse, response: ActionResponse) => {
     // Answered before the body was read (a refusal): the connection closes rather than the
     // rest of the body being read and thrown away.

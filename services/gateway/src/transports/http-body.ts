@@ -6,7 +6,7 @@
  * the connection is closed, so the rest is never taken in.
  *
  * The bodies one token's requests have in memory while they are read and parsed are bounded
- * together (`BodyBudget`, GATEWAY_HTTP_BODY_BYTES_PER_TOKEN): the cap above is per request,
+ * together (a `Budget` per token, GATEWAY_HTTP_BODY_BYTES_PER_TOKEN): the cap above is per request,
  * and a client with a valid token opens as many connections as it likes, so without it a few
  * hundred slow 48 MiB uploads held gigabytes of one replica every tenant shares. A body that
  * would pass the budget stops being read: HTTP 429 with RATE_LIMIT_QUEUE_FULL, connection
@@ -18,6 +18,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { countRefusal, refusalBody } from '../refusals.js';
+import type { Budget } from './slots.js';
 
 /** An answer other than 200: its status, its body (empty or an envelope). */
 export class HttpRefusal extends Error {
@@ -55,42 +56,17 @@ export function fromSearch(search: URLSearchParams): Record<string, unknown> {
   return out;
 }
 
-/** Bytes of request bodies being read, per token (its grant), on this replica. */
-export class BodyBudget {
-  private readonly used = new Map<object, number>();
-
-  constructor(readonly maxBytes: number) {}
-
-  /** Counts `n` more bytes of `key`'s bodies; false (nothing counted) past the budget. */
-  take(key: object, n: number): boolean {
-    const used = this.used.get(key) ?? 0;
-    if (used + n > this.maxBytes) return false;
-    this.used.set(key, used + n);
-    return true;
-  }
-
-  give(key: object, n: number): void {
-    const left = (this.used.get(key) ?? 0) - n;
-    if (left > 0) this.used.set(key, left);
-    else this.used.delete(key);
-  }
-
-  /** Bytes of `key`'s bodies counted now. */
-  using(key: object): number {
-    return this.used.get(key) ?? 0;
-  }
-}
-
 /** The budget one request reads against, and what it has taken of it. */
 export interface BodyAccount {
-  budget: BodyBudget;
+  /** Bytes of request bodies being read, per token (its grant), on this replica. */
+  budget: Budget<object>;
   key: object;
   taken: number;
 }
 
 function overBudget(account: BodyAccount): HttpRefusal {
   countRefusal('body_budget_full');
-  const wording = `该令牌正在读取的请求体已达上限 (${account.budget.maxBytes} 字节), 请稍后再试`;
+  const wording = `该令牌正在读取的请求体已达上限 (${account.budget.max} 字节), 请稍后再试`;
   return new HttpRefusal(429, refusalBody('RATE_LIMIT_QUEUE_FULL', wording));
 }
 
@@ -134,7 +110,7 @@ export interface ParsedBody {
 export async function parseBody(
   req: IncomingMessage,
   maxBytes: number,
-  budget?: { budget: BodyBudget; key: object },
+  budget?: { budget: Budget<object>; key: object },
 ): Promise<ParsedBody> {
   if (req.method !== 'POST') return {};
   const account = budget && { ...budget, taken: 0 };

@@ -1,24 +1,48 @@
 /**
- * At most `max` of something held per account at once on this replica (requests in flight,
- * open connections): `enter` takes one and answers the function that gives it back (safe to
- * call more than once), or undefined when the account already holds `max`.
+ * Amounts held per key with a cap on each key's total, on this replica: `Budget` counts any
+ * amount (the bytes of a token's bodies being read), `Slots` one at a time (an account's
+ * requests in flight, its open connections).
  */
-export class Slots {
-  private readonly held = new Map<number, number>();
+
+export class Budget<K> {
+  private readonly held = new Map<K, number>();
 
   constructor(readonly max: number) {}
 
+  /** Counts `n` more of `key`'s; false (nothing counted) when that would pass `max`. */
+  take(key: K, n: number): boolean {
+    const held = this.held.get(key) ?? 0;
+    if (held + n > this.max) return false;
+    this.held.set(key, held + n);
+    return true;
+  }
+
+  give(key: K, n: number): void {
+    const left = (this.held.get(key) ?? 0) - n;
+    if (left > 0) this.held.set(key, left);
+    else this.held.delete(key);
+  }
+}
+
+/**
+ * At most `max` of something held per account at once: `enter` takes one and answers the
+ * function that gives it back (safe to call more than once), or undefined when the account
+ * already holds `max`.
+ */
+export class Slots {
+  private readonly budget: Budget<number>;
+
+  constructor(readonly max: number) {
+    this.budget = new Budget(max);
+  }
+
   enter(selfId: number): (() => void) | undefined {
-    const n = this.held.get(selfId) ?? 0;
-    if (n >= this.max) return undefined;
-    this.held.set(selfId, n + 1);
+    if (!this.budget.take(selfId, 1)) return undefined;
     let given = false;
     return () => {
       if (given) return;
       given = true;
-      const left = (this.held.get(selfId) ?? 1) - 1;
-      if (left > 0) this.held.set(selfId, left);
-      else this.held.delete(selfId);
+      this.budget.give(selfId, 1);
     };
   }
 }
