@@ -160,6 +160,9 @@ export function createHttpApi(deps: HttpApiDeps): Server {
       });
 
       const query = fromSearch(url.searchParams);
+      // The token is the request's credential, not a parameter: an action this gateway does not
+      // know is handed to an upstream implementation with its parameters as they came.
+      delete query.access_token;
       let action: string;
       let params: Record<string, unknown>;
       if (rest === '/' || rest === '') {
