@@ -54,6 +54,21 @@ export const MAX_ENDPOINT_TIMEOUT_MS = 10 * 60_000;
 export const MAX_ENDPOINT_INTERVAL_MS = 3_600_000;
 /** Endpoints of each kind one account record may carry (each is a delivery with its own feed). */
 export const MAX_ACCOUNT_ENDPOINTS = 16;
+/** Names an outbound endpoint's `actions` may list, and the longest name. */
+export const MAX_ENDPOINT_ACTIONS = 512;
+export const MAX_ACTION_NAME_LENGTH = 64;
+
+/**
+ * The only actions this endpoint's peer may call — the quick operations of an HTTP POST
+ * receiver's reply (each part as the action it performs; a reply is also `send_msg`), the API
+ * calls of a reverse WebSocket server. Absent: what the account tokens naming the account allow
+ * (services/gateway README, "What outbound endpoints may call"). Left out of the parsed
+ * definition when absent, so an endpoint's id (`endpointId`) is what it was before the field.
+ */
+const EndpointActions = z
+  .array(z.string().min(1).max(MAX_ACTION_NAME_LENGTH))
+  .max(MAX_ENDPOINT_ACTIONS)
+  .optional();
 
 export const HttpPostEndpoint = EndpointSettings.extend({
   url: z.string().min(1),
@@ -68,6 +83,7 @@ export const HttpPostEndpoint = EndpointSettings.extend({
   retry_interval_ms: delayMs(1_500, MAX_ENDPOINT_INTERVAL_MS),
   /** @default 30000 ms, at most an hour */
   max_retry_interval_ms: delayMs(30_000, MAX_ENDPOINT_INTERVAL_MS),
+  actions: EndpointActions,
 });
 export type HttpPostEndpoint = z.infer<typeof HttpPostEndpoint>;
 
@@ -82,6 +98,7 @@ export const ReverseWsEndpoint = EndpointSettings.extend({
   authorization_scheme: z.string().default('Bearer'),
   /** First reconnect delay; reconnects back off exponentially up to 30 s. @default 3000 ms */
   reconnect_interval_ms: delayMs(3_000, MAX_ENDPOINT_INTERVAL_MS),
+  actions: EndpointActions,
 }).refine(e => e.universal || e.api || e.event, {
   message: 'a reverse WebSocket needs universal, api or event',
 });

@@ -18,6 +18,7 @@
  * | `too_many_connections`  | HTTP 429 `RATE_LIMIT_QUEUE_FULL` (an account's WebSockets) |
  * | `operator_only`         | `OPERATOR_ONLY`                                          |
  * | `filter_refused`        | `reload_event_filter` of a file it may not read          |
+ * | `quick_step_refused`    | an HTTP POST reply's quick-operation step its endpoint may not call: not run |
  */
 import type { Duplex } from 'node:stream';
 import { type ErrorTag, failedTag, serialize } from '@cqfleet/onebot';
@@ -37,7 +38,8 @@ export type RefusalReason =
   | 'too_many_connections'
   | 'body_budget_full'
   | 'operator_only'
-  | 'filter_refused';
+  | 'filter_refused'
+  | 'quick_step_refused';
 
 const refusedTotal = counter(
   'cqfleet_gateway_refused_total',

@@ -31,11 +31,31 @@ export const OPERATOR_ACTIONS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Every action of one account but not the operator's: what an outbound connection the gateway
- * dials for that account (a reverse-WebSocket server) may call.
+ * What the peer of one of an account's outbound endpoints may call: quick operations in an HTTP
+ * POST receiver's reply, API calls over a reverse WebSocket. That peer is the tenant's (its URL
+ * is in the tenant's account record or a template for its accounts), so it gets no more than the
+ * tenant's tokens:
+ *
+ * - the endpoint's own `actions`, when it names them: exactly those;
+ * - otherwise, when the account tokens naming this account in a list all carry an allow-list:
+ *   the union of those lists. Tokens for `'*'` are the operator's (monitoring, operations),
+ *   not a tenant's, and count neither way;
+ * - otherwise (no token names the account, or one of them is unrestricted): every action of
+ *   the account, as before the allow-lists.
+ *
+ * Never the operator's actions (OPERATOR_ACTIONS), whatever the lists say.
  */
-export function accountGrant(selfId: number, name: string): Grant {
-  return { name, accounts: new Set([selfId]) };
+export function outboundGrant(
+  selfId: number,
+  name: string,
+  endpointActions: readonly string[] | undefined,
+  tokens: readonly AccountToken[],
+): Grant {
+  const accounts = new Set([selfId]);
+  if (endpointActions) return { name, accounts, actions: new Set(endpointActions) };
+  const tenants = tokens.filter(t => t.accounts !== '*' && t.accounts.includes(selfId));
+  if (tenants.length === 0 || tenants.some(t => !t.actions)) return { name, accounts };
+  return { name, accounts, actions: new Set(tenants.flatMap(t => t.actions ?? [])) };
 }
 
 export type AuthResult = { ok: true; grant: Grant } | { ok: false; status: 401 | 403 };

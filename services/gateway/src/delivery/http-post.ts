@@ -9,7 +9,8 @@
  * - a timeout per attempt; transport errors and 5xx are retried with back-off (the event and
  *   those behind it wait) until delivered or older than the replay window. go-cqhttp retries
  *   only transport errors, 3 times, and drops the event then;
- * - a JSON object in the reply is a quick operation on that event. The reply is read no further
+ * - a JSON object in the reply is a quick operation on that event, of which only the steps the
+ *   endpoint's grant permits run (auth/tokens.ts `outboundGrant`). The reply is read no further
  *   than MAX_REPLY_BYTES (a quick operation is a few hundred bytes; a receiver streaming more
  *   would otherwise fill the gateway's memory within the timeout): a longer one counts as
  *   delivered, without a quick operation;
@@ -23,6 +24,7 @@ import type { HttpPostEndpoint } from '@cqfleet/contracts';
 import type { MetaEvent } from '@cqfleet/onebot';
 import { BodyTooLarge, type Logger, readBounded } from '@cqfleet/runtime';
 import type { FeedEvent } from './event-feed.js';
+import type { Grant } from '../auth/tokens.js';
 import type { Settings } from '../config.js';
 import type { FilterRegistry } from '../events/filter-registry.js';
 import { eventView } from '../events/view.js';
@@ -85,6 +87,8 @@ export interface HttpPostDeps {
   settings: Settings;
   filters: FilterRegistry;
   caller: ActionCaller;
+  /** What the receiver's quick operations may call (auth/tokens.ts `outboundGrant`). */
+  grant: Grant;
   log: Logger;
 }
 
@@ -113,6 +117,7 @@ export class HttpPostSink {
       await handleQuickOperation(
         this.deps.caller,
         { selfId: this.selfId, format: settings.messageFormat },
+        this.deps.grant,
         view,
         result.reply,
         this.deps.log,

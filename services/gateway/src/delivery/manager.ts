@@ -14,6 +14,7 @@ import {
   type Redis,
 } from '@cqfleet/runtime';
 import type { AccountDirectory } from '../accounts/directory.js';
+import { outboundGrant } from '../auth/tokens.js';
 import { type Config, settingsFor } from '../config.js';
 import type { FilterRegistry } from '../events/filter-registry.js';
 import type { Heartbeats } from '../events/heartbeat.js';
@@ -82,6 +83,13 @@ export class DeliveryManager {
     const settings = settingsFor(config, o.def);
     await filters.configure(settings.filter);
     const dlog = log.child({ delivery: o.kind, endpoint: o.endpoint, selfId: o.selfId });
+    // The endpoint's peer is the tenant's: it calls no more than the tenant's tokens allow.
+    const grant = outboundGrant(
+      o.selfId,
+      `${o.kind} ${o.endpoint}`,
+      o.def.actions,
+      config.file.tokens,
+    );
     const feedFor = (retryMs: number, maxRetryMs: number) =>
       new EventFeed(
         nc,
@@ -102,6 +110,7 @@ export class DeliveryManager {
         settings,
         filters,
         caller: router,
+        grant,
         log: dlog,
       });
       const feed = feedFor(o.def.retry_interval_ms, o.def.max_retry_interval_ms);
@@ -117,6 +126,7 @@ export class DeliveryManager {
         settings,
         filters,
         router,
+        grant,
         maxBuffered: config.wsMaxBufferedBytes,
         maxInFlight: config.wsMaxInFlight,
         log: dlog,

@@ -9,13 +9,14 @@
  * - Events come from the delivery's durable consumer: what happened while disconnected is sent
  *   after reconnecting, up to the replay window. `lifecycle/connect` comes first on Universal
  *   and Event connections; heartbeats follow.
+ * - The server's API calls are held to the endpoint's grant (auth/tokens.ts `outboundGrant`).
  */
 import type { ReverseWsEndpoint } from '@cqfleet/contracts';
 import type { MetaEvent } from '@cqfleet/onebot';
 import { type Logger, sleep } from '@cqfleet/runtime';
 import type { FeedEvent } from './event-feed.js';
 import WebSocket from 'ws';
-import { accountGrant } from '../auth/tokens.js';
+import type { Grant } from '../auth/tokens.js';
 import type { Settings } from '../config.js';
 import type { FilterRegistry } from '../events/filter-registry.js';
 import { eventView } from '../events/view.js';
@@ -30,6 +31,8 @@ export interface ReverseWsDeps {
   settings: Settings;
   filters: FilterRegistry;
   router: ActionRouter;
+  /** What the server may call over the connection (auth/tokens.ts `outboundGrant`). */
+  grant: Grant;
   /** GATEWAY_WS_MAX_BUFFERED_BYTES, for the replies to the server's requests. */
   maxBuffered: number;
   /** GATEWAY_WS_MAX_IN_FLIGHT. */
@@ -175,8 +178,9 @@ export class ReverseWsDelivery {
         {
           selfId: this.selfId,
           settings: this.deps.settings,
-          // The server may call every action of this account, but not the operator's.
-          grant: accountGrant(this.selfId, 'reverse WebSocket'),
+          // This account's actions its grant allows, never the operator's: ACCOUNT_FORBIDDEN
+          // or OPERATOR_ONLY otherwise, as a direct call with a token.
+          grant: this.deps.grant,
           limiter: this.limiter,
           maxBuffered: this.deps.maxBuffered,
           maxInFlight: this.deps.maxInFlight,

@@ -8,7 +8,8 @@
  * send_private_msg, delete → delete_msg, kick → set_group_kick, ban → set_group_ban, approve →
  * set_friend_add_request / set_group_add_request), so a token's allow-list can be checked
  * against every part before any part runs (issue 15): a quick operation does nothing its
- * caller could not do by calling the actions directly.
+ * caller could not do by calling the actions directly. An HTTP POST reply is held the same way
+ * to its endpoint's grant (`handleQuickOperation`).
  */
 import {
   type ActionResponse,
@@ -17,6 +18,8 @@ import {
   stringifyCQ,
 } from '@cqfleet/onebot';
 import type { Logger } from '@cqfleet/runtime';
+import { allowsAction, type Grant } from '../auth/tokens.js';
+import { countRefusal } from '../refusals.js';
 
 export interface ActionCaller {
   call(
@@ -137,13 +140,29 @@ export async function runQuickOperation(
   }
 }
 
-/** Plans and runs a quick operation with no allow-list (an HTTP POST receiver's reply). */
+/**
+ * Plans and runs the quick operation of an HTTP POST receiver's reply, with the grant of its
+ * endpoint (auth/tokens.ts `outboundGrant`): a step the grant does not permit is not run,
+ * logged and counted (`quick_step_refused`); the others still run. Unlike
+ * `.handle_quick_operation`, nobody is there to answer ACCOUNT_FORBIDDEN to, and what the
+ * receiver may do (a reply) should not be lost for what it may not.
+ */
 export async function handleQuickOperation(
   caller: ActionCaller,
   opts: { selfId: number; format: MessageFormat },
+  grant: Grant,
   context: unknown,
   operation: unknown,
   log: Logger,
 ): Promise<void> {
-  await runQuickOperation(caller, opts, planQuickOperation(context, operation), log);
+  const steps = planQuickOperation(context, operation).filter(s => {
+    if (s.permits.some(a => allowsAction(grant, a))) return true;
+    countRefusal('quick_step_refused');
+    log.info(
+      { action: s.action, selfId: opts.selfId, grant: grant.name },
+      'quick operation step not allowed for this endpoint; not run',
+    );
+    return false;
+  });
+  await runQuickOperation(caller, opts, steps, log);
 }
