@@ -1,8 +1,8 @@
 /**
  * Pages of a chat's history from the store (store.ts has the layout): go-cqhttp's
  * `get_group_msg_history` and the NT-era `get_friend_msg_history`. Reads only, under the same
- * visibility as `get_msg`: a group page is read through the account's `ag:`/`ug:` sets by a
- * script, a private page from the account's own chat.
+ * visibility as `get_msg`: a group page is read through the account's `ag:`/`ug:` sets and
+ * its seq windows (`av:`) by a script, a private page from the account's own chat.
  */
 import { messageId } from '@cqfleet/onebot';
 import type { Redis } from '@cqfleet/runtime';
@@ -42,6 +42,7 @@ export class HistoryPages {
       `${this.prefix}ut:${selfId}`,
       `${this.prefix}ag:${selfId}`,
       `${this.prefix}gt`,
+      `${this.prefix}av:${selfId}`,
       group,
       Math.max(0, seq),
       Math.max(1, Math.min(count, MAX_GROUP_PAGE)),

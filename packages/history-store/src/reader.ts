@@ -52,13 +52,14 @@ export class MessageReader {
 
   /**
    * The message `id` as account `selfId` may see it (ids collide: the last stored wins): a
-   * private message only in that account's own chats, a shared group message only in groups the
-   * account has messages in, an upstream's record only under its own account. One round trip.
+   * private message only in that account's own chats, a shared group message only at a seq the
+   * account received, an upstream's record only under its own account. One round trip.
    */
   async get(selfId: number, id: number): Promise<StoredMessage | undefined> {
     const found = await this.redis.historyGetMessageBuffer(
       indexKey(this.prefix, this.idSlots, id),
       `${this.prefix}ag:${selfId}`,
+      `${this.prefix}av:${selfId}`,
       id,
       selfId,
       this.prefix,

@@ -78,7 +78,90 @@ end
 `;
 
 /**
- * KEYS: bucket, account-groups, id index, group tops, lower bounds, ages, bucket counts
+ * What of a shared group an account may read: the seqs it received itself. A shared record is
+ * written once for every account in the group, so "the group is open to the account" (`ag:`)
+ * would also open what was said before it joined and after it left, received only by other
+ * tenants' accounts. `av:<self>` keeps, per group, the runs of consecutive seqs the account
+ * received: field `<group>` the newest run ("lo hi", the only one a message in order touches),
+ * field `<group>~` the older ones ("lo hi lo hi …", ascending), at most MAX_SEQ_WINDOWS runs in
+ * all (the oldest go first: what falls out is only no longer readable to that account). A
+ * member receives every message of its group, so a gap between two seqs an account received
+ * is what it was not there for, or a seq that was no message (a gift, a grey tip), which costs
+ * a run and hides nothing. Seqs may be stored out of order (two history replicas, a
+ * redelivery): a seq joins or bridges the runs beside it. A group without runs (stored before
+ * there were any) reads as before: all of it.
+ */
+export const MAX_SEQ_WINDOWS = 256;
+
+const SEQ_WINDOWS = `
+local function runs_of(text, into)
+  for n in string.gmatch(text, '%-?%d+') do into[#into + 1] = tonumber(n) end
+  return into
+end
+-- Every run of the account in the group, ascending; nil when none is kept (read all).
+local function windows_of(vis, group)
+  local cur = redis.call('HGET', vis, group)
+  if not cur then return nil end
+  local w = runs_of(redis.call('HGET', vis, group .. '~') or '', {})
+  return runs_of(cur, w)
+end
+local function may_read(w, seq)
+  if not w then return true end
+  for i = 1, #w - 1, 2 do
+    if seq >= w[i] and seq <= w[i + 1] then return true end
+  end
+  return false
+end
+-- may_read for one seq, reading the older runs only when the newest does not hold it.
+local function may_read_one(vis, group, seq)
+  local cur = redis.call('HGET', vis, group)
+  if not cur then return true end
+  local lo, hi = string.match(cur, '^(%-?%d+) (%-?%d+)$')
+  if seq >= tonumber(lo) and seq <= tonumber(hi) then return true end
+  if seq > tonumber(hi) then return false end
+  return may_read(runs_of(redis.call('HGET', vis, group .. '~') or '', {}), seq)
+end
+local function saw(vis, group, seq_text)
+  local seq = tonumber(seq_text)
+  local cur = redis.call('HGET', vis, group)
+  if not cur then
+    redis.call('HSET', vis, group, seq_text .. ' ' .. seq_text)
+    return
+  end
+  local lo_text, hi_text = string.match(cur, '^(%-?%d+) (%-?%d+)$')
+  local lo, hi = tonumber(lo_text), tonumber(hi_text)
+  if seq == hi + 1 then
+    redis.call('HSET', vis, group, lo_text .. ' ' .. seq_text)
+    return
+  end
+  if seq >= lo and seq <= hi then return end
+  local w = windows_of(vis, group)
+  if may_read(w, seq) then return end
+  -- After a gap or out of order: a run of its own, then runs that touch are joined.
+  local runs = {{seq, seq}}
+  for i = 1, #w - 1, 2 do runs[#runs + 1] = {w[i], w[i + 1]} end
+  table.sort(runs, function(x, y) return x[1] < y[1] end)
+  w = {runs[1][1], runs[1][2]}
+  for i = 2, #runs do
+    if runs[i][1] <= w[#w] + 1 then
+      if runs[i][2] > w[#w] then w[#w] = runs[i][2] end
+    else
+      w[#w + 1] = runs[i][1]
+      w[#w + 1] = runs[i][2]
+    end
+  end
+  local first = math.max(1, #w - ${2 * MAX_SEQ_WINDOWS} + 1)
+  local older = {}
+  for i = first, #w - 2 do older[#older + 1] = string.format('%d', w[i]) end
+  redis.call('HSET', vis, group, string.format('%d %d', w[#w - 1], w[#w]))
+  if #older > 0 then redis.call('HSET', vis, group .. '~', table.concat(older, ' '))
+  else redis.call('HDEL', vis, group .. '~') end
+end
+`;
+
+/**
+ * KEYS: bucket, account-groups, id index, group tops, lower bounds, ages, bucket counts,
+ *       the account's seq windows (SEQ_WINDOWS; kept for a shared group, chat `g:…`, only)
  * ARGV: group, seq, record, id, location, bucket number, time (0: no age tracking), chat
  * Returns {highest seq of the group, lowest bucket of the group, 1 when the record is new}.
  */
@@ -86,6 +169,7 @@ const PUT_GROUP = `
 local added = redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
 if added == 1 and redis.call('HLEN', KEYS[1]) == 1 then count_bucket(KEYS[7], KEYS[5], ARGV[8]) end
 redis.call('SADD', KEYS[2], ARGV[1])
+if string.sub(ARGV[8], 1, 2) == 'g:' then saw(KEYS[8], ARGV[1], ARGV[2]) end
 add_location(KEYS[3], ARGV[4], ARGV[5])
 local seq = tonumber(ARGV[2])
 local top = tonumber(redis.call('HGET', KEYS[4], ARGV[1]) or '0')
@@ -131,14 +215,14 @@ return {pos, lo, 1}
 /**
  * Several messages in one script call (store.ts sends PUT_CHUNK at a time): KEYS[1] is the
  * message count (countAdd above); then per message, ARGV holds 'g' or 'p' and then the 8 arguments
- * of PUT_GROUP or PUT_PRIVATE, and KEYS holds its 7 or 6 keys, in the same order; or, for
+ * of PUT_GROUP or PUT_PRIVATE, and KEYS holds its 8 or 6 keys, in the same order; or, for
  * another account's copy of a shared group message written earlier in the same call, ARGV
- * holds 'm' and the group, KEYS the account's groups (its only part of the write: the group
- * opens to it). Returns {top, lo} of every 'g' and 'p', flattened. One call per
+ * holds 'm', the group and the seq, KEYS the account's groups and seq windows (its only part
+ * of the write: the group opens to it, at that seq). Returns {top, lo} of every 'g' and 'p', flattened. One call per
  * chunk instead of one per message: the per-command cost in ioredis and Redis was most of
  * history's CPU per event (bench/README.md); a chunk stays short enough not to hold Redis.
  */
-const PUT_MANY = `${ADD_LOCATION}
+const PUT_MANY = `${ADD_LOCATION}${SEQ_WINDOWS}
 local function put_group(KEYS, ARGV)
 ${PUT_GROUP}
 end
@@ -149,11 +233,12 @@ local out, k, a, added = {}, 2, 1, 0
 while a <= #ARGV do
   if ARGV[a] == 'm' then
     redis.call('SADD', KEYS[k], ARGV[a + 1])
-    k = k + 1
-    a = a + 2
+    saw(KEYS[k + 1], ARGV[a + 1], ARGV[a + 2])
+    k = k + 2
+    a = a + 3
   else
     local group = ARGV[a] == 'g'
-    local nk = group and 7 or 6
+    local nk = group and 8 or 6
     local keys, argv = {}, {}
     for j = 1, nk do keys[j] = KEYS[k + j - 1] end
     for j = 1, 8 do argv[j] = ARGV[a + j] end
@@ -235,12 +320,13 @@ return n
 `;
 
 /**
- * KEYS: id index, the reader's groups; ARGV: id, reader, key prefix, bucket size.
+ * KEYS: id index, the reader's groups, the reader's seq windows; ARGV: id, reader, key prefix,
+ * bucket size.
  * Returns {record, group id (0 for a private record)} of the last-stored location the reader may
- * read — a shared group record of a group it has messages in, or a record of its own (an
+ * read — a shared group record at a seq it received (SEQ_WINDOWS), or a record of its own (an
  * upstream account's group record, a private one) — or nil: one round trip for get_msg.
  */
-const GET_MESSAGE = `
+const GET_MESSAGE = `${SEQ_WINDOWS}
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
 if not cur then return nil end
 local locs = {}
@@ -248,7 +334,8 @@ for loc in string.gmatch(cur, '%S+') do table.insert(locs, loc) end
 local size = tonumber(ARGV[4])
 for i = #locs, 1, -1 do
   local kind, a, b, c = string.match(locs[i], '^(%a):(%d+):(%d+):?(%d*)$')
-  if kind == 'g' and c == '' and redis.call('SISMEMBER', KEYS[2], a) == 1 then
+  if kind == 'g' and c == '' and redis.call('SISMEMBER', KEYS[2], a) == 1
+    and may_read_one(KEYS[3], a, tonumber(b)) then
     local rec = redis.call('HGET', ARGV[3] .. 'g:' .. a .. ':' .. math.floor(tonumber(b) / size), b)
     if rec then return {rec, a} end
   elseif (kind == 'p' or kind == 'u') and c ~= '' and a == ARGV[2] then
@@ -264,29 +351,34 @@ return nil
 
 /**
  * KEYS: the reader's own groups (upstream account), its own group tops, the reader's shared
- * groups, shared group tops; ARGV: group, seq (0: latest), page size, key prefix, bucket size,
- * reader. Reads the reader's own records of the group when it has any, else the shared ones
- * when it has messages there. Returns the records of seq-page+1 .. seq that exist, oldest first
- * (empty when the reader has no messages in the group; nil when seq is past the group's
- * highest): one round trip for get_group_msg_history.
+ * groups, shared group tops, the reader's seq windows; ARGV: group, seq (0: latest), page size,
+ * key prefix, bucket size, reader. Reads the reader's own records of the group when it has
+ * any, else the shared ones at the seqs it received (SEQ_WINDOWS; the newest of them is its
+ * highest). Returns the records of seq-page+1 .. seq that exist, oldest first (empty when the
+ * reader has no messages in the group; nil when seq is past the highest): one round trip for
+ * get_group_msg_history.
  */
-const GROUP_PAGE = `
-local tops, chat
+const GROUP_PAGE = `${SEQ_WINDOWS}
+local tops, chat, w
 if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then
   tops, chat = KEYS[2], ARGV[4] .. 'u:' .. ARGV[6] .. ':' .. ARGV[1] .. ':'
 elseif redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1 then
   tops, chat = KEYS[4], ARGV[4] .. 'g:' .. ARGV[1] .. ':'
+  w = windows_of(KEYS[5], ARGV[1])
 else
   return {}
 end
 local highest = tonumber(redis.call('HGET', tops, ARGV[1]) or '0')
+if w and #w >= 2 and w[#w] < highest then highest = w[#w] end
 local top = tonumber(ARGV[2])
 if top <= 0 then top = highest elseif top > highest then return nil end
 local out = {}
 local size = tonumber(ARGV[5])
 for seq = math.max(1, top - tonumber(ARGV[3]) + 1), top do
-  local rec = redis.call('HGET', chat .. math.floor(seq / size), seq)
-  if rec then table.insert(out, rec) end
+  if may_read(w, seq) then
+    local rec = redis.call('HGET', chat .. math.floor(seq / size), seq)
+    if rec then table.insert(out, rec) end
+  end
 end
 return out
 `;
@@ -312,6 +404,6 @@ declare module 'ioredis' {
 export function defineScripts(redis: Redis): void {
   redis.defineCommand('historyPutMany', { lua: PUT_MANY });
   redis.defineCommand('historyDropBucket', { lua: DROP_BUCKET });
-  redis.defineCommand('historyGetMessage', { numberOfKeys: 2, lua: GET_MESSAGE });
-  redis.defineCommand('historyGroupPage', { numberOfKeys: 4, lua: GROUP_PAGE });
+  redis.defineCommand('historyGetMessage', { numberOfKeys: 3, lua: GET_MESSAGE });
+  redis.defineCommand('historyGroupPage', { numberOfKeys: 5, lua: GROUP_PAGE });
 }

@@ -17,7 +17,10 @@
  * - `i:<slot>`               hash message_id → locations (`g:<group>:<seq>`,
  *                            `p:<self>:<peer>:<pos>`, space-separated: ids are 32-bit CRCs and
  *                            do collide); slot = id mod `idSlots`, so each hash stays small;
- * - `ag:<self>`              set of the groups an account has shared messages in: it reads those;
+ * - `ag:<self>`              set of the groups an account has shared messages in: it reads those,
+ *   `av:<self>`              hash group → the runs of seqs it received there, only those
+ *                            (scripts.ts SEQ_WINDOWS: not what was said before it joined or
+ *                            after it left);
  *   `ug:<self>`              set of the groups an upstream account has its own messages in;
  * - `gt`, `ut:<self>`,       hashes: a group's highest seq (shared, an upstream account's own),
  *   `pc:<self>`              a private chat's highest position;
@@ -31,8 +34,9 @@
  *                            is QQ's own capability: whoever holds it may read the nodes.
  *   `fu:<self>:<resid>`      the nodes an upstream account's implementation answered.
  *
- * Records are codec.ts's. Private locations name the account, group reads check `ag:<self>`,
- * so one account never reads another's private messages. Every write is idempotent: a
+ * Records are codec.ts's. Private locations name the account, group reads check `ag:<self>`
+ * and `av:<self>`, so one account never reads another's private messages, nor a group's from
+ * when it was not there. Every write is idempotent: a
  * redelivered event changes nothing. One message is read by reader.ts, a chat's pages by
  * history-pages.ts; retention.ts drops old buckets.
  */
@@ -157,8 +161,8 @@ export class MessageStore {
       const own = trust(m) === 'own';
       const chat = chatOf(m, own ? 'own' : 'shared');
       if (m.message_type === 'group' && !own && written.has(`${chat}:${m.message_seq}`)) {
-        keys.push(`${this.prefix}ag:${m.self_id}`);
-        args.push('m', m.group_id);
+        keys.push(`${this.prefix}ag:${m.self_id}`, `${this.prefix}av:${m.self_id}`);
+        args.push('m', m.group_id, m.message_seq);
       } else {
         this.putArgs(m, own, chat, keys, args);
         chats.push(chat);
@@ -202,6 +206,7 @@ export class MessageStore {
         this.keys.lowerBounds,
         this.keys.ages,
         this.keys.bucketCounts,
+        `${this.prefix}av:${m.self_id}`,
       );
       args.push(
         'g',
