@@ -12,7 +12,12 @@
 export type { InternalJobs } from './jobs.js';
 export type { MediaClientOptions } from './media-client.js';
 export { AccountSlots } from './account-slots.js';
-export { DEFAULT_JOBS_PER_ACCOUNT, dedupeId, MediaClient } from './media-client.js';
+export {
+  DEFAULT_JOB_LIFETIME_MS,
+  DEFAULT_JOBS_PER_ACCOUNT,
+  dedupeId,
+  MediaClient,
+} from './media-client.js';
 export type { Offloaded } from './payloads.js';
 export {
   base64Size,

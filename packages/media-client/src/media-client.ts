@@ -1,5 +1,6 @@
 /** Adds media jobs to the BullMQ `media` queue and waits for them. */
 import { createHash, randomUUID } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
 import type { MediaJobData, MediaJobResult, Namespace } from '@cqfleet/contracts';
 import {
   type ActionResponse,
@@ -31,6 +32,13 @@ const JOB_OPTIONS = {
 /** Jobs of one account in the queue from one process at once (account-slots.ts). */
 export const DEFAULT_JOBS_PER_ACCOUNT = 8;
 
+/**
+ * How long a job may still run after its caller stopped waiting: the media service's download
+ * deadline (MEDIA_DOWNLOAD_DEADLINE_MS, 120 s by default) and half a minute for the rest of the
+ * job (the upload after a download, a lock handed over, a late event). @default 150000 ms
+ */
+export const DEFAULT_JOB_LIFETIME_MS = 150_000;
+
 export interface MediaClientOptions {
   /**
    * Largest `base64://` payload (decoded) stored for a job that is not an image (images are
@@ -43,6 +51,13 @@ export interface MediaClientOptions {
    * in this process, within their timeout (account-slots.ts). @default 8
    */
   jobsPerAccount?: number;
+  /**
+   * Longest an account's slot stays held for a job whose caller stopped waiting (TIMEOUT):
+   * the slot is given back when the job settles (completed, failed, removed), at the latest
+   * this long after the caller gave up, so a lost event cannot keep it for ever. Keep it at
+   * least the media service's download deadline. @default 150000 ms
+   */
+  jobLifetimeMs?: number;
 }
 
 /**
@@ -103,6 +118,9 @@ export class MediaClient {
   private readonly payloads: PayloadStore;
   private readonly maxPayloadBytes: number;
   private readonly slots: AccountSlots;
+  private readonly jobLifetimeMs: number;
+  /** Slots held for jobs their callers gave up on, each with what gives it back now. */
+  private readonly held = new Set<() => void>();
 
   constructor(
     redis: RedisTarget | string,
@@ -112,6 +130,7 @@ export class MediaClient {
   ) {
     this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     this.slots = new AccountSlots(options.jobsPerAccount ?? DEFAULT_JOBS_PER_ACCOUNT);
+    this.jobLifetimeMs = options.jobLifetimeMs ?? DEFAULT_JOB_LIFETIME_MS;
     // BullMQ blocks on its connections; they must retry forever (maxRetriesPerRequest null).
     const queueConn = connectRedis(redis, 'media-client queue', log, {
       maxRetriesPerRequest: null,
@@ -132,22 +151,67 @@ export class MediaClient {
     await this.events.waitUntilReady();
   }
 
+  /**
+   * A job within its account's share (account-slots.ts). The slot is the account's share of
+   * the workers, not of the waiting: a caller that gives up (TIMEOUT) leaves its job running —
+   * a download may go on for the whole download deadline — so the slot is given back only when
+   * the job has settled (`holdUntilSettled`). Otherwise an account could start a slow download,
+   * give up, start another, … until its jobs held every worker of the cluster.
+   */
   private async run(name: string, data: MediaJobData, timeoutMs: number): Promise<MediaJobResult> {
     const asked = Date.now();
     const release = data.selfId ? await this.slots.acquire(data.selfId, timeoutMs) : undefined;
+    const left = { job: undefined as string | undefined };
     try {
-      const left = timeoutMs - (Date.now() - asked);
-      if (left <= 0) throw new OneBotError('TIMEOUT', `媒体任务未在 ${timeoutMs} ms 内完成`);
-      return await this.queued(name, data, left);
+      const rest = timeoutMs - (Date.now() - asked);
+      if (rest <= 0) throw new OneBotError('TIMEOUT', `媒体任务未在 ${timeoutMs} ms 内完成`);
+      return await this.queued(name, data, rest, left);
     } finally {
-      release?.();
+      if (release && left.job) this.holdUntilSettled(left.job, release);
+      else release?.();
     }
   }
 
+  /**
+   * Gives `release` back when job `id` completes, fails for good or is removed — or is gone
+   * already — and at the latest `jobLifetimeMs` from now (or when the client closes).
+   */
+  private holdUntilSettled(id: string, release: () => void): void {
+    // QueueEvents also emits `<event>:<job id>` (what Job.waitUntilFinished listens to); its
+    // typings name only the plain events.
+    const emitter = this.events as unknown as EventEmitter;
+    const events = [`completed:${id}`, `failed:${id}`, `removed:${id}`];
+    const done = () => {
+      clearTimeout(timer);
+      for (const e of events) emitter.off(e, done);
+      this.held.delete(done);
+      release();
+    };
+    const timer = setTimeout(() => {
+      this.log.warn({ job: id }, 'media job not settled within its lifetime: slot given back');
+      done();
+    }, this.jobLifetimeMs);
+    this.held.add(done);
+    for (const e of events) emitter.on(e, done);
+    // It may have settled before the listeners were in place: then no event comes.
+    void (async () => {
+      const job = await this.queue.getJob(id);
+      const state = job ? await job.getState() : 'unknown';
+      if (state === 'completed' || state === 'failed' || state === 'unknown') done();
+    })().catch((err: unknown) =>
+      this.log.debug({ err: (err as Error).message, job: id }, 'media job state not read'),
+    );
+  }
+
+  /**
+   * Adds the job and waits for it; on TIMEOUT, `left.job` names the job when it may still be
+   * running (it was not removed), for `run` to hold the account's slot until it settles.
+   */
   private async queued(
     name: string,
     data: MediaJobData,
     timeoutMs: number,
+    left: { job?: string | undefined },
   ): Promise<MediaJobResult> {
     // By content, before the bytes are taken out: identical payloads share a job.
     const dedupe = dedupeId(name, data.params, data.selfId);
@@ -186,7 +250,7 @@ export class MediaClient {
       this.log.warn({ err: message, job: id, name }, 'media job did not finish');
       // BullMQ rejects with "timed out" when we stopped waiting; otherwise the job failed for good.
       if (!/timed out/i.test(message)) throw new OneBotError('INTERNAL_ERROR');
-      await this.abandon(id, waiters);
+      if (!(await this.abandon(id, waiters))) left.job = id;
       throw new OneBotError('TIMEOUT', `媒体任务未在 ${timeoutMs} ms 内完成`);
     }
   }
@@ -197,19 +261,23 @@ export class MediaClient {
    * queued jobs of callers long gone must not hold the workers' turn. A job already running
    * finishes, and a retry joins it as before. A caller that joins in the instant between the
    * count and the removal waits for nothing and gets TIMEOUT; its retry adds the job again.
+   * True when the job was removed (or is gone): nothing of it runs any more.
    */
-  private async abandon(id: string, waiters: string): Promise<void> {
+  private async abandon(id: string, waiters: string): Promise<boolean> {
     try {
-      if ((await this.redis.decr(waiters)) > 0) return;
+      if ((await this.redis.decr(waiters)) > 0) return false;
       await this.redis.del(waiters);
       const job = await this.queue.getJob(id);
-      if (!job || !NOT_STARTED.has(await job.getState())) return;
+      if (!job) return true;
+      if (!NOT_STARTED.has(await job.getState())) return false;
       // Fails when a worker took the job meanwhile (it is locked): then it may finish.
       await job.remove();
       await this.dropPayload(id);
       this.log.info({ job: id, name: job.name }, 'media job removed: its callers timed out');
+      return true;
     } catch (err) {
       this.log.debug({ err: (err as Error).message, job: id }, 'media job left to run');
+      return false;
     }
   }
 
@@ -301,6 +369,7 @@ export class MediaClient {
   }
 
   async close(): Promise<void> {
+    for (const done of [...this.held]) done();
     await this.events.close();
     await this.queue.close();
     for (const c of this.connections) c.disconnect();

@@ -1,4 +1,6 @@
 /** MediaClient against a real BullMQ worker on the run's Redis. */
+import { createServer, get, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Namespace, type MediaJobData, type MediaJobResult } from '@cqfleet/contracts';
 import type { OneBotError } from '@cqfleet/onebot';
 import { connectRedis, createLogger } from '@cqfleet/runtime';
@@ -190,4 +192,106 @@ describe('callers that give up', () => {
     ).toMatchObject({ status: 'failed', msg: 'INVALID_PARAMS' });
     expect(await idle.counts()).toMatchObject({ waiting: 0 });
   });
+});
+
+describe('an account’s share of the workers', () => {
+  // A loopback server that trickles a byte every 100 ms for 3 s (`/slow`), as a server that
+  // keeps a download alive past its caller's wait; `/fast` answers at once.
+  let server: Server;
+  let base: string;
+  let slowNs: Namespace;
+  let slowWorker: Worker<MediaJobData, MediaJobResult>;
+  const running = new Map<number, number>();
+  const peak = new Map<number, number>();
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      if (!req.url?.startsWith('/slow')) return res.end('ok');
+      let left = 30;
+      const drip = () => {
+        if (res.destroyed) return;
+        if (left-- === 0) return res.end();
+        res.write('.');
+        setTimeout(drip, 100);
+      };
+      drip();
+    });
+    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    slowNs = new Namespace(uniqueNamespace('mc-share'));
+    const connection = connectRedis(testInfra().redisUrl, 'worker', log, {
+      maxRetriesPerRequest: null,
+    });
+    // Three jobs at once, the cluster's every worker slot in miniature.
+    slowWorker = new Worker<MediaJobData, MediaJobResult>(
+      slowNs.mediaQueue,
+      async job => {
+        const self = job.data.selfId;
+        running.set(self, (running.get(self) ?? 0) + 1);
+        peak.set(self, Math.max(peak.get(self) ?? 0, running.get(self) ?? 0));
+        try {
+          await new Promise<void>((resolve, reject) => {
+            get((job.data.params as { url: string }).url, res => {
+              res.resume();
+              res.on('end', resolve);
+              res.on('error', reject);
+            }).on('error', reject);
+          });
+          return { ok: true, data: { file: '/cache/x' } };
+        } finally {
+          running.set(self, (running.get(self) ?? 1) - 1);
+        }
+      },
+      { connection, prefix: slowNs.bullPrefix, concurrency: 3 },
+    );
+  });
+  afterAll(async () => {
+    await slowWorker?.close();
+    server?.closeAllConnections();
+    server?.close();
+  });
+
+  it('callers that time out leave no more than jobsPerAccount jobs running; another account’s job runs', async () => {
+    const capped = new MediaClient(testInfra().redisUrl, slowNs, log, { jobsPerAccount: 1 });
+    try {
+      await capped.ready();
+      // Each call gives up long before its download ends; distinct URLs, never one shared job.
+      for (let i = 0; i < 4; i++)
+        expect(
+          await capped.action('download_file', 10001, { url: `${base}/slow?i=${i}` }, 300),
+        ).toMatchObject({ status: 'failed', msg: 'TIMEOUT' });
+      expect(peak.get(10001)).toBe(1);
+      // The workers are not all held by 10001's downloads: another account's job runs.
+      expect(
+        await capped.action('download_file', 10002, { url: `${base}/fast?who=10002` }, 1_500),
+      ).toMatchObject({ status: 'ok' });
+      // Once its download really ended, 10001's slot is free again.
+      await vi.waitFor(() => expect(running.get(10001)).toBe(0), { timeout: 5_000 });
+      expect(
+        await capped.action('download_file', 10001, { url: `${base}/fast?who=10001` }, 1_500),
+      ).toMatchObject({ status: 'ok' });
+    } finally {
+      await capped.close();
+    }
+  }, 15_000);
+
+  it('a slot held for a job that does not settle is freed after jobLifetimeMs', async () => {
+    const capped = new MediaClient(testInfra().redisUrl, slowNs, log, {
+      jobsPerAccount: 1,
+      jobLifetimeMs: 400,
+    });
+    try {
+      await capped.ready();
+      expect(
+        await capped.action('download_file', 10003, { url: `${base}/slow?lost` }, 200),
+      ).toMatchObject({ msg: 'TIMEOUT' });
+      // Still running (3 s), but the slot comes back 400 ms after the caller gave up.
+      expect(
+        await capped.action('download_file', 10003, { url: `${base}/fast?who=10003` }, 1_500),
+      ).toMatchObject({ status: 'ok' });
+      expect(running.get(10003)).toBe(1);
+    } finally {
+      await capped.close();
+    }
+  }, 10_000);
 });
