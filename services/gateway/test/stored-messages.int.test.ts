@@ -118,11 +118,15 @@ describe('get_msg from the store', () => {
       expect(res).toMatchObject({ status: 'failed', data: null });
     }
     expect(await storedReads('miss')).toBe(misses + 3);
-    // Once 10002 has a message in the group, it reads the group's records, as history would.
-    await store().putMany([groupMsg(10002, 100100, 6)]);
+    // Once 10002 has a message in the group, it reads what it received there, as history
+    // would — not what was said there before it came (history-store's seq runs).
+    const joined = groupMsg(10002, 100100, inGroup.message_seq + 1);
+    await store().putMany([joined]);
     const seen = await api(10002).ok<{ message_id: number }>('get_msg', {
-      message_id: inGroup.message_id,
+      message_id: joined.message_id,
     });
-    expect(seen.message_id).toBe(inGroup.message_id);
+    expect(seen.message_id).toBe(joined.message_id);
+    const before = await api(10002).call('get_msg', { message_id: inGroup.message_id });
+    expect(before).toMatchObject({ status: 'failed', data: null });
   });
 });
