@@ -15,6 +15,7 @@ export { AccountSlots } from './account-slots.js';
 export {
   DEFAULT_JOB_LIFETIME_MS,
   DEFAULT_JOBS_PER_ACCOUNT,
+  JOB_DATA_MAX_BYTES,
   dedupeId,
   MediaClient,
 } from './media-client.js';

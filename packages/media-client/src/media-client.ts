@@ -10,6 +10,7 @@ import {
   ok,
   OneBotError,
   parseParams,
+  URL_MAX_CHARS,
 } from '@cqfleet/onebot';
 import { connectRedis, type Logger, type Redis, type RedisTarget } from '@cqfleet/runtime';
 import { Queue, QueueEvents } from 'bullmq';
@@ -18,16 +19,43 @@ import type { InternalJobs } from './jobs.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, offload, PAYLOAD_GRACE_MS, PayloadStore } from './payloads.js';
 
 /**
- * Finished jobs are kept briefly and in bounded numbers: long enough for every caller to read
- * the result (they wait on events, not on the kept job), never as a growing store of what
- * tenants asked for. Failed jobs stay a day for operators, at most a thousand.
+ * Finished jobs are kept briefly and in bounded numbers, never as a growing store of what
+ * tenants asked for. Callers wait on events, not on the kept job: a completed job is kept only
+ * for a caller that starts listening after it finished (Job.waitUntilFinished then reads the
+ * kept result; without it, that caller would fail), which is milliseconds after the job was
+ * added — a minute and the latest 200 are ample. Removing the job as soon as one caller has
+ * its result would fail the identical callers sharing it that are not listening yet. Failed
+ * jobs stay a day for operators, the latest 200. With JOB_DATA_MAX_BYTES that is at most
+ * 400 × 256 KiB of job data in Redis (real jobs: a few hundred bytes each).
  */
 const JOB_OPTIONS = {
   attempts: 3,
   backoff: { type: 'exponential' as const, delay: 500 },
-  removeOnComplete: { age: 600, count: 1_000 },
-  removeOnFail: { age: 24 * 3600, count: 1_000 },
+  removeOnComplete: { age: 60, count: 200 },
+  removeOnFail: { age: 24 * 3600, count: 200 },
 };
+
+/**
+ * The largest job data (UTF-8 JSON, once base64 bytes are taken out, payloads.ts) added to
+ * the queue; larger is REQUEST_TOO_LARGE before anything is stored. 256 KiB: a URL at the
+ * action table's bound (URL_MAX_CHARS, 64 Ki units, up to 192 KiB in UTF-8), 8 KiB of headers
+ * and the rest of a job. A message segment's `base64://` file never counts (it travels beside
+ * the job, bounded by the media limits); its URL or path is held here, the message limits
+ * (message-limits.ts) leaving media sources to the media side.
+ */
+export const JOB_DATA_MAX_BYTES = 4 * URL_MAX_CHARS;
+
+/** A job's data, or REQUEST_TOO_LARGE past JOB_DATA_MAX_BYTES. */
+function boundedData(name: string, data: MediaJobData): MediaJobData {
+  const text = JSON.stringify(data);
+  // UTF-8 takes at least a byte per UTF-16 unit: a longer text need not be encoded to know.
+  if (text.length > JOB_DATA_MAX_BYTES || Buffer.byteLength(text) > JOB_DATA_MAX_BYTES)
+    throw new OneBotError(
+      'REQUEST_TOO_LARGE',
+      `媒体任务 ${name} 的参数不能超过 ${JOB_DATA_MAX_BYTES} 字节`,
+    );
+  return data;
+}
 
 /** Jobs of one account in the queue from one process at once (account-slots.ts). */
 export const DEFAULT_JOBS_PER_ACCOUNT = 8;
@@ -217,21 +245,18 @@ export class MediaClient {
     const dedupe = dedupeId(name, data.params, data.selfId);
     const jobId = randomUUID();
     const { params, bytes } = offload(name, data.params, jobId, this.maxPayloadBytes);
+    const bounded = boundedData(name, { ...data, params });
     if (bytes) await this.payloads.put(jobId, bytes, timeoutMs + PAYLOAD_GRACE_MS);
     // A job identical to one waiting or running is not added again: `add` answers the job
     // already there, so every caller waits for the same transfer (whichever worker runs it).
     const job = await this.queue
-      .add(
-        name,
-        { ...data, params },
-        {
-          ...JOB_OPTIONS,
-          // A caller's request headers (cookies, tokens) are not kept in Redis after the job.
-          ...(carriesHeaders(params) ? { removeOnComplete: true, removeOnFail: true } : {}),
-          jobId,
-          ...(dedupe ? { deduplication: { id: dedupe } } : {}),
-        },
-      )
+      .add(name, bounded, {
+        ...JOB_OPTIONS,
+        // A caller's request headers (cookies, tokens) are not kept in Redis after the job.
+        ...(carriesHeaders(params) ? { removeOnComplete: true, removeOnFail: true } : {}),
+        jobId,
+        ...(dedupe ? { deduplication: { id: dedupe } } : {}),
+      })
       .catch(async (err: unknown) => {
         if (bytes) await this.dropPayload(jobId);
         throw err;

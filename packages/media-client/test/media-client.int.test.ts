@@ -177,6 +177,34 @@ describe('callers that give up', () => {
     }
   });
 
+  it('a job’s data past its bound is refused before it is queued; base64 bytes do not count', async () => {
+    // download_file's URL is held by the action table (URL_MAX_CHARS).
+    expect(
+      await idle.action(
+        'download_file',
+        10001,
+        { url: `http://x/${'a'.repeat(5 * 1024 * 1024)}` },
+        1_000,
+      ),
+    ).toMatchObject({ status: 'failed', msg: 'INVALID_PARAMS' });
+    // Any job, whoever adds it: nothing over 256 KiB of data goes into Redis.
+    await expect(
+      idle.job(
+        'media.fetch',
+        { url: `http://x/${'a'.repeat(300 * 1024)}`, name: `${'f'.repeat(32)}.image` },
+        1_000,
+        10001,
+      ),
+    ).rejects.toMatchObject({ msg: 'REQUEST_TOO_LARGE' });
+    expect(await idle.counts()).toMatchObject({ waiting: 0 });
+    // A base64 image of a message segment travels beside its job: queued (and, no worker
+    // serving this namespace, TIMEOUT).
+    const image = Buffer.alloc(2 * 1024 * 1024, 7).toString('base64');
+    await expect(
+      idle.job('media.prepare', { kind: 'image', file: `base64://${image}` }, 300, 10001),
+    ).rejects.toMatchObject({ msg: 'TIMEOUT' });
+  });
+
   it('download_file headers past the bounds are INVALID_PARAMS, and no job is added', async () => {
     const headers = Array.from({ length: 33 }, (_, i) => `X-H${i}=v`);
     expect(

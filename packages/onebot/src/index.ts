@@ -91,7 +91,7 @@ export {
   MEDIA_SEGMENTS,
   MESSAGE_LIMITS,
 } from './message-limits.js';
-export { WORD_SLICES_MAX_CHARS } from './actions/file.js';
+export { URL_MAX_CHARS, WORD_SLICES_MAX_CHARS } from './actions/file.js';
 export { SURFACE_END, SURFACE_START, surfaceTable, withSurfaceTable } from './surface.js';
 export type { InputSegment, MessageFormat, MessageInput, Segment, SegmentType } from './segment.js';
 export {

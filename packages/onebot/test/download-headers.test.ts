@@ -1,6 +1,9 @@
-/** download_file's `headers`: a handful of short headers, never unbounded client data. */
+/**
+ * download_file's `headers` and `url`: a handful of short headers and a URL, never unbounded
+ * client data.
+ */
 import { describe, expect, it } from 'vitest';
-import { OneBotError, parseParams } from '@cqfleet/onebot';
+import { OneBotError, parseParams, URL_MAX_CHARS } from '@cqfleet/onebot';
 
 const parse = (headers: unknown) => parseParams('download_file', { url: 'https://x/', headers });
 
@@ -42,5 +45,22 @@ describe('download_file headers', () => {
     expect(err.msg).toBe('INVALID_PARAMS');
     expect(err.wording).toMatch(/参数 headers 无效/);
     expect(err.wording).toMatch(wording);
+  });
+});
+
+describe('download_file url', () => {
+  it('a URL of up to URL_MAX_CHARS (64 Ki) passes; a longer one is INVALID_PARAMS', () => {
+    expect(URL_MAX_CHARS).toBe(64 * 1024);
+    const at = `https://x/${'a'.repeat(URL_MAX_CHARS - 10)}`;
+    expect(parseParams('download_file', { url: at }).url).toBe(at);
+    let err: unknown;
+    try {
+      parseParams('download_file', { url: `${at}b` });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(OneBotError);
+    expect(err).toMatchObject({ msg: 'INVALID_PARAMS' });
+    expect((err as OneBotError).wording).toMatch(/url/);
   });
 });

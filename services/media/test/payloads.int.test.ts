@@ -5,7 +5,7 @@
  *   first base64 image sent;
  * - the bytes of a base64 image (sent, or read by OCR) never sit in the BullMQ job: the media
  *   client stores them under a payload key with a TTL, the worker deletes the key when the job
- *   is done, and finished jobs are kept briefly and in bounded numbers;
+ *   is done, and finished jobs are kept briefly (a minute) and in bounded numbers (200);
  * - an image over the seed's 30 MB is refused by the client before anything is stored; a job
  *   whose payload is gone fails with LOAD_FILE_ERROR and is counted.
  */
@@ -121,8 +121,8 @@ describe('base64 payloads', () => {
     }
     const completed = await queue.getCompleted();
     expect(completed[0]?.opts).toMatchObject({
-      removeOnComplete: { age: 600, count: 1_000 },
-      removeOnFail: { age: 24 * 3600, count: 1_000 },
+      removeOnComplete: { age: 60, count: 200 },
+      removeOnFail: { age: 24 * 3600, count: 200 },
     });
     expect(await payloadKeys()).toEqual([]);
   }, 90_000);

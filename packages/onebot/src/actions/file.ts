@@ -61,6 +61,14 @@ const downloadHeaders = json().superRefine((v, ctx) => {
     });
 });
 
+/**
+ * The longest URL an action takes where it is a plain URL (download_file's `url`), in UTF-16
+ * units: real URLs are a few KiB at most (browsers and CDNs stop well below 64 Ki), and the
+ * URL goes whole into a media job kept in Redis. The media client bounds a job's data to four
+ * times this (a URL of this length in UTF-8, the headers and the rest).
+ */
+export const URL_MAX_CHARS = 64 * 1024;
+
 /** The longest text `.get_word_slices` segments (characters). */
 export const WORD_SLICES_MAX_CHARS = 10_000;
 
@@ -251,7 +259,11 @@ export const fileActions = {
     origin: 'go-cqhttp',
     status: 'ready',
     summary: 'Download a URL into the shared cache and return its absolute path.',
-    params: params({ url: str(), thread_count: int(1), headers: downloadHeaders }),
+    params: params({
+      url: str('', URL_MAX_CHARS),
+      thread_count: int(1),
+      headers: downloadHeaders,
+    }),
     result: s.localFile,
   }),
   get_image: action({
