@@ -25,6 +25,21 @@ describe('download_file headers', () => {
     expect(parse(undefined).headers).toBeUndefined();
     const many = Array.from({ length: 32 }, (_, i) => `X-H${i}=v`);
     expect(parse(many).headers).toEqual(many);
+    // An object of names to string values: sent as they are (the media service).
+    expect(parse({ Cookie: 'session=abc' }).headers).toEqual({ Cookie: 'session=abc' });
+  });
+
+  it.each([
+    ['an object with a number value', { a: 1 }],
+    ['an object with a nested value', { Cookie: { v: 'x' } }],
+    ['an array with a number item', ['X-A=1', 2]],
+    ['a number', 5],
+    ['a boolean', true],
+  ])('%s is INVALID_PARAMS naming headers', (_what, headers) => {
+    const err = refusal(headers);
+    expect(err).toBeInstanceOf(OneBotError);
+    expect(err.msg).toBe('INVALID_PARAMS');
+    expect(err.wording).toMatch(/参数 headers 无效/);
   });
 
   it.each([

@@ -22,20 +22,29 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
-/** Parses the seed's two header forms (`K=V` lines with `\r\n`, or an array of `K=V`). */
+/** A header name as HTTP defines it (a token); lines with anything else are not sent. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * The headers a download sends, from the seed's two forms (`K=V` lines with `\r\n`, or an
+ * array of `K=V`) or an object of names to values, names and values trimmed. Only string
+ * values count (the action table refuses others; a job added without it has them skipped),
+ * and what this answers is both what is sent and what names the download in the cache.
+ */
 export function parseHeaders(headers: unknown): Record<string, string> {
-  const lines =
-    typeof headers === 'string'
-      ? headers.split(/\r?\n/)
-      : Array.isArray(headers)
-        ? headers.map(String)
-        : [];
+  const pairs: Array<[string, unknown]> = [];
+  if (typeof headers === 'string' || Array.isArray(headers)) {
+    const lines: unknown[] = typeof headers === 'string' ? headers.split(/\r?\n/) : headers;
+    for (const line of lines) {
+      if (typeof line !== 'string') continue;
+      const eq = line.indexOf('=');
+      if (eq > 0) pairs.push([line.slice(0, eq), line.slice(eq + 1)]);
+    }
+  } else if (headers && typeof headers === 'object') pairs.push(...Object.entries(headers));
   const out: Record<string, string> = {};
-  for (const line of lines) {
-    const eq = line.indexOf('=');
-    if (eq <= 0) continue;
-    const key = line.slice(0, eq).trim();
-    if (/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key)) out[key] = line.slice(eq + 1).trim();
+  for (const [name, value] of pairs) {
+    const key = name.trim();
+    if (typeof value === 'string' && HEADER_NAME.test(key)) out[key] = value.trim();
   }
   return out;
 }
@@ -50,15 +59,12 @@ export function headersDigest(headers: Record<string, string>): string {
 }
 
 /**
- * Where a download of `url` made with `headers` (either seed form, or parsed) is cached:
- * `<md5(url)>.cache` without headers, `<md5(url)>-<digest>.cache` with them.
+ * Where a download of `url` made with `headers` (any form parseHeaders reads) is cached:
+ * `<md5(url)>.cache` without headers, `<md5(url)>-<digest>.cache` with them — the digest of
+ * the headers that are sent, never of anything else the caller gave.
  */
 export function cachePath(cacheDir: string, url: string, headers?: unknown): string {
-  const parsed =
-    headers && typeof headers === 'object' && !Array.isArray(headers)
-      ? (headers as Record<string, string>)
-      : parseHeaders(headers);
-  const digest = headersDigest(parsed);
+  const digest = headersDigest(parseHeaders(headers));
   const name = createHash('md5').update(url).digest('hex');
   return join(cacheDir, digest ? `${name}-${digest}.cache` : `${name}.cache`);
 }

@@ -82,6 +82,24 @@ describe('cache keyed by URL and headers', () => {
     expect(cookies).toEqual(['tenant=a', '']);
   });
 
+  it('object-form headers are sent, and cached under the name of what was sent', async () => {
+    const a = await download({ Cookie: 'tenant=a' });
+    expect(cookies).toEqual(['tenant=a']);
+    expect(await readFile(a)).toEqual(pictures.get('tenant=a'));
+    expect(a).toBe(await download('Cookie=tenant=a'));
+    expect(a).toBe(cachePath(cacheDir, url, ['Cookie=tenant=a']));
+  });
+
+  it('a header value that is not a string is INVALID_PARAMS, never a worker error', async () => {
+    for (const headers of [{ a: 1 }, ['X-A=1', 2]])
+      await expect(
+        runMediaJob('download_file', { selfId: 1, params: { url, headers } }, ctx()),
+      ).resolves.toMatchObject({ ok: false, msg: 'INVALID_PARAMS' });
+    // cachePath, whoever calls it, names only what would be sent.
+    expect(cachePath('/c', url, { a: 1, Cookie: 'x' })).toBe(cachePath('/c', url, 'Cookie=x'));
+    expect(cookies).toEqual([]);
+  });
+
   it('the digest ignores header order and name case, and counts values', () => {
     expect(headersDigest({ Cookie: 'x', 'User-Agent': 'u' })).toBe(
       headersDigest({ 'user-agent': 'u ', cookie: 'x' }),

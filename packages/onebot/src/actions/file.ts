@@ -24,7 +24,8 @@ const fileRef = params({ group_id: int(), file_id: str() });
  * download_file's `headers` go into the media job (Redis) and onto every request of the
  * download: a go-cqhttp client sends a handful of short ones (a Cookie, a Referer, a
  * User-Agent), so more than 32 (`K=V` lines, array items or object keys) or 8 KiB in all (UTF-8,
- * as sent, JSON for anything but a string) is INVALID_PARAMS, before any job is added.
+ * as sent, JSON for anything but a string) is INVALID_PARAMS, before any job is added; so is a
+ * header that is not a string (a number in the array, an object's non-string value).
  */
 const DOWNLOAD_HEADERS_MAX_COUNT = 32;
 const DOWNLOAD_HEADERS_MAX_BYTES = 8 * 1024;
@@ -55,9 +56,21 @@ const downloadHeaders = json().superRefine((v, ctx) => {
     text.length > DOWNLOAD_HEADERS_MAX_BYTES ||
     new TextEncoder().encode(text).length > DOWNLOAD_HEADERS_MAX_BYTES
   )
-    ctx.addIssue({
+    return ctx.addIssue({
       code: 'custom',
       message: `请求头总长不能超过 ${DOWNLOAD_HEADERS_MAX_BYTES} 字节`,
+    });
+  // Every header is a string: a `K=V` string, an array of them, or an object of names to
+  // string values (sent as given). Anything else would be sent as nothing, or break the worker.
+  const strings =
+    typeof v === 'string' ||
+    (Array.isArray(v)
+      ? v.every(item => typeof item === 'string')
+      : typeof v === 'object' && Object.values(v).every(value => typeof value === 'string'));
+  if (!strings)
+    return ctx.addIssue({
+      code: 'custom',
+      message: '请求头应为 K=V 字符串、K=V 字符串数组或值为字符串的对象',
     });
 });
 
