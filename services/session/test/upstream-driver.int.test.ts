@@ -4,8 +4,10 @@
  *
  * - A post type that is not OneBot's is refused and counted, never published (it would be a
  *   NATS subject of its own, or one that cannot be published at all).
- * - Media notes: only for events the account took, at most MAX_NOTES_PER_EVENT per event, keys
- *   of bounded length (a long name is still found by its look-up).
+ * - Media notes: only for events the account took, at most MAX_NOTES_PER_EVENT per event, fields
+ *   of bounded length (a long name is still found by its look-up); an upstream flooding events
+ *   of new names leaves at most MAX_NOTES_PER_ACCOUNT notes (MAX_NOTES_BYTES_PER_ACCOUNT) in
+ *   two keys, the latest answered, and writes no more than the account's rate.
  * - What ends in `<ns>:account-status`: the nickname, a failed login's wording, a mismatched
  *   login's id — all cut to MAX_UPSTREAM_TEXT_BYTES.
  * - Login and version answers of any shape (`data: null`) do not keep the account offline.
@@ -23,7 +25,14 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import type { DriverHooks, DriverState } from '../src/driver/driver.js';
 import { MAX_UPSTREAM_TEXT_BYTES } from '../src/upstream/frames.js';
 import { type BufferLimits, UPSTREAM_BUFFER_LIMITS } from '../src/upstream/links.js';
-import { MAX_NAME_BYTES, MAX_NOTES_PER_EVENT } from '../src/upstream/media-names.js';
+import {
+  MAX_NAME_BYTES,
+  MAX_NOTES_BYTES_PER_ACCOUNT,
+  MAX_NOTES_PER_ACCOUNT,
+  MAX_NOTES_PER_EVENT,
+  NOTE_LIMITS,
+  type NoteLimits,
+} from '../src/upstream/media-names.js';
 import { OneBotDriver } from '../src/upstream/onebot-driver.js';
 
 const UIN = 30777;
@@ -77,7 +86,12 @@ class Upstream {
 }
 
 /** A driver of UIN on `upstream`, with hooks that record what it reports. */
-async function driverOn(upstream: Upstream, takes = true, bufferLimits?: BufferLimits) {
+async function driverOn(
+  upstream: Upstream,
+  takes = true,
+  bufferLimits?: BufferLimits,
+  noteLimits?: Partial<NoteLimits>,
+) {
   const ns = new Namespace(uniqueNamespace('updrv'));
   const events: OneBotEvent[] = [];
   const states: Array<{ state: DriverState; detail?: string }> = [];
@@ -91,6 +105,7 @@ async function driverOn(upstream: Upstream, takes = true, bufferLimits?: BufferL
       ns,
       maxFrameBytes: 64 * 1024 * 1024,
       bufferLimits,
+      noteLimits,
     },
   );
   const hooks: DriverHooks = {
@@ -123,7 +138,7 @@ afterEach(async () => {
 const online = (d: { state: DriverState }) =>
   waitFor(() => (d.state === 'online' ? true : undefined), 5_000, 'online');
 
-function imageMessage(count: number, name: (n: number) => string, id = 1) {
+function imageMessage(count: number, name: (n: number) => string, id = 1, url = '') {
   return {
     post_type: 'message',
     message_type: 'private',
@@ -131,13 +146,21 @@ function imageMessage(count: number, name: (n: number) => string, id = 1) {
     message_id: id,
     message: Array.from({ length: count }, (_, n) => ({
       type: 'image',
-      data: { file: name(n), url: `https://example.invalid/${n}` },
+      data: { file: name(n), url: `https://example.invalid/${n}${url}` },
     })),
   };
 }
 
+/** The account's keys in Redis under `umedia`. */
 async function mediaKeys(ns: Namespace): Promise<string[]> {
-  return redis.keys(`${ns.key('umedia', UIN)}:*`);
+  return redis.keys(`${ns.key('umedia', UIN)}*`);
+}
+
+/** Every note of the account: its field and value, whichever key holds it. */
+async function mediaNotes(ns: Namespace): Promise<Array<[string, string]>> {
+  const notes: Array<[string, string]> = [];
+  for (const key of await mediaKeys(ns)) notes.push(...Object.entries(await redis.hgetall(key)));
+  return notes;
 }
 
 describe('the onebot driver at its border', () => {
@@ -164,13 +187,11 @@ describe('the onebot driver at its border', () => {
     const taken = await driverOn(up, true);
     await online(taken.driver);
     up.send(imageMessage(5_000, n => `${n}-${'x'.repeat(10_000)}.image`));
-    await waitFor(async () => ((await mediaKeys(taken.ns)).length > 0 ? true : undefined));
-    const keys = await mediaKeys(taken.ns);
-    expect(keys.length).toBe(MAX_NOTES_PER_EVENT);
-    for (const key of keys)
-      expect(Buffer.byteLength(key)).toBeLessThanOrEqual(
-        Buffer.byteLength(taken.ns.key('umedia', UIN, 'image')) + 1 + MAX_NAME_BYTES,
-      );
+    await waitFor(async () => ((await mediaNotes(taken.ns)).length > 0 ? true : undefined));
+    const notes = await mediaNotes(taken.ns);
+    expect(notes.length).toBe(MAX_NOTES_PER_EVENT);
+    for (const [field] of notes)
+      expect(Buffer.byteLength(field)).toBeLessThanOrEqual('image:'.length + MAX_NAME_BYTES);
     // Found by its whole name, which it is keyed by the digest of.
     const long = `0-${'x'.repeat(10_000)}.image`;
     const info = await taken.driver.media('image', long);
@@ -185,6 +206,64 @@ describe('the onebot driver at its border', () => {
     // Notes are written after the hook answered; give a stray write time to land.
     await new Promise(r => setTimeout(r, 200));
     expect(await mediaKeys(refusing.ns)).toEqual([]);
+  });
+
+  it('keeps at most MAX_NOTES_PER_ACCOUNT notes of an upstream flooding new names', async () => {
+    const up = upstream();
+    // The account's rate and backlog out of the way: what Redis holds is bounded by itself.
+    const d = await driverOn(up, true, undefined, {
+      rate: Infinity,
+      burst: Infinity,
+      accountBacklogBytes: Infinity,
+      workerBacklogBytes: Infinity,
+    });
+    await online(d.driver);
+    // URLs of ~4 KB (MAX_URL_BYTES is 4 KiB): 30 events × 100 new names ≈ 12 MB noted.
+    const long = `?${'u'.repeat(3_900)}`;
+    for (let e = 0; e < 30; e++)
+      up.send(imageMessage(MAX_NOTES_PER_EVENT, n => `e${e}-${n}.image`, e + 1, long));
+    up.send(imageMessage(1, () => 'last.image', 99, long));
+    // Writes are answered in order: once the last is found, every one before it was written.
+    await waitFor(
+      () =>
+        d.driver.media('image', 'last.image').then(
+          () => true,
+          () => undefined,
+        ),
+      10_000,
+      'the last note',
+    );
+    expect((await mediaKeys(d.ns)).length).toBeLessThanOrEqual(2);
+    const notes = await mediaNotes(d.ns);
+    expect(notes.length).toBeLessThanOrEqual(MAX_NOTES_PER_ACCOUNT);
+    const bytes = notes.reduce(
+      (sum, [f, v]) => sum + Buffer.byteLength(f) + Buffer.byteLength(v),
+      0,
+    );
+    expect(bytes).toBeLessThanOrEqual(MAX_NOTES_BYTES_PER_ACCOUNT);
+    // The latest are answered, the oldest are gone.
+    expect((await d.driver.media('image', 'e29-0.image')).url).toContain('/0?uuu');
+    await expect(d.driver.media('image', 'e0-0.image')).rejects.toMatchObject({
+      msg: 'IMAGE_NOT_FOUND',
+    });
+    // Every key of the account expires.
+    for (const key of await mediaKeys(d.ns)) expect(await redis.ttl(key)).toBeGreaterThan(0);
+  });
+
+  it('writes no more notes than the account’s bucket holds', async () => {
+    const up = upstream();
+    const d = await driverOn(up);
+    await online(d.driver);
+    const started = performance.now();
+    for (let e = 0; e < 20; e++)
+      up.send(imageMessage(MAX_NOTES_PER_EVENT, n => `r${e}-${n}.image`, e + 1));
+    await waitFor(() => (d.events.length === 20 ? true : undefined));
+    // Give the last writes time to land.
+    await new Promise(r => setTimeout(r, 200));
+    const seconds = (performance.now() - started) / 1000;
+    const notes = await mediaNotes(d.ns);
+    expect(notes.length).toBeGreaterThanOrEqual(NOTE_LIMITS.burst);
+    expect(notes.length).toBeLessThanOrEqual(NOTE_LIMITS.burst + NOTE_LIMITS.rate * seconds + 1);
   });
 
   it('cuts what the upstream says of itself to MAX_UPSTREAM_TEXT_BYTES', async () => {

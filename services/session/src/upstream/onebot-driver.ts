@@ -46,7 +46,7 @@ import {
   UPSTREAM_PING_MS,
   type UpstreamLink,
 } from './links.js';
-import { UpstreamMediaNames } from './media-names.js';
+import { type NoteLimits, UpstreamMediaNames } from './media-names.js';
 import { RelayConnector } from './relay-link.js';
 import { smoothReply } from './smoothing.js';
 
@@ -75,6 +75,8 @@ export interface UpstreamContext {
   maxFrameBytes: number;
   /** When a forward link is full (links.ts); UPSTREAM_BUFFER_LIMITS unless a test says. */
   bufferLimits?: BufferLimits;
+  /** How many media notes an account writes (media-names.ts); NOTE_LIMITS unless a test says. */
+  noteLimits?: Partial<NoteLimits>;
 }
 
 interface Pending {
@@ -137,7 +139,7 @@ export class OneBotDriver extends ConnectionLoop implements ProxiedDriver {
           );
     this.flavor = o.flavor === 'auto' ? 'unknown' : o.flavor;
     this.timeoutMs = o.timeoutMs;
-    this.media_ = new UpstreamMediaNames(ctx.redis, ctx.ns, opts.uin, log);
+    this.media_ = new UpstreamMediaNames(ctx.redis, ctx.ns, opts.uin, log, ctx.noteLimits);
     this.maxFrameBytes = ctx.maxFrameBytes;
   }
 
