@@ -44,7 +44,8 @@ export interface Connector {
 export const UPSTREAM_PING_MS = 30_000;
 
 /**
- * When a forward link is full: its upstream has stopped reading, not merely is reading a large
+ * When a link is full (a relayed one, relay-link.ts, by the same numbers: what NATS has not
+ * taken): its upstream has stopped reading, not merely is reading a large
  * frame. `bufferedAmount` counts the frame being written too, and media sent as content
  * (media-inline.ts) makes one action frame tens of MiB: over a WAN link a 40 MiB video stays
  * buffered for seconds while the upstream reads at its link's speed, and refusing every action

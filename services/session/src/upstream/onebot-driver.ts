@@ -73,7 +73,7 @@ export interface UpstreamContext {
   ns: Namespace;
   /** Longest frame taken from an upstream (SESSION_UPSTREAM_MAX_FRAME_BYTES). */
   maxFrameBytes: number;
-  /** When a forward link is full (links.ts); UPSTREAM_BUFFER_LIMITS unless a test says. */
+  /** When a link is full (links.ts); UPSTREAM_BUFFER_LIMITS unless a test says. */
   bufferLimits?: BufferLimits;
   /** How many media notes an account writes (media-names.ts); NOTE_LIMITS unless a test says. */
   noteLimits?: Partial<NoteLimits>;
@@ -128,7 +128,7 @@ export class OneBotDriver extends ConnectionLoop implements ProxiedDriver {
     this.mode = o.mode;
     this.connector =
       o.mode === 'reverse'
-        ? new RelayConnector(ctx.nc, ctx.ns, opts.uin, log)
+        ? new RelayConnector(ctx.nc, ctx.ns, opts.uin, log, undefined, ctx.bufferLimits)
         : new ForwardConnector(
             o.url ?? '',
             o.token,
@@ -245,8 +245,9 @@ export class OneBotDriver extends ConnectionLoop implements ProxiedDriver {
   }
 
   private send(link: UpstreamLink, action: string, params: unknown): Promise<unknown> {
-    // An upstream that does not read what it was sent gets no more (links.ts): the action
-    // fails now rather than waiting behind the unread ones until it times out.
+    // An upstream that does not read what it was sent gets no more (links.ts; a relayed one:
+    // NATS has not taken what was sent, relay-link.ts): the action fails now rather than
+    // waiting behind the unread ones until it times out.
     if (link.full?.()) {
       calls.inc({ mode: this.mode, outcome: 'refused' });
       return Promise.reject(

@@ -5,6 +5,12 @@
  * the socket's `in` / `out` subjects until the gateway says `closed`, a newer socket is
  * `opened`, the gateway stops answering `hello` (it died without a word), or this worker's
  * NATS connection drops (frames sent meanwhile would be lost).
+ *
+ * The link is full as a forward one is (links.ts' BufferLimits, the same numbers): its bytes
+ * are those of frames handed to the worker's NATS connection that the server has not taken
+ * yet — a flush (PING / PONG) after them has not come back. That connection is the worker's
+ * only one: every account's event publishes wait behind what it holds for their acks, so an
+ * action frame (up to 64 MiB with inlined media) must not be queued there without limit.
  */
 import type { Namespace, RelayHello, RelayKind } from '@cqfleet/contracts';
 import {
@@ -14,7 +20,13 @@ import {
   onNatsStatus,
   publishFrame,
 } from '@cqfleet/runtime';
-import type { Connector, UpstreamLink } from './links.js';
+import {
+  type BufferLimits,
+  type Connector,
+  SendBacklog,
+  UPSTREAM_BUFFER_LIMITS,
+  type UpstreamLink,
+} from './links.js';
 
 const HELLO_TIMEOUT_MS = 2_000;
 
@@ -28,6 +40,8 @@ export class RelayConnector implements Connector {
     private readonly log: Logger,
     /** How often the holder of the socket is asked whether it still has it. */
     private readonly probeMs = 5_000,
+    /** When the link is full: UPSTREAM_BUFFER_LIMITS unless a test says. */
+    private readonly limits: BufferLimits = UPSTREAM_BUFFER_LIMITS,
   ) {
     this.where = `reverse WebSocket of account ${uin} (relayed by a gateway)`;
   }
@@ -123,16 +137,40 @@ export class RelayConnector implements Connector {
     // may have missed (a hand-over, an outage); what was published already the stream drops.
     if (!(await this.ask('attach', conn))) end('1006 the upstream socket is gone');
     this.log.debug({ conn }, 'attached to the relayed upstream socket');
+    // Bytes handed to NATS, and how many of them its server has taken (a flush came back).
+    const backlog = new SendBacklog(this.limits);
+    let sent = 0;
+    let taken = 0;
+    let flushing = false;
+    const confirm = () => {
+      if (flushing || over || taken === sent) return;
+      flushing = true;
+      const mark = sent;
+      nc.flush().then(
+        () => {
+          flushing = false;
+          taken = Math.max(taken, mark);
+          confirm();
+        },
+        // A closed connection: the link ends with it (onNatsStatus, or the next publish).
+        () => (flushing = false),
+      );
+    };
     return {
       send: frame => {
         if (over) return;
+        const bytes = Buffer.byteLength(frame);
+        sent += bytes;
+        backlog.added(bytes);
         try {
           publishFrame(nc, this.subject('out', conn), frame);
         } catch (err) {
           // A closed connection: the link is over; waiting actions fail with it.
           end(`1006 ${err instanceof Error ? err.message : String(err)}`);
         }
+        confirm();
       },
+      full: () => backlog.full(sent - taken),
       close: () => end('1000 detached'),
       closed,
     };
