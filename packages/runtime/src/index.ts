@@ -53,7 +53,14 @@ export { FrameJoiner, publishFrame } from './relay-frames.js';
 export type { Held, LeaseCandidate, LeaseGroupOptions } from './lease-group.js';
 export { BodyTooLarge, readBounded } from './bounded-body.js';
 export { canonicalJson } from './canonical-json.js';
-export { jsonDeeperThan, MAX_JSON_DEPTH } from './json-depth.js';
+export {
+  describeJsonShape,
+  jsonDeeperThan,
+  type JsonShapeProblem,
+  jsonShapeProblem,
+  MAX_JSON_DEPTH,
+  MAX_JSON_VALUES,
+} from './json-depth.js';
 export { LeaseGroup } from './lease-group.js';
 export type { Renewal, RenewResult } from './leases.js';
 export { LeaseStore } from './leases.js';

@@ -1,7 +1,15 @@
-/** jsonDeeperThan: nesting counted outside strings only, escapes honoured, any text total. */
+/**
+ * jsonDeeperThan / jsonShapeProblem: nesting and values counted outside strings only, escapes
+ * honoured, any text total.
+ */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsonDeeperThan, MAX_JSON_DEPTH } from '@cqfleet/runtime';
+import {
+  jsonDeeperThan,
+  jsonShapeProblem,
+  MAX_JSON_DEPTH,
+  MAX_JSON_VALUES,
+} from '@cqfleet/runtime';
 
 const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 
@@ -32,5 +40,24 @@ describe('jsonDeeperThan', () => {
       }),
       { numRuns: 1_000 },
     );
+  });
+});
+
+describe('jsonShapeProblem', () => {
+  it('counts arrays, objects and members, not what strings hold', () => {
+    // One per array or object opened, one per comma between members.
+    expect(jsonShapeProblem('[1,2,3]', 64, 3)).toBeUndefined();
+    expect(jsonShapeProblem('[1,2,3]', 64, 2)).toBe('too_many_values');
+    expect(jsonShapeProblem('[{},{},{}]', 64, 6)).toBeUndefined();
+    expect(jsonShapeProblem('[{},{},{}]', 64, 5)).toBe('too_many_values');
+    expect(jsonShapeProblem(JSON.stringify({ t: ',,,,[{"\\' }), 64, 1)).toBeUndefined();
+    expect(jsonShapeProblem('[[[]]]', 2, 100)).toBe('too_deep');
+  });
+
+  it('refuses a text of millions of tiny objects that a byte bound lets through', () => {
+    const many = `[${'{},'.repeat(MAX_JSON_VALUES)}{}]`;
+    expect(many.length).toBeLessThan(4 * 1024 * 1024);
+    expect(jsonShapeProblem(many)).toBe('too_many_values');
+    expect(jsonShapeProblem(`[${'{},'.repeat(60_000)}{}]`)).toBeUndefined();
   });
 });

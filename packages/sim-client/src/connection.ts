@@ -12,7 +12,7 @@
  */
 import WebSocket from 'ws';
 import { parseEvent, parseResult } from '@cqfleet/qq-side';
-import { jsonDeeperThan, MAX_JSON_DEPTH, sendInTurn } from '@cqfleet/runtime';
+import { describeJsonShape, jsonShapeProblem, sendInTurn } from '@cqfleet/runtime';
 import { type OpName, type Ops, type Push, type ServerFrame, SimError } from './protocol.js';
 
 /** The largest frame taken from the simulator (the simulator takes as much from a driver). */
@@ -133,7 +133,8 @@ export class SimConnection {
 
 /** The frame, or why it is not one of the protocol's (a total function: it never throws). */
 export function parseServerFrame(text: string): ServerFrame | string {
-  if (jsonDeeperThan(text)) return `nests deeper than ${MAX_JSON_DEPTH} levels`;
+  const shape = jsonShapeProblem(text);
+  if (shape) return describeJsonShape(shape);
   let v: unknown;
   try {
     v = JSON.parse(text);

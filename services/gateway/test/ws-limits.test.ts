@@ -88,7 +88,7 @@ describe('forward WS - frames', () => {
     expect((await done).code).toBe(1009);
   });
 
-  it('an echo nested too deep to write back is answered without it; the socket keeps serving', async () => {
+  it('a frame nested too deep (its echo could not be written back) is answered without parsing it; the socket keeps serving', async () => {
     server = await startForwardWs();
     const ws = await open(`${server.url}/10001/api`);
     const frames: Array<Record<string, unknown>> = [];
@@ -98,7 +98,7 @@ describe('forward WS - frames', () => {
     ws.send(JSON.stringify({ action: 'get_login_info', echo: 'after' }));
     await expect.poll(() => frames.length, { timeout: 5_000 }).toBe(2);
     expect(frames).toContainEqual(
-      expect.objectContaining({ status: 'failed', msg: 'INVALID_PARAMS' }),
+      expect.objectContaining({ status: 'failed', msg: 'REQUEST_TOO_LARGE' }),
     );
     expect(frames).toContainEqual(expect.objectContaining({ status: 'ok', echo: 'after' }));
     ws.close();

@@ -4,6 +4,7 @@
  * refusal, and an event that passes is one cqfleet can publish and store.
  */
 import { encodeMessage, unstorable } from '@cqfleet/history-store';
+import { MAX_JSON_VALUES } from '@cqfleet/runtime';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromUpstream } from '../src/upstream/events.js';
@@ -76,6 +77,15 @@ describe('upstream frames', () => {
     });
     const deep = `{"post_type":"notice","x":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
     expect(parseUpstreamFrame(deep, MAX)).toMatchObject({ kind: 'refused', reason: 'too_deep' });
+    // Within the byte bound, but millions of values once parsed: refused unparsed.
+    const many = `{"echo":"1","data":[${'{},'.repeat(MAX_JSON_VALUES)}{}]}`;
+    expect(parseUpstreamFrame(many, 64 * 1024 * 1024)).toMatchObject({
+      kind: 'refused',
+      reason: 'too_large',
+      detail: `holds more than ${MAX_JSON_VALUES} values`,
+    });
+    const answer = `{"echo":"1","data":[${'{},'.repeat(59_999)}{}]}`;
+    expect(parseUpstreamFrame(answer, 64 * 1024 * 1024)).toMatchObject({ kind: 'reply' });
     const bad = [
       { post_type: 5 },
       { post_type: '' },

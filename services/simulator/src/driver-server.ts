@@ -4,7 +4,7 @@
  * account's replies can be delayed (`faults.delayMs`).
  */
 import { type Push, SimError } from '@cqfleet/sim-client';
-import { jsonDeeperThan, type Logger, MAX_JSON_DEPTH, sendInTurn } from '@cqfleet/runtime';
+import { describeJsonShape, jsonShapeProblem, type Logger, sendInTurn } from '@cqfleet/runtime';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { AccountHub, DriverLink } from './account-hub.js';
 import { int, type OpTable, opTable, runOp } from './world/ops.js';
@@ -48,9 +48,11 @@ export class DriverServer {
       if (isBinary) return;
       const text = data.toString();
       // A frame nested past any op's arguments would overflow the stack in the schemas' walk
-      // (a forward's nodes are recursive): refused before it is parsed. Its id is not read.
-      if (jsonDeeperThan(text)) {
-        const message = `frame nests deeper than ${MAX_JSON_DEPTH} levels`;
+      // (a forward's nodes are recursive), one of millions of values would hold the loop while
+      // it is parsed: refused before it is parsed. Its id is not read.
+      const shape = jsonShapeProblem(text);
+      if (shape) {
+        const message = `frame ${describeJsonShape(shape)}`;
         reply({ id: 0, ok: false, error: { code: 'BAD_REQUEST', message } });
         return;
       }

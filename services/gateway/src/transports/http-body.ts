@@ -14,9 +14,13 @@
  * the token's, which is the tenant.
  *
  * Parameters come from a JSON body or a form (go-cqhttp); a JSON body that does not parse is
- * HTTP 400 with an empty body, as go-cqhttp answers it.
+ * HTTP 400 with an empty body, as go-cqhttp answers it. A JSON body nested past 64 levels or of
+ * over a million values (`jsonShapeProblem`) is HTTP 413 REQUEST_TOO_LARGE before it is
+ * parsed: within the byte cap, 48 MiB of `{},` is some 16 million objects once parsed, a GiB
+ * of a replica every tenant shares, which the byte budget above does not see.
  */
 import type { IncomingMessage } from 'node:http';
+import { describeJsonShape, jsonShapeProblem } from '@cqfleet/runtime';
 import { countRefusal, refusalBody } from '../refusals.js';
 import type { Budget } from './slots.js';
 
@@ -38,7 +42,8 @@ export function tooLarge(maxBytes: number): HttpRefusal {
 /** Form and query values: JSON when they look like JSON and parse, text otherwise. */
 export function decodeValue(value: string): unknown {
   const t = value.trimStart();
-  if (t.startsWith('[') || t.startsWith('{')) {
+  // A value too deep or of too many values to parse stays text (the action's schema refuses it).
+  if ((t.startsWith('[') || t.startsWith('{')) && !jsonShapeProblem(value)) {
     try {
       return JSON.parse(value) as unknown;
     } catch {
@@ -125,9 +130,18 @@ function parseRead(req: IncomingMessage, body: Buffer): ParsedBody {
   const type = (req.headers['content-type'] ?? '').toLowerCase();
   if (type.includes('application/json')) {
     if (body.length === 0) return { json: {} };
+    const text = body.toString('utf8');
+    const shape = jsonShapeProblem(text);
+    if (shape) {
+      countRefusal('json_shape');
+      throw new HttpRefusal(
+        413,
+        refusalBody('REQUEST_TOO_LARGE', `请求体${describeJsonShape(shape)}`),
+      );
+    }
     let value: unknown;
     try {
-      value = JSON.parse(body.toString('utf8'));
+      value = JSON.parse(text);
     } catch {
       throw new HttpRefusal(400);
     }

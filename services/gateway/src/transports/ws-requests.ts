@@ -8,9 +8,11 @@
  * counts until its action is done, not only until its `async` answer is sent.
  */
 import { type ActionResponse, failedTag, serialize, toFailure, withEcho } from '@cqfleet/onebot';
+import { describeJsonShape, jsonShapeProblem } from '@cqfleet/runtime';
 import type { WebSocket } from 'ws';
 import type { Grant } from '../auth/tokens.js';
 import type { Settings } from '../config.js';
+import { countRefusal } from '../refusals.js';
 import type { ActionCalls } from '../routing/router.js';
 import type { TokenBucket } from './token-bucket.js';
 import { sendBounded } from './ws-send.js';
@@ -57,9 +59,21 @@ export function serveRequests(ws: WebSocket, scope: RequestScope, router: Action
   };
   ws.on('message', (data, isBinary) => {
     if (isBinary) return;
+    const text = data.toString();
+    // Nested past 64 levels or of over a million values: not parsed (json-depth.ts).
+    const shape = jsonShapeProblem(text);
+    if (shape) {
+      countRefusal('json_shape');
+      sendBounded(
+        ws,
+        serialize(failedTag('REQUEST_TOO_LARGE', `请求${describeJsonShape(shape)}`)),
+        scope.maxBuffered,
+      );
+      return;
+    }
     let frame: unknown;
     try {
-      frame = JSON.parse(data.toString());
+      frame = JSON.parse(text);
     } catch {
       frame = undefined;
     }

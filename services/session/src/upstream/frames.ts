@@ -13,7 +13,8 @@
  *   group message `group_id`), a `message` that is a CQ string or an array of `{type, data}`
  *   segments, `raw_message` a string when present, `sender` an object when present.
  *
- * A frame nested more than MAX_JSON_DEPTH levels is refused before it is parsed.
+ * A frame nested more than MAX_JSON_DEPTH levels, or holding more than MAX_JSON_VALUES values,
+ * is refused before it is parsed.
  *
  * What an upstream says of itself at login (`get_login_info`, `get_version_info`) is read here
  * too, by total functions: a field missing or of the wrong type is its default, and its text is
@@ -22,7 +23,7 @@
  * Everything else passes as the upstream sent it (NapCat's and Lagrange's own fields and
  * notice types). A reply is any object without `post_type`; smoothing.ts reads it.
  */
-import { jsonDeeperThan, MAX_JSON_DEPTH } from '@cqfleet/runtime';
+import { describeJsonShape, jsonShapeProblem } from '@cqfleet/runtime';
 import { z } from 'zod';
 import type { UpstreamReply } from './smoothing.js';
 import { clipText, isObject, MAX_UPSTREAM_TEXT_BYTES, textOf, upstreamId } from './values.js';
@@ -94,9 +95,15 @@ const messageEvent = z.looseObject({
 export function parseUpstreamFrame(raw: string, maxBytes: number): ParsedFrame {
   if (raw.length > maxBytes || Buffer.byteLength(raw, 'utf8') > maxBytes)
     return { kind: 'refused', reason: 'too_large', detail: `frame over ${maxBytes} bytes` };
-  // Parsed, it would pass; published, JSON.stringify would overflow the stack (json-depth.ts).
-  if (jsonDeeperThan(raw))
-    return { kind: 'refused', reason: 'too_deep', detail: `nested over ${MAX_JSON_DEPTH} levels` };
+  // Parsed, it would pass; published, JSON.stringify would overflow the stack; or millions
+  // of values would take a GiB and seconds to parse (json-depth.ts).
+  const shape = jsonShapeProblem(raw);
+  if (shape)
+    return {
+      kind: 'refused',
+      reason: shape === 'too_deep' ? 'too_deep' : 'too_large',
+      detail: describeJsonShape(shape),
+    };
   let value: unknown;
   try {
     value = JSON.parse(raw);
