@@ -20,7 +20,9 @@
  * - `lease:<uin>`         `<worker id>|<fence>`, with a TTL: who owns the account
  * - `fence:<uin>`         counter; each new lease takes the next value (the fencing token)
  * - `cursor:<uin>`        the last driver event seq published for the account
- * - `umedia:<uin>:<kind>:<file>` where an upstream account's received media can be fetched
+ * - `umedia:<uin>`, `umedia:<uin>:old` hashes `<kind>:<name>` → where an upstream account's
+ *                         received media can be fetched, bounded per account (the session's
+ *                         upstream/media-names.ts)
  * - `h:*`                 history records and indexes (owned by the history service)
  * - `media:payload:<id>`  bytes a producer hands to a media job (base64 media), with a TTL;
  *                         the worker deletes them (@cqfleet/media-client payloads.ts)
@@ -151,11 +153,6 @@ export class Namespace {
 
   cursorKey(uin: number): string {
     return this.key('cursor', uin);
-  }
-
-  /** Where a media file named in an upstream account's events can be fetched (JSON, TTL). */
-  upstreamMediaKey(uin: number, kind: string, file: string): string {
-    return this.key('umedia', uin, kind, file);
   }
 
   /** JSON `HistorySize` (console.ts), rewritten by the history service every half minute. */
