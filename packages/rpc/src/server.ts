@@ -11,6 +11,18 @@
  * written, it would end the stream every other call to this owner shares.
  * Throw `Refused` to say "not executed" (e.g. the worker does not own the account), which tells
  * the caller it may retry elsewhere.
+ *
+ * Backpressure on the `Call` stream: replies are written in the order their work ends, and
+ * those written but not yet passed on to the network (grpc-js has not called the write back:
+ * HTTP/2 flow control holds them while the caller does not read) are counted in bytes. Past
+ * `maxUnsentBytes` per stream, a reply carrying data (over 1 KiB) is answered RESULT_TOO_LARGE
+ * instead (the action ran; its result is let go), so a caller that reads slowly or not at all
+ * holds a bounded amount of this process's memory, not every result computed for it. A reply
+ * is always written when nothing is unsent, so one as large as a gRPC message still goes out.
+ * Counting bytes rather than waiting for 'drain' keeps replies in the order their work ended
+ * without a queue of our own: grpc-js's object-mode stream would report full only past 16
+ * replies, whatever their size. `cqfleet_rpc_replies_unsent_bytes` and
+ * `cqfleet_rpc_replies_shed_total` show it.
  */
 import { isOneBotError, OneBotError, toFailure } from '@cqfleet/onebot';
 import {
@@ -19,8 +31,15 @@ import {
   type ActionsServer,
   ActionsService,
 } from '@cqfleet/proto';
-import { counter, type GrpcService, histogram, type Logger, secondsSince } from '@cqfleet/runtime';
-import { fitsMessage, fittingFailure, resultTooLarge } from './bounds.js';
+import {
+  counter,
+  gauge,
+  type GrpcService,
+  histogram,
+  type Logger,
+  secondsSince,
+} from '@cqfleet/runtime';
+import { fitsMessage, fittingFailure, MAX_MESSAGE_BYTES, resultTooLarge } from './bounds.js';
 import { actionLabel, failureLabel, retcodeLabel } from './labels.js';
 
 /** The request was turned away before anything happened. */
@@ -44,6 +63,20 @@ const actions = counter(
   'cqfleet_actions_total',
   'Actions served over gRPC, by action (unknown: not in the table), retcode and result (ok, or the failure tag); other: a retcode or tag not in the catalogue',
   ['action', 'retcode', 'result'],
+);
+const repliesShed = counter(
+  'cqfleet_rpc_replies_shed_total',
+  'Action replies answered RESULT_TOO_LARGE instead of their data because the caller had not read maxUnsentBytes of earlier replies on its stream',
+);
+/** Bytes of replies written on every `Call` stream of this process and not yet sent. */
+let unsentBytes = 0;
+gauge(
+  'cqfleet_rpc_replies_unsent_bytes',
+  'Bytes of action replies written and not yet sent on all Call streams (callers reading slowly), each stream bounded by maxUnsentBytes',
+  [],
+  function () {
+    this.set(unsentBytes);
+  },
 );
 const actionSeconds = histogram('cqfleet_action_seconds', 'Time to serve an action over gRPC', [
   'action',
@@ -109,6 +142,86 @@ export async function runAction(
 export interface ActionsServiceOptions {
   /** Upper bound for any action, whatever deadline the caller asked for. @default 30 s */
   maxMs?: number;
+  /**
+   * Bytes of replies one `Call` stream may have written and not yet sent (the caller reads
+   * slowly); past it replies with data are answered RESULT_TOO_LARGE. Two gRPC messages: one
+   * reply as large as they come may be on its way while others still go out.
+   * @default 2 × MAX_MESSAGE_BYTES (128 MiB)
+   */
+  maxUnsentBytes?: number;
+}
+
+/**
+ * Replies with no more data than this always go out, past the bound too: the failure sent
+ * instead would be as large. Their number is the caller's calls in flight, which it bounds.
+ */
+const SMALL_REPLY_BYTES = 1_024;
+
+/** What a reply takes, near enough: its variable fields and an envelope. */
+function replyBytes(reply: ActionReply): number {
+  return reply.dataJson.length + reply.msg.length * 3 + reply.wording.length * 3 + 64;
+}
+
+/**
+ * The replies of one `Call` stream (see the top of the file): written in order, the bytes not
+ * yet sent bounded by `maxBytes`.
+ */
+class ReplyWriter {
+  private unsent = 0;
+  /** False once no more replies are written (the caller ended its side, or the stream is gone). */
+  open = true;
+  private closed = false;
+
+  constructor(
+    private readonly stream: { write(reply: ActionReply, done: () => void): boolean },
+    private readonly maxBytes: number,
+  ) {}
+
+  write(reply: ActionReply): void {
+    if (!this.open) return;
+    let out = reply;
+    let bytes = replyBytes(reply);
+    if (
+      this.unsent > 0 &&
+      this.unsent + bytes > this.maxBytes &&
+      reply.dataJson.length > SMALL_REPLY_BYTES
+    ) {
+      repliesShed.inc();
+      const f = toFailure(
+        new OneBotError(
+          'RESULT_TOO_LARGE',
+          `调用方读取缓慢, 已有 ${this.unsent} 字节的结果未发出, 本次结果 (${reply.dataJson.length} 字节) 无法返回`,
+        ),
+      );
+      out = ActionReply.fromPartial({
+        callId: reply.callId,
+        retcode: f.retcode,
+        dataJson: EMPTY,
+        msg: f.msg,
+        wording: f.wording,
+        executed: true,
+      });
+      bytes = replyBytes(out);
+    }
+    this.unsent += bytes;
+    unsentBytes += bytes;
+    // Called back once grpc-js passed the reply on, or with an error when the stream is gone
+    // (grpc-js does not call back a write on a cancelled call: `close` settles those).
+    this.stream.write(out, () => {
+      if (this.closed) return;
+      this.unsent -= bytes;
+      unsentBytes -= bytes;
+    });
+  }
+
+  /** The stream is gone: what it still held is no longer counted. */
+  close(): void {
+    this.open = false;
+    if (this.closed) return;
+    this.closed = true;
+    unsentBytes -= this.unsent;
+    this.unsent = 0;
+  }
 }
 
 export function actionsService(
@@ -117,23 +230,23 @@ export function actionsService(
   options: ActionsServiceOptions = {},
 ): GrpcService {
   const maxMs = options.maxMs ?? 30_000;
+  const maxUnsentBytes = options.maxUnsentBytes ?? 2 * MAX_MESSAGE_BYTES;
   const implementation: ActionsServer = {
     call(stream) {
-      let open = true;
+      const replies = new ReplyWriter(stream, maxUnsentBytes);
       stream.on('data', (req: ActionRequest) => {
-        void runAction(req, execute, log, maxMs).then(reply => {
-          if (open) stream.write(reply);
-        });
+        void runAction(req, execute, log, maxMs).then(reply => replies.write(reply));
       });
       stream.on('end', () => {
-        open = false;
+        replies.open = false;
         stream.end();
       });
       stream.on('error', (err: Error) => {
-        open = false;
+        replies.close();
         log.debug({ err: err.message }, 'action stream error');
       });
-      stream.on('cancelled', () => (open = false));
+      stream.on('cancelled', () => replies.close());
+      stream.on('close', () => replies.close());
     },
     invoke(call, callback) {
       void runAction(call.request, execute, log, maxMs).then(reply => callback(null, reply));

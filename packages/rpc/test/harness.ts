@@ -46,9 +46,16 @@ export class TestServers {
    */
   async serveActions(
     execute: Execute,
-    { port = 0, maxMs = 30_000 }: { port?: number; maxMs?: number } = {},
+    {
+      port = 0,
+      maxMs = 30_000,
+      maxUnsentBytes,
+    }: { port?: number; maxMs?: number; maxUnsentBytes?: number } = {},
   ): Promise<ActionChannel> {
-    const server = await this.serve([actionsService(execute, log, { maxMs })], port);
+    const server = await this.serve(
+      [actionsService(execute, log, { maxMs, ...(maxUnsentBytes ? { maxUnsentBytes } : {}) })],
+      port,
+    );
     this.channel ??= new ActionChannel(`127.0.0.1:${server.port}`, log);
     return this.channel;
   }
