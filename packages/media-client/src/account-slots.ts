@@ -18,9 +18,12 @@ export class AccountSlots {
 
   /**
    * Resolves with the function that gives the slot back (call it once) when `selfId` may add a
-   * job; rejects with TIMEOUT when no slot came within `timeoutMs`.
+   * job; rejects with TIMEOUT when no slot came within `timeoutMs`, and with `signal`'s reason
+   * as soon as it fires (the caller's deadline: nobody waits for the job any more). Either
+   * way the caller leaves the line and takes no slot.
    */
-  acquire(selfId: number, timeoutMs: number): Promise<() => void> {
+  acquire(selfId: number, timeoutMs: number, signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
     const n = this.held.get(selfId) ?? 0;
     if (n < this.perAccount) {
       this.held.set(selfId, n + 1);
@@ -29,18 +32,33 @@ export class AccountSlots {
     return new Promise((resolve, reject) => {
       const queue = this.waiting.get(selfId) ?? [];
       this.waiting.set(selfId, queue);
-      const granted = () => {
+      const leave = (why: unknown) => {
         clearTimeout(timer);
-        resolve(this.releaser(selfId));
-      };
-      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', aborted);
         const i = queue.indexOf(granted);
         if (i >= 0) queue.splice(i, 1);
-        if (queue.length === 0) this.waiting.delete(selfId);
-        reject(new OneBotError('TIMEOUT', `账号 ${selfId} 的媒体任务排队超过 ${timeoutMs} ms`));
-      }, timeoutMs);
+        if (queue.length === 0 && this.waiting.get(selfId) === queue) this.waiting.delete(selfId);
+        reject(why);
+      };
+      const granted = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', aborted);
+        resolve(this.releaser(selfId));
+      };
+      const aborted = () => leave(abortReason(signal!));
+      const timer = setTimeout(
+        () =>
+          leave(new OneBotError('TIMEOUT', `账号 ${selfId} 的媒体任务排队超过 ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      signal?.addEventListener('abort', aborted, { once: true });
       queue.push(granted);
     });
+  }
+
+  /** Callers of `selfId` waiting for a slot in this process now. */
+  waitingFor(selfId: number): number {
+    return this.waiting.get(selfId)?.length ?? 0;
   }
 
   /** Jobs of `selfId` in the queue from this process now. */
@@ -62,4 +80,9 @@ export class AccountSlots {
       else this.held.delete(selfId);
     };
   }
+}
+
+/** What a caller whose signal fired is rejected with: its reason, or TIMEOUT. */
+export function abortReason(signal: AbortSignal): unknown {
+  return signal.reason instanceof Error ? signal.reason : new OneBotError('TIMEOUT');
 }

@@ -14,7 +14,7 @@ import {
 } from '@cqfleet/onebot';
 import { connectRedis, type Logger, type Redis, type RedisTarget } from '@cqfleet/runtime';
 import { Queue, QueueEvents } from 'bullmq';
-import { AccountSlots } from './account-slots.js';
+import { abortReason, AccountSlots } from './account-slots.js';
 import type { InternalJobs } from './jobs.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, offload, PAYLOAD_GRACE_MS, PayloadStore } from './payloads.js';
 
@@ -185,15 +185,26 @@ export class MediaClient {
    * a download may go on for the whole download deadline — so the slot is given back only when
    * the job has settled (`holdUntilSettled`). Otherwise an account could start a slow download,
    * give up, start another, … until its jobs held every worker of the cluster.
+   *
+   * `signal` is the caller's deadline: once it fires the caller stops waiting — for a slot or
+   * for the job — as at its timeout, and is rejected with its reason.
    */
-  private async run(name: string, data: MediaJobData, timeoutMs: number): Promise<MediaJobResult> {
+  private async run(
+    name: string,
+    data: MediaJobData,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<MediaJobResult> {
     const asked = Date.now();
-    const release = data.selfId ? await this.slots.acquire(data.selfId, timeoutMs) : undefined;
+    const release = data.selfId
+      ? await this.slots.acquire(data.selfId, timeoutMs, signal)
+      : undefined;
     const left = { job: undefined as string | undefined };
     try {
+      if (signal?.aborted) throw abortReason(signal);
       const rest = timeoutMs - (Date.now() - asked);
       if (rest <= 0) throw new OneBotError('TIMEOUT', `媒体任务未在 ${timeoutMs} ms 内完成`);
-      return await this.queued(name, data, rest, left);
+      return await this.queued(name, data, rest, left, signal);
     } finally {
       if (release && left.job) this.holdUntilSettled(left.job, release);
       else release?.();
@@ -232,14 +243,16 @@ export class MediaClient {
   }
 
   /**
-   * Adds the job and waits for it; on TIMEOUT, `left.job` names the job when it may still be
-   * running (it was not removed), for `run` to hold the account's slot until it settles.
+   * Adds the job and waits for it; on TIMEOUT (or `signal`), `left.job` names the job when it
+   * may still be running (it was not removed), for `run` to hold the account's slot until it
+   * settles.
    */
   private async queued(
     name: string,
     data: MediaJobData,
     timeoutMs: number,
     left: { job?: string | undefined },
+    signal?: AbortSignal,
   ): Promise<MediaJobResult> {
     // By content, before the bytes are taken out: identical payloads share a job.
     const dedupe = dedupeId(name, data.params, data.selfId);
@@ -268,15 +281,27 @@ export class MediaClient {
     await this.redis
       .eval(JOIN_SCRIPT, 1, waiters, timeoutMs + PAYLOAD_GRACE_MS)
       .catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'waiter not noted'));
+    const stop = callerGone(signal);
     try {
-      return await job.waitUntilFinished(this.events, timeoutMs);
+      const finished = job.waitUntilFinished(this.events, timeoutMs);
+      if (!stop) return await finished;
+      // Left behind when the caller goes: it ends (and lets go of its listeners) at timeoutMs.
+      finished.catch(() => undefined);
+      return await Promise.race([finished, stop.gone]);
     } catch (err) {
+      if (signal?.aborted) {
+        // The caller's deadline: as a timeout, but it is the caller's reason that is answered.
+        if (!(await this.abandon(id, waiters))) left.job = id;
+        throw abortReason(signal);
+      }
       const message = (err as Error).message;
       this.log.warn({ err: message, job: id, name }, 'media job did not finish');
       // BullMQ rejects with "timed out" when we stopped waiting; otherwise the job failed for good.
       if (!/timed out/i.test(message)) throw new OneBotError('INTERNAL_ERROR');
       if (!(await this.abandon(id, waiters))) left.job = id;
       throw new OneBotError('TIMEOUT', `媒体任务未在 ${timeoutMs} ms 内完成`);
+    } finally {
+      stop?.cancel();
     }
   }
 
@@ -341,8 +366,9 @@ export class MediaClient {
     args: InternalJobs[K]['args'],
     timeoutMs: number,
     selfId = 0,
+    signal?: AbortSignal,
   ): Promise<InternalJobs[K]['result']> {
-    const result = await this.run(name, { selfId, params: args }, timeoutMs);
+    const result = await this.run(name, { selfId, params: args }, timeoutMs, signal);
     if (!result.ok) throw OneBotError.fromFailure(result.retcode, result.msg, result.wording);
     return result.data as InternalJobs[K]['result'];
   }
@@ -351,6 +377,7 @@ export class MediaClient {
    * Media made ready as for the QQ side (`media.prepare`: loaded under the roots or through the
    * address guard, checked against the seed's limits), its bytes handed back: what cqfleet gives
    * an upstream implementation instead of a path or URL it must not be trusted to open.
+   * Once `signal` fires, waiting stops and bytes that came are not handed back (run).
    */
   async inline(
     kind: InternalJobs['media.prepare']['args']['kind'],
@@ -358,16 +385,19 @@ export class MediaClient {
     options: { maxBytes: number; cache?: boolean; threads?: number },
     timeoutMs: number,
     selfId = 0,
+    signal?: AbortSignal,
   ): Promise<{ bytes: Buffer; prepared: InternalJobs['media.prepare']['result'] }> {
     const prepared = await this.job(
       'media.prepare',
       { kind, file, inline: true, ...options },
       timeoutMs,
       selfId,
+      signal,
     );
     const id = prepared.payload;
-    const bytes = id === undefined ? null : await this.payloads.get(id);
+    const bytes = id === undefined || signal?.aborted ? null : await this.payloads.get(id);
     if (id !== undefined) await this.dropPayload(id);
+    if (signal?.aborted) throw abortReason(signal);
     if (!bytes) throw new OneBotError('LOAD_FILE_ERROR', '媒体数据已过期, 请重新发送');
     return { bytes, prepared };
   }
@@ -399,4 +429,23 @@ export class MediaClient {
     await this.queue.close();
     for (const c of this.connections) c.disconnect();
   }
+}
+
+/**
+ * A promise that rejects once `signal` fires (undefined without one), and what stops
+ * listening to it.
+ */
+function callerGone(
+  signal: AbortSignal | undefined,
+): { gone: Promise<never>; cancel(): void } | undefined {
+  if (!signal) return undefined;
+  let cancel = () => undefined as void;
+  const gone = new Promise<never>((_resolve, reject) => {
+    if (signal.aborted) return reject(abortReason(signal));
+    const onAbort = () => reject(abortReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    cancel = () => signal.removeEventListener('abort', onAbort);
+  });
+  gone.catch(() => undefined);
+  return { gone, cancel };
 }

@@ -39,4 +39,24 @@ describe('account slots', () => {
     again();
     expect(slots.inQueue(1)).toBe(0);
   });
+
+  it('a job whose caller’s signal fires leaves the line at once and takes no slot', async () => {
+    const slots = new AccountSlots(1);
+    const held = await slots.acquire(1, 1_000);
+    const deadline = new AbortController();
+    const waiting = slots.acquire(1, 30_000, deadline.signal);
+    const next = slots.acquire(1, 30_000);
+    expect(slots.waitingFor(1)).toBe(2);
+    deadline.abort(new Error('deadline'));
+    await expect(waiting).rejects.toThrow('deadline');
+    expect(slots.waitingFor(1)).toBe(1);
+    // The slot given back goes to the caller still waiting, not to the one gone.
+    held();
+    (await next)();
+    expect(slots.inQueue(1)).toBe(0);
+    expect(slots.waitingFor(1)).toBe(0);
+    // A signal already fired takes no slot either, even a free one.
+    await expect(slots.acquire(1, 1_000, deadline.signal)).rejects.toThrow('deadline');
+    expect(slots.inQueue(1)).toBe(0);
+  });
 });

@@ -2,7 +2,7 @@
 import { createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Namespace, type MediaJobData, type MediaJobResult } from '@cqfleet/contracts';
-import type { OneBotError } from '@cqfleet/onebot';
+import { OneBotError } from '@cqfleet/onebot';
 import { connectRedis, createLogger } from '@cqfleet/runtime';
 import { testInfra, uniqueNamespace } from '@cqfleet/testkit';
 import { Queue, Worker } from 'bullmq';
@@ -123,6 +123,22 @@ describe('callers that give up', () => {
     } finally {
       probe.disconnect();
     }
+  });
+
+  it('a caller whose signal fires stops waiting at once; its job not yet taken is removed', async () => {
+    const deadline = new AbortController();
+    const started = Date.now();
+    const waiting = idle.job('media.ocr', { base64: 'aGVsbG8=' }, 30_000, 10001, deadline.signal);
+    waiting.catch(() => undefined);
+    await new Promise(r => setTimeout(r, 200));
+    expect(await idle.counts()).toMatchObject({ waiting: 1 });
+    deadline.abort(new OneBotError('TIMEOUT', 'the action’s deadline'));
+    await expect(waiting).rejects.toMatchObject({
+      msg: 'TIMEOUT',
+      wording: 'the action’s deadline',
+    });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(await idle.counts()).toMatchObject({ waiting: 0 });
   });
 
   it('an account has at most jobsPerAccount jobs in the queue; another account’s goes in at once', async () => {

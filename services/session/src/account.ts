@@ -5,7 +5,7 @@
  * the lease, the pipeline and its cursor stay.
  */
 import { driverEventId, type Lease, type AccountRecord } from '@cqfleet/contracts';
-import type { OneBotEvent } from '@cqfleet/onebot';
+import { type OneBotEvent, OneBotError } from '@cqfleet/onebot';
 import {
   canonicalJson,
   counter,
@@ -23,6 +23,7 @@ import {
   type DriverState,
   type QQSidePort,
 } from './driver/index.js';
+import { DEFAULT_MAX_IN_FLIGHT_PER_ACCOUNT } from './config.js';
 import { fallbackPort } from './upstream/fallback-port.js';
 import type { UpstreamContext } from './upstream/onebot-driver.js';
 import { EventPipeline, type StoredIds } from './events/event-pipeline.js';
@@ -43,7 +44,15 @@ export interface AccountDeps extends UpstreamContext {
   onState?(state: DriverState, detail?: string): void;
   /** The simulator's events are refused past this many waiting: SIMULATOR_BACKLOG. */
   simulatorBacklog?: number;
+  /**
+   * Calls (actions, history's reads) the account may have unfinished on this worker
+   * (SESSION_MAX_IN_FLIGHT_PER_ACCOUNT); its default when absent.
+   */
+  maxInFlight?: number;
 }
+
+/** Where a call of an account comes from: a gateway's action, or history's QQ-side read. */
+export type CallKind = 'action' | 'read';
 
 export interface MessageStats {
   messageReceived: number;
@@ -88,6 +97,12 @@ const simulatorPaused = counter(
   'Times an account stopped taking the simulator’s events with SIMULATOR_BACKLOG waiting to be published (replayed once they are)',
 );
 
+const callsRefused = counter(
+  'cqfleet_session_calls_refused_total',
+  'Calls refused at once (RATE_LIMIT_QUEUE_FULL) because their account already had SESSION_MAX_IN_FLIGHT_PER_ACCOUNT unfinished on this worker, by kind (action, read)',
+  ['kind'],
+);
+
 const upstreamDropped = counter(
   'cqfleet_session_upstream_events_dropped_total',
   'Upstream events dropped because the account already had UPSTREAM_BACKLOG waiting to be published',
@@ -115,6 +130,8 @@ export class AccountRuntime {
   private readonly log: Logger;
   private readonly stateWaiters = new Set<() => void>();
   private readonly actions = new InFlight();
+  /** Calls admitted and not yet ended (`admit`). */
+  private calls = 0;
   private upstreamDrops = 0;
   private current: Driver;
   private connection: string;
@@ -312,6 +329,32 @@ export class AccountRuntime {
     const member = await this.qq.call('get_member', { group_id: groupId, user_id: this.uin });
     this.selfMembers.set(groupId, { member, at: Date.now() });
     return member;
+  }
+
+  /**
+   * Admits one more call of the account (an action or a history read), from its arrival until
+   * its work has ended — which may be after its caller was answered TIMEOUT: what the worker
+   * still holds for it counts. Answers the function that ends it (call it once); throws
+   * RATE_LIMIT_QUEUE_FULL, counted, when the account already has `maxInFlight` unfinished, so a
+   * tenant cannot pile up work (and the memory it holds) on the worker every other tenant on it
+   * shares.
+   */
+  admit(kind: CallKind): () => void {
+    const max = this.deps.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT_PER_ACCOUNT;
+    if (this.calls >= max) {
+      callsRefused.inc({ kind });
+      throw new OneBotError(
+        'RATE_LIMIT_QUEUE_FULL',
+        `账号 ${this.uin} 在会话节点上未完成的调用已达上限 (${max}), 请稍后再试`,
+      );
+    }
+    this.calls++;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.calls--;
+    };
   }
 
   /** Runs an action for this account; a graceful stop waits for the actions running. */

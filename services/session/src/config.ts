@@ -9,6 +9,9 @@ import {
 } from '@cqfleet/runtime';
 import { z } from 'zod';
 
+/** SESSION_MAX_IN_FLIGHT_PER_ACCOUNT's default (see the setting). */
+export const DEFAULT_MAX_IN_FLIGHT_PER_ACCOUNT = 2_000;
+
 const Schema = z.object({
   /** Stable id of this worker; a random one per process when absent. */
   workerId: z.string().optional(),
@@ -46,6 +49,16 @@ const Schema = z.object({
   simulatorUrl: z.string().default('http://127.0.0.1:5900'),
   /** Longest an action may run before the worker answers TIMEOUT. @default 30000 ms */
   actionTimeoutMs: envInt(30_000, 100),
+  /**
+   * Calls one account may have unfinished on this worker: actions from every gateway replica
+   * and history's QQ-side reads together, from their arrival (waiting for a login included)
+   * until their work ends, which may be after the caller was answered TIMEOUT. Past it a call
+   * is answered RATE_LIMIT_QUEUE_FULL at once, as the gateway answers its own per-account
+   * refusal. Twice GATEWAY_HTTP_MAX_IN_FLIGHT's default (1000 per replica), so one replica's
+   * HTTP clients meet the gateway's bound first; the session's bounds what all replicas, their
+   * WebSocket connections and history add up to, per account. @default 2000
+   */
+  maxInFlightPerAccount: envInt(DEFAULT_MAX_IN_FLIGHT_PER_ACCOUNT, 1),
   /** Address of the history service (for reply / delete / essence / forward look-ups). */
   historyAddr: z.string().optional(),
   /**

@@ -136,6 +136,7 @@ export async function startWorker(config: Config, log: Logger): Promise<RunningW
           nc,
           ns,
           maxFrameBytes: config.upstreamMaxFrameBytes,
+          maxInFlight: config.maxInFlightPerAccount,
           leases: leases.store,
           log: wlog,
           onState: (state, detail) => statuses.changed(record.uin, state, detail),

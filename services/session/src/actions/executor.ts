@@ -92,6 +92,7 @@ export function createExecutor(
         local,
         history: services.history,
         inline: inlineOptions(services),
+        signal,
       }),
     );
   };
@@ -100,13 +101,20 @@ export function createExecutor(
     const account = accounts.get(req.selfId);
     if (!account || !leases.holds(req.selfId, req.fence))
       throw new Refused(new OneBotError('OWNERSHIP_MOVED', `本节点不持有账号 ${req.selfId}`));
-    // A record change replacing the driver: the call goes to the new one.
-    await account.settled(LOGIN_WAIT_MS);
-    const call = decodeCall(req);
-    const driver = account.driver;
-    return driver.kind === 'proxied'
-      ? runProxied(call, account, driver, signal)
-      : runHandler(call, account, signal);
+    // Counted from here until the work ends (SESSION_MAX_IN_FLIGHT_PER_ACCOUNT); past the
+    // bound, RATE_LIMIT_QUEUE_FULL now.
+    const end = account.admit('action');
+    try {
+      // A record change replacing the driver: the call goes to the new one.
+      await account.settled(LOGIN_WAIT_MS);
+      const call = decodeCall(req);
+      const driver = account.driver;
+      return await (driver.kind === 'proxied'
+        ? runProxied(call, account, driver, signal)
+        : runHandler(call, account, signal));
+    } finally {
+      end();
+    }
   };
 }
 

@@ -72,6 +72,21 @@ export function readServer(
     const account = accounts.get(selfId);
     if (!account || !leases.holds(selfId, fence))
       throw new Refused(new OneBotError('OWNERSHIP_MOVED', `本节点不持有账号 ${selfId}`));
+    // Counted with the account's actions (SESSION_MAX_IN_FLIGHT_PER_ACCOUNT).
+    const end = account.admit('read');
+    try {
+      return await readFor(account, selfId, name, args);
+    } finally {
+      end();
+    }
+  };
+
+  async function readFor<K extends QQReadName>(
+    account: AccountRuntime,
+    selfId: number,
+    name: K,
+    args: QQReads[K]['args'],
+  ): Promise<QQReads[K]['result']> {
     if (!(await account.onlineWithin(LOGIN_WAIT_MS))) throw new OneBotError('ACCOUNT_OFFLINE');
     const driver = account.driver;
     const read =
@@ -87,5 +102,5 @@ export function readServer(
               ...services,
             });
     return account.track(read);
-  };
+  }
 }

@@ -56,9 +56,13 @@ export interface OneBotUpstream {
   readonly flavor: string;
   /**
    * Runs an action on the upstream; resolves with its `data`, fails with a OneBotError in
-   * go-cqhttp's terms (the upstream's own retcodes smoothed over).
+   * go-cqhttp's terms (the upstream's own retcodes smoothed over). `signal` is the action's
+   * deadline (forward.ts): an implementation may stop waiting for the answer once it fires,
+   * before its own timeout. OneBotDriver does not act on it yet: a forwarded call waits for
+   * the answer or the upstream's `timeoutMs`, counted meanwhile among the account's calls in
+   * flight (AccountRuntime.admit).
    */
-  action(name: string, params: unknown): Promise<unknown>;
+  action(name: string, params: unknown, signal?: AbortSignal): Promise<unknown>;
 }
 
 /** One account's connection to the QQ side: its state, its counters and its life. */

@@ -66,7 +66,12 @@ export interface ForwardContext {
   local: () => Promise<unknown>;
   history: MessageLookup;
   /** How files and URLs in the parameters are made content (media-inline.ts). */
-  inline: Omit<InlineContext, 'uin'>;
+  inline: Omit<InlineContext, 'uin' | 'signal'>;
+  /**
+   * The action's deadline: making media content stops when it fires, and the upstream is not
+   * asked after it (media-inline.ts; the caller has been answered TIMEOUT).
+   */
+  signal: AbortSignal;
 }
 
 /** Runs `call` on the upstream (the caller checked the lease and that the account is online). */
@@ -79,8 +84,16 @@ export async function forwardToUpstream(
   const { action, params } = call;
   let data: unknown;
   try {
-    const safe = await inlineMedia(action, params, { ...ctx.inline, uin: account.uin });
-    data = await ask(action, safe, upstream, { uin: account.uin, history: ctx.history });
+    const safe = await inlineMedia(action, params, {
+      ...ctx.inline,
+      uin: account.uin,
+      signal: ctx.signal,
+    });
+    data = await ask(action, safe, upstream, {
+      uin: account.uin,
+      history: ctx.history,
+      signal: ctx.signal,
+    });
   } catch (err) {
     if (!CQFLEET_FALLBACK.has(action) || !isOneBotError(err) || NOT_AN_ANSWER.has(err.msg))
       throw err;
@@ -101,15 +114,17 @@ async function ask(
   action: string,
   params: unknown,
   upstream: OneBotUpstream,
-  ctx: { uin: number; history: MessageLookup },
+  ctx: { uin: number; history: MessageLookup; signal: AbortSignal },
 ): Promise<unknown> {
   try {
-    return await upstream.action(action, params);
+    ctx.signal.throwIfAborted();
+    return await upstream.action(action, params, ctx.signal);
   } catch (err) {
     if (!isOneBotError(err) || err.msg !== 'API_NOT_FOUND') throw err;
     const other = await renamed(action, params, ctx).catch(() => undefined);
     if (!other) throw err;
     fallbacks.inc({ kind: 'renamed' });
-    return upstream.action(other.action, other.params);
+    ctx.signal.throwIfAborted();
+    return upstream.action(other.action, other.params, ctx.signal);
   }
 }

@@ -64,6 +64,11 @@ export interface InlineContext {
   ignoreInvalidCqcode: boolean;
   /** Most bytes handed to the upstream in one action (its frame must stay under its cap). */
   maxBytes: number;
+  /**
+   * The action's deadline (`ActionContext.signal`): once it fires, waiting for a media slot or
+   * job stops and the content already made is let go (the action fails with its reason).
+   */
+  signal?: AbortSignal;
 }
 
 /** True for a source cqfleet must open itself: a URL or a local path. */
@@ -99,12 +104,14 @@ async function content(
   ctx: InlineContext,
   budget: { left: number },
 ): Promise<string> {
+  ctx.signal?.throwIfAborted();
   const { bytes } = await ctx.media.inline(
     kind,
     source,
     { maxBytes: Math.max(1, budget.left) },
     ctx.timeoutMs,
     ctx.uin,
+    ctx.signal,
   );
   budget.left -= bytes.length;
   if (budget.left < 0)
