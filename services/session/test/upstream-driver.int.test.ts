@@ -320,6 +320,26 @@ describe('the onebot driver at its border', () => {
     }
   });
 
+  it('gives a request up at its action’s deadline, not at the upstream’s timeout', async () => {
+    const up = upstream();
+    const d = await driverOn(up);
+    await online(d.driver);
+    // The upstream never answers send_private_msg; the driver's own timeout is 2 s.
+    const deadline = AbortSignal.timeout(100);
+    const started = performance.now();
+    const err = await d.driver
+      .action('send_private_msg', { user_id: 1, message: 'x'.repeat(1024) }, deadline)
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ msg: 'TIMEOUT' });
+    expect(performance.now() - started).toBeLessThan(1_000);
+    // Nothing of the request is held any more: no entry waits for an answer.
+    expect((d.driver as unknown as { pending: Map<string, unknown> }).pending.size).toBe(0);
+    // A signal already fired sends nothing.
+    await expect(
+      d.driver.action('send_private_msg', { user_id: 1, message: 'y' }, deadline),
+    ).rejects.toMatchObject({ msg: 'TIMEOUT' });
+  });
+
   it('refuses actions once its upstream has read nothing for the stall period', async () => {
     const up = upstream();
     const stallMs = 500;

@@ -244,7 +244,20 @@ export class OneBotDriver extends ConnectionLoop implements ProxiedDriver {
     }
   }
 
-  private send(link: UpstreamLink, action: string, params: unknown): Promise<unknown> {
+  /**
+   * One request to the upstream, answered by its echo, within `timeoutMs` — and no longer than
+   * the action's deadline (`signal`): then its pending entry, and the params it holds (inlined
+   * media of up to tens of MiB), go at once, and a late answer is ignored. Without it the
+   * entry stayed until the upstream's own timeout (up to 10 minutes) after the caller was
+   * answered TIMEOUT, counted against the account's calls in flight all that time.
+   */
+  private send(
+    link: UpstreamLink,
+    action: string,
+    params: unknown,
+    signal?: AbortSignal,
+  ): Promise<unknown> {
+    if (signal?.aborted) return Promise.reject(deadlinePassed(action));
     // An upstream that does not read what it was sent gets no more (links.ts; a relayed one:
     // NATS has not taken what was sent, relay-link.ts): the action fails now rather than
     // waiting behind the unread ones until it times out.
@@ -262,19 +275,30 @@ export class OneBotDriver extends ConnectionLoop implements ProxiedDriver {
       callSeconds.observe({ mode }, secondsSince(started));
     };
     return new Promise((resolve, reject) => {
+      const abandon = () => {
+        clearTimeout(timer);
+        this.pending.delete(echo);
+        calls.inc({ mode, outcome: 'timeout' });
+        reject(deadlinePassed(action));
+      };
+      const settled = () => signal?.removeEventListener('abort', abandon);
       const timer = setTimeout(() => {
+        settled();
         this.pending.delete(echo);
         this.stats.packetLost++;
         calls.inc({ mode, outcome: 'timeout' });
         reject(new OneBotError('TIMEOUT', `上游实现 ${this.timeoutMs} ms 内未响应 ${action}`));
       }, this.timeoutMs);
+      signal?.addEventListener('abort', abandon, { once: true });
       this.pending.set(echo, {
         action,
         resolve: data => {
+          settled();
           answered('ok');
           resolve(data);
         },
         reject: err => {
+          settled();
           // A failure the upstream answered; a dropped link is 'offline'.
           if (isOneBotError(err) && err.msg === 'ACCOUNT_OFFLINE')
             calls.inc({ mode, outcome: 'offline' });
@@ -288,12 +312,12 @@ export class OneBotDriver extends ConnectionLoop implements ProxiedDriver {
     });
   }
 
-  /** OneBotUpstream: an action forwarded as it is. */
-  action(name: string, params: unknown): Promise<unknown> {
+  /** OneBotUpstream: an action forwarded as it is, given up at its deadline (`signal`). */
+  action(name: string, params: unknown, signal?: AbortSignal): Promise<unknown> {
     const link = this.link;
     if (!link || this.current !== 'online')
       return Promise.reject(new OneBotError('ACCOUNT_OFFLINE'));
-    return this.send(link, name, params);
+    return this.send(link, name, params, signal);
   }
 
   async self(): Promise<SimUser> {
@@ -309,6 +333,11 @@ export class OneBotDriver extends ConnectionLoop implements ProxiedDriver {
   media(kind: 'image' | 'record' | 'video', name: string): Promise<Ops['get_media']['result']> {
     return this.media_.lookup(kind, name) as Promise<Ops['get_media']['result']>;
   }
+}
+
+/** The answer of a request given up at its action's deadline. */
+function deadlinePassed(action: string): OneBotError {
+  return new OneBotError('TIMEOUT', `${action} 未在期限内完成, 已不再等待上游实现`);
 }
 
 function profileOf(uin: number, login: LoginInfo): SimUser {
