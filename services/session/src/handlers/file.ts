@@ -48,6 +48,7 @@ async function sendContent(
       { kind: 'file', file, upload: ticket.url, maxBytes: ticket.max_bytes },
       ctx.options.mediaTimeoutMs,
       ctx.account.uin,
+      ctx.signal,
     );
     return { md5: prepared.md5, size: prepared.size };
   } catch (err) {
@@ -241,6 +242,7 @@ async function ocr(ctx: ActionContext, image: string) {
     await ocrSource(ctx, image),
     ctx.options.mediaTimeoutMs,
     ctx.account.uin,
+    ctx.signal,
   );
 }
 
@@ -255,6 +257,7 @@ const receivedMedia = {
       { url: info.url, name: cacheName(p.file) },
       ctx.options.mediaTimeoutMs,
       ctx.account.uin,
+      ctx.signal,
     );
     return { size: info.size, filename: info.filename, url: info.url, file };
   },
@@ -267,6 +270,7 @@ const receivedMedia = {
       { url: info.url, name: cacheName(p.file), out_format: p.out_format },
       ctx.options.mediaTimeoutMs,
       ctx.account.uin,
+      ctx.signal,
     );
   },
   ocr_image: (p, ctx) => ocr(ctx, p.image),
@@ -309,7 +313,13 @@ const receivedMedia = {
 const RECEIVED_MEDIA = /^[0-9a-f]{32}\.(image|video|amr)$/;
 
 function fetchInto(ctx: ActionContext, url: string, name: string) {
-  return ctx.media.job('media.fetch', { url, name }, ctx.options.mediaTimeoutMs, ctx.account.uin);
+  return ctx.media.job(
+    'media.fetch',
+    { url, name },
+    ctx.options.mediaTimeoutMs,
+    ctx.account.uin,
+    ctx.signal,
+  );
 }
 
 export const fileHandlers = { ...groupFiles, ...receivedMedia } satisfies SessionHandlers;

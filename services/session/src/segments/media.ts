@@ -85,6 +85,7 @@ export async function uploadMedia(
     },
     ctx.options.mediaTimeoutMs,
     ctx.account.uin,
+    ctx.signal,
   );
   return {
     name: prepared.name,
