@@ -89,9 +89,16 @@ end
  * is what it was not there for, or a seq that was no message (a gift, a grey tip), which costs
  * a run and hides nothing. Seqs may be stored out of order (two history replicas, a
  * redelivery): a seq joins or bridges the runs beside it. A group without runs (stored before
- * there were any) reads as before: all of it.
+ * there were any) reads as before: all of it; the account's first message there since starts
+ * its runs from the first seq (LEGACY_FIRST_SEQ), so what it read before stays readable.
  */
 export const MAX_SEQ_WINDOWS = 256;
+
+/**
+ * Where the first run of an account starts that had a group before there were runs: it read
+ * all of the group then, and keeps reading what was stored up to its first message since.
+ */
+const LEGACY_FIRST_SEQ = -Number.MAX_SAFE_INTEGER;
 
 const SEQ_WINDOWS = `
 local function runs_of(text, into)
@@ -121,11 +128,14 @@ local function may_read_one(vis, group, seq)
   if seq > tonumber(hi) then return false end
   return may_read(runs_of(redis.call('HGET', vis, group .. '~') or '', {}), seq)
 end
-local function saw(vis, group, seq_text)
+-- opened_before: the group was the account's already (ag:) when this message came.
+local function saw(vis, group, seq_text, opened_before)
   local seq = tonumber(seq_text)
   local cur = redis.call('HGET', vis, group)
   if not cur then
-    redis.call('HSET', vis, group, seq_text .. ' ' .. seq_text)
+    -- An account that had the group before there were runs keeps what it read then.
+    local from = opened_before and '${LEGACY_FIRST_SEQ}' or seq_text
+    redis.call('HSET', vis, group, from .. ' ' .. seq_text)
     return
   end
   local lo_text, hi_text = string.match(cur, '^(%-?%d+) (%-?%d+)$')
@@ -135,9 +145,22 @@ local function saw(vis, group, seq_text)
     return
   end
   if seq >= lo and seq <= hi then return end
+  if seq > hi + 1 then
+    -- A gap, in order (the common one: a seq that was no message, or a time away): the run so
+    -- far joins the older ones, still ascending, and this seq starts the newest. No sort.
+    local older = redis.call('HGET', vis, group .. '~')
+    older = older and (older .. ' ' .. cur) or cur
+    local _, spaces = string.gsub(older, ' ', ' ')
+    for _ = 1, (spaces + 1) / 2 - ${MAX_SEQ_WINDOWS - 1} do
+      older = (string.gsub(older, '^%-?%d+ %-?%d+ ', '', 1))
+    end
+    redis.call('HSET', vis, group .. '~', older)
+    redis.call('HSET', vis, group, seq_text .. ' ' .. seq_text)
+    return
+  end
   local w = windows_of(vis, group)
   if may_read(w, seq) then return end
-  -- After a gap or out of order: a run of its own, then runs that touch are joined.
+  -- Out of order: a run of its own, then runs that touch are joined.
   local runs = {{seq, seq}}
   for i = 1, #w - 1, 2 do runs[#runs + 1] = {w[i], w[i + 1]} end
   table.sort(runs, function(x, y) return x[1] < y[1] end)
@@ -168,8 +191,8 @@ end
 const PUT_GROUP = `
 local added = redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
 if added == 1 and redis.call('HLEN', KEYS[1]) == 1 then count_bucket(KEYS[7], KEYS[5], ARGV[8]) end
-redis.call('SADD', KEYS[2], ARGV[1])
-if string.sub(ARGV[8], 1, 2) == 'g:' then saw(KEYS[8], ARGV[1], ARGV[2]) end
+local opened = redis.call('SADD', KEYS[2], ARGV[1])
+if string.sub(ARGV[8], 1, 2) == 'g:' then saw(KEYS[8], ARGV[1], ARGV[2], opened == 0) end
 add_location(KEYS[3], ARGV[4], ARGV[5])
 local seq = tonumber(ARGV[2])
 local top = tonumber(redis.call('HGET', KEYS[4], ARGV[1]) or '0')
@@ -232,8 +255,8 @@ end
 local out, k, a, added = {}, 2, 1, 0
 while a <= #ARGV do
   if ARGV[a] == 'm' then
-    redis.call('SADD', KEYS[k], ARGV[a + 1])
-    saw(KEYS[k + 1], ARGV[a + 1], ARGV[a + 2])
+    local opened = redis.call('SADD', KEYS[k], ARGV[a + 1])
+    saw(KEYS[k + 1], ARGV[a + 1], ARGV[a + 2], opened == 0)
     k = k + 2
     a = a + 3
   else

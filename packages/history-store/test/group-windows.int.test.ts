@@ -89,5 +89,11 @@ describe('an account reads the group seqs it received', () => {
     await redis.sadd(`${ns.historyPrefix}ag:${A}`, String(G));
     expect(seqsOf(await store.groupHistory(A, G, 0))).toEqual([1, 2, 3]);
     expect((await store.get(A, messageId(G, 2)))?.message_seq).toBe(2);
+    // Its first message since starts its runs, and what it read before stays readable.
+    await store.putMany([groupMsg(B, G, 4), groupMsg(A, G, 4)]);
+    await store.putMany([groupMsg(B, G, 5)]);
+    expect(seqsOf(await store.groupHistory(A, G, 0))).toEqual([1, 2, 3, 4]);
+    expect((await store.get(A, messageId(G, 1)))?.message_seq).toBe(1);
+    expect(await store.get(A, messageId(G, 5))).toBeUndefined();
   });
 });
