@@ -58,6 +58,7 @@ export {
   jsonDeeperThan,
   type JsonShapeProblem,
   jsonShapeProblem,
+  jsonValuesWithin,
   MAX_JSON_DEPTH,
   MAX_JSON_VALUES,
 } from './json-depth.js';

@@ -41,6 +41,25 @@ export function jsonShapeProblem(
   maxDepth = MAX_JSON_DEPTH,
   maxValues = MAX_JSON_VALUES,
 ): JsonShapeProblem | undefined {
+  const shape = scan(text, maxDepth, maxValues);
+  return typeof shape === 'number' ? undefined : shape;
+}
+
+/**
+ * How many values `text` holds as jsonShapeProblem counts them, or undefined when it is past
+ * `maxDepth` or `maxValues`: for a border that parses several texts against one budget (the
+ * values of a form).
+ */
+export function jsonValuesWithin(
+  text: string,
+  maxValues: number,
+  maxDepth = MAX_JSON_DEPTH,
+): number | undefined {
+  const shape = scan(text, maxDepth, maxValues);
+  return typeof shape === 'number' ? shape : undefined;
+}
+
+function scan(text: string, maxDepth: number, maxValues: number): JsonShapeProblem | number {
   let depth = 0;
   let values = 0;
   let inString = false;
@@ -60,7 +79,7 @@ export function jsonShapeProblem(
       depth--;
     }
   }
-  return undefined;
+  return values;
 }
 
 /** What a border says of a refused shape. */

@@ -19,7 +19,7 @@
  * | `operator_only`         | `OPERATOR_ONLY`                                          |
  * | `filter_refused`        | `reload_event_filter` of a file it may not read          |
  * | `quick_step_refused`    | an HTTP POST reply's quick-operation step its endpoint may not call: not run |
- * | `json_shape`            | `REQUEST_TOO_LARGE` (HTTP 413 for a body): JSON nested past 64 levels or of over a million values |
+ * | `json_shape`            | `REQUEST_TOO_LARGE` (HTTP 413 for a body): JSON nested past 64 levels or of over a million values, a form of over 10,000 fields |
  */
 import type { Duplex } from 'node:stream';
 import { type ErrorTag, failedTag, serialize } from '@cqfleet/onebot';

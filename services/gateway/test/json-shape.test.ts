@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { ok } from '@cqfleet/onebot';
 import { MAX_JSON_VALUES } from '@cqfleet/runtime';
 import type { ActionCalls } from '../src/routing/router.js';
+import { MAX_FORM_FIELDS } from '../src/transports/http-body.js';
 import { OP, type Running, startForwardWs, startHttpApi } from './in-process.js';
 
 const running: Running[] = [];
@@ -53,6 +54,29 @@ describe('JSON of a hostile shape', () => {
     });
     expect(res.status).toBe(200);
     expect(seen).toEqual([{ group_id: '5', message: deep }]);
+  });
+
+  it('HTTP form: values share one budget of JSON values; a form of too many fields is 413', async () => {
+    const { router, seen } = countingRouter();
+    const api = await startHttpApi({}, router);
+    running.push(api);
+    const post = (body: string) =>
+      fetch(`${api.url}/10001/send_msg?access_token=${OP}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      });
+    // Three fields of 200,000 objects (about 400,000 values) each: two parse, the third stays text.
+    const part = `[${'{},'.repeat(199_999)}{}]`;
+    const res = await post(`a=${part}&b=${part}&c=${part}`);
+    expect(res.status).toBe(200);
+    const params = seen[0] as Record<string, unknown>;
+    expect(Array.isArray(params.a) && Array.isArray(params.b)).toBe(true);
+    expect(params.c).toBe(part);
+    const fields = await post(Array.from({ length: MAX_FORM_FIELDS + 1 }, () => 'a').join('&'));
+    expect(fields.status).toBe(413);
+    expect(await fields.json()).toMatchObject({ msg: 'REQUEST_TOO_LARGE' });
+    expect(seen).toHaveLength(1);
   });
 
   it('forward WebSocket: such a frame is answered REQUEST_TOO_LARGE, the connection stays', async () => {

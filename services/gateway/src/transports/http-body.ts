@@ -20,7 +20,12 @@
  * of a replica every tenant shares, which the byte budget above does not see.
  */
 import type { IncomingMessage } from 'node:http';
-import { describeJsonShape, jsonShapeProblem } from '@cqfleet/runtime';
+import {
+  describeJsonShape,
+  jsonShapeProblem,
+  jsonValuesWithin,
+  MAX_JSON_VALUES,
+} from '@cqfleet/runtime';
 import { countRefusal, refusalBody } from '../refusals.js';
 import type { Budget } from './slots.js';
 
@@ -39,25 +44,35 @@ export function tooLarge(maxBytes: number): HttpRefusal {
   return new HttpRefusal(413, refusalBody('REQUEST_TOO_LARGE', `请求体超过上限 ${maxBytes} 字节`));
 }
 
-/** Form and query values: JSON when they look like JSON and parse, text otherwise. */
-export function decodeValue(value: string): unknown {
+/** The most fields a form body may have: go-cqhttp's forms have a handful. */
+export const MAX_FORM_FIELDS = 10_000;
+
+/**
+ * Form and query values: JSON when they look like JSON and parse, text otherwise. The values
+ * of one form share one budget of JSON values (`left`, MAX_JSON_VALUES): a value past it, or
+ * nested past 64 levels, stays text (the action's schema refuses it), so many fields of
+ * 900,000 values each cannot add up to the millions of objects one body may not make.
+ */
+export function decodeValue(value: string, budget = { left: MAX_JSON_VALUES }): unknown {
   const t = value.trimStart();
-  // A value too deep or of too many values to parse stays text (the action's schema refuses it).
-  if ((t.startsWith('[') || t.startsWith('{')) && !jsonShapeProblem(value)) {
-    try {
-      return JSON.parse(value) as unknown;
-    } catch {
-      return value;
-    }
+  if (!t.startsWith('[') && !t.startsWith('{')) return value;
+  const values = jsonValuesWithin(value, budget.left);
+  if (values === undefined) return value;
+  try {
+    const parsed = JSON.parse(value) as unknown;
+    budget.left -= values;
+    return parsed;
+  } catch {
+    return value;
   }
-  return value;
 }
 
 /** Parameters of a query or form; the first of repeated names wins. */
 export function fromSearch(search: URLSearchParams): Record<string, unknown> {
   // No prototype: `__proto__=…` is a parameter like any other, never the object's prototype.
   const out = Object.create(null) as Record<string, unknown>;
-  for (const [k, v] of search) if (!Object.hasOwn(out, k)) out[k] = decodeValue(v);
+  const budget = { left: MAX_JSON_VALUES };
+  for (const [k, v] of search) if (!Object.hasOwn(out, k)) out[k] = decodeValue(v, budget);
   return out;
 }
 
@@ -152,7 +167,25 @@ function parseRead(req: IncomingMessage, body: Buffer): ParsedBody {
           : {},
     };
   }
-  if (type.includes('application/x-www-form-urlencoded'))
-    return { form: fromSearch(new URLSearchParams(body.toString('utf8'))) };
+  if (type.includes('application/x-www-form-urlencoded')) {
+    const text = body.toString('utf8');
+    // Counted before URLSearchParams holds every field: 48 MiB of `a&` is 24 M of them.
+    if (fieldsOver(text, MAX_FORM_FIELDS)) {
+      countRefusal('json_shape');
+      throw new HttpRefusal(
+        413,
+        refusalBody('REQUEST_TOO_LARGE', `表单字段超过 ${MAX_FORM_FIELDS} 个`),
+      );
+    }
+    return { form: fromSearch(new URLSearchParams(text)) };
+  }
   return {};
+}
+
+/** True when `text` has more than `max` `&`-separated fields. */
+function fieldsOver(text: string, max: number): boolean {
+  let fields = 1;
+  for (let at = text.indexOf('&'); at >= 0; at = text.indexOf('&', at + 1))
+    if (++fields > max) return true;
+  return false;
 }
