@@ -82,8 +82,9 @@ export interface MediaClientOptions {
   /**
    * Longest an account's slot stays held for a job whose caller stopped waiting (TIMEOUT):
    * the slot is given back when the job settles (completed, failed, removed), at the latest
-   * this long after the caller gave up, so a lost event cannot keep it for ever. Keep it at
-   * least the media service's download deadline. @default 150000 ms
+   * this long after the caller gave up, so a lost event cannot keep it for ever. The media
+   * service holds its download deadline (MEDIA_DOWNLOAD_DEADLINE_MS) half a minute under the
+   * default. @default 150000 ms
    */
   jobLifetimeMs?: number;
 }

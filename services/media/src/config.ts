@@ -8,6 +8,7 @@ import {
   readCommonConfig,
   readPrefixed,
 } from '@cqfleet/runtime';
+import { DEFAULT_JOB_LIFETIME_MS } from '@cqfleet/media-client';
 import { z } from 'zod';
 
 const Schema = z.object({
@@ -47,9 +48,12 @@ const Schema = z.object({
   /**
    * Longest a download may take as a whole, every connection of a ranged download included:
    * a server that sends a byte now and then never trips the idle timeout, so this ends it
-   * (`DOWNLOAD_TIMEOUT`, partial files removed). @default 120000 ms
+   * (`DOWNLOAD_TIMEOUT`, partial files removed). At most half a minute under the media
+   * clients' DEFAULT_JOB_LIFETIME_MS (150 s): a client gives an account's share of the queue
+   * back at the latest that long after its caller gave up, so a longer download would run on
+   * outside its account's share. @default 120000 ms
    */
-  downloadDeadlineMs: envInt(120_000, 100),
+  downloadDeadlineMs: envInt(120_000, 100, DEFAULT_JOB_LIFETIME_MS - 30_000),
   /** Redirects followed before giving up. @default 5 */
   maxRedirects: envInt(5, 0, 20),
   /**

@@ -57,10 +57,9 @@ export interface OneBotUpstream {
   /**
    * Runs an action on the upstream; resolves with its `data`, fails with a OneBotError in
    * go-cqhttp's terms (the upstream's own retcodes smoothed over). `signal` is the action's
-   * deadline (forward.ts): an implementation may stop waiting for the answer once it fires,
-   * before its own timeout. OneBotDriver does not act on it yet: a forwarded call waits for
-   * the answer or the upstream's `timeoutMs`, counted meanwhile among the account's calls in
-   * flight (AccountRuntime.admit).
+   * deadline (forward.ts): once it fires the call fails TIMEOUT and nothing of it is held
+   * (OneBotDriver drops its pending entry; a late answer is ignored), before the upstream's own
+   * `timeoutMs`.
    */
   action(name: string, params: unknown, signal?: AbortSignal): Promise<unknown>;
 }
