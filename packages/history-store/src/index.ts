@@ -17,6 +17,12 @@ export { publishLayout, readLayout } from './layout.js';
 export type { StoredMessage } from './reader.js';
 export { unstorable } from './storable.js';
 export { BUCKET, MessageReader } from './reader.js';
-export { MAX_LOCATIONS_PER_ACCOUNT, MAX_SEQ_WINDOWS } from './scripts.js';
+export { MAX_FORWARDS_PER_ACCOUNT, MAX_LOCATIONS_PER_ACCOUNT, MAX_SEQ_WINDOWS } from './scripts.js';
 export type { StoreOptions, Trust } from './store.js';
-export { HISTORY_PAGE, MAX_FRIEND_PAGE, MAX_GROUP_PAGE, MessageStore } from './store.js';
+export {
+  HISTORY_PAGE,
+  MAX_FORWARD_RECORD_BYTES,
+  MAX_FRIEND_PAGE,
+  MAX_GROUP_PAGE,
+  MessageStore,
+} from './store.js';

@@ -406,12 +406,45 @@ end
 return out
 `;
 
+/**
+ * The forwards of an upstream account (`fu:<self>:<resid>`) kept at once: resids are the
+ * tenant's choice (get_forward_msg) and the nodes the upstream's word, so without a count the
+ * account could fill Redis for the age retention's 30 days (or for ever without it).
+ */
+export const MAX_FORWARDS_PER_ACCOUNT = 128;
+
+/**
+ * Stores an upstream account's forward and indexes it; past MAX_FORWARDS_PER_ACCOUNT the
+ * oldest go (their records and index entries). KEYS: the forward's key, the account's forward
+ * index (sorted set key → when stored). ARGV: record, ttl in s (0: none), now (ms), the cap.
+ */
+const PUT_OWN_FORWARD = `
+if ARGV[2] ~= '0' then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+else redis.call('SET', KEYS[1], ARGV[1]) end
+redis.call('ZADD', KEYS[2], ARGV[3], KEYS[1])
+local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[4])
+if over > 0 then
+  for _, key in ipairs(redis.call('ZRANGE', KEYS[2], 0, over - 1)) do redis.call('DEL', key) end
+  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, over - 1)
+end
+if ARGV[2] ~= '0' then redis.call('EXPIRE', KEYS[2], ARGV[2]) end
+return over
+`;
+
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     historyPutMany(
       numberOfKeys: number,
       ...args: Array<string | number | Buffer>
     ): Result<number[], Context>;
+    historyPutOwnForward(
+      forwardKey: string,
+      index: string,
+      record: Buffer,
+      ttlS: number,
+      now: number,
+      cap: number,
+    ): Result<number, Context>;
     historyDropBucket(
       numberOfKeys: number,
       ...args: Array<string | number>
@@ -427,6 +460,7 @@ declare module 'ioredis' {
 export function defineScripts(redis: Redis): void {
   redis.defineCommand('historyPutMany', { lua: PUT_MANY });
   redis.defineCommand('historyDropBucket', { lua: DROP_BUCKET });
+  redis.defineCommand('historyPutOwnForward', { numberOfKeys: 2, lua: PUT_OWN_FORWARD });
   redis.defineCommand('historyGetMessage', { numberOfKeys: 3, lua: GET_MESSAGE });
   redis.defineCommand('historyGroupPage', { numberOfKeys: 5, lua: GROUP_PAGE });
 }

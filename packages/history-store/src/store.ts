@@ -32,7 +32,10 @@
  * - `layout`                 hash: what a reader needs to know (layout.ts);
  * - `f:<resid>`              a forward message's nodes (expiring with age retention). A resid
  *                            is QQ's own capability: whoever holds it may read the nodes.
- *   `fu:<self>:<resid>`      the nodes an upstream account's implementation answered.
+ *   `fu:<self>:<resid>`      the nodes an upstream account's implementation answered, the
+ *   `fx:<self>`              account's newest MAX_FORWARDS_PER_ACCOUNT of them (sorted set
+ *                            key → when stored; the older ones are dropped). A record over
+ *                            MAX_FORWARD_RECORD_BYTES is not kept.
  *
  * Records are codec.ts's. Private locations name the account, group reads check `ag:<self>`
  * and `av:<self>`, so one account never reads another's private messages, nor a group's from
@@ -49,9 +52,15 @@ import { BUCKET, indexKey, MessageReader, type StoredMessage } from './reader.js
 import { HISTORY_PAGE, HistoryPages } from './history-pages.js';
 import { storeKeys, type StoreKeys } from './keys.js';
 import { Retention } from './retention.js';
-import { defineScripts } from './scripts.js';
+import { defineScripts, MAX_FORWARDS_PER_ACCOUNT } from './scripts.js';
 
 export { HISTORY_PAGE, MAX_FRIEND_PAGE, MAX_GROUP_PAGE } from './history-pages.js';
+
+/**
+ * The largest forward record kept (encoded): QQ's forwards of 200 short nodes take tens of KiB;
+ * one an upstream pads to tens of MiB is served once and not kept.
+ */
+export const MAX_FORWARD_RECORD_BYTES = 512 * 1024;
 
 /** Messages stored per script call (scripts.ts PUT_MANY). */
 const PUT_CHUNK = 50;
@@ -263,16 +272,33 @@ export class MessageStore {
     return owner === undefined ? `${this.prefix}f:${resid}` : `${this.prefix}fu:${owner}:${resid}`;
   }
 
-  /** Stores a forward's nodes: shared, or as `owner`'s own (an upstream answered them). */
+  /**
+   * Stores a forward's nodes: shared, or as `owner`'s own (an upstream answered them), its
+   * newest MAX_FORWARDS_PER_ACCOUNT kept. A record over MAX_FORWARD_RECORD_BYTES is not kept:
+   * the caller serves the nodes it read, and the next read asks the QQ side again. False when
+   * not stored.
+   */
   async putForward(
     resid: string,
     nodes: readonly ForwardNodeRecord[],
     owner?: number,
-  ): Promise<void> {
+  ): Promise<boolean> {
+    const record = encodeForward(nodes);
+    if (record.length > MAX_FORWARD_RECORD_BYTES) return false;
     const key = this.forwardKey(resid, owner);
-    if (this.options.maxAgeS > 0)
-      await this.redis.set(key, encodeForward(nodes), 'EX', this.options.maxAgeS);
-    else await this.redis.set(key, encodeForward(nodes));
+    if (owner !== undefined)
+      await this.redis.historyPutOwnForward(
+        key,
+        `${this.prefix}fx:${owner}`,
+        record,
+        this.options.maxAgeS,
+        Date.now(),
+        MAX_FORWARDS_PER_ACCOUNT,
+      );
+    else if (this.options.maxAgeS > 0)
+      await this.redis.set(key, record, 'EX', this.options.maxAgeS);
+    else await this.redis.set(key, record);
+    return true;
   }
 
   // --- reads ----------------------------------------------------------------------------

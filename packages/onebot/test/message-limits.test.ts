@@ -180,3 +180,13 @@ describe('message limits: total', () => {
     );
   });
 });
+
+describe('get_forward_msg resid', () => {
+  it('a resid of up to 1,024 characters passes; a longer one is INVALID_PARAMS', () => {
+    const at = 'r'.repeat(1024);
+    expect(parseParams('get_forward_msg', { id: at }).message_id).toBe(at);
+    expect(() => parseParams('get_forward_msg', { id: `${at}r` })).toThrow(
+      expect.objectContaining({ msg: 'INVALID_PARAMS' }),
+    );
+  });
+});

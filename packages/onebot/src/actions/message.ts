@@ -94,7 +94,8 @@ export const messageActions = {
     status: 'ready',
     summary:
       'The nodes of a forward message, by its resid or by the message_id of the message carrying it.',
-    params: params({ message_id: str() }, { message_id: ['id'] }),
+    // A resid names a key of history's store: QQ's are under 100 characters.
+    params: params({ message_id: str('', 1024) }, { message_id: ['id'] }),
     result: z.looseObject({ messages: z.array(s.forwardNode) }),
   }),
   send_group_forward_msg: action({
