@@ -18,6 +18,11 @@ import type { AccountRuntime } from '../account.js';
 import type { ProxiedDriver } from '../driver/index.js';
 import type { LeaseManager } from '../ownership/lease-manager.js';
 import { ANSWERED_LOCALLY, forwardToUpstream } from '../upstream/forward.js';
+import {
+  INLINE_BYTES_PER_ACCOUNT,
+  INLINE_BYTES_PER_WORKER,
+  InlineBytes,
+} from '../upstream/inline-bytes.js';
 import type { ActionContext, SessionHandlers, SessionOptions } from './context.js';
 
 /** How long an action waits for an account that is logging in (just taken over). */
@@ -53,6 +58,11 @@ export function createExecutor(
   handlers: SessionHandlers,
   services: { history: MessageLookup; media: MediaClient; options: SessionOptions },
 ): (req: ActionRequest, signal: AbortSignal) => Promise<unknown> {
+  // Media content made for upstream actions, bounded per account and for the worker.
+  const inlineBytes = new InlineBytes(
+    Math.max(INLINE_BYTES_PER_ACCOUNT, services.options.upstreamMaxInlineBytes * 2),
+    INLINE_BYTES_PER_WORKER,
+  );
   const contextFor = (call: Call, account: AccountRuntime, signal: AbortSignal): ActionContext => ({
     account,
     qq: account.qq,
@@ -92,6 +102,7 @@ export function createExecutor(
         local,
         history: services.history,
         inline: inlineOptions(services),
+        inlineBytes,
         signal,
       }),
     );

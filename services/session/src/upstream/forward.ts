@@ -26,6 +26,7 @@ import { counter } from '@cqfleet/runtime';
 import type { AccountRuntime } from '../account.js';
 import type { OneBotUpstream } from '../driver/driver.js';
 import type { MessageLookup } from '@cqfleet/rpc';
+import type { InlineBytes } from './inline-bytes.js';
 import { type InlineContext, inlineMedia } from './media-inline.js';
 import { renamed } from './renames.js';
 import { inFormat } from './result-format.js';
@@ -66,7 +67,9 @@ export interface ForwardContext {
   local: () => Promise<unknown>;
   history: MessageLookup;
   /** How files and URLs in the parameters are made content (media-inline.ts). */
-  inline: Omit<InlineContext, 'uin' | 'signal'>;
+  inline: Omit<InlineContext, 'uin' | 'signal' | 'held'>;
+  /** The worker's bound on content held at once (inline-bytes.ts). */
+  inlineBytes?: InlineBytes;
   /**
    * The action's deadline: making media content stops when it fires, and the upstream is not
    * asked after it (media-inline.ts; the caller has been answered TIMEOUT).
@@ -82,19 +85,30 @@ export async function forwardToUpstream(
   ctx: ForwardContext,
 ): Promise<unknown> {
   const { action, params } = call;
+  const held = ctx.inlineBytes ? { bytes: ctx.inlineBytes, taken: 0 } : undefined;
   let data: unknown;
   try {
     const safe = await inlineMedia(action, params, {
       ...ctx.inline,
       uin: account.uin,
       signal: ctx.signal,
+      ...(held ? { held } : {}),
     });
-    data = await ask(action, safe, upstream, {
-      uin: account.uin,
-      history: ctx.history,
-      signal: ctx.signal,
-    });
+    try {
+      data = await ask(action, safe, upstream, {
+        uin: account.uin,
+        history: ctx.history,
+        signal: ctx.signal,
+      });
+    } finally {
+      // The upstream has it (or will not get it): the content is no longer this worker's.
+      held?.bytes.give(account.uin, held.taken);
+      if (held) held.taken = 0;
+    }
   } catch (err) {
+    // Content made before a failure (a later source unreadable, the deadline) goes too.
+    held?.bytes.give(account.uin, held.taken);
+    if (held) held.taken = 0;
     if (!CQFLEET_FALLBACK.has(action) || !isOneBotError(err) || NOT_AN_ANSWER.has(err.msg))
       throw err;
     fallbacks.inc({ kind: 'cqfleet' });

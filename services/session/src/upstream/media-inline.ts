@@ -16,6 +16,7 @@
 import type { MediaClient } from '@cqfleet/media-client';
 import { OneBotError, type Segment, stringifySegment, text, toSegments } from '@cqfleet/onebot';
 import { isUnreadable } from '../segments/media.js';
+import type { InlineBytes } from './inline-bytes.js';
 
 type Kind = 'image' | 'video' | 'record' | 'cover' | 'file';
 
@@ -69,6 +70,11 @@ export interface InlineContext {
    * job stops and the content already made is let go (the action fails with its reason).
    */
   signal?: AbortSignal;
+  /**
+   * The worker's bound on content held at once (inline-bytes.ts), and what this action took of
+   * it, which the caller gives back once the upstream has been asked.
+   */
+  held?: { bytes: InlineBytes; taken: number };
 }
 
 /** True for a source cqfleet must open itself: a URL or a local path. */
@@ -116,7 +122,16 @@ async function content(
   budget.left -= bytes.length;
   if (budget.left < 0)
     throw new OneBotError('MEDIA_TOO_LARGE', `一次调用的媒体总大小不能超过 ${ctx.maxBytes} 字节`);
-  return `base64://${bytes.toString('base64')}`;
+  const encoded = bytes.toString('base64');
+  if (ctx.held) {
+    if (!ctx.held.bytes.take(ctx.uin, encoded.length))
+      throw new OneBotError(
+        'RATE_LIMIT_QUEUE_FULL',
+        `账号 ${ctx.uin} 同时发送中的媒体过多, 请稍后再试`,
+      );
+    ctx.held.taken += encoded.length;
+  }
+  return `base64://${encoded}`;
 }
 
 async function segments(
