@@ -8,6 +8,12 @@ import { closeHttpServer } from './http-close.js';
 import type { AddressInfo } from 'node:net';
 import { metricsRegistry } from './metrics.js';
 
+/**
+ * On the probes' answers: state of the moment, never cached, never sniffed as a page (the
+ * gateway's admin port also serves the operator's console, on the same origin).
+ */
+const PROBE_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+
 export interface AdminProbe {
   ready(): boolean;
   info(): Record<string, unknown>;
@@ -23,7 +29,7 @@ export async function startAdminServer(
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
+      res.writeHead(status, { 'content-type': 'application/json', ...PROBE_HEADERS });
       res.end(JSON.stringify(body));
     };
     if (path === '/healthz') return send(200, { ok: true });
@@ -31,7 +37,7 @@ export async function startAdminServer(
       metricsRegistry
         .metrics()
         .then(text => {
-          res.writeHead(200, { 'content-type': metricsRegistry.contentType });
+          res.writeHead(200, { 'content-type': metricsRegistry.contentType, ...PROBE_HEADERS });
           res.end(text);
         })
         .catch(() => send(500, { error: 'metrics failed' }));
