@@ -139,6 +139,8 @@ describe('GET /console/api/actions', () => {
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(res.headers.get('etag')).toBe(body.etag);
     expect(res.headers.get('cache-control')).toContain('no-cache');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
     const json = (await res.json()) as { actions: { name: string }[]; unconverted: number };
     expect(json.actions.map(a => a.name)).toEqual(Object.keys(actions));
     expect(json.unconverted).toBe(0);

@@ -25,6 +25,7 @@ import { z } from 'zod';
 import {
   type AdminRoute,
   adminJsonRoute,
+  API_HEADERS,
   ApiError,
   readJson,
   requireAdminToken,
@@ -90,6 +91,7 @@ export function consoleApi(deps: ConsoleApiDeps): AdminRoute {
       return;
     }
     const headers = {
+      ...API_HEADERS,
       etag: catalogue.etag,
       // Revalidated on each load (it changes with the gateway's version), never shared.
       'cache-control': 'private, no-cache',
