@@ -56,6 +56,12 @@ const Schema = z.object({
    * compact listpack (65536 slots: up to about 8 M messages). @default 65536
    */
   idSlots: envInt(65_536, 1, 16_777_216),
+  /**
+   * Actions of one account this replica runs at once (history pages, forwards, get_msg
+   * misses); past it RATE_LIMIT_QUEUE_FULL at once (executor.ts). History is every tenant's:
+   * without it one account's heavy pages held its event loop and Redis for all. @default 32
+   */
+  maxInFlightPerAccount: envInt(32, 1),
 });
 
 export type Config = z.output<typeof Schema> & CommonConfig;

@@ -70,7 +70,10 @@ export async function startHistory(config: Config, log: Logger): Promise<Running
     },
   };
   const grpc = await startGrpcServer(`${config.grpcHost}:${config.grpcPort}`, [
-    actionsService(createExecutor(historyHandlers(store, find, qq, settle)), log),
+    actionsService(
+      createExecutor(historyHandlers(store, find, qq, settle), config.maxInFlightPerAccount),
+      log,
+    ),
     { definition: HistoryService, implementation: lookup },
   ]);
 
