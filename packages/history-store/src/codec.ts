@@ -159,6 +159,13 @@ export function encodeMessage(m: MessageEvent, compressFrom = COMPRESS_FROM): Bu
     : Buffer.concat([Buffer.of(PLAIN), packed]);
 }
 
+/**
+ * The most a record inflates to: what history stores came in one stream message (nats-server
+ * allows 64 MiB at most). A record that would inflate further is not one of ours (a bomb
+ * written by something else): it reads as absent, its inflation stopped there.
+ */
+const MAX_RECORD_BYTES = 64 * 1024 * 1024;
+
 /** The message fields every message event has, in go-cqhttp's order. */
 function messageFields(elements: Elements) {
   const message = unpackElements(elements);
@@ -176,7 +183,10 @@ function messageFields(elements: Elements) {
  */
 export function decodeMessage(bytes: Buffer, selfId: number, groupId = 0): MessageEvent {
   const body = bytes.subarray(1);
-  const raw = bytes[0] === DEFLATED ? inflateRawSync(body, { dictionary: DICTIONARY }) : body;
+  const raw =
+    bytes[0] === DEFLATED
+      ? inflateRawSync(body, { dictionary: DICTIONARY, maxOutputLength: MAX_RECORD_BYTES })
+      : body;
   const r = packr.unpack(raw) as GroupRecord | PrivateRecord;
   const postType = r[3] === selfId ? 'message_sent' : 'message';
   if (r[0] === 0) {

@@ -143,3 +143,14 @@ describe('history codec: what is stored decodes to exactly what was published', 
     expect(() => decodeMessage(Buffer.from([0, 0xc1]), 10001)).toThrow();
   });
 });
+
+describe('a record that inflates past what one stream message can hold', () => {
+  it('is refused while it inflates, not inflated whole', () => {
+    const text = 'a'.repeat(65 * 1024 * 1024);
+    const bomb = encodeMessage(group(10001, 20001, 1, [{ type: 'text', data: { text } }]), 0);
+    expect(bomb.length).toBeLessThan(1024 * 1024);
+    expect(() => decodeMessage(bomb, 10001, 100100)).toThrow(
+      expect.objectContaining({ code: 'ERR_BUFFER_TOO_LARGE' }),
+    );
+  });
+});
