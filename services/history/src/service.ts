@@ -34,16 +34,27 @@ export async function startHistory(config: Config, log: Logger): Promise<Running
   const nc = await connectNats(config.natsUrl, 'history', log);
   await ensureEventStream(nc, ns, config.eventStream);
   const redis = connectRedis(config.redis, 'history', log);
-  await redisReady(redis);
-  const store = new MessageStore(redis, ns, {
+  // The event consumer's writes have a connection of their own: Redis answers one connection's
+  // commands in order, and on a shared one every tenant's events waited behind whatever reads
+  // the actions had queued (a tenant's flood of pages).
+  const writes = connectRedis(config.redis, 'history writes', log);
+  await Promise.all([redisReady(redis), redisReady(writes)]);
+  const storeOptions = {
     idSlots: config.idSlots,
     keepPerChat: config.keepPerChat,
     maxAgeS: config.maxAgeS,
     compressFrom: config.compressFrom > 0 ? config.compressFrom : Infinity,
-  });
+  };
+  const store = new MessageStore(redis, ns, storeOptions);
   // What the gateway needs to read get_msg from the store itself (history-store layout.ts).
   await publishLayout(redis, ns, { idSlots: config.idSlots });
-  const consumer = new HistoryConsumer(nc, ns, store, log, config);
+  const consumer = new HistoryConsumer(
+    nc,
+    ns,
+    new MessageStore(writes, ns, storeOptions),
+    log,
+    config,
+  );
   await consumer.start();
   const sweeper = new RetentionSweeper(store, config.sweepEveryMs, log);
   sweeper.start();
@@ -90,6 +101,7 @@ export async function startHistory(config: Config, log: Logger): Promise<Running
       await consumer.stop();
       await nc.drain().catch(() => undefined);
       redis.disconnect();
+      writes.disconnect();
     },
   };
 }
