@@ -21,7 +21,7 @@ export { historyLookup } from './history-client.js';
 export type { Owner } from './owners.js';
 export { ownerOf } from './owners.js';
 export type { ServeRead } from './qq-side.js';
-export { QQSideReader, qqSideService } from './qq-side.js';
+export { MAX_QQ_READ_BYTES, QQSideReader, qqSideService } from './qq-side.js';
 export {
   fitsMessage,
   fittingFailure,

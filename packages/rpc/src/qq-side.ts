@@ -88,6 +88,9 @@ export function qqSideService(serve: ServeRead, log: Logger, maxMs = 30_000): Gr
 }
 
 /** History's client: reads the QQ side through the account's owning session worker. */
+/** The largest answer history takes from a QQ-side read (its data, JSON). */
+export const MAX_QQ_READ_BYTES = 16 * 1024 * 1024;
+
 export class QQSideReader {
   /** One client per worker address, let go once idle (peer-pool.ts; calls end at a deadline). */
   private readonly clients = new PeerPool<QQSideClient>({
@@ -120,6 +123,13 @@ export class QQSideReader {
         Object.hasOwn(ERRORS, reply.msg) ? (reply.msg as ErrorTag) : 'INTERNAL_ERROR',
         reply.wording,
         { retcode: reply.retcode },
+      );
+    // A page, a forward, a message: a few MiB when honest. More is an upstream's padding,
+    // which history would hold (and a forward expansion several of at once) for nothing.
+    if (reply.dataJson.length > MAX_QQ_READ_BYTES)
+      throw new OneBotError(
+        'RESULT_TOO_LARGE',
+        `QQ 侧对 ${name} 的回答超过 ${MAX_QQ_READ_BYTES} 字节`,
       );
     return JSON.parse(Buffer.from(reply.dataJson).toString('utf8')) as QQReads[K]['result'];
   }

@@ -10,7 +10,9 @@
  *
  * - at most {@link MAX_NODES} nodes in all (the top list included), as many as a forward sent
  *   through cqfleet may hold (`@cqfleet/onebot` message-limits.ts), in at most
- *   {@link MAX_LEVELS} levels of lists;
+ *   {@link MAX_LEVELS} levels of lists, and at most {@link MAX_ANSWER_BYTES} of them (their
+ *   JSON): an upstream answers nodes as large as it likes, and every list read is held until
+ *   the answer is done;
  * - each resid is read at most once per answer (the same forward named twice shows twice, but
  *   costs one read) and a resid already on the way from the top is not expanded again (a loop);
  * - nested lists are expanded level by level, in order, so what fits the budget is the top of
@@ -33,6 +35,8 @@ import { formatMessage, MESSAGE_LIMITS, type MessageFormat } from '@cqfleet/oneb
 export const MAX_NODES = MESSAGE_LIMITS.forwardTotalNodes.max;
 /** Levels of node lists in one answer, the top list being the first. */
 export const MAX_LEVELS = MESSAGE_LIMITS.forwardDepth.max;
+/** Bytes (JSON) of the nodes in one answer; the top list counts, and is shown whole. */
+export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 /**
  * Nested forwards read at once for one answer: a level of 200 forwards that Redis lacks is not
  * 200 QQ-side reads of one account at the same moment, and reads stop soon after the budget is
@@ -101,20 +105,29 @@ export async function expandForward(
   const top = await readOnce(resid);
   const answer = views(top, [resid], level);
   let budget = MAX_NODES - top.length;
-  while (level.length > 0 && budget > 0) {
+  let bytes = MAX_ANSWER_BYTES - jsonLength(top);
+  while (level.length > 0 && budget > 0 && bytes > 0) {
     const next: Pending[] = [];
-    for (let i = 0; i < level.length && budget > 0; i += READS_IN_FLIGHT) {
+    for (let i = 0; i < level.length && budget > 0 && bytes > 0; i += READS_IN_FLIGHT) {
       signal?.throwIfAborted();
       const chunk = level.slice(i, i + READS_IN_FLIGHT);
       const lists = await Promise.all(chunk.map(p => readOnce(p.resid)));
       chunk.forEach((p, j) => {
         const nodes = lists[j]!;
         if (nodes.length > budget) return;
+        const size = jsonLength(nodes);
+        if (size > bytes) return;
         budget -= nodes.length;
+        bytes -= size;
         p.view.content = views(nodes, [...p.path, p.resid], next);
       });
     }
     level = next;
   }
   return answer;
+}
+
+/** What a list of nodes takes as JSON (the answer's own measure). */
+function jsonLength(nodes: readonly ForwardNodeRecord[]): number {
+  return JSON.stringify(nodes).length;
 }

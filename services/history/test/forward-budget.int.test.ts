@@ -12,6 +12,7 @@ import { Namespace } from '@cqfleet/contracts';
 import { testInfra, uniqueNamespace } from '@cqfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ForwardNodeView, QQBacked, type QQSideLink } from '@cqfleet/history';
+import { MAX_ANSWER_BYTES } from '../src/forward-view.js';
 import { MessageStore } from '@cqfleet/history-store';
 
 const log = createLogger('test', 'silent');
@@ -146,6 +147,22 @@ describe('get_forward_msg expansion', () => {
       answer = (answer[0] as ForwardNodeView).content;
     }
     expect(levels).toBe(MESSAGE_LIMITS.forwardDepth.max);
+  });
+
+  it('holds an answer to MAX_ANSWER_BYTES: nested forwards past it stay segments', async () => {
+    // The top names 20 forwards, each one node of 1 MiB: as many as fit the bytes left.
+    const big = 'x'.repeat(1024 * 1024);
+    const top = Array.from({ length: 20 }, (_, i) => forwardNode(`n${i}`));
+    const { qq } = setup(resid => (resid === 'top' ? top : [textNode(big)]));
+    const answer = await qq.forward(10001, 'top', 'array');
+    const expanded = answer.filter(v => Array.isArray(v.content) && v.content.every(isView));
+    const fit = Math.floor(
+      (MAX_ANSWER_BYTES - JSON.stringify(top).length) / JSON.stringify([textNode(big)]).length,
+    );
+    expect(fit).toBeLessThan(20);
+    expect(expanded).toHaveLength(fit);
+    const rest = answer.filter(v => !expanded.includes(v));
+    for (const v of rest) expect(v.content).toMatchObject([{ type: 'forward' }]);
   });
 
   it('stops reading once the action signal fires', async () => {
