@@ -38,8 +38,18 @@ const unstorableTotal = counter(
   'Message events not stored because they lack what a stored message needs (history-store storable.ts)',
 );
 
+/** A look-up waiting for the consumer to reach `target` (catchUp). */
+interface CatchUpWaiter {
+  target: number;
+  start: number;
+  deadline: number;
+  resolve(caughtUp: boolean): void;
+}
+
 export class HistoryConsumer {
   private readonly consumer: DurableConsumer;
+  private readonly waiting = new Set<CatchUpWaiter>();
+  private polling = false;
   stored = 0;
   /** Message events skipped as unstorable (logged: the first, then one in 100). */
   skipped = 0;
@@ -169,22 +179,49 @@ export class HistoryConsumer {
   /**
    * Waits until every event that is in the stream now has been handled by the consumer (by any
    * replica), or `timeoutMs` passed. Used when a look-up misses: the message may be in flight.
+   * Every look-up waiting at once shares one poll of the consumer's progress (`poll`): a flood
+   * of misses (random ids) asked the JetStream API every 5–20 ms per miss, of the nats-server
+   * every tenant shares.
    */
   async catchUp(timeoutMs: number): Promise<boolean> {
     if (timeoutMs <= 0) return false;
     // The consumer's JetStream manager, made once: a new one asks the server first.
     const target = await this.consumer.streamLastSeq();
     const start = Date.now();
-    for (;;) {
-      // A batch this replica is gathering (or began since the last look, as the awaited event
-      // arrived) is stored now; another replica's within gatherMs.
-      this.consumer.hurry();
-      const info = await this.consumer.info();
-      if (info.ack_floor.stream_seq >= target) return true;
-      const waited = Date.now() - start;
-      if (waited >= timeoutMs) return false;
-      // Usually a gathering batch, stored within milliseconds; later, look less often.
-      await sleep(waited < 100 ? 5 : 20);
+    return new Promise<boolean>(resolve => {
+      this.waiting.add({ target, start, deadline: start + timeoutMs, resolve });
+      if (!this.polling) void this.poll();
+    });
+  }
+
+  /** The one loop that answers every waiting catchUp; never rejects. */
+  private async poll(): Promise<void> {
+    this.polling = true;
+    try {
+      while (this.waiting.size > 0) {
+        // A batch this replica is gathering (or began since the last look, as the awaited event
+        // arrived) is stored now; another replica's within gatherMs.
+        this.consumer.hurry();
+        const floor = await this.consumer.info().then(
+          info => info.ack_floor.stream_seq,
+          (err: unknown) => {
+            this.log.debug({ err: (err as Error).message }, 'consumer progress not read');
+            return -1;
+          },
+        );
+        const now = Date.now();
+        let youngest = Infinity;
+        for (const w of this.waiting) {
+          if (floor >= w.target || now >= w.deadline) {
+            this.waiting.delete(w);
+            w.resolve(floor >= w.target);
+          } else youngest = Math.min(youngest, now - w.start);
+        }
+        // Usually a gathering batch, stored within milliseconds; later, look less often.
+        if (this.waiting.size > 0) await sleep(youngest < 100 ? 5 : 20);
+      }
+    } finally {
+      this.polling = false;
     }
   }
 

@@ -184,6 +184,27 @@ describe('history', () => {
     });
   });
 
+  it('look-ups waiting at once share one poll of the consumer’s progress', async () => {
+    const durable = (history.consumer as unknown as { consumer: { info(): Promise<unknown> } })
+      .consumer;
+    const info = durable.info.bind(durable);
+    let asked = 0;
+    durable.info = () => {
+      asked++;
+      return info();
+    };
+    try {
+      const all = await Promise.all(
+        Array.from({ length: 100 }, () => history.consumer.catchUp(2_000)),
+      );
+      expect(all.every(Boolean)).toBe(true);
+      // One poll for all of them, not one per miss every few milliseconds.
+      expect(asked).toBeLessThan(10);
+    } finally {
+      durable.info = info;
+    }
+  });
+
   it('a redelivered event is stored once', async () => {
     await publish(groupEvent(10001, 2, 'second'), 'a2');
     await publish(groupEvent(10001, 2, 'second'), 'a2-again');
