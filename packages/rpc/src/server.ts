@@ -17,7 +17,9 @@
  * HTTP/2 flow control holds them while the caller does not read) are counted in bytes. Past
  * `maxUnsentBytes` per stream, a reply carrying data (over 1 KiB) is answered RESULT_TOO_LARGE
  * instead (the action ran; its result is let go), so a caller that reads slowly or not at all
- * holds a bounded amount of this process's memory, not every result computed for it. A reply
+ * holds a bounded amount of this process's memory, not every result computed for it. One
+ * account's replies take at most a quarter of the bound (ACCOUNT_SHARE): the stream carries
+ * every tenant's calls, and one tenant's large results must not shed the others'. A reply
  * is always written when nothing is unsent, so one as large as a gRPC message still goes out.
  * Counting bytes rather than waiting for 'drain' keeps replies in the order their work ended
  * without a queue of our own: grpc-js's object-mode stream would report full only past 16
@@ -157,6 +159,9 @@ export interface ActionsServiceOptions {
  */
 const SMALL_REPLY_BYTES = 1_024;
 
+/** The part of a stream's bound of unsent replies one account's replies may take. */
+const ACCOUNT_SHARE = 1 / 4;
+
 /** What a reply takes, near enough: its variable fields and an envelope. */
 function replyBytes(reply: ActionReply): number {
   return reply.dataJson.length + reply.msg.length * 3 + reply.wording.length * 3 + 64;
@@ -168,6 +173,8 @@ function replyBytes(reply: ActionReply): number {
  */
 class ReplyWriter {
   private unsent = 0;
+  /** Unsent bytes by account: one account takes at most ACCOUNT_SHARE of the bound. */
+  private readonly unsentOf = new Map<number, number>();
   /** False once no more replies are written (the caller ended its side, or the stream is gone). */
   open = true;
   private closed = false;
@@ -177,14 +184,20 @@ class ReplyWriter {
     private readonly maxBytes: number,
   ) {}
 
-  write(reply: ActionReply): void {
+  /**
+   * Writes `reply` of a call of account `selfId`. Shed (RESULT_TOO_LARGE instead) when it has
+   * data and would take the stream past its bound, or the account past its share of it: the
+   * stream is every tenant's, and one account's large results must not shed everyone's.
+   */
+  write(reply: ActionReply, selfId = 0): void {
     if (!this.open) return;
     let out = reply;
     let bytes = replyBytes(reply);
+    const mine = this.unsentOf.get(selfId) ?? 0;
     if (
-      this.unsent > 0 &&
-      this.unsent + bytes > this.maxBytes &&
-      reply.dataJson.length > SMALL_REPLY_BYTES
+      reply.dataJson.length > SMALL_REPLY_BYTES &&
+      ((this.unsent > 0 && this.unsent + bytes > this.maxBytes) ||
+        (mine > 0 && mine + bytes > this.maxBytes * ACCOUNT_SHARE))
     ) {
       repliesShed.inc();
       const f = toFailure(
@@ -205,12 +218,16 @@ class ReplyWriter {
     }
     this.unsent += bytes;
     unsentBytes += bytes;
+    this.unsentOf.set(selfId, (this.unsentOf.get(selfId) ?? 0) + bytes);
     // Called back once grpc-js passed the reply on, or with an error when the stream is gone
     // (grpc-js does not call back a write on a cancelled call: `close` settles those).
     this.stream.write(out, () => {
       if (this.closed) return;
       this.unsent -= bytes;
       unsentBytes -= bytes;
+      const left = (this.unsentOf.get(selfId) ?? 0) - bytes;
+      if (left > 0) this.unsentOf.set(selfId, left);
+      else this.unsentOf.delete(selfId);
     });
   }
 
@@ -221,6 +238,7 @@ class ReplyWriter {
     this.closed = true;
     unsentBytes -= this.unsent;
     this.unsent = 0;
+    this.unsentOf.clear();
   }
 }
 
@@ -235,7 +253,7 @@ export function actionsService(
     call(stream) {
       const replies = new ReplyWriter(stream, maxUnsentBytes);
       stream.on('data', (req: ActionRequest) => {
-        void runAction(req, execute, log, maxMs).then(reply => replies.write(reply));
+        void runAction(req, execute, log, maxMs).then(reply => replies.write(reply, req.selfId));
       });
       stream.on('end', () => {
         replies.open = false;

@@ -91,7 +91,10 @@ describe('rpc - a slow reader of the action stream', () => {
     const shedBefore = await metric('cqfleet_rpc_replies_shed_total');
 
     proxy.stall();
-    const calls = Array.from({ length: CALLS }, () => channel.call(actionRequest('big'), 20_000));
+    // Many accounts' calls: each account stays within its share, the stream's bound is what holds.
+    const calls = Array.from({ length: CALLS }, (_, i) =>
+      channel.call({ ...actionRequest('big'), selfId: 10001 + (i % 16) }, 20_000),
+    );
     let most = 0;
     for (const end = Date.now() + 10_000; executed < CALLS && Date.now() < end;) {
       most = Math.max(most, await metric('cqfleet_rpc_replies_unsent_bytes'));
@@ -114,10 +117,44 @@ describe('rpc - a slow reader of the action stream', () => {
     expect(await metric('cqfleet_rpc_replies_unsent_bytes')).toBe(0);
   });
 
+  it('one account’s large results take at most its share: another account’s still go out', async () => {
+    const payload = 'z'.repeat(MIB);
+    let executed = 0;
+    await servers.serveActions(
+      async () => {
+        executed++;
+        return payload;
+      },
+      { maxUnsentBytes: 8 * MIB },
+    );
+    const proxy = await proxyTo(servers.server!.port);
+    closing.push(proxy.close);
+    const channel = new ActionChannel(`127.0.0.1:${proxy.port}`, log);
+    closing.push(() => channel.close());
+    expect(await channel.call(actionRequest('warm'), 5_000)).toMatchObject({ retcode: 0 });
+
+    proxy.stall();
+    // Account 10001 asks for 8 MiB of results, as much as the whole stream holds …
+    const mine = Array.from({ length: 8 }, () =>
+      channel.call({ ...actionRequest('big'), selfId: 10001 }, 20_000),
+    );
+    await until(() => executed >= 9, 10_000);
+    // … and another account's result, written after them, is not shed for it.
+    const other = channel.call({ ...actionRequest('big'), selfId: 10002 }, 20_000);
+    await until(() => executed >= 10, 10_000);
+    proxy.resume();
+    const replies = await Promise.all(mine);
+    expect(replies.filter(r => r.retcode !== 0).length).toBeGreaterThan(0);
+    expect(await other).toMatchObject({ retcode: 0 });
+  });
+
   it('a reader that keeps up gets every reply with its data: what was sent counts no more', async () => {
     const payload = 'y'.repeat(MIB);
-    const channel = await servers.serveActions(async () => payload, { maxUnsentBytes: BOUND });
-    // 16 MiB in all through a 4 MiB bound, two calls at a time.
+    // A 12 MiB bound: an account's share (a quarter) holds the two replies in flight at once.
+    const channel = await servers.serveActions(async () => payload, {
+      maxUnsentBytes: 12 * MIB,
+    });
+    // 16 MiB in all through it, two calls at a time.
     for (let i = 0; i < 8; i++) {
       const replies = await Promise.all([
         channel.call(actionRequest('big'), 10_000),
