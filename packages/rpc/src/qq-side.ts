@@ -23,7 +23,7 @@ import {
   type Logger,
   type Redis,
 } from '@cqfleet/runtime';
-import { Metadata } from '@grpc/grpc-js';
+import { Metadata, status } from '@grpc/grpc-js';
 import { fitsMessage, fittingFailure, ownerDeadlineMs, resultTooLarge } from './bounds.js';
 import { Refused } from './server.js';
 import { ownerOf } from './owners.js';
@@ -87,14 +87,23 @@ export function qqSideService(serve: ServeRead, log: Logger, maxMs = 30_000): Gr
   return { definition: QQSideService, implementation };
 }
 
-/** History's client: reads the QQ side through the account's owning session worker. */
 /** The largest answer history takes from a QQ-side read (its data, JSON). */
 export const MAX_QQ_READ_BYTES = 16 * 1024 * 1024;
 
+/**
+ * The reads' channel takes no message larger than an answer may be (and its envelope): a
+ * larger one is refused by grpc-js as it arrives (RESOURCE_EXHAUSTED), not held whole first.
+ */
+const READ_CHANNEL_OPTIONS = {
+  ...CHANNEL_OPTIONS,
+  'grpc.max_receive_message_length': MAX_QQ_READ_BYTES + 64 * 1024,
+};
+
+/** History's client: reads the QQ side through the account's owning session worker. */
 export class QQSideReader {
   /** One client per worker address, let go once idle (peer-pool.ts; calls end at a deadline). */
   private readonly clients = new PeerPool<QQSideClient>({
-    make: address => new QQSideClient(address, insecure(), CHANNEL_OPTIONS),
+    make: address => new QQSideClient(address, insecure(), READ_CHANNEL_OPTIONS),
     close: client => client.close(),
   });
 
@@ -139,6 +148,13 @@ export class QQSideReader {
     return new Promise((resolve, reject) =>
       c.read(request, new Metadata(), { deadline: Date.now() + this.timeoutMs }, (err, reply) => {
         if (!err) return resolve(reply);
+        if (err.code === status.RESOURCE_EXHAUSTED)
+          return reject(
+            new OneBotError(
+              'RESULT_TOO_LARGE',
+              `QQ 侧的回答超过 ${MAX_QQ_READ_BYTES} 字节, 未收下`,
+            ),
+          );
         reject(new OneBotError('SERVICE_UNAVAILABLE', `会话节点不可用: ${err.message}`));
       }),
     );

@@ -129,5 +129,5 @@ export async function expandForward(
 
 /** What a list of nodes takes as JSON (the answer's own measure). */
 function jsonLength(nodes: readonly ForwardNodeRecord[]): number {
-  return JSON.stringify(nodes).length;
+  return Buffer.byteLength(JSON.stringify(nodes));
 }

@@ -59,6 +59,12 @@ describe('a QQ-side read history takes', () => {
       await expect(reader.read(10001, 'forward', { resid: 'r' })).rejects.toMatchObject({
         msg: 'RESULT_TOO_LARGE',
       });
+      // Far past it: refused by the channel as it arrives, never held whole.
+      size = MAX_QQ_READ_BYTES + 1024 * 1024;
+      await expect(reader.read(10001, 'forward', { resid: 'r' })).rejects.toMatchObject({
+        msg: 'RESULT_TOO_LARGE',
+        wording: expect.stringContaining('未收下'),
+      });
     } finally {
       reader.close();
     }
