@@ -6,7 +6,7 @@
 import { type ErrorTag, type MessageEvent, OneBotError } from '@cqfleet/onebot';
 import { GetMessageRequest, HistoryClient } from '@cqfleet/proto';
 import { CHANNEL_OPTIONS, insecure } from '@cqfleet/runtime';
-import { Metadata } from '@grpc/grpc-js';
+import { Metadata, status } from '@grpc/grpc-js';
 
 export interface MessageLookup {
   /** The stored message event; fails with `tag` when history does not know the id. */
@@ -34,7 +34,9 @@ export function historyLookup(address: string | undefined, timeoutMs = 5_000): M
           (err, reply) => {
             if (err)
               return reject(
-                new OneBotError('SERVICE_UNAVAILABLE', `历史服务不可用: ${err.message}`),
+                err.code === status.RESOURCE_EXHAUSTED
+                  ? new OneBotError('RATE_LIMIT_QUEUE_FULL', err.details)
+                  : new OneBotError('SERVICE_UNAVAILABLE', `历史服务不可用: ${err.message}`),
               );
             if (!reply.found) return reject(new OneBotError(tag));
             resolve(JSON.parse(Buffer.from(reply.recordJson).toString('utf8')) as MessageEvent);

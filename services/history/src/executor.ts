@@ -1,6 +1,7 @@
 /**
  * Runs an action request with history's handlers (owner `history` in the action table), at
- * most `maxPerAccount` of one account at once on this replica. History is shared by every
+ * most `AccountCalls.max` calls of one account at once on this replica (the session's
+ * look-ups count too). History is shared by every
  * tenant, and its work per call can be large (a 200-message page decoded, a forward of 1,000
  * nodes expanded, QQ-side reads); the gateway bounds an account's calls per replica and
  * connection, which adds up to tens of thousands here. Past the bound a call is answered
@@ -15,24 +16,46 @@ import type { HistoryContext, HistoryHandlers } from './handlers/index.js';
 
 const refused = counter(
   'cqfleet_history_calls_refused_total',
-  'Action calls refused at once because their account had HISTORY_MAX_IN_FLIGHT_PER_ACCOUNT running',
+  'Calls (actions, look-ups) refused at once because their account had HISTORY_MAX_IN_FLIGHT_PER_ACCOUNT running',
 );
 
-export function createExecutor(
-  handlers: HistoryHandlers,
-  maxPerAccount = 32,
-): (req: ActionRequest, signal?: AbortSignal) => Promise<unknown> {
-  const running = new Map<number, number>();
-  return async (req, signal) => {
-    const mine = running.get(req.selfId) ?? 0;
-    if (mine >= maxPerAccount) {
+/**
+ * Calls of each account running on this replica, at most `max` of one: actions and the
+ * session's look-ups (HistoryService.getMessage) alike.
+ */
+export class AccountCalls {
+  private readonly running = new Map<number, number>();
+
+  constructor(readonly max = 32) {}
+
+  /** Counts a call of `selfId` until the returned function is called; throws past the bound. */
+  enter(selfId: number): () => void {
+    const mine = this.running.get(selfId) ?? 0;
+    if (mine >= this.max) {
       refused.inc();
       throw new OneBotError(
         'RATE_LIMIT_QUEUE_FULL',
-        `账号 ${req.selfId} 在历史服务上未完成的调用已达上限 (${maxPerAccount}), 请稍后再试`,
+        `账号 ${selfId} 在历史服务上未完成的调用已达上限 (${this.max}), 请稍后再试`,
       );
     }
-    running.set(req.selfId, mine + 1);
+    this.running.set(selfId, mine + 1);
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      const rest = (this.running.get(selfId) ?? 1) - 1;
+      if (rest > 0) this.running.set(selfId, rest);
+      else this.running.delete(selfId);
+    };
+  }
+}
+
+export function createExecutor(
+  handlers: HistoryHandlers,
+  calls = new AccountCalls(),
+): (req: ActionRequest, signal?: AbortSignal) => Promise<unknown> {
+  return async (req, signal) => {
+    const leave = calls.enter(req.selfId);
     try {
       const { name, params, format } = decodeRequest(req);
       return await handlerFor<HistoryContext>(handlers, name)(params, {
@@ -41,9 +64,7 @@ export function createExecutor(
         signal,
       });
     } finally {
-      const left = (running.get(req.selfId) ?? 1) - 1;
-      if (left > 0) running.set(req.selfId, left);
-      else running.delete(req.selfId);
+      leave();
     }
   };
 }

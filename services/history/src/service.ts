@@ -1,6 +1,7 @@
 /** Composes the history service: consumer, store and the gRPC services. */
 import { Namespace } from '@cqfleet/contracts';
 import { GetMessageReply, type HistoryServer, HistoryService } from '@cqfleet/proto';
+import { status } from '@grpc/grpc-js';
 import { actionsService } from '@cqfleet/rpc';
 import {
   connectNats,
@@ -10,7 +11,7 @@ import {
   redisReady,
   startGrpcServer,
 } from '@cqfleet/runtime';
-import { createExecutor } from './executor.js';
+import { AccountCalls, createExecutor } from './executor.js';
 import { finder, settler } from './finder.js';
 import { historyHandlers } from './handlers/index.js';
 import type { Config } from './config.js';
@@ -65,9 +66,19 @@ export async function startHistory(config: Config, log: Logger): Promise<Running
   const qq = new QQBacked(store, qqSide);
   const settle = settler(consumer, config.catchUpMs, log);
 
+  const calls = new AccountCalls(config.maxInFlightPerAccount);
   const lookup: HistoryServer = {
     getMessage(call, callback) {
+      let leave: () => void;
+      try {
+        leave = calls.enter(call.request.selfId);
+      } catch (err) {
+        // The caller (@cqfleet/rpc history-client.ts) answers it RATE_LIMIT_QUEUE_FULL.
+        callback({ code: status.RESOURCE_EXHAUSTED, details: (err as Error).message }, null);
+        return;
+      }
       find(call.request.selfId, call.request.messageId)
+        .finally(leave)
         .then(m =>
           callback(
             null,
@@ -81,10 +92,7 @@ export async function startHistory(config: Config, log: Logger): Promise<Running
     },
   };
   const grpc = await startGrpcServer(`${config.grpcHost}:${config.grpcPort}`, [
-    actionsService(
-      createExecutor(historyHandlers(store, find, qq, settle), config.maxInFlightPerAccount),
-      log,
-    ),
+    actionsService(createExecutor(historyHandlers(store, find, qq, settle), calls), log),
     { definition: HistoryService, implementation: lookup },
   ]);
 

@@ -5,7 +5,7 @@
  */
 import { ActionRequest } from '@cqfleet/proto';
 import { describe, expect, it } from 'vitest';
-import { createExecutor } from '../src/executor.js';
+import { AccountCalls, createExecutor } from '../src/executor.js';
 import type { HistoryHandlers } from '../src/handlers/index.js';
 
 function world(max: number) {
@@ -16,7 +16,7 @@ function world(max: number) {
         gates.push({ open: () => resolve({ ok: true }), fail: () => reject(new Error('boom')) }),
       ),
   } as unknown as HistoryHandlers;
-  const execute = createExecutor(handlers, max);
+  const execute = createExecutor(handlers, new AccountCalls(max));
   const call = (selfId: number) =>
     execute(
       ActionRequest.fromPartial({
