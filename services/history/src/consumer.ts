@@ -50,6 +50,9 @@ export class HistoryConsumer {
   private readonly consumer: DurableConsumer;
   private readonly waiting = new Set<CatchUpWaiter>();
   private polling = false;
+  /** The stream's last seq being asked, and the ask queued behind it (lastSeq). */
+  private seqAsk?: Promise<number>;
+  private seqNext?: Promise<number>;
   stored = 0;
   /** Message events skipped as unstorable (logged: the first, then one in 100). */
   skipped = 0;
@@ -179,19 +182,41 @@ export class HistoryConsumer {
   /**
    * Waits until every event that is in the stream now has been handled by the consumer (by any
    * replica), or `timeoutMs` passed. Used when a look-up misses: the message may be in flight.
-   * Every look-up waiting at once shares one poll of the consumer's progress (`poll`): a flood
-   * of misses (random ids) asked the JetStream API every 5–20 ms per miss, of the nats-server
-   * every tenant shares.
+   * Every look-up waiting at once shares one poll of the consumer's progress (`poll`) and the
+   * asks of the stream's last seq (`lastSeq`): a flood of misses (random ids) asked the
+   * JetStream API every 5–20 ms per miss, of the nats-server every tenant shares.
    */
   async catchUp(timeoutMs: number): Promise<boolean> {
     if (timeoutMs <= 0) return false;
-    // The consumer's JetStream manager, made once: a new one asks the server first.
-    const target = await this.consumer.streamLastSeq();
+    const target = await this.lastSeq();
     const start = Date.now();
     return new Promise<boolean>(resolve => {
       this.waiting.add({ target, start, deadline: start + timeoutMs, resolve });
       if (!this.polling) void this.poll();
     });
+  }
+
+  /**
+   * The stream's last seq, asked after this call began: callers arriving while an ask is in
+   * flight share the next one (the one in flight may have been sent before their event was
+   * published), so at most one ask is in flight and one waits, however many look-ups miss.
+   */
+  private lastSeq(): Promise<number> {
+    if (!this.seqAsk) {
+      // The consumer's JetStream manager, made once: a new one asks the server first.
+      const ask = this.consumer.streamLastSeq().finally(() => {
+        if (this.seqAsk === ask) this.seqAsk = undefined;
+      });
+      this.seqAsk = ask;
+      return ask;
+    }
+    this.seqNext ??= this.seqAsk
+      .catch(() => 0)
+      .then(() => {
+        this.seqNext = undefined;
+        return this.lastSeq();
+      });
+    return this.seqNext;
   }
 
   /** The one loop that answers every waiting catchUp; never rejects. */

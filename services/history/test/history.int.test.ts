@@ -185,23 +185,34 @@ describe('history', () => {
   });
 
   it('look-ups waiting at once share one poll of the consumer’s progress', async () => {
-    const durable = (history.consumer as unknown as { consumer: { info(): Promise<unknown> } })
-      .consumer;
+    const durable = (
+      history.consumer as unknown as {
+        consumer: { info(): Promise<unknown>; streamLastSeq(): Promise<number> };
+      }
+    ).consumer;
     const info = durable.info.bind(durable);
+    const lastSeq = durable.streamLastSeq.bind(durable);
     let asked = 0;
+    let seqAsked = 0;
     durable.info = () => {
       asked++;
       return info();
+    };
+    durable.streamLastSeq = () => {
+      seqAsked++;
+      return lastSeq();
     };
     try {
       const all = await Promise.all(
         Array.from({ length: 100 }, () => history.consumer.catchUp(2_000)),
       );
       expect(all.every(Boolean)).toBe(true);
-      // One poll for all of them, not one per miss every few milliseconds.
+      // One poll and one or two asks of the stream for all of them, not some per miss.
       expect(asked).toBeLessThan(10);
+      expect(seqAsked).toBeLessThanOrEqual(2);
     } finally {
       durable.info = info;
+      durable.streamLastSeq = lastSeq;
     }
   });
 
