@@ -15,6 +15,7 @@ export type { RegistryChange } from './account-registry.js';
 export { AccountRegistry } from './account-registry.js';
 export type { AdminProbe } from './admin-http.js';
 export { startAdminServer, startOptionalAdmin } from './admin-http.js';
+export { Budget, Slots } from './budget.js';
 export type { CommonConfig, Env, EventStreamLimits, RedisTarget } from './env.js';
 export {
   describeRedis,

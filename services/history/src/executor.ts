@@ -11,7 +11,7 @@
 import { OneBotError } from '@cqfleet/onebot';
 import type { ActionRequest } from '@cqfleet/proto';
 import { decodeRequest, handlerFor } from '@cqfleet/rpc';
-import { counter } from '@cqfleet/runtime';
+import { counter, Slots } from '@cqfleet/runtime';
 import type { HistoryContext, HistoryHandlers } from './handlers/index.js';
 
 const refused = counter(
@@ -24,29 +24,21 @@ const refused = counter(
  * session's look-ups (HistoryService.getMessage) alike.
  */
 export class AccountCalls {
-  private readonly running = new Map<number, number>();
+  private readonly slots: Slots;
 
-  constructor(readonly max = 32) {}
+  constructor(readonly max = 32) {
+    this.slots = new Slots(max);
+  }
 
   /** Counts a call of `selfId` until the returned function is called; throws past the bound. */
   enter(selfId: number): () => void {
-    const mine = this.running.get(selfId) ?? 0;
-    if (mine >= this.max) {
-      refused.inc();
-      throw new OneBotError(
-        'RATE_LIMIT_QUEUE_FULL',
-        `账号 ${selfId} 在历史服务上未完成的调用已达上限 (${this.max}), 请稍后再试`,
-      );
-    }
-    this.running.set(selfId, mine + 1);
-    let left = false;
-    return () => {
-      if (left) return;
-      left = true;
-      const rest = (this.running.get(selfId) ?? 1) - 1;
-      if (rest > 0) this.running.set(selfId, rest);
-      else this.running.delete(selfId);
-    };
+    const leave = this.slots.enter(selfId);
+    if (leave) return leave;
+    refused.inc();
+    throw new OneBotError(
+      'RATE_LIMIT_QUEUE_FULL',
+      `账号 ${selfId} 在历史服务上未完成的调用已达上限 (${this.max}), 请稍后再试`,
+    );
   }
 }
 

@@ -14,7 +14,7 @@
  * again, so the same as a new one) are forgotten as new accounts come.
  */
 import type { RateLimit } from '@cqfleet/contracts';
-import { Slots } from './slots.js';
+import { Slots } from '@cqfleet/runtime';
 import { TokenBucket } from './token-bucket.js';
 
 export interface AccountLimitSettings {

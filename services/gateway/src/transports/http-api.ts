@@ -26,14 +26,13 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { type ActionResponse, failedTag, serialize, toFailure } from '@cqfleet/onebot';
-import type { Logger } from '@cqfleet/runtime';
+import { Budget, type Logger } from '@cqfleet/runtime';
 import type { AccountLookup } from '../accounts/directory.js';
 import type { TokenTable } from '../auth/tokens.js';
 import type { Settings } from '../config.js';
 import { authRefusal, countRefusal, refusalBody } from '../refusals.js';
 import type { ActionCalls } from '../routing/router.js';
 import { fromSearch, HttpRefusal, parseBody } from './http-body.js';
-import { Budget } from './slots.js';
 import { AccountLimits } from './account-limits.js';
 import { createBoundedServer, type HttpLimits } from './http-server.js';
 import { namedBeforeBody, pickAccount, splitAccountPrefix } from './target.js';

@@ -21,13 +21,13 @@
  */
 import type { IncomingMessage } from 'node:http';
 import {
+  type Budget,
   describeJsonShape,
   jsonShapeProblem,
   jsonValuesWithin,
   MAX_JSON_VALUES,
 } from '@cqfleet/runtime';
 import { countRefusal, refusalBody } from '../refusals.js';
-import type { Budget } from './slots.js';
 
 /** An answer other than 200: its status, its body (empty or an envelope). */
 export class HttpRefusal extends Error {

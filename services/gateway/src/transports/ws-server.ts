@@ -22,7 +22,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { RELAY_PATH } from '@cqfleet/contracts';
 import { serialize, toFailure } from '@cqfleet/onebot';
-import { counter, gauge, type Logger } from '@cqfleet/runtime';
+import { counter, gauge, type Logger, Slots } from '@cqfleet/runtime';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { AccountLookup } from '../accounts/directory.js';
 import type { Grant, TokenTable } from '../auth/tokens.js';
@@ -34,7 +34,6 @@ import { authRefusal, countRefusal, refusalBody, writeRawRefusal } from '../refu
 import type { ActionCalls } from '../routing/router.js';
 import type { UpstreamRelay } from '../upstream/relay.js';
 import { pickAccount, splitAccountPrefix } from './target.js';
-import { Slots } from './slots.js';
 import { TokenBucket } from './token-bucket.js';
 import { serveRequests } from './ws-requests.js';
 import { sendBounded } from './ws-send.js';

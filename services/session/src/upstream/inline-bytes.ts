@@ -8,6 +8,7 @@
  * until the upstream has been asked (forward.ts gives it back). Past either, the action fails
  * RATE_LIMIT_QUEUE_FULL at once: the caller may try again when the earlier sends are done.
  */
+import { Budget } from '@cqfleet/runtime';
 
 /** Content (base64 characters) one account's upstream actions hold at once, at least. */
 export const INLINE_BYTES_PER_ACCOUNT = 256 * 1024 * 1024;
@@ -15,34 +16,31 @@ export const INLINE_BYTES_PER_ACCOUNT = 256 * 1024 * 1024;
 export const INLINE_BYTES_PER_WORKER = 1024 * 1024 * 1024;
 
 export class InlineBytes {
-  private readonly held = new Map<number, number>();
-  private total = 0;
+  private readonly accounts: Budget<number>;
+  private readonly worker: Budget<'all'>;
 
-  /** `perAccount` is raised to one action's bound, so one action always fits. */
-  constructor(
-    private readonly perAccount: number,
-    private readonly perWorker: number,
-  ) {}
+  /** `perAccount` at least one action's bound (actions/executor.ts), so one action always fits. */
+  constructor(perAccount: number, perWorker: number) {
+    this.accounts = new Budget(perAccount);
+    this.worker = new Budget(perWorker);
+  }
 
   /** Takes `n` for `uin`; false, taking nothing, past the account's or the worker's bound. */
   take(uin: number, n: number): boolean {
-    const mine = this.held.get(uin) ?? 0;
-    if (mine + n > this.perAccount || this.total + n > this.perWorker) return false;
-    this.held.set(uin, mine + n);
-    this.total += n;
-    return true;
+    if (!this.accounts.take(uin, n)) return false;
+    if (this.worker.take('all', n)) return true;
+    this.accounts.give(uin, n);
+    return false;
   }
 
   give(uin: number, n: number): void {
     if (n <= 0) return;
-    const left = (this.held.get(uin) ?? 0) - n;
-    if (left > 0) this.held.set(uin, left);
-    else this.held.delete(uin);
-    this.total = Math.max(0, this.total - n);
+    this.accounts.give(uin, n);
+    this.worker.give('all', n);
   }
 
   /** What `uin`'s actions hold now (tests, metrics). */
   heldBy(uin: number): number {
-    return this.held.get(uin) ?? 0;
+    return this.accounts.heldBy(uin);
   }
 }

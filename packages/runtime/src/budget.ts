@@ -1,7 +1,8 @@
 /**
- * Amounts held per key with a cap on each key's total, on this replica: `Budget` counts any
- * amount (the bytes of a token's bodies being read), `Slots` one at a time (an account's
- * requests in flight, its open connections).
+ * Amounts held per key with a cap on each key's total, in this process: `Budget` counts any
+ * amount (the bytes of a token's bodies being read at the gateway, of the media an account's
+ * upstream sends hold at a session worker), `Slots` one at a time (an account's requests in
+ * flight or open connections at the gateway, its calls running at history).
  */
 
 export class Budget<K> {
@@ -15,6 +16,11 @@ export class Budget<K> {
     if (held + n > this.max) return false;
     this.held.set(key, held + n);
     return true;
+  }
+
+  /** What `key` holds now. */
+  heldBy(key: K): number {
+    return this.held.get(key) ?? 0;
   }
 
   give(key: K, n: number): void {
